@@ -1,0 +1,1 @@
+//! The non-interactive commands: `sandbox`, `tickets list|get`, `paths`.

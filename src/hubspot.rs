@@ -1,0 +1,1 @@
+//! HubSpot CRM HTTP client. Owned by the client work.

@@ -1,0 +1,14 @@
+//! hubtix: a keyboard-driven terminal UI for triaging HubSpot CRM tickets.
+//!
+//! Module map (dependencies run one way, see `../shared/ARCHITECTURE.md`):
+//! - [`hubspot`]: typed async HubSpot HTTP client. No UI, no app knowledge.
+//! - [`sandbox`]: the HubSpot-compatible server used by `--demo`, `hubtix sandbox` and tests.
+//!   Builds its JSON from its own store, never from the client's types.
+//! - [`cli`], [`config`], [`output`], [`commands`]: the command line.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod hubspot;
+pub mod output;
+pub mod sandbox;
