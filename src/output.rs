@@ -1,1 +1,278 @@
-//! Printing for the non-interactive commands (the only module allowed to write to stdout).
+//! Printing for the non-interactive commands: tables, JSON, JSON lines and CSV.
+//!
+//! Pure formatting over `serde_json::Value` records as HubSpot returned them, written to any
+//! `io::Write`; the commands hand it stdout. Remote text is untrusted: in `table` and `csv`
+//! output control characters and escape sequences are replaced so that a ticket can never
+//! move the cursor or retitle the terminal. JSON escapes them by itself.
+
+use std::io::{self, Write};
+
+use serde_json::Value;
+use unicode_width::UnicodeWidthChar;
+
+/// Replaces control characters (C0, DEL, C1, and the escape that starts terminal sequences)
+/// with a visible `�`-free placeholder; tabs and newlines become spaces.
+pub fn sanitize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\t' | '\n' | '\r' => out.push(' '),
+            c if c.is_control() => out.push('\u{2426}'), // ␦ SYMBOL FOR SUBSTITUTE
+            // Bidi overrides and isolates can reorder what follows on the line.
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Display width of `text` in terminal cells (CJK and emoji count two).
+pub fn width(text: &str) -> usize {
+    text.chars().map(|c| c.width().unwrap_or(0)).sum()
+}
+
+/// Cuts `text` to at most `max` cells, ending with `…` when cut, never splitting a wide char.
+pub fn truncate(text: &str, max: usize) -> String {
+    if width(text) <= max {
+        return text.to_owned();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > max - 1 {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+/// Pads `text` with spaces to exactly `cells` cells (after truncating).
+pub fn pad(text: &str, cells: usize) -> String {
+    let t = truncate(text, cells);
+    let w = width(&t);
+    let mut out = t;
+    out.extend(std::iter::repeat_n(' ', cells.saturating_sub(w)));
+    out
+}
+
+/// The value of `property` in a HubSpot record, `""` when absent or null.
+pub fn property<'a>(record: &'a Value, property: &str) -> &'a str {
+    record
+        .get("properties")
+        .and_then(|p| p.get(property))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+}
+
+/// The record's ID.
+pub fn record_id(record: &Value) -> &str {
+    record.get("id").and_then(Value::as_str).unwrap_or("")
+}
+
+/// Quotes one CSV field per RFC 4180.
+pub fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Writes records in the chosen format, page by page. `begin`, `page` (any number of times)
+/// then `finish`: `--all` streams every page as it arrives.
+pub struct RecordWriter<W: Write> {
+    out: W,
+    format: crate::cli::OutputFormat,
+    columns: Vec<String>,
+    written: usize,
+    table_widths: Vec<usize>,
+}
+
+impl<W: Write> RecordWriter<W> {
+    /// `columns` are the property names to show in `table` and `csv` (after the ID).
+    pub fn new(out: W, format: crate::cli::OutputFormat, columns: Vec<String>) -> Self {
+        let table_widths = columns
+            .iter()
+            .map(|c| match c.as_str() {
+                "subject" => 40,
+                "content" => 40,
+                "createdate" | "hs_lastmodifieddate" | "closed_date" => 24,
+                _ => 16,
+            })
+            .collect();
+        Self {
+            out,
+            format,
+            columns,
+            written: 0,
+            table_widths,
+        }
+    }
+
+    pub fn begin(&mut self) -> io::Result<()> {
+        use crate::cli::OutputFormat as F;
+        match self.format {
+            F::Json => writeln!(self.out, "["),
+            F::Jsonl => Ok(()),
+            F::Csv => {
+                let mut header = vec!["id".to_owned()];
+                header.extend(self.columns.iter().map(|c| csv_field(c)));
+                writeln!(self.out, "{}", header.join(","))
+            }
+            F::Table => {
+                let mut line = pad("ID", 12);
+                for (c, w) in self.columns.iter().zip(&self.table_widths) {
+                    line.push_str("  ");
+                    line.push_str(&pad(c, *w));
+                }
+                writeln!(self.out, "{}", line.trim_end())
+            }
+        }
+    }
+
+    pub fn page(&mut self, records: &[Value]) -> io::Result<()> {
+        use crate::cli::OutputFormat as F;
+        for record in records {
+            match self.format {
+                F::Json => {
+                    if self.written > 0 {
+                        writeln!(self.out, ",")?;
+                    }
+                    write!(self.out, "{}", serde_json::to_string(record)?)?;
+                }
+                F::Jsonl => writeln!(self.out, "{}", serde_json::to_string(record)?)?,
+                F::Csv => {
+                    let mut row = vec![csv_field(record_id(record))];
+                    row.extend(
+                        self.columns
+                            .iter()
+                            .map(|c| csv_field(&sanitize_keep_lines(property(record, c)))),
+                    );
+                    writeln!(self.out, "{}", row.join(","))?;
+                }
+                F::Table => {
+                    let mut line = pad(&sanitize(record_id(record)), 12);
+                    for (c, w) in self.columns.iter().zip(&self.table_widths) {
+                        line.push_str("  ");
+                        line.push_str(&pad(&sanitize(property(record, c)), *w));
+                    }
+                    writeln!(self.out, "{}", line.trim_end())?;
+                }
+            }
+            self.written += 1;
+        }
+        self.out.flush()
+    }
+
+    pub fn finish(&mut self) -> io::Result<usize> {
+        if self.format == crate::cli::OutputFormat::Json {
+            if self.written > 0 {
+                writeln!(self.out)?;
+            }
+            writeln!(self.out, "]")?;
+        }
+        self.out.flush()?;
+        Ok(self.written)
+    }
+}
+
+/// Like [`sanitize`] but keeps newlines (CSV quotes them).
+fn sanitize_keep_lines(text: &str) -> String {
+    text.split('\n')
+        .map(|l| sanitize(l.trim_end_matches('\r')))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::OutputFormat;
+    use serde_json::json;
+
+    fn records() -> Vec<Value> {
+        vec![
+            json!({"id":"1","properties":{"subject":"プリンターが燃えている","hs_ticket_priority":"HIGH"}}),
+            json!({"id":"2","properties":{"subject":"evil \u{1b}[2J, \"quoted\"\nline","hs_ticket_priority":null}}),
+        ]
+    }
+
+    fn render(format: OutputFormat) -> String {
+        let mut buf = Vec::new();
+        let mut w = RecordWriter::new(
+            &mut buf,
+            format,
+            vec!["subject".into(), "hs_ticket_priority".into()],
+        );
+        w.begin().expect("begin");
+        let recs = records();
+        w.page(&recs[..1]).expect("page");
+        w.page(&recs[1..]).expect("page");
+        assert_eq!(w.finish().expect("finish"), 2);
+        String::from_utf8(buf).expect("utf8")
+    }
+
+    #[test]
+    fn json_is_one_valid_array_across_pages() {
+        let v: Value = serde_json::from_str(&render(OutputFormat::Json)).expect("valid json");
+        assert_eq!(v.as_array().map(Vec::len), Some(2));
+        assert_eq!(v[1]["properties"]["subject"], records()[1]["properties"]["subject"]);
+    }
+
+    #[test]
+    fn empty_json_is_an_empty_array() {
+        let mut buf = Vec::new();
+        let mut w = RecordWriter::new(&mut buf, OutputFormat::Json, vec![]);
+        w.begin().expect("begin");
+        assert_eq!(w.finish().expect("finish"), 0);
+        let v: Value = serde_json::from_slice(&buf).expect("valid json");
+        assert_eq!(v, json!([]));
+    }
+
+    #[test]
+    fn jsonl_is_one_record_per_line() {
+        let out = render(OutputFormat::Jsonl);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 2);
+        for l in lines {
+            serde_json::from_str::<Value>(l).expect("each line parses");
+        }
+    }
+
+    #[test]
+    fn csv_quotes_and_strips_escapes() {
+        let out = render(OutputFormat::Csv);
+        assert!(out.starts_with("id,subject,hs_ticket_priority\n"), "{out}");
+        assert!(out.contains("1,プリンターが燃えている,HIGH\n"), "{out}");
+        assert!(!out.contains('\u{1b}'), "escape reached output: {out:?}");
+        assert!(out.contains("\"evil ␦[2J, \"\"quoted\"\"\nline\","), "{out:?}");
+    }
+
+    #[test]
+    fn table_aligns_wide_characters_and_drops_escapes() {
+        let out = render(OutputFormat::Table);
+        assert!(!out.contains('\u{1b}'));
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 3);
+        // The priority column starts at the same cell on every row despite CJK text.
+        let col = |l: &str, needle: &str| l.find(needle).map(|i| width(&l[..i]));
+        assert_eq!(col(lines[0], "hs_ticket_priority"), col(lines[1], "HIGH"));
+    }
+
+    #[test]
+    fn truncate_never_splits_wide_chars() {
+        assert_eq!(truncate("プリンター", 5), "プリ…");
+        assert_eq!(width(&truncate("プリンター", 6)), 5);
+        assert_eq!(truncate("abc", 3), "abc");
+        assert_eq!(pad("ab", 4), "ab  ");
+        assert_eq!(sanitize("a\u{1b}]0;title\u{7}b"), "a␦]0;title␦b");
+        assert_eq!(sanitize("x\u{202E}y"), "xy");
+    }
+}
