@@ -70,7 +70,9 @@ pub fn parse_rate_limit(s: &str) -> Result<crate::sandbox::RateLimit, String> {
         .parse()
         .map_err(|_| format!("{secs:?} is not a number of seconds"))?;
     if max == 0 || !secs.is_finite() || secs <= 0.0 {
-        return Err("the rate limit needs at least 1 request in a positive number of seconds".into());
+        return Err(
+            "the rate limit needs at least 1 request in a positive number of seconds".into(),
+        );
     }
     Ok(crate::sandbox::RateLimit {
         max,
@@ -160,14 +162,36 @@ mod tests {
     #[test]
     fn ux_command_lines_parse() {
         let c = Cli::try_parse_from([
-            "hubtix", "sandbox", "--port", "0", "--token", "t", "--tickets", "10000", "--seed",
-            "7", "--latency-ms", "800", "--rate-limit", "190/10",
+            "hubtix",
+            "sandbox",
+            "--port",
+            "0",
+            "--token",
+            "t",
+            "--tickets",
+            "10000",
+            "--seed",
+            "7",
+            "--latency-ms",
+            "800",
+            "--rate-limit",
+            "190/10",
         ])
         .expect("sandbox args");
-        assert!(matches!(c.command, Some(Command::Sandbox(ref a)) if a.tickets == 10000 && a.port == 0));
+        assert!(
+            matches!(c.command, Some(Command::Sandbox(ref a)) if a.tickets == 10000 && a.port == 0)
+        );
         let c = Cli::try_parse_from([
-            "hubtix", "tickets", "list", "--all", "--limit", "50", "--properties", "subject,content",
-            "--output", "jsonl",
+            "hubtix",
+            "tickets",
+            "list",
+            "--all",
+            "--limit",
+            "50",
+            "--properties",
+            "subject,content",
+            "--output",
+            "jsonl",
         ])
         .expect("list args");
         match c.command {
@@ -179,10 +203,22 @@ mod tests {
             other => panic!("unexpected {other:?}"),
         }
         let c = Cli::try_parse_from([
-            "hubtix", "tickets", "get", "42", "--history", "--associations", "contacts,companies",
+            "hubtix",
+            "tickets",
+            "get",
+            "42",
+            "--history",
+            "--associations",
+            "contacts,companies",
         ])
         .expect("get args");
-        assert!(matches!(c.command, Some(Command::Tickets(TicketsCommand::Get(ref a))) if a.history && a.associations.len() == 2));
-        assert!(Cli::try_parse_from(["hubtix", "--demo"]).expect("demo").demo);
+        assert!(
+            matches!(c.command, Some(Command::Tickets(TicketsCommand::Get(ref a))) if a.history && a.associations.len() == 2)
+        );
+        assert!(
+            Cli::try_parse_from(["hubtix", "--demo"])
+                .expect("demo")
+                .demo
+        );
     }
 }

@@ -1,1 +1,92 @@
-//! The non-interactive commands: `sandbox`, `tickets list|get`, `paths`.
+//! The commands behind the command line: `sandbox`, `tickets list|get`, `paths`, and the
+//! hand-over to the TUI. Each non-interactive command exits non-zero with a one-line error on
+//! stderr (HTTP status, HubSpot category and message, correlation ID), never a token.
+
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command};
+use crate::config::Paths;
+use crate::output;
+
+/// Runs the parsed command line to completion.
+pub fn run(cli: Cli) -> ExitCode {
+    let paths = match Paths::resolve() {
+        Ok(p) => p,
+        Err(e) => return fail(&e.to_string()),
+    };
+    init_logging(&paths);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    let result = match cli.command {
+        Some(Command::Paths) => print_paths(&paths),
+        Some(Command::Sandbox(args)) => runtime.block_on(run_sandbox(args)),
+        Some(Command::Tickets(cmd)) => {
+            runtime.block_on(crate::tickets_cmd::run(cmd, cli.demo, cli.base_url, &paths))
+        }
+        None => {
+            Err("the interactive TUI is not built yet; see `hubtix --help` for the commands".into())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => fail(&msg),
+    }
+}
+
+fn fail(msg: &str) -> ExitCode {
+    output::error_line(msg);
+    ExitCode::FAILURE
+}
+
+fn print_paths(paths: &Paths) -> Result<(), String> {
+    output::line(&format!("config  {}", paths.config_file().display()));
+    output::line(&format!("data    {}", paths.data_dir.display()));
+    output::line(&format!("cache   {}", paths.cache_dir.display()));
+    output::line(&format!("logs    {}", paths.log_dir().display()));
+    Ok(())
+}
+
+async fn run_sandbox(args: crate::cli::SandboxArgs) -> Result<(), String> {
+    let config = crate::sandbox::SandboxConfig {
+        port: args.port,
+        token: args.token,
+        tickets: args.tickets,
+        seed: args.seed,
+        latency: std::time::Duration::from_millis(args.latency_ms),
+        rate_limit: args.rate_limit,
+    };
+    crate::sandbox::serve_until_shutdown(config, |addr| {
+        output::line(&format!("listening on http://{addr}"));
+    })
+    .await
+    .map_err(|e| format!("sandbox: {e}"))
+}
+
+/// Logs go to `<cache>/logs/hubtix.log`, never to the terminal (the TUI owns it).
+/// `HUBTIX_LOG` sets the filter (default `hubtix=info`).
+fn init_logging(paths: &Paths) {
+    let dir = paths.log_dir();
+    if std::fs::create_dir_all(&dir).is_err() {
+        return;
+    }
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("hubtix.log"))
+    else {
+        return;
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HUBTIX_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("hubtix=info"));
+    // A second initialisation (tests calling run twice) is harmless: keep the first.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init();
+}

@@ -20,7 +20,11 @@ pub struct Paths {
 impl Paths {
     /// Resolves the folders from the environment, falling back to the platform's defaults.
     pub fn resolve() -> Result<Self, ConfigError> {
-        Self::resolve_with(|k| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from))
+        Self::resolve_with(|k| {
+            std::env::var_os(k)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
     }
 
     /// Like [`Paths::resolve`] with an injectable environment (for tests).
@@ -88,7 +92,9 @@ impl Config {
     pub fn ticket_url(&self, ticket_id: &str) -> Option<String> {
         let portal = self.portal_id.as_deref()?;
         let host = self.app_host.as_deref().unwrap_or("app.hubspot.com");
-        Some(format!("https://{host}/contacts/{portal}/record/0-5/{ticket_id}"))
+        Some(format!(
+            "https://{host}/contacts/{portal}/record/0-5/{ticket_id}"
+        ))
     }
 }
 
@@ -137,7 +143,9 @@ fn check_private(_path: &Path) -> Result<(), ConfigError> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot find a home folder; set HUBTIX_CONFIG_DIR, HUBTIX_DATA_DIR and HUBTIX_CACHE_DIR")]
+    #[error(
+        "cannot find a home folder; set HUBTIX_CONFIG_DIR, HUBTIX_DATA_DIR and HUBTIX_CACHE_DIR"
+    )]
     NoHome,
     #[error("cannot read {path}: {source}")]
     Read {

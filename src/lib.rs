@@ -9,6 +9,8 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod domain;
 pub mod hubspot;
 pub mod output;
 pub mod sandbox;
+pub mod tickets_cmd;

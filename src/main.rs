@@ -1,5 +1,10 @@
+//! The `hubtix` binary: parse the command line and hand over to a command.
+
+use std::process::ExitCode;
+
 use clap::Parser;
 
-fn main() {
-    let _cli = hubtix::cli::Cli::parse();
+fn main() -> ExitCode {
+    let cli = hubtix::cli::Cli::parse();
+    hubtix::commands::run(cli)
 }

@@ -11,7 +11,7 @@ use serde_json::Value;
 use unicode_width::UnicodeWidthChar;
 
 /// Replaces control characters (C0, DEL, C1, and the escape that starts terminal sequences)
-/// with a visible `�`-free placeholder; tabs and newlines become spaces.
+/// with `␦` (so that something visibly was there); tabs and newlines become spaces.
 pub fn sanitize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -100,11 +100,13 @@ impl<W: Write> RecordWriter<W> {
     pub fn new(out: W, format: crate::cli::OutputFormat, columns: Vec<String>) -> Self {
         let table_widths = columns
             .iter()
-            .map(|c| match c.as_str() {
-                "subject" => 40,
-                "content" => 40,
-                "createdate" | "hs_lastmodifieddate" | "closed_date" => 24,
-                _ => 16,
+            .map(|c| {
+                let preferred = match c.as_str() {
+                    "subject" | "content" => 40,
+                    "createdate" | "hs_lastmodifieddate" | "closed_date" => 24,
+                    _ => 16,
+                };
+                preferred.max(width(c))
             })
             .collect();
         Self {
@@ -191,6 +193,22 @@ fn sanitize_keep_lines(text: &str) -> String {
         .join("\n")
 }
 
+/// Prints one line on stdout. A closed pipe (`hubtix paths | head -1`) is not an error worth
+/// reporting: the reader has gone.
+pub fn line(text: &str) {
+    let mut out = io::stdout().lock();
+    if let Err(e) = writeln!(out, "{text}") {
+        tracing::debug!("stdout: {e}");
+    }
+}
+
+/// Prints a one-line error on stderr, prefixed with `hubtix: `.
+#[allow(clippy::print_stderr)]
+pub fn error_line(text: &str) {
+    let one_line = sanitize(text);
+    eprintln!("hubtix: {one_line}");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,7 +241,10 @@ mod tests {
     fn json_is_one_valid_array_across_pages() {
         let v: Value = serde_json::from_str(&render(OutputFormat::Json)).expect("valid json");
         assert_eq!(v.as_array().map(Vec::len), Some(2));
-        assert_eq!(v[1]["properties"]["subject"], records()[1]["properties"]["subject"]);
+        assert_eq!(
+            v[1]["properties"]["subject"],
+            records()[1]["properties"]["subject"]
+        );
     }
 
     #[test]
@@ -252,7 +273,10 @@ mod tests {
         assert!(out.starts_with("id,subject,hs_ticket_priority\n"), "{out}");
         assert!(out.contains("1,プリンターが燃えている,HIGH\n"), "{out}");
         assert!(!out.contains('\u{1b}'), "escape reached output: {out:?}");
-        assert!(out.contains("\"evil ␦[2J, \"\"quoted\"\"\nline\","), "{out:?}");
+        assert!(
+            out.contains("\"evil ␦[2J, \"\"quoted\"\"\nline\","),
+            "{out:?}"
+        );
     }
 
     #[test]

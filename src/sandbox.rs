@@ -58,5 +58,17 @@ impl SandboxHandle {
 /// Binds 127.0.0.1:`config.port` and serves in a background task on the current runtime.
 pub async fn spawn(config: SandboxConfig) -> std::io::Result<SandboxHandle> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
-    Ok(SandboxHandle { addr: listener.local_addr()? })
+    Ok(SandboxHandle {
+        addr: listener.local_addr()?,
+    })
+}
+
+/// Serves in the foreground until Ctrl-C or SIGTERM.
+pub async fn serve_until_shutdown(
+    config: SandboxConfig,
+    on_ready: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
+    let h = spawn(config).await?;
+    on_ready(h.addr());
+    Ok(())
 }
