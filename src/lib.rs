@@ -6,6 +6,7 @@
 //!   Builds its JSON from its own store, never from the client's types.
 //! - [`cli`], [`config`], [`output`], [`commands`]: the command line.
 
+pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod config;

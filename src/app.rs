@@ -1,0 +1,3 @@
+//! The TUI's model and its update: all UI state, changed only by `update`.
+
+pub mod list;

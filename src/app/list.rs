@@ -1,0 +1,411 @@
+//! The ticket list's model: loaded tickets in server order, the rows on view (all, or the
+//! matches of the `/` filter), selection and scroll, marks, and paging state.
+//!
+//! Pure data and transitions: no I/O, no clock, no rendering. Selection is kept by ticket ID
+//! where it matters (refresh, filter) so that new data never moves the cursor under the user.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use crate::domain::Ticket;
+
+/// How close to the end of the loaded rows (in rows) the next page is requested.
+pub const PREFETCH_MARGIN: usize = 50;
+
+/// The list of tickets.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TicketList {
+    tickets: Vec<Ticket>,
+    index: HashMap<String, usize>,
+    /// Indices into `tickets` of the rows on view, in display order. `None`: all rows.
+    view: Option<Vec<usize>>,
+    /// Row (in view order) under the cursor.
+    selected: usize,
+    /// First row drawn.
+    offset: usize,
+    /// Rows that fit on screen, as last drawn.
+    viewport: usize,
+    /// Tickets marked for bulk actions, by ID.
+    marked: BTreeSet<String>,
+    /// Tickets that turned out deleted elsewhere (detail answered 404).
+    gone: HashSet<String>,
+    /// Cursor for the next page; `None` once the last page arrived.
+    next_after: Option<String>,
+    /// Whether at least one page arrived.
+    loaded_once: bool,
+    /// Total on the server when the source reports one (search does; the list API doesn't).
+    pub total: Option<u64>,
+}
+
+impl TicketList {
+    pub fn len(&self) -> usize {
+        self.tickets.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.tickets.is_empty()
+    }
+    pub fn loaded_once(&self) -> bool {
+        self.loaded_once
+    }
+    pub fn has_more(&self) -> bool {
+        !self.loaded_once || self.next_after.is_some()
+    }
+    pub fn next_after(&self) -> Option<&str> {
+        self.next_after.as_deref()
+    }
+    pub fn tickets(&self) -> &[Ticket] {
+        &self.tickets
+    }
+    pub fn get(&self, id: &str) -> Option<&Ticket> {
+        self.index.get(id).map(|&i| &self.tickets[i])
+    }
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut Ticket> {
+        self.index.get(id).map(|&i| &mut self.tickets[i])
+    }
+
+    /// Number of rows on view.
+    pub fn rows(&self) -> usize {
+        self.view.as_ref().map_or(self.tickets.len(), Vec::len)
+    }
+
+    /// The ticket shown at view row `row`.
+    pub fn row(&self, row: usize) -> Option<&Ticket> {
+        let i = match &self.view {
+            Some(v) => *v.get(row)?,
+            None => row,
+        };
+        self.tickets.get(i)
+    }
+
+    /// Rows `offset .. offset + viewport` as (row number, ticket): what a frame draws.
+    pub fn visible(&self) -> impl Iterator<Item = (usize, &Ticket)> {
+        let end = (self.offset + self.viewport.max(1)).min(self.rows());
+        (self.offset..end).filter_map(|r| self.row(r).map(|t| (r, t)))
+    }
+
+    pub fn selected_row(&self) -> usize {
+        self.selected
+    }
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+    pub fn selected(&self) -> Option<&Ticket> {
+        self.row(self.selected)
+    }
+    pub fn selected_id(&self) -> Option<&str> {
+        self.selected().map(|t| t.id.as_str())
+    }
+
+    /// Appends a page (a ticket already loaded is updated in place, not duplicated).
+    pub fn append_page(&mut self, tickets: Vec<Ticket>, next_after: Option<String>) {
+        for t in tickets {
+            self.upsert(t);
+        }
+        self.next_after = next_after;
+        self.loaded_once = true;
+    }
+
+    /// Replaces everything with a fresh first page, keeping the selection on the same ticket
+    /// when it is still there (else on the same row number) and the scroll offset.
+    pub fn replace_first_page(&mut self, tickets: Vec<Ticket>, next_after: Option<String>) {
+        let keep = self.selected_id().map(str::to_owned);
+        let (row, offset) = (self.selected, self.offset);
+        self.tickets.clear();
+        self.index.clear();
+        self.view = None;
+        self.gone.clear();
+        self.append_page(tickets, next_after);
+        self.marked.retain(|id| self.index.contains_key(id));
+        self.selected = keep
+            .and_then(|id| self.index.get(&id).copied())
+            .unwrap_or(row)
+            .min(self.rows().saturating_sub(1));
+        self.offset = offset;
+        self.clamp_scroll();
+    }
+
+    /// Inserts or updates one ticket (an edit, a fetched detail).
+    pub fn upsert(&mut self, ticket: Ticket) {
+        if let Some(&i) = self.index.get(&ticket.id) {
+            // Replace the properties wholesale: HubSpot omits empty values, so merging would
+            // resurrect a value that was just cleared. History is kept if the new copy has none.
+            let old = &mut self.tickets[i];
+            let mut new = ticket;
+            if new.history.is_none() {
+                new.history = old.history.take();
+            }
+            *old = new;
+        } else {
+            // While filtered, a new ticket stays out of view until the filter runs again.
+            self.index.insert(ticket.id.clone(), self.tickets.len());
+            self.tickets.push(ticket);
+        }
+    }
+
+    /// Removes a ticket (deleted) without moving the selection to another place: the cursor
+    /// stays on the same row number, which now shows the next ticket.
+    pub fn remove(&mut self, id: &str) {
+        let Some(i) = self.index.remove(id) else {
+            return;
+        };
+        self.tickets.remove(i);
+        for v in self.index.values_mut() {
+            if *v > i {
+                *v -= 1;
+            }
+        }
+        if let Some(view) = &mut self.view {
+            view.retain(|&x| x != i);
+            for x in view.iter_mut() {
+                if *x > i {
+                    *x -= 1;
+                }
+            }
+        }
+        self.marked.remove(id);
+        self.gone.remove(id);
+        self.selected = self.selected.min(self.rows().saturating_sub(1));
+        self.clamp_scroll();
+    }
+
+    /// Marks a ticket as deleted elsewhere; it stays until the user moves on.
+    pub fn mark_gone(&mut self, id: &str) {
+        if self.index.contains_key(id) {
+            self.gone.insert(id.to_owned());
+        }
+    }
+    pub fn is_gone(&self, id: &str) -> bool {
+        self.gone.contains(id)
+    }
+
+    /// Sets the rows that fit on screen (from the last draw).
+    pub fn set_viewport(&mut self, rows: usize) {
+        self.viewport = rows;
+        self.clamp_scroll();
+    }
+    pub fn viewport(&self) -> usize {
+        self.viewport
+    }
+
+    /// Moves the cursor by `delta` rows, clamped.
+    pub fn move_by(&mut self, delta: isize) {
+        let last = self.rows().saturating_sub(1);
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+        self.clamp_scroll();
+    }
+    pub fn select_row(&mut self, row: usize) {
+        self.selected = row.min(self.rows().saturating_sub(1));
+        self.clamp_scroll();
+    }
+    pub fn select_id(&mut self, id: &str) -> bool {
+        let Some(&i) = self.index.get(id) else {
+            return false;
+        };
+        let row = match &self.view {
+            Some(v) => match v.iter().position(|&x| x == i) {
+                Some(r) => r,
+                None => return false,
+            },
+            None => i,
+        };
+        self.select_row(row);
+        true
+    }
+
+    /// Whether the cursor is near enough to the end that the next page should be fetched.
+    pub fn wants_next_page(&self) -> bool {
+        self.next_after.is_some()
+            && self.view.is_none()
+            && self.selected + PREFETCH_MARGIN.max(self.viewport) >= self.rows()
+    }
+
+    /// Keeps the cursor on screen with as little scrolling as possible.
+    fn clamp_scroll(&mut self) {
+        let rows = self.rows();
+        let vp = self.viewport.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + vp {
+            self.offset = self.selected + 1 - vp;
+        }
+        self.offset = self.offset.min(rows.saturating_sub(vp));
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        }
+    }
+
+    /// Shows only `rows` (indices into the loaded tickets, in display order), or all rows.
+    /// The cursor stays on the same ticket when it is on view, else goes to the first row.
+    pub fn set_view(&mut self, rows: Option<Vec<usize>>) {
+        let keep = self.selected_id().map(str::to_owned);
+        self.view = rows;
+        self.selected = 0;
+        self.offset = 0;
+        if let Some(id) = keep {
+            self.select_id(&id);
+        }
+        self.clamp_scroll();
+    }
+    pub fn is_filtered(&self) -> bool {
+        self.view.is_some()
+    }
+
+    pub fn toggle_mark(&mut self) {
+        if let Some(id) = self.selected_id().map(str::to_owned)
+            && !self.marked.remove(&id)
+        {
+            self.marked.insert(id);
+        }
+    }
+    /// Marks every row on view, or clears all marks when some are set.
+    pub fn mark_all_or_clear(&mut self) {
+        if self.marked.is_empty() {
+            let ids: Vec<String> = (0..self.rows())
+                .filter_map(|r| self.row(r).map(|t| t.id.clone()))
+                .collect();
+            self.marked.extend(ids);
+        } else {
+            self.marked.clear();
+        }
+    }
+    pub fn marked(&self) -> &BTreeSet<String> {
+        &self.marked
+    }
+    pub fn is_marked(&self, id: &str) -> bool {
+        self.marked.contains(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn t(id: u32) -> Ticket {
+        let mut properties = BTreeMap::new();
+        properties.insert("subject".to_owned(), format!("ticket {id}"));
+        Ticket {
+            id: id.to_string(),
+            properties,
+            created_at: None,
+            updated_at: None,
+            archived: false,
+            history: None,
+        }
+    }
+
+    fn list(n: u32, next: Option<&str>) -> TicketList {
+        let mut l = TicketList::default();
+        l.set_viewport(10);
+        l.append_page((1..=n).map(t).collect(), next.map(str::to_owned));
+        l
+    }
+
+    #[test]
+    fn moving_scrolls_minimally_and_clamps() {
+        let mut l = list(100, None);
+        l.move_by(5);
+        assert_eq!((l.selected_row(), l.offset()), (5, 0));
+        l.move_by(10);
+        assert_eq!((l.selected_row(), l.offset()), (15, 6));
+        l.move_by(-3);
+        assert_eq!((l.selected_row(), l.offset()), (12, 6));
+        l.move_by(1000);
+        assert_eq!((l.selected_row(), l.offset()), (99, 90));
+        l.move_by(-1000);
+        assert_eq!((l.selected_row(), l.offset()), (0, 0));
+        assert_eq!(l.visible().count(), 10);
+    }
+
+    #[test]
+    fn next_page_is_wanted_before_the_bottom() {
+        let mut l = list(100, Some("101"));
+        assert!(!l.wants_next_page(), "far from the end");
+        l.select_row(60);
+        assert!(l.wants_next_page(), "within the prefetch margin");
+        l.append_page((101..=200).map(t).collect(), None);
+        assert!(!l.wants_next_page(), "no more pages");
+        assert_eq!(l.len(), 200);
+    }
+
+    #[test]
+    fn refresh_keeps_selection_and_scroll() {
+        let mut l = list(100, Some("101"));
+        l.select_row(40);
+        let offset = l.offset();
+        // Fresh first page where ticket 41 moved up one row (ticket 1 was deleted).
+        l.replace_first_page((2..=100).map(t).collect(), Some("101".into()));
+        assert_eq!(l.selected_id(), Some("41"));
+        assert_eq!(l.offset(), offset);
+    }
+
+    #[test]
+    fn removal_keeps_row_number_and_drops_marks() {
+        let mut l = list(20, None);
+        l.select_row(5);
+        l.toggle_mark();
+        assert!(l.is_marked("6"));
+        l.remove("6");
+        assert_eq!(l.selected_row(), 5);
+        assert_eq!(l.selected_id(), Some("7"));
+        assert!(l.marked().is_empty());
+        l.select_row(18);
+        l.remove("20");
+        assert_eq!(
+            l.selected_id(),
+            Some("19"),
+            "last row removed: cursor on the new last row"
+        );
+    }
+
+    #[test]
+    fn filtered_view_keeps_cursor_on_same_ticket() {
+        let mut l = list(20, None);
+        l.select_id("7");
+        l.set_view(Some(vec![2, 6, 9]));
+        assert_eq!(l.rows(), 3);
+        assert_eq!(l.selected_id(), Some("7"));
+        assert_eq!(l.selected_row(), 1);
+        l.set_view(None);
+        assert_eq!(l.selected_id(), Some("7"));
+        l.set_view(Some(vec![0]));
+        assert_eq!(l.selected_id(), Some("1"), "not on view: first row");
+    }
+
+    #[test]
+    fn mark_all_then_clear() {
+        let mut l = list(5, None);
+        l.mark_all_or_clear();
+        assert_eq!(l.marked().len(), 5);
+        l.mark_all_or_clear();
+        assert!(l.marked().is_empty());
+    }
+
+    #[test]
+    fn upsert_replaces_without_duplicating() {
+        let mut l = list(3, None);
+        let mut updated = t(2);
+        updated
+            .properties
+            .insert("subject".into(), "new subject".into());
+        l.upsert(updated);
+        assert_eq!(l.len(), 3);
+        assert_eq!(l.get("2").map(Ticket::subject), Some("new subject"));
+        let mut cleared = t(2);
+        cleared.properties.remove("subject");
+        l.upsert(cleared);
+        assert_eq!(
+            l.get("2").map(Ticket::subject),
+            Some(""),
+            "a cleared value stays cleared"
+        );
+    }
+
+    #[test]
+    fn gone_tickets_are_flagged() {
+        let mut l = list(3, None);
+        l.mark_gone("2");
+        assert!(l.is_gone("2"));
+        l.mark_gone("99");
+        assert!(!l.is_gone("99"));
+    }
+}
