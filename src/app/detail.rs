@@ -1,0 +1,276 @@
+//! The detail pane's model: which ticket, which tab, the cursor of each tab, and what has
+//! been loaded for it (the full ticket with history, associations, activities).
+//!
+//! Pure data: rows shown in each tab are derived from the ticket and the catalogue by the
+//! functions here, so the view and `update` agree on what row `n` is.
+
+use crate::domain::{Activity, Associated, Catalog, HistoryEntry, ObjectKind, Ticket, timeline};
+
+/// A request's identity, echoed by the worker, so stale answers can be dropped.
+pub type ReqId = u64;
+
+/// Something loaded from the API.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Loadable<T> {
+    #[default]
+    Idle,
+    Loading(ReqId),
+    Ready(T),
+    Failed(String),
+}
+
+impl<T> Loadable<T> {
+    pub fn ready(&self) -> Option<&T> {
+        match self {
+            Self::Ready(t) => Some(t),
+            _ => None,
+        }
+    }
+    pub fn is_loading(&self) -> bool {
+        matches!(self, Self::Loading(_))
+    }
+    /// Whether an answer to `req` is the one this slot waits for.
+    pub fn waits_for(&self, req: ReqId) -> bool {
+        matches!(self, Self::Loading(r) if *r == req)
+    }
+}
+
+/// The tabs of the detail pane, in order (`1`–`4`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tab {
+    #[default]
+    Properties,
+    History,
+    Associations,
+    Activity,
+}
+
+impl Tab {
+    pub const ALL: [Self; 4] = [
+        Self::Properties,
+        Self::History,
+        Self::Associations,
+        Self::Activity,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Properties => "Properties",
+            Self::History => "History",
+            Self::Associations => "Associations",
+            Self::Activity => "Activity",
+        }
+    }
+    pub fn index(self) -> usize {
+        Self::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+    pub fn from_index(i: usize) -> Self {
+        Self::ALL[i % Self::ALL.len()]
+    }
+}
+
+/// A cursor over a list of rows with a scroll offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Cursor {
+    pub row: usize,
+    pub offset: usize,
+}
+
+impl Cursor {
+    pub fn move_by(&mut self, delta: isize, rows: usize, viewport: usize) {
+        self.row = self
+            .row
+            .saturating_add_signed(delta)
+            .min(rows.saturating_sub(1));
+        self.scroll(viewport);
+    }
+    pub fn to(&mut self, row: usize, rows: usize, viewport: usize) {
+        self.row = row.min(rows.saturating_sub(1));
+        self.scroll(viewport);
+    }
+    pub fn scroll(&mut self, viewport: usize) {
+        let vp = viewport.max(1);
+        if self.row < self.offset {
+            self.offset = self.row;
+        } else if self.row >= self.offset + vp {
+            self.offset = self.row + 1 - vp;
+        }
+    }
+}
+
+/// The detail pane.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DetailPane {
+    /// The ticket shown (the list's selection once it settles).
+    pub ticket_id: Option<String>,
+    /// The ticket with every property and its history.
+    pub ticket: Loadable<Ticket>,
+    pub associations: Loadable<Vec<Associated>>,
+    pub activities: Loadable<Vec<Activity>>,
+    pub tab: Tab,
+    pub properties: Cursor,
+    pub history: Cursor,
+    pub assoc: Cursor,
+    pub activity: Cursor,
+    /// Show only this property's history (`h` on a property, `f` in History).
+    pub history_filter: Option<String>,
+    /// Rows that fit in the tab body, as last drawn.
+    pub viewport: usize,
+}
+
+impl DetailPane {
+    /// Switches to another ticket: everything loaded for the previous one is dropped, the tab
+    /// is kept.
+    pub fn show(&mut self, id: &str) {
+        if self.ticket_id.as_deref() == Some(id) {
+            return;
+        }
+        let tab = self.tab;
+        let viewport = self.viewport;
+        *self = Self {
+            ticket_id: Some(id.to_owned()),
+            tab,
+            viewport,
+            ..Self::default()
+        };
+    }
+
+    pub fn clear(&mut self) {
+        let tab = self.tab;
+        *self = Self {
+            tab,
+            viewport: self.viewport,
+            ..Self::default()
+        };
+    }
+
+    /// The cursor of the tab on view.
+    pub fn cursor_mut(&mut self) -> &mut Cursor {
+        match self.tab {
+            Tab::Properties => &mut self.properties,
+            Tab::History => &mut self.history,
+            Tab::Associations => &mut self.assoc,
+            Tab::Activity => &mut self.activity,
+        }
+    }
+}
+
+/// One row of the Properties tab: a group heading or a property.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PropertyRow {
+    Group(String),
+    Property {
+        name: String,
+        label: String,
+        value: String,
+    },
+}
+
+/// Properties that are always listed, even empty, because agents set them all day.
+pub const KEY_PROPERTIES: [&str; 7] = [
+    "subject",
+    "content",
+    "hs_pipeline",
+    "hs_pipeline_stage",
+    "hs_ticket_priority",
+    "hubspot_owner_id",
+    "hs_ticket_category",
+];
+
+/// The Properties tab's rows: grouped by property group (in the catalogue's order), labelled,
+/// values shown as a person reads them. Empty properties are left out except the key ones.
+/// Properties the catalogue doesn't know go last under "Other".
+pub fn property_rows(catalog: &Catalog, ticket: &Ticket) -> Vec<PropertyRow> {
+    let mut rows = Vec::new();
+    let shown = |name: &str| !ticket.prop(name).is_empty() || KEY_PROPERTIES.contains(&name);
+    let mut seen = std::collections::HashSet::new();
+    let mut group_names: Vec<(&str, &str)> = catalog
+        .groups
+        .iter()
+        .map(|g| (g.name.as_str(), g.label.as_str()))
+        .collect();
+    // Groups that properties name but the groups list lacks.
+    for p in &catalog.properties {
+        if !group_names.iter().any(|(n, _)| *n == p.group_name) {
+            group_names.push((p.group_name.as_str(), p.group_name.as_str()));
+        }
+    }
+    for (group, label) in group_names {
+        let mut props: Vec<_> = catalog
+            .properties
+            .iter()
+            .filter(|p| p.group_name == group && !p.hidden && shown(&p.name))
+            .collect();
+        if props.is_empty() {
+            continue;
+        }
+        // Key properties first, in their fixed order; then the group's own order.
+        props.sort_by_key(|p| {
+            KEY_PROPERTIES
+                .iter()
+                .position(|k| *k == p.name)
+                .unwrap_or(KEY_PROPERTIES.len())
+        });
+        rows.push(PropertyRow::Group(label.to_owned()));
+        for p in props {
+            seen.insert(p.name.as_str());
+            rows.push(PropertyRow::Property {
+                name: p.name.clone(),
+                label: p.label.clone(),
+                value: catalog.display_value(Some(ticket), &p.name, ticket.prop(&p.name)),
+            });
+        }
+    }
+    let others: Vec<_> = ticket
+        .properties
+        .iter()
+        .filter(|(k, v)| {
+            !v.is_empty()
+                && !seen.contains(k.as_str())
+                && catalog.property(k).is_none_or(|p| !p.hidden)
+        })
+        .collect();
+    if !others.is_empty() {
+        rows.push(PropertyRow::Group("Other".to_owned()));
+        for (k, v) in others {
+            rows.push(PropertyRow::Property {
+                name: k.clone(),
+                label: catalog.property_label(k).to_owned(),
+                value: catalog.display_value(Some(ticket), k, v),
+            });
+        }
+    }
+    rows
+}
+
+/// The History tab's rows: the unified timeline, newest first, optionally of one property.
+pub fn history_rows(ticket: &Ticket, only: Option<&str>) -> Vec<HistoryEntry> {
+    let Some(h) = &ticket.history else {
+        return Vec::new();
+    };
+    let mut rows = timeline(h);
+    if let Some(p) = only {
+        rows.retain(|e| e.property == p);
+    }
+    rows
+}
+
+/// The Associations tab's rows: records grouped by kind (contacts, companies, deals, then
+/// activities), each group in a stable order.
+pub fn association_rows(list: &[Associated]) -> Vec<&Associated> {
+    let mut rows: Vec<&Associated> = list.iter().collect();
+    rows.sort_by(|a, b| (a.kind, &a.title, &a.id).cmp(&(b.kind, &b.title, &b.id)));
+    rows
+}
+
+/// The Activity tab's rows: newest first.
+pub fn activity_rows(list: &[Activity]) -> Vec<&Activity> {
+    let mut rows: Vec<&Activity> = list.iter().collect();
+    rows.sort_by(|a, b| b.timestamp.cmp(&a.timestamp).then_with(|| a.id.cmp(&b.id)));
+    rows
+}
+
+/// Whether `kind` is shown in the Activity tab rather than as a record.
+pub fn is_activity(kind: ObjectKind) -> bool {
+    kind.is_activity()
+}
