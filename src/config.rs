@@ -236,3 +236,32 @@ mod tests {
         assert!(err.to_string().contains("colour"), "{err}");
     }
 }
+
+#[cfg(test)]
+mod example_tests {
+    use super::*;
+
+    #[test]
+    fn shipped_example_config_parses() {
+        let text = include_str!("../assets/config.example.toml");
+        let cfg = Config::parse(text, Path::new("config.example.toml")).expect("example parses");
+        assert_eq!(cfg, Config::default(), "everything in the example is commented out");
+        let uncommented: String = text
+            .lines()
+            .map(|l| l.strip_prefix("# ").filter(|r| r.contains(" = ")).unwrap_or(l))
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| format!("{}\n", l.split("  #").next().unwrap_or(l)))
+            .collect();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, &uncommented).expect("write");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        }
+        let cfg = Config::parse(&uncommented, &path).expect("every example setting is valid");
+        assert_eq!(cfg.portal_id.as_deref(), Some("12345678"));
+        assert_eq!(cfg.app_host.as_deref(), Some("app.hubspot.com"));
+    }
+}
