@@ -292,9 +292,10 @@ impl Client {
     pub(crate) async fn json<T: DeserializeOwned>(&self, req: Request) -> Result<T, ApiError> {
         let (_, body) = self.send(req).await?;
         serde_json::from_slice(&body).map_err(|e| {
-            ApiError::Decode(format!(
-                "{e}; body starts: {}",
-                super::error::excerpt(&body[..body.len().min(200)])
+            let start = super::error::excerpt(&body[..body.len().min(200)]);
+            ApiError::Decode(redact(
+                &format!("{e}; body starts: {start}"),
+                self.inner.token.expose(),
             ))
         })
     }
@@ -366,8 +367,7 @@ impl Client {
                     let correlation = headers
                         .get("x-hubspot-correlation-id")
                         .and_then(|v| v.to_str().ok());
-                    let body = redact(&String::from_utf8_lossy(&body), inner.token.expose());
-                    let err = ApiError::from_response(status, body.as_bytes(), correlation);
+                    let err = error_from_body(status, &body, correlation, &inner.token);
                     a.retry_after = rate_limit::retry_after(&headers);
                     a.interval = inner.headroom.borrow().as_ref().and_then(|h| h.interval);
                     inner.retry.decide_status(&a, status, err)
@@ -428,6 +428,17 @@ impl Client {
             TransportFailure::Other(text)
         }
     }
+}
+
+/// Builds the error for a non-success answer, scrubbing the token should the body echo it.
+fn error_from_body(
+    status: u16,
+    body: &[u8],
+    correlation: Option<&str>,
+    token: &AccessToken,
+) -> ApiError {
+    let body = redact(&String::from_utf8_lossy(body), token.expose());
+    ApiError::from_response(status, body.as_bytes(), correlation)
 }
 
 fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
@@ -504,6 +515,30 @@ pub(crate) mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn error_bodies_echoing_the_token_are_scrubbed() {
+        let token = AccessToken::new(SECRET);
+        let body = format!(
+            r#"{{"status":"error","message":"Authentication credentials not found: {SECRET}","correlationId":"c","category":"INVALID_AUTHENTICATION"}}"#
+        );
+        let e = error_from_body(401, body.as_bytes(), None, &token);
+        assert!(e.is_auth());
+        assert!(!format!("{e:?}").contains(SECRET));
+        assert!(!e.summary().contains(SECRET));
+        let e = error_from_body(502, format!("<p>{SECRET}</p>").as_bytes(), None, &token);
+        assert!(!format!("{e:?}").contains(SECRET));
+    }
+
+    #[test]
+    fn client_is_shareable_across_tasks() {
+        fn assert_traits<T: Send + Sync + Clone + 'static>() {}
+        assert_traits::<Client>();
+        fn assert_send<T: Send>(_: &T) {}
+        let c = client();
+        assert_send(&c.list_all_tickets(crate::hubspot::ListQuery::default()));
+        assert_send(&c.get_ticket("1", &crate::hubspot::GetQuery::default()));
     }
 
     #[test]
