@@ -19,6 +19,8 @@ mod properties;
 pub mod rate_limit;
 pub mod retry;
 mod search;
+#[cfg(test)]
+mod spec_tests;
 mod tickets;
 
 pub use associations::{
