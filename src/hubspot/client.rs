@@ -254,8 +254,8 @@ impl Client {
                 http,
                 base_url,
                 token: config.token,
+                pacer: Pacer::new(config.search_per_second, config.retry.cap),
                 retry: config.retry,
-                pacer: Pacer::new(config.search_per_second),
                 headroom: watch::Sender::new(None),
                 events,
             }),
@@ -357,7 +357,7 @@ impl Client {
             let decision = match outcome {
                 Ok((status, headers, body)) => {
                     if let Some(h) = rate_limit::parse_headers(&headers, jiff::Timestamp::now()) {
-                        inner.pacer.observe(&h, inner.retry.cap);
+                        inner.pacer.observe(&h);
                         inner.headroom.send_replace(Some(h));
                     }
                     tracing::debug!(method, path = req.path, status, "hubspot response");

@@ -267,7 +267,11 @@ impl ApiError {
                     s.push_str(&one_line(message));
                 }
                 if let Some(d) = retry_after {
-                    s.push_str(&format!("; retry in {:.1} s", d.as_secs_f64()));
+                    if *d >= Duration::from_secs(1) {
+                        s.push_str(&format!("; retry in {:.0} s", d.as_secs_f64().ceil()));
+                    } else {
+                        s.push_str(&format!("; retry in {} ms", d.as_millis()));
+                    }
                 }
                 push_correlation(&mut s, correlation_id.as_deref());
                 s

@@ -77,6 +77,7 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 pub(crate) struct Pacer {
     state: Mutex<PacerState>,
     search_spacing: Duration,
+    cap: Duration,
 }
 
 #[derive(Debug)]
@@ -85,11 +86,19 @@ struct PacerState {
     blocked_until: Option<Instant>,
     /// Earliest instant the next search may start.
     next_search: Instant,
+    /// Local estimate of requests left in the burst window: the last `Remaining` header,
+    /// minus requests sent since. Without it, many concurrent tasks would all fire into an
+    /// exhausted window and collect a 429 each (HubSpot asks to keep errors under 5 %).
+    budget: Option<u32>,
+    /// Last known `Max` (the budget after a full window has passed).
+    max: Option<u32>,
+    /// Window length to hold for (last `Interval-Milliseconds`, capped).
+    window: Duration,
 }
 
 impl Pacer {
-    /// `search_per_second` of 0 disables search spacing.
-    pub(crate) fn new(search_per_second: u32) -> Self {
+    /// `search_per_second` of 0 disables search spacing; no hold lasts longer than `cap`.
+    pub(crate) fn new(search_per_second: u32, cap: Duration) -> Self {
         let search_spacing = if search_per_second == 0 {
             Duration::ZERO
         } else {
@@ -99,8 +108,12 @@ impl Pacer {
             state: Mutex::new(PacerState {
                 blocked_until: None,
                 next_search: Instant::now(),
+                budget: None,
+                max: None,
+                window: DEFAULT_INTERVAL.min(cap),
             }),
             search_spacing,
+            cap,
         }
     }
 
@@ -112,14 +125,29 @@ impl Pacer {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Waits until a non-search request may go out.
+    /// Waits until a non-search request may go out, and takes one unit of the budget.
     pub(crate) async fn wait_general(&self) {
         loop {
-            let until = self.lock().blocked_until;
-            match until {
-                Some(t) if t > Instant::now() => tokio::time::sleep_until(t).await,
-                _ => return,
-            }
+            let until = {
+                let mut s = self.lock();
+                let now = Instant::now();
+                match (s.blocked_until, s.budget) {
+                    (Some(t), _) if t > now => t,
+                    (_, Some(0)) => {
+                        // Spent locally: hold one window (rolling, so its end is unknown),
+                        // after which the whole budget is free again.
+                        let t = now + s.window;
+                        s.blocked_until = Some(t);
+                        s.budget = s.max;
+                        t
+                    }
+                    (_, budget) => {
+                        s.budget = budget.map(|b| b - 1);
+                        return;
+                    }
+                }
+            };
+            tokio::time::sleep_until(until).await;
         }
     }
 
@@ -150,11 +178,23 @@ impl Pacer {
         s.next_search = s.next_search.max(until);
     }
 
-    /// Reacts to fresh headers: when the burst budget is spent, hold non-search requests
-    /// for one window (the window is rolling, so its exact end is unknown), at most `cap`.
-    pub(crate) fn observe(&self, h: &Headroom, cap: Duration) {
-        if h.remaining == Some(0) {
-            self.block_general(h.interval.unwrap_or(DEFAULT_INTERVAL).min(cap));
+    /// Reacts to fresh headers: adopts `Remaining` as the budget; when it is 0, holds
+    /// non-search requests for one window, at most `cap`.
+    pub(crate) fn observe(&self, h: &Headroom) {
+        let mut s = self.lock();
+        if let Some(interval) = h.interval {
+            s.window = interval.min(self.cap);
+        }
+        if h.max.is_some() {
+            s.max = h.max;
+        }
+        if let Some(remaining) = h.remaining {
+            s.budget = Some(remaining);
+            if remaining == 0 {
+                let until = Instant::now() + s.window;
+                s.blocked_until = Some(s.blocked_until.map_or(until, |t| t.max(until)));
+                s.budget = s.max;
+            }
         }
     }
 
@@ -246,7 +286,7 @@ mod tests {
     // Real (short) time: tokio's paused clock needs the `test-util` feature, not enabled here.
     #[tokio::test]
     async fn searches_are_spaced() {
-        let p = Pacer::new(100);
+        let p = Pacer::new(100, Duration::from_secs(1));
         let start = Instant::now();
         for _ in 0..6 {
             p.wait_search().await;
@@ -257,7 +297,8 @@ mod tests {
 
     #[tokio::test]
     async fn exhausted_budget_holds_general_requests() {
-        let p = Pacer::new(5);
+        // The cap shortens the 10 s window.
+        let p = Pacer::new(5, Duration::from_millis(40));
         let h = Headroom {
             remaining: Some(0),
             max: Some(100),
@@ -266,8 +307,7 @@ mod tests {
             daily_remaining: None,
             updated_at: jiff::Timestamp::UNIX_EPOCH,
         };
-        // The cap shortens the 10 s window.
-        p.observe(&h, Duration::from_millis(40));
+        p.observe(&h);
         let hold = p.general_hold().expect("held");
         assert!(hold <= Duration::from_millis(40) && hold > Duration::from_millis(20));
         let start = Instant::now();
@@ -279,14 +319,47 @@ mod tests {
         p.block_general(Duration::from_secs(1));
         assert!(p.general_hold().expect("held") > Duration::from_secs(4));
         // Remaining > 0 holds nothing new.
-        let fresh = Pacer::new(5);
-        fresh.observe(
-            &Headroom {
-                remaining: Some(3),
-                ..h
-            },
-            Duration::from_secs(1),
-        );
+        let fresh = Pacer::new(5, Duration::from_secs(1));
+        fresh.observe(&Headroom {
+            remaining: Some(3),
+            ..h
+        });
         assert_eq!(fresh.general_hold(), None);
+    }
+
+    #[tokio::test]
+    async fn local_budget_holds_the_request_after_the_last_one() {
+        let p = Pacer::new(5, Duration::from_millis(30));
+        p.observe(&Headroom {
+            remaining: Some(2),
+            max: Some(5),
+            interval: Some(Duration::from_secs(10)),
+            daily: None,
+            daily_remaining: None,
+            updated_at: jiff::Timestamp::UNIX_EPOCH,
+        });
+        let start = Instant::now();
+        p.wait_general().await;
+        p.wait_general().await;
+        assert!(Instant::now() - start < Duration::from_millis(20));
+        assert_eq!(p.general_hold(), None);
+        // The third waits one (capped) window, then the full `max` is available again.
+        p.wait_general().await;
+        assert!(Instant::now() - start >= Duration::from_millis(30));
+        let again = Instant::now();
+        for _ in 0..4 {
+            p.wait_general().await;
+        }
+        assert!(Instant::now() - again < Duration::from_millis(20));
+    }
+
+    #[tokio::test]
+    async fn unknown_budget_never_waits() {
+        let p = Pacer::new(5, Duration::from_secs(1));
+        let start = Instant::now();
+        for _ in 0..100 {
+            p.wait_general().await;
+        }
+        assert!(Instant::now() - start < Duration::from_millis(50));
     }
 }
