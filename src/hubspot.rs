@@ -6,7 +6,26 @@
 //! wire types, errors, rate-limit pacing and retries. Must not: depend on UI, app or sandbox
 //! code, print, or reveal the access token. It could be its own crate.
 //!
-//! Entry point: [`Client::new`] with a [`ClientConfig`].
+//! Entry point: [`Client::new`] with a [`ClientConfig`]. Against the sandbox in tests, use a
+//! short timeout and [`RetryPolicy::fast`] so retries and rate-limit waits take milliseconds:
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use hubtix::hubspot::{AccessToken, Client, ClientConfig, GetQuery, RetryPolicy};
+//!
+//! # async fn demo() -> Result<(), hubtix::hubspot::ApiError> {
+//! let mut config = ClientConfig::new("http://127.0.0.1:40123", AccessToken::new("demo-token"));
+//! config.timeout = Duration::from_secs(2);
+//! config.retry = RetryPolicy::fast();
+//! let client = Client::new(config)?;
+//! let ticket = client.get_ticket("1001", &GetQuery::properties(&["subject"])).await?;
+//! assert_eq!(ticket.id, "1001");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Writes are never re-sent once HubSpot may have received them: a timeout, reset or 5xx on a
+//! write is [`ApiError::WriteOutcomeUnknown`], and the caller re-reads. See `retry.rs`.
 
 mod associations;
 mod client;

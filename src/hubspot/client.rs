@@ -103,6 +103,16 @@ pub enum ClientEvent {
         /// Path (no host, no query).
         path: String,
     },
+    /// A request was held `waited` because the burst budget (`X-HubSpot-RateLimit-Remaining`)
+    /// ran out or a 429 told every request to wait. Sent after the wait.
+    Paced {
+        /// How long it was held.
+        waited: Duration,
+        /// HTTP method.
+        method: String,
+        /// Path (no host, no query).
+        path: String,
+    },
 }
 
 /// The HubSpot CRM client. Cheap to clone (an `Arc` inside); safe to use from many tasks at
@@ -321,7 +331,17 @@ impl Client {
         loop {
             match req.kind {
                 RequestKind::Search => inner.pacer.wait_search().await,
-                _ => inner.pacer.wait_general().await,
+                _ => {
+                    let waited = inner.pacer.wait_general().await;
+                    if !waited.is_zero() {
+                        // No receivers is fine: events are optional.
+                        let _ = inner.events.send(ClientEvent::Paced {
+                            waited,
+                            method: method.clone(),
+                            path: req.path.clone(),
+                        });
+                    }
+                }
             }
             let mut builder = inner
                 .http

@@ -126,7 +126,9 @@ impl Pacer {
     }
 
     /// Waits until a non-search request may go out, and takes one unit of the budget.
-    pub(crate) async fn wait_general(&self) {
+    /// Returns how long it waited (zero when it went straight through).
+    pub(crate) async fn wait_general(&self) -> Duration {
+        let mut waited = Duration::ZERO;
         loop {
             let until = {
                 let mut s = self.lock();
@@ -143,11 +145,13 @@ impl Pacer {
                     }
                     (_, budget) => {
                         s.budget = budget.map(|b| b - 1);
-                        return;
+                        return waited;
                     }
                 }
             };
+            let before = Instant::now();
             tokio::time::sleep_until(until).await;
+            waited += before.elapsed();
         }
     }
 
@@ -339,12 +343,12 @@ mod tests {
             updated_at: jiff::Timestamp::UNIX_EPOCH,
         });
         let start = Instant::now();
-        p.wait_general().await;
-        p.wait_general().await;
+        assert_eq!(p.wait_general().await, Duration::ZERO);
+        assert_eq!(p.wait_general().await, Duration::ZERO);
         assert!(Instant::now() - start < Duration::from_millis(20));
         assert_eq!(p.general_hold(), None);
         // The third waits one (capped) window, then the full `max` is available again.
-        p.wait_general().await;
+        assert!(p.wait_general().await >= Duration::from_millis(25));
         assert!(Instant::now() - start >= Duration::from_millis(30));
         let again = Instant::now();
         for _ in 0..4 {
