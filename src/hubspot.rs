@@ -1,1 +1,59 @@
-//! HubSpot CRM HTTP client. Owned by the client work.
+//! Typed async client for HubSpot's CRM APIs (tickets, generic objects, associations v4,
+//! pipelines, properties, owners, search), as documented in `shared/hubspot/API-NOTES.md` and
+//! the official OpenAPI specs in `shared/hubspot/openapi/`.
+//!
+//! Owns: HTTP to HubSpot (or the HubSpot-compatible sandbox: only base URL and token differ),
+//! wire types, errors, rate-limit pacing and retries. Must not: depend on UI, app or sandbox
+//! code, print, or reveal the access token. It could be its own crate.
+//!
+//! Entry point: [`Client::new`] with a [`ClientConfig`]. Against the sandbox in tests, use a
+//! short timeout and [`RetryPolicy::fast`] so retries and rate-limit waits take milliseconds:
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use hubtix::hubspot::{AccessToken, Client, ClientConfig, GetQuery, RetryPolicy};
+//!
+//! # async fn demo() -> Result<(), hubtix::hubspot::ApiError> {
+//! let mut config = ClientConfig::new("http://127.0.0.1:40123", AccessToken::new("demo-token"));
+//! config.timeout = Duration::from_secs(2);
+//! config.retry = RetryPolicy::fast();
+//! let client = Client::new(config)?;
+//! let ticket = client.get_ticket("1001", &GetQuery::properties(&["subject"])).await?;
+//! assert_eq!(ticket.id, "1001");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Writes are never re-sent once HubSpot may have received them: a timeout, reset or 5xx on a
+//! write is [`ApiError::WriteOutcomeUnknown`], and the caller re-reads. See `retry.rs`.
+
+mod associations;
+mod client;
+pub mod dto;
+pub mod error;
+mod objects;
+mod owners;
+mod pipelines;
+mod properties;
+pub mod rate_limit;
+pub mod retry;
+mod search;
+#[cfg(test)]
+mod spec_tests;
+mod tickets;
+
+pub use associations::{
+    ASSOCIATIONS_PAGE_MAX, BATCH_READ_ASSOCIATIONS_MAX, association_types, labels_input,
+};
+pub use client::{AccessToken, Client, ClientConfig, ClientEvent, HUBSPOT_BASE_URL};
+pub use dto::*;
+pub use error::{ApiError, ErrorDetail, HttpError, StandardError};
+pub use objects::{
+    BATCH_MAX, BATCH_WITH_HISTORY_MAX, BatchOutcome, BatchReadQuery, ChunkOutcome, GetQuery,
+    LIST_LIMIT_MAX, LIST_WITH_HISTORY_MAX, ListQuery, object_type,
+};
+pub use owners::OWNERS_PAGE_MAX;
+pub use rate_limit::Headroom;
+pub use retry::{BackoffReason, LimitPolicy, RequestKind, RetryPolicy};
+pub use search::{SEARCH_LIMIT_MAX, SEARCH_RESULTS_MAX};
+pub use tickets::PINNED_ENGAGEMENT_PROPERTY;

@@ -1,0 +1,588 @@
+//! The [`Client`] itself: configuration, the access token, and the one send loop every
+//! endpoint goes through (pacing, rate-limit headers, retries, error mapping).
+//!
+//! Owns: building URLs and requests, attaching the bearer token, observing
+//! `X-HubSpot-RateLimit-*`, backoff events. Must not: know endpoint shapes beyond paths
+//! (those live in the per-resource modules), log or expose the token, or know about the UI.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Method;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::sync::{broadcast, watch};
+
+use super::error::{ApiError, redact};
+use super::rate_limit::{self, Headroom, Pacer, SEARCH_REQUESTS_PER_SECOND};
+use super::retry::{Attempt, BackoffReason, Decision, RequestKind, RetryPolicy, TransportFailure};
+
+/// HubSpot's production API host.
+pub const HUBSPOT_BASE_URL: &str = "https://api.hubapi.com";
+
+/// A HubSpot access token (private-app `pat-…` or OAuth). `Debug` and `Display` never show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AccessToken(String);
+
+impl AccessToken {
+    /// Wraps a token.
+    pub fn new(token: impl Into<String>) -> Self {
+        Self(token.into())
+    }
+
+    /// The secret, for the `Authorization` header only.
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AccessToken([redacted])")
+    }
+}
+
+impl fmt::Display for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// How to build a [`Client`].
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// `https://api.hubapi.com` or a sandbox's `http://127.0.0.1:PORT`. No trailing path.
+    pub base_url: String,
+    /// The access token.
+    pub token: AccessToken,
+    /// Per-request timeout (default 30 s).
+    pub timeout: Duration,
+    /// Retries and backoff (default: 4 retries, 200 ms base, 30 s cap).
+    pub retry: RetryPolicy,
+    /// `User-Agent` header.
+    pub user_agent: String,
+    /// Client-side limit on CRM search requests per second (HubSpot: 5; 0 = unlimited).
+    pub search_per_second: u32,
+}
+
+impl ClientConfig {
+    /// Defaults for `base_url` and `token`.
+    pub fn new(base_url: impl Into<String>, token: AccessToken) -> Self {
+        Self {
+            base_url: base_url.into(),
+            token,
+            timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+            user_agent: concat!("hubtix/", env!("CARGO_PKG_VERSION")).to_owned(),
+            search_per_second: SEARCH_REQUESTS_PER_SECOND,
+        }
+    }
+
+    /// Defaults against real HubSpot.
+    pub fn hubspot(token: AccessToken) -> Self {
+        Self::new(HUBSPOT_BASE_URL, token)
+    }
+}
+
+/// Something the UI may want to show: the client is waiting before a retry.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientEvent {
+    /// Waiting `wait` (until about `until`) before retry `attempt` of `method path`.
+    Backoff {
+        /// Wall-clock end of the wait.
+        until: jiff::Timestamp,
+        /// Length of the wait.
+        wait: Duration,
+        /// Why.
+        reason: BackoffReason,
+        /// 1-based retry number.
+        attempt: u32,
+        /// HTTP method.
+        method: String,
+        /// Path (no host, no query).
+        path: String,
+    },
+    /// A request was held `waited` because the burst budget (`X-HubSpot-RateLimit-Remaining`)
+    /// ran out or a 429 told every request to wait. Sent after the wait.
+    Paced {
+        /// How long it was held.
+        waited: Duration,
+        /// HTTP method.
+        method: String,
+        /// Path (no host, no query).
+        path: String,
+    },
+}
+
+/// The HubSpot CRM client. Cheap to clone (an `Arc` inside); safe to use from many tasks at
+/// once, all clones sharing one rate-limit state.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: String,
+    token: AccessToken,
+    retry: RetryPolicy,
+    pacer: Pacer,
+    headroom: watch::Sender<Option<Headroom>>,
+    events: broadcast::Sender<ClientEvent>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("token", &self.inner.token)
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One request, described before sending so it can be re-sent on retry.
+#[derive(Debug, Clone)]
+pub(crate) struct Request {
+    method: Method,
+    path: String,
+    query: Vec<(&'static str, String)>,
+    body: Option<Vec<u8>>,
+    kind: RequestKind,
+}
+
+impl Request {
+    pub(crate) fn new(method: Method, path: String, kind: RequestKind) -> Self {
+        Self {
+            method,
+            path,
+            query: Vec::new(),
+            body: None,
+            kind,
+        }
+    }
+
+    pub(crate) fn get(path: String) -> Self {
+        Self::new(Method::GET, path, RequestKind::Read)
+    }
+
+    /// Adds a query parameter.
+    pub(crate) fn query(mut self, key: &'static str, value: impl Into<String>) -> Self {
+        self.query.push((key, value.into()));
+        self
+    }
+
+    /// Adds `key=a,b,c` unless `values` is empty. HubSpot's docs pass multi-valued params
+    /// (`properties`, `associations`, `propertiesWithHistory`) comma-separated; the spec's
+    /// `explode: true` would repeat the key instead, and both work on HubSpot [O].
+    pub(crate) fn csv(self, key: &'static str, values: &[String]) -> Self {
+        if values.is_empty() {
+            self
+        } else {
+            self.query(key, values.join(","))
+        }
+    }
+
+    /// Adds `key=value` when present.
+    pub(crate) fn opt(self, key: &'static str, value: Option<&str>) -> Self {
+        match value {
+            Some(v) => self.query(key, v),
+            None => self,
+        }
+    }
+
+    /// Adds `archived=true` when set (false is HubSpot's default; not sent).
+    pub(crate) fn archived(self, archived: bool) -> Self {
+        if archived {
+            self.query("archived", "true")
+        } else {
+            self
+        }
+    }
+
+    /// Sets a JSON body.
+    pub(crate) fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Result<Self, ApiError> {
+        self.body = Some(
+            serde_json::to_vec(body)
+                .map_err(|e| ApiError::Config(format!("encoding body: {e}")))?,
+        );
+        Ok(self)
+    }
+
+    #[cfg(test)]
+    pub(crate) fn query_pairs(&self) -> &[(&'static str, String)] {
+        &self.query
+    }
+
+    #[cfg(test)]
+    pub(crate) fn path(&self) -> &str {
+        &self.path
+    }
+
+    #[cfg(test)]
+    pub(crate) fn body_json(&self) -> Option<serde_json::Value> {
+        self.body
+            .as_deref()
+            .and_then(|b| serde_json::from_slice(b).ok())
+    }
+
+    #[cfg(test)]
+    pub(crate) fn kind(&self) -> RequestKind {
+        self.kind
+    }
+}
+
+/// Percent-encodes one path segment (ids are user input: `{ticketId}` has pattern `.+`).
+pub(crate) fn seg(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+impl Client {
+    /// Builds a client. Fails only on an unusable base URL or user agent.
+    pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
+        let base_url = config.base_url.trim_end_matches('/').to_owned();
+        reqwest::Url::parse(&base_url)
+            .map_err(|e| ApiError::Config(format!("base URL {base_url:?}: {e}")))?;
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .user_agent(config.user_agent.clone())
+            .build()
+            .map_err(|e| ApiError::Config(e.to_string()))?;
+        let (events, _) = broadcast::channel(64);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                token: config.token,
+                pacer: Pacer::new(config.search_per_second, config.retry.cap),
+                retry: config.retry,
+                headroom: watch::Sender::new(None),
+                events,
+            }),
+        })
+    }
+
+    /// The base URL in use.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The latest rate-limit headroom (cheap; `None` until a response carried the headers).
+    pub fn headroom(&self) -> Option<Headroom> {
+        self.inner.headroom.borrow().clone()
+    }
+
+    /// Follows headroom changes.
+    pub fn watch_headroom(&self) -> watch::Receiver<Option<Headroom>> {
+        self.inner.headroom.subscribe()
+    }
+
+    /// How long non-search requests are currently held because the burst budget ran out
+    /// or a 429 arrived (`None` when not held).
+    pub fn rate_limit_hold(&self) -> Option<Duration> {
+        self.inner.pacer.general_hold()
+    }
+
+    /// Backoff notifications (lossy: a slow receiver misses old ones).
+    pub fn events(&self) -> broadcast::Receiver<ClientEvent> {
+        self.inner.events.subscribe()
+    }
+
+    /// Sends and decodes a JSON answer.
+    pub(crate) async fn json<T: DeserializeOwned>(&self, req: Request) -> Result<T, ApiError> {
+        let (_, body) = self.send(req).await?;
+        serde_json::from_slice(&body).map_err(|e| {
+            let start = super::error::excerpt(&body[..body.len().min(200)]);
+            ApiError::Decode(redact(
+                &format!("{e}; body starts: {start}"),
+                self.inner.token.expose(),
+            ))
+        })
+    }
+
+    /// Sends and ignores the body (204 answers).
+    pub(crate) async fn no_content(&self, req: Request) -> Result<(), ApiError> {
+        self.send(req).await.map(|_| ())
+    }
+
+    /// The send loop: pace, send, observe headers, retry per [`RetryPolicy`].
+    async fn send(&self, req: Request) -> Result<(u16, Vec<u8>), ApiError> {
+        let inner = &*self.inner;
+        let mut url = reqwest::Url::parse(&format!("{}{}", inner.base_url, req.path))
+            .map_err(|e| ApiError::Config(format!("URL for {}: {e}", req.path)))?;
+        if !req.query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (k, v) in &req.query {
+                pairs.append_pair(k, v);
+            }
+        }
+        let method = req.method.as_str().to_owned();
+        let mut retry = 0u32;
+        loop {
+            match req.kind {
+                RequestKind::Search => inner.pacer.wait_search().await,
+                _ => {
+                    let waited = inner.pacer.wait_general().await;
+                    if !waited.is_zero() {
+                        // No receivers is fine: events are optional.
+                        let _ = inner.events.send(ClientEvent::Paced {
+                            waited,
+                            method: method.clone(),
+                            path: req.path.clone(),
+                        });
+                    }
+                }
+            }
+            let mut builder = inner
+                .http
+                .request(req.method.clone(), url.clone())
+                .bearer_auth(inner.token.expose());
+            if let Some(body) = &req.body {
+                builder = builder
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(body.clone());
+            }
+            retry += 1;
+            tracing::debug!(method, path = req.path, attempt = retry, "hubspot request");
+            let outcome = match builder.send().await {
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    let headers = resp.headers().clone();
+                    match resp.bytes().await {
+                        Ok(body) => Ok((status, headers, body)),
+                        Err(e) => Err(self.transport_failure(&e)),
+                    }
+                }
+                Err(e) => Err(self.transport_failure(&e)),
+            };
+            let mut a = Attempt {
+                kind: req.kind,
+                retry,
+                method: &method,
+                path: &req.path,
+                retry_after: None,
+                interval: None,
+                unit: fastrand::f64(),
+            };
+            let decision = match outcome {
+                Ok((status, headers, body)) => {
+                    if let Some(h) = rate_limit::parse_headers(&headers, jiff::Timestamp::now()) {
+                        inner.pacer.observe(&h);
+                        inner.headroom.send_replace(Some(h));
+                    }
+                    tracing::debug!(method, path = req.path, status, "hubspot response");
+                    if (200..300).contains(&status) {
+                        return Ok((status, body.to_vec()));
+                    }
+                    let correlation = headers
+                        .get("x-hubspot-correlation-id")
+                        .and_then(|v| v.to_str().ok());
+                    let err = error_from_body(status, &body, correlation, &inner.token);
+                    a.retry_after = rate_limit::retry_after(&headers);
+                    a.interval = inner.headroom.borrow().as_ref().and_then(|h| h.interval);
+                    inner.retry.decide_status(&a, status, err)
+                }
+                Err(failure) => inner.retry.decide_transport(&a, failure),
+            };
+            match decision {
+                Decision::Fail(err) => {
+                    tracing::debug!(method, path = req.path, error = %err, "hubspot request failed");
+                    return Err(err);
+                }
+                Decision::Retry { wait, reason } => {
+                    // Let every task wait out a burst-window 429, not just this one.
+                    match &reason {
+                        BackoffReason::RateLimited(super::retry::LimitPolicy::Secondly) => {
+                            inner.pacer.block_search(wait);
+                        }
+                        BackoffReason::RateLimited(_) if req.kind != RequestKind::Search => {
+                            inner.pacer.block_general(wait);
+                        }
+                        _ => {}
+                    }
+                    tracing::warn!(
+                        method,
+                        path = req.path,
+                        ?reason,
+                        ?wait,
+                        attempt = retry,
+                        "hubspot backoff"
+                    );
+                    let until = jiff::Timestamp::now()
+                        .checked_add(jiff::SignedDuration::try_from(wait).unwrap_or_default())
+                        .unwrap_or_else(|_| jiff::Timestamp::now());
+                    // No receivers is fine: events are optional.
+                    let _ = inner.events.send(ClientEvent::Backoff {
+                        until,
+                        wait,
+                        reason,
+                        attempt: retry,
+                        method: method.clone(),
+                        path: req.path.clone(),
+                    });
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+
+    fn transport_failure(&self, e: &reqwest::Error) -> TransportFailure {
+        // reqwest errors name the URL, never headers; redact anyway (defence in depth).
+        let text = redact(&error_chain(e), self.inner.token.expose());
+        if e.is_connect() {
+            // Connection never established: the request was not sent.
+            TransportFailure::Connect(text)
+        } else if e.is_timeout() {
+            TransportFailure::Timeout
+        } else {
+            TransportFailure::Other(text)
+        }
+    }
+}
+
+/// Builds the error for a non-success answer, scrubbing the token should the body echo it.
+fn error_from_body(
+    status: u16,
+    body: &[u8],
+    correlation: Option<&str>,
+    token: &AccessToken,
+) -> ApiError {
+    let body = redact(&String::from_utf8_lossy(body), token.expose());
+    ApiError::from_response(status, body.as_bytes(), correlation)
+}
+
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(inner) = src {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        src = inner.source();
+    }
+    s
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) const SECRET: &str = "pat-na1-00000000-1111-2222-3333-444444444444";
+
+    pub(crate) fn client() -> Client {
+        let mut cfg = ClientConfig::new("http://127.0.0.1:9", AccessToken::new(SECRET));
+        cfg.retry = RetryPolicy::none();
+        cfg.timeout = Duration::from_millis(500);
+        Client::new(cfg).expect("client")
+    }
+
+    #[test]
+    fn token_is_redacted_everywhere() {
+        let t = AccessToken::new(SECRET);
+        assert!(!format!("{t:?}").contains(SECRET));
+        assert!(!format!("{t}").contains(SECRET));
+        let cfg = ClientConfig::new("http://127.0.0.1:9", t);
+        assert!(!format!("{cfg:?}").contains(SECRET));
+        let c = client();
+        assert!(!format!("{c:?}").contains(SECRET));
+        assert!(format!("{c:?}").contains("127.0.0.1"));
+    }
+
+    #[tokio::test]
+    async fn connection_errors_do_not_leak_the_token() {
+        // Port 9 (discard) on loopback: nothing listens, so this fails fast without leaving
+        // the machine.
+        let c = client();
+        let err = c
+            .json::<serde_json::Value>(Request::get("/crm/v3/owners".into()))
+            .await
+            .expect_err("nothing listens");
+        assert!(matches!(err, ApiError::Network(_)), "{err:?}");
+        assert!(!format!("{err:?}").contains(SECRET));
+        assert!(!err.to_string().contains(SECRET));
+    }
+
+    #[tokio::test]
+    async fn writes_that_never_connected_are_retried_then_report_network() {
+        let mut cfg = ClientConfig::new("http://127.0.0.1:9", AccessToken::new(SECRET));
+        cfg.retry = RetryPolicy::fast();
+        let c = Client::new(cfg).expect("client");
+        let mut events = c.events();
+        let req = Request::new(
+            Method::POST,
+            "/crm/v3/objects/tickets".into(),
+            RequestKind::Write,
+        )
+        .json(&serde_json::json!({"properties": {}}))
+        .expect("body");
+        let err = c.no_content(req).await.expect_err("refused");
+        assert!(matches!(err, ApiError::Network(_)), "{err:?}");
+        let ev = events.try_recv().expect("a backoff event");
+        assert!(matches!(
+            ev,
+            ClientEvent::Backoff {
+                attempt: 1,
+                reason: BackoffReason::Network,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn error_bodies_echoing_the_token_are_scrubbed() {
+        let token = AccessToken::new(SECRET);
+        let body = format!(
+            r#"{{"status":"error","message":"Authentication credentials not found: {SECRET}","correlationId":"c","category":"INVALID_AUTHENTICATION"}}"#
+        );
+        let e = error_from_body(401, body.as_bytes(), None, &token);
+        assert!(e.is_auth());
+        assert!(!format!("{e:?}").contains(SECRET));
+        assert!(!e.summary().contains(SECRET));
+        let e = error_from_body(502, format!("<p>{SECRET}</p>").as_bytes(), None, &token);
+        assert!(!format!("{e:?}").contains(SECRET));
+    }
+
+    #[test]
+    fn client_is_shareable_across_tasks() {
+        fn assert_traits<T: Send + Sync + Clone + 'static>() {}
+        assert_traits::<Client>();
+        fn assert_send<T: Send>(_: &T) {}
+        let c = client();
+        assert_send(&c.list_all_tickets(crate::hubspot::ListQuery::default()));
+        assert_send(&c.get_ticket("1", &crate::hubspot::GetQuery::default()));
+    }
+
+    #[test]
+    fn bad_base_url_is_a_config_error() {
+        let err = Client::new(ClientConfig::new("not a url", AccessToken::new(SECRET)))
+            .expect_err("bad url");
+        assert!(matches!(err, ApiError::Config(_)));
+        assert!(!err.to_string().contains(SECRET));
+    }
+
+    #[test]
+    fn path_segments_are_encoded() {
+        assert_eq!(seg("123"), "123");
+        assert_eq!(seg("a/b c?d"), "a%2Fb%20c%3Fd");
+        assert_eq!(seg("x@y.com"), "x%40y.com");
+    }
+
+    #[test]
+    fn trailing_slash_in_base_url_is_dropped() {
+        let c = Client::new(ClientConfig::new(
+            "http://127.0.0.1:9/",
+            AccessToken::new("t"),
+        ))
+        .expect("client");
+        assert_eq!(c.base_url(), "http://127.0.0.1:9");
+    }
+}
