@@ -24,16 +24,10 @@ fn strip(v: &mut Value) {
                     "example" | "examples" | "nullable" | "discriminator" | "xml"
                 ) && !k.starts_with("x-")
             });
-            if nullable {
-                if let Some(Value::String(t)) = m.get("type").cloned() {
-                    m.insert("type".into(), json!([t, "null"]));
-                }
+            if nullable && let Some(Value::String(t)) = m.get("type").cloned() {
+                m.insert("type".into(), json!([t, "null"]));
             }
-            for (k, child) in m.iter_mut() {
-                // Do not strip inside property-name maps where a property may be called "example".
-                let _ = k;
-                strip(child);
-            }
+            m.values_mut().for_each(strip);
         }
         Value::Array(a) => a.iter_mut().for_each(strip),
         _ => {}
