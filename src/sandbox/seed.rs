@@ -272,7 +272,7 @@ fn seed_contacts(st: &mut Store, rng: &mut fastrand::Rng, companies: &[u64]) -> 
         let created = REFERENCE_MS - 400 * DAY + i64::try_from(k).unwrap_or(0) * 5 * DAY;
         let company = companies[k % companies.len()];
         let (first, last, lf, ll) = if k % 3 == 1 {
-            let n = &ja[k % ja.len()];
+            let n = &ja[(k / 3) % ja.len()];
             (n[0], n[1], n[2], n[3])
         } else {
             let n = &en[k % en.len()];
