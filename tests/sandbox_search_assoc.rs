@@ -28,7 +28,7 @@ fn filter(prop: &str, op: &str, value: Value) -> Value {
 async fn all_ids(api: &Api, body: Value) -> (u64, Vec<u64>) {
     let mut ids = Vec::new();
     let mut after: Option<String> = None;
-    let mut total = 0;
+    let total;
     loop {
         let mut b = body.clone();
         if let Some(a) = &after {
@@ -36,7 +36,7 @@ async fn all_ids(api: &Api, body: Value) -> (u64, Vec<u64>) {
         }
         let r = search(api, "tickets", b).await;
         assert_eq!(r.status, 200, "{}", r.body);
-        total = r.body["total"].as_u64().unwrap();
+        let t = r.body["total"].as_u64().unwrap();
         ids.extend(
             r.body["results"]
                 .as_array()
@@ -46,7 +46,10 @@ async fn all_ids(api: &Api, body: Value) -> (u64, Vec<u64>) {
         );
         match r.body["paging"]["next"]["after"].as_str() {
             Some(a) => after = Some(a.to_owned()),
-            None => break,
+            None => {
+                total = t;
+                break;
+            }
         }
     }
     (total, ids)
