@@ -156,7 +156,7 @@ fn put_labels(
         .edges
         .get(&from)
         .and_then(|m| m.get(&to))
-        .map(|s| s.iter().copied().collect())
+        .map(|s| s.to_vec())
         .unwrap_or_default();
     for t in existing {
         let keep = Some(t) == default || types.iter().any(|x| x.type_id == t);

@@ -403,12 +403,24 @@ fn history_json(kind: Kind, rec: &Record, name: &str) -> Vec<Value> {
     match rec.history.get(name) {
         Some(h) if !h.is_empty() => h.iter().rev().map(hist_json).collect(),
         _ => match get_prop(kind, rec, name) {
-            // Values without recorded writes (system properties) get one entry at creation.
-            Some(v) => vec![hist_json(&Hist {
-                value: v,
-                ts: rec.created,
-                source: Source::Calculated,
-            })],
+            // Values without recorded writes get one entry at creation: system properties
+            // from CALCULATED, others from whoever created the record.
+            Some(v) => {
+                let system = name == "hs_object_id"
+                    || name == kind.create_prop()
+                    || name == kind.modified_prop()
+                    || (kind == Kind::Ticket && name == "hs_ticket_id");
+                let source = if system {
+                    Source::Calculated
+                } else {
+                    rec.created_source
+                };
+                vec![hist_json(&Hist {
+                    value: v,
+                    ts: rec.created,
+                    source,
+                })]
+            }
             None => Vec::new(),
         },
     }

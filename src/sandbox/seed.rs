@@ -220,37 +220,16 @@ fn seed_companies(st: &mut Store, rng: &mut fastrand::Rng) -> Vec<u64> {
         let created = REFERENCE_MS - 600 * DAY + i64::try_from(k).unwrap_or(0) * 11 * DAY;
         let mut r = Record::new(id, created);
         let src = Source::Import(77_001);
-        r.write("name", f[0].to_owned(), created, src);
-        r.write(
-            "domain",
-            f.get(1).copied().unwrap_or_default().to_owned(),
-            created,
-            src,
-        );
-        r.write(
+        r.created_source = src;
+        r.init("name", f[0].to_owned());
+        r.init("domain", f.get(1).copied().unwrap_or_default().to_owned());
+        r.init(
             "website",
             format!("https://{}", f.get(1).copied().unwrap_or_default()),
-            created,
-            src,
         );
-        r.write(
-            "city",
-            f.get(2).copied().unwrap_or_default().to_owned(),
-            created,
-            src,
-        );
-        r.write(
-            "industry",
-            f.get(3).copied().unwrap_or_default().to_owned(),
-            created,
-            src,
-        );
-        r.write(
-            "phone",
-            format!("+1 555 01{:02}", rng.u32(0..100)),
-            created,
-            src,
-        );
+        r.init("city", f.get(2).copied().unwrap_or_default().to_owned());
+        r.init("industry", f.get(3).copied().unwrap_or_default().to_owned());
+        r.init("phone", format!("+1 555 01{:02}", rng.u32(0..100)));
         st.insert(Kind::Company, r);
         ids.push(id);
     }
@@ -297,9 +276,10 @@ fn seed_contacts(st: &mut Store, rng: &mut fastrand::Rng, companies: &[u64]) -> 
         } else {
             Source::Import(77_002)
         };
-        r.write("firstname", first.to_owned(), created, src);
-        r.write("lastname", last.to_owned(), created, src);
-        r.write(
+        r.created_source = src;
+        r.init("firstname", first.to_owned());
+        r.init("lastname", last.to_owned());
+        r.init(
             "email",
             format!(
                 "{local}{}@{domain}",
@@ -309,17 +289,10 @@ fn seed_contacts(st: &mut Store, rng: &mut fastrand::Rng, companies: &[u64]) -> 
                     String::new()
                 }
             ),
-            created,
-            src,
         );
-        r.write("company", company_name, created, src);
-        r.write(
-            "phone",
-            format!("+81 3 5555 {:04}", rng.u32(0..10_000)),
-            created,
-            src,
-        );
-        r.write(
+        r.init("company", company_name);
+        r.init("phone", format!("+81 3 5555 {:04}", rng.u32(0..10_000)));
+        r.init(
             "jobtitle",
             pick(
                 rng,
@@ -333,8 +306,6 @@ fn seed_contacts(st: &mut Store, rng: &mut fastrand::Rng, companies: &[u64]) -> 
                 ],
             )
             .to_string(),
-            created,
-            src,
         );
         st.insert(Kind::Contact, r);
         st.associate((Kind::Contact, id), (Kind::Company, company), 1);
@@ -376,27 +347,16 @@ fn seed_deals(
             .unwrap_or_default();
         let mut r = Record::new(id, created);
         let src = Source::CrmUi(owners[k % owners.len()].1 as u32);
-        r.write(
+        r.created_source = src;
+        r.init(
             "dealname",
             format!("{cname} – {}", products[k % products.len()]),
-            created,
-            src,
         );
-        r.write("amount", (rng.u32(10..500) * 100).to_string(), created, src);
-        r.write("pipeline", "default".into(), created, src);
-        r.write("dealstage", stages[k % stages.len()].into(), created, src);
-        r.write(
-            "closedate",
-            iso(created + rng.i64(30..120) * DAY),
-            created,
-            src,
-        );
-        r.write(
-            "hubspot_owner_id",
-            owners[k % owners.len()].0.to_string(),
-            created,
-            src,
-        );
+        r.init("amount", (rng.u32(10..500) * 100).to_string());
+        r.init("pipeline", "default".into());
+        r.init("dealstage", stages[k % stages.len()].into());
+        r.init("closedate", iso(created + rng.i64(30..120) * DAY));
+        r.init("hubspot_owner_id", owners[k % owners.len()].0.to_string());
         st.insert(Kind::Deal, r);
         st.associate((Kind::Deal, id), (Kind::Company, company), 5);
         st.associate(
@@ -470,50 +430,36 @@ fn seed_ticket(
         _ => Source::Import(77_010),
     };
     let mut r = Record::new(id, created);
+    r.created_source = creation_source;
     let t0 = created;
-    r.write("subject", subject.clone(), t0, creation_source);
+    r.init("subject", subject.clone());
     if !content.is_empty() {
-        r.write("content", content, t0, creation_source);
+        r.init("content", content);
     }
-    r.write("hs_pipeline", pipeline.id.into(), t0, creation_source);
-    r.write(
-        "hs_pipeline_stage",
-        pipeline.stages[0].id.into(),
-        t0,
-        creation_source,
-    );
-    r.write("hs_is_closed", "false".into(), t0, Source::Calculated);
+    r.init("hs_pipeline", pipeline.id.into());
+    r.init("hs_pipeline_stage", pipeline.stages[0].id.into());
+    r.init("hs_is_closed", "false".into());
     let source_type = match creation_source {
         Source::Conversations => *pick(rng, &["CHAT", "EMAIL"]),
         Source::Api => "FORM",
         _ => *pick(rng, &["PHONE", "EMAIL"]),
     };
-    r.write("source_type", source_type.into(), t0, creation_source);
+    r.init("source_type", source_type.into());
     let (obj_source, obj_label) = match creation_source {
         Source::Conversations => ("CONVERSATIONS", "CONVERSATIONS"),
         Source::CrmUi(_) => ("CRM_UI", "CRM_UI"),
         Source::Api => ("API", "INTERNAL_PROCESSING"),
         _ => ("IMPORT", "INTEGRATION"),
     };
-    r.write(
-        "hs_object_source",
-        obj_source.into(),
-        t0,
-        Source::Calculated,
-    );
-    r.write(
-        "hs_object_source_label",
-        obj_label.into(),
-        t0,
-        Source::Calculated,
-    );
+    r.init("hs_object_source", obj_source.into());
+    r.init("hs_object_source_label", obj_label.into());
     if rng.f32() < 0.9 || id == 1001 {
         let p = if id == 1001 {
             "HIGH"
         } else {
             *pick(rng, &["LOW", "MEDIUM", "MEDIUM", "HIGH", "URGENT"])
         };
-        r.write("hs_ticket_priority", p.into(), t0, creation_source);
+        r.init("hs_ticket_priority", p.into());
     }
     if rng.f32() < 0.8 {
         let cats = [
@@ -530,31 +476,19 @@ fn seed_ticket(
                 c = format!("{c};{second}");
             }
         }
-        r.write("hs_ticket_category", c, t0, creation_source);
+        r.init("hs_ticket_category", c);
     }
     if !id.is_multiple_of(10) {
-        r.write(
+        r.init(
             "external_ticket_ref",
             format!("EXT-{:06}", id.saturating_sub(1000)),
-            t0,
-            creation_source,
         );
     }
     if rng.f32() < 0.4 {
-        r.write(
-            "affected_users",
-            rng.u32(1..500).to_string(),
-            t0,
-            creation_source,
-        );
+        r.init("affected_users", rng.u32(1..500).to_string());
     }
     if rng.f32() < 0.3 {
-        r.write(
-            "product_area",
-            pick(rng, PRODUCT_AREAS).0.into(),
-            t0,
-            creation_source,
-        );
+        r.init("product_area", pick(rng, PRODUCT_AREAS).0.into());
     }
     if rng.f32() < 0.25 {
         let mut ps: Vec<&str> = PLATFORMS
@@ -565,35 +499,23 @@ fn seed_ticket(
         if ps.is_empty() {
             ps.push("WEB");
         }
-        r.write("affected_platforms", ps.join(";"), t0, creation_source);
+        r.init("affected_platforms", ps.join(";"));
     }
     if rng.f32() < 0.2 {
-        r.write("is_vip", "true".into(), t0, creation_source);
+        r.init("is_vip", "true".into());
     }
     if rng.f32() < 0.3 {
         let due = (t0 / DAY + rng.i64(2..15)) * DAY;
-        r.write(
-            "sla_due_date",
-            iso(due)[..10].to_owned(),
-            t0,
-            creation_source,
-        );
+        r.init("sla_due_date", iso(due)[..10].to_owned());
     }
     if rng.f32() < 0.1 {
-        r.write(
+        r.init(
             "customer_impact_notes",
             "Blocks month-end closing for the finance team.\n月末処理ができません。".into(),
-            t0,
-            creation_source,
         );
     }
     if pipeline.id != "0" {
-        r.write(
-            "escalation_level",
-            (*pick(rng, &["L1", "L2", "L3"])).into(),
-            t0,
-            creation_source,
-        );
+        r.init("escalation_level", (*pick(rng, &["L1", "L2", "L3"])).into());
     }
 
     // Later history: assignment, priority/subject edits, stage moves.
@@ -732,8 +654,9 @@ fn seed_ticket(
         let eid = st.alloc_id(Kind::Note);
         let mut e = Record::new(eid, et);
         let src = Source::CrmUi(agent.1 as u32);
-        e.write("hs_timestamp", iso(et), et, src);
-        e.write("hubspot_owner_id", agent.0.to_string(), et, src);
+        e.created_source = src;
+        e.init("hs_timestamp", iso(et));
+        e.init("hubspot_owner_id", agent.0.to_string());
         let note = pick(rng, &w.notes).to_string();
         let (type_id, props): (u32, Vec<(&'static str, String)>) = match kind {
             Kind::Note => (227, vec![("hs_note_body", format!("<p>{note}</p>"))]),
@@ -792,7 +715,7 @@ fn seed_ticket(
             ),
         };
         for (k, v) in props {
-            e.write(k, v, et, src);
+            e.init(k, v);
         }
         st.insert(kind, e);
         st.associate(node, (kind, eid), type_id);

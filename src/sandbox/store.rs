@@ -1,7 +1,7 @@
 //! The in-memory portal: records per kind (BTreeMap by numeric id, so list paging is a
 //! range scan), typed association edges in both directions, owners and unique indexes.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use super::model::{self, Kind};
 
@@ -46,6 +46,8 @@ pub struct Record {
     pub created: i64,
     pub updated: i64,
     pub archived_at: Option<i64>,
+    /// Who created the record: the source of initial values that have no history entries.
+    pub created_source: Source,
 }
 
 impl Record {
@@ -57,10 +59,28 @@ impl Record {
             created,
             updated: created,
             archived_at: None,
+            created_source: Source::Api,
+        }
+    }
+    /// Sets a value present since creation without a history entry (saves memory when
+    /// seeding); reads synthesise its single history entry from `created`/`created_source`.
+    pub fn init(&mut self, name: &'static str, value: String) {
+        if !value.is_empty() {
+            self.props.insert(name, value);
         }
     }
     /// Sets (or clears with "") a value and records it in history.
     pub fn write(&mut self, name: &'static str, value: String, ts: i64, source: Source) {
+        if !self.history.contains_key(name)
+            && let Some(initial) = self.props.get(name)
+        {
+            let h = Hist {
+                value: initial.clone(),
+                ts: self.created,
+                source: self.created_source,
+            };
+            self.history.insert(name, vec![h]);
+        }
         self.history.entry(name).or_default().push(Hist {
             value: value.clone(),
             ts,
@@ -107,7 +127,8 @@ pub type Node = (Kind, u64);
 pub struct Store {
     pub objects: HashMap<Kind, BTreeMap<u64, Record>>,
     /// from → to → set of type ids (for that direction).
-    pub edges: HashMap<Node, BTreeMap<Node, BTreeSet<u32>>>,
+    /// The type-id list is kept sorted (a small Vec is much cheaper than a set when seeding).
+    pub edges: HashMap<Node, BTreeMap<Node, Vec<u32>>>,
     pub owners: Vec<Owner>,
     pub next_id: HashMap<Kind, u64>,
     /// Unique-value index: external_ticket_ref value → ticket id.
@@ -149,18 +170,14 @@ impl Store {
         let Some(t) = model::assoc_type(from.0, to.0, type_id) else {
             return;
         };
-        self.edges
-            .entry(from)
-            .or_default()
-            .entry(to)
-            .or_default()
-            .insert(t.type_id);
-        self.edges
-            .entry(to)
-            .or_default()
-            .entry(from)
-            .or_default()
-            .insert(t.reverse);
+        add_sorted(
+            self.edges.entry(from).or_default().entry(to).or_default(),
+            t.type_id,
+        );
+        add_sorted(
+            self.edges.entry(to).or_default().entry(from).or_default(),
+            t.reverse,
+        );
         if let Some(imp) = t.implies {
             self.associate(from, to, imp);
         }
@@ -181,7 +198,7 @@ impl Store {
             if let Some(m) = self.edges.get_mut(&a)
                 && let Some(set) = m.get_mut(&b)
             {
-                set.remove(&id);
+                set.retain(|x| *x != id);
                 if set.is_empty() {
                     m.remove(&b);
                 }
@@ -208,12 +225,18 @@ impl Store {
         };
         m.range((to_kind, 0)..=(to_kind, u64::MAX))
             .filter(|((k, id), _)| self.live(*k, *id).is_some())
-            .map(|((_, id), set)| (*id, set.iter().copied().collect()))
+            .map(|((_, id), set)| (*id, set.to_vec()))
             .collect()
     }
 
     pub fn owner(&self, id: u64) -> Option<&Owner> {
         self.owners.iter().find(|o| o.id == id)
+    }
+}
+
+fn add_sorted(v: &mut Vec<u32>, id: u32) {
+    if let Err(pos) = v.binary_search(&id) {
+        v.insert(pos, id);
     }
 }
 
