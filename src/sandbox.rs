@@ -1,8 +1,37 @@
-//! The HubSpot-compatible sandbox server (axum). Owned by the sandbox work; this file fixes
-//! the public interface that the CLI, the demo mode and the tests use.
+//! The HubSpot-compatible sandbox server (axum). It serves the demo mode, `hubtix sandbox`
+//! and every integration test over real HTTP on 127.0.0.1.
+//!
+//! It builds its JSON from its own store with `serde_json`, never from the client's types
+//! (see `../shared/ARCHITECTURE.md` §2). Layout:
+//! - `model`: object kinds, association types, property definitions, pipelines
+//! - `store`: records, history, association edges, owners
+//! - `seed`: deterministic data for a given (seed, tickets)
+//! - `routes`: routing, records, batch, properties, pipelines, owners
+//! - `assoc`: v3/v4 association routes; `search`: the search endpoint
+//! - `validate`: property validation; `errors`: HubSpot error bodies
+//! - `faults`: test control; `rate_limit`: TEN_SECONDLY_ROLLING and search limits
+
+mod assoc;
+mod errors;
+mod faults;
+mod model;
+mod rate_limit;
+mod routes;
+mod search;
+mod seed;
+mod store;
+mod validate;
 
 use std::net::SocketAddr;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Response, StatusCode, header};
+
+pub use faults::Faults;
 
 /// How a sandbox is started.
 #[derive(Debug, Clone)]
@@ -11,7 +40,7 @@ pub struct SandboxConfig {
     pub port: u16,
     /// The bearer token the sandbox accepts.
     pub token: String,
-    /// Number of seeded tickets.
+    /// Number of seeded (live) tickets.
     pub tickets: usize,
     /// Seed for the deterministic data.
     pub seed: u64,
@@ -41,34 +70,267 @@ impl Default for SandboxConfig {
     }
 }
 
+pub(crate) struct AppState {
+    store: RwLock<store::Store>,
+    faults: Arc<Faults>,
+    limiter: rate_limit::Limiter,
+    token: String,
+    base_url: String,
+}
+
+impl AppState {
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, store::Store> {
+        self.store.read().unwrap_or_else(|e| e.into_inner())
+    }
+    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, store::Store> {
+        self.store.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// A running sandbox.
 pub struct SandboxHandle {
     addr: SocketAddr,
+    faults: Arc<Faults>,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 impl SandboxHandle {
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
+    /// `http://127.0.0.1:PORT`
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+    /// Test control (in-process).
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+    /// Graceful stop: in-flight requests finish, then the server task ends.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
     }
 }
 
 /// Binds 127.0.0.1:`config.port` and serves in a background task on the current runtime.
 pub async fn spawn(config: SandboxConfig) -> std::io::Result<SandboxHandle> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
+    let addr = listener.local_addr()?;
+    let (seed, tickets) = (config.seed, config.tickets);
+    let store = tokio::task::spawn_blocking(move || seed::build(seed, tickets))
+        .await
+        .map_err(std::io::Error::other)?;
+    let faults = Arc::new(Faults::with_latency(config.latency));
+    let state = Arc::new(AppState {
+        store: RwLock::new(store),
+        faults: faults.clone(),
+        limiter: rate_limit::Limiter::new(config.rate_limit),
+        token: config.token,
+        base_url: format!("http://{addr}"),
+    });
+    let app = Router::new().fallback(handle).with_state(state);
+    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await
+    });
+    tracing::debug!(%addr, "sandbox listening");
     Ok(SandboxHandle {
-        addr: listener.local_addr()?,
+        addr,
+        faults,
+        stop,
+        task,
     })
 }
 
-/// Serves in the foreground until Ctrl-C or SIGTERM.
+/// Runs a sandbox in the foreground until Ctrl-C or SIGTERM. `on_ready` is called once the
+/// socket is bound (the CLI prints `listening on http://127.0.0.1:PORT` there).
 pub async fn serve_until_shutdown(
     config: SandboxConfig,
     on_ready: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
-    let h = spawn(config).await?;
-    on_ready(h.addr());
+    let handle = spawn(config).await?;
+    on_ready(handle.addr());
+    shutdown_signal().await;
+    handle.shutdown().await;
     Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+const MAX_BODY: usize = 32 * 1024 * 1024;
+
+fn respond(status: u16, body: Option<&serde_json::Value>, correlation: &str) -> Response<Body> {
+    let mut resp = match body {
+        Some(v) => {
+            let mut r = Response::new(Body::from(v.to_string()));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json;charset=utf-8"),
+            );
+            r
+        }
+        None => Response::new(Body::empty()),
+    };
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if let Ok(v) = HeaderValue::from_str(correlation) {
+        resp.headers_mut().insert("x-hubspot-correlation-id", v);
+    }
+    resp
+}
+
+fn error_response(e: &errors::ApiError, correlation: &str) -> Response<Body> {
+    respond(e.status, Some(&e.body(correlation)), correlation)
+}
+
+fn add_rate_headers(resp: &mut Response<Body>, h: &rate_limit::Headers) {
+    let hs = resp.headers_mut();
+    let pairs = [
+        ("x-hubspot-ratelimit-max", h.max.to_string()),
+        ("x-hubspot-ratelimit-remaining", h.remaining.to_string()),
+        (
+            "x-hubspot-ratelimit-interval-milliseconds",
+            h.interval_ms.to_string(),
+        ),
+        ("x-hubspot-ratelimit-daily", h.daily.to_string()),
+        (
+            "x-hubspot-ratelimit-daily-remaining",
+            h.daily_remaining.to_string(),
+        ),
+    ];
+    for (k, v) in pairs {
+        if let Ok(v) = HeaderValue::from_str(&v) {
+            hs.insert(k, v);
+        }
+    }
+}
+
+async fn handle(State(app): State<Arc<AppState>>, req: Request) -> Response<Body> {
+    app.faults.count_request();
+    let latency = app.faults.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let correlation = errors::uuid();
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return error_response(
+            &errors::ApiError::validation("Request body too large or unreadable"),
+            &correlation,
+        );
+    };
+
+    match app.faults.take() {
+        Some(faults::Injected::Fail(code)) => {
+            return error_response(&errors::ApiError::for_status(code), &correlation);
+        }
+        Some(faults::Injected::Malformed) => {
+            let mut r = Response::new(Body::from(
+                r#"{"results":[{"id":"1001","properties":{"subject":"Trunc"#,
+            ));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json;charset=utf-8"),
+            );
+            return r;
+        }
+        None => {}
+    }
+
+    let token = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim);
+    if token != Some(app.token.as_str()) || app.faults.token_revoked() {
+        return error_response(&errors::ApiError::unauthorized(), &correlation);
+    }
+
+    let method = parts.method.as_str().to_owned();
+    let path = parts.uri.path().to_owned();
+    let raw_query = parts.uri.query().unwrap_or("").to_owned();
+    let is_search = method == "POST"
+        && path.starts_with("/crm/v3/objects/")
+        && path.trim_end_matches('/').ends_with("/search");
+
+    // Search has its own 5/s limit and carries no rate-limit headers; the v4 association
+    // batch endpoints are exempt from the ten-secondly window [S].
+    let rate_headers = if is_search {
+        if !app.limiter.check_search() {
+            return error_response(
+                &errors::ApiError::rate_limited(
+                    "You have reached your secondly limit.",
+                    "SECONDLY",
+                ),
+                &correlation,
+            );
+        }
+        None
+    } else {
+        let exempt = path.starts_with("/crm/v4/associations/") && path.contains("/batch/");
+        match app.limiter.check(exempt) {
+            Ok(h) => Some(h),
+            Err(h) => {
+                let mut r = error_response(
+                    &errors::ApiError::rate_limited(
+                        "You have reached your ten_secondly_rolling limit.",
+                        "TEN_SECONDLY_ROLLING",
+                    ),
+                    &correlation,
+                );
+                add_rate_headers(&mut r, &h);
+                return r;
+            }
+        }
+    };
+
+    let query: Vec<(String, String)> =
+        axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
+            .map(|q| q.0)
+            .unwrap_or_default();
+    let r = routes::Req {
+        method: &method,
+        path: &path,
+        raw_query: &raw_query,
+        query,
+        body: &bytes,
+        base_url: &app.base_url,
+    };
+    let mut resp = match routes::dispatch(&app, &r) {
+        Ok(reply) => respond(reply.status, reply.body.as_ref(), &correlation),
+        Err(e) => error_response(&e, &correlation),
+    };
+    if let Some(h) = rate_headers {
+        add_rate_headers(&mut resp, &h);
+    }
+    resp
 }

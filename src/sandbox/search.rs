@@ -1,0 +1,438 @@
+//! `POST /crm/v3/objects/{type}/search`: filter groups (OR of ANDs), operators, query,
+//! one sort, offset paging with the 10,000-result cap. Scans the live records.
+
+use std::cmp::Ordering;
+
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::errors::{ApiError, ApiResult};
+use super::model::{self, Kind, PType};
+use super::routes::{Reply, Req, Sel, ok, render};
+use super::store::{Record, Store, get_prop, parse_time};
+
+const MAX_GROUPS: usize = 5;
+const MAX_FILTERS_PER_GROUP: usize = 6;
+const MAX_FILTERS: usize = 18;
+const MAX_LIMIT: i64 = 200;
+const MAX_RESULTS: usize = 10_000;
+const MAX_QUERY: usize = 3000;
+
+#[derive(Debug)]
+struct Filter {
+    prop: String,
+    op: String,
+    value: Option<String>,
+    high: Option<String>,
+    values: Vec<String>,
+    assoc: Option<Kind>,
+    ptype: PType,
+    multi: bool,
+}
+
+fn s(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn validation(msg: String) -> ApiError {
+    ApiError::validation(msg.clone()).with_errors(vec![json!({"message": msg})])
+}
+
+const OPS: &[&str] = &[
+    "EQ",
+    "NEQ",
+    "LT",
+    "LTE",
+    "GT",
+    "GTE",
+    "BETWEEN",
+    "IN",
+    "NOT_IN",
+    "HAS_PROPERTY",
+    "NOT_HAS_PROPERTY",
+    "CONTAINS_TOKEN",
+    "NOT_CONTAINS_TOKEN",
+];
+
+fn parse_filter(kind: Kind, f: &Value) -> ApiResult<Filter> {
+    let prop = f["propertyName"]
+        .as_str()
+        .ok_or_else(|| validation("Filter is missing propertyName".into()))?
+        .to_owned();
+    let op = f["operator"].as_str().unwrap_or("EQ").to_owned();
+    if !OPS.contains(&op.as_str()) {
+        return Err(validation(format!("Unsupported filter operator: {op}")));
+    }
+    let (assoc, ptype, multi) = if let Some(t) = prop.strip_prefix("associations.") {
+        let k = Kind::parse(t)
+            .ok_or_else(|| validation(format!("Unknown association type in filter: {prop}")))?;
+        (Some(k), PType::Number, false)
+    } else {
+        let d = model::prop(kind, &prop).ok_or_else(|| {
+            ApiError::validation(format!("There was a problem with the request: Property \"{prop}\" does not exist"))
+                .with_errors(vec![json!({"message": format!("Property \"{prop}\" does not exist"), "code": "PROPERTY_DOESNT_EXIST", "context": {"propertyName": [prop]}})])
+        })?;
+        (None, d.ptype, d.field_type == "checkbox")
+    };
+    let value = f.get("value").and_then(s);
+    let high = f.get("highValue").and_then(s);
+    let values: Vec<String> = f["values"]
+        .as_array()
+        .map(|a| a.iter().filter_map(s).collect())
+        .unwrap_or_default();
+    match op.as_str() {
+        "BETWEEN" if value.is_none() || high.is_none() => {
+            return Err(validation(format!(
+                "BETWEEN on {prop} requires value and highValue"
+            )));
+        }
+        "IN" | "NOT_IN" if values.is_empty() => {
+            return Err(validation(format!("{op} on {prop} requires values")));
+        }
+        "EQ" | "NEQ" | "LT" | "LTE" | "GT" | "GTE" | "CONTAINS_TOKEN" | "NOT_CONTAINS_TOKEN"
+            if value.is_none() =>
+        {
+            return Err(validation(format!("{op} on {prop} requires a value")));
+        }
+        _ => {}
+    }
+    Ok(Filter {
+        prop,
+        op,
+        value,
+        high,
+        values,
+        assoc,
+        ptype,
+        multi,
+    })
+}
+
+fn numeric(t: PType) -> bool {
+    matches!(t, PType::Number | PType::Date | PType::DateTime)
+}
+
+fn num(t: PType, v: &str) -> Option<f64> {
+    match t {
+        PType::Number => v.trim().parse().ok(),
+        // Dates accept epoch milliseconds or ISO strings.
+        PType::Date | PType::DateTime => parse_time(v).map(|ms| ms as f64),
+        _ => None,
+    }
+}
+
+fn cmp_values(t: PType, a: &str, b: &str) -> Option<Ordering> {
+    if numeric(t) {
+        num(t, a)?.partial_cmp(&num(t, b)?)
+    } else {
+        Some(a.to_lowercase().cmp(&b.to_lowercase()))
+    }
+}
+
+/// Equality: enumerations are case-sensitive, everything else case-insensitive [D-search].
+fn eq(f: &Filter, actual: &str, want: &str) -> bool {
+    match f.ptype {
+        PType::Enum if f.multi => actual.split(';').any(|p| p == want) || actual == want,
+        PType::Enum => actual == want,
+        t if numeric(t) => cmp_values(t, actual, want) == Some(Ordering::Equal),
+        _ => actual.to_lowercase() == want.to_lowercase(),
+    }
+}
+
+fn glob(pat: &str, text: &str) -> bool {
+    let p: Vec<char> = pat.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(sp) = star {
+            pi = sp + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// Token match. HubSpot's tokenisation of CJK text is unknown, so text with non-ASCII
+/// characters also matches by substring (a Japanese word inside a sentence matches).
+fn contains_token(actual: &str, token: &str) -> bool {
+    let a = actual.to_lowercase();
+    let t = token.to_lowercase();
+    if a.split(|c: char| !c.is_alphanumeric() && c != '*' && c != '_' && c != '-')
+        .any(|w| glob(&t, w))
+    {
+        return true;
+    }
+    if !t.is_ascii() {
+        let bare = t.replace('*', "");
+        return !bare.is_empty() && a.contains(&bare);
+    }
+    false
+}
+
+fn matches(st: &Store, kind: Kind, rec: &Record, f: &Filter) -> bool {
+    if let Some(k) = f.assoc {
+        let ids: Vec<String> = st
+            .assocs((kind, rec.id), k)
+            .into_iter()
+            .map(|(id, _)| id.to_string())
+            .collect();
+        return match f.op.as_str() {
+            "EQ" => f.value.as_ref().is_some_and(|v| ids.contains(v)),
+            "NEQ" => f.value.as_ref().is_some_and(|v| !ids.contains(v)),
+            "IN" => f.values.iter().any(|v| ids.contains(v)),
+            "NOT_IN" => !f.values.iter().any(|v| ids.contains(v)),
+            "HAS_PROPERTY" => !ids.is_empty(),
+            "NOT_HAS_PROPERTY" => ids.is_empty(),
+            _ => false,
+        };
+    }
+    let actual = get_prop(kind, rec, &f.prop);
+    let v = f.value.as_deref().unwrap_or("");
+    match (f.op.as_str(), actual.as_deref()) {
+        ("HAS_PROPERTY", a) => a.is_some(),
+        ("NOT_HAS_PROPERTY", a) => a.is_none(),
+        ("EQ", Some(a)) => eq(f, a, v),
+        // NEQ / NOT_IN / NOT_CONTAINS_TOKEN include records without a value (UNCONFIRMED).
+        ("NEQ", a) => a.is_none_or(|a| !eq(f, a, v)),
+        ("LT", Some(a)) => cmp_values(f.ptype, a, v) == Some(Ordering::Less),
+        ("LTE", Some(a)) => matches!(
+            cmp_values(f.ptype, a, v),
+            Some(Ordering::Less | Ordering::Equal)
+        ),
+        ("GT", Some(a)) => cmp_values(f.ptype, a, v) == Some(Ordering::Greater),
+        ("GTE", Some(a)) => matches!(
+            cmp_values(f.ptype, a, v),
+            Some(Ordering::Greater | Ordering::Equal)
+        ),
+        ("BETWEEN", Some(a)) => {
+            let hi = f.high.as_deref().unwrap_or("");
+            matches!(
+                cmp_values(f.ptype, a, v),
+                Some(Ordering::Greater | Ordering::Equal)
+            ) && matches!(
+                cmp_values(f.ptype, a, hi),
+                Some(Ordering::Less | Ordering::Equal)
+            )
+        }
+        // IN/NOT_IN: string values must be given in lowercase [D-search]: the record's
+        // value is lowercased, the filter's values are compared as sent.
+        ("IN", Some(a)) => f.values.iter().any(|w| in_eq(f, a, w)),
+        ("NOT_IN", a) => a.is_none_or(|a| !f.values.iter().any(|w| in_eq(f, a, w))),
+        ("CONTAINS_TOKEN", Some(a)) => contains_token(a, v),
+        ("NOT_CONTAINS_TOKEN", a) => a.is_none_or(|a| !contains_token(a, v)),
+        _ => false,
+    }
+}
+
+fn in_eq(f: &Filter, actual: &str, want: &str) -> bool {
+    match f.ptype {
+        PType::String => actual.to_lowercase() == want,
+        _ => eq(f, actual, want),
+    }
+}
+
+/// `query`: every whitespace-separated term must occur (case-insensitive substring) in one
+/// of the kind's default searchable properties. Substring rather than HubSpot's token
+/// prefix match, which also makes CJK text searchable.
+fn query_matches(kind: Kind, rec: &Record, terms: &[String]) -> bool {
+    let vals: Vec<String> = kind
+        .query_props()
+        .iter()
+        .filter_map(|p| get_prop(kind, rec, p))
+        .map(|v| v.to_lowercase())
+        .collect();
+    terms
+        .iter()
+        .all(|t| vals.iter().any(|v| v.contains(t.as_str())))
+}
+
+pub fn search(app: &AppState, kind: Kind, r: &Req) -> ApiResult<Reply> {
+    let body = r.json()?;
+    let query = body.get("query").and_then(Value::as_str).unwrap_or("");
+    if query.chars().count() > MAX_QUERY {
+        return Err(validation(format!(
+            "Query string exceeds the maximum length of {MAX_QUERY} characters"
+        )));
+    }
+    let mut groups_json: Vec<Value> = body
+        .get("filterGroups")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    // The docs once showed a top-level `filters` array; treat it as one more group.
+    if let Some(fs) = body.get("filters").and_then(Value::as_array)
+        && !fs.is_empty()
+    {
+        groups_json.push(json!({"filters": fs}));
+    }
+    if groups_json.len() > MAX_GROUPS {
+        return Err(validation(format!(
+            "Too many filter groups: {} (maximum is {MAX_GROUPS})",
+            groups_json.len()
+        )));
+    }
+    let mut groups = Vec::new();
+    let mut total_filters = 0;
+    for g in &groups_json {
+        let fs = g["filters"].as_array().cloned().unwrap_or_default();
+        if fs.len() > MAX_FILTERS_PER_GROUP {
+            return Err(validation(format!(
+                "Too many filters in a filter group: {} (maximum is {MAX_FILTERS_PER_GROUP})",
+                fs.len()
+            )));
+        }
+        total_filters += fs.len();
+        groups.push(
+            fs.iter()
+                .map(|f| parse_filter(kind, f))
+                .collect::<ApiResult<Vec<_>>>()?,
+        );
+    }
+    if total_filters > MAX_FILTERS {
+        return Err(validation(format!(
+            "Too many filters: {total_filters} (maximum is {MAX_FILTERS} in total)"
+        )));
+    }
+    let limit = match body.get("limit") {
+        None | Some(Value::Null) => 10,
+        Some(v) => v
+            .as_i64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            .ok_or_else(|| validation(format!("Invalid limit: {v}")))?,
+    };
+    // Over the maximum: 400 (UNCONFIRMED whether HubSpot clamps instead).
+    if !(0..=MAX_LIMIT).contains(&limit) {
+        return Err(validation(format!(
+            "limit must be between 0 and {MAX_LIMIT}"
+        )));
+    }
+    let limit = usize::try_from(limit).unwrap_or(10);
+    let after = match body.get("after") {
+        None | Some(Value::Null) => 0,
+        Some(v) => {
+            let s = s(v).unwrap_or_default();
+            if s.is_empty() {
+                0
+            } else {
+                s.parse::<usize>()
+                    .map_err(|_| validation(format!("Invalid after: {s}")))?
+            }
+        }
+    };
+    if after >= MAX_RESULTS {
+        return Err(validation(format!(
+            "Paging beyond {MAX_RESULTS} results is not supported; narrow the search (after={after})"
+        )));
+    }
+    let sort = body
+        .get("sorts")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+        .cloned();
+    let (sort_prop, desc) = match &sort {
+        Some(Value::String(s)) => match s.strip_prefix('-') {
+            Some(p) => (p.to_owned(), true),
+            None => (s.clone(), false),
+        },
+        Some(o @ Value::Object(_)) => (
+            o["propertyName"]
+                .as_str()
+                .unwrap_or(kind.create_prop())
+                .to_owned(),
+            o["direction"]
+                .as_str()
+                .is_some_and(|d| d.eq_ignore_ascii_case("DESCENDING")),
+        ),
+        _ => (kind.create_prop().to_owned(), false),
+    };
+    let sort_def = model::prop(kind, &sort_prop).ok_or_else(|| {
+        validation(format!(
+            "Property \"{sort_prop}\" does not exist and cannot be sorted on"
+        ))
+    })?;
+    let props: Option<Vec<String>> = body
+        .get("properties")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .filter(|v: &Vec<String>| !v.is_empty());
+    let terms: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+
+    let st = app.read();
+    let Some(map) = st.map(kind) else {
+        return ok(json!({"total": 0, "results": []}));
+    };
+    let mut hits: Vec<&Record> = map
+        .values()
+        .filter(|rec| rec.archived_at.is_none())
+        .filter(|rec| {
+            groups.is_empty()
+                || groups
+                    .iter()
+                    .any(|g| g.iter().all(|f| matches(&st, kind, rec, f)))
+        })
+        .filter(|rec| terms.is_empty() || query_matches(kind, rec, &terms))
+        .collect();
+    if sort_prop == kind.create_prop() {
+        hits.sort_by_key(|r| (r.created, r.id));
+        if desc {
+            hits.reverse();
+        }
+    } else {
+        let t = sort_def.ptype;
+        let mut keyed: Vec<(Option<String>, &Record)> = hits
+            .into_iter()
+            .map(|r| (get_prop(kind, r, &sort_prop), r))
+            .collect();
+        keyed.sort_by(|(a, ra), (b, rb)| {
+            // Records without a value sort last either way.
+            let o = match (a, b) {
+                (Some(a), Some(b)) => {
+                    let o = cmp_values(t, a, b).unwrap_or(Ordering::Equal);
+                    if desc { o.reverse() } else { o }
+                }
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            };
+            o.then(ra.id.cmp(&rb.id))
+        });
+        hits = keyed.into_iter().map(|(_, r)| r).collect();
+    }
+    let total = hits.len();
+    let sel = props.as_deref().map_or(Sel::Default, Sel::Some);
+    let results: Vec<Value> = hits
+        .iter()
+        .skip(after)
+        .take(limit)
+        .map(|rec| render(&st, kind, rec, &sel, None, None))
+        .collect();
+    let mut out = json!({"total": total, "results": results});
+    let next = after + limit;
+    if next < total && limit > 0 {
+        out["paging"] =
+            json!({"next": {"after": next.to_string(), "link": format!("?after={next}")}});
+    }
+    ok(out)
+}

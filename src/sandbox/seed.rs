@@ -1,0 +1,747 @@
+//! Deterministic seed data for a given (seed, tickets).
+//!
+//! All timestamps are relative to a FIXED reference date, [`REFERENCE_MS`] =
+//! 2026-11-01T00:00:00Z, never the wall clock: tickets are created over the ~6 months before
+//! it. Notable records (stable for every seed):
+//! - tickets are `1001 ..= 1000 + tickets` (live), plus up to 10 archived tickets from `900001`
+//!   (`tickets / 100` of them, at most 10);
+//! - ticket 1001: Japanese subject "プリンターが燃えている", has a pinned engagement;
+//! - ticket 1002: "Login fails on SSO"; 1003: a 2,000-character subject; 1004: emoji, control
+//!   characters and ANSI escapes ("\u{1b}[2J"); 1005: right-to-left text; 1006: HTML content;
+//! - unique property `external_ticket_ref` = `EXT-{id - 1000:06}` (e.g. ticket 1123 has
+//!   "EXT-000123"), except tickets whose id ends in 0 (no reference);
+//! - contacts 201..=260, companies 301..=325, deals 401..=420, owners 71000001..=71000012
+//!   (userIds 9000001..), engagements from 5000001 (ids unique across engagement kinds).
+
+use super::model::{Kind, PLATFORMS, PRODUCT_AREAS, TICKET_PIPELINES};
+use super::store::{Owner, Record, Source, Store, iso};
+
+pub const REFERENCE_MS: i64 = 1_793_491_200_000;
+const DAY: i64 = 86_400_000;
+const HOUR: i64 = 3_600_000;
+const SPAN: i64 = 180 * DAY;
+
+const NAMES_EN: &str = include_str!("../../assets/sandbox/names_en.txt");
+const NAMES_JA: &str = include_str!("../../assets/sandbox/names_ja.txt");
+const COMPANIES: &str = include_str!("../../assets/sandbox/companies.txt");
+const SUBJECTS_EN: &str = include_str!("../../assets/sandbox/subjects_en.txt");
+const SUBJECTS_JA: &str = include_str!("../../assets/sandbox/subjects_ja.txt");
+const BODIES_EN: &str = include_str!("../../assets/sandbox/bodies_en.txt");
+const BODIES_JA: &str = include_str!("../../assets/sandbox/bodies_ja.txt");
+const NOTES: &str = include_str!("../../assets/sandbox/notes.txt");
+
+fn lines(s: &'static str) -> Vec<&'static str> {
+    s.lines().map(str::trim).filter(|l| !l.is_empty()).collect()
+}
+
+fn pick<'a, T>(rng: &mut fastrand::Rng, v: &'a [T]) -> &'a T {
+    &v[rng.usize(..v.len())]
+}
+
+struct Words {
+    subjects_en: Vec<&'static str>,
+    subjects_ja: Vec<&'static str>,
+    bodies_en: Vec<&'static str>,
+    bodies_ja: Vec<&'static str>,
+    notes: Vec<&'static str>,
+}
+
+pub fn build(seed: u64, tickets: usize) -> Store {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut st = Store::default();
+    seed_owners(&mut st);
+    let companies = seed_companies(&mut st, &mut rng);
+    let contacts = seed_contacts(&mut st, &mut rng, &companies);
+    let deals = seed_deals(&mut st, &mut rng, &companies, &contacts);
+    let w = Words {
+        subjects_en: lines(SUBJECTS_EN),
+        subjects_ja: lines(SUBJECTS_JA),
+        bodies_en: lines(BODIES_EN),
+        bodies_ja: lines(BODIES_JA),
+        notes: lines(NOTES),
+    };
+    st.next_id.insert(Kind::Note, 5_000_001);
+    let n = i64::try_from(tickets.max(1)).unwrap_or(i64::MAX);
+    for i in 0..tickets {
+        let ii = i64::try_from(i).unwrap_or(0);
+        let slot = SPAN / n;
+        let created = REFERENCE_MS - SPAN + ii * SPAN / n + rng.i64(0..slot.max(1));
+        seed_ticket(
+            &mut st,
+            &mut rng,
+            &w,
+            1001 + i as u64,
+            i,
+            created,
+            &contacts,
+            &companies,
+            &deals,
+        );
+    }
+    let archived = (tickets / 100).min(10);
+    for k in 0..archived {
+        let created = REFERENCE_MS - SPAN + rng.i64(0..SPAN / 2);
+        let id = 900_001 + k as u64;
+        seed_ticket(
+            &mut st,
+            &mut rng,
+            &w,
+            id,
+            100 + k,
+            created,
+            &contacts,
+            &companies,
+            &deals,
+        );
+        if let Some(r) = st.map_mut(Kind::Ticket).get_mut(&id) {
+            r.archived_at = Some(r.updated + rng.i64(DAY..20 * DAY));
+        }
+    }
+    // New tickets created through the API get ids after the seeded ones.
+    st.next_id.insert(Kind::Ticket, 1001 + tickets as u64);
+    st
+}
+
+fn seed_owners(st: &mut Store) {
+    let owners: [(&str, &str, &str, &str, bool); 12] = [
+        (
+            "Alice",
+            "Johnson",
+            "alice.johnson@hubtix-demo.example.com",
+            "PERSON",
+            false,
+        ),
+        (
+            "太郎",
+            "山田",
+            "taro.yamada@hubtix-demo.example.com",
+            "PERSON",
+            false,
+        ),
+        (
+            "Bob",
+            "Martinez",
+            "bob.martinez@hubtix-demo.example.com",
+            "PERSON",
+            false,
+        ),
+        (
+            "花子",
+            "佐藤",
+            "hanako.sato@hubtix-demo.example.com",
+            "PERSON",
+            false,
+        ),
+        (
+            "Priya",
+            "Sharma",
+            "priya.sharma@hubtix-demo.example.com",
+            "PERSON",
+            false,
+        ),
+        (
+            "健",
+            "鈴木",
+            "ken.suzuki@hubtix-demo.example.com",
+            "PERSON",
+            false,
+        ),
+        (
+            "Emma",
+            "Schmidt",
+            "emma.schmidt@hubtix-demo.example.com",
+            "PERSON",
+            false,
+        ),
+        (
+            "美咲",
+            "高橋",
+            "misaki.takahashi@hubtix-demo.example.com",
+            "PERSON",
+            false,
+        ),
+        (
+            "David",
+            "Okafor",
+            "david.okafor@hubtix-demo.example.com",
+            "PERSON",
+            false,
+        ),
+        (
+            "Frank",
+            "Rossi",
+            "frank.rossi@hubtix-demo.example.com",
+            "PERSON",
+            true,
+        ),
+        ("Tier 2", "Queue", "", "QUEUE", false),
+        (
+            "翔太",
+            "田中",
+            "shota.tanaka@hubtix-demo.example.com",
+            "PERSON",
+            false,
+        ),
+    ];
+    for (k, (first, last, email, ty, archived)) in owners.into_iter().enumerate() {
+        let k = k as u64;
+        st.owners.push(Owner {
+            id: 71_000_001 + k,
+            user_id: 9_000_001 + k,
+            email: email.to_owned(),
+            first: first.to_owned(),
+            last: last.to_owned(),
+            owner_type: if ty == "QUEUE" { "QUEUE" } else { "PERSON" },
+            archived,
+            team: Some(if k.is_multiple_of(2) {
+                (4_100_001, "Support Tier 1")
+            } else {
+                (4_100_002, "Support Japan")
+            }),
+            created: REFERENCE_MS - 700 * DAY + i64::try_from(k).unwrap_or(0) * 9 * DAY,
+        });
+    }
+}
+
+/// Active PERSON owners (assignable).
+fn active_owners(st: &Store) -> Vec<(u64, u64)> {
+    st.owners
+        .iter()
+        .filter(|o| !o.archived && o.owner_type == "PERSON")
+        .map(|o| (o.id, o.user_id))
+        .collect()
+}
+
+fn seed_companies(st: &mut Store, rng: &mut fastrand::Rng) -> Vec<u64> {
+    let mut ids = Vec::new();
+    for (k, line) in lines(COMPANIES).into_iter().enumerate() {
+        let f: Vec<&str> = line.split('|').collect();
+        let id = 301 + k as u64;
+        let created = REFERENCE_MS - 600 * DAY + i64::try_from(k).unwrap_or(0) * 11 * DAY;
+        let mut r = Record::new(id, created);
+        let src = Source::Import(77_001);
+        r.created_source = src;
+        r.init("name", f[0].to_owned());
+        r.init("domain", f.get(1).copied().unwrap_or_default().to_owned());
+        r.init(
+            "website",
+            format!("https://{}", f.get(1).copied().unwrap_or_default()),
+        );
+        r.init("city", f.get(2).copied().unwrap_or_default().to_owned());
+        r.init("industry", f.get(3).copied().unwrap_or_default().to_owned());
+        r.init("phone", format!("+1 555 01{:02}", rng.u32(0..100)));
+        st.insert(Kind::Company, r);
+        ids.push(id);
+    }
+    ids
+}
+
+fn seed_contacts(st: &mut Store, rng: &mut fastrand::Rng, companies: &[u64]) -> Vec<u64> {
+    let en: Vec<Vec<&str>> = lines(NAMES_EN)
+        .into_iter()
+        .map(|l| l.split('|').collect())
+        .collect();
+    let ja: Vec<Vec<&str>> = lines(NAMES_JA)
+        .into_iter()
+        .map(|l| l.split('|').collect())
+        .collect();
+    let mut ids = Vec::new();
+    for k in 0..60usize {
+        let id = 201 + k as u64;
+        let created = REFERENCE_MS - 400 * DAY + i64::try_from(k).unwrap_or(0) * 5 * DAY;
+        let company = companies[k % companies.len()];
+        let (first, last, lf, ll) = if k % 3 == 1 {
+            let n = &ja[(k / 3) % ja.len()];
+            (n[0], n[1], n[2], n[3])
+        } else {
+            let n = &en[k % en.len()];
+            (n[0], n[1], n[0], n[1])
+        };
+        let domain = st
+            .live(Kind::Company, company)
+            .and_then(|c| c.props.get("domain").cloned())
+            .unwrap_or_default();
+        let company_name = st
+            .live(Kind::Company, company)
+            .and_then(|c| c.props.get("name").cloned())
+            .unwrap_or_default();
+        let local: String = format!("{lf}.{ll}")
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
+            .collect();
+        let mut r = Record::new(id, created);
+        let src = if k % 2 == 0 {
+            Source::CrmUi(9_000_001)
+        } else {
+            Source::Import(77_002)
+        };
+        r.created_source = src;
+        r.init("firstname", first.to_owned());
+        r.init("lastname", last.to_owned());
+        r.init(
+            "email",
+            format!(
+                "{local}{}@{domain}",
+                if k >= 26 {
+                    (k / 26).to_string()
+                } else {
+                    String::new()
+                }
+            ),
+        );
+        r.init("company", company_name);
+        r.init("phone", format!("+81 3 5555 {:04}", rng.u32(0..10_000)));
+        r.init(
+            "jobtitle",
+            pick(
+                rng,
+                &[
+                    "IT Manager",
+                    "Office Manager",
+                    "CTO",
+                    "Accountant",
+                    "総務担当",
+                    "情報システム部",
+                ],
+            )
+            .to_string(),
+        );
+        st.insert(Kind::Contact, r);
+        st.associate((Kind::Contact, id), (Kind::Company, company), 1);
+        ids.push(id);
+    }
+    ids
+}
+
+fn seed_deals(
+    st: &mut Store,
+    rng: &mut fastrand::Rng,
+    companies: &[u64],
+    contacts: &[u64],
+) -> Vec<u64> {
+    let products = [
+        "Enterprise renewal",
+        "Support add-on",
+        "Printer fleet",
+        "SSO upgrade",
+        "年間ライセンス",
+    ];
+    let stages = [
+        "appointmentscheduled",
+        "qualifiedtobuy",
+        "presentationscheduled",
+        "contractsent",
+        "closedwon",
+        "closedlost",
+    ];
+    let owners = active_owners(st);
+    let mut ids = Vec::new();
+    for k in 0..20usize {
+        let id = 401 + k as u64;
+        let created = REFERENCE_MS - 300 * DAY + i64::try_from(k).unwrap_or(0) * 13 * DAY;
+        let company = companies[(k * 7) % companies.len()];
+        let cname = st
+            .live(Kind::Company, company)
+            .and_then(|c| c.props.get("name").cloned())
+            .unwrap_or_default();
+        let mut r = Record::new(id, created);
+        let src = Source::CrmUi(owners[k % owners.len()].1 as u32);
+        r.created_source = src;
+        r.init(
+            "dealname",
+            format!("{cname} – {}", products[k % products.len()]),
+        );
+        r.init("amount", (rng.u32(10..500) * 100).to_string());
+        r.init("pipeline", "default".into());
+        r.init("dealstage", stages[k % stages.len()].into());
+        r.init("closedate", iso(created + rng.i64(30..120) * DAY));
+        r.init("hubspot_owner_id", owners[k % owners.len()].0.to_string());
+        st.insert(Kind::Deal, r);
+        st.associate((Kind::Deal, id), (Kind::Company, company), 5);
+        st.associate(
+            (Kind::Deal, id),
+            (Kind::Contact, contacts[(k * 3) % contacts.len()]),
+            3,
+        );
+        ids.push(id);
+    }
+    ids
+}
+
+#[allow(clippy::too_many_arguments)]
+fn seed_ticket(
+    st: &mut Store,
+    rng: &mut fastrand::Rng,
+    w: &Words,
+    id: u64,
+    i: usize,
+    created: i64,
+    contacts: &[u64],
+    companies: &[u64],
+    deals: &[u64],
+) {
+    let owners = active_owners(st);
+    let japanese = rng.f32() < 0.35;
+    let (subject, mut content): (String, String) = match (id, i) {
+        (1001, _) => ("プリンターが燃えている".into(), w.bodies_ja[2].into()),
+        (1002, _) => ("Login fails on SSO".into(), w.bodies_en[0].into()),
+        (1003, _) => {
+            let base = "Very long subject line pasted from an automated monitoring alert ";
+            (base.repeat(2000 / base.len() + 1).chars().take(2000).collect(), w.bodies_en[3].into())
+        }
+        (1004, _) => (
+            "🔥 Printer on fire \u{1b}[2J\u{1b}[31mRED ALERT\u{1b}[0m 🚒🧯".into(),
+            "Tabs\tand bells\u{7} and backspaces\u{8}, NUL-ish \u{1}\u{2} and CR\r\nnext line \u{1b}]0;pwned\u{7}".into(),
+        ),
+        (1005, _) => (
+            "مشكلة في تسجيل الدخول — שגיאה בהתחברות".into(),
+            "لا أستطيع تسجيل الدخول منذ الصباح. אני לא מצליח להתחבר מהבוקר.".into(),
+        ),
+        (1006, _) => (
+            "HTML formatted ticket from the web form".into(),
+            "<p>Hello,</p><p>Steps:</p><ol><li>Open <b>Settings</b></li><li>Click &quot;Save&quot;</li></ol><script>alert('x')</script><img src=x onerror=alert(1)>".into(),
+        ),
+        _ if japanese => (pick(rng, &w.subjects_ja).to_string(), pick(rng, &w.bodies_ja).to_string()),
+        _ => (pick(rng, &w.subjects_en).to_string(), pick(rng, &w.bodies_en).to_string()),
+    };
+    if id > 1006 && rng.f32() < 0.15 {
+        content = format!("<p>{content}</p><p>-- <br><i>Sent from my phone</i></p>");
+    }
+    if id > 1006 && rng.f32() < 0.08 {
+        content.clear();
+    }
+
+    let pipeline = if id % 7 == 6 {
+        &TICKET_PIPELINES[1]
+    } else {
+        &TICKET_PIPELINES[0]
+    };
+    let age = (REFERENCE_MS - created) as f64 / SPAN as f64; // 0 = new, 1 = 6 months old
+    let final_stage = if rng.f64() < 0.15 + 0.7 * age {
+        3
+    } else {
+        *pick(rng, &[0usize, 0, 1, 2, 2])
+    };
+    let creation_source = match rng.u32(0..10) {
+        0..=3 => Source::Conversations,
+        4..=6 => Source::CrmUi(owners[rng.usize(..owners.len())].1 as u32),
+        7..=8 => Source::Api,
+        _ => Source::Import(77_010),
+    };
+    let mut r = Record::new(id, created);
+    r.created_source = creation_source;
+    let t0 = created;
+    r.init("subject", subject.clone());
+    if !content.is_empty() {
+        r.init("content", content);
+    }
+    r.init("hs_pipeline", pipeline.id.into());
+    r.init("hs_pipeline_stage", pipeline.stages[0].id.into());
+    r.init("hs_is_closed", "false".into());
+    let source_type = match creation_source {
+        Source::Conversations => *pick(rng, &["CHAT", "EMAIL"]),
+        Source::Api => "FORM",
+        _ => *pick(rng, &["PHONE", "EMAIL"]),
+    };
+    r.init("source_type", source_type.into());
+    let (obj_source, obj_label) = match creation_source {
+        Source::Conversations => ("CONVERSATIONS", "CONVERSATIONS"),
+        Source::CrmUi(_) => ("CRM_UI", "CRM_UI"),
+        Source::Api => ("API", "INTERNAL_PROCESSING"),
+        _ => ("IMPORT", "INTEGRATION"),
+    };
+    r.init("hs_object_source", obj_source.into());
+    r.init("hs_object_source_label", obj_label.into());
+    if rng.f32() < 0.9 || id == 1001 {
+        let p = if id == 1001 {
+            "HIGH"
+        } else {
+            *pick(rng, &["LOW", "MEDIUM", "MEDIUM", "HIGH", "URGENT"])
+        };
+        r.init("hs_ticket_priority", p.into());
+    }
+    if rng.f32() < 0.8 {
+        let cats = [
+            "PRODUCT_ISSUE",
+            "BILLING_ISSUE",
+            "FEATURE_REQUEST",
+            "GENERAL_INQUIRY",
+            "OTHER",
+        ];
+        let mut c = pick(rng, &cats).to_string();
+        if rng.f32() < 0.15 {
+            let second = pick(rng, &cats);
+            if !c.contains(second) {
+                c = format!("{c};{second}");
+            }
+        }
+        r.init("hs_ticket_category", c);
+    }
+    if !id.is_multiple_of(10) {
+        r.init(
+            "external_ticket_ref",
+            format!("EXT-{:06}", id.saturating_sub(1000)),
+        );
+    }
+    if rng.f32() < 0.4 {
+        r.init("affected_users", rng.u32(1..500).to_string());
+    }
+    if rng.f32() < 0.3 {
+        r.init("product_area", pick(rng, PRODUCT_AREAS).0.into());
+    }
+    if rng.f32() < 0.25 {
+        let mut ps: Vec<&str> = PLATFORMS
+            .iter()
+            .filter(|_| rng.f32() < 0.35)
+            .map(|p| p.0)
+            .collect();
+        if ps.is_empty() {
+            ps.push("WEB");
+        }
+        r.init("affected_platforms", ps.join(";"));
+    }
+    if rng.f32() < 0.2 {
+        r.init("is_vip", "true".into());
+    }
+    if rng.f32() < 0.3 {
+        let due = (t0 / DAY + rng.i64(2..15)) * DAY;
+        r.init("sla_due_date", iso(due)[..10].to_owned());
+    }
+    if rng.f32() < 0.1 {
+        r.init(
+            "customer_impact_notes",
+            "Blocks month-end closing for the finance team.\n月末処理ができません。".into(),
+        );
+    }
+    if pipeline.id != "0" {
+        r.init("escalation_level", (*pick(rng, &["L1", "L2", "L3"])).into());
+    }
+
+    // Later history: assignment, priority/subject edits, stage moves.
+    let mut t = t0;
+    let end = REFERENCE_MS - HOUR;
+    let step = |rng: &mut fastrand::Rng, t: &mut i64| {
+        *t = (*t + rng.i64(HOUR..4 * DAY)).min(end);
+        *t
+    };
+    let agent = owners[rng.usize(..owners.len())];
+    if rng.f32() < 0.85 || id == 1001 {
+        let ts = step(rng, &mut t);
+        let src = if rng.f32() < 0.5 {
+            Source::Workflow(31_337_001)
+        } else {
+            Source::CrmUi(agent.1 as u32)
+        };
+        // Some tickets were first assigned to the (now archived) owner, then reassigned.
+        if rng.f32() < 0.1 {
+            r.write("hubspot_owner_id", "71000010".into(), ts, src);
+            let ts = step(rng, &mut t);
+            r.write(
+                "hubspot_owner_id",
+                agent.0.to_string(),
+                ts,
+                Source::CrmUi(agent.1 as u32),
+            );
+        } else {
+            r.write("hubspot_owner_id", agent.0.to_string(), ts, src);
+        }
+    }
+    if rng.f32() < 0.3 {
+        let ts = step(rng, &mut t);
+        r.write(
+            "hs_ticket_priority",
+            (*pick(rng, &["HIGH", "URGENT", "MEDIUM"])).into(),
+            ts,
+            Source::CrmUi(agent.1 as u32),
+        );
+    }
+    if rng.f32() < 0.1 && id > 1006 {
+        let ts = step(rng, &mut t);
+        let edited = if japanese {
+            format!("【至急】{subject}")
+        } else {
+            format!("[Urgent] {subject}")
+        };
+        r.write("subject", edited, ts, Source::CrmUi(agent.1 as u32));
+    }
+    for s in 1..=final_stage {
+        let ts = step(rng, &mut t);
+        let src = match rng.u32(0..10) {
+            0..=6 => Source::CrmUi(agent.1 as u32),
+            7..=8 => Source::Workflow(31_337_002),
+            _ => Source::Api,
+        };
+        r.write("hs_pipeline_stage", pipeline.stages[s].id.into(), ts, src);
+        if pipeline.stages[s].closed {
+            r.write("hs_is_closed", "true".into(), ts, Source::Calculated);
+            r.write("closed_date", iso(ts), ts, Source::Calculated);
+            r.write(
+                "time_to_close",
+                (ts - created).to_string(),
+                ts,
+                Source::Calculated,
+            );
+            let res = *pick(
+                rng,
+                &[
+                    "ISSUE_FIXED",
+                    "ISSUE_FIXED",
+                    "WORKAROUND_PROVIDED",
+                    "DUPLICATE",
+                    "NO_RESPONSE",
+                ],
+            );
+            r.write(
+                "hs_resolution",
+                res.into(),
+                ts,
+                Source::CrmUi(agent.1 as u32),
+            );
+        }
+    }
+    r.updated = t;
+    st.insert(Kind::Ticket, r);
+
+    // Associations.
+    let node = (Kind::Ticket, id);
+    let n_contacts = match rng.u32(0..20) {
+        0..=2 => 0,
+        3..=16 => 1,
+        _ => 2,
+    };
+    let mut first_contact = None;
+    for _ in 0..n_contacts.max(u32::from(id == 1001)) {
+        let c = *pick(rng, contacts);
+        first_contact.get_or_insert(c);
+        st.associate(node, (Kind::Contact, c), 16);
+    }
+    if rng.f32() < 0.65 || id == 1001 {
+        let company = companies[rng.usize(..companies.len())];
+        let primary = rng.f32() < 0.5 || id == 1001;
+        st.associate(
+            node,
+            (Kind::Company, company),
+            if primary { 26 } else { 339 },
+        );
+    }
+    if rng.f32() < 0.2 {
+        st.associate(node, (Kind::Deal, *pick(rng, deals)), 28);
+    }
+
+    // Engagements.
+    let n_eng = if id == 1001 {
+        4
+    } else {
+        *pick(rng, &[0usize, 0, 1, 1, 2, 2, 3, 4, 5, 6])
+    };
+    let mut engagements = Vec::new();
+    let mut et = created;
+    for _ in 0..n_eng {
+        et = (et + rng.i64(HOUR..3 * DAY)).min(end);
+        let kind = *pick(
+            rng,
+            &[
+                Kind::Note,
+                Kind::Note,
+                Kind::Email,
+                Kind::Email,
+                Kind::Call,
+                Kind::Task,
+                Kind::Meeting,
+            ],
+        );
+        let eid = st.alloc_id(Kind::Note);
+        let mut e = Record::new(eid, et);
+        let src = Source::CrmUi(agent.1 as u32);
+        e.created_source = src;
+        e.init("hs_timestamp", iso(et));
+        e.init("hubspot_owner_id", agent.0.to_string());
+        let note = pick(rng, &w.notes).to_string();
+        let (type_id, props): (u32, Vec<(&'static str, String)>) = match kind {
+            Kind::Note => (227, vec![("hs_note_body", format!("<p>{note}</p>"))]),
+            Kind::Email => (
+                223,
+                vec![
+                    (
+                        "hs_email_subject",
+                        format!("Re: {}", subject.chars().take(80).collect::<String>()),
+                    ),
+                    (
+                        "hs_email_text",
+                        format!("Hello,\n\n{note}\n\nBest regards,\nSupport"),
+                    ),
+                    (
+                        "hs_email_direction",
+                        (*pick(rng, &["EMAIL", "INCOMING_EMAIL"])).into(),
+                    ),
+                ],
+            ),
+            Kind::Call => (
+                219,
+                vec![
+                    ("hs_call_title", "Support call".into()),
+                    ("hs_call_body", format!("<p>{note}</p>")),
+                    (
+                        "hs_call_direction",
+                        (*pick(rng, &["INBOUND", "OUTBOUND"])).into(),
+                    ),
+                    ("hs_call_duration", (rng.u32(30..1800) * 1000).to_string()),
+                ],
+            ),
+            Kind::Task => (
+                229,
+                vec![
+                    ("hs_task_subject", "Follow up with customer".into()),
+                    ("hs_task_body", note),
+                    (
+                        "hs_task_status",
+                        (*pick(rng, &["NOT_STARTED", "IN_PROGRESS", "COMPLETED"])).into(),
+                    ),
+                    (
+                        "hs_task_priority",
+                        (*pick(rng, &["LOW", "MEDIUM", "HIGH"])).into(),
+                    ),
+                ],
+            ),
+            _ => (
+                225,
+                vec![
+                    ("hs_meeting_title", "Troubleshooting session".into()),
+                    ("hs_meeting_body", format!("<p>{note}</p>")),
+                    ("hs_meeting_start_time", iso(et)),
+                    ("hs_meeting_end_time", iso(et + HOUR / 2)),
+                ],
+            ),
+        };
+        for (k, v) in props {
+            e.init(k, v);
+        }
+        st.insert(kind, e);
+        st.associate(node, (kind, eid), type_id);
+        if kind == Kind::Note
+            && let Some(c) = first_contact
+        {
+            st.associate((Kind::Note, eid), (Kind::Contact, c), 202);
+        }
+        engagements.push(eid);
+    }
+    // Engagement ids are unique across kinds: keep every engagement counter in step.
+    let next = st.next_id.get(&Kind::Note).copied().unwrap_or(5_000_001);
+    for k in [Kind::Email, Kind::Call, Kind::Task, Kind::Meeting] {
+        st.next_id.insert(k, next);
+    }
+    if !engagements.is_empty() && (id == 1001 || rng.f32() < 0.25) {
+        let pin = engagements[0];
+        let ts = (et + HOUR).min(end);
+        if let Some(rec) = st.map_mut(Kind::Ticket).get_mut(&id) {
+            rec.write(
+                "hs_pinned_engagement_id",
+                pin.to_string(),
+                ts,
+                Source::CrmUi(agent.1 as u32),
+            );
+            rec.updated = rec.updated.max(ts);
+        }
+    }
+}

@@ -1,0 +1,305 @@
+//! Property validation for writes, modelled on HubSpot's 400 VALIDATION_ERROR details.
+
+use serde_json::{Map, Value};
+
+use super::errors::{ApiError, field_error, property_errors};
+use super::model::{self, Kind, Opts, PType};
+use super::store::{Record, Store, iso, parse_time};
+
+/// A validated change: property name and normalised value ("" clears).
+pub type Change = (&'static str, String);
+
+fn value_to_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Null => Some(String::new()),
+        _ => None,
+    }
+}
+
+/// Validates `input` (the `properties` object of a create/update) for `kind`.
+/// `existing` is the record being updated (None on create).
+pub fn validate(
+    st: &Store,
+    kind: Kind,
+    input: &Map<String, Value>,
+    existing: Option<&Record>,
+) -> Result<Vec<Change>, ApiError> {
+    let mut errors = Vec::new();
+    let mut changes: Vec<Change> = Vec::new();
+    for (name, raw) in input {
+        let Some(def) = model::prop(kind, name) else {
+            errors.push(field_error(
+                "PROPERTY_DOESNT_EXIST",
+                format!("Property \"{name}\" does not exist"),
+                name,
+            ));
+            continue;
+        };
+        let Some(value) = value_to_string(raw) else {
+            errors.push(field_error(
+                "INVALID_TYPE",
+                format!("{raw} was not a valid value for property {name}"),
+                name,
+            ));
+            continue;
+        };
+        if def.read_only {
+            errors.push(field_error(
+                "READ_ONLY_VALUE",
+                format!("\"{name}\" is a read only property; its value cannot be set."),
+                name,
+            ));
+            continue;
+        }
+        if value.is_empty() {
+            changes.push((def.name, value));
+            continue;
+        }
+        match normalise(st, kind, def, &value) {
+            Ok(v) => changes.push((def.name, v)),
+            Err(e) => errors.push(e),
+        }
+    }
+
+    let get = |n: &str| -> Option<String> {
+        changes
+            .iter()
+            .find(|(k, _)| *k == n)
+            .map(|(_, v)| v.clone())
+            .or_else(|| existing.and_then(|r| r.props.get(n).cloned()))
+            .filter(|v| !v.is_empty())
+    };
+
+    if existing.is_none() {
+        let required: &[&str] = match kind {
+            Kind::Ticket => &["subject", "hs_pipeline_stage"],
+            Kind::Deal => &["dealname", "dealstage"],
+            Kind::Email => &["hs_timestamp", "hs_email_direction"],
+            k if k.is_engagement() => &["hs_timestamp"],
+            _ => &[],
+        };
+        for r in required {
+            if get(r).is_none() && !errors.iter().any(|e| e["context"]["propertyName"][0] == *r) {
+                // The detail code for a missing required property is UNCONFIRMED.
+                errors.push(field_error(
+                    "REQUIRED_PROPERTY",
+                    format!("Property \"{r}\" is required"),
+                    r,
+                ));
+            }
+        }
+    }
+
+    // Stage must belong to the (effective) pipeline.
+    let (pipe_prop, stage_prop) = match kind {
+        Kind::Ticket => ("hs_pipeline", "hs_pipeline_stage"),
+        Kind::Deal => ("pipeline", "dealstage"),
+        _ => ("", ""),
+    };
+    if !pipe_prop.is_empty() {
+        let touched = changes
+            .iter()
+            .any(|(k, _)| *k == pipe_prop || *k == stage_prop);
+        if touched {
+            let default_pipe = model::pipelines_of(kind)
+                .first()
+                .map(|p| p.id)
+                .unwrap_or("0");
+            let pipeline = get(pipe_prop).unwrap_or_else(|| default_pipe.to_owned());
+            if let Some(stage) = get(stage_prop) {
+                let ok = model::pipelines_of(kind)
+                    .iter()
+                    .find(|p| p.id == pipeline)
+                    .is_some_and(|p| p.stages.iter().any(|s| s.id == stage));
+                let already = errors
+                    .iter()
+                    .any(|e| e["context"]["propertyName"][0] == stage_prop);
+                if !ok && !already {
+                    errors.push(field_error(
+                        "INVALID_OPTION",
+                        format!(
+                            "{stage} was not one of the allowed options for pipeline {pipeline}"
+                        ),
+                        stage_prop,
+                    ));
+                }
+            }
+        }
+    }
+
+    if !errors.is_empty() {
+        return Err(property_errors(errors));
+    }
+
+    // Unique values must stay unique. HubSpot's status for a unique-value clash on tickets is
+    // UNCONFIRMED; the sandbox answers 409 CONFLICT like the contacts API does for a duplicate
+    // email ("... already exists. Existing ID: n").
+    for (name, v) in &changes {
+        let Some(def) = model::prop(kind, name) else {
+            continue;
+        };
+        if !def.unique || v.is_empty() {
+            continue;
+        }
+        if let Some(other) = st.unique.get(&(def.name, v.clone()))
+            && existing.map(|r| r.id) != Some(*other)
+            && st.map(kind).and_then(|m| m.get(other)).is_some()
+        {
+            return Err(ApiError::new(
+                409,
+                "CONFLICT",
+                format!(
+                    "A {} with {name} \"{v}\" already exists. Existing ID: {other}",
+                    kind.singular()
+                ),
+            )
+            .with_context(
+                serde_json::json!({"existingId": [other.to_string()], "propertyName": [name]}),
+            ));
+        }
+    }
+    Ok(changes)
+}
+
+fn normalise(st: &Store, kind: Kind, def: &model::PropDef, value: &str) -> Result<String, Value> {
+    let name = def.name;
+    match def.ptype {
+        PType::String => Ok(value.to_owned()),
+        PType::Number => {
+            let ok = value.trim().parse::<f64>().is_ok_and(f64::is_finite);
+            if ok {
+                Ok(value.trim().to_owned())
+            } else {
+                Err(field_error(
+                    "INVALID_INTEGER",
+                    format!("{value} was not a valid number."),
+                    name,
+                ))
+            }
+        }
+        PType::Bool => match value.to_ascii_lowercase().as_str() {
+            v @ ("true" | "false") => Ok(v.to_owned()),
+            _ => Err(field_error(
+                "INVALID_BOOLEAN",
+                format!("{value} was not a valid boolean (true or false)."),
+                name,
+            )),
+        },
+        PType::DateTime => match parse_time(value) {
+            Some(ms) => Ok(iso(ms)),
+            None => Err(field_error(
+                "INVALID_DATE",
+                format!("{value} was not a valid date-time."),
+                name,
+            )),
+        },
+        PType::Date => match parse_time(value) {
+            Some(ms) if ms.rem_euclid(86_400_000) == 0 => Ok(iso(ms)[..10].to_owned()),
+            Some(_) => Err(field_error(
+                "INVALID_DATE",
+                format!(
+                    "{value} is at a time other than midnight UTC; date properties must be at midnight UTC."
+                ),
+                name,
+            )),
+            None => Err(field_error(
+                "INVALID_DATE",
+                format!("{value} was not a valid date."),
+                name,
+            )),
+        },
+        PType::Enum => {
+            let parts: Vec<&str> = value.split(';').filter(|s| !s.is_empty()).collect();
+            if def.field_type != "checkbox" && parts.len() > 1 {
+                return Err(field_error(
+                    "INVALID_OPTION",
+                    format!("{value} was not one of the allowed options"),
+                    name,
+                ));
+            }
+            for part in &parts {
+                let ok = match def.opts {
+                    Opts::None => true,
+                    Opts::Fixed(opts) => opts.iter().any(|(v, _)| v == part),
+                    Opts::Pipelines(k) => model::pipelines_of(k).iter().any(|p| p.id == *part),
+                    Opts::Stages(k) => model::find_stage(k, part).is_some(),
+                    Opts::Owners => part
+                        .parse::<u64>()
+                        .ok()
+                        .and_then(|id| st.owner(id))
+                        .is_some(),
+                };
+                if !ok {
+                    let allowed: Vec<String> = match def.opts {
+                        Opts::Fixed(opts) => opts.iter().map(|(v, _)| (*v).to_owned()).collect(),
+                        Opts::Pipelines(k) => model::pipelines_of(k)
+                            .iter()
+                            .map(|p| p.id.to_owned())
+                            .collect(),
+                        Opts::Stages(k) => model::pipelines_of(k)
+                            .iter()
+                            .flat_map(|p| p.stages.iter().map(|s| s.id.to_owned()))
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    let msg = if allowed.is_empty() {
+                        format!("{part} was not one of the allowed options")
+                    } else {
+                        format!(
+                            "{part} was not one of the allowed options: [{}]",
+                            allowed.join(", ")
+                        )
+                    };
+                    let _ = kind;
+                    return Err(field_error("INVALID_OPTION", msg, name));
+                }
+            }
+            Ok(parts.join(";"))
+        }
+    }
+}
+
+/// `hs_pinned_engagement_id` must name an engagement associated with the ticket.
+/// HubSpot's error shape for a non-associated engagement is UNCONFIRMED; the sandbox answers
+/// 400 VALIDATION_ERROR with detail code `INVALID_PINNED_ENGAGEMENT`.
+pub fn check_pin(
+    st: &Store,
+    ticket: Option<u64>,
+    pending: &[(Kind, u64)],
+    changes: &[Change],
+) -> Result<(), ApiError> {
+    let Some((_, v)) = changes
+        .iter()
+        .find(|(k, _)| *k == "hs_pinned_engagement_id")
+    else {
+        return Ok(());
+    };
+    if v.is_empty() {
+        return Ok(());
+    }
+    let eid = v.parse::<u64>().ok();
+    let associated = eid.is_some_and(|eid| {
+        pending
+            .iter()
+            .any(|(k, id)| k.is_engagement() && *id == eid)
+            || ticket.is_some_and(|tid| {
+                st.edges
+                    .get(&(Kind::Ticket, tid))
+                    .is_some_and(|m| m.keys().any(|(k, id)| k.is_engagement() && *id == eid))
+            })
+    });
+    if associated {
+        Ok(())
+    } else {
+        Err(property_errors(vec![field_error(
+            "INVALID_PINNED_ENGAGEMENT",
+            format!(
+                "Engagement {v} is not associated with this ticket; associate it before pinning it."
+            ),
+            "hs_pinned_engagement_id",
+        )]))
+    }
+}
