@@ -5,10 +5,13 @@
 //! - [`sandbox`]: the HubSpot-compatible server used by `--demo`, `hubtix sandbox` and tests.
 //!   Builds its JSON from its own store, never from the client's types.
 //! - [`cli`], [`config`], [`output`], [`commands`]: the command line.
+//! - [`action`], [`keymap`]: user intents and the keys bound to them.
 
+pub mod action;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod hubspot;
+pub mod keymap;
 pub mod output;
 pub mod sandbox;
