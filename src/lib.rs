@@ -6,6 +6,7 @@
 //!   Builds its JSON from its own store, never from the client's types.
 //! - [`cli`], [`config`], [`output`], [`commands`]: the command line.
 //! - [`action`], [`keymap`]: user intents and the keys bound to them.
+//! - [`text`]: terminal-safe text from remote strings, widths, HTML to text.
 
 pub mod action;
 pub mod cli;
@@ -15,3 +16,4 @@ pub mod hubspot;
 pub mod keymap;
 pub mod output;
 pub mod sandbox;
+pub mod text;
