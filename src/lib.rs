@@ -6,6 +6,7 @@
 //!   Builds its JSON from its own store, never from the client's types.
 //! - [`cli`], [`config`], [`output`], [`commands`]: the command line.
 //! - [`action`], [`keymap`]: user intents and the keys bound to them.
+//! - [`terminal`]: entering and always restoring the terminal.
 //! - [`text`]: terminal-safe text from remote strings, widths, HTML to text.
 
 pub mod action;
@@ -16,4 +17,5 @@ pub mod hubspot;
 pub mod keymap;
 pub mod output;
 pub mod sandbox;
+pub mod terminal;
 pub mod text;
