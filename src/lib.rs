@@ -5,13 +5,20 @@
 //! - [`sandbox`]: the HubSpot-compatible server used by `--demo`, `hubtix sandbox` and tests.
 //!   Builds its JSON from its own store, never from the client's types.
 //! - [`cli`], [`config`], [`output`], [`commands`]: the command line.
+//! - [`action`], [`keymap`]: user intents and the keys bound to them.
+//! - [`terminal`]: entering and always restoring the terminal.
+//! - [`text`]: terminal-safe text from remote strings, widths, HTML to text.
 
+pub mod action;
 pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod hubspot;
+pub mod keymap;
 pub mod output;
 pub mod sandbox;
+pub mod terminal;
+pub mod text;
 pub mod tickets_cmd;
