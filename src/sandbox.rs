@@ -10,6 +10,24 @@
 //! - `assoc`: v3/v4 association routes; `search`: the search endpoint
 //! - `validate`: property validation; `errors`: HubSpot error bodies
 //! - `faults`: test control; `rate_limit`: TEN_SECONDLY_ROLLING and search limits
+//!
+//! Routes (all require `Authorization: Bearer <token>`; `{type}` accepts singular/plural
+//! names and type ids such as `0-5`; objects: tickets, contacts, companies, deals, notes,
+//! emails, calls, tasks, meetings):
+//! - `GET|POST /crm/v3/objects/{type}`, `GET|PATCH|DELETE /crm/v3/objects/{type}/{id}`
+//! - `POST /crm/v3/objects/{type}/batch/{read|create|update|upsert|archive}`
+//! - `POST /crm/v3/objects/{type}/search`
+//! - `GET /crm/v3/objects/{type}/{id}/associations/{toType}`,
+//!   `PUT|DELETE /crm/v3/objects/{type}/{id}/associations/{toType}/{toId}/{typeIdOrName}`
+//! - `GET /crm/v4/objects/{type}/{id}/associations/{toType}`,
+//!   `PUT|DELETE /crm/v4/objects/{type}/{id}/associations/{toType}/{toId}`,
+//!   `PUT /crm/v4/objects/{type}/{id}/associations/default/{toType}/{toId}`
+//! - `POST /crm/v4/associations/{from}/{to}/batch/{read|create|archive|associate/default|labels/archive}`
+//! - `GET /crm/v4/associations/{from}/{to}/labels` and `GET /crm/associations/v4/{from}/{to}/labels`
+//! - `POST /crm/v3/associations/{from}/{to}/batch/{read|create|archive}`
+//! - `GET /crm/v3/properties/{type}`, `/{type}/groups`, `/{type}/{name}`
+//! - `GET /crm/v3/pipelines/{type}`, `/{type}/{id}`, `/{type}/{id}/stages`, `/{type}/{id}/stages/{stageId}`
+//! - `GET /crm/v3/owners`, `GET /crm/v3/owners/{id}`
 
 mod assoc;
 mod errors;
@@ -286,6 +304,7 @@ async fn handle(State(app): State<Arc<AppState>>, req: Request) -> Response<Body
     // batch endpoints are exempt from the ten-secondly window [S].
     let rate_headers = if is_search {
         if !app.limiter.check_search() {
+            // The message is HubSpot's (Node SDK); the search limit's policyName is UNCONFIRMED.
             return error_response(
                 &errors::ApiError::rate_limited(
                     "You have reached your secondly limit.",

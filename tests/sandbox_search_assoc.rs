@@ -509,6 +509,69 @@ async fn associations_v4_v3_and_reverse_edges() {
 }
 
 #[tokio::test]
+async fn associations_v3_batch_api() {
+    let h = start(30).await;
+    let api = Api::new(&h);
+    let a3 = "associations-v3.json";
+    let r = api
+        .post(
+            "/crm/v3/associations/tickets/contacts/batch/create",
+            json!({"inputs": [{"from": {"id": "1020"}, "to": {"id": "240"}, "type": "ticket_to_contact"}]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_schema(a3, "BatchResponsePublicAssociation", &r.body);
+    let r = api
+        .post(
+            "/crm/v3/associations/tickets/contacts/batch/read",
+            json!({"inputs": [{"id": "1020"}]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_schema(a3, "BatchResponsePublicAssociationMulti", &r.body);
+    assert!(
+        r.body["results"][0]["to"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == "240" && t["type"] == "ticket_to_contact")
+    );
+    let r = api
+        .post(
+            "/crm/v3/associations/contacts/tickets/batch/read",
+            json!({"inputs": [{"id": "240"}, {"id": "1"}]}),
+        )
+        .await;
+    assert_eq!(r.status, 207);
+    assert_schema(a3, "BatchResponsePublicAssociationMultiWithErrors", &r.body);
+    assert!(
+        r.body["results"][0]["to"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == "1020" && t["type"] == "contact_to_ticket")
+    );
+    let r = api
+        .post(
+            "/crm/v3/associations/tickets/contacts/batch/archive",
+            json!({"inputs": [{"from": {"id": "1020"}, "to": {"id": "240"}, "type": "ticket_to_contact"}]}),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let r = api
+        .get("/crm/v4/objects/contacts/240/associations/tickets")
+        .await;
+    assert!(
+        !r.body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["toObjectId"] == "1020")
+    );
+    h.shutdown().await;
+}
+
+#[tokio::test]
 async fn pinning_requires_an_associated_engagement() {
     let h = start(30).await;
     let api = Api::new(&h);

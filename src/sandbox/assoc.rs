@@ -474,3 +474,98 @@ pub fn v3_list(app: &AppState, kind: Kind, id: &str, to: Kind, r: &Req) -> ApiRe
     }
     ok(body)
 }
+
+/// v3 batch API [S: A3]: inputs name the type as a string (`ticket_to_contact`) or id.
+pub fn v3_batch(app: &AppState, from: Kind, to: Kind, op: &str, r: &Req) -> ApiResult<Reply> {
+    let started = now_ms();
+    let body = r.json()?;
+    let inputs = batch_inputs(&body, 1000)?;
+    let type_of = |i: &Value| -> ApiResult<&'static model::AssocType> {
+        let ty = match &i["type"] {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => model::default_assoc(from, to)
+                .map(|d| d.name.to_owned())
+                .unwrap_or_default(),
+        };
+        v3_type(from, to, &ty)
+    };
+    match op {
+        "read" => {
+            let st = app.read();
+            let mut results = Vec::new();
+            let mut missing = Vec::new();
+            for i in &inputs {
+                match id_field(i).filter(|id| st.live(from, *id).is_some()) {
+                    Some(id) => {
+                        let mut to_list = Vec::new();
+                        for (tid, types) in st.assocs((from, id), to) {
+                            for t in types.iter().filter_map(|t| model::assoc_type(from, to, *t)) {
+                                to_list.push(json!({"id": tid.to_string(), "type": t.name}));
+                            }
+                        }
+                        results.push(json!({"from": {"id": id.to_string()}, "to": to_list}));
+                    }
+                    None => missing.push(
+                        i["id"]
+                            .as_str()
+                            .map(str::to_owned)
+                            .unwrap_or_else(|| i["id"].to_string()),
+                    ),
+                }
+            }
+            let errors = if missing.is_empty() {
+                Vec::new()
+            } else {
+                vec![standard_error(
+                    "OBJECT_NOT_FOUND",
+                    format!(
+                        "Could not get some {} objects, they may be deleted or not exist.",
+                        from.upper()
+                    ),
+                    json!({"ids": missing}),
+                )]
+            };
+            let (code, v) = envelope(results, errors, started);
+            status(code, v)
+        }
+        "create" => {
+            let mut st = app.write();
+            let mut results = Vec::new();
+            let mut errors = Vec::new();
+            for i in &inputs {
+                let t = type_of(i)?;
+                match (id_field(&i["from"]), id_field(&i["to"])) {
+                    (Some(f), Some(to_id))
+                        if st.live(from, f).is_some() && st.live(to, to_id).is_some() =>
+                    {
+                        st.associate((from, f), (to, to_id), t.type_id);
+                        results.push(json!({"from": {"id": f.to_string()}, "to": {"id": to_id.to_string()}, "type": t.name}));
+                    }
+                    _ => errors.push(standard_error(
+                        "OBJECT_NOT_FOUND",
+                        "One or more objects of the association do not exist.".into(),
+                        json!({}),
+                    )),
+                }
+            }
+            let (code, v) = envelope(results, errors, started);
+            status(if code == 200 { 201 } else { code }, v)
+        }
+        "archive" => {
+            let mut st = app.write();
+            for i in &inputs {
+                let t = type_of(i)?;
+                if let (Some(f), Some(to_id)) = (id_field(&i["from"]), id_field(&i["to"])) {
+                    st.dissociate_type((from, f), (to, to_id), t.type_id);
+                }
+            }
+            no_content()
+        }
+        _ => Err(ApiError::new(
+            404,
+            "OBJECT_NOT_FOUND",
+            format!("Unable to route POST request to {}", r.path),
+        )),
+    }
+}

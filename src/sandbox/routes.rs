@@ -221,6 +221,9 @@ pub fn dispatch(app: &AppState, r: &Req) -> ApiResult<Reply> {
         ["crm", "v4", "associations", f, t, "batch", rest @ ..] if m == "POST" => {
             assoc::v4_batch(app, kind(f)?, kind(t)?, &rest.join("/"), r)
         }
+        ["crm", "v3", "associations", f, t, "batch", op] if m == "POST" => {
+            assoc::v3_batch(app, kind(f)?, kind(t)?, op, r)
+        }
         ["crm", "v4", "associations", f, t, "labels"]
         | ["crm", "associations", "v4", f, t, "labels"]
             if m == "GET" =>
