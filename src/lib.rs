@@ -7,12 +7,13 @@
 //! - [`cli`], [`config`], [`output`], [`commands`]: the command line.
 //! - [`action`], [`keymap`]: user intents and the keys bound to them.
 //! - [`terminal`]: entering and always restoring the terminal.
-//! - [`text`]: terminal-safe text from remote strings, widths, HTML to text.
+//! - [`text`], [`fuzzy`]: terminal-safe text and the list's instant fuzzy filter.
 
 pub mod action;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod fuzzy;
 pub mod hubspot;
 pub mod keymap;
 pub mod output;
