@@ -966,6 +966,18 @@ quit = "Ctrl-q"
         assert!(hints.contains(&("Enter".to_owned(), "open")));
         assert!(hints.contains(&("/".to_owned(), "filter")));
         assert!(hints.contains(&("D".to_owned(), "delete")));
+        // File order is status-bar order: the UX.md mock's hints come first.
+        let first: Vec<&str> = hints.iter().take(8).map(|(_, l)| *l).collect();
+        assert_eq!(
+            first,
+            [
+                "move", "open", "edit", "new", "filter", "search", "delete", "mark"
+            ]
+        );
+        assert!(
+            map.hints(Context::Detail)
+                .contains(&("[/]".to_owned(), "tab"))
+        );
         // History shows its own keys first, then detail's that still apply there.
         let history = map.hints(Context::History);
         assert_eq!(history[0], ("f".to_owned(), "filter"));

@@ -15,6 +15,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod fuzzy;
 pub mod hubspot;
 pub mod keymap;
 pub mod output;
