@@ -10,14 +10,9 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub demo: bool,
 
-    /// HubSpot API base URL.
-    #[arg(
-        long,
-        env = "HUBTIX_BASE_URL",
-        global = true,
-        default_value = "https://api.hubapi.com"
-    )]
-    pub base_url: String,
+    /// HubSpot API base URL [default: https://api.hubapi.com, or `base_url` in config.toml].
+    #[arg(long, env = "HUBTIX_BASE_URL", global = true)]
+    pub base_url: Option<String>,
 
     #[command(subcommand)]
     pub command: Option<Command>,

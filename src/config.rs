@@ -64,6 +64,8 @@ pub struct Config {
     pub app_host: Option<String>,
     /// API base URL, when neither `--base-url` nor `HUBTIX_BASE_URL` is given.
     pub base_url: Option<String>,
+    /// Key bindings (`[keys.<context>]`), read by the keymap from the same file.
+    pub keys: Option<toml::Table>,
 }
 
 impl Config {
@@ -245,10 +247,18 @@ mod example_tests {
     fn shipped_example_config_parses() {
         let text = include_str!("../assets/config.example.toml");
         let cfg = Config::parse(text, Path::new("config.example.toml")).expect("example parses");
-        assert_eq!(cfg, Config::default(), "everything in the example is commented out");
+        assert_eq!(
+            cfg,
+            Config::default(),
+            "everything in the example is commented out"
+        );
         let uncommented: String = text
             .lines()
-            .map(|l| l.strip_prefix("# ").filter(|r| r.contains(" = ")).unwrap_or(l))
+            .map(|l| {
+                l.strip_prefix("# ")
+                    .filter(|r| r.contains(" = "))
+                    .unwrap_or(l)
+            })
             .filter(|l| !l.starts_with('#'))
             .map(|l| format!("{}\n", l.split("  #").next().unwrap_or(l)))
             .collect();

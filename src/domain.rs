@@ -225,9 +225,12 @@ impl Owner {
     }
 }
 
-/// Everything that turns IDs and values into labels: properties, groups, pipelines, owners.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Everything that turns IDs and values into labels: properties, groups, pipelines, owners,
+/// and the time zone dates are shown in.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Catalog {
+    /// The user's time zone (injected, so tests and snapshots are the same everywhere).
+    pub tz: jiff::tz::TimeZone,
     pub properties: Vec<PropertyDef>,
     pub groups: Vec<PropertyGroup>,
     pub pipelines: Vec<Pipeline>,
@@ -237,7 +240,27 @@ pub struct Catalog {
     owner_by_user: HashMap<i64, usize>,
 }
 
+impl Default for Catalog {
+    fn default() -> Self {
+        Self {
+            tz: jiff::tz::TimeZone::system(),
+            properties: Vec::new(),
+            groups: Vec::new(),
+            pipelines: Vec::new(),
+            owners: Vec::new(),
+            by_name: HashMap::new(),
+            owner_by_id: HashMap::new(),
+            owner_by_user: HashMap::new(),
+        }
+    }
+}
+
 impl Catalog {
+    /// A timestamp in the user's time zone: `2026-03-01 14:05`.
+    pub fn local(&self, t: Timestamp) -> String {
+        format_time(t, &self.tz)
+    }
+
     pub fn set_properties(&mut self, mut properties: Vec<PropertyDef>, groups: Vec<PropertyGroup>) {
         properties.sort_by(|a, b| (a.display_order, &a.label).cmp(&(b.display_order, &b.label)));
         self.by_name = properties
@@ -342,7 +365,7 @@ impl Catalog {
                 other => other.to_owned(),
             },
             PropertyType::DateTime => {
-                parse_timestamp(value).map_or_else(|| value.to_owned(), format_local)
+                parse_timestamp(value).map_or_else(|| value.to_owned(), |t| self.local(t))
             }
             PropertyType::Date => parse_timestamp(value)
                 .map_or_else(|| value.to_owned(), |t| t.to_string()[..10].to_owned()),
@@ -372,9 +395,9 @@ pub fn parse_timestamp(value: &str) -> Option<Timestamp> {
         .map(|z| z.timestamp())
 }
 
-/// `2026-03-01 14:05` in the user's time zone.
-pub fn format_local(t: Timestamp) -> String {
-    t.to_zoned(jiff::tz::TimeZone::system())
+/// `2026-03-01 14:05` in time zone `tz`.
+pub fn format_time(t: Timestamp, tz: &jiff::tz::TimeZone) -> String {
+    t.to_zoned(tz.clone())
         .strftime("%Y-%m-%d %H:%M")
         .to_string()
 }
