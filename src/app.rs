@@ -1,4 +1,1100 @@
-//! The TUI's model and its update: all UI state, changed only by `update`.
+//! The TUI's model and its update (The Elm Architecture): [`App`] holds all UI state,
+//! [`update`] is the only place it changes, and it returns [`Effect`]s for the runtime to
+//! carry out. No I/O, no clock reads, no `.await` here: the time comes in with `Msg::Tick`.
 
 pub mod detail;
+pub mod layout;
 pub mod list;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jiff::{SignedDuration, Timestamp};
+use ratatui::layout::Rect;
+
+use crate::action::Action;
+use crate::domain::{Catalog, Ticket};
+use crate::keymap::{Context, Keymap};
+use crate::worker::{Command, Event, Failure, ListSource, WorkerStatus};
+use detail::{DetailPane, Loadable, ReqId, Tab};
+use layout::Areas;
+use list::TicketList;
+
+/// Properties the list needs for its columns.
+pub const LIST_PROPERTIES: [&str; 9] = [
+    "subject",
+    "hs_pipeline",
+    "hs_pipeline_stage",
+    "hs_ticket_priority",
+    "hubspot_owner_id",
+    "hs_lastmodifieddate",
+    "createdate",
+    "hs_ticket_category",
+    "hs_pinned_engagement_id",
+];
+
+/// How long the selection must rest before the detail is fetched (holding `j` fetches once).
+pub const DETAIL_DEBOUNCE: SignedDuration = SignedDuration::from_millis(120);
+/// How long an informational message stays in the status bar.
+pub const TOAST_FOR: SignedDuration = SignedDuration::from_secs(5);
+
+/// Everything that reaches `update`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    /// A key press (release and repeat kinds are dropped before this).
+    Key(KeyEvent),
+    /// Text pasted into the terminal.
+    Paste(String),
+    /// The terminal's new size.
+    Resize(u16, u16),
+    Worker(Event),
+    /// The clock moved on.
+    Tick(Timestamp),
+}
+
+/// What `update` asks the runtime to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Api(Command),
+    /// Copy to the clipboard (OSC 52).
+    Clipboard(String),
+    OpenUrl(String),
+    Quit,
+}
+
+/// Which pane has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Focus {
+    #[default]
+    List,
+    Detail,
+}
+
+/// A modal drawn over the panes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    Help {
+        scroll: usize,
+    },
+    /// A long value or activity body, read in full.
+    Text {
+        title: String,
+        body: String,
+        scroll: usize,
+    },
+    /// A problem the user must see (token revoked, missing scopes).
+    Error {
+        title: String,
+        body: String,
+    },
+}
+
+/// How serious a status-bar message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+/// A status-bar message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    pub text: String,
+    pub level: Level,
+    /// Errors stay until the next key; information fades at this time.
+    pub until: Option<Timestamp>,
+}
+
+/// The `/` filter line.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FilterLine {
+    pub query: String,
+    /// Whether keys go to the line (false once accepted with Enter: the filter stays applied).
+    pub editing: bool,
+}
+
+/// Where the catalogue stands.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CatalogLoad {
+    pub properties: Loadable<()>,
+    pub pipelines: Loadable<()>,
+    pub owners: Loadable<()>,
+}
+
+/// Who the app talks to, for the top bar and ticket URLs.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Portal {
+    pub demo: bool,
+    pub portal_id: Option<String>,
+    pub app_host: Option<String>,
+}
+
+impl Portal {
+    pub fn ticket_url(&self, id: &str) -> Option<String> {
+        let portal = self.portal_id.as_deref()?;
+        let host = self.app_host.as_deref().unwrap_or("app.hubspot.com");
+        Some(format!("https://{host}/contacts/{portal}/record/0-5/{id}"))
+    }
+}
+
+/// The whole UI state.
+#[derive(Debug)]
+pub struct App {
+    pub now: Timestamp,
+    pub portal: Portal,
+    pub keymap: Keymap,
+    pub catalog: Catalog,
+    pub catalog_load: CatalogLoad,
+    pub list: TicketList,
+    /// The outstanding list request, or the list's failure.
+    pub list_load: Loadable<()>,
+    /// Whether the outstanding list request is for the first page (a refresh once loaded).
+    list_first_page: bool,
+    pub source: ListSource,
+    pub detail: DetailPane,
+    pub focus: Focus,
+    pub areas: Areas,
+    pub overlay: Option<Overlay>,
+    pub filter: Option<FilterLine>,
+    /// Prepared haystacks of the loaded tickets for `/`; rebuilt when the list changed.
+    fuzzy: crate::fuzzy::FuzzyFilter,
+    fuzzy_stale: bool,
+    pub toast: Option<Toast>,
+    pub worker: WorkerStatus,
+    /// Fetch this ticket's detail once the selection has rested until then.
+    pending_detail: Option<(String, Timestamp)>,
+    next_req: ReqId,
+    /// Something on screen changed since the last draw.
+    pub dirty: bool,
+    /// Draw in colour (off with `NO_COLOR`).
+    pub color: bool,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(portal: Portal, keymap: Keymap, now: Timestamp, size: (u16, u16)) -> Self {
+        Self {
+            now,
+            portal,
+            keymap,
+            catalog: Catalog::default(),
+            catalog_load: CatalogLoad::default(),
+            list: TicketList::default(),
+            list_load: Loadable::Idle,
+            list_first_page: true,
+            source: ListSource::All,
+            detail: DetailPane::default(),
+            focus: Focus::List,
+            areas: Areas::new(Rect::new(0, 0, size.0, size.1)),
+            overlay: None,
+            filter: None,
+            fuzzy: crate::fuzzy::FuzzyFilter::default(),
+            fuzzy_stale: true,
+            toast: None,
+            worker: WorkerStatus::default(),
+            pending_detail: None,
+            next_req: 1,
+            dirty: true,
+            color: true,
+            quit: false,
+        }
+    }
+
+    /// The first effects: the first page, the catalogue, pipelines and owners, in parallel.
+    pub fn start(&mut self) -> Vec<Effect> {
+        self.list.set_viewport(self.areas.list_rows());
+        self.detail.viewport = self.areas.detail_rows();
+        let mut fx = self.load_catalog();
+        fx.extend(self.load_list(None));
+        fx
+    }
+
+    fn req(&mut self) -> ReqId {
+        let r = self.next_req;
+        self.next_req += 1;
+        r
+    }
+
+    /// The key context in force (what `?` and the status bar describe).
+    pub fn context(&self) -> Context {
+        if self.filter.as_ref().is_some_and(|f| f.editing) {
+            return Context::Filter;
+        }
+        match self.focus {
+            Focus::List => Context::List,
+            Focus::Detail => match self.detail.tab {
+                Tab::Properties => Context::Detail,
+                Tab::History => Context::History,
+                Tab::Associations => Context::Associations,
+                Tab::Activity => Context::Activity,
+            },
+        }
+    }
+
+    fn info(&mut self, text: impl Into<String>) {
+        self.toast = Some(Toast {
+            text: text.into(),
+            level: Level::Info,
+            until: Some(self.now + TOAST_FOR),
+        });
+    }
+
+    fn error(&mut self, text: impl Into<String>) {
+        self.toast = Some(Toast {
+            text: text.into(),
+            level: Level::Error,
+            until: None,
+        });
+    }
+
+    fn load_catalog(&mut self) -> Vec<Effect> {
+        let (p, l, o) = (self.req(), self.req(), self.req());
+        self.catalog_load = CatalogLoad {
+            properties: Loadable::Loading(p),
+            pipelines: Loadable::Loading(l),
+            owners: Loadable::Loading(o),
+        };
+        vec![
+            Effect::Api(Command::LoadProperties { req: p }),
+            Effect::Api(Command::LoadPipelines { req: l }),
+            Effect::Api(Command::LoadOwners { req: o }),
+        ]
+    }
+
+    /// Requests a page: the first (`after == None`, a refresh when rows are loaded) or the next.
+    fn load_list(&mut self, after: Option<String>) -> Vec<Effect> {
+        let req = self.req();
+        self.list_load = Loadable::Loading(req);
+        self.list_first_page = after.is_none();
+        vec![Effect::Api(Command::ListTickets {
+            req,
+            source: self.source.clone(),
+            after,
+            properties: LIST_PROPERTIES.iter().map(|s| (*s).to_owned()).collect(),
+        })]
+    }
+
+    fn maybe_next_page(&mut self) -> Vec<Effect> {
+        if self.list.wants_next_page() && !self.list_load.is_loading() {
+            let after = self.list.next_after().map(str::to_owned);
+            return self.load_list(after);
+        }
+        Vec::new()
+    }
+
+    /// The selection moved: show that ticket, fetch it once the cursor rests.
+    fn selection_changed(&mut self) -> Vec<Effect> {
+        let Some(id) = self.list.selected_id().map(str::to_owned) else {
+            self.detail.clear();
+            self.pending_detail = None;
+            return Vec::new();
+        };
+        if self.detail.ticket_id.as_deref() != Some(id.as_str()) {
+            self.detail.show(&id);
+            self.pending_detail = Some((id, self.now + DETAIL_DEBOUNCE));
+        }
+        self.maybe_next_page()
+    }
+
+    /// Fetches the detail of the shown ticket now (the catalogue must be known, since the
+    /// fetch asks for every property with its history).
+    fn fetch_detail(&mut self) -> Vec<Effect> {
+        let Some(id) = self.detail.ticket_id.clone() else {
+            return Vec::new();
+        };
+        if self.catalog_load.properties.ready().is_none() {
+            // Fetched when the catalogue arrives.
+            return Vec::new();
+        }
+        self.pending_detail = None;
+        let req = self.req();
+        self.detail.ticket = Loadable::Loading(req);
+        let properties = self
+            .catalog
+            .properties
+            .iter()
+            .map(|p| p.name.clone())
+            .collect();
+        let mut fx = vec![Effect::Api(Command::GetTicket {
+            req,
+            id,
+            properties,
+        })];
+        fx.extend(self.load_tab_data(false));
+        fx
+    }
+
+    /// Loads what the tab on view needs, lazily (or again with `force`).
+    fn load_tab_data(&mut self, force: bool) -> Vec<Effect> {
+        let Some(id) = self.detail.ticket_id.clone() else {
+            return Vec::new();
+        };
+        match self.detail.tab {
+            Tab::Associations if force || matches!(self.detail.associations, Loadable::Idle) => {
+                let req = self.req();
+                self.detail.associations = Loadable::Loading(req);
+                vec![Effect::Api(Command::LoadAssociations {
+                    req,
+                    ticket_id: id,
+                })]
+            }
+            Tab::Activity if force || matches!(self.detail.activities, Loadable::Idle) => {
+                let req = self.req();
+                self.detail.activities = Loadable::Loading(req);
+                vec![Effect::Api(Command::LoadActivities { req, ticket_id: id })]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Rows in the detail tab on view.
+    pub fn detail_rows(&self) -> usize {
+        match self.detail.tab {
+            Tab::Properties => self
+                .detail
+                .ticket
+                .ready()
+                .map_or(0, |t| detail::property_rows(&self.catalog, t).len()),
+            Tab::History => self.detail.ticket.ready().map_or(0, |t| {
+                detail::history_rows(t, self.detail.history_filter.as_deref()).len()
+            }),
+            Tab::Associations => self.detail.associations.ready().map_or(0, Vec::len),
+            Tab::Activity => self.detail.activities.ready().map_or(0, Vec::len),
+        }
+    }
+
+    /// The property under the cursor in the Properties tab.
+    fn selected_property(&self) -> Option<(String, String, String)> {
+        let t = self.detail.ticket.ready()?;
+        let rows = detail::property_rows(&self.catalog, t);
+        match rows.get(self.detail.properties.row)? {
+            detail::PropertyRow::Property { name, label, value } => {
+                Some((name.clone(), label.clone(), value.clone()))
+            }
+            detail::PropertyRow::Group(_) => None,
+        }
+    }
+
+    /// Recomputes the rows on view for the filter query.
+    fn apply_filter(&mut self) {
+        let query = self
+            .filter
+            .as_ref()
+            .map(|f| f.query.clone())
+            .unwrap_or_default();
+        if query.is_empty() {
+            self.list.set_view(None);
+            return;
+        }
+        if self.fuzzy_stale || self.fuzzy.len() != self.list.len() {
+            let haystacks = self
+                .list
+                .tickets()
+                .iter()
+                .map(|t| self.haystack(t))
+                .collect();
+            self.fuzzy.set_haystacks(haystacks);
+            self.fuzzy_stale = false;
+        }
+        let matches = self.fuzzy.filter(&query).to_vec();
+        self.list.set_view(Some(matches));
+    }
+
+    /// What `/` matches a ticket on: ID, subject, stage, owner, priority.
+    fn haystack(&self, t: &Ticket) -> crate::fuzzy::Haystack {
+        let stage = self
+            .catalog
+            .display_value(Some(t), "hs_pipeline_stage", t.stage());
+        let owner = self
+            .catalog
+            .display_value(Some(t), "hubspot_owner_id", t.owner_id());
+        crate::fuzzy::Haystack::from_fields([
+            t.id.as_str(),
+            t.subject(),
+            stage.as_str(),
+            owner.as_str(),
+            t.priority(),
+        ])
+    }
+}
+
+/// The one place state changes.
+pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Tick(now) => on_tick(app, now),
+        Msg::Resize(w, h) => {
+            app.areas = Areas::new(Rect::new(0, 0, w, h));
+            app.list.set_viewport(app.areas.list_rows());
+            app.detail.viewport = app.areas.detail_rows();
+            app.dirty = true;
+            app.maybe_next_page()
+        }
+        Msg::Paste(text) => {
+            if let Some(f) = app.filter.as_mut().filter(|f| f.editing) {
+                f.query.push_str(&text.replace(['\n', '\r'], " "));
+                app.apply_filter();
+                app.dirty = true;
+            }
+            Vec::new()
+        }
+        Msg::Key(key) => {
+            app.dirty = true;
+            if app.toast.as_ref().is_some_and(|t| t.level == Level::Error) {
+                app.toast = None;
+            }
+            on_key(app, key)
+        }
+        Msg::Worker(event) => {
+            app.dirty = true;
+            on_worker(app, event)
+        }
+    }
+}
+
+fn on_tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
+    app.now = now;
+    if app
+        .toast
+        .as_ref()
+        .and_then(|t| t.until)
+        .is_some_and(|u| u <= now)
+    {
+        app.toast = None;
+        app.dirty = true;
+    }
+    match &app.pending_detail {
+        Some((id, due)) if *due <= now && app.detail.ticket_id.as_deref() == Some(id) => {
+            app.dirty = true;
+            app.fetch_detail()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if app.overlay.is_some() {
+        let action = app.keymap.resolve(Context::Global, &key);
+        if action == Some(Action::ForceQuit) {
+            return vec![Effect::Quit];
+        }
+        if app
+            .overlay
+            .as_mut()
+            .is_some_and(|o| on_overlay_key(action, key, o))
+        {
+            app.overlay = None;
+        }
+        return Vec::new();
+    }
+    if app.context() == Context::Filter {
+        return on_filter_key(app, key);
+    }
+    let context = app.context();
+    let Some(action) = app.keymap.resolve(context, &key) else {
+        return Vec::new();
+    };
+    on_action(app, action)
+}
+
+/// Keys in an overlay; returns whether it closes.
+fn on_overlay_key(action: Option<Action>, key: KeyEvent, overlay: &mut Overlay) -> bool {
+    let scroll = match overlay {
+        Overlay::Help { scroll } | Overlay::Text { scroll, .. } => Some(scroll),
+        Overlay::Error { .. } => None,
+    };
+    match (key.code, action) {
+        (KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?'), _) => true,
+        (_, Some(Action::Back | Action::Help)) => true,
+        (KeyCode::Char('j') | KeyCode::Down, _) => {
+            if let Some(s) = scroll {
+                *s += 1;
+            }
+            false
+        }
+        (KeyCode::Char('k') | KeyCode::Up, _) => {
+            if let Some(s) = scroll {
+                *s = s.saturating_sub(1);
+            }
+            false
+        }
+        (KeyCode::PageDown | KeyCode::Char(' '), _) => {
+            if let Some(s) = scroll {
+                *s += 10;
+            }
+            false
+        }
+        (KeyCode::PageUp, _) => {
+            if let Some(s) = scroll {
+                *s = s.saturating_sub(10);
+            }
+            false
+        }
+        _ => false,
+    }
+}
+
+fn on_filter_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+        return vec![Effect::Quit];
+    }
+    let Some(f) = app.filter.as_mut() else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Esc => {
+            app.filter = None;
+            app.list.set_view(None);
+            return app.selection_changed();
+        }
+        KeyCode::Enter => {
+            f.editing = false;
+            if f.query.is_empty() {
+                app.filter = None;
+            }
+            return app.selection_changed();
+        }
+        KeyCode::Backspace => {
+            f.query.pop();
+        }
+        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => f.query.clear(),
+        KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            f.query.push(c);
+        }
+        KeyCode::Up | KeyCode::Down => {
+            app.list
+                .move_by(if key.code == KeyCode::Up { -1 } else { 1 });
+            return app.selection_changed();
+        }
+        _ => return Vec::new(),
+    }
+    app.apply_filter();
+    app.selection_changed()
+}
+
+fn half_page(app: &App) -> isize {
+    let rows = match app.focus {
+        Focus::List => app.list.viewport(),
+        Focus::Detail => app.detail.viewport,
+    };
+    isize::try_from((rows / 2).max(1)).unwrap_or(1)
+}
+
+fn full_page(app: &App) -> isize {
+    half_page(app) * 2
+}
+
+fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
+    // Everywhere.
+    match action {
+        Action::ForceQuit => return vec![Effect::Quit],
+        Action::Quit => return vec![Effect::Quit],
+        Action::Help => {
+            app.overlay = Some(Overlay::Help { scroll: 0 });
+            return Vec::new();
+        }
+        Action::ReloadAll => {
+            let mut fx = app.load_catalog();
+            fx.extend(app.load_list(None));
+            app.detail.ticket_id = None;
+            fx.extend(app.selection_changed());
+            app.info("reloading everything");
+            return fx;
+        }
+        Action::NextPane | Action::PrevPane => {
+            app.focus = match app.focus {
+                Focus::List if app.list.selected().is_some() => Focus::Detail,
+                _ => Focus::List,
+            };
+            return Vec::new();
+        }
+        Action::CopyId => {
+            return match current_ticket_id(app) {
+                Some(id) => {
+                    app.info(format!("copied ticket ID {id}"));
+                    vec![Effect::Clipboard(id)]
+                }
+                None => Vec::new(),
+            };
+        }
+        Action::CopyUrl | Action::OpenInBrowser => {
+            let Some(id) = current_ticket_id(app) else {
+                return Vec::new();
+            };
+            let Some(url) = app.portal.ticket_url(&id) else {
+                app.error(if app.portal.demo {
+                    "the demo portal has no web app URL".to_owned()
+                } else {
+                    "set portal_id in config.toml to build ticket URLs (see `hubtix paths`)"
+                        .to_owned()
+                });
+                return Vec::new();
+            };
+            return if action == Action::CopyUrl {
+                app.info("copied the ticket URL");
+                vec![Effect::Clipboard(url)]
+            } else {
+                app.info(format!("opening {url}"));
+                vec![Effect::OpenUrl(url)]
+            };
+        }
+        _ => {}
+    }
+    match app.focus {
+        Focus::List => on_list_action(app, action),
+        Focus::Detail => on_detail_action(app, action),
+    }
+}
+
+fn current_ticket_id(app: &App) -> Option<String> {
+    match app.focus {
+        Focus::Detail => app.detail.ticket_id.clone(),
+        Focus::List => app.list.selected_id().map(str::to_owned),
+    }
+}
+
+fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
+    let moved = |app: &mut App, delta: isize| {
+        app.list.move_by(delta);
+        app.selection_changed()
+    };
+    match action {
+        Action::Down => moved(app, 1),
+        Action::Up => moved(app, -1),
+        Action::HalfPageDown => moved(app, half_page(app)),
+        Action::HalfPageUp => moved(app, -half_page(app)),
+        Action::PageDown => moved(app, full_page(app)),
+        Action::PageUp => moved(app, -full_page(app)),
+        Action::Top => {
+            app.list.select_row(0);
+            app.selection_changed()
+        }
+        Action::Bottom => {
+            app.list.select_row(usize::MAX);
+            app.selection_changed()
+        }
+        Action::Open => {
+            if app.list.selected().is_some() {
+                app.focus = Focus::Detail;
+                if app.pending_detail.is_some() {
+                    return app.fetch_detail();
+                }
+            }
+            Vec::new()
+        }
+        Action::Back => {
+            if app.filter.is_some() {
+                app.filter = None;
+                app.list.set_view(None);
+                return app.selection_changed();
+            }
+            vec![Effect::Quit]
+        }
+        Action::Filter => {
+            let query = app.filter.take().map(|f| f.query).unwrap_or_default();
+            app.filter = Some(FilterLine {
+                query,
+                editing: true,
+            });
+            Vec::new()
+        }
+        Action::Refresh => {
+            app.info("refreshing the list");
+            app.load_list(None)
+        }
+        Action::Mark => {
+            app.list.toggle_mark();
+            app.list.move_by(1);
+            app.selection_changed()
+        }
+        Action::MarkAll => {
+            app.list.mark_all_or_clear();
+            Vec::new()
+        }
+        Action::SwitchPipeline => switch_pipeline(app),
+        Action::Edit
+        | Action::NewTicket
+        | Action::Delete
+        | Action::Search
+        | Action::Sort
+        | Action::BatchOpen
+        | Action::SwitchView
+        | Action::NextView
+        | Action::PrevView
+        | Action::CommandPalette => {
+            app.info(format!(
+                "{} is not available in this version yet",
+                action.description()
+            ));
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Cycles All pipelines → each pipeline → All, reloading the list from its first page.
+fn switch_pipeline(app: &mut App) -> Vec<Effect> {
+    let ids: Vec<String> = app.catalog.pipelines.iter().map(|p| p.id.clone()).collect();
+    if ids.is_empty() {
+        app.info("pipelines are still loading");
+        return Vec::new();
+    }
+    app.source = match &app.source {
+        ListSource::All => ListSource::Pipeline(ids[0].clone()),
+        ListSource::Pipeline(cur) => match ids.iter().position(|i| i == cur) {
+            Some(i) if i + 1 < ids.len() => ListSource::Pipeline(ids[i + 1].clone()),
+            _ => ListSource::All,
+        },
+    };
+    let label = match &app.source {
+        ListSource::All => "all pipelines".to_owned(),
+        ListSource::Pipeline(id) => app
+            .catalog
+            .pipeline(id)
+            .map_or_else(|| id.clone(), |p| p.label.clone()),
+    };
+    app.info(format!("showing {label}"));
+    app.list = TicketList::default();
+    app.list.set_viewport(app.areas.list_rows());
+    app.filter = None;
+    app.detail.clear();
+    app.pending_detail = None;
+    app.load_list(None)
+}
+
+fn on_detail_action(app: &mut App, action: Action) -> Vec<Effect> {
+    let rows = app.detail_rows();
+    let viewport = app.detail.viewport;
+    let switch_tab = |app: &mut App, tab: Tab| {
+        app.detail.tab = tab;
+        app.load_tab_data(false)
+    };
+    match action {
+        Action::Back => {
+            app.focus = Focus::List;
+            Vec::new()
+        }
+        Action::Down => {
+            app.detail.cursor_mut().move_by(1, rows, viewport);
+            Vec::new()
+        }
+        Action::Up => {
+            app.detail.cursor_mut().move_by(-1, rows, viewport);
+            Vec::new()
+        }
+        Action::HalfPageDown | Action::PageDown => {
+            let d = if action == Action::PageDown {
+                full_page(app)
+            } else {
+                half_page(app)
+            };
+            app.detail.cursor_mut().move_by(d, rows, viewport);
+            Vec::new()
+        }
+        Action::HalfPageUp | Action::PageUp => {
+            let d = if action == Action::PageUp {
+                full_page(app)
+            } else {
+                half_page(app)
+            };
+            app.detail.cursor_mut().move_by(-d, rows, viewport);
+            Vec::new()
+        }
+        Action::Top => {
+            app.detail.cursor_mut().to(0, rows, viewport);
+            Vec::new()
+        }
+        Action::Bottom => {
+            app.detail.cursor_mut().to(usize::MAX, rows, viewport);
+            Vec::new()
+        }
+        Action::NextTab => {
+            let t = Tab::from_index(app.detail.tab.index() + 1);
+            switch_tab(app, t)
+        }
+        Action::PrevTab => {
+            let t = Tab::from_index(app.detail.tab.index() + Tab::ALL.len() - 1);
+            switch_tab(app, t)
+        }
+        a if a.tab_number().is_some() => {
+            let n = usize::from(a.tab_number().unwrap_or(1));
+            switch_tab(app, Tab::from_index(n - 1))
+        }
+        Action::Refresh => {
+            app.info("refreshing the ticket");
+            let mut fx = app.fetch_detail();
+            fx.extend(app.load_tab_data(true));
+            fx
+        }
+        Action::HistoryOfProperty if app.detail.tab == Tab::Properties => {
+            if let Some((name, label, _)) = app.selected_property() {
+                app.detail.history_filter = Some(name);
+                app.detail.history = detail::Cursor::default();
+                app.detail.tab = Tab::History;
+                app.info(format!("history of {label}; f shows every property"));
+            }
+            Vec::new()
+        }
+        Action::HistoryFilter if app.detail.tab == Tab::History => {
+            if app.detail.history_filter.take().is_none() {
+                let entry = app.detail.ticket.ready().and_then(|t| {
+                    detail::history_rows(t, None)
+                        .into_iter()
+                        .nth(app.detail.history.row)
+                });
+                app.detail.history_filter = entry.map(|e| e.property);
+            }
+            app.detail.history = detail::Cursor::default();
+            Vec::new()
+        }
+        Action::ShowFull | Action::Open => {
+            show_full(app);
+            Vec::new()
+        }
+        Action::Edit
+        | Action::RestoreValue
+        | Action::AddAssociation
+        | Action::RemoveAssociation
+        | Action::Pin
+        | Action::Unpin
+        | Action::Delete => {
+            app.info(format!(
+                "{} is not available in this version yet",
+                action.description()
+            ));
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `Enter` in the detail: the whole value, history entry or activity in a scrollable overlay.
+fn show_full(app: &mut App) {
+    let text = match app.detail.tab {
+        Tab::Properties => app.selected_property().map(|(name, label, value)| {
+            let raw = app
+                .detail
+                .ticket
+                .ready()
+                .map(|t| t.prop(&name).to_owned())
+                .unwrap_or_default();
+            let body = if name == "content" {
+                crate::text::html_to_text(&raw)
+            } else if raw == value {
+                value
+            } else {
+                format!("{value}\n\n(stored value: {raw})")
+            };
+            (label, body)
+        }),
+        Tab::History => app.detail.ticket.ready().and_then(|t| {
+            let rows = detail::history_rows(t, app.detail.history_filter.as_deref());
+            let e = rows.get(app.detail.history.row)?;
+            let label = app.catalog.property_label(&e.property).to_owned();
+            let show = |v: &str| app.catalog.display_value(Some(t), &e.property, v);
+            let old = e
+                .old
+                .as_deref()
+                .map_or_else(|| "(no value)".to_owned(), show);
+            Some((
+                format!("{label} · {}", app.catalog.local(e.timestamp)),
+                format!("Before:\n{old}\n\nAfter:\n{}", show(&e.new)),
+            ))
+        }),
+        Tab::Associations => app.detail.associations.ready().and_then(|list| {
+            let rows = detail::association_rows(list);
+            let a = rows.get(app.detail.assoc.row)?;
+            let labels = a.labels().join(", ");
+            Some((
+                format!("{} {}", a.kind.label(), a.id),
+                format!("{}\n{}\n{}", a.title, a.detail, labels),
+            ))
+        }),
+        Tab::Activity => app.detail.activities.ready().and_then(|list| {
+            let rows = detail::activity_rows(list);
+            let a = rows.get(app.detail.activity.row)?;
+            let when = a
+                .timestamp
+                .map(|t| app.catalog.local(t))
+                .unwrap_or_default();
+            Some((
+                format!("{} · {when}", a.kind.label()),
+                format!("{}\n\n{}", a.title, a.body),
+            ))
+        }),
+    };
+    if let Some((title, body)) = text {
+        app.overlay = Some(Overlay::Text {
+            title,
+            body,
+            scroll: 0,
+        });
+    }
+}
+
+fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
+    match event {
+        Event::Status(s) => {
+            app.worker = s;
+            Vec::new()
+        }
+        Event::TicketsListed {
+            req,
+            tickets,
+            next_after,
+            total,
+        } => {
+            if !app.list_load.waits_for(req) {
+                return Vec::new();
+            }
+            app.list_load = Loadable::Ready(());
+            if app.list_first_page {
+                app.list.replace_first_page(tickets, next_after);
+            } else {
+                app.list.append_page(tickets, next_after);
+            }
+            app.list.total = total;
+            app.fuzzy_stale = true;
+            if app.filter.is_some() {
+                app.apply_filter();
+            }
+            let mut fx = app.selection_changed();
+            fx.extend(app.maybe_next_page());
+            fx
+        }
+        Event::PropertiesLoaded {
+            req,
+            properties,
+            groups,
+        } => {
+            if !app.catalog_load.properties.waits_for(req) {
+                return Vec::new();
+            }
+            app.catalog.set_properties(properties, groups);
+            app.catalog_load.properties = Loadable::Ready(());
+            // The detail waited for the catalogue.
+            if app.detail.ticket_id.is_some() && !app.detail.ticket.is_loading() {
+                return app.fetch_detail();
+            }
+            Vec::new()
+        }
+        Event::PipelinesLoaded { req, pipelines } => {
+            if app.catalog_load.pipelines.waits_for(req) {
+                app.catalog.set_pipelines(pipelines);
+                app.catalog_load.pipelines = Loadable::Ready(());
+            }
+            Vec::new()
+        }
+        Event::OwnersLoaded { req, owners } => {
+            if app.catalog_load.owners.waits_for(req) {
+                app.catalog.set_owners(owners);
+                app.catalog_load.owners = Loadable::Ready(());
+            }
+            Vec::new()
+        }
+        Event::TicketFetched { req, ticket } => {
+            if !app.detail.ticket.waits_for(req) {
+                return Vec::new();
+            }
+            let mut row = ticket.clone();
+            row.history = None;
+            app.list.upsert(row);
+            app.fuzzy_stale = true;
+            if app.filter.is_some() {
+                app.apply_filter();
+            }
+            app.detail.ticket = Loadable::Ready(ticket);
+            Vec::new()
+        }
+        Event::AssociationsLoaded {
+            req,
+            ticket_id,
+            items,
+        } => {
+            if app.detail.associations.waits_for(req)
+                && app.detail.ticket_id.as_deref() == Some(ticket_id.as_str())
+            {
+                app.detail.associations = Loadable::Ready(items);
+            }
+            Vec::new()
+        }
+        Event::ActivitiesLoaded {
+            req,
+            ticket_id,
+            items,
+        } => {
+            if app.detail.activities.waits_for(req)
+                && app.detail.ticket_id.as_deref() == Some(ticket_id.as_str())
+            {
+                app.detail.activities = Loadable::Ready(items);
+            }
+            Vec::new()
+        }
+        Event::Failed { req, failure } => on_failure(app, req, &failure),
+    }
+}
+
+fn on_failure(app: &mut App, req: ReqId, failure: &Failure) -> Vec<Effect> {
+    if failure.auth {
+        app.overlay = Some(Overlay::Error {
+            title: "HubSpot refused the access token".to_owned(),
+            body: format!(
+                "{}\n\nThe token was revoked or has expired. Create a new private-app token, \
+                 set HUBSPOT_ACCESS_TOKEN and start hubtix again.",
+                failure.summary
+            ),
+        });
+    } else if !failure.missing_scopes.is_empty() {
+        app.overlay = Some(Overlay::Error {
+            title: "The private app is missing scopes".to_owned(),
+            body: format!(
+                "{}\n\nAdd these scopes to the private app in HubSpot: {}",
+                failure.summary,
+                failure.missing_scopes.join(", ")
+            ),
+        });
+    }
+    let slot = |l: &Loadable<()>| l.waits_for(req);
+    if app.list_load.waits_for(req) {
+        app.list_load = Loadable::Failed(failure.summary.clone());
+        app.error(format!(
+            "loading tickets failed: {} (r retries)",
+            failure.summary
+        ));
+    } else if app.detail.ticket.waits_for(req) {
+        if failure.not_found {
+            if let Some(id) = app.detail.ticket_id.clone() {
+                app.list.mark_gone(&id);
+                app.detail.ticket = Loadable::Failed(format!(
+                    "ticket {id} no longer exists in HubSpot (deleted or merged elsewhere)"
+                ));
+            }
+        } else {
+            app.detail.ticket = Loadable::Failed(failure.summary.clone());
+        }
+    } else if app.detail.associations.waits_for(req) {
+        app.detail.associations = Loadable::Failed(failure.summary.clone());
+    } else if app.detail.activities.waits_for(req) {
+        app.detail.activities = Loadable::Failed(failure.summary.clone());
+    } else if slot(&app.catalog_load.properties)
+        || slot(&app.catalog_load.pipelines)
+        || slot(&app.catalog_load.owners)
+    {
+        let what = if slot(&app.catalog_load.properties) {
+            app.catalog_load.properties = Loadable::Failed(failure.summary.clone());
+            "properties"
+        } else if slot(&app.catalog_load.pipelines) {
+            app.catalog_load.pipelines = Loadable::Failed(failure.summary.clone());
+            "pipelines"
+        } else {
+            app.catalog_load.owners = Loadable::Failed(failure.summary.clone());
+            "owners"
+        };
+        app.error(format!(
+            "loading {what} failed: {} (R reloads)",
+            failure.summary
+        ));
+    }
+    Vec::new()
+}

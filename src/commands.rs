@@ -28,9 +28,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Tickets(cmd)) => {
             runtime.block_on(crate::tickets_cmd::run(cmd, cli.demo, cli.base_url, &paths))
         }
-        None => {
-            Err("the interactive TUI is not built yet; see `hubtix --help` for the commands".into())
-        }
+        None => runtime.block_on(async {
+            let conn = crate::tickets_cmd::connect(cli.demo, cli.base_url, &paths).await?;
+            crate::runtime::run_tui(conn, &paths).await
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

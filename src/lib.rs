@@ -4,10 +4,12 @@
 //! - [`hubspot`]: typed async HubSpot HTTP client. No UI, no app knowledge.
 //! - [`sandbox`]: the HubSpot-compatible server used by `--demo`, `hubtix sandbox` and tests.
 //!   Builds its JSON from its own store, never from the client's types.
-//! - [`cli`], [`config`], [`output`], [`commands`]: the command line.
+//! - [`app`] (model + update, pure), [`ui`] (draw, read-only), [`worker`] (async API worker),
+//!   [`runtime`] (the event loop), [`domain`] (the app's data types).
 //! - [`action`], [`keymap`]: user intents and the keys bound to them.
 //! - [`terminal`]: entering and always restoring the terminal.
-//! - [`text`]: terminal-safe text from remote strings, widths, HTML to text.
+//! - [`text`]: terminal-safe text from remote strings, widths, HTML to text; [`fuzzy`]: `/`.
+//! - [`cli`], [`config`], [`output`], [`commands`], [`tickets_cmd`]: the command line.
 
 pub mod action;
 pub mod app;
@@ -19,7 +21,10 @@ pub mod fuzzy;
 pub mod hubspot;
 pub mod keymap;
 pub mod output;
+pub mod runtime;
 pub mod sandbox;
 pub mod terminal;
 pub mod text;
 pub mod tickets_cmd;
+pub mod ui;
+pub mod worker;

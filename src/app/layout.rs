@@ -1,0 +1,96 @@
+//! Screen geometry shared by `update` (how many rows a page is) and the view (where to draw).
+//! Pure arithmetic on the terminal size.
+
+use ratatui::layout::Rect;
+
+/// Below this width the list and the detail are shown one at a time.
+pub const NARROW_BELOW: u16 = 100;
+
+/// Where each part of the screen goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    pub top_bar: Rect,
+    pub list: Rect,
+    pub detail: Rect,
+    pub status_bar: Rect,
+    pub narrow: bool,
+}
+
+impl Areas {
+    /// Splits the screen. In narrow mode `list` and `detail` are the same rectangle and the
+    /// focus decides which is drawn.
+    pub fn new(size: Rect) -> Self {
+        let top_bar = Rect {
+            height: size.height.min(1),
+            ..size
+        };
+        let status_bar = Rect {
+            y: size.y + size.height.saturating_sub(1),
+            height: size.height.min(1),
+            ..size
+        };
+        let main = Rect {
+            y: size.y + top_bar.height,
+            height: size
+                .height
+                .saturating_sub(top_bar.height + status_bar.height),
+            ..size
+        };
+        let narrow = size.width < NARROW_BELOW;
+        if narrow {
+            return Self {
+                top_bar,
+                list: main,
+                detail: main,
+                status_bar,
+                narrow,
+            };
+        }
+        let list_w = (u32::from(main.width) * 45 / 100) as u16;
+        let list = Rect {
+            width: list_w,
+            ..main
+        };
+        let detail = Rect {
+            x: main.x + list_w,
+            width: main.width - list_w,
+            ..main
+        };
+        Self {
+            top_bar,
+            list,
+            detail,
+            status_bar,
+            narrow,
+        }
+    }
+
+    /// Ticket rows that fit in the list (inside borders, below the header line).
+    pub fn list_rows(&self) -> usize {
+        usize::from(self.list.height.saturating_sub(3))
+    }
+
+    /// Body rows of a detail tab (inside borders, below the tab bar and a blank line).
+    pub fn detail_rows(&self) -> usize {
+        usize::from(self.detail.height.saturating_sub(4))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wide_splits_and_narrow_stacks() {
+        let a = Areas::new(Rect::new(0, 0, 160, 48));
+        assert!(!a.narrow);
+        assert_eq!(a.list.width + a.detail.width, 160);
+        assert_eq!(a.list.height, 46);
+        assert_eq!(a.list_rows(), 43);
+        let n = Areas::new(Rect::new(0, 0, 80, 24));
+        assert!(n.narrow);
+        assert_eq!(n.list, n.detail);
+        let tiny = Areas::new(Rect::new(0, 0, 1, 1));
+        assert_eq!(tiny.list_rows(), 0);
+    }
+}

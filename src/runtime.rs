@@ -1,0 +1,302 @@
+//! The event loop: input, worker events, a tick and signals in; `update` in the middle;
+//! effects out; a frame drawn only when something changed and no message is waiting.
+//!
+//! [`run_loop`] is generic over the terminal backend and the input stream so that headless
+//! tests drive the real loop, worker and sandbox with a `TestBackend` and scripted keys.
+
+use std::io;
+use std::time::Duration;
+
+use crossterm::event::{Event as TermEvent, KeyEventKind};
+use futures_util::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::buffer::Buffer;
+use tokio::sync::mpsc;
+
+use crate::app::{self, App, Effect, Msg};
+use crate::hubspot::Client;
+use crate::worker;
+
+/// How often the clock ticks (debounce, toasts, backoff countdown).
+pub const TICK: Duration = Duration::from_millis(50);
+
+/// Why the loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The user quit.
+    Quit,
+    /// The input stream ended or a signal arrived.
+    Shutdown,
+}
+
+/// Turns a terminal event into a message; key releases and repeats are dropped here.
+pub fn msg_from_terminal(ev: TermEvent) -> Option<Msg> {
+    match ev {
+        TermEvent::Key(k) if k.kind == KeyEventKind::Press => Some(Msg::Key(k)),
+        TermEvent::Paste(s) => Some(Msg::Paste(s)),
+        TermEvent::Resize(w, h) => Some(Msg::Resize(w, h)),
+        _ => None,
+    }
+}
+
+/// Runs until the user quits, the input ends or `shutdown` resolves.
+/// `on_draw` sees every frame drawn (tests read the screen through it).
+pub async fn run_loop<B, S>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    mut input: S,
+    client: Client,
+    shutdown: impl std::future::Future<Output = ()>,
+    mut on_draw: impl FnMut(&Buffer),
+) -> io::Result<Exit>
+where
+    B: Backend,
+    B::Error: Into<io::Error>,
+    S: Stream<Item = io::Result<TermEvent>> + Unpin,
+{
+    let (events_tx, mut events_rx) = mpsc::channel(256);
+    let commands = worker::spawn(client, events_tx);
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    tokio::pin!(shutdown);
+
+    let size = terminal.size().map_err(Into::into)?;
+    let mut effects = app::update(app, Msg::Resize(size.width, size.height));
+    effects.extend(app.start());
+    let mut exit = None;
+    loop {
+        for effect in effects.drain(..) {
+            match effect {
+                Effect::Quit => exit = Some(Exit::Quit),
+                Effect::Api(cmd) => {
+                    if commands.send(cmd).is_err() {
+                        tracing::error!("the API worker stopped");
+                    }
+                }
+                Effect::Clipboard(text) => copy_osc52(terminal, &text),
+                Effect::OpenUrl(url) => open_url(&url),
+            }
+        }
+        if let Some(exit) = exit {
+            return Ok(exit);
+        }
+        if app.dirty {
+            app.dirty = false;
+            let frame = terminal
+                .draw(|f| crate::ui::draw(f, app))
+                .map_err(Into::into)?;
+            on_draw(frame.buffer);
+        }
+        let msg = tokio::select! {
+            biased;
+            () = &mut shutdown => return Ok(Exit::Shutdown),
+            ev = input.next() => match ev {
+                None => return Ok(Exit::Shutdown),
+                Some(Err(e)) => return Err(e),
+                Some(Ok(ev)) => msg_from_terminal(ev),
+            },
+            Some(ev) = events_rx.recv() => Some(Msg::Worker(ev)),
+            _ = tick.tick() => Some(Msg::Tick(jiff::Timestamp::now())),
+        };
+        if let Some(msg) = msg {
+            effects = app::update(app, msg);
+        }
+        // Drain the worker answers already waiting before drawing again: a burst costs one
+        // frame, not one each.
+        while let Ok(ev) = events_rx.try_recv() {
+            effects.extend(app::update(app, Msg::Worker(ev)));
+        }
+    }
+}
+
+/// Copies through the terminal (OSC 52), which works over SSH.
+fn copy_osc52<B: Backend>(_terminal: &mut Terminal<B>, text: &str) {
+    use std::io::Write;
+    let seq = format!("\u{1b}]52;c;{}\u{7}", base64(text.as_bytes()));
+    let mut out = io::stdout();
+    if let Err(e) = out.write_all(seq.as_bytes()).and_then(|()| out.flush()) {
+        tracing::warn!("clipboard: {e}");
+    }
+}
+
+/// Opens a URL with the desktop's opener, detached; failures are logged.
+fn open_url(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    match std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        Ok(_) => {}
+        Err(e) => tracing::warn!("cannot run {opener}: {e}"),
+    }
+}
+
+/// Standard base64 (for OSC 52), to avoid a crate for twenty lines.
+pub fn base64(bytes: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(T[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Checks the token with one cheap read before the terminal is taken over, so that a missing
+/// or rejected token is a plain message on the command line.
+pub async fn preflight(client: &Client) -> Result<(), String> {
+    let query = crate::hubspot::ListQuery {
+        limit: Some(1),
+        properties: vec!["subject".to_owned()],
+        ..crate::hubspot::ListQuery::default()
+    };
+    match client.list_tickets(&query).await {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_auth() => Err(format!(
+            "HubSpot rejected the access token ({}). Check HUBSPOT_ACCESS_TOKEN: it must be a \
+             private-app token of this portal",
+            e.summary()
+        )),
+        Err(e) => match e.missing_scopes() {
+            Some(scopes) if !scopes.is_empty() => Err(format!(
+                "the private app lacks scopes: {} — add them in HubSpot (Settings → Integrations → \
+                 Private Apps) and try again",
+                scopes.join(", ")
+            )),
+            _ => Err(format!("cannot reach HubSpot: {}", e.summary())),
+        },
+    }
+}
+
+/// The interactive TUI: preflight, keymap, terminal, loop; the terminal is restored on every
+/// way out (quit, error, panic, SIGTERM, SIGHUP).
+pub async fn run_tui(
+    conn: crate::tickets_cmd::Connection,
+    paths: &crate::config::Paths,
+) -> Result<(), String> {
+    preflight(&conn.client).await?;
+    let keymap = load_keymap(paths)?;
+    let portal = app::Portal {
+        demo: conn.sandbox.is_some(),
+        portal_id: conn.config.portal_id.clone(),
+        app_host: conn.config.app_host.clone(),
+    };
+    crate::terminal::install_panic_hook();
+    let mut guard = crate::terminal::TerminalGuard::enter()
+        .map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    let size = guard.terminal().size().map_err(|e| e.to_string())?;
+    let mut app = App::new(
+        portal,
+        keymap,
+        jiff::Timestamp::now(),
+        (size.width, size.height),
+    );
+    app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let input = crossterm::event::EventStream::new();
+    let result = run_loop(
+        guard.terminal(),
+        &mut app,
+        input,
+        conn.client.clone(),
+        signals(),
+        |_| {},
+    )
+    .await;
+    drop(guard);
+    if let Some(sandbox) = conn.sandbox {
+        sandbox.shutdown().await;
+    }
+    result
+        .map(|_| ())
+        .map_err(|e| format!("terminal error: {e}"))
+}
+
+/// The default keymap with the `[keys.*]` tables of config.toml over it.
+fn load_keymap(paths: &crate::config::Paths) -> Result<crate::keymap::Keymap, String> {
+    let path = paths.config_file();
+    match std::fs::read_to_string(&path) {
+        Ok(text) => crate::keymap::Keymap::from_config(&text, &path.display().to_string())
+            .map_err(|e| e.to_string()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(crate::keymap::Keymap::default()),
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
+/// Resolves on SIGTERM or SIGHUP (and Ctrl-C outside raw mode).
+async fn signals() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            std::future::pending::<()>().await;
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc4648_vectors() {
+        for (input, expected) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(input.as_bytes()), expected);
+        }
+    }
+
+    #[test]
+    fn key_releases_are_dropped() {
+        use crossterm::event::{KeyCode, KeyEvent, KeyEventState, KeyModifiers};
+        let mut k = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
+        assert!(matches!(
+            msg_from_terminal(TermEvent::Key(k)),
+            Some(Msg::Key(_))
+        ));
+        k.kind = KeyEventKind::Release;
+        k.state = KeyEventState::NONE;
+        assert_eq!(msg_from_terminal(TermEvent::Key(k)), None);
+        assert_eq!(
+            msg_from_terminal(TermEvent::Resize(80, 24)),
+            Some(Msg::Resize(80, 24))
+        );
+    }
+}

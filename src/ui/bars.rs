@@ -1,0 +1,88 @@
+//! The top bar (portal, pipeline, requests in flight, rate-limit headroom) and the status bar
+//! (messages, or key hints from the keymap in force).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::theme::Theme;
+use crate::app::{App, Level};
+use crate::text::{sanitize, truncate_to_width, width};
+use crate::worker::ListSource;
+
+pub fn render_top_bar(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    let mut left = vec![Span::styled(" hubtix ", theme.title())];
+    if app.portal.demo {
+        left.push(Span::raw("· "));
+        left.push(Span::styled(" DEMO ", theme.badge()));
+        left.push(Span::raw(" "));
+    } else if let Some(p) = &app.portal.portal_id {
+        left.push(Span::raw(format!("· portal {} ", sanitize(p))));
+    }
+    let pipeline = match &app.source {
+        ListSource::All => "All pipelines".to_owned(),
+        ListSource::Pipeline(id) => app
+            .catalog
+            .pipeline(id)
+            .map_or_else(|| id.clone(), |p| sanitize(&p.label).into_owned()),
+    };
+    left.push(Span::raw(format!("· {pipeline} · view: All tickets")));
+    let mut right = String::new();
+    if let Some(until) = app.worker.backoff_until.filter(|u| *u > app.now) {
+        let secs = (until - app.now).get_seconds().max(1);
+        right.push_str(&format!("rate limited, retrying in {secs}s  "));
+    }
+    if app.worker.in_flight > 0 {
+        right.push_str(&format!("⟳ {}  ", app.worker.in_flight));
+    }
+    if let (Some(rem), Some(max)) = (app.worker.remaining, app.worker.max) {
+        right.push_str(&format!("{rem}/{max} "));
+    }
+    let used: usize = left.iter().map(|s| width(&s.content)).sum();
+    let w = usize::from(area.width);
+    let right = truncate_to_width(&right, w.saturating_sub(used));
+    let gap = w.saturating_sub(used + width(&right));
+    left.push(Span::raw(" ".repeat(gap)));
+    left.push(Span::styled(right, theme.dim()));
+    frame.render_widget(Paragraph::new(Line::from(left)), area);
+}
+
+pub fn render_status_bar(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    let w = usize::from(area.width);
+    let marked = app.list.marked().len();
+    let right = if marked > 0 {
+        format!("{marked} marked ")
+    } else {
+        String::new()
+    };
+    let room = w.saturating_sub(width(&right) + 1);
+    let mut spans = vec![Span::raw(" ")];
+    if let Some(t) = &app.toast {
+        let style = match t.level {
+            Level::Info => theme.info(),
+            Level::Error => theme.error(),
+        };
+        spans.push(Span::styled(
+            truncate_to_width(&sanitize(&t.text), room),
+            style,
+        ));
+    } else {
+        let mut used = 0;
+        for (keys, label) in app.keymap.hints(app.context()) {
+            let piece = format!("{keys} {label}  ");
+            if used + width(&piece) > room {
+                break;
+            }
+            used += width(&piece);
+            spans.push(Span::styled(keys, theme.key()));
+            spans.push(Span::raw(format!(" {label}  ")));
+        }
+    }
+    let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+    spans.push(Span::raw(
+        " ".repeat(w.saturating_sub(used + width(&right))),
+    ));
+    spans.push(Span::styled(right, theme.marked()));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

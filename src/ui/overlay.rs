@@ -1,0 +1,128 @@
+//! Modals over the panes: help (generated from the keymap in force), a value or activity read
+//! in full, and errors the user must see.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::theme::Theme;
+use crate::app::{App, Overlay};
+use crate::keymap::Context;
+use crate::text::{pad_to_width, sanitize, sanitize_multiline, truncate_to_width};
+
+/// A rectangle `w`×`h` (at most the screen) centred on `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+pub fn render_overlay(frame: &mut Frame, overlay: &Overlay, app: &App, theme: Theme) {
+    let screen = frame.area();
+    let area = centered(
+        screen,
+        screen.width.saturating_sub(8).clamp(20, 100),
+        screen.height.saturating_sub(4),
+    );
+    frame.render_widget(Clear, area);
+    match overlay {
+        Overlay::Help { scroll } => {
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border(true))
+                .title(Span::styled(
+                    " Keys (Esc closes, j/k scroll) ",
+                    theme.title(),
+                ));
+            let lines = help_lines(app, usize::from(area.width.saturating_sub(2)), theme);
+            let inner_h = usize::from(area.height.saturating_sub(2));
+            let start = (*scroll).min(lines.len().saturating_sub(inner_h));
+            let lines: Vec<Line> = lines.into_iter().skip(start).collect();
+            frame.render_widget(Paragraph::new(lines).block(block), area);
+        }
+        Overlay::Text {
+            title,
+            body,
+            scroll,
+        } => {
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border(true))
+                .title(Span::styled(
+                    truncate_to_width(
+                        &format!(" {} ", sanitize(title)),
+                        usize::from(area.width.saturating_sub(4)),
+                    ),
+                    theme.title(),
+                ))
+                .title_bottom(Span::styled(" Esc closes · j/k scroll ", theme.dim()));
+            let text: Vec<Line> = sanitize_multiline(body)
+                .lines()
+                .map(|l| Line::raw(l.to_owned()))
+                .collect();
+            let scroll = u16::try_from(*scroll).unwrap_or(u16::MAX);
+            frame.render_widget(
+                Paragraph::new(text)
+                    .block(block)
+                    .wrap(Wrap { trim: false })
+                    .scroll((scroll, 0)),
+                area,
+            );
+        }
+        Overlay::Error { title, body } => {
+            let area = centered(screen, screen.width.saturating_sub(8).clamp(20, 80), 12);
+            frame.render_widget(Clear, area);
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.error())
+                .title(Span::styled(
+                    format!(" {} ", sanitize(title)),
+                    theme.error(),
+                ))
+                .title_bottom(Span::styled(" Esc closes · Ctrl-c quits ", theme.dim()));
+            let text: Vec<Line> = sanitize_multiline(body)
+                .lines()
+                .map(|l| Line::raw(l.to_owned()))
+                .collect();
+            frame.render_widget(
+                Paragraph::new(text).block(block).wrap(Wrap { trim: false }),
+                area,
+            );
+        }
+    }
+}
+
+/// The help text: every context's bindings in force, as the keymap resolves them.
+fn help_lines(app: &App, w: usize, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for ctx in Context::ALL {
+        let bindings = app.keymap.bindings_in(ctx);
+        if bindings.is_empty() {
+            continue;
+        }
+        if !lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
+        lines.push(Line::styled(ctx.name().to_owned(), theme.header()));
+        for b in bindings {
+            let keys: Vec<String> = b.keys.iter().map(ToString::to_string).collect();
+            lines.push(Line::from(vec![
+                Span::styled(
+                    pad_to_width(&format!("  {}", keys.join(" ")), 20),
+                    theme.key(),
+                ),
+                Span::raw(truncate_to_width(
+                    b.action.description(),
+                    w.saturating_sub(21),
+                )),
+            ]));
+        }
+    }
+    lines
+}

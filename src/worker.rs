@@ -1,0 +1,729 @@
+//! The async API worker: owns the HubSpot client, takes [`Command`]s from the event loop and
+//! answers with [`Event`]s carrying data in the app's own types.
+//!
+//! Every command carries a [`ReqId`] that its answer echoes, so the app drops stale answers.
+//! Commands run as sub-tasks bounded by a semaphore; a command in a [`Slot`] aborts the one
+//! before it in the same slot (a superseded detail fetch is cancelled, not just ignored).
+//! Writes to one ticket would be serialized here (edit issues); reads run in parallel.
+//! The worker never touches UI state: it only sends events.
+
+use crate::domain::{Activity, Associated, Owner, Pipeline, PropertyDef, PropertyGroup, Ticket};
+
+pub use crate::app::detail::ReqId;
+
+/// Where the list's tickets come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListSource {
+    /// Every ticket, in HubSpot's list order (`GET /crm/v3/objects/tickets`).
+    All,
+    /// One pipeline's tickets, through search (HubSpot's list API cannot filter).
+    Pipeline(String),
+}
+
+/// What the app asks of the worker.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    ListTickets {
+        req: ReqId,
+        source: ListSource,
+        after: Option<String>,
+        properties: Vec<String>,
+    },
+    LoadProperties {
+        req: ReqId,
+    },
+    LoadPipelines {
+        req: ReqId,
+    },
+    LoadOwners {
+        req: ReqId,
+    },
+    /// The full ticket: the given properties, each with its history.
+    GetTicket {
+        req: ReqId,
+        id: String,
+        properties: Vec<String>,
+    },
+    /// Contacts, companies and deals associated with a ticket, with names and labels.
+    LoadAssociations {
+        req: ReqId,
+        ticket_id: String,
+    },
+    /// Notes, emails, calls, tasks and meetings on a ticket.
+    LoadActivities {
+        req: ReqId,
+        ticket_id: String,
+    },
+}
+
+impl Command {
+    pub fn req(&self) -> ReqId {
+        match self {
+            Self::ListTickets { req, .. }
+            | Self::LoadProperties { req }
+            | Self::LoadPipelines { req }
+            | Self::LoadOwners { req }
+            | Self::GetTicket { req, .. }
+            | Self::LoadAssociations { req, .. }
+            | Self::LoadActivities { req, .. } => *req,
+        }
+    }
+
+    /// Commands in the same slot supersede each other: starting one aborts the previous.
+    pub fn slot(&self) -> Option<Slot> {
+        match self {
+            Self::GetTicket { .. } => Some(Slot::Detail),
+            Self::LoadAssociations { .. } => Some(Slot::Associations),
+            Self::LoadActivities { .. } => Some(Slot::Activities),
+            _ => None,
+        }
+    }
+}
+
+/// A family of commands where only the newest matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Slot {
+    Detail,
+    Associations,
+    Activities,
+}
+
+/// A failure, as the app shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// One line: HTTP status, HubSpot category and message, correlation ID.
+    pub summary: String,
+    pub status: Option<u16>,
+    pub not_found: bool,
+    pub auth: bool,
+    pub missing_scopes: Vec<String>,
+    pub field_errors: Vec<(String, String)>,
+}
+
+/// What the worker tells the app.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    TicketsListed {
+        req: ReqId,
+        tickets: Vec<Ticket>,
+        next_after: Option<String>,
+        total: Option<u64>,
+    },
+    PropertiesLoaded {
+        req: ReqId,
+        properties: Vec<PropertyDef>,
+        groups: Vec<PropertyGroup>,
+    },
+    PipelinesLoaded {
+        req: ReqId,
+        pipelines: Vec<Pipeline>,
+    },
+    OwnersLoaded {
+        req: ReqId,
+        owners: Vec<Owner>,
+    },
+    TicketFetched {
+        req: ReqId,
+        ticket: Ticket,
+    },
+    AssociationsLoaded {
+        req: ReqId,
+        ticket_id: String,
+        items: Vec<Associated>,
+    },
+    ActivitiesLoaded {
+        req: ReqId,
+        ticket_id: String,
+        items: Vec<Activity>,
+    },
+    Failed {
+        req: ReqId,
+        failure: Failure,
+    },
+    /// Requests in flight and rate-limit state changed.
+    Status(WorkerStatus),
+}
+
+/// What the status bar shows about the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WorkerStatus {
+    pub in_flight: usize,
+    /// Requests left in HubSpot's current 10-second window, and its size.
+    pub remaining: Option<u32>,
+    pub max: Option<u32>,
+    /// Waiting for the rate limit to free up until this time.
+    pub backoff_until: Option<jiff::Timestamp>,
+}
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::{AbortHandle, JoinSet};
+
+use crate::domain::ObjectKind;
+use crate::hubspot::{
+    ApiError, BatchReadQuery, Client, ClientEvent, Filter, FilterGroup, GetQuery, ListQuery,
+    SearchRequest, SimplePublicObject, Sort, SortDirection,
+};
+
+/// Requests the worker runs at once. HubSpot's burst budget is per 10 seconds, so a handful
+/// in parallel is plenty; the client paces them against the rate-limit headers.
+pub const MAX_CONCURRENT: usize = 6;
+
+/// Tickets per list page: HubSpot's maximum.
+pub const LIST_PAGE: u32 = 100;
+
+impl Failure {
+    pub fn from_api(e: &ApiError) -> Self {
+        Self {
+            summary: e.summary(),
+            status: e.status(),
+            not_found: e.is_not_found(),
+            auth: e.is_auth(),
+            missing_scopes: e.missing_scopes().unwrap_or_default(),
+            field_errors: e.field_errors(),
+        }
+    }
+}
+
+/// Starts the worker on the current runtime. Send commands on the returned sender; events
+/// arrive on `events`. The worker stops when the command sender is dropped.
+pub fn spawn(client: Client, events: mpsc::Sender<Event>) -> mpsc::UnboundedSender<Command> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(run(client, rx, events));
+    tx
+}
+
+async fn run(
+    client: Client,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+    events: mpsc::Sender<Event>,
+) {
+    let permits = Arc::new(Semaphore::new(MAX_CONCURRENT));
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let mut slots: HashMap<Slot, AbortHandle> = HashMap::new();
+    let mut tasks = JoinSet::new();
+    let mut client_events = client.events();
+    let mut backoff_until: Option<jiff::Timestamp> = None;
+    let status = |in_flight: usize, backoff_until| {
+        let h = client.headroom();
+        Event::Status(WorkerStatus {
+            in_flight,
+            remaining: h.as_ref().and_then(|h| h.remaining),
+            max: h.as_ref().and_then(|h| h.max),
+            backoff_until,
+        })
+    };
+    loop {
+        tokio::select! {
+            cmd = commands.recv() => {
+                let Some(cmd) = cmd else { break };
+                if let Some(slot) = cmd.slot()
+                    && let Some(previous) = slots.remove(&slot)
+                {
+                    // Superseded: its answer would be dropped anyway; don't spend the budget.
+                    previous.abort();
+                }
+                let slot = cmd.slot();
+                let client = client.clone();
+                let events_tx = events.clone();
+                let permits = permits.clone();
+                let counter = in_flight.clone();
+                let handle = tasks.spawn(async move {
+                    let Ok(_permit) = permits.acquire_owned().await else { return };
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    let req = cmd.req();
+                    let event = match execute(&client, cmd).await {
+                        Ok(event) => event,
+                        Err(e) => Event::Failed { req, failure: Failure::from_api(&e) },
+                    };
+                    counter.fetch_sub(1, Ordering::SeqCst);
+                    // The UI may be gone (quitting): nothing left to tell.
+                    let _ = events_tx.send(event).await;
+                });
+                if let Some(slot) = slot {
+                    slots.insert(slot, handle);
+                }
+                let _ = events.try_send(status(in_flight.load(Ordering::SeqCst) + 1, backoff_until));
+            }
+            Some(_) = tasks.join_next(), if !tasks.is_empty() => {
+                if backoff_until.is_some_and(|u| u <= jiff::Timestamp::now()) {
+                    backoff_until = None;
+                }
+                let _ = events.try_send(status(in_flight.load(Ordering::SeqCst), backoff_until));
+            }
+            ev = client_events.recv() => {
+                if let Ok(ClientEvent::Backoff { until, .. }) = ev {
+                    backoff_until = Some(until);
+                    let _ = events.try_send(status(in_flight.load(Ordering::SeqCst), backoff_until));
+                }
+            }
+        }
+    }
+    tasks.abort_all();
+}
+
+async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
+    Ok(match cmd {
+        Command::ListTickets {
+            req,
+            source: ListSource::All,
+            after,
+            properties,
+        } => {
+            let page = client
+                .list_tickets(&ListQuery {
+                    limit: Some(LIST_PAGE),
+                    after,
+                    properties,
+                    ..ListQuery::default()
+                })
+                .await?;
+            let next_after = page.next_after().map(str::to_owned);
+            Event::TicketsListed {
+                req,
+                tickets: page.results.into_iter().map(convert::ticket).collect(),
+                next_after,
+                total: None,
+            }
+        }
+        Command::ListTickets {
+            req,
+            source: ListSource::Pipeline(id),
+            after,
+            properties,
+        } => {
+            let page = client
+                .search_tickets(&SearchRequest {
+                    filter_groups: vec![FilterGroup {
+                        filters: vec![Filter::eq("hs_pipeline", id)],
+                    }],
+                    sorts: vec![Sort {
+                        property_name: "hs_object_id".into(),
+                        direction: SortDirection::Ascending,
+                    }],
+                    query: None,
+                    properties,
+                    limit: Some(LIST_PAGE),
+                    after,
+                })
+                .await?;
+            let next_after = page.next_after().map(str::to_owned);
+            Event::TicketsListed {
+                req,
+                total: Some(page.total),
+                tickets: page.results.into_iter().map(convert::ticket).collect(),
+                next_after,
+            }
+        }
+        Command::LoadProperties { req } => {
+            let (properties, groups) = tokio::try_join!(
+                client.properties("tickets"),
+                client.property_groups("tickets")
+            )?;
+            Event::PropertiesLoaded {
+                req,
+                properties: properties
+                    .into_iter()
+                    .filter(|p| !p.archived)
+                    .map(convert::property)
+                    .collect(),
+                groups: groups.into_iter().map(convert::group).collect(),
+            }
+        }
+        Command::LoadPipelines { req } => Event::PipelinesLoaded {
+            req,
+            pipelines: client
+                .pipelines("tickets")
+                .await?
+                .into_iter()
+                .filter(|p| !p.archived)
+                .map(convert::pipeline)
+                .collect(),
+        },
+        Command::LoadOwners { req } => Event::OwnersLoaded {
+            req,
+            owners: client
+                .owners()
+                .await?
+                .into_iter()
+                .map(convert::owner)
+                .collect(),
+        },
+        Command::GetTicket {
+            req,
+            id,
+            properties,
+        } => {
+            let ticket = client
+                .get_ticket(
+                    &id,
+                    &GetQuery {
+                        properties_with_history: properties.clone(),
+                        properties,
+                        ..GetQuery::default()
+                    },
+                )
+                .await?;
+            Event::TicketFetched {
+                req,
+                ticket: convert::ticket(ticket),
+            }
+        }
+        Command::LoadAssociations { req, ticket_id } => Event::AssociationsLoaded {
+            req,
+            items: load_associated(client, &ticket_id, &ObjectKind::RECORDS).await?,
+            ticket_id,
+        },
+        Command::LoadActivities { req, ticket_id } => {
+            let associated =
+                load_associated::<Loaded>(client, &ticket_id, &ObjectKind::ACTIVITIES).await?;
+            Event::ActivitiesLoaded {
+                req,
+                items: associated.into_iter().filter_map(|a| a.activity).collect(),
+                ticket_id,
+            }
+        }
+    })
+}
+
+/// An associated record read in full: for display, and as an activity when it is one.
+struct Loaded {
+    activity: Option<Activity>,
+}
+
+/// Associations of a ticket to `kinds` (v4, with labels), then the records themselves by batch
+/// read, all kinds in parallel.
+async fn load_associated<T: FromRecord>(
+    client: &Client,
+    ticket_id: &str,
+    kinds: &[ObjectKind],
+) -> Result<Vec<T>, ApiError> {
+    let per_kind = kinds.iter().map(|&kind| async move {
+        let links = client
+            .associations("tickets", ticket_id, kind.api_name())
+            .await?;
+        if links.is_empty() {
+            return Ok::<_, ApiError>(Vec::new());
+        }
+        let ids: Vec<String> = links.iter().map(|l| l.to_object_id.clone()).collect();
+        let outcome = client
+            .batch_read_objects::<SimplePublicObject>(
+                kind.api_name(),
+                &BatchReadQuery::new(ids, convert::display_properties(kind)),
+            )
+            .await?;
+        if let Some(e) = outcome.first_error() {
+            return Err(e.clone());
+        }
+        let records: HashMap<String, SimplePublicObject> = outcome
+            .into_results()
+            .into_iter()
+            .map(|r| (r.id.clone(), r))
+            .collect();
+        // A link to a record that no longer exists is shown by ID rather than dropped.
+        Ok(links
+            .into_iter()
+            .map(|l| T::from_record(kind, &l, records.get(&l.to_object_id)))
+            .collect())
+    });
+    let mut out = Vec::new();
+    for r in futures_util::future::join_all(per_kind).await {
+        out.extend(r?);
+    }
+    Ok(out)
+}
+
+/// Builds the app's view of an associated record.
+trait FromRecord: Sized {
+    fn from_record(
+        kind: ObjectKind,
+        link: &crate::hubspot::AssociatedObject,
+        record: Option<&SimplePublicObject>,
+    ) -> Self;
+}
+
+impl FromRecord for Associated {
+    fn from_record(
+        kind: ObjectKind,
+        link: &crate::hubspot::AssociatedObject,
+        record: Option<&SimplePublicObject>,
+    ) -> Self {
+        convert::associated(kind, link, record)
+    }
+}
+
+impl FromRecord for Loaded {
+    fn from_record(
+        kind: ObjectKind,
+        link: &crate::hubspot::AssociatedObject,
+        record: Option<&SimplePublicObject>,
+    ) -> Self {
+        Loaded {
+            activity: record.map(|r| convert::activity(kind, &link.to_object_id, r)),
+        }
+    }
+}
+
+/// Conversions from the client's wire types to the app's domain types.
+pub mod convert {
+    use std::collections::BTreeMap;
+
+    use serde_json::Value;
+
+    use crate::domain::{
+        Activity, Associated, AssociationType, HistoryValue, ObjectKind, Owner, Pipeline,
+        PropertyDef, PropertyGroup, PropertyOption, PropertyType, Stage, Ticket, parse_timestamp,
+    };
+    use crate::hubspot as hs;
+
+    fn order(n: Option<i64>) -> i32 {
+        n.and_then(|n| i32::try_from(n).ok()).unwrap_or(i32::MAX)
+    }
+
+    pub fn ticket(o: hs::SimplePublicObject) -> Ticket {
+        let properties = o
+            .properties
+            .into_iter()
+            .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k, v)))
+            .collect();
+        let history = o.properties_with_history.map(|h| {
+            h.into_iter()
+                .map(|(k, values)| (k, values.into_iter().map(history_value).collect()))
+                .collect::<BTreeMap<_, _>>()
+        });
+        Ticket {
+            id: o.id,
+            properties,
+            created_at: Some(o.created_at),
+            updated_at: Some(o.updated_at),
+            archived: o.archived,
+            history,
+        }
+    }
+
+    pub fn history_value(v: hs::ValueWithTimestamp) -> HistoryValue {
+        HistoryValue {
+            value: v.value,
+            timestamp: v.timestamp,
+            source_type: v.source_type,
+            source_id: v.source_id,
+            source_label: v.source_label,
+            updated_by_user_id: v.updated_by_user_id,
+        }
+    }
+
+    /// A history value from raw JSON (the CLI keeps records as HubSpot sent them).
+    pub fn history_value_json(v: &Value) -> Option<HistoryValue> {
+        serde_json::from_value::<hs::ValueWithTimestamp>(v.clone())
+            .ok()
+            .map(history_value)
+    }
+
+    pub fn property(p: hs::Property) -> PropertyDef {
+        let read_only_value = p
+            .modification_metadata
+            .as_ref()
+            .is_some_and(|m| m.read_only_value);
+        PropertyDef {
+            kind: PropertyType::parse(&p.type_),
+            options: p
+                .options
+                .into_iter()
+                .map(|o| PropertyOption {
+                    label: o.label,
+                    value: o.value,
+                    hidden: o.hidden,
+                    display_order: order(o.display_order),
+                })
+                .collect(),
+            name: p.name,
+            label: p.label,
+            field_type: p.field_type,
+            group_name: p.group_name,
+            description: p.description,
+            display_order: order(p.display_order),
+            hidden: p.hidden,
+            calculated: p.calculated,
+            read_only_value,
+            has_unique_value: p.has_unique_value,
+            hubspot_defined: p.hubspot_defined,
+            referenced_object_type: p.referenced_object_type,
+        }
+    }
+
+    pub fn group(g: hs::PropertyGroup) -> PropertyGroup {
+        PropertyGroup {
+            name: g.name,
+            label: g.label,
+            display_order: order(Some(g.display_order)),
+        }
+    }
+
+    pub fn pipeline(p: hs::Pipeline) -> Pipeline {
+        Pipeline {
+            stages: p
+                .stages
+                .iter()
+                .filter(|s| !s.archived)
+                .map(|s| Stage {
+                    closed: s.is_closed(),
+                    id: s.id.clone(),
+                    label: s.label.clone(),
+                    display_order: order(Some(s.display_order)),
+                })
+                .collect(),
+            id: p.id,
+            label: p.label,
+            display_order: order(Some(p.display_order)),
+        }
+    }
+
+    pub fn owner(o: hs::PublicOwner) -> Owner {
+        Owner {
+            // History names the editing user; archived owners keep theirs here.
+            user_id: o.user_id.or(o.user_id_including_inactive),
+            id: o.id,
+            first_name: o.first_name.unwrap_or_default(),
+            last_name: o.last_name.unwrap_or_default(),
+            email: o.email.unwrap_or_default(),
+            archived: o.archived,
+        }
+    }
+
+    /// Properties read to show an associated record or activity.
+    pub fn display_properties(kind: ObjectKind) -> &'static [&'static str] {
+        match kind {
+            ObjectKind::Contact => &["firstname", "lastname", "email"],
+            ObjectKind::Company => &["name", "domain"],
+            ObjectKind::Deal => &["dealname", "amount", "dealstage"],
+            ObjectKind::Note => &["hs_note_body", "hs_timestamp", "hubspot_owner_id"],
+            ObjectKind::Email => &[
+                "hs_email_subject",
+                "hs_email_text",
+                "hs_email_direction",
+                "hs_timestamp",
+                "hubspot_owner_id",
+            ],
+            ObjectKind::Call => &[
+                "hs_call_title",
+                "hs_call_body",
+                "hs_timestamp",
+                "hubspot_owner_id",
+            ],
+            ObjectKind::Task => &[
+                "hs_task_subject",
+                "hs_task_body",
+                "hs_task_status",
+                "hs_timestamp",
+                "hubspot_owner_id",
+            ],
+            ObjectKind::Meeting => &[
+                "hs_meeting_title",
+                "hs_meeting_body",
+                "hs_timestamp",
+                "hubspot_owner_id",
+            ],
+        }
+    }
+
+    fn prop<'a>(r: Option<&'a hs::SimplePublicObject>, name: &str) -> &'a str {
+        r.and_then(|r| r.property(name)).unwrap_or("")
+    }
+
+    pub fn associated(
+        kind: ObjectKind,
+        link: &hs::AssociatedObject,
+        r: Option<&hs::SimplePublicObject>,
+    ) -> Associated {
+        let (title, detail) = match kind {
+            ObjectKind::Contact => {
+                let name = format!("{} {}", prop(r, "firstname"), prop(r, "lastname"));
+                let name = name.trim();
+                let email = prop(r, "email");
+                (
+                    if name.is_empty() { email } else { name }.to_owned(),
+                    email.to_owned(),
+                )
+            }
+            ObjectKind::Company => (prop(r, "name").to_owned(), prop(r, "domain").to_owned()),
+            ObjectKind::Deal => (prop(r, "dealname").to_owned(), prop(r, "amount").to_owned()),
+            _ => {
+                let a = r.map(|r| activity(kind, &link.to_object_id, r));
+                (
+                    a.as_ref().map(|a| a.title.clone()).unwrap_or_default(),
+                    a.map(|a| a.body.lines().next().unwrap_or("").to_owned())
+                        .unwrap_or_default(),
+                )
+            }
+        };
+        let title = if r.is_none() {
+            format!("{} {} (not found)", kind.label(), link.to_object_id)
+        } else if title.is_empty() {
+            format!("{} {}", kind.label(), link.to_object_id)
+        } else {
+            title
+        };
+        Associated {
+            kind,
+            id: link.to_object_id.clone(),
+            title,
+            detail,
+            types: link
+                .association_types
+                .iter()
+                .map(|t| AssociationType {
+                    category: serde_json::to_value(t.category)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    type_id: t.type_id,
+                    label: t.label.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    pub fn activity(kind: ObjectKind, id: &str, r: &hs::SimplePublicObject) -> Activity {
+        let p = |n: &str| r.property(n).unwrap_or("");
+        let (title, body) = match kind {
+            ObjectKind::Note => (String::new(), p("hs_note_body")),
+            ObjectKind::Email => (p("hs_email_subject").to_owned(), p("hs_email_text")),
+            ObjectKind::Call => (p("hs_call_title").to_owned(), p("hs_call_body")),
+            ObjectKind::Task => {
+                let status = p("hs_task_status");
+                let subject = p("hs_task_subject");
+                (
+                    if status.is_empty() {
+                        subject.to_owned()
+                    } else {
+                        format!("{subject} [{status}]")
+                    },
+                    p("hs_task_body"),
+                )
+            }
+            ObjectKind::Meeting => (p("hs_meeting_title").to_owned(), p("hs_meeting_body")),
+            _ => (String::new(), ""),
+        };
+        let body = crate::text::html_to_text(body);
+        let title = if title.trim().is_empty() {
+            body.lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("")
+                .trim()
+                .to_owned()
+        } else {
+            title
+        };
+        Activity {
+            kind,
+            id: id.to_owned(),
+            timestamp: parse_timestamp(p("hs_timestamp")).or(Some(r.created_at)),
+            title,
+            body,
+            owner_id: r.property("hubspot_owner_id").map(str::to_owned),
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! Headless harness: the real event loop, worker and client against a sandbox on 127.0.0.1,
+//! drawing into a `TestBackend`. Keys in, screen text out; waits poll a condition.
+
+#![allow(dead_code)]
+
+use std::io;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use hubtix::app::{App, Portal};
+use hubtix::hubspot::{AccessToken, Client, ClientConfig, RetryPolicy};
+use hubtix::keymap::Keymap;
+use hubtix::sandbox::{SandboxConfig, SandboxHandle};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use tokio::sync::{mpsc, watch};
+
+pub struct Harness {
+    keys: mpsc::UnboundedSender<io::Result<TermEvent>>,
+    screen: watch::Receiver<String>,
+    pub sandbox: SandboxHandle,
+    pub client: Client,
+    task: tokio::task::JoinHandle<io::Result<hubtix::runtime::Exit>>,
+}
+
+/// The buffer as text, one line per row (wide characters appear once).
+pub fn buffer_text(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        let mut skip = 0;
+        for x in 0..buf.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+            line.push_str(sym);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+pub fn client_for(sandbox: &SandboxHandle, token: &str) -> Client {
+    let mut config = ClientConfig::new(sandbox.base_url(), AccessToken::new(token));
+    config.timeout = Duration::from_secs(5);
+    config.retry = RetryPolicy::fast();
+    Client::new(config).expect("client")
+}
+
+impl Harness {
+    pub async fn start(config: SandboxConfig, width: u16, height: u16) -> Self {
+        let token = config.token.clone();
+        let sandbox = hubtix::sandbox::spawn(config).await.expect("sandbox");
+        let client = client_for(&sandbox, &token);
+        let (keys, rx) = mpsc::unbounded_channel();
+        let (screen_tx, screen) = watch::channel(String::new());
+        let input = Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|e| (e, rx))
+        }));
+        let loop_client = client.clone();
+        let task = tokio::spawn(async move {
+            let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+            let portal = Portal { demo: true, ..Portal::default() };
+            let mut app = App::new(portal, Keymap::default(), jiff::Timestamp::now(), (width, height));
+            app.catalog.tz = jiff::tz::TimeZone::UTC;
+            hubtix::runtime::run_loop(
+                &mut terminal,
+                &mut app,
+                input,
+                loop_client,
+                std::future::pending(),
+                move |buf| {
+                    let _ = screen_tx.send(buffer_text(buf));
+                },
+            )
+            .await
+        });
+        Self { keys, screen, sandbox, client, task }
+    }
+
+    pub fn key(&self, code: KeyCode) {
+        self.key_mod(code, KeyModifiers::NONE);
+    }
+
+    pub fn key_mod(&self, code: KeyCode, mods: KeyModifiers) {
+        let _ = self.keys.send(Ok(TermEvent::Key(KeyEvent::new(code, mods))));
+    }
+
+    pub fn chars(&self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyCode::Char(c));
+        }
+    }
+
+    pub fn screen(&self) -> String {
+        self.screen.borrow().clone()
+    }
+
+    /// Waits (up to 15 s) until the screen satisfies `pred`; returns that screen.
+    pub async fn wait_until(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            {
+                let s = self.screen.borrow_and_update();
+                if pred(&s) {
+                    return s.clone();
+                }
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "timed out waiting for {what}; screen:\n{}", self.screen());
+            let _ = tokio::time::timeout(left, self.screen.changed()).await;
+        }
+    }
+
+    pub async fn wait_text(&mut self, text: &str) -> String {
+        self.wait_until(text, |s| s.contains(text)).await
+    }
+
+    /// Sends `q` at the top level and waits for the loop to end.
+    pub async fn quit(self) -> hubtix::runtime::Exit {
+        self.key_mod(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        let exit = tokio::time::timeout(Duration::from_secs(10), self.task)
+            .await
+            .expect("loop ends")
+            .expect("loop task")
+            .expect("no terminal error");
+        self.sandbox.shutdown().await;
+        exit
+    }
+}
