@@ -1,0 +1,345 @@
+//! The command line, run as a user runs it: the real `hubtix` binary against a sandbox on
+//! 127.0.0.1 (in-process here, so the test can count the requests it received).
+
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+
+use hubtix::sandbox::{SandboxConfig, SandboxHandle};
+use serde_json::Value;
+
+fn hubtix(sandbox: &SandboxHandle, token: &str, args: &[&str]) -> Output {
+    let dirs = tempfile::tempdir().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_hubtix"))
+        .args(args)
+        .env_clear()
+        .env("HUBSPOT_ACCESS_TOKEN", token)
+        .env("HUBTIX_BASE_URL", sandbox.base_url())
+        .env("HUBTIX_CONFIG_DIR", dirs.path().join("c"))
+        .env("HUBTIX_DATA_DIR", dirs.path().join("d"))
+        .env("HUBTIX_CACHE_DIR", dirs.path().join("k"))
+        .output()
+        .unwrap()
+}
+
+async fn sandbox(tickets: usize) -> SandboxHandle {
+    hubtix::sandbox::spawn(SandboxConfig {
+        tickets,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_all_jsonl_returns_every_ticket_in_100_requests() {
+    let sb = sandbox(10_000).await;
+    let before = sb.faults().request_count();
+    let out = tokio::task::block_in_place(|| {
+        hubtix(
+            &sb,
+            "demo-token",
+            &["tickets", "list", "--all", "--output", "jsonl"],
+        )
+    });
+    assert!(out.status.success(), "{}", stderr(&out));
+    let requests = sb.faults().request_count() - before;
+    let text = stdout(&out);
+    let ids: Vec<u64> = text
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            assert!(
+                v["properties"]["subject"].is_string() || v["properties"].get("subject").is_none()
+            );
+            v["id"].as_str().unwrap().parse().unwrap()
+        })
+        .collect();
+    assert_eq!(ids.len(), 10_000);
+    let unique: std::collections::BTreeSet<_> = ids.iter().collect();
+    assert_eq!(unique.len(), 10_000, "no ticket twice");
+    assert_eq!(requests, 100, "100 pages of HubSpot's maximum 100");
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_formats_and_limits() {
+    let sb = sandbox(250).await;
+    let run = |args: &[&str]| tokio::task::block_in_place(|| hubtix(&sb, "demo-token", args));
+
+    // Default: a table of 10, with stage labels and owner names rather than IDs.
+    let out = run(&["tickets", "list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = stdout(&out);
+    assert_eq!(table.lines().count(), 11, "header + 10 rows:\n{table}");
+    assert!(
+        table.lines().nth(1).unwrap().starts_with("1001 "),
+        "{table}"
+    );
+    assert!(table.contains("プリンターが燃えている"), "{table}");
+    assert!(
+        !table.contains('\u{1b}'),
+        "escape sequences never reach the terminal"
+    );
+
+    // --limit above one page pages through.
+    let out = run(&["tickets", "list", "--limit", "120", "--output", "jsonl"]);
+    assert_eq!(stdout(&out).lines().count(), 120);
+
+    // JSON is one valid array with the requested properties.
+    let out = run(&[
+        "tickets",
+        "list",
+        "--limit",
+        "3",
+        "--properties",
+        "subject,hs_ticket_priority",
+        "--output",
+        "json",
+    ]);
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let arr = v.as_array().unwrap();
+    assert_eq!(arr.len(), 3);
+    assert_eq!(arr[0]["properties"]["subject"], "プリンターが燃えている");
+    assert_eq!(arr[0]["properties"]["hs_ticket_priority"], "HIGH");
+
+    // CSV has a header and quotes what needs quoting.
+    let out = run(&[
+        "tickets",
+        "list",
+        "--limit",
+        "5",
+        "--properties",
+        "subject",
+        "--output",
+        "csv",
+    ]);
+    let csv = stdout(&out);
+    assert!(
+        csv.starts_with("id,subject\n1001,プリンターが燃えている\n"),
+        "{csv}"
+    );
+    assert_eq!(
+        csv.lines()
+            .filter(|l| l.starts_with(char::is_numeric))
+            .count(),
+        5
+    );
+
+    // Archived tickets are listed only with --archived.
+    let out = run(&[
+        "tickets",
+        "list",
+        "--all",
+        "--archived",
+        "--output",
+        "jsonl",
+    ]);
+    let archived: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!archived.is_empty());
+    assert!(archived.iter().all(|r| r["archived"] == true));
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn get_prints_history_and_associations() {
+    let sb = sandbox(50).await;
+    let run = |args: &[&str]| tokio::task::block_in_place(|| hubtix(&sb, "demo-token", args));
+
+    let out = run(&[
+        "tickets",
+        "get",
+        "1001",
+        "--history",
+        "--associations",
+        "contacts,companies",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("Ticket 1001  プリンターが燃えている"),
+        "{text}"
+    );
+    assert!(text.contains("History ("), "{text}");
+    assert!(
+        text.contains("Ticket status"),
+        "labels from the Properties API:\n{text}"
+    );
+    assert!(text.contains(" → "), "{text}");
+    assert!(
+        text.contains("Associations") && text.contains("contacts:"),
+        "{text}"
+    );
+
+    let out = run(&["tickets", "get", "1001", "--history", "--output", "json"]);
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let stages = v["propertiesWithHistory"]["hs_pipeline_stage"]
+        .as_array()
+        .unwrap();
+    assert!(stages.len() >= 2);
+    let times: Vec<&str> = stages
+        .iter()
+        .map(|s| s["timestamp"].as_str().unwrap())
+        .collect();
+    let mut sorted = times.clone();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(times, sorted, "history newest first");
+
+    // By a unique property instead of the record ID.
+    let out = run(&[
+        "tickets",
+        "get",
+        "EXT-000023",
+        "--id-property",
+        "external_ticket_ref",
+        "--output",
+        "jsonl",
+    ]);
+    let v: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(v["id"], "1023");
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn errors_are_one_line_with_status_category_and_correlation_id_never_the_token() {
+    let sb = sandbox(20).await;
+    let run = |token: &str, args: &[&str]| tokio::task::block_in_place(|| hubtix(&sb, token, args));
+
+    let out = run("pat-na1-secret-token-value", &["tickets", "list"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("401") && err.contains("INVALID_AUTHENTICATION"),
+        "{err}"
+    );
+    assert!(err.contains("correlation id"), "{err}");
+    assert!(!err.contains("secret-token"), "token leaked: {err}");
+    assert!(stdout(&out).is_empty());
+
+    let out = run("demo-token", &["tickets", "get", "999999"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("404") && err.contains("OBJECT_NOT_FOUND"),
+        "{err}"
+    );
+
+    sb.faults().fail_next(1, 403);
+    let out = run("demo-token", &["tickets", "list", "--output", "jsonl"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        err.contains("403") && err.contains("MISSING_SCOPES"),
+        "{err}"
+    );
+    sb.shutdown().await;
+}
+
+#[test]
+fn missing_token_says_how_to_fix_it() {
+    let dirs = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hubtix"))
+        .args(["tickets", "list"])
+        .env_clear()
+        .env("HUBTIX_CONFIG_DIR", dirs.path())
+        .env("HUBTIX_DATA_DIR", dirs.path())
+        .env("HUBTIX_CACHE_DIR", dirs.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("HUBSPOT_ACCESS_TOKEN") && err.contains("--demo"),
+        "{err}"
+    );
+}
+
+#[test]
+fn demo_lists_without_any_account() {
+    let dirs = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hubtix"))
+        .args([
+            "--demo", "tickets", "list", "--limit", "3", "--output", "jsonl",
+        ])
+        .env_clear()
+        .env("HUBTIX_CONFIG_DIR", dirs.path())
+        .env("HUBTIX_DATA_DIR", dirs.path())
+        .env("HUBTIX_CACHE_DIR", dirs.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 3);
+}
+
+#[test]
+fn sandbox_command_announces_its_address_and_serves() {
+    let dirs = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hubtix"))
+        .args([
+            "sandbox",
+            "--port",
+            "0",
+            "--tickets",
+            "30",
+            "--token",
+            "t0k",
+        ])
+        .env("HUBTIX_CACHE_DIR", dirs.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("{first:?}"))
+        .to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let out = Command::new(env!("CARGO_BIN_EXE_hubtix"))
+        .args(["tickets", "list", "--all", "--output", "jsonl"])
+        .env_clear()
+        .env("HUBSPOT_ACCESS_TOKEN", "t0k")
+        .env("HUBTIX_BASE_URL", &url)
+        .env("HUBTIX_CACHE_DIR", dirs.path())
+        .env("HUBTIX_CONFIG_DIR", dirs.path())
+        .env("HUBTIX_DATA_DIR", dirs.path())
+        .output()
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 30);
+}
+
+#[test]
+fn paths_lists_the_folders() {
+    let out = Command::new(env!("CARGO_BIN_EXE_hubtix"))
+        .arg("paths")
+        .env("HUBTIX_CONFIG_DIR", "/tmp/hx-conf")
+        .env("HUBTIX_DATA_DIR", "/tmp/hx-data")
+        .env("HUBTIX_CACHE_DIR", "/tmp/hx-cache")
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("/tmp/hx-conf/config.toml"), "{text}");
+    assert!(
+        text.contains("/tmp/hx-data") && text.contains("/tmp/hx-cache/logs"),
+        "{text}"
+    );
+}
