@@ -450,6 +450,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
 }
 
 fn on_tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
+    // The top bar counts down a rate-limit backoff: redraw while one is running (or just
+    // ended), not on every idle tick.
+    if app.worker.backoff_until.is_some_and(|u| u > app.now) {
+        app.dirty = true;
+    }
     app.now = now;
     if app
         .toast

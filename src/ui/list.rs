@@ -21,6 +21,8 @@ pub struct Columns {
     pub priority: usize,
     pub owner: usize,
     pub modified: usize,
+    /// 0 when hidden (narrow lists).
+    pub pipeline: usize,
 }
 
 impl Columns {
@@ -47,7 +49,12 @@ impl Columns {
         if width < fixed(owner, modified) + 16 {
             owner = 0;
         }
-        let subject = width.saturating_sub(fixed(owner, modified)).max(8);
+        let mut pipeline = 16;
+        if width < fixed(owner, modified) + pipeline + 1 + 40 {
+            pipeline = 0;
+        }
+        let extra = usize::from(pipeline > 0) * (pipeline + 1);
+        let subject = width.saturating_sub(fixed(owner, modified) + extra).max(8);
         Self {
             id,
             subject,
@@ -55,6 +62,7 @@ impl Columns {
             priority,
             owner,
             modified,
+            pipeline,
         }
     }
 }
@@ -151,6 +159,10 @@ fn header(c: Columns, theme: Theme) -> Line<'static> {
     s.push_str(&pad_to_width("Subject", c.subject));
     s.push(' ');
     s.push_str(&pad_to_width("Stage", c.stage));
+    if c.pipeline > 0 {
+        s.push(' ');
+        s.push_str(&pad_to_width("Pipeline", c.pipeline));
+    }
     s.push(' ');
     s.push_str(&pad_to_width("Pri", c.priority));
     if c.owner > 0 {
@@ -208,12 +220,22 @@ fn row_line(
         Span::raw(pad_to_width(&sanitize(&subject), c.subject)),
         Span::raw(" "),
         Span::styled(pad_to_width(&sanitize(&stage), c.stage), theme.dim()),
+    ];
+    if c.pipeline > 0 {
+        let pipeline = cat.display_value(Some(t), "hs_pipeline", t.pipeline());
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            pad_to_width(&sanitize(&pipeline), c.pipeline),
+            theme.dim(),
+        ));
+    }
+    spans.extend([
         Span::raw(" "),
         Span::styled(
             pad_to_width(priority_label(t.priority()), c.priority),
             theme.priority(t.priority()),
         ),
-    ];
+    ]);
     if c.owner > 0 {
         spans.push(Span::raw(" "));
         spans.push(Span::raw(pad_to_width(&sanitize(&owner), c.owner)));
@@ -244,6 +266,7 @@ mod tests {
         let wide = Columns::fit(120, 4);
         assert!(wide.owner > 0 && wide.modified > 0);
         let total = 2
+            + usize::from(wide.pipeline > 0) * (wide.pipeline + 1)
             + wide.id
             + 1
             + wide.subject
@@ -256,8 +279,19 @@ mod tests {
             + 1
             + wide.modified;
         assert_eq!(total, 120);
+        assert!(
+            wide.pipeline > 0 && wide.subject >= 40,
+            "120 cells: room for the pipeline"
+        );
+        assert_eq!(
+            Columns::fit(100, 4).pipeline,
+            0,
+            "100 cells: the subject keeps the room"
+        );
+        let wider = Columns::fit(200, 4);
+        assert!(wider.pipeline > 0 && wider.subject >= 40);
         let narrow = Columns::fit(58, 4);
-        assert_eq!((narrow.owner, narrow.modified), (0, 0));
+        assert_eq!((narrow.owner, narrow.modified, narrow.pipeline), (0, 0, 0));
         assert!(narrow.subject >= 8);
     }
 }
