@@ -3,6 +3,8 @@
 //! carry out. No I/O, no clock reads, no `.await` here: the time comes in with `Msg::Tick`.
 
 pub mod detail;
+pub mod edit;
+mod edit_flow;
 pub mod layout;
 pub mod list;
 
@@ -153,6 +155,8 @@ pub struct App {
     pub focus: Focus,
     pub areas: Areas,
     pub overlay: Option<Overlay>,
+    /// The edit modal, when open.
+    pub form: Option<edit::EditForm>,
     pub filter: Option<FilterLine>,
     /// Prepared haystacks of the loaded tickets for `/`; rebuilt when the list changed.
     fuzzy: crate::fuzzy::FuzzyFilter,
@@ -185,6 +189,7 @@ impl App {
             focus: Focus::List,
             areas: Areas::new(Rect::new(0, 0, size.0, size.1)),
             overlay: None,
+            form: None,
             filter: None,
             fuzzy: crate::fuzzy::FuzzyFilter::default(),
             fuzzy_stale: true,
@@ -215,6 +220,9 @@ impl App {
 
     /// The key context in force (what `?` and the status bar describe).
     pub fn context(&self) -> Context {
+        if self.form.is_some() {
+            return Context::Form;
+        }
         if self.filter.as_ref().is_some_and(|f| f.editing) {
             return Context::Filter;
         }
@@ -489,6 +497,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         return Vec::new();
     }
+    if app.form.is_some() {
+        return edit_flow::on_key(app, key);
+    }
     if app.context() == Context::Filter {
         return on_filter_key(app, key);
     }
@@ -718,6 +729,14 @@ fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::SwitchPipeline => switch_pipeline(app),
+        Action::Edit if app.list.marked().is_empty() => {
+            if app.list.selected().is_some() {
+                app.focus = Focus::Detail;
+                app.detail.tab = Tab::Properties;
+                app.info("choose a property (j/k), then e to edit it");
+            }
+            Vec::new()
+        }
         Action::Edit
         | Action::NewTicket
         | Action::Delete
@@ -857,6 +876,9 @@ fn on_detail_action(app: &mut App, action: Action) -> Vec<Effect> {
             show_full(app);
             Vec::new()
         }
+        Action::Edit if app.detail.tab == Tab::Properties => {
+            edit_flow::open_for_selected_property(app)
+        }
         Action::Edit
         | Action::RestoreValue
         | Action::AddAssociation
@@ -939,7 +961,18 @@ fn show_full(app: &mut App) {
 }
 
 fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
+    if let Some(fx) = edit_flow::on_event(app, &event) {
+        return fx;
+    }
     match event {
+        // Answers to a form that was closed meanwhile.
+        Event::TicketChecked { .. } => Vec::new(),
+        Event::TicketUpdated { ticket, .. } => {
+            let mut row = ticket;
+            row.history = None;
+            app.list.upsert(row);
+            Vec::new()
+        }
         Event::Status(s) => {
             app.worker = s;
             Vec::new()

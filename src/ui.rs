@@ -4,6 +4,7 @@
 
 mod bars;
 mod detail;
+mod edit;
 mod list;
 mod overlay;
 pub mod theme;
@@ -29,6 +30,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
         detail::render_detail(frame, areas.detail, app, theme);
     }
     bars::render_status_bar(frame, areas.status_bar, app, theme);
+    if let Some(form) = &app.form {
+        edit::render_form(frame, form, app, theme);
+    }
     if let Some(o) = &app.overlay {
         overlay::render_overlay(frame, o, app, theme);
     }

@@ -54,6 +54,19 @@ pub enum Command {
         req: ReqId,
         ticket_id: String,
     },
+    /// Re-reads a ticket (every given property with history) before a save, to see whether
+    /// someone changed it; not in a slot, so it never cancels the detail fetch.
+    CheckTicket {
+        req: ReqId,
+        id: String,
+        properties: Vec<String>,
+    },
+    /// PATCHes only these properties. Writes to one ticket run one at a time.
+    UpdateTicket {
+        req: ReqId,
+        id: String,
+        properties: std::collections::BTreeMap<String, String>,
+    },
 }
 
 impl Command {
@@ -65,7 +78,17 @@ impl Command {
             | Self::LoadOwners { req }
             | Self::GetTicket { req, .. }
             | Self::LoadAssociations { req, .. }
-            | Self::LoadActivities { req, .. } => *req,
+            | Self::LoadActivities { req, .. }
+            | Self::CheckTicket { req, .. }
+            | Self::UpdateTicket { req, .. } => *req,
+        }
+    }
+
+    /// The ticket a command writes to, if it writes.
+    pub fn written_ticket(&self) -> Option<&str> {
+        match self {
+            Self::UpdateTicket { id, .. } => Some(id),
+            _ => None,
         }
     }
 
@@ -98,6 +121,9 @@ pub struct Failure {
     pub auth: bool,
     pub missing_scopes: Vec<String>,
     pub field_errors: Vec<(String, String)>,
+    /// A write that may or may not have happened (timeout or 5xx after sending): not re-sent;
+    /// the app re-reads to find out.
+    pub outcome_unknown: bool,
 }
 
 /// What the worker tells the app.
@@ -135,6 +161,14 @@ pub enum Event {
         req: ReqId,
         ticket_id: String,
         items: Vec<Activity>,
+    },
+    TicketChecked {
+        req: ReqId,
+        ticket: Ticket,
+    },
+    TicketUpdated {
+        req: ReqId,
+        ticket: Ticket,
     },
     Failed {
         req: ReqId,
@@ -184,6 +218,7 @@ impl Failure {
             auth: e.is_auth(),
             missing_scopes: e.missing_scopes().unwrap_or_default(),
             field_errors: e.field_errors(),
+            outcome_unknown: matches!(e, ApiError::WriteOutcomeUnknown { .. }),
         }
     }
 }
@@ -204,6 +239,9 @@ async fn run(
     let permits = Arc::new(Semaphore::new(MAX_CONCURRENT));
     let in_flight = Arc::new(AtomicUsize::new(0));
     let mut slots: HashMap<Slot, AbortHandle> = HashMap::new();
+    // One lock per ticket written to, so a save and a later write to the same ticket can't
+    // race (their order on the wire is the order the user made them).
+    let mut write_locks: HashMap<String, Arc<tokio::sync::Mutex<()>>> = HashMap::new();
     let mut tasks = JoinSet::new();
     let mut client_events = client.events();
     let mut backoff_until: Option<jiff::Timestamp> = None;
@@ -227,11 +265,18 @@ async fn run(
                     previous.abort();
                 }
                 let slot = cmd.slot();
+                let write_lock = cmd.written_ticket().map(|id| {
+                    write_locks.entry(id.to_owned()).or_default().clone()
+                });
                 let client = client.clone();
                 let events_tx = events.clone();
                 let permits = permits.clone();
                 let counter = in_flight.clone();
                 let handle = tasks.spawn(async move {
+                    let _write = match &write_lock {
+                        Some(lock) => Some(lock.clone().lock_owned().await),
+                        None => None,
+                    };
                     let Ok(_permit) = permits.acquire_owned().await else { return };
                     counter.fetch_add(1, Ordering::SeqCst);
                     let req = cmd.req();
@@ -368,6 +413,37 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
                 )
                 .await?;
             Event::TicketFetched {
+                req,
+                ticket: convert::ticket(ticket),
+            }
+        }
+        Command::CheckTicket {
+            req,
+            id,
+            properties,
+        } => {
+            let ticket = client
+                .get_ticket(
+                    &id,
+                    &GetQuery {
+                        properties_with_history: properties.clone(),
+                        properties,
+                        ..GetQuery::default()
+                    },
+                )
+                .await?;
+            Event::TicketChecked {
+                req,
+                ticket: convert::ticket(ticket),
+            }
+        }
+        Command::UpdateTicket {
+            req,
+            id,
+            properties,
+        } => {
+            let ticket = client.update_ticket(&id, &properties, None).await?;
+            Event::TicketUpdated {
                 req,
                 ticket: convert::ticket(ticket),
             }

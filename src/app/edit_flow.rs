@@ -1,0 +1,306 @@
+//! How the edit modal reacts: keys while it is open, the save flow's worker answers, and
+//! opening it from the detail pane. Kept apart from `edit.rs`, which is the form's model.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::edit::{EditForm, Input, Phase, changes_since, stage_choices};
+use super::{App, Effect, Focus};
+use crate::action::Action;
+use crate::keymap::Context;
+use crate::worker::{Command, Event, Failure};
+
+/// `e` on the Properties tab: an editor for the property under the cursor.
+pub(super) fn open_for_selected_property(app: &mut App) -> Vec<Effect> {
+    let Some(ticket) = app.detail.ticket.ready() else {
+        app.info("the ticket is still loading");
+        return Vec::new();
+    };
+    let Some((name, _, _)) = app.selected_property() else {
+        app.info("choose a property (j/k), then e");
+        return Vec::new();
+    };
+    let Some(def) = app.catalog.property(&name) else {
+        app.error(format!(
+            "{name} is not in the property catalogue; r reloads it"
+        ));
+        return Vec::new();
+    };
+    match EditForm::open(&app.catalog, ticket, def) {
+        Ok(form) => app.form = Some(form),
+        Err(why) => app.error(why),
+    }
+    Vec::new()
+}
+
+/// Keys while the form is open.
+pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let action = app.keymap.resolve(Context::Form, &key);
+    if action == Some(Action::ForceQuit) {
+        return vec![Effect::Quit];
+    }
+    let tz = app.catalog.tz.clone();
+    let Some(form) = app.form.as_mut() else {
+        return Vec::new();
+    };
+    match &form.phase {
+        Phase::Checking(_) | Phase::Saving(_) => return Vec::new(),
+        Phase::ConfirmDiscard => {
+            match key.code {
+                KeyCode::Char('y') => {
+                    app.form = None;
+                    app.info("changes discarded");
+                }
+                KeyCode::Char('n') | KeyCode::Esc => form.phase = Phase::Editing,
+                _ => {}
+            }
+            return Vec::new();
+        }
+        Phase::Conflict {
+            latest_modified, ..
+        } => {
+            let latest = latest_modified.clone();
+            return match key.code {
+                KeyCode::Char('o') => {
+                    form.opened_modified = latest;
+                    send_update(app)
+                }
+                KeyCode::Char('r') => reload(app),
+                KeyCode::Char('k') | KeyCode::Esc => {
+                    form.opened_modified = latest;
+                    form.phase = Phase::Editing;
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            };
+        }
+        Phase::Editing => {}
+    }
+    match action {
+        Some(Action::Save) => return save(app),
+        Some(Action::Cancel) => {
+            if form.is_dirty(&tz) {
+                form.phase = Phase::ConfirmDiscard;
+            } else {
+                app.form = None;
+            }
+            return Vec::new();
+        }
+        _ => {}
+    }
+    form.error = None;
+    let enter = key.code == KeyCode::Enter && !key.modifiers.contains(KeyModifiers::ALT);
+    match &mut form.input {
+        Input::Text { area, multiline } => {
+            if enter && !*multiline {
+                return save(app);
+            }
+            area.input(key);
+        }
+        Input::Number(area) | Input::Date { area, .. } => {
+            if enter {
+                return save(app);
+            }
+            area.input(key);
+        }
+        Input::Bool(b) => match key.code {
+            KeyCode::Enter => return save(app),
+            KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right => *b = !*b,
+            KeyCode::Char('y') => *b = true,
+            KeyCode::Char('n') => *b = false,
+            _ => {}
+        },
+        Input::Choice(p) => match key.code {
+            KeyCode::Up => p.move_by(-1),
+            KeyCode::Down => p.move_by(1),
+            KeyCode::Char('p') if key.modifiers.contains(KeyModifiers::CONTROL) => p.move_by(-1),
+            KeyCode::Char('n') if key.modifiers.contains(KeyModifiers::CONTROL) => p.move_by(1),
+            KeyCode::PageUp => p.move_by(-10),
+            KeyCode::PageDown => p.move_by(10),
+            KeyCode::Backspace => {
+                let mut q = p.query.clone();
+                q.pop();
+                p.set_query(q);
+            }
+            KeyCode::Char(' ') if p.multi => p.toggle(),
+            KeyCode::Char(c)
+                if !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
+                let q = format!("{}{c}", p.query);
+                p.set_query(q);
+            }
+            KeyCode::Enter => {
+                if form.property.name == "hs_pipeline" && form.new_pipeline.is_none() {
+                    return choose_pipeline(app);
+                }
+                return save(app);
+            }
+            _ => {}
+        },
+    }
+    Vec::new()
+}
+
+/// Picked a new pipeline: now a stage of it must be picked (HubSpot needs both).
+fn choose_pipeline(app: &mut App) -> Vec<Effect> {
+    let Some(form) = app.form.as_mut() else {
+        return Vec::new();
+    };
+    let Input::Choice(p) = &form.input else {
+        return Vec::new();
+    };
+    let Some(choice) = p.current().cloned() else {
+        form.error = Some("nothing matches; clear the filter".into());
+        return Vec::new();
+    };
+    if choice.value == form.original {
+        app.form = None;
+        app.info("the ticket is already in that pipeline");
+        return Vec::new();
+    }
+    let Some(pipeline) = app.catalog.pipeline(&choice.value) else {
+        return Vec::new();
+    };
+    form.input = Input::Choice(super::edit::Picker::new(stage_choices(pipeline), false, ""));
+    form.new_pipeline = Some((choice.value, choice.label));
+    Vec::new()
+}
+
+/// Ctrl-s (or Enter on single-line inputs and pickers): validate, then check for a
+/// colleague's change before sending.
+fn save(app: &mut App) -> Vec<Effect> {
+    let tz = app.catalog.tz.clone();
+    let properties: Vec<String> = app
+        .catalog
+        .properties
+        .iter()
+        .map(|p| p.name.clone())
+        .collect();
+    let req = app.req();
+    let Some(form) = app.form.as_mut() else {
+        return Vec::new();
+    };
+    match form.changes(&tz) {
+        Err(msg) => {
+            form.error = Some(msg);
+            Vec::new()
+        }
+        Ok(changes) if changes.is_empty() => {
+            app.form = None;
+            app.info("nothing changed");
+            Vec::new()
+        }
+        Ok(_) => {
+            form.phase = Phase::Checking(req);
+            vec![Effect::Api(Command::CheckTicket {
+                req,
+                id: form.ticket_id.clone(),
+                properties,
+            })]
+        }
+    }
+}
+
+fn send_update(app: &mut App) -> Vec<Effect> {
+    let tz = app.catalog.tz.clone();
+    let req = app.req();
+    let Some(form) = app.form.as_mut() else {
+        return Vec::new();
+    };
+    match form.changes(&tz) {
+        Ok(properties) if !properties.is_empty() => {
+            form.phase = Phase::Saving(req);
+            vec![Effect::Api(Command::UpdateTicket {
+                req,
+                id: form.ticket_id.clone(),
+                properties,
+            })]
+        }
+        Ok(_) => {
+            app.form = None;
+            Vec::new()
+        }
+        Err(msg) => {
+            form.error = Some(msg);
+            form.phase = Phase::Editing;
+            Vec::new()
+        }
+    }
+}
+
+/// Conflict → reload: drop the draft, show the ticket as it is now.
+fn reload(app: &mut App) -> Vec<Effect> {
+    app.form = None;
+    app.info("reloaded; your change was not saved");
+    app.focus = Focus::Detail;
+    app.fetch_detail()
+}
+
+/// Worker answers that belong to the form; `None` when the event is not the form's.
+pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
+    let form = app.form.as_mut()?;
+    match (event, &form.phase) {
+        (Event::TicketChecked { req, ticket }, Phase::Checking(r)) if req == r => {
+            let latest = ticket.prop("hs_lastmodifieddate").to_owned();
+            if latest != form.opened_modified && !form.opened_modified.is_empty() {
+                let changes = changes_since(ticket, &form.opened_modified);
+                form.phase = Phase::Conflict {
+                    changes,
+                    latest_modified: latest,
+                };
+                Some(Vec::new())
+            } else {
+                Some(send_update(app))
+            }
+        }
+        (Event::TicketUpdated { req, ticket }, Phase::Saving(r)) if req == r => {
+            let label = form.property.label.clone();
+            app.form = None;
+            let mut row = ticket.clone();
+            row.history = None;
+            app.list.upsert(row);
+            app.info(format!("saved {label}"));
+            // The detail re-reads the ticket for its new history.
+            if app.detail.ticket_id.as_deref() == Some(ticket.id.as_str()) {
+                return Some(app.fetch_detail());
+            }
+            Some(Vec::new())
+        }
+        (Event::Failed { req, failure }, Phase::Checking(r) | Phase::Saving(r)) if req == r => {
+            Some(on_failure(app, failure))
+        }
+        _ => None,
+    }
+}
+
+fn on_failure(app: &mut App, failure: &Failure) -> Vec<Effect> {
+    let Some(form) = app.form.as_mut() else {
+        return Vec::new();
+    };
+    form.phase = Phase::Editing;
+    let mine: Vec<&str> = failure
+        .field_errors
+        .iter()
+        .filter(|(p, _)| *p == form.property.name || form.new_pipeline.is_some())
+        .map(|(_, m)| m.as_str())
+        .collect();
+    form.error = Some(if !mine.is_empty() {
+        mine.join("; ")
+    } else if failure.outcome_unknown {
+        // Not re-sent: HubSpot may have applied it. Re-read and let the user decide.
+        format!(
+            "HubSpot did not confirm the save ({}); your value is kept here — check the ticket's \
+             History, then Ctrl-s to send it again",
+            failure.summary
+        )
+    } else if failure.not_found {
+        "this ticket no longer exists in HubSpot (deleted or merged elsewhere)".to_owned()
+    } else {
+        failure.summary.clone()
+    });
+    if failure.outcome_unknown && app.detail.ticket_id.is_some() {
+        return app.fetch_detail();
+    }
+    Vec::new()
+}

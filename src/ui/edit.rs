@@ -1,0 +1,248 @@
+//! The edit modal: the input fitting the property's type, the field's error, and the save
+//! flow's states (saving, a colleague's conflicting change, discard confirmation).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::overlay::centered;
+use super::theme::Theme;
+use crate::app::App;
+use crate::app::edit::{EditForm, Input, Phase};
+use crate::domain::{Owner, PropertyType};
+use crate::text::{pad_to_width, sanitize, truncate_to_width};
+
+pub fn render_form(frame: &mut Frame, form: &EditForm, app: &App, theme: Theme) {
+    let screen = frame.area();
+    let w = screen.width.saturating_sub(6).clamp(20, 90);
+    let h = match (&form.input, &form.phase) {
+        (_, Phase::Conflict { changes, .. }) => {
+            u16::try_from(changes.len() + 9).unwrap_or(u16::MAX)
+        }
+        (
+            Input::Text {
+                multiline: true, ..
+            },
+            _,
+        ) => screen.height.saturating_sub(4),
+        (Input::Choice(p), _) => u16::try_from(p.options.len() + 8).unwrap_or(u16::MAX),
+        _ => 9,
+    }
+    .min(screen.height.saturating_sub(2))
+    .max(5);
+    let area = centered(screen, w, h);
+    frame.render_widget(Clear, area);
+    let title = format!(
+        " Edit {} · #{} {} ",
+        sanitize(&form.property.label),
+        sanitize(&form.ticket_id),
+        sanitize(&form.subject)
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(Span::styled(
+            truncate_to_width(&title, usize::from(w.saturating_sub(4))),
+            theme.title(),
+        ))
+        .title_bottom(Span::styled(footer(form), theme.dim()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 {
+        return;
+    }
+    let iw = usize::from(inner.width);
+    match &form.phase {
+        Phase::Conflict { changes, .. } => {
+            let mut lines = vec![
+                Line::styled(
+                    "Someone changed this ticket since you opened the form:",
+                    theme.error(),
+                ),
+                Line::raw(""),
+            ];
+            let ticket = app.detail.ticket.ready();
+            for e in changes {
+                let show = |v: &str| {
+                    sanitize(&app.catalog.display_value(ticket, &e.property, v)).into_owned()
+                };
+                let old = e.old.as_deref().map(show).unwrap_or_else(|| "—".into());
+                let who = e.updated_by_user_id.map_or_else(
+                    || {
+                        e.source_label
+                            .clone()
+                            .or(e.source_id.clone())
+                            .unwrap_or_default()
+                    },
+                    |u| {
+                        app.catalog
+                            .owner_by_user_id(u)
+                            .map_or_else(|| format!("user {u}"), Owner::display_name)
+                    },
+                );
+                lines.push(Line::raw(truncate_to_width(
+                    &format!(
+                        "{}  {}: {} → {}  ({} {})",
+                        app.catalog.local(e.timestamp),
+                        sanitize(app.catalog.property_label(&e.property)),
+                        old,
+                        show(&e.new),
+                        e.source_type,
+                        sanitize(&who)
+                    ),
+                    iw,
+                )));
+            }
+            if changes.is_empty() {
+                lines.push(Line::styled(
+                    "(HubSpot shows no property change; the ticket was touched)",
+                    theme.dim(),
+                ));
+            }
+            lines.push(Line::raw(""));
+            lines.push(Line::from(vec![
+                Span::styled("o", theme.key()),
+                Span::raw(" overwrite with your value   "),
+                Span::styled("r", theme.key()),
+                Span::raw(" reload (drop your change)   "),
+                Span::styled("k", theme.key()),
+                Span::raw(" keep editing"),
+            ]));
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+            return;
+        }
+        Phase::ConfirmDiscard => {
+            let lines = vec![
+                Line::styled("Discard your changes?", theme.error()),
+                Line::raw(""),
+                Line::from(vec![
+                    Span::styled("y", theme.key()),
+                    Span::raw(" discard   "),
+                    Span::styled("n", theme.key()),
+                    Span::raw("/Esc keep editing"),
+                ]),
+            ];
+            frame.render_widget(Paragraph::new(lines), inner);
+            return;
+        }
+        _ => {}
+    }
+    // Body, then one line for the state or error at the bottom.
+    let body = Rect {
+        height: inner.height.saturating_sub(2),
+        ..inner
+    };
+    let status = Rect {
+        y: inner.y + inner.height.saturating_sub(1),
+        height: 1.min(inner.height),
+        ..inner
+    };
+    match &form.input {
+        Input::Text { area: a, .. } | Input::Number(a) | Input::Date { area: a, .. } => {
+            let mut a = a.clone();
+            a.set_block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.border(true)),
+            );
+            a.set_cursor_line_style(ratatui::style::Style::new());
+            frame.render_widget(&a, body);
+        }
+        Input::Bool(b) => {
+            let mark = |on: bool| if on { "(•)" } else { "( )" };
+            let lines = vec![
+                Line::raw(""),
+                Line::raw(format!("  {} Yes    {} No", mark(*b), mark(!*b))),
+            ];
+            frame.render_widget(Paragraph::new(lines), body);
+        }
+        Input::Choice(p) => {
+            let mut lines = vec![Line::from(vec![
+                Span::styled("Filter: ", theme.dim()),
+                Span::raw(format!("{}▏", sanitize(&p.query))),
+            ])];
+            if let Some((_, label)) = &form.new_pipeline {
+                lines.push(Line::styled(
+                    format!(
+                        "Stage in {} (a new pipeline needs a stage):",
+                        sanitize(label)
+                    ),
+                    theme.header(),
+                ));
+            }
+            let visible = p.visible();
+            let rows = usize::from(body.height).saturating_sub(lines.len());
+            let start = p.cursor.saturating_sub(rows.saturating_sub(1));
+            for (row, &i) in visible.iter().enumerate().skip(start).take(rows) {
+                let o = &p.options[i];
+                let check = if p.multi {
+                    if p.chosen.contains(&o.value) {
+                        "[x] "
+                    } else {
+                        "[ ] "
+                    }
+                } else if o.value == form.original && form.new_pipeline.is_none() {
+                    "• "
+                } else {
+                    "  "
+                };
+                let line = Line::raw(pad_to_width(&format!("{check}{}", sanitize(&o.label)), iw));
+                lines.push(if row == p.cursor {
+                    line.style(theme.selected(true))
+                } else {
+                    line
+                });
+            }
+            if visible.is_empty() {
+                lines.push(Line::styled("  nothing matches", theme.dim()));
+            }
+            frame.render_widget(Paragraph::new(lines), body);
+        }
+    }
+    let state = match (&form.phase, &form.error) {
+        (Phase::Checking(_), _) => Line::styled("checking for changes by others…", theme.dim()),
+        (Phase::Saving(_), _) => Line::styled("saving…", theme.dim()),
+        (_, Some(e)) => Line::styled(truncate_to_width(&sanitize(e), iw), theme.error()),
+        _ => Line::styled(hint(form, app), theme.dim()),
+    };
+    frame.render_widget(Paragraph::new(state), status);
+}
+
+/// What the value should look like.
+fn hint(form: &EditForm, app: &App) -> String {
+    match (&form.input, form.property.kind) {
+        (
+            Input::Date {
+                with_time: true, ..
+            },
+            _,
+        ) => {
+            let tz = app
+                .catalog
+                .tz
+                .iana_name()
+                .unwrap_or("local time")
+                .to_owned();
+            format!("YYYY-MM-DD HH:MM, in {tz}; empty clears")
+        }
+        (Input::Date { .. }, _) => "YYYY-MM-DD; empty clears".to_owned(),
+        (Input::Number(_), _) => "a number; empty clears".to_owned(),
+        (_, PropertyType::String) if form.property.name != "subject" => "empty clears".to_owned(),
+        _ => String::new(),
+    }
+}
+
+fn footer(form: &EditForm) -> String {
+    match &form.input {
+        Input::Text {
+            multiline: true, ..
+        } => " Ctrl-s save · Esc cancel ".into(),
+        Input::Choice(p) if p.multi => {
+            " type to filter · ↑/↓ move · Space choose · Enter save · Esc cancel ".into()
+        }
+        Input::Choice(_) => " type to filter · ↑/↓ move · Enter save · Esc cancel ".into(),
+        Input::Bool(_) => " Space toggles · Enter save · Esc cancel ".into(),
+        _ => " Enter save · Esc cancel ".into(),
+    }
+}
