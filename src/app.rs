@@ -41,6 +41,8 @@ pub const TOAST_FOR: SignedDuration = SignedDuration::from_secs(5);
 /// Everything that reaches `update`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
+    /// Unsaved drafts found on disk at start.
+    DraftsFound(Vec<crate::drafts::Draft>),
     /// A key press (release and repeat kinds are dropped before this).
     Key(KeyEvent),
     /// Text pasted into the terminal.
@@ -59,6 +61,13 @@ pub enum Effect {
     /// Copy to the clipboard (OSC 52).
     Clipboard(String),
     OpenUrl(String),
+    /// Write the edit in progress to disk (it survives a crash or `Ctrl-c`).
+    SaveDraft(crate::drafts::Draft),
+    /// The edit was saved or discarded: forget its draft.
+    DeleteDraft {
+        ticket_id: String,
+        property: String,
+    },
     Quit,
 }
 
@@ -157,6 +166,10 @@ pub struct App {
     pub overlay: Option<Overlay>,
     /// The edit modal, when open.
     pub form: Option<edit::EditForm>,
+    /// Drafts left from an earlier run, offered back one at a time.
+    pub drafts: Vec<crate::drafts::Draft>,
+    /// A draft being restored: waiting for this re-read of its ticket.
+    draft_restore: Option<(crate::drafts::Draft, ReqId)>,
     pub filter: Option<FilterLine>,
     /// Prepared haystacks of the loaded tickets for `/`; rebuilt when the list changed.
     fuzzy: crate::fuzzy::FuzzyFilter,
@@ -190,6 +203,8 @@ impl App {
             areas: Areas::new(Rect::new(0, 0, size.0, size.1)),
             overlay: None,
             form: None,
+            drafts: Vec::new(),
+            draft_restore: None,
             filter: None,
             fuzzy: crate::fuzzy::FuzzyFilter::default(),
             fuzzy_stale: true,
@@ -220,7 +235,7 @@ impl App {
 
     /// The key context in force (what `?` and the status bar describe).
     pub fn context(&self) -> Context {
-        if self.form.is_some() {
+        if self.form.is_some() || (!self.drafts.is_empty() && self.overlay.is_none()) {
             return Context::Form;
         }
         if self.filter.as_ref().is_some_and(|f| f.editing) {
@@ -369,6 +384,32 @@ impl App {
         }
     }
 
+    /// Keeps the Properties cursor off group headings: it moves on past one, in the direction
+    /// it was going (down at the top).
+    fn settle_property_cursor(&mut self, up: bool) {
+        let Some(t) = self.detail.ticket.ready() else {
+            return;
+        };
+        let rows = detail::property_rows(&self.catalog, t);
+        let is_group = |r: usize| matches!(rows.get(r), Some(detail::PropertyRow::Group(_)));
+        let c = &mut self.detail.properties;
+        if !is_group(c.row) {
+            return;
+        }
+        if up && c.row > 0 && !is_group(c.row - 1) {
+            c.row -= 1;
+        } else if c.row + 1 < rows.len() {
+            c.row += 1;
+        } else if c.row > 0 {
+            c.row -= 1;
+        }
+        c.scroll(self.detail.viewport);
+        // Show the heading above the first row rather than scrolling it away.
+        if c.row == 1 {
+            c.offset = 0;
+        }
+    }
+
     /// The property under the cursor in the Properties tab.
     fn selected_property(&self) -> Option<(String, String, String)> {
         let t = self.detail.ticket.ready()?;
@@ -427,6 +468,11 @@ impl App {
 /// The one place state changes.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
+        Msg::DraftsFound(drafts) => {
+            app.drafts = drafts;
+            app.dirty = true;
+            Vec::new()
+        }
         Msg::Tick(now) => on_tick(app, now),
         Msg::Resize(w, h) => {
             app.areas = Areas::new(Rect::new(0, 0, w, h));
@@ -499,6 +545,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
     if app.form.is_some() {
         return edit_flow::on_key(app, key);
+    }
+    if !app.drafts.is_empty() && app.draft_restore.is_none() {
+        return edit_flow::on_draft_offer_key(app, key);
     }
     if app.context() == Context::Filter {
         return on_filter_key(app, key);
@@ -788,6 +837,13 @@ fn switch_pipeline(app: &mut App) -> Vec<Effect> {
 }
 
 fn on_detail_action(app: &mut App, action: Action) -> Vec<Effect> {
+    let fx = on_detail_action_inner(app, action);
+    let up = matches!(action, Action::Up | Action::PageUp | Action::HalfPageUp);
+    app.settle_property_cursor(up);
+    fx
+}
+
+fn on_detail_action_inner(app: &mut App, action: Action) -> Vec<Effect> {
     let rows = app.detail_rows();
     let viewport = app.detail.viewport;
     let switch_tab = |app: &mut App, tab: Tab| {
@@ -1043,6 +1099,7 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
                 app.apply_filter();
             }
             app.detail.ticket = Loadable::Ready(ticket);
+            app.settle_property_cursor(false);
             Vec::new()
         }
         Event::AssociationsLoaded {

@@ -17,6 +17,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod drafts;
 pub mod fuzzy;
 pub mod hubspot;
 pub mod keymap;

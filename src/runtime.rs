@@ -41,14 +41,32 @@ pub fn msg_from_terminal(ev: TermEvent) -> Option<Msg> {
 }
 
 /// Runs until the user quits, the input ends or `shutdown` resolves.
-/// `on_draw` sees every frame drawn (tests read the screen through it).
+/// `on_draw` sees every frame drawn (tests read the screen through it). Drafts are not kept.
 pub async fn run_loop<B, S>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    input: S,
+    client: Client,
+    shutdown: impl std::future::Future<Output = ()>,
+    on_draw: impl FnMut(&Buffer),
+) -> io::Result<Exit>
+where
+    B: Backend,
+    B::Error: Into<io::Error>,
+    S: Stream<Item = io::Result<TermEvent>> + Unpin,
+{
+    run_loop_with_drafts(terminal, app, input, client, shutdown, on_draw, None).await
+}
+
+/// [`run_loop`], keeping edit drafts in `drafts` and offering back the ones found at start.
+pub async fn run_loop_with_drafts<B, S>(
     terminal: &mut Terminal<B>,
     app: &mut App,
     mut input: S,
     client: Client,
     shutdown: impl std::future::Future<Output = ()>,
     mut on_draw: impl FnMut(&Buffer),
+    drafts: Option<crate::drafts::DraftStore>,
 ) -> io::Result<Exit>
 where
     B: Backend,
@@ -64,6 +82,12 @@ where
     let size = terminal.size().map_err(Into::into)?;
     let mut effects = app::update(app, Msg::Resize(size.width, size.height));
     effects.extend(app.start());
+    if let Some(store) = &drafts {
+        let found = store.load_all();
+        if !found.is_empty() {
+            effects.extend(app::update(app, Msg::DraftsFound(found)));
+        }
+    }
     let mut exit = None;
     loop {
         for effect in effects.drain(..) {
@@ -76,6 +100,23 @@ where
                 }
                 Effect::Clipboard(text) => copy_osc52(terminal, &text),
                 Effect::OpenUrl(url) => open_url(&url),
+                Effect::SaveDraft(draft) => {
+                    if let Some(store) = &drafts
+                        && let Err(e) = store.save(&draft)
+                    {
+                        tracing::error!("cannot save the draft in {}: {e}", store.dir().display());
+                    }
+                }
+                Effect::DeleteDraft {
+                    ticket_id,
+                    property,
+                } => {
+                    if let Some(store) = &drafts
+                        && let Err(e) = store.delete(&ticket_id, &property)
+                    {
+                        tracing::error!("cannot remove the draft: {e}");
+                    }
+                }
             }
         }
         if let Some(exit) = exit {
@@ -212,13 +253,15 @@ pub async fn run_tui(
     );
     app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let input = crossterm::event::EventStream::new();
-    let result = run_loop(
+    let drafts = crate::drafts::DraftStore::new(paths.data_dir.join("drafts"));
+    let result = run_loop_with_drafts(
         guard.terminal(),
         &mut app,
         input,
         conn.client.clone(),
         signals(),
         |_| {},
+        Some(drafts),
     )
     .await;
     drop(guard);

@@ -177,6 +177,8 @@ pub struct EditForm {
     /// Local validation or HubSpot's message for this field.
     pub error: Option<String>,
     pub phase: Phase,
+    /// The draft value last written to disk (written again only when it changes).
+    pub saved_draft: Option<String>,
 }
 
 /// Why a property can't be edited, in words.
@@ -328,6 +330,7 @@ impl EditForm {
             new_pipeline: None,
             error: None,
             phase: Phase::Editing,
+            saved_draft: None,
         })
     }
 
@@ -406,6 +409,23 @@ impl EditForm {
             Input::Choice(p) => p.value(),
             other => other.text(),
         }
+    }
+
+    /// The draft to write to disk, when the value changed since the last one written.
+    pub fn draft_to_save(&mut self, tz: &jiff::tz::TimeZone) -> Option<crate::drafts::Draft> {
+        let value = self.draft_value()?;
+        if !self.is_dirty(tz) || self.saved_draft.as_deref() == Some(value.as_str()) {
+            return None;
+        }
+        self.saved_draft = Some(value.clone());
+        Some(crate::drafts::Draft {
+            ticket_id: self.ticket_id.clone(),
+            property: self.property.name.clone(),
+            value,
+            opened_modified: self.opened_modified.clone(),
+            subject: self.subject.clone(),
+            label: self.property.label.clone(),
+        })
     }
 
     /// Puts a draft's value back into the input.

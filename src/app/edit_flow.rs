@@ -32,8 +32,28 @@ pub(super) fn open_for_selected_property(app: &mut App) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Keys while the form is open.
+/// Keys while the form is open; the draft goes to disk whenever it changes.
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let mut fx = on_form_key(app, key);
+    let tz = app.catalog.tz.clone();
+    if let Some(draft) = app.form.as_mut().and_then(|f| f.draft_to_save(&tz)) {
+        fx.push(Effect::SaveDraft(draft));
+    }
+    fx
+}
+
+/// Closes the form; its draft is no longer needed.
+fn close(app: &mut App) -> Vec<Effect> {
+    match app.form.take() {
+        Some(f) => vec![Effect::DeleteDraft {
+            ticket_id: f.ticket_id,
+            property: f.property.name,
+        }],
+        None => Vec::new(),
+    }
+}
+
+fn on_form_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let action = app.keymap.resolve(Context::Form, &key);
     if action == Some(Action::ForceQuit) {
         return vec![Effect::Quit];
@@ -47,8 +67,8 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Phase::ConfirmDiscard => {
             match key.code {
                 KeyCode::Char('y') => {
-                    app.form = None;
                     app.info("changes discarded");
+                    return close(app);
                 }
                 KeyCode::Char('n') | KeyCode::Esc => form.phase = Phase::Editing,
                 _ => {}
@@ -80,10 +100,9 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Some(Action::Cancel) => {
             if form.is_dirty(&tz) {
                 form.phase = Phase::ConfirmDiscard;
-            } else {
-                app.form = None;
+                return Vec::new();
             }
-            return Vec::new();
+            return close(app);
         }
         _ => {}
     }
@@ -187,9 +206,8 @@ fn save(app: &mut App) -> Vec<Effect> {
             Vec::new()
         }
         Ok(changes) if changes.is_empty() => {
-            app.form = None;
             app.info("nothing changed");
-            Vec::new()
+            close(app)
         }
         Ok(_) => {
             form.phase = Phase::Checking(req);
@@ -217,10 +235,7 @@ fn send_update(app: &mut App) -> Vec<Effect> {
                 properties,
             })]
         }
-        Ok(_) => {
-            app.form = None;
-            Vec::new()
-        }
+        Ok(_) => close(app),
         Err(msg) => {
             form.error = Some(msg);
             form.phase = Phase::Editing;
@@ -231,14 +246,108 @@ fn send_update(app: &mut App) -> Vec<Effect> {
 
 /// Conflict → reload: drop the draft, show the ticket as it is now.
 fn reload(app: &mut App) -> Vec<Effect> {
-    app.form = None;
+    let mut fx = close(app);
     app.info("reloaded; your change was not saved");
     app.focus = Focus::Detail;
-    app.fetch_detail()
+    fx.extend(app.fetch_detail());
+    fx
+}
+
+/// The offer of a draft left from an earlier run: Enter restores it, `d` discards it,
+/// Esc keeps it for later (offered again at the next start).
+pub(super) fn on_draft_offer_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if app.keymap.resolve(Context::Form, &key) == Some(Action::ForceQuit) {
+        return vec![Effect::Quit];
+    }
+    match key.code {
+        KeyCode::Enter => {
+            if app.catalog_load.properties.ready().is_none() {
+                app.info("the property catalogue is still loading; try again in a moment");
+                return Vec::new();
+            }
+            let draft = app.drafts.remove(0);
+            let req = app.req();
+            let properties = app
+                .catalog
+                .properties
+                .iter()
+                .map(|p| p.name.clone())
+                .collect();
+            let id = draft.ticket_id.clone();
+            app.draft_restore = Some((draft, req));
+            vec![Effect::Api(Command::CheckTicket {
+                req,
+                id,
+                properties,
+            })]
+        }
+        KeyCode::Char('d') => {
+            let d = app.drafts.remove(0);
+            app.info(format!("discarded the draft of {}", d.label));
+            vec![Effect::DeleteDraft {
+                ticket_id: d.ticket_id,
+                property: d.property,
+            }]
+        }
+        KeyCode::Esc => {
+            app.drafts.remove(0);
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The ticket of a draft being restored arrived: open the editor with the draft's value.
+fn restore_draft(app: &mut App, ticket: &crate::domain::Ticket) -> Vec<Effect> {
+    let Some((draft, _)) = app.draft_restore.take() else {
+        return Vec::new();
+    };
+    let Some(def) = app.catalog.property(&draft.property) else {
+        app.error(format!(
+            "{} no longer exists; the draft was kept on disk",
+            draft.label
+        ));
+        return Vec::new();
+    };
+    match EditForm::open(&app.catalog, ticket, def) {
+        Ok(mut form) => {
+            form.restore_draft(&draft.value);
+            // A colleague's change since the draft began must still be caught.
+            form.opened_modified = draft.opened_modified;
+            form.saved_draft = Some(draft.value);
+            app.list.select_id(&ticket.id);
+            app.form = Some(form);
+            app.info("draft restored: Ctrl-s or Enter saves, Esc discards");
+            Vec::new()
+        }
+        Err(why) => {
+            app.error(why);
+            vec![Effect::DeleteDraft {
+                ticket_id: draft.ticket_id,
+                property: draft.property,
+            }]
+        }
+    }
 }
 
 /// Worker answers that belong to the form; `None` when the event is not the form's.
 pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
+    if let Some((_, r)) = &app.draft_restore {
+        match event {
+            Event::TicketChecked { req, ticket } if req == r => {
+                return Some(restore_draft(app, ticket));
+            }
+            Event::Failed { req, failure } if req == r => {
+                let (d, _) = app.draft_restore.take()?;
+                app.error(format!(
+                    "cannot restore the draft of {}: {}",
+                    d.label, failure.summary
+                ));
+                return Some(Vec::new());
+            }
+            _ => {}
+        }
+    }
     let form = app.form.as_mut()?;
     match (event, &form.phase) {
         (Event::TicketChecked { req, ticket }, Phase::Checking(r)) if req == r => {
@@ -256,16 +365,16 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
         }
         (Event::TicketUpdated { req, ticket }, Phase::Saving(r)) if req == r => {
             let label = form.property.label.clone();
-            app.form = None;
+            let mut fx = close(app);
             let mut row = ticket.clone();
             row.history = None;
             app.list.upsert(row);
             app.info(format!("saved {label}"));
             // The detail re-reads the ticket for its new history.
             if app.detail.ticket_id.as_deref() == Some(ticket.id.as_str()) {
-                return Some(app.fetch_detail());
+                fx.extend(app.fetch_detail());
             }
-            Some(Vec::new())
+            Some(fx)
         }
         (Event::Failed { req, failure }, Phase::Checking(r) | Phase::Saving(r)) if req == r => {
             Some(on_failure(app, failure))

@@ -246,3 +246,56 @@ fn footer(form: &EditForm) -> String {
         _ => " Enter save · Esc cancel ".into(),
     }
 }
+
+/// A draft left from an earlier run, offered back.
+pub fn render_draft_offer(
+    frame: &mut Frame,
+    draft: &crate::drafts::Draft,
+    more: usize,
+    theme: Theme,
+) {
+    let screen = frame.area();
+    let area = centered(screen, screen.width.saturating_sub(6).clamp(20, 80), 10);
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(Span::styled(
+            " Unsaved change from last time ",
+            theme.title(),
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let w = usize::from(inner.width);
+    let mut lines = vec![
+        Line::raw(truncate_to_width(
+            &format!(
+                "{} of #{} {}",
+                sanitize(&draft.label),
+                sanitize(&draft.ticket_id),
+                sanitize(&draft.subject)
+            ),
+            w,
+        )),
+        Line::styled(
+            truncate_to_width(&format!("“{}”", sanitize(&draft.value)), w),
+            theme.new_value(),
+        ),
+        Line::raw(""),
+        Line::from(vec![
+            Span::styled("Enter", theme.key()),
+            Span::raw(" restore and edit   "),
+            Span::styled("d", theme.key()),
+            Span::raw(" discard   "),
+            Span::styled("Esc", theme.key()),
+            Span::raw(" later"),
+        ]),
+    ];
+    if more > 0 {
+        lines.push(Line::styled(
+            format!("{more} more after this one"),
+            theme.dim(),
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
