@@ -560,7 +560,8 @@ async fn searches_are_paced_under_the_secondly_limit() {
     assert_eq!(sb.faults().request_count(), 11);
     assert!(events.try_recv().is_err(), "no backoff");
 
-    // Without client pacing the sandbox's limit answers 429; the client retries it away.
+    // Without client pacing, the sandbox's limit answers 429 "secondly limit"; millisecond
+    // retries cannot outwait a one-second window, so the excess surfaces as a typed error.
     let unpaced = client(&sb, SECRET, Duration::from_secs(5));
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let mut set = tokio::task::JoinSet::new();
@@ -568,8 +569,19 @@ async fn searches_are_paced_under_the_secondly_limit() {
         let c = unpaced.clone();
         set.spawn(async move { c.search_tickets(&SearchRequest::default()).await });
     }
+    let mut ok = 0;
     while let Some(r) = set.join_next().await {
-        r.unwrap().unwrap();
+        match r.unwrap() {
+            Ok(_) => ok += 1,
+            Err(ApiError::RateLimited {
+                policy, message, ..
+            }) => {
+                assert_eq!(policy.as_deref(), Some("SECONDLY"));
+                assert!(message.contains("secondly limit"), "{message}");
+            }
+            Err(e) => panic!("{e:?}"),
+        }
     }
+    assert_eq!(ok, 5);
     sb.shutdown().await;
 }
