@@ -347,7 +347,7 @@ async fn server_errors_retry_reads_but_never_resend_writes() {
         .failed_chunks()
         .map(|(ch, _)| ch.range.clone())
         .collect();
-    assert_eq!(failed, [0..100]);
+    assert_eq!(failed, vec![(0..100)]);
     assert!(matches!(
         out.first_error(),
         Some(ApiError::WriteOutcomeUnknown { .. })
