@@ -261,8 +261,9 @@ pub struct AssociationType {
     pub category: AssociationCategory,
     /// Type id.
     pub type_id: u32,
-    /// Label, `None` for unlabeled types.
-    #[serde(default)]
+    /// Label, `None` for unlabeled types (HubSpot sends `null`, the spec a string; omitted
+    /// when re-serialized so the output matches the spec).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// Unmodelled fields (`fromObjectTypeId`, `toObjectTypeId` in the current spec).
     #[serde(flatten)]

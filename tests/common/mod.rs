@@ -2,6 +2,7 @@
 //! HTTP with reqwest, validate bodies against HubSpot's OpenAPI schemas.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod client;
 pub mod openapi;
 
 use hubtix::sandbox::{self, SandboxConfig, SandboxHandle};

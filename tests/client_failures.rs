@@ -1,0 +1,587 @@
+//! Failure paths of the HubSpot client against the sandbox over real HTTP: 401 (no, wrong,
+//! revoked token; the token never shows in errors), 403 missing scopes, 404, 429 retried and
+//! exhausted, 423, 5xx on reads (retried) and writes (never re-sent), timeouts, malformed
+//! JSON, rate-limit headroom and pacing. Every failure is a typed error, never a panic.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::client::*;
+use hubtix::hubspot::*;
+use hubtix::sandbox::{RateLimit, SandboxConfig};
+
+fn one() -> ListQuery {
+    ListQuery {
+        limit: Some(1),
+        ..ListQuery::default()
+    }
+}
+
+fn subject_of(t: &SimplePublicObject) -> Option<&str> {
+    t.property("subject")
+}
+
+#[tokio::test]
+async fn unauthorized_is_typed_not_retried_and_never_shows_the_token() {
+    let (sb, good) = setup(20).await;
+    for token in ["", "pat-na1-wrong-token-1234567"] {
+        let c = client(&sb, token, Duration::from_secs(5));
+        let (r, n) = requests_during(&sb, c.list_tickets(&one())).await;
+        let err = r.unwrap_err();
+        assert_eq!(n, 1, "401 is not retried");
+        assert_eq!(err.status(), Some(401), "{err:?}");
+        assert_eq!(err.category(), Some("INVALID_AUTHENTICATION"));
+        assert!(err.is_auth());
+        assert!(!err.is_retryable());
+        assert_eq!(err.missing_scopes(), None);
+        if !token.is_empty() {
+            assert_no_token(&err, token);
+        }
+        assert!(!format!("{c:?}").contains("wrong-token"));
+    }
+
+    // Revoked: every kind of call fails with 401 until restored; the token never leaks.
+    sb.faults().revoke_token();
+    let errs = [
+        good.get_ticket("1001", &GetQuery::default())
+            .await
+            .unwrap_err(),
+        good.update_ticket("1001", &props(&[("subject", "x")]), None)
+            .await
+            .unwrap_err(),
+        good.search_tickets(&SearchRequest::default())
+            .await
+            .unwrap_err(),
+        good.owners().await.unwrap_err(),
+        good.associations("tickets", "1001", "contacts")
+            .await
+            .unwrap_err(),
+    ];
+    for err in &errs {
+        assert_eq!(err.status(), Some(401), "{err:?}");
+        assert_no_token(err, SECRET);
+    }
+    let out = good
+        .batch_read_tickets(&BatchReadQuery::new(strings(&["1001"]), &[]))
+        .await
+        .unwrap();
+    let e = out.first_error().unwrap();
+    assert!(e.is_auth());
+    assert_no_token(e, SECRET);
+    sb.faults().restore_token();
+    let t = good
+        .get_ticket("1002", &GetQuery::properties(&["subject"]))
+        .await
+        .unwrap();
+    assert_eq!(subject_of(&t), Some("Login fails on SSO"));
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn forbidden_lists_missing_scopes_and_not_found_is_typed() {
+    let (sb, c) = setup(20).await;
+    sb.faults().fail_next(1, 403);
+    let (r, n) = requests_during(&sb, c.list_tickets(&one())).await;
+    let err = r.unwrap_err();
+    assert_eq!(n, 1);
+    assert_eq!(err.status(), Some(403));
+    assert!(err.is_auth());
+    assert_eq!(err.category(), Some("MISSING_SCOPES"));
+    assert_eq!(
+        err.missing_scopes(),
+        Some(strings(&["tickets", "crm.objects.tickets.read"]))
+    );
+    assert!(
+        err.to_string().starts_with("HTTP 403 MISSING_SCOPES: "),
+        "{err}"
+    );
+    assert_no_token(&err, SECRET);
+
+    let (r, n) = requests_during(&sb, c.get_ticket("31337", &GetQuery::default())).await;
+    let err = r.unwrap_err();
+    assert_eq!(n, 1, "404 is not retried");
+    assert!(err.is_not_found());
+    assert!(!err.is_auth() && !err.is_retryable());
+    assert_eq!(err.category(), Some("OBJECT_NOT_FOUND"));
+    assert_eq!(err.missing_scopes(), None);
+    assert!(err.field_errors().is_empty());
+    // 404s on other resources too.
+    assert!(
+        c.associations("tickets", "31337", "contacts")
+            .await
+            .unwrap_err()
+            .is_not_found()
+    );
+    assert!(
+        c.pipeline("tickets", "nope")
+            .await
+            .unwrap_err()
+            .is_not_found()
+    );
+    assert!(
+        c.property("tickets", "nope")
+            .await
+            .unwrap_err()
+            .is_not_found()
+    );
+    assert!(
+        c.get_object::<SimplePublicObject>(object_type::CONTACTS, "9", &GetQuery::default())
+            .await
+            .unwrap_err()
+            .is_not_found()
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn rate_limits_are_retried_then_reported() {
+    let (sb, c) = setup(20).await;
+    let mut events = c.events();
+
+    // Two 429s, then success: three requests, two backoff events.
+    sb.faults().fail_next(2, 429);
+    let (r, n) = requests_during(&sb, c.list_tickets(&one())).await;
+    assert_eq!(r.unwrap().results.len(), 1);
+    assert_eq!(n, 3);
+    for attempt in 1..=2 {
+        match events.try_recv().unwrap() {
+            ClientEvent::Backoff {
+                reason,
+                attempt: a,
+                method,
+                path,
+                wait,
+                ..
+            } => {
+                assert_eq!(reason, BackoffReason::RateLimited(LimitPolicy::TenSecondly));
+                assert_eq!(a, attempt);
+                assert_eq!(method, "GET");
+                assert_eq!(path, "/crm/v3/objects/tickets");
+                assert!(wait <= RetryPolicy::fast().cap);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    // A 429 on a write was rejected before processing: retried, applied once.
+    sb.faults().fail_next(1, 429);
+    let (r, n) = requests_during(
+        &sb,
+        c.update_ticket("1003", &props(&[("hs_ticket_priority", "URGENT")]), None),
+    )
+    .await;
+    assert_eq!(r.unwrap().property("hs_ticket_priority"), Some("URGENT"));
+    assert_eq!(n, 2);
+
+    // Exhausted: 1 + max_retries requests, then RateLimited with the policy.
+    let max = RetryPolicy::fast().max_retries;
+    sb.faults().fail_next(max as usize + 1, 429);
+    let (r, n) = requests_during(&sb, c.list_tickets(&one())).await;
+    let err = r.unwrap_err();
+    assert_eq!(n, u64::from(max) + 1);
+    let ApiError::RateLimited {
+        policy,
+        message,
+        correlation_id,
+        retry_after,
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(policy.as_deref(), Some("TEN_SECONDLY_ROLLING"));
+    assert!(message.contains("ten_secondly_rolling"), "{message}");
+    assert!(correlation_id.is_some());
+    assert!(retry_after.is_some());
+    assert_eq!(err.status(), Some(429));
+    assert!(err.is_retryable());
+    assert!(
+        err.to_string()
+            .starts_with("HTTP 429 rate limited (TEN_SECONDLY_ROLLING)"),
+        "{err}"
+    );
+    // Nothing left over: the next call is clean.
+    let (r, n) = requests_during(&sb, c.list_tickets(&one())).await;
+    r.unwrap();
+    assert_eq!(n, 1);
+
+    // 423 Locked: retried (reads and writes alike).
+    sb.faults().fail_next(1, 423);
+    let (r, n) = requests_during(&sb, c.get_ticket("1001", &GetQuery::default())).await;
+    r.unwrap();
+    assert_eq!(n, 2);
+    sb.faults().fail_next(2, 423);
+    let (r, n) = requests_during(
+        &sb,
+        c.update_ticket("1004", &props(&[("hs_ticket_priority", "LOW")]), None),
+    )
+    .await;
+    r.unwrap();
+    assert_eq!(n, 3);
+    sb.faults().fail_next(max as usize + 1, 423);
+    let err = c.list_tickets(&one()).await.unwrap_err();
+    assert_eq!(err.status(), Some(423), "{err:?}");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn server_errors_retry_reads_but_never_resend_writes() {
+    let (sb, c) = setup(20).await;
+    let max = RetryPolicy::fast().max_retries;
+    for status in [500u16, 502, 503] {
+        // Reads: retried until success.
+        sb.faults().fail_next(2, status);
+        let (r, n) = requests_during(
+            &sb,
+            c.get_ticket("1002", &GetQuery::properties(&["subject"])),
+        )
+        .await;
+        assert_eq!(subject_of(&r.unwrap()), Some("Login fails on SSO"));
+        assert_eq!(n, 3, "{status}");
+        // Batch reads are reads too.
+        sb.faults().fail_next(1, status);
+        let (r, n) = requests_during(
+            &sb,
+            c.batch_read_tickets(&BatchReadQuery::new(strings(&["1001", "1002"]), &[])),
+        )
+        .await;
+        assert!(r.unwrap().is_complete_success());
+        assert_eq!(n, 2);
+        // Exhausted: the HTTP error.
+        sb.faults().fail_next(max as usize + 1, status);
+        let (r, n) = requests_during(&sb, c.list_tickets(&one())).await;
+        let err = r.unwrap_err();
+        assert_eq!(n, u64::from(max) + 1);
+        assert_eq!(err.status(), Some(status), "{err:?}");
+        assert!(err.is_retryable());
+
+        // Writes: one request, WriteOutcomeUnknown, not re-sent.
+        sb.faults().fail_next(1, status);
+        let (r, n) = requests_during(
+            &sb,
+            c.update_ticket("1002", &props(&[("subject", "changed?")]), None),
+        )
+        .await;
+        let err = r.unwrap_err();
+        assert_eq!(n, 1, "{status}: a write is sent exactly once");
+        let ApiError::WriteOutcomeUnknown {
+            method,
+            path,
+            cause,
+        } = &err
+        else {
+            panic!("{err:?}")
+        };
+        assert_eq!(method, "PATCH");
+        assert_eq!(path, "/crm/v3/objects/tickets/1002");
+        assert!(cause.contains(&status.to_string()), "{cause}");
+        assert!(!err.is_retryable());
+        assert_eq!(err.status(), None);
+        assert_no_token(&err, SECRET);
+    }
+    // The sandbox failed those writes before applying them.
+    let t = c
+        .get_ticket("1002", &GetQuery::properties(&["subject"]))
+        .await
+        .unwrap();
+    assert_eq!(subject_of(&t), Some("Login fails on SSO"));
+
+    // Create, archive, associate and batch writes alike.
+    sb.faults().fail_next(1, 502);
+    let (r, n) = requests_during(
+        &sb,
+        c.create_ticket(&CreateInput {
+            properties: props(&[("subject", "x"), ("hs_pipeline_stage", "1")]),
+            ..CreateInput::default()
+        }),
+    )
+    .await;
+    assert!(
+        matches!(r, Err(ApiError::WriteOutcomeUnknown { ref method, .. }) if method == "POST"),
+        "{r:?}"
+    );
+    assert_eq!(n, 1);
+    sb.faults().fail_next(1, 503);
+    let (r, n) = requests_during(&sb, c.archive_ticket("1005")).await;
+    assert!(
+        matches!(r, Err(ApiError::WriteOutcomeUnknown { ref method, .. }) if method == "DELETE"),
+        "{r:?}"
+    );
+    assert_eq!(n, 1);
+    c.get_ticket("1005", &GetQuery::default()).await.unwrap();
+    sb.faults().fail_next(1, 500);
+    let (r, n) = requests_during(
+        &sb,
+        c.associate(
+            "tickets",
+            "1005",
+            "contacts",
+            "201",
+            &[AssociationSpec::hubspot(16)],
+        ),
+    )
+    .await;
+    assert!(
+        matches!(r, Err(ApiError::WriteOutcomeUnknown { ref method, .. }) if method == "PUT"),
+        "{r:?}"
+    );
+    assert_eq!(n, 1);
+
+    // Batch update of 150: the first chunk's outcome is unknown, the second goes through.
+    let updates: Vec<UpdateInput> = id_range(1001, 1020)
+        .into_iter()
+        .cycle()
+        .take(150)
+        .map(|id| UpdateInput {
+            id,
+            properties: props(&[("hs_ticket_priority", "MEDIUM")]),
+            ..UpdateInput::default()
+        })
+        .collect();
+    sb.faults().fail_next(1, 502);
+    let (r, n) = requests_during(&sb, c.batch_update_tickets(&updates)).await;
+    let out = r.unwrap();
+    assert_eq!(n, 2);
+    let failed: Vec<_> = out
+        .failed_chunks()
+        .map(|(ch, _)| ch.range.clone())
+        .collect();
+    assert_eq!(failed, vec![(0..100)]);
+    assert!(matches!(
+        out.first_error(),
+        Some(ApiError::WriteOutcomeUnknown { .. })
+    ));
+    assert_eq!(out.results().count(), 50);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn timeouts_retry_reads_and_make_writes_unknown() {
+    let (sb, _) = setup(20).await;
+    let c = client(&sb, SECRET, Duration::from_millis(100));
+    let max = RetryPolicy::fast().max_retries;
+    sb.faults().set_latency(Duration::from_millis(400));
+    let mut events = c.events();
+
+    let started = Instant::now();
+    let (r, n) = requests_during(&sb, c.list_tickets(&one())).await;
+    assert_eq!(r.unwrap_err(), ApiError::Timeout);
+    assert_eq!(n, u64::from(max) + 1, "a read is retried after a timeout");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert!(matches!(
+        events.try_recv().unwrap(),
+        ClientEvent::Backoff {
+            reason: BackoffReason::Timeout,
+            attempt: 1,
+            ..
+        }
+    ));
+    assert!(ApiError::Timeout.is_retryable());
+
+    let (r, n) = requests_during(
+        &sb,
+        c.update_ticket("1003", &props(&[("subject", "slow")]), None),
+    )
+    .await;
+    let err = r.unwrap_err();
+    assert_eq!(n, 1, "a timed-out write is not re-sent");
+    let ApiError::WriteOutcomeUnknown { method, cause, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(method, "PATCH");
+    assert_eq!(cause, "timed out");
+    assert!(err.to_string().contains("not re-sent"), "{err}");
+    assert_no_token(&err, SECRET);
+
+    // A read that recovers: slow once, then fast.
+    sb.faults().set_latency(Duration::ZERO);
+    let ok = c.get_ticket("1001", &GetQuery::default()).await.unwrap();
+    assert_eq!(ok.id, "1001");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_decode_error() {
+    let (sb, c) = setup(20).await;
+    sb.faults().malformed_next(1);
+    let (r, n) = requests_during(&sb, c.list_tickets(&one())).await;
+    let err = r.unwrap_err();
+    assert_eq!(n, 1);
+    let ApiError::Decode(msg) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(msg.contains("body starts"), "{msg}");
+    assert!(!err.is_retryable());
+    assert_no_token(&err, SECRET);
+    for call in 0..3 {
+        sb.faults().malformed_next(1);
+        let err = match call {
+            0 => c
+                .get_ticket("1001", &GetQuery::default())
+                .await
+                .map(|_| ())
+                .unwrap_err(),
+            1 => c
+                .search_tickets(&SearchRequest::default())
+                .await
+                .map(|_| ())
+                .unwrap_err(),
+            _ => c.pipelines("tickets").await.map(|_| ()).unwrap_err(),
+        };
+        assert!(matches!(err, ApiError::Decode(_)), "{err:?}");
+    }
+    // A malformed answer to a write: decoding failed, the write was applied once.
+    sb.faults().malformed_next(1);
+    let (r, n) = requests_during(
+        &sb,
+        c.update_ticket("1002", &props(&[("hs_ticket_priority", "LOW")]), None),
+    )
+    .await;
+    assert!(matches!(r, Err(ApiError::Decode(_))), "{r:?}");
+    assert_eq!(n, 1);
+    // The client keeps working.
+    assert_eq!(c.list_tickets(&one()).await.unwrap().results.len(), 1);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn headroom_follows_the_rate_limit_headers() {
+    let (sb, c) = setup_with(SandboxConfig {
+        tickets: 20,
+        token: SECRET.into(),
+        rate_limit: Some(RateLimit {
+            max: 50,
+            window: Duration::from_secs(10),
+        }),
+        ..SandboxConfig::default()
+    })
+    .await;
+    assert_eq!(c.headroom(), None, "nothing known before the first answer");
+    c.list_tickets(&one()).await.unwrap();
+    let h = c.headroom().unwrap();
+    assert_eq!(h.max, Some(50));
+    assert_eq!(h.remaining, Some(49));
+    assert_eq!(h.interval, Some(Duration::from_secs(10)));
+    assert_eq!(h.daily, Some(1_000_000));
+    assert_eq!(h.daily_remaining, Some(999_999));
+    c.get_ticket("1001", &GetQuery::default()).await.unwrap();
+    let h2 = c.headroom().unwrap();
+    assert_eq!(h2.remaining, Some(48));
+    assert!(h2.updated_at >= h.updated_at);
+    // Search answers carry no rate-limit headers: headroom unchanged.
+    c.search_tickets(&SearchRequest::default()).await.unwrap();
+    assert_eq!(c.headroom().unwrap(), h2);
+    assert_eq!(*c.watch_headroom().borrow(), Some(h2));
+    assert_eq!(c.rate_limit_hold(), None);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_burst_over_the_window_is_paced_without_errors() {
+    let (sb, _) = setup_with(SandboxConfig {
+        tickets: 20,
+        token: SECRET.into(),
+        rate_limit: Some(RateLimit {
+            max: 5,
+            window: Duration::from_millis(300),
+        }),
+        ..SandboxConfig::default()
+    })
+    .await;
+    // Waits may last a whole window (300 ms) here; the fast policy caps them at 20 ms.
+    let mut cfg = config(&sb, SECRET, Duration::from_secs(5));
+    cfg.retry = RetryPolicy {
+        cap: Duration::from_secs(1),
+        ..RetryPolicy::fast()
+    };
+    let c = Client::new(cfg).unwrap();
+    let started = Instant::now();
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let c = c.clone();
+        set.spawn(async move { c.list_tickets(&one()).await });
+    }
+    while let Some(r) = set.join_next().await {
+        assert_eq!(r.unwrap().unwrap().results.len(), 1);
+    }
+    // 20 requests at 5 per 300 ms need at least three more windows.
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(sb.faults().request_count() >= 20);
+    let h = c.headroom().unwrap();
+    assert_eq!(h.max, Some(5));
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn searches_are_paced_under_the_secondly_limit() {
+    let sb = hubtix::sandbox::spawn(SandboxConfig {
+        tickets: 20,
+        token: SECRET.into(),
+        rate_limit: Some(RateLimit {
+            max: 1000,
+            window: Duration::from_secs(10),
+        }),
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    // Default pacing: HubSpot's 5 searches per second.
+    let mut cfg = config(&sb, SECRET, Duration::from_secs(5));
+    cfg.search_per_second = ClientConfig::new("http://x", AccessToken::new("t")).search_per_second;
+    assert_eq!(cfg.search_per_second, 5);
+    let c = Client::new(cfg).unwrap();
+    let mut events = c.events();
+    let started = Instant::now();
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..11 {
+        let c = c.clone();
+        set.spawn(async move {
+            c.search_tickets(&SearchRequest {
+                limit: Some(1),
+                ..SearchRequest::default()
+            })
+            .await
+        });
+    }
+    while let Some(r) = set.join_next().await {
+        assert_eq!(r.unwrap().unwrap().total, 20);
+    }
+    assert!(
+        started.elapsed() >= Duration::from_millis(1900),
+        "{:?}",
+        started.elapsed()
+    );
+    // No 429 was needed, so none was retried.
+    assert_eq!(sb.faults().request_count(), 11);
+    assert!(events.try_recv().is_err(), "no backoff");
+
+    // Without client pacing, the sandbox's limit answers 429 "secondly limit"; millisecond
+    // retries cannot outwait a one-second window, so the excess surfaces as a typed error.
+    let unpaced = client(&sb, SECRET, Duration::from_secs(5));
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let c = unpaced.clone();
+        set.spawn(async move { c.search_tickets(&SearchRequest::default()).await });
+    }
+    let mut ok = 0;
+    while let Some(r) = set.join_next().await {
+        match r.unwrap() {
+            Ok(_) => ok += 1,
+            Err(ApiError::RateLimited {
+                policy, message, ..
+            }) => {
+                assert_eq!(policy.as_deref(), Some("SECONDLY"));
+                assert!(message.contains("secondly limit"), "{message}");
+            }
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    assert_eq!(ok, 5);
+    sb.shutdown().await;
+}
