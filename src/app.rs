@@ -2,9 +2,12 @@
 //! [`update`] is the only place it changes, and it returns [`Effect`]s for the runtime to
 //! carry out. No I/O, no clock reads, no `.await` here: the time comes in with `Msg::Tick`.
 
+pub mod confirm;
 pub mod detail;
 pub mod edit;
 mod edit_flow;
+#[cfg(test)]
+mod edit_tests;
 pub mod layout;
 pub mod list;
 
@@ -166,6 +169,10 @@ pub struct App {
     pub overlay: Option<Overlay>,
     /// The edit modal, when open.
     pub form: Option<edit::EditForm>,
+    /// A confirmation dialog, when open.
+    pub confirm: Option<confirm::Confirm>,
+    /// A confirmed write on its way, and the toast to show when it lands.
+    pending_write: Option<(ReqId, String)>,
     /// Drafts left from an earlier run, offered back one at a time.
     pub drafts: Vec<crate::drafts::Draft>,
     /// A draft being restored: waiting for this re-read of its ticket.
@@ -203,6 +210,8 @@ impl App {
             areas: Areas::new(Rect::new(0, 0, size.0, size.1)),
             overlay: None,
             form: None,
+            confirm: None,
+            pending_write: None,
             drafts: Vec::new(),
             draft_restore: None,
             filter: None,
@@ -235,6 +244,9 @@ impl App {
 
     /// The key context in force (what `?` and the status bar describe).
     pub fn context(&self) -> Context {
+        if self.confirm.is_some() {
+            return Context::Confirm;
+        }
         if self.form.is_some() || (!self.drafts.is_empty() && self.overlay.is_none()) {
             return Context::Form;
         }
@@ -543,6 +555,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         return Vec::new();
     }
+    if app.confirm.is_some() {
+        return on_confirm_key(app, key);
+    }
     if app.form.is_some() {
         return edit_flow::on_key(app, key);
     }
@@ -594,6 +609,94 @@ fn on_overlay_key(action: Option<Action>, key: KeyEvent, overlay: &mut Overlay) 
         }
         _ => false,
     }
+}
+
+/// Keys in a confirmation dialog: `y` confirms, `n`/Esc cancels, ←/→ move between the
+/// buttons, Enter presses the selected one (Cancel unless moved).
+fn on_confirm_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let Some(dialog) = app.confirm.as_mut() else {
+        return Vec::new();
+    };
+    let confirmed = match app.keymap.resolve(Context::Confirm, &key) {
+        Some(Action::ForceQuit) => return vec![Effect::Quit],
+        Some(Action::Confirm) => true,
+        Some(Action::Decline) => false,
+        Some(Action::ButtonLeft) => {
+            dialog.button = confirm::Button::Cancel;
+            return Vec::new();
+        }
+        Some(Action::ButtonRight) => {
+            dialog.button = confirm::Button::Confirm;
+            return Vec::new();
+        }
+        Some(Action::PressButton) => dialog.button == confirm::Button::Confirm,
+        _ => return Vec::new(),
+    };
+    let Some(dialog) = app.confirm.take() else {
+        return Vec::new();
+    };
+    if !confirmed {
+        app.info("cancelled");
+        return Vec::new();
+    }
+    run_confirmed(app, dialog.op)
+}
+
+/// The one command a confirmed op stands for.
+fn run_confirmed(app: &mut App, op: confirm::PendingOp) -> Vec<Effect> {
+    match op {
+        confirm::PendingOp::RestoreValue {
+            ticket_id,
+            property,
+            label,
+            restored,
+            ..
+        } => {
+            let req = app.req();
+            app.pending_write = Some((req, format!("restored {label}")));
+            vec![Effect::Api(Command::UpdateTicket {
+                req,
+                id: ticket_id,
+                properties: std::collections::BTreeMap::from([(property, restored)]),
+            })]
+        }
+    }
+}
+
+/// `u` in History: confirm putting the selected entry's value back.
+fn ask_restore(app: &mut App) -> Vec<Effect> {
+    let Some(t) = app.detail.ticket.ready() else {
+        return Vec::new();
+    };
+    let rows = detail::history_rows(t, app.detail.history_filter.as_deref());
+    let Some(e) = rows.get(app.detail.history.row) else {
+        return Vec::new();
+    };
+    let Some(def) = app.catalog.property(&e.property) else {
+        app.error(format!("{} is not in the property catalogue", e.property));
+        return Vec::new();
+    };
+    if let Some(why) = edit::not_editable_reason(def) {
+        app.error(why);
+        return Vec::new();
+    }
+    let current = t.prop(&e.property).to_owned();
+    if current == e.new {
+        app.info(format!("{} already has that value", def.label));
+        return Vec::new();
+    }
+    let shown = |v: &str| app.catalog.display_value(Some(t), &e.property, v);
+    app.confirm = Some(confirm::Confirm::new(confirm::PendingOp::RestoreValue {
+        ticket_id: t.id.clone(),
+        subject: t.subject().to_owned(),
+        property: e.property.clone(),
+        label: def.label.clone(),
+        current_shown: shown(&current),
+        restored_shown: shown(&e.new),
+        current,
+        restored: e.new.clone(),
+    }));
+    Vec::new()
 }
 
 fn on_filter_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
@@ -935,6 +1038,7 @@ fn on_detail_action_inner(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Edit if app.detail.tab == Tab::Properties => {
             edit_flow::open_for_selected_property(app)
         }
+        Action::RestoreValue if app.detail.tab == Tab::History => ask_restore(app),
         Action::Edit
         | Action::RestoreValue
         | Action::AddAssociation
@@ -1023,10 +1127,23 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
     match event {
         // Answers to a form that was closed meanwhile.
         Event::TicketChecked { .. } => Vec::new(),
-        Event::TicketUpdated { ticket, .. } => {
-            let mut row = ticket;
+        Event::TicketUpdated { req, ticket } => {
+            let mut row = ticket.clone();
             row.history = None;
             app.list.upsert(row);
+            if let Some((_, done)) = app.pending_write.take_if(|(r, _)| *r == req) {
+                app.info(done);
+                if app.detail.ticket_id.as_deref() == Some(ticket.id.as_str()) {
+                    return app.fetch_detail();
+                }
+            }
+            Vec::new()
+        }
+        Event::Failed { req, failure }
+            if app.pending_write.as_ref().is_some_and(|(r, _)| *r == req) =>
+        {
+            app.pending_write = None;
+            app.error(format!("the change was not saved: {}", failure.summary));
             Vec::new()
         }
         Event::Status(s) => {

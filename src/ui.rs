@@ -3,6 +3,7 @@
 //! Lists draw only the rows on screen.
 
 mod bars;
+mod confirm;
 mod detail;
 mod edit;
 mod list;
@@ -34,6 +35,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
         edit::render_form(frame, form, app, theme);
     } else if let Some(draft) = app.drafts.first() {
         edit::render_draft_offer(frame, draft, app.drafts.len() - 1, theme);
+    }
+    if let Some(dialog) = &app.confirm {
+        confirm::render_confirm(frame, dialog, theme);
     }
     if let Some(o) = &app.overlay {
         overlay::render_overlay(frame, o, app, theme);

@@ -54,19 +54,22 @@ impl Picker {
         }
     }
 
-    /// Indices of the options matching the query, in order.
+    /// Indices of the options matching the query: those whose label starts with it first,
+    /// then the other matches, each in option order.
     pub fn visible(&self) -> Vec<usize> {
         let q = self.query.to_lowercase();
-        self.options
+        let mut hits: Vec<(bool, usize)> = self
+            .options
             .iter()
             .enumerate()
-            .filter(|(_, o)| {
-                q.is_empty()
-                    || o.label.to_lowercase().contains(&q)
-                    || o.value.to_lowercase().contains(&q)
+            .filter_map(|(i, o)| {
+                let label = o.label.to_lowercase();
+                let hit = q.is_empty() || label.contains(&q) || o.value.to_lowercase().contains(&q);
+                hit.then(|| (!label.starts_with(&q), i))
             })
-            .map(|(i, _)| i)
-            .collect()
+            .collect();
+        hits.sort_unstable();
+        hits.into_iter().map(|(_, i)| i).collect()
     }
 
     /// The option under the cursor.

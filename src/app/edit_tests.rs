@@ -1,0 +1,498 @@
+//! Update tests of editing, drafts and confirmations: keys in, exact effects out.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jiff::Timestamp;
+
+use super::edit::Phase;
+use super::{App, Effect, Focus, Msg, Portal, update};
+use crate::app::detail::Tab;
+use crate::domain::{
+    HistoryValue, Pipeline, PropertyDef, PropertyOption, PropertyType, Stage, Ticket,
+};
+use crate::keymap::Keymap;
+use crate::worker::{Command, Event, Failure, ReqId};
+
+fn t0() -> Timestamp {
+    "2026-11-01T00:00:00Z".parse().unwrap()
+}
+
+fn def(
+    name: &str,
+    label: &str,
+    kind: PropertyType,
+    field_type: &str,
+    options: &[&str],
+) -> PropertyDef {
+    PropertyDef {
+        name: name.into(),
+        label: label.into(),
+        kind,
+        field_type: field_type.into(),
+        group_name: "ticketinformation".into(),
+        description: String::new(),
+        options: options
+            .iter()
+            .enumerate()
+            .map(|(i, v)| PropertyOption {
+                label: v.to_string(),
+                value: v.to_string(),
+                hidden: false,
+                display_order: i as i32,
+            })
+            .collect(),
+        display_order: 0,
+        hidden: false,
+        calculated: false,
+        read_only_value: false,
+        has_unique_value: false,
+        hubspot_defined: true,
+        referenced_object_type: None,
+    }
+}
+
+fn hv(value: &str, at: &str) -> HistoryValue {
+    HistoryValue {
+        value: value.into(),
+        timestamp: at.parse().unwrap(),
+        source_type: "CRM_UI".into(),
+        source_id: None,
+        source_label: None,
+        updated_by_user_id: Some(9),
+    }
+}
+
+fn ticket(priority: &str, modified: &str) -> Ticket {
+    let mut history = BTreeMap::new();
+    history.insert(
+        "hs_ticket_priority".to_owned(),
+        vec![
+            hv(priority, "2026-10-02T00:00:00Z"),
+            hv("LOW", "2026-10-01T00:00:00Z"),
+        ],
+    );
+    Ticket {
+        id: "1001".into(),
+        properties: [
+            ("subject", "プリンター"),
+            ("hs_ticket_priority", priority),
+            ("hs_pipeline", "0"),
+            ("hs_pipeline_stage", "1"),
+            ("hs_lastmodifieddate", modified),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect(),
+        created_at: None,
+        updated_at: None,
+        archived: false,
+        history: Some(history),
+    }
+}
+
+fn api(fx: &[Effect]) -> Vec<&Command> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Api(c) => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
+    update(
+        app,
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+    )
+}
+
+/// An app whose catalogue, list and detail (ticket 1001, Properties on Priority) are loaded.
+fn loaded() -> App {
+    let mut app = App::new(Portal::default(), Keymap::default(), t0(), (160, 48));
+    app.catalog.tz = jiff::tz::TimeZone::UTC;
+    let fx = app.start();
+    for c in api(&fx).into_iter().cloned().collect::<Vec<_>>() {
+        let ev = match c {
+            Command::LoadProperties { req } => Event::PropertiesLoaded {
+                req,
+                properties: vec![
+                    def("subject", "Ticket name", PropertyType::String, "text", &[]),
+                    def(
+                        "hs_ticket_priority",
+                        "Priority",
+                        PropertyType::Enumeration,
+                        "select",
+                        &["LOW", "MEDIUM", "HIGH"],
+                    ),
+                    def(
+                        "hs_pipeline",
+                        "Pipeline",
+                        PropertyType::Enumeration,
+                        "select",
+                        &[],
+                    ),
+                    def(
+                        "hs_pipeline_stage",
+                        "Ticket status",
+                        PropertyType::Enumeration,
+                        "select",
+                        &[],
+                    ),
+                ],
+                groups: vec![],
+            },
+            Command::LoadPipelines { req } => Event::PipelinesLoaded {
+                req,
+                pipelines: vec![Pipeline {
+                    id: "0".into(),
+                    label: "Support Pipeline".into(),
+                    display_order: 0,
+                    stages: vec![
+                        Stage {
+                            id: "1".into(),
+                            label: "New".into(),
+                            display_order: 0,
+                            closed: false,
+                        },
+                        Stage {
+                            id: "4".into(),
+                            label: "Closed".into(),
+                            display_order: 1,
+                            closed: true,
+                        },
+                    ],
+                }],
+            },
+            Command::LoadOwners { req } => Event::OwnersLoaded {
+                req,
+                owners: vec![],
+            },
+            Command::ListTickets { req, .. } => Event::TicketsListed {
+                req,
+                tickets: vec![ticket("HIGH", "2026-10-02T00:00:00Z")],
+                next_after: None,
+                total: None,
+            },
+            other => panic!("unexpected start command {other:?}"),
+        };
+        update(&mut app, Msg::Worker(ev));
+    }
+    let fx = update(
+        &mut app,
+        Msg::Tick(t0() + jiff::SignedDuration::from_secs(1)),
+    );
+    let req = api(&fx)
+        .iter()
+        .find_map(|c| match c {
+            Command::GetTicket { req, .. } => Some(*req),
+            _ => None,
+        })
+        .expect("the detail is fetched once the selection rests");
+    update(
+        &mut app,
+        Msg::Worker(Event::TicketFetched {
+            req,
+            ticket: ticket("HIGH", "2026-10-02T00:00:00Z"),
+        }),
+    );
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.focus, Focus::Detail);
+    // Rows: group heading, Ticket name, Pipeline, Ticket status, Priority.
+    while app.selected_property().map(|p| p.0) != Some("hs_ticket_priority".into()) {
+        key(&mut app, KeyCode::Char('j'));
+    }
+    app
+}
+
+fn failure(summary: &str) -> Failure {
+    Failure {
+        summary: summary.into(),
+        status: Some(400),
+        not_found: false,
+        auth: false,
+        missing_scopes: vec![],
+        field_errors: vec![],
+        outcome_unknown: false,
+    }
+}
+
+fn check_req(fx: &[Effect]) -> ReqId {
+    match api(fx).as_slice() {
+        [Command::CheckTicket { req, .. }] => *req,
+        other => panic!("expected one CheckTicket, got {other:?}"),
+    }
+}
+
+fn update_req(fx: &[Effect]) -> (ReqId, BTreeMap<String, String>) {
+    match api(fx).as_slice() {
+        [
+            Command::UpdateTicket {
+                req, properties, ..
+            },
+        ] => (*req, properties.clone()),
+        other => panic!("expected one UpdateTicket, got {other:?}"),
+    }
+}
+
+#[test]
+fn picking_a_priority_checks_then_patches_only_that_property() {
+    let mut app = loaded();
+    assert!(key(&mut app, KeyCode::Char('e')).is_empty());
+    assert!(app.form.is_some());
+    // Type to filter, Enter picks and saves.
+    let fx: Vec<Effect> = "med"
+        .chars()
+        .flat_map(|c| key(&mut app, KeyCode::Char(c)))
+        .collect();
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::SaveDraft(d) if d.value == "MEDIUM")),
+        "{fx:?}"
+    );
+    let fx = key(&mut app, KeyCode::Enter);
+    let req = check_req(&fx);
+    // Nobody changed it: the PATCH carries only the priority.
+    let fx = update(
+        &mut app,
+        Msg::Worker(Event::TicketChecked {
+            req,
+            ticket: ticket("HIGH", "2026-10-02T00:00:00Z"),
+        }),
+    );
+    let (req, props) = update_req(&fx);
+    assert_eq!(
+        props,
+        BTreeMap::from([("hs_ticket_priority".to_owned(), "MEDIUM".to_owned())])
+    );
+    let fx = update(
+        &mut app,
+        Msg::Worker(Event::TicketUpdated {
+            req,
+            ticket: ticket("MEDIUM", "2026-11-01T00:00:00Z"),
+        }),
+    );
+    assert!(app.form.is_none());
+    assert!(fx.contains(&Effect::DeleteDraft {
+        ticket_id: "1001".into(),
+        property: "hs_ticket_priority".into()
+    }));
+    assert!(
+        api(&fx)
+            .iter()
+            .any(|c| matches!(c, Command::GetTicket { .. })),
+        "detail re-read for its history"
+    );
+    assert_eq!(app.list.get("1001").unwrap().priority(), "MEDIUM");
+}
+
+#[test]
+fn a_rejected_save_keeps_the_draft_and_shows_hubspots_message() {
+    let mut app = loaded();
+    key(&mut app, KeyCode::Char('e'));
+    key(&mut app, KeyCode::Char('l'));
+    let req = check_req(&key(&mut app, KeyCode::Enter));
+    let (req, _) = update_req(&update(
+        &mut app,
+        Msg::Worker(Event::TicketChecked {
+            req,
+            ticket: ticket("HIGH", "2026-10-02T00:00:00Z"),
+        }),
+    ));
+    let mut f = failure("HTTP 400 VALIDATION_ERROR: Property values were not valid");
+    f.field_errors = vec![(
+        "hs_ticket_priority".into(),
+        "LOW was not one of the allowed options".into(),
+    )];
+    let fx = update(&mut app, Msg::Worker(Event::Failed { req, failure: f }));
+    assert!(fx.is_empty(), "nothing re-sent: {fx:?}");
+    let form = app.form.as_ref().expect("the form stays open");
+    assert_eq!(form.phase, Phase::Editing);
+    assert_eq!(
+        form.error.as_deref(),
+        Some("LOW was not one of the allowed options")
+    );
+    assert_eq!(
+        form.draft_value().as_deref(),
+        Some("LOW"),
+        "the user's choice is kept"
+    );
+}
+
+#[test]
+fn an_unknown_outcome_is_never_resent() {
+    let mut app = loaded();
+    key(&mut app, KeyCode::Char('e'));
+    key(&mut app, KeyCode::Char('l'));
+    let req = check_req(&key(&mut app, KeyCode::Enter));
+    let (req, _) = update_req(&update(
+        &mut app,
+        Msg::Worker(Event::TicketChecked {
+            req,
+            ticket: ticket("HIGH", "2026-10-02T00:00:00Z"),
+        }),
+    ));
+    let mut f = failure("timed out");
+    f.outcome_unknown = true;
+    let fx = update(&mut app, Msg::Worker(Event::Failed { req, failure: f }));
+    assert!(
+        !api(&fx)
+            .iter()
+            .any(|c| matches!(c, Command::UpdateTicket { .. })),
+        "{fx:?}"
+    );
+    assert!(
+        api(&fx)
+            .iter()
+            .any(|c| matches!(c, Command::GetTicket { .. })),
+        "the ticket is re-read"
+    );
+    assert!(
+        app.form
+            .as_ref()
+            .unwrap()
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("did not confirm")
+    );
+}
+
+#[test]
+fn a_colleagues_change_is_shown_before_overwriting() {
+    let mut app = loaded();
+    key(&mut app, KeyCode::Char('e'));
+    key(&mut app, KeyCode::Char('l'));
+    let req = check_req(&key(&mut app, KeyCode::Enter));
+    // Someone set it to MEDIUM after the form opened.
+    let mut theirs = ticket("MEDIUM", "2026-10-20T00:00:00Z");
+    theirs
+        .history
+        .as_mut()
+        .unwrap()
+        .get_mut("hs_ticket_priority")
+        .unwrap()
+        .insert(0, hv("MEDIUM", "2026-10-20T00:00:00Z"));
+    let fx = update(
+        &mut app,
+        Msg::Worker(Event::TicketChecked {
+            req,
+            ticket: theirs,
+        }),
+    );
+    assert!(api(&fx).is_empty(), "nothing sent before the user decides");
+    let Phase::Conflict { changes, .. } = &app.form.as_ref().unwrap().phase else {
+        panic!("conflict expected")
+    };
+    assert_eq!(changes.len(), 1);
+    assert_eq!(
+        (changes[0].property.as_str(), changes[0].new.as_str()),
+        ("hs_ticket_priority", "MEDIUM")
+    );
+    // Keep editing, then save again: the check now compares with their change.
+    assert!(key(&mut app, KeyCode::Char('k')).is_empty());
+    assert_eq!(app.form.as_ref().unwrap().phase, Phase::Editing);
+    let req = check_req(&key(&mut app, KeyCode::Enter));
+    let mut theirs = ticket("MEDIUM", "2026-10-20T00:00:00Z");
+    theirs
+        .properties
+        .insert("hs_lastmodifieddate".into(), "2026-10-21T00:00:00Z".into());
+    update(
+        &mut app,
+        Msg::Worker(Event::TicketChecked {
+            req,
+            ticket: theirs,
+        }),
+    );
+    assert!(matches!(
+        app.form.as_ref().unwrap().phase,
+        Phase::Conflict { .. }
+    ));
+    // Overwrite: exactly one PATCH.
+    let (_, props) = update_req(&key(&mut app, KeyCode::Char('o')));
+    assert_eq!(props["hs_ticket_priority"], "LOW");
+}
+
+#[test]
+fn escape_with_changes_asks_and_discard_forgets_the_draft() {
+    let mut app = loaded();
+    key(&mut app, KeyCode::Char('e'));
+    key(&mut app, KeyCode::Char('l'));
+    assert!(key(&mut app, KeyCode::Esc).is_empty());
+    assert_eq!(app.form.as_ref().unwrap().phase, Phase::ConfirmDiscard);
+    assert!(key(&mut app, KeyCode::Char('n')).is_empty());
+    assert_eq!(app.form.as_ref().unwrap().phase, Phase::Editing);
+    key(&mut app, KeyCode::Esc);
+    let fx = key(&mut app, KeyCode::Char('y'));
+    assert!(app.form.is_none());
+    assert_eq!(
+        fx,
+        vec![Effect::DeleteDraft {
+            ticket_id: "1001".into(),
+            property: "hs_ticket_priority".into()
+        }]
+    );
+    // Ctrl-c while editing quits and keeps the draft (no DeleteDraft).
+    key(&mut app, KeyCode::Char('e'));
+    key(&mut app, KeyCode::Char('m'));
+    assert_eq!(ctrl(&mut app, 'c'), vec![Effect::Quit]);
+}
+
+#[test]
+fn restoring_a_past_value_confirms_first_and_cancel_is_the_default() {
+    let mut app = loaded();
+    key(&mut app, KeyCode::Char('2'));
+    assert_eq!(app.detail.tab, Tab::History);
+    // The newest entry is the current value; the one below is LOW.
+    key(&mut app, KeyCode::Char('j'));
+    assert!(key(&mut app, KeyCode::Char('u')).is_empty());
+    let dialog = app.confirm.as_ref().expect("a confirmation");
+    assert_eq!(dialog.button, super::confirm::Button::Cancel);
+    assert!(
+        dialog.body().iter().any(|l| l.contains("HIGH"))
+            && dialog.body().iter().any(|l| l.contains("LOW"))
+    );
+    // Declining emits nothing.
+    assert!(key(&mut app, KeyCode::Char('n')).is_empty());
+    assert!(app.confirm.is_none());
+    // Moving to the action button is not remembered by the next dialog; Enter on Cancel does nothing.
+    key(&mut app, KeyCode::Char('u'));
+    key(&mut app, KeyCode::Right);
+    assert!(key(&mut app, KeyCode::Esc).is_empty());
+    key(&mut app, KeyCode::Char('u'));
+    assert_eq!(
+        app.confirm.as_ref().unwrap().button,
+        super::confirm::Button::Cancel
+    );
+    assert!(key(&mut app, KeyCode::Enter).is_empty());
+    assert!(app.confirm.is_none());
+    // Confirming emits exactly one command.
+    key(&mut app, KeyCode::Char('u'));
+    let (_, props) = update_req(&key(&mut app, KeyCode::Char('y')));
+    assert_eq!(
+        props,
+        BTreeMap::from([("hs_ticket_priority".to_owned(), "LOW".to_owned())])
+    );
+}
+
+#[test]
+fn calculated_properties_say_why_they_cannot_be_edited() {
+    let mut app = loaded();
+    let mut props = app.catalog.properties.clone();
+    for p in &mut props {
+        if p.name == "hs_ticket_priority" {
+            p.calculated = true;
+        }
+    }
+    let groups = app.catalog.groups.clone();
+    app.catalog.set_properties(props, groups);
+    key(&mut app, KeyCode::Char('e'));
+    assert!(app.form.is_none());
+    assert!(app.toast.as_ref().unwrap().text.contains("calculated"));
+}
