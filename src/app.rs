@@ -149,6 +149,14 @@ impl Portal {
     }
 }
 
+/// The property chooser of a bulk edit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropertyChooser {
+    pub picker: edit::Picker,
+    /// The marked tickets.
+    pub ids: Vec<String>,
+}
+
 /// The whole UI state.
 #[derive(Debug)]
 pub struct App {
@@ -171,6 +179,8 @@ pub struct App {
     pub form: Option<edit::EditForm>,
     /// A confirmation dialog, when open.
     pub confirm: Option<confirm::Confirm>,
+    /// Choosing the property of a bulk edit.
+    pub chooser: Option<PropertyChooser>,
     /// A confirmed write on its way, and the toast to show when it lands.
     pending_write: Option<(ReqId, String)>,
     /// Drafts left from an earlier run, offered back one at a time.
@@ -211,6 +221,7 @@ impl App {
             overlay: None,
             form: None,
             confirm: None,
+            chooser: None,
             pending_write: None,
             drafts: Vec::new(),
             draft_restore: None,
@@ -247,7 +258,10 @@ impl App {
         if self.confirm.is_some() {
             return Context::Confirm;
         }
-        if self.form.is_some() || (!self.drafts.is_empty() && self.overlay.is_none()) {
+        if self.form.is_some()
+            || self.chooser.is_some()
+            || (!self.drafts.is_empty() && self.overlay.is_none())
+        {
             return Context::Form;
         }
         if self.filter.as_ref().is_some_and(|f| f.editing) {
@@ -560,6 +574,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
     if app.form.is_some() {
         return edit_flow::on_key(app, key);
+    }
+    if app.chooser.is_some() {
+        return edit_flow::on_chooser_key(app, key);
     }
     if !app.drafts.is_empty() && app.draft_restore.is_none() {
         return edit_flow::on_draft_offer_key(app, key);
@@ -881,6 +898,7 @@ fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::SwitchPipeline => switch_pipeline(app),
+        Action::Edit if !app.list.marked().is_empty() => edit_flow::open_bulk_chooser(app),
         Action::Edit if app.list.marked().is_empty() => {
             if app.list.selected().is_some() {
                 app.focus = Focus::Detail;
@@ -1126,7 +1144,7 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
     }
     match event {
         // Answers to a form that was closed meanwhile.
-        Event::TicketChecked { .. } => Vec::new(),
+        Event::TicketChecked { .. } | Event::BatchUpdated { .. } => Vec::new(),
         Event::TicketUpdated { req, ticket } => {
             let mut row = ticket.clone();
             row.history = None;

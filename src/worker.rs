@@ -61,6 +61,12 @@ pub enum Command {
         id: String,
         properties: Vec<String>,
     },
+    /// Sets the same properties on many tickets through batch update (chunks of 100).
+    BatchUpdate {
+        req: ReqId,
+        ids: Vec<String>,
+        properties: std::collections::BTreeMap<String, String>,
+    },
     /// PATCHes only these properties. Writes to one ticket run one at a time.
     UpdateTicket {
         req: ReqId,
@@ -80,6 +86,7 @@ impl Command {
             | Self::LoadAssociations { req, .. }
             | Self::LoadActivities { req, .. }
             | Self::CheckTicket { req, .. }
+            | Self::BatchUpdate { req, .. }
             | Self::UpdateTicket { req, .. } => *req,
         }
     }
@@ -169,6 +176,12 @@ pub enum Event {
     TicketUpdated {
         req: ReqId,
         ticket: Ticket,
+    },
+    /// A batch write's outcome: tickets written, and the ones that failed with why.
+    BatchUpdated {
+        req: ReqId,
+        updated: Vec<Ticket>,
+        failed: Vec<(String, String)>,
     },
     Failed {
         req: ReqId,
@@ -435,6 +448,43 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
             Event::TicketChecked {
                 req,
                 ticket: convert::ticket(ticket),
+            }
+        }
+        Command::BatchUpdate {
+            req,
+            ids,
+            properties,
+        } => {
+            let inputs: Vec<crate::hubspot::UpdateInput> = ids
+                .iter()
+                .map(|id| crate::hubspot::UpdateInput {
+                    id: id.clone(),
+                    properties: properties.clone(),
+                    id_property: None,
+                    object_write_trace_id: None,
+                })
+                .collect();
+            let outcome = client.batch_update_tickets(&inputs).await?;
+            let mut failed: Vec<(String, String)> = Vec::new();
+            for (chunk, e) in outcome.failed_chunks() {
+                failed.extend(chunk.ids.iter().map(|id| (id.clone(), e.summary())));
+            }
+            for e in outcome.errors() {
+                let why = format!("{}: {}", e.category, e.message);
+                if e.ids().is_empty() {
+                    failed.push((String::new(), why.clone()));
+                }
+                failed.extend(e.ids().iter().map(|id| (id.clone(), why.clone())));
+            }
+            let updated = outcome
+                .into_results()
+                .into_iter()
+                .map(convert::ticket)
+                .collect();
+            Event::BatchUpdated {
+                req,
+                updated,
+                failed,
             }
         }
         Command::UpdateTicket {

@@ -162,6 +162,11 @@ pub enum Phase {
     },
     /// Esc with changes: discard them?
     ConfirmDiscard,
+    /// A bulk edit landed partly: how many were written, and which tickets failed and why.
+    BulkResult {
+        written: usize,
+        failed: Vec<(String, String)>,
+    },
 }
 
 /// The edit modal.
@@ -182,6 +187,8 @@ pub struct EditForm {
     pub phase: Phase,
     /// The draft value last written to disk (written again only when it changes).
     pub saved_draft: Option<String>,
+    /// Bulk edit: the tickets that all get the value (empty for a single ticket).
+    pub bulk: Vec<String>,
 }
 
 /// Why a property can't be edited, in words.
@@ -334,6 +341,7 @@ impl EditForm {
             error: None,
             phase: Phase::Editing,
             saved_draft: None,
+            bulk: Vec::new(),
         })
     }
 
@@ -390,10 +398,28 @@ impl EditForm {
         if self.property.name == "subject" && value.is_empty() {
             return Err("a ticket needs a name".to_owned());
         }
-        if value == self.original {
+        // In a bulk edit the tickets' current values differ: whatever is chosen is sent.
+        if value == self.original && self.bulk.is_empty() {
             return Ok(BTreeMap::new());
         }
         Ok(BTreeMap::from([(name, value)]))
+    }
+
+    /// A bulk editor: `template` is one of the tickets (for its pipeline's stages); the value
+    /// starts empty and is sent to every ticket in `ids`.
+    pub fn open_bulk(
+        catalog: &Catalog,
+        template: &Ticket,
+        def: &PropertyDef,
+        ids: Vec<String>,
+    ) -> Result<Self, String> {
+        let mut blank = template.clone();
+        blank.properties.remove(&def.name);
+        let mut form = Self::open(catalog, &blank, def)?;
+        form.subject = format!("{} tickets", ids.len());
+        form.ticket_id = ids.first().cloned().unwrap_or_default();
+        form.bulk = ids;
+        Ok(form)
     }
 
     /// Whether the user changed anything (Esc then asks before discarding).
@@ -416,6 +442,10 @@ impl EditForm {
 
     /// The draft to write to disk, when the value changed since the last one written.
     pub fn draft_to_save(&mut self, tz: &jiff::tz::TimeZone) -> Option<crate::drafts::Draft> {
+        if !self.bulk.is_empty() {
+            // A bulk edit is one choice away from done; it is not kept as a draft.
+            return None;
+        }
         let value = self.draft_value()?;
         if !self.is_dirty(tz) || self.saved_draft.as_deref() == Some(value.as_str()) {
             return None;

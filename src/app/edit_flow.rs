@@ -32,6 +32,94 @@ pub(super) fn open_for_selected_property(app: &mut App) -> Vec<Effect> {
     Vec::new()
 }
 
+/// `e` in the list with tickets marked: choose the property to set on all of them.
+pub(super) fn open_bulk_chooser(app: &mut App) -> Vec<Effect> {
+    let ids: Vec<String> = app.list.marked().iter().cloned().collect();
+    let mut options: Vec<super::edit::Choice> = app
+        .catalog
+        .properties
+        .iter()
+        .filter(|p| p.editable() && !p.hidden && !p.has_unique_value && p.name != "subject")
+        .map(|p| super::edit::Choice {
+            value: p.name.clone(),
+            label: p.label.clone(),
+        })
+        .collect();
+    options.sort_by(|a, b| a.label.cmp(&b.label));
+    if options.is_empty() {
+        app.info("the property catalogue is still loading");
+        return Vec::new();
+    }
+    app.chooser = Some(super::PropertyChooser {
+        picker: super::edit::Picker::new(options, false, "hs_ticket_priority"),
+        ids,
+    });
+    Vec::new()
+}
+
+/// Keys in the property chooser of a bulk edit.
+pub(super) fn on_chooser_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if app.keymap.resolve(Context::Form, &key) == Some(Action::ForceQuit) {
+        return vec![Effect::Quit];
+    }
+    let Some(chooser) = app.chooser.as_mut() else {
+        return Vec::new();
+    };
+    let p = &mut chooser.picker;
+    match key.code {
+        KeyCode::Esc => app.chooser = None,
+        KeyCode::Up => p.move_by(-1),
+        KeyCode::Down => p.move_by(1),
+        KeyCode::Backspace => {
+            let mut q = p.query.clone();
+            q.pop();
+            p.set_query(q);
+        }
+        KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            let q = format!("{}{c}", p.query);
+            p.set_query(q);
+        }
+        KeyCode::Enter => {
+            let Some(name) = p.current().map(|c| c.value.clone()) else {
+                return Vec::new();
+            };
+            let Some(chooser) = app.chooser.take() else {
+                return Vec::new();
+            };
+            let Some(def) = app.catalog.property(&name) else {
+                return Vec::new();
+            };
+            let tickets: Vec<&crate::domain::Ticket> = chooser
+                .ids
+                .iter()
+                .filter_map(|id| app.list.get(id))
+                .collect();
+            let Some(template) = tickets.first() else {
+                return Vec::new();
+            };
+            if name == "hs_pipeline_stage"
+                && tickets.iter().any(|t| t.pipeline() != template.pipeline())
+            {
+                app.error(
+                    "the marked tickets are in different pipelines: set the pipeline instead, \
+                     or mark tickets of one pipeline",
+                );
+                return Vec::new();
+            }
+            match EditForm::open_bulk(&app.catalog, template, def, chooser.ids.clone()) {
+                Ok(form) => app.form = Some(form),
+                Err(why) => app.error(why),
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
 /// Keys while the form is open; the draft goes to disk whenever it changes.
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let mut fx = on_form_key(app, key);
@@ -64,6 +152,22 @@ fn on_form_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     };
     match &form.phase {
         Phase::Checking(_) | Phase::Saving(_) => return Vec::new(),
+        Phase::BulkResult { failed, .. } => {
+            let retry: Vec<String> = failed
+                .iter()
+                .map(|(id, _)| id.clone())
+                .filter(|id| !id.is_empty())
+                .collect();
+            match key.code {
+                KeyCode::Char('r') if !retry.is_empty() => {
+                    form.bulk = retry;
+                    return send_update(app);
+                }
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => return close(app),
+                _ => {}
+            }
+            return Vec::new();
+        }
         Phase::ConfirmDiscard => {
             match key.code {
                 KeyCode::Char('y') => {
@@ -209,6 +313,7 @@ fn save(app: &mut App) -> Vec<Effect> {
             app.info("nothing changed");
             close(app)
         }
+        Ok(_) if !form.bulk.is_empty() => send_update(app),
         Ok(_) => {
             form.phase = Phase::Checking(req);
             vec![Effect::Api(Command::CheckTicket {
@@ -227,6 +332,16 @@ fn send_update(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     match form.changes(&tz) {
+        Ok(properties) if !properties.is_empty() && !form.bulk.is_empty() => {
+            // Bulk: no per-ticket conflict check (a GET per ticket would cost more than the
+            // write); the batch sets the chosen value on every marked ticket.
+            form.phase = Phase::Saving(req);
+            vec![Effect::Api(Command::BatchUpdate {
+                req,
+                ids: form.bulk.clone(),
+                properties,
+            })]
+        }
         Ok(properties) if !properties.is_empty() => {
             form.phase = Phase::Saving(req);
             vec![Effect::Api(Command::UpdateTicket {
@@ -375,6 +490,72 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
                 fx.extend(app.fetch_detail());
             }
             Some(fx)
+        }
+        (
+            Event::BatchUpdated {
+                req,
+                updated,
+                failed,
+            },
+            Phase::Saving(r),
+        ) if req == r => {
+            let label = form.property.label.clone();
+            let written = updated.len();
+            for t in updated {
+                let mut row = t.clone();
+                row.history = None;
+                app.list.upsert(row);
+            }
+            app.fuzzy_stale = true;
+            if failed.is_empty() {
+                app.list.clear_marks();
+                app.info(format!("set {label} on {written} tickets"));
+                let mut fx = close(app);
+                if app.detail.ticket_id.is_some() {
+                    fx.extend(app.fetch_detail());
+                }
+                return Some(fx);
+            }
+            if let Some(form) = app.form.as_mut() {
+                form.phase = Phase::BulkResult {
+                    written,
+                    failed: failed.clone(),
+                };
+            }
+            Some(Vec::new())
+        }
+        (
+            Event::BatchUpdated {
+                req,
+                updated,
+                failed,
+            },
+            Phase::Saving(r),
+        ) if req == r => {
+            let label = form.property.label.clone();
+            let written = updated.len();
+            for t in updated {
+                let mut row = t.clone();
+                row.history = None;
+                app.list.upsert(row);
+            }
+            app.fuzzy_stale = true;
+            if failed.is_empty() {
+                app.list.clear_marks();
+                app.info(format!("set {label} on {written} tickets"));
+                let mut fx = close(app);
+                if app.detail.ticket_id.is_some() {
+                    fx.extend(app.fetch_detail());
+                }
+                return Some(fx);
+            }
+            if let Some(form) = app.form.as_mut() {
+                form.phase = Phase::BulkResult {
+                    written,
+                    failed: failed.clone(),
+                };
+            }
+            Some(Vec::new())
         }
         (Event::Failed { req, failure }, Phase::Checking(r) | Phase::Saving(r)) if req == r => {
             Some(on_failure(app, failure))

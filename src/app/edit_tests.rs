@@ -496,3 +496,72 @@ fn calculated_properties_say_why_they_cannot_be_edited() {
     assert!(app.form.is_none());
     assert!(app.toast.as_ref().unwrap().text.contains("calculated"));
 }
+
+#[test]
+fn bulk_edit_sends_one_batch_and_retries_only_the_failed() {
+    let mut app = loaded();
+    // Two more tickets in the list, then mark all three.
+    let mut t2 = ticket("LOW", "2026-10-02T00:00:00Z");
+    t2.id = "1002".into();
+    let mut t3 = ticket("LOW", "2026-10-02T00:00:00Z");
+    t3.id = "1003".into();
+    app.list.upsert(t2);
+    app.list.upsert(t3);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.focus, Focus::List);
+    key(&mut app, KeyCode::Char('V'));
+    assert_eq!(app.list.marked().len(), 3);
+    assert!(key(&mut app, KeyCode::Char('e')).is_empty());
+    assert!(app.chooser.is_some(), "choose the property first");
+    for c in "prio".chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.form.as_ref().unwrap().bulk.len(), 3);
+    for c in "med".chars() {
+        assert!(
+            !key(&mut app, KeyCode::Char(c))
+                .iter()
+                .any(|e| matches!(e, Effect::SaveDraft(_))),
+            "no drafts for bulk"
+        );
+    }
+    let fx = key(&mut app, KeyCode::Enter);
+    let (req, ids) = match api(&fx).as_slice() {
+        [
+            Command::BatchUpdate {
+                req,
+                ids,
+                properties,
+            },
+        ] => {
+            assert_eq!(properties["hs_ticket_priority"], "MEDIUM");
+            (*req, ids.clone())
+        }
+        other => panic!("expected one BatchUpdate, got {other:?}"),
+    };
+    assert_eq!(ids, ["1001", "1002", "1003"]);
+    // 207: one failed.
+    let mut ok1 = ticket("MEDIUM", "2026-11-01T00:00:00Z");
+    ok1.history = None;
+    let mut ok2 = ok1.clone();
+    ok2.id = "1002".into();
+    update(
+        &mut app,
+        Msg::Worker(Event::BatchUpdated {
+            req,
+            updated: vec![ok1, ok2],
+            failed: vec![("1003".into(), "OBJECT_NOT_FOUND: not found".into())],
+        }),
+    );
+    let Phase::BulkResult { written, failed } = &app.form.as_ref().unwrap().phase else {
+        panic!("result expected")
+    };
+    assert_eq!((*written, failed.len()), (2, 1));
+    assert_eq!(app.list.get("1002").unwrap().priority(), "MEDIUM");
+    // r retries just the failed one.
+    match api(&key(&mut app, KeyCode::Char('r'))).as_slice() {
+        [Command::BatchUpdate { ids, .. }] => assert_eq!(ids, &["1003"]),
+        other => panic!("expected a retry of 1003, got {other:?}"),
+    }
+}

@@ -267,6 +267,9 @@ impl TicketList {
             self.marked.clear();
         }
     }
+    pub fn clear_marks(&mut self) {
+        self.marked.clear();
+    }
     pub fn marked(&self) -> &BTreeSet<String> {
         &self.marked
     }

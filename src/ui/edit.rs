@@ -26,6 +26,9 @@ pub fn render_form(frame: &mut Frame, form: &EditForm, app: &App, theme: Theme) 
             },
             _,
         ) => screen.height.saturating_sub(4),
+        (_, Phase::BulkResult { failed, .. }) => {
+            u16::try_from(failed.len() + 6).unwrap_or(u16::MAX)
+        }
         (Input::Choice(p), _) => u16::try_from(p.options.len() + 8).unwrap_or(u16::MAX),
         _ => 9,
     }
@@ -33,12 +36,20 @@ pub fn render_form(frame: &mut Frame, form: &EditForm, app: &App, theme: Theme) 
     .max(5);
     let area = centered(screen, w, h);
     frame.render_widget(Clear, area);
-    let title = format!(
-        " Edit {} · #{} {} ",
-        sanitize(&form.property.label),
-        sanitize(&form.ticket_id),
-        sanitize(&form.subject)
-    );
+    let title = if form.bulk.is_empty() {
+        format!(
+            " Edit {} · #{} {} ",
+            sanitize(&form.property.label),
+            sanitize(&form.ticket_id),
+            sanitize(&form.subject)
+        )
+    } else {
+        format!(
+            " Set {} on {} tickets ",
+            sanitize(&form.property.label),
+            form.bulk.len()
+        )
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(true))
@@ -110,6 +121,37 @@ pub fn render_form(frame: &mut Frame, form: &EditForm, app: &App, theme: Theme) 
                 Span::raw(" keep editing"),
             ]));
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+            return;
+        }
+        Phase::BulkResult { written, failed } => {
+            let mut lines = vec![
+                Line::styled(
+                    format!("{written} tickets updated; {} failed:", failed.len()),
+                    theme.error(),
+                ),
+                Line::raw(""),
+            ];
+            for (id, why) in failed
+                .iter()
+                .take(usize::from(inner.height).saturating_sub(4))
+            {
+                let who = if id.is_empty() {
+                    "(batch)".to_owned()
+                } else {
+                    format!("#{id}")
+                };
+                lines.push(Line::raw(truncate_to_width(
+                    &format!("{who}  {}", sanitize(why)),
+                    iw,
+                )));
+            }
+            lines.push(Line::from(vec![
+                Span::styled("r", theme.key()),
+                Span::raw(" retry the failed ones   "),
+                Span::styled("Esc", theme.key()),
+                Span::raw(" close"),
+            ]));
+            frame.render_widget(Paragraph::new(lines), inner);
             return;
         }
         Phase::ConfirmDiscard => {
@@ -296,6 +338,47 @@ pub fn render_draft_offer(
             format!("{more} more after this one"),
             theme.dim(),
         ));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Choosing the property of a bulk edit.
+pub fn render_chooser(frame: &mut Frame, chooser: &crate::app::PropertyChooser, theme: Theme) {
+    let screen = frame.area();
+    let p = &chooser.picker;
+    let h = u16::try_from(p.options.len() + 4)
+        .unwrap_or(u16::MAX)
+        .min(screen.height.saturating_sub(2))
+        .max(5);
+    let area = centered(screen, screen.width.saturating_sub(6).clamp(20, 70), h);
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(Span::styled(
+            format!(" Set a property on {} tickets ", chooser.ids.len()),
+            theme.title(),
+        ))
+        .title_bottom(Span::styled(
+            " type to filter · ↑/↓ move · Enter choose · Esc cancel ",
+            theme.dim(),
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let w = usize::from(inner.width);
+    let mut lines = vec![Line::from(vec![
+        Span::styled("Property: ", theme.dim()),
+        Span::raw(format!("{}▏", sanitize(&p.query))),
+    ])];
+    let rows = usize::from(inner.height).saturating_sub(1);
+    let start = p.cursor.saturating_sub(rows.saturating_sub(1));
+    for (row, &i) in p.visible().iter().enumerate().skip(start).take(rows) {
+        let line = Line::raw(pad_to_width(&sanitize(&p.options[i].label), w));
+        lines.push(if row == p.cursor {
+            line.style(theme.selected(true))
+        } else {
+            line
+        });
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }
