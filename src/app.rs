@@ -2,6 +2,7 @@
 //! [`update`] is the only place it changes, and it returns [`Effect`]s for the runtime to
 //! carry out. No I/O, no clock reads, no `.await` here: the time comes in with `Msg::Tick`.
 
+pub mod batch_open;
 pub mod confirm;
 pub mod detail;
 pub mod edit;
@@ -181,6 +182,8 @@ pub struct App {
     pub confirm: Option<confirm::Confirm>,
     /// Choosing the property of a bulk edit.
     pub chooser: Option<PropertyChooser>,
+    /// The batch-open modal (`b`).
+    pub batch_open: Option<batch_open::BatchOpenForm>,
     /// A confirmed write on its way, and the toast to show when it lands.
     pending_write: Option<(ReqId, String)>,
     /// Drafts left from an earlier run, offered back one at a time.
@@ -222,6 +225,7 @@ impl App {
             form: None,
             confirm: None,
             chooser: None,
+            batch_open: None,
             pending_write: None,
             drafts: Vec::new(),
             draft_restore: None,
@@ -260,6 +264,7 @@ impl App {
         }
         if self.form.is_some()
             || self.chooser.is_some()
+            || self.batch_open.is_some()
             || (!self.drafts.is_empty() && self.overlay.is_none())
         {
             return Context::Form;
@@ -410,6 +415,17 @@ impl App {
         }
     }
 
+    /// Empties the list and loads the first page of the current source.
+    fn reset_list(&mut self) -> Vec<Effect> {
+        self.list = TicketList::default();
+        self.list.set_viewport(self.areas.list_rows());
+        self.filter = None;
+        self.fuzzy_stale = true;
+        self.detail.clear();
+        self.pending_detail = None;
+        self.load_list(None)
+    }
+
     /// Keeps the Properties cursor off group headings: it moves on past one, in the direction
     /// it was going (down at the top).
     fn settle_property_cursor(&mut self, up: bool) {
@@ -507,6 +523,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.dirty = true;
             app.maybe_next_page()
         }
+        Msg::Paste(text) if app.batch_open.is_some() => {
+            batch_open::paste(app, &text);
+            app.dirty = true;
+            Vec::new()
+        }
         Msg::Paste(text) => {
             if let Some(f) = app.filter.as_mut().filter(|f| f.editing) {
                 f.query.push_str(&text.replace(['\n', '\r'], " "));
@@ -577,6 +598,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
     if app.chooser.is_some() {
         return edit_flow::on_chooser_key(app, key);
+    }
+    if app.batch_open.is_some() {
+        return batch_open::on_key(app, key);
     }
     if !app.drafts.is_empty() && app.draft_restore.is_none() {
         return edit_flow::on_draft_offer_key(app, key);
@@ -874,8 +898,14 @@ fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
                 app.list.set_view(None);
                 return app.selection_changed();
             }
+            if matches!(app.source, ListSource::Batch { .. }) {
+                app.source = ListSource::All;
+                app.info("back to all tickets");
+                return app.reset_list();
+            }
             vec![Effect::Quit]
         }
+        Action::BatchOpen => batch_open::open(app),
         Action::Filter => {
             let query = app.filter.take().map(|f| f.query).unwrap_or_default();
             app.filter = Some(FilterLine {
@@ -912,7 +942,6 @@ fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::Delete
         | Action::Search
         | Action::Sort
-        | Action::BatchOpen
         | Action::SwitchView
         | Action::NextView
         | Action::PrevView
@@ -935,26 +964,21 @@ fn switch_pipeline(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     app.source = match &app.source {
-        ListSource::All => ListSource::Pipeline(ids[0].clone()),
+        ListSource::All | ListSource::Batch { .. } => ListSource::Pipeline(ids[0].clone()),
         ListSource::Pipeline(cur) => match ids.iter().position(|i| i == cur) {
             Some(i) if i + 1 < ids.len() => ListSource::Pipeline(ids[i + 1].clone()),
             _ => ListSource::All,
         },
     };
     let label = match &app.source {
-        ListSource::All => "all pipelines".to_owned(),
+        ListSource::All | ListSource::Batch { .. } => "all pipelines".to_owned(),
         ListSource::Pipeline(id) => app
             .catalog
             .pipeline(id)
             .map_or_else(|| id.clone(), |p| p.label.clone()),
     };
     app.info(format!("showing {label}"));
-    app.list = TicketList::default();
-    app.list.set_viewport(app.areas.list_rows());
-    app.filter = None;
-    app.detail.clear();
-    app.pending_detail = None;
-    app.load_list(None)
+    app.reset_list()
 }
 
 fn on_detail_action(app: &mut App, action: Action) -> Vec<Effect> {
@@ -1167,6 +1191,37 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
         Event::Status(s) => {
             app.worker = s;
             Vec::new()
+        }
+        Event::BatchOpened {
+            req,
+            tickets,
+            missing,
+        } => {
+            if !app.list_load.waits_for(req) {
+                return Vec::new();
+            }
+            app.list_load = Loadable::Ready(());
+            let n = tickets.len();
+            app.list.replace_first_page(tickets, None);
+            app.list.total = Some(n as u64);
+            app.fuzzy_stale = true;
+            if missing.is_empty() {
+                app.info(format!("opened {n} tickets; q goes back to all tickets"));
+            } else {
+                let shown: Vec<&str> = missing.iter().take(10).map(String::as_str).collect();
+                let more = missing.len().saturating_sub(10);
+                app.error(format!(
+                    "opened {n}; not found ({}): {}{}",
+                    missing.len(),
+                    shown.join(", "),
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    }
+                ));
+            }
+            app.selection_changed()
         }
         Event::TicketsListed {
             req,

@@ -33,6 +33,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
     bars::render_status_bar(frame, areas.status_bar, app, theme);
     if let Some(form) = &app.form {
         edit::render_form(frame, form, app, theme);
+    } else if let Some(b) = &app.batch_open {
+        edit::render_batch_open(frame, b, theme);
     } else if let Some(chooser) = &app.chooser {
         edit::render_chooser(frame, chooser, theme);
     } else if let Some(draft) = app.drafts.first() {

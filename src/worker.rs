@@ -18,6 +18,11 @@ pub enum ListSource {
     All,
     /// One pipeline's tickets, through search (HubSpot's list API cannot filter).
     Pipeline(String),
+    /// Exactly these tickets, by record ID or by a unique property's values (batch read).
+    Batch {
+        values: Vec<String>,
+        id_property: Option<String>,
+    },
 }
 
 /// What the app asks of the worker.
@@ -177,6 +182,12 @@ pub enum Event {
         req: ReqId,
         ticket: Ticket,
     },
+    /// The tickets of a batch open, in the order asked for, and the values not found.
+    BatchOpened {
+        req: ReqId,
+        tickets: Vec<Ticket>,
+        missing: Vec<String>,
+    },
     /// A batch write's outcome: tickets written, and the ones that failed with why.
     BatchUpdated {
         req: ReqId,
@@ -325,6 +336,16 @@ async fn run(
 
 async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
     Ok(match cmd {
+        Command::ListTickets {
+            req,
+            source:
+                ListSource::Batch {
+                    values,
+                    id_property,
+                },
+            properties,
+            ..
+        } => batch_open(client, req, values, id_property, properties).await?,
         Command::ListTickets {
             req,
             source: ListSource::All,
@@ -512,6 +533,57 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
                 ticket_id,
             }
         }
+    })
+}
+
+/// Batch read of exactly `values` (record IDs, or values of `id_property`), in that order;
+/// values HubSpot doesn't know come back as `missing`.
+async fn batch_open(
+    client: &Client,
+    req: ReqId,
+    values: Vec<String>,
+    id_property: Option<String>,
+    mut properties: Vec<String>,
+) -> Result<Event, ApiError> {
+    if let Some(p) = &id_property
+        && !properties.contains(p)
+    {
+        properties.push(p.clone());
+    }
+    let outcome = client
+        .batch_read_tickets(&BatchReadQuery {
+            ids: values.clone(),
+            properties,
+            properties_with_history: Vec::new(),
+            id_property: id_property.clone(),
+            archived: false,
+        })
+        .await?;
+    if let Some(e) = outcome.first_error() {
+        return Err(e.clone());
+    }
+    let key = |t: &Ticket| match &id_property {
+        Some(p) => t.prop(p).to_owned(),
+        None => t.id.clone(),
+    };
+    let mut found: HashMap<String, Ticket> = outcome
+        .into_results()
+        .into_iter()
+        .map(convert::ticket)
+        .map(|t| (key(&t), t))
+        .collect();
+    let mut tickets = Vec::new();
+    let mut missing = Vec::new();
+    for v in &values {
+        match found.remove(v) {
+            Some(t) => tickets.push(t),
+            None => missing.push(v.clone()),
+        }
+    }
+    Ok(Event::BatchOpened {
+        req,
+        tickets,
+        missing,
     })
 }
 

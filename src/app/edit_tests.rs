@@ -565,3 +565,87 @@ fn bulk_edit_sends_one_batch_and_retries_only_the_failed() {
         other => panic!("expected a retry of 1003, got {other:?}"),
     }
 }
+
+#[test]
+fn batch_open_lists_exactly_those_tickets_and_reports_missing_values() {
+    let mut app = loaded();
+    key(&mut app, KeyCode::Esc);
+    assert!(key(&mut app, KeyCode::Char('b')).is_empty());
+    update(
+        &mut app,
+        Msg::Paste("EXT-000002, EXT-000123\nEXT-000002 EXT-999999".into()),
+    );
+    key(&mut app, KeyCode::Tab); // by the unique property rather than record ID
+    let form = app.batch_open.as_ref().unwrap();
+    assert_eq!(
+        form.values(),
+        ["EXT-000002", "EXT-000123", "EXT-999999"],
+        "split and de-duplicated"
+    );
+    let fx = key(&mut app, KeyCode::Enter);
+    let req = match api(&fx).as_slice() {
+        [
+            Command::ListTickets {
+                req,
+                source:
+                    crate::worker::ListSource::Batch {
+                        values,
+                        id_property,
+                    },
+                ..
+            },
+        ] => {
+            assert_eq!(values.len(), 3);
+            assert_eq!(
+                id_property, &None,
+                "no unique property in this catalogue: record ID"
+            );
+            *req
+        }
+        other => panic!("expected a batch list, got {other:?}"),
+    };
+    let mut a = ticket("LOW", "x");
+    a.id = "1002".into();
+    update(
+        &mut app,
+        Msg::Worker(Event::BatchOpened {
+            req,
+            tickets: vec![a],
+            missing: vec!["EXT-999999".into()],
+        }),
+    );
+    assert_eq!(app.list.len(), 1);
+    assert_eq!(app.list.selected_id(), Some("1002"));
+    let toast = app.toast.as_ref().unwrap();
+    assert!(toast.text.contains("EXT-999999"), "{}", toast.text);
+    // q goes back to all tickets before it quits.
+    let fx = key(&mut app, KeyCode::Char('q'));
+    assert!(matches!(
+        api(&fx).as_slice(),
+        [Command::ListTickets {
+            source: crate::worker::ListSource::All,
+            ..
+        }]
+    ));
+}
+
+#[test]
+fn batch_open_refuses_nothing_and_too_much() {
+    let mut app = loaded();
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('b'));
+    assert!(key(&mut app, KeyCode::Enter).is_empty());
+    assert!(app.batch_open.as_ref().unwrap().error.is_some());
+    let many: Vec<String> = (0..1001).map(|i| i.to_string()).collect();
+    update(&mut app, Msg::Paste(many.join(" ")));
+    assert!(key(&mut app, KeyCode::Enter).is_empty());
+    assert!(
+        app.batch_open
+            .as_ref()
+            .unwrap()
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("1000")
+    );
+}

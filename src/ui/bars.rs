@@ -20,14 +20,26 @@ pub fn render_top_bar(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     } else if let Some(p) = &app.portal.portal_id {
         left.push(Span::raw(format!("· portal {} ", sanitize(p))));
     }
-    let pipeline = match &app.source {
-        ListSource::All => "All pipelines".to_owned(),
-        ListSource::Pipeline(id) => app
-            .catalog
-            .pipeline(id)
-            .map_or_else(|| id.clone(), |p| sanitize(&p.label).into_owned()),
+    let view = match &app.source {
+        ListSource::All => "All pipelines · view: All tickets".to_owned(),
+        ListSource::Pipeline(id) => format!(
+            "{} · view: All tickets",
+            app.catalog
+                .pipeline(id)
+                .map_or_else(|| id.clone(), |p| sanitize(&p.label).into_owned())
+        ),
+        ListSource::Batch {
+            values,
+            id_property,
+        } => format!(
+            "view: {} opened by {}",
+            values.len(),
+            id_property
+                .as_deref()
+                .map_or("record ID", |p| app.catalog.property_label(p))
+        ),
     };
-    left.push(Span::raw(format!("· {pipeline} · view: All tickets")));
+    left.push(Span::raw(format!("· {view}")));
     let mut right = String::new();
     if let Some(until) = app.worker.backoff_until.filter(|u| *u > app.now) {
         let secs = (until - app.now).get_seconds().max(1);

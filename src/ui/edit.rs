@@ -382,3 +382,69 @@ pub fn render_chooser(frame: &mut Frame, chooser: &crate::app::PropertyChooser, 
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }
+
+/// The batch-open modal: the IDs box and which property they are.
+pub fn render_batch_open(
+    frame: &mut Frame,
+    form: &crate::app::batch_open::BatchOpenForm,
+    theme: Theme,
+) {
+    let screen = frame.area();
+    let area = centered(
+        screen,
+        screen.width.saturating_sub(6).clamp(20, 80),
+        screen.height.saturating_sub(6).clamp(5, 16),
+    );
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(Span::styled(" Open tickets by ID ", theme.title()))
+        .title_bottom(Span::styled(
+            " Tab: which property · Enter open · Esc cancel ",
+            theme.dim(),
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height < 3 {
+        return;
+    }
+    let mut kinds = vec![Span::styled("IDs are: ", theme.dim())];
+    for (i, (_, label)) in form.id_properties.iter().enumerate() {
+        let style = if i == form.chosen {
+            theme.selected(true)
+        } else {
+            theme.dim()
+        };
+        kinds.push(Span::styled(format!(" {} ", sanitize(label)), style));
+        kinds.push(Span::raw(" "));
+    }
+    frame.render_widget(
+        Paragraph::new(Line::from(kinds)),
+        Rect { height: 1, ..inner },
+    );
+    let body = Rect {
+        y: inner.y + 1,
+        height: inner.height - 2,
+        ..inner
+    };
+    let mut a = form.area.clone();
+    a.set_block(
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border(true)),
+    );
+    a.set_cursor_line_style(ratatui::style::Style::new());
+    frame.render_widget(&a, body);
+    let status = Rect {
+        y: inner.y + inner.height - 1,
+        height: 1,
+        ..inner
+    };
+    let n = form.values().len();
+    let line = match &form.error {
+        Some(e) => Line::styled(sanitize(e).into_owned(), theme.error()),
+        None => Line::styled(format!("{n} distinct values"), theme.dim()),
+    };
+    frame.render_widget(Paragraph::new(line), status);
+}
