@@ -4,6 +4,7 @@
 
 pub mod batch_open;
 pub mod confirm;
+pub mod create;
 pub mod detail;
 pub mod edit;
 mod edit_flow;
@@ -184,6 +185,8 @@ pub struct App {
     pub chooser: Option<PropertyChooser>,
     /// The batch-open modal (`b`).
     pub batch_open: Option<batch_open::BatchOpenForm>,
+    /// The create form (`n`).
+    pub create: Option<create::CreateForm>,
     /// A confirmed write on its way, and the toast to show when it lands.
     pending_write: Option<(ReqId, String)>,
     /// Drafts left from an earlier run, offered back one at a time.
@@ -226,6 +229,7 @@ impl App {
             confirm: None,
             chooser: None,
             batch_open: None,
+            create: None,
             pending_write: None,
             drafts: Vec::new(),
             draft_restore: None,
@@ -265,6 +269,7 @@ impl App {
         if self.form.is_some()
             || self.chooser.is_some()
             || self.batch_open.is_some()
+            || self.create.is_some()
             || (!self.drafts.is_empty() && self.overlay.is_none())
         {
             return Context::Form;
@@ -523,6 +528,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.dirty = true;
             app.maybe_next_page()
         }
+        Msg::Paste(text) if app.create.is_some() => {
+            create::paste(app, &text);
+            app.dirty = true;
+            Vec::new()
+        }
         Msg::Paste(text) if app.batch_open.is_some() => {
             batch_open::paste(app, &text);
             app.dirty = true;
@@ -557,6 +567,7 @@ fn on_tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
         app.dirty = true;
     }
     app.now = now;
+    let mut fx = create::on_tick(app, now);
     if app
         .toast
         .as_ref()
@@ -566,13 +577,14 @@ fn on_tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
         app.toast = None;
         app.dirty = true;
     }
-    match &app.pending_detail {
-        Some((id, due)) if *due <= now && app.detail.ticket_id.as_deref() == Some(id) => {
-            app.dirty = true;
-            app.fetch_detail()
-        }
-        _ => Vec::new(),
+    if let Some((id, due)) = &app.pending_detail
+        && *due <= now
+        && app.detail.ticket_id.as_deref() == Some(id)
+    {
+        app.dirty = true;
+        fx.extend(app.fetch_detail());
     }
+    fx
 }
 
 fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
@@ -601,6 +613,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
     if app.batch_open.is_some() {
         return batch_open::on_key(app, key);
+    }
+    if app.create.is_some() {
+        return create::on_key(app, key);
     }
     if !app.drafts.is_empty() && app.draft_restore.is_none() {
         return edit_flow::on_draft_offer_key(app, key);
@@ -906,6 +921,7 @@ fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
             vec![Effect::Quit]
         }
         Action::BatchOpen => batch_open::open(app),
+        Action::NewTicket => create::open(app),
         Action::Filter => {
             let query = app.filter.take().map(|f| f.query).unwrap_or_default();
             app.filter = Some(FilterLine {
@@ -938,7 +954,6 @@ fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Edit
-        | Action::NewTicket
         | Action::Delete
         | Action::Search
         | Action::Sort
@@ -1166,9 +1181,15 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
     if let Some(fx) = edit_flow::on_event(app, &event) {
         return fx;
     }
+    if let Some(fx) = create::on_event(app, &event) {
+        return fx;
+    }
     match event {
         // Answers to a form that was closed meanwhile.
-        Event::TicketChecked { .. } | Event::BatchUpdated { .. } => Vec::new(),
+        Event::TicketChecked { .. }
+        | Event::BatchUpdated { .. }
+        | Event::RecordsFound { .. }
+        | Event::TicketCreated { .. } => Vec::new(),
         Event::TicketUpdated { req, ticket } => {
             let mut row = ticket.clone();
             row.history = None;

@@ -4,6 +4,7 @@
 
 mod bars;
 mod confirm;
+mod create;
 mod detail;
 mod edit;
 mod list;
@@ -33,6 +34,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
     bars::render_status_bar(frame, areas.status_bar, app, theme);
     if let Some(form) = &app.form {
         edit::render_form(frame, form, app, theme);
+    } else if let Some(c) = &app.create {
+        create::render_create(frame, c, theme);
     } else if let Some(b) = &app.batch_open {
         edit::render_batch_open(frame, b, theme);
     } else if let Some(chooser) = &app.chooser {

@@ -66,6 +66,17 @@ pub enum Command {
         id: String,
         properties: Vec<String>,
     },
+    /// Finds contacts, companies and deals by name, email or domain (HubSpot search).
+    SearchRecords {
+        req: ReqId,
+        query: String,
+    },
+    /// Creates a ticket with these properties and associations (default types).
+    CreateTicket {
+        req: ReqId,
+        properties: std::collections::BTreeMap<String, String>,
+        associations: Vec<(ObjectKind, String)>,
+    },
     /// Sets the same properties on many tickets through batch update (chunks of 100).
     BatchUpdate {
         req: ReqId,
@@ -92,6 +103,8 @@ impl Command {
             | Self::LoadActivities { req, .. }
             | Self::CheckTicket { req, .. }
             | Self::BatchUpdate { req, .. }
+            | Self::SearchRecords { req, .. }
+            | Self::CreateTicket { req, .. }
             | Self::UpdateTicket { req, .. } => *req,
         }
     }
@@ -110,6 +123,7 @@ impl Command {
             Self::GetTicket { .. } => Some(Slot::Detail),
             Self::LoadAssociations { .. } => Some(Slot::Associations),
             Self::LoadActivities { .. } => Some(Slot::Activities),
+            Self::SearchRecords { .. } => Some(Slot::RecordSearch),
             _ => None,
         }
     }
@@ -121,6 +135,7 @@ pub enum Slot {
     Detail,
     Associations,
     Activities,
+    RecordSearch,
 }
 
 /// A failure, as the app shows it.
@@ -179,6 +194,14 @@ pub enum Event {
         ticket: Ticket,
     },
     TicketUpdated {
+        req: ReqId,
+        ticket: Ticket,
+    },
+    RecordsFound {
+        req: ReqId,
+        items: Vec<Associated>,
+    },
+    TicketCreated {
         req: ReqId,
         ticket: Ticket,
     },
@@ -471,6 +494,33 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
                 ticket: convert::ticket(ticket),
             }
         }
+        Command::SearchRecords { req, query } => Event::RecordsFound {
+            req,
+            items: search_records(client, &query).await?,
+        },
+        Command::CreateTicket {
+            req,
+            properties,
+            associations,
+        } => {
+            let input = crate::hubspot::CreateInput {
+                properties,
+                associations: associations
+                    .into_iter()
+                    .map(|(kind, id)| crate::hubspot::AssociationInput {
+                        to: crate::hubspot::ObjectId::new(id),
+                        types: vec![crate::hubspot::AssociationSpec::hubspot(
+                            kind.ticket_default_type_id(),
+                        )],
+                    })
+                    .collect(),
+                object_write_trace_id: None,
+            };
+            Event::TicketCreated {
+                req,
+                ticket: convert::ticket(client.create_ticket(&input).await?),
+            }
+        }
         Command::BatchUpdate {
             req,
             ids,
@@ -585,6 +635,45 @@ async fn batch_open(
         tickets,
         missing,
     })
+}
+
+/// Contacts, companies and deals matching `query` (HubSpot's free-text search over names,
+/// emails and domains), a few of each, searched in parallel.
+async fn search_records(client: &Client, query: &str) -> Result<Vec<Associated>, ApiError> {
+    let one = |kind: ObjectKind| async move {
+        let page = client
+            .search_objects::<SimplePublicObject>(
+                kind.api_name(),
+                &SearchRequest {
+                    query: Some(query.to_owned()),
+                    properties: convert::display_properties(kind)
+                        .iter()
+                        .map(|s| (*s).to_owned())
+                        .collect(),
+                    limit: Some(5),
+                    ..SearchRequest::default()
+                },
+            )
+            .await?;
+        Ok::<_, ApiError>(
+            page.results
+                .iter()
+                .map(|r| {
+                    let link = crate::hubspot::AssociatedObject {
+                        to_object_id: r.id.clone(),
+                        association_types: Vec::new(),
+                    };
+                    convert::associated(kind, &link, Some(r))
+                })
+                .collect::<Vec<_>>(),
+        )
+    };
+    let (c, co, d) = tokio::try_join!(
+        one(ObjectKind::Contact),
+        one(ObjectKind::Company),
+        one(ObjectKind::Deal)
+    )?;
+    Ok(c.into_iter().chain(co).chain(d).collect())
 }
 
 /// An associated record read in full: for display, and as an activity when it is one.

@@ -649,3 +649,112 @@ fn batch_open_refuses_nothing_and_too_much() {
             .contains("1000")
     );
 }
+
+#[test]
+fn create_enforces_required_fields_searches_after_typing_rests_and_selects_the_new_ticket() {
+    let mut app = loaded();
+    key(&mut app, KeyCode::Esc);
+    assert!(key(&mut app, KeyCode::Char('n')).is_empty());
+    assert!(app.create.is_some());
+    // Nothing typed: Ctrl-s sends nothing and marks the subject.
+    assert!(ctrl(&mut app, 's').is_empty());
+    let form = app.create.as_ref().unwrap();
+    assert!(form.error.as_deref().unwrap().contains("Ticket name"));
+    assert_eq!(form.fields[0].error.as_deref(), Some("required"));
+    for c in "電話: 請求書".chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    // To the Associations field (after the last field).
+    let n = app.create.as_ref().unwrap().fields.len();
+    for _ in 0..n {
+        key(&mut app, KeyCode::Tab);
+    }
+    assert!(app.create.as_ref().unwrap().on_associations());
+    let mut sent = Vec::new();
+    for (i, c) in "grace".chars().enumerate() {
+        key(&mut app, KeyCode::Char(c));
+        // Typing faster than the debounce: no search yet.
+        let at = t0() + jiff::SignedDuration::from_millis(100 * (i as i64 + 1));
+        sent.extend(update(&mut app, Msg::Tick(at)));
+    }
+    assert!(api(&sent).is_empty(), "no search while typing: {sent:?}");
+    let fx = update(
+        &mut app,
+        Msg::Tick(t0() + jiff::SignedDuration::from_secs(5)),
+    );
+    let req = match api(&fx).as_slice() {
+        [Command::SearchRecords { req, query }] => {
+            assert_eq!(query, "grace");
+            *req
+        }
+        other => panic!("expected one search, got {other:?}"),
+    };
+    let grace = crate::domain::Associated {
+        kind: crate::domain::ObjectKind::Contact,
+        id: "201".into(),
+        title: "Grace Kim".into(),
+        detail: "grace@example.jp".into(),
+        types: vec![],
+    };
+    update(
+        &mut app,
+        Msg::Worker(Event::RecordsFound {
+            req,
+            items: vec![grace],
+        }),
+    );
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.create.as_ref().unwrap().associations.len(), 1);
+    let fx = ctrl(&mut app, 's');
+    let req = match api(&fx).as_slice() {
+        [
+            Command::CreateTicket {
+                req,
+                properties,
+                associations,
+            },
+        ] => {
+            assert_eq!(properties["subject"], "電話: 請求書");
+            assert_eq!(properties["hs_pipeline"], "0");
+            assert_eq!(
+                properties["hs_pipeline_stage"], "1",
+                "the pipeline's first stage by default"
+            );
+            assert_eq!(
+                associations,
+                &[(crate::domain::ObjectKind::Contact, "201".to_owned())]
+            );
+            *req
+        }
+        other => panic!("expected one create, got {other:?}"),
+    };
+    // A timeout after sending: not re-sent, the form stays with a warning.
+    let mut f = failure("timed out");
+    f.outcome_unknown = true;
+    assert!(update(&mut app, Msg::Worker(Event::Failed { req, failure: f })).is_empty());
+    assert!(
+        app.create
+            .as_ref()
+            .unwrap()
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("Not sent again")
+    );
+    // Sent again on purpose; it lands: the new ticket is selected in the list.
+    let req = match api(&ctrl(&mut app, 's')).as_slice() {
+        [Command::CreateTicket { req, .. }] => *req,
+        other => panic!("{other:?}"),
+    };
+    let mut created = ticket("HIGH", "2026-11-01T00:00:00Z");
+    created.id = "1501".into();
+    update(
+        &mut app,
+        Msg::Worker(Event::TicketCreated {
+            req,
+            ticket: created,
+        }),
+    );
+    assert!(app.create.is_none());
+    assert_eq!(app.list.selected_id(), Some("1501"));
+}

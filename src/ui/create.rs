@@ -1,0 +1,220 @@
+//! The create form: one line per field (the focused choice field drops down its options),
+//! then the associations to make, with the record search when that field has the focus.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::overlay::centered;
+use super::theme::Theme;
+use crate::app::create::{CreateForm, FieldInput};
+use crate::app::detail::Loadable;
+use crate::text::{pad_to_width, sanitize, truncate_to_width};
+
+const LABEL_W: usize = 20;
+const DROPDOWN: usize = 6;
+
+pub fn render_create(frame: &mut Frame, form: &CreateForm, theme: Theme) {
+    let screen = frame.area();
+    let area = centered(
+        screen,
+        screen.width.saturating_sub(6).clamp(30, 100),
+        screen.height.saturating_sub(2).clamp(8, 34),
+    );
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(Span::styled(" New ticket ", theme.title()))
+        .title_bottom(Span::styled(
+            " Tab/Shift-Tab field · Ctrl-s create · Esc cancel ",
+            theme.dim(),
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let w = usize::from(inner.width);
+    let value_w = w.saturating_sub(LABEL_W + 1);
+    let mut lines: Vec<Line> = Vec::new();
+    for (i, f) in form.fields.iter().enumerate() {
+        let focused = form.focus == i;
+        let mark = if f.required { "*" } else { " " };
+        let label = Span::styled(
+            pad_to_width(&format!("{mark}{}", sanitize(&f.label)), LABEL_W),
+            if focused { theme.key() } else { theme.dim() },
+        );
+        match &f.input {
+            FieldInput::Text { area, multiline } => {
+                let text = area.lines().join(if *multiline { " ⏎ " } else { " " });
+                let shown = if focused {
+                    // Keep the end (where typing happens) in view.
+                    let t = sanitize(&text).into_owned();
+                    let tail: String = t
+                        .chars()
+                        .rev()
+                        .take(value_w.saturating_sub(2))
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .rev()
+                        .collect();
+                    format!("{tail}▏")
+                } else {
+                    truncate_to_width(&sanitize(&text), value_w)
+                };
+                lines.push(Line::from(vec![label, Span::raw(" "), Span::raw(shown)]));
+            }
+            FieldInput::Pick(p) => {
+                let chosen = if p.multi {
+                    p.options
+                        .iter()
+                        .filter(|o| p.chosen.contains(&o.value))
+                        .map(|o| o.label.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                } else {
+                    p.current().map(|c| c.label.clone()).unwrap_or_default()
+                };
+                let value = if focused {
+                    format!("{}  (filter: {}▏)", sanitize(&chosen), sanitize(&p.query))
+                } else {
+                    sanitize(&chosen).into_owned()
+                };
+                lines.push(Line::from(vec![
+                    label,
+                    Span::raw(" "),
+                    Span::raw(truncate_to_width(&value, value_w)),
+                ]));
+                if focused {
+                    let visible = p.visible();
+                    let start = p.cursor.saturating_sub(DROPDOWN - 1);
+                    for (row, &oi) in visible.iter().enumerate().skip(start).take(DROPDOWN) {
+                        let o = &p.options[oi];
+                        let check = if p.multi {
+                            if p.chosen.contains(&o.value) {
+                                "[x] "
+                            } else {
+                                "[ ] "
+                            }
+                        } else {
+                            ""
+                        };
+                        let line = Line::raw(format!(
+                            "{}{}",
+                            " ".repeat(LABEL_W + 1),
+                            pad_to_width(&format!("{check}{}", sanitize(&o.label)), value_w)
+                        ));
+                        lines.push(if row == p.cursor {
+                            line.style(theme.selected(true))
+                        } else {
+                            line
+                        });
+                    }
+                }
+            }
+        }
+        if let Some(e) = &f.error {
+            lines.push(Line::styled(
+                format!("{}{}", " ".repeat(LABEL_W + 1), sanitize(e)),
+                theme.error(),
+            ));
+        }
+    }
+    // Associations.
+    let focused = form.on_associations();
+    let label = Span::styled(
+        pad_to_width(" Associate with", LABEL_W),
+        if focused { theme.key() } else { theme.dim() },
+    );
+    let added: Vec<String> = form
+        .associations
+        .iter()
+        .map(|a| format!("{} {}", a.kind.label(), sanitize(&a.title)))
+        .collect();
+    lines.push(Line::from(vec![
+        label,
+        Span::raw(" "),
+        Span::raw(truncate_to_width(
+            if added.is_empty() { "—" } else { "" },
+            value_w,
+        )),
+    ]));
+    for a in &added {
+        lines.push(Line::raw(format!(
+            "{}• {}",
+            " ".repeat(LABEL_W + 1),
+            truncate_to_width(a, value_w.saturating_sub(2))
+        )));
+    }
+    if focused {
+        let s = &form.search;
+        lines.push(Line::raw(format!(
+            "{}search contacts, companies, deals: {}▏",
+            " ".repeat(LABEL_W + 1),
+            sanitize(&s.query)
+        )));
+        match &s.results {
+            Loadable::Loading(_) => lines.push(Line::styled(
+                format!("{}searching…", " ".repeat(LABEL_W + 1)),
+                theme.dim(),
+            )),
+            Loadable::Failed(e) => lines.push(Line::styled(
+                truncate_to_width(&format!("{}{}", " ".repeat(LABEL_W + 1), sanitize(e)), w),
+                theme.error(),
+            )),
+            Loadable::Ready(items) if items.is_empty() => {
+                lines.push(Line::styled(
+                    format!("{}no match", " ".repeat(LABEL_W + 1)),
+                    theme.dim(),
+                ));
+            }
+            Loadable::Ready(items) => {
+                for (i, r) in items.iter().enumerate().take(DROPDOWN * 2) {
+                    let line = Line::raw(format!(
+                        "{}{}",
+                        " ".repeat(LABEL_W + 1),
+                        pad_to_width(
+                            &format!(
+                                "{:8}{}  {}",
+                                r.kind.label(),
+                                sanitize(&r.title),
+                                sanitize(&r.detail)
+                            ),
+                            value_w
+                        )
+                    ));
+                    lines.push(if i == s.cursor {
+                        line.style(theme.selected(true))
+                    } else {
+                        line
+                    });
+                }
+            }
+            Loadable::Idle => lines.push(Line::styled(
+                format!(
+                    "{}type 2+ letters of a name, email or domain; Enter adds; Backspace removes",
+                    " ".repeat(LABEL_W + 1)
+                ),
+                theme.dim(),
+            )),
+        }
+    }
+    let body = Rect {
+        height: inner.height.saturating_sub(1),
+        ..inner
+    };
+    // Keep the focused field in view on small screens: drop lines from the top if needed.
+    let overflow = lines.len().saturating_sub(usize::from(body.height));
+    let lines: Vec<Line> = lines.into_iter().skip(overflow).collect();
+    frame.render_widget(Paragraph::new(lines), body);
+    let status = Rect {
+        y: inner.y + inner.height.saturating_sub(1),
+        height: 1.min(inner.height),
+        ..inner
+    };
+    let line = match (&form.error, form.saving) {
+        (_, Some(_)) => Line::styled("creating…", theme.dim()),
+        (Some(e), _) => Line::styled(truncate_to_width(&sanitize(e), w), theme.error()),
+        _ => Line::styled("* required", theme.dim()),
+    };
+    frame.render_widget(Paragraph::new(line), status);
+}
