@@ -2,6 +2,7 @@
 //! [`update`] is the only place it changes, and it returns [`Effect`]s for the runtime to
 //! carry out. No I/O, no clock reads, no `.await` here: the time comes in with `Msg::Tick`.
 
+pub mod actions;
 pub mod batch_open;
 pub mod confirm;
 pub mod create;
@@ -189,6 +190,12 @@ pub struct App {
     pub create: Option<create::CreateForm>,
     /// A confirmed write on its way, and the toast to show when it lands.
     pending_write: Option<(ReqId, String)>,
+    /// A pin on its way (request, activity): HubSpot may refuse an unassociated one.
+    pending_pin: Option<(ReqId, String)>,
+    /// A confirmed delete or association change on its way.
+    in_flight: Option<actions::InFlight>,
+    /// The add-association modal (`a`).
+    pub add_assoc: Option<actions::AddAssociation>,
     /// Drafts left from an earlier run, offered back one at a time.
     pub drafts: Vec<crate::drafts::Draft>,
     /// A draft being restored: waiting for this re-read of its ticket.
@@ -231,6 +238,9 @@ impl App {
             batch_open: None,
             create: None,
             pending_write: None,
+            pending_pin: None,
+            in_flight: None,
+            add_assoc: None,
             drafts: Vec::new(),
             draft_restore: None,
             filter: None,
@@ -270,6 +280,7 @@ impl App {
             || self.chooser.is_some()
             || self.batch_open.is_some()
             || self.create.is_some()
+            || self.add_assoc.is_some()
             || (!self.drafts.is_empty() && self.overlay.is_none())
         {
             return Context::Form;
@@ -568,6 +579,7 @@ fn on_tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
     }
     app.now = now;
     let mut fx = create::on_tick(app, now);
+    fx.extend(actions::on_tick(app, now));
     if app
         .toast
         .as_ref()
@@ -616,6 +628,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
     if app.create.is_some() {
         return create::on_key(app, key);
+    }
+    if app.add_assoc.is_some() {
+        return actions::on_add_key(app, key);
     }
     if !app.drafts.is_empty() && app.draft_restore.is_none() {
         return edit_flow::on_draft_offer_key(app, key);
@@ -673,6 +688,19 @@ fn on_confirm_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let Some(dialog) = app.confirm.as_mut() else {
         return Vec::new();
     };
+    if dialog.must_type().is_some() {
+        match key.code {
+            KeyCode::Char(c) if c.is_ascii_digit() => {
+                dialog.typed.push(c);
+                return Vec::new();
+            }
+            KeyCode::Backspace => {
+                dialog.typed.pop();
+                return Vec::new();
+            }
+            _ => {}
+        }
+    }
     let confirmed = match app.keymap.resolve(Context::Confirm, &key) {
         Some(Action::ForceQuit) => return vec![Effect::Quit],
         Some(Action::Confirm) => true,
@@ -688,6 +716,10 @@ fn on_confirm_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Some(Action::PressButton) => dialog.button == confirm::Button::Confirm,
         _ => return Vec::new(),
     };
+    if confirmed && !dialog.can_confirm() {
+        // A bulk delete needs its count typed first; a bare `y` is not enough.
+        return Vec::new();
+    }
     let Some(dialog) = app.confirm.take() else {
         return Vec::new();
     };
@@ -701,6 +733,11 @@ fn on_confirm_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 /// The one command a confirmed op stands for.
 fn run_confirmed(app: &mut App, op: confirm::PendingOp) -> Vec<Effect> {
     match op {
+        op @ (confirm::PendingOp::ArchiveTickets { .. }
+        | confirm::PendingOp::PinActivity { .. }
+        | confirm::PendingOp::Unpin { .. }
+        | confirm::PendingOp::RemoveAssociation { .. }
+        | confirm::PendingOp::AssociateThenPin { .. }) => actions::run(app, op),
         confirm::PendingOp::RestoreValue {
             ticket_id,
             property,
@@ -953,9 +990,8 @@ fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Action::Edit
-        | Action::Delete
-        | Action::Search
+        Action::Delete => actions::ask_delete(app),
+        Action::Search
         | Action::Sort
         | Action::SwitchView
         | Action::NextView
@@ -1096,19 +1132,13 @@ fn on_detail_action_inner(app: &mut App, action: Action) -> Vec<Effect> {
             edit_flow::open_for_selected_property(app)
         }
         Action::RestoreValue if app.detail.tab == Tab::History => ask_restore(app),
-        Action::Edit
-        | Action::RestoreValue
-        | Action::AddAssociation
-        | Action::RemoveAssociation
-        | Action::Pin
-        | Action::Unpin
-        | Action::Delete => {
-            app.info(format!(
-                "{} is not available in this version yet",
-                action.description()
-            ));
-            Vec::new()
+        Action::AddAssociation if app.detail.tab == Tab::Associations => actions::open_add(app),
+        Action::RemoveAssociation if app.detail.tab == Tab::Associations => {
+            actions::ask_remove(app)
         }
+        Action::Pin if app.detail.tab == Tab::Activity => actions::ask_pin(app),
+        Action::Unpin if app.detail.tab == Tab::Activity => actions::ask_unpin(app),
+        Action::Delete => actions::ask_delete(app),
         _ => Vec::new(),
     }
 }
@@ -1184,12 +1214,19 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
     if let Some(fx) = create::on_event(app, &event) {
         return fx;
     }
+    if let Some(fx) = actions::on_event(app, &event) {
+        return fx;
+    }
     match event {
         // Answers to a form that was closed meanwhile.
         Event::TicketChecked { .. }
         | Event::BatchUpdated { .. }
         | Event::RecordsFound { .. }
-        | Event::TicketCreated { .. } => Vec::new(),
+        | Event::TicketCreated { .. }
+        | Event::LabelsLoaded { .. }
+        | Event::TicketArchived { .. }
+        | Event::BatchArchived { .. }
+        | Event::AssociationChanged { .. } => Vec::new(),
         Event::TicketUpdated { req, ticket } => {
             let mut row = ticket.clone();
             row.history = None;
@@ -1206,7 +1243,15 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
             if app.pending_write.as_ref().is_some_and(|(r, _)| *r == req) =>
         {
             app.pending_write = None;
-            app.error(format!("the change was not saved: {}", failure.summary));
+            let pin = app.pending_pin.take_if(|(r, _)| *r == req);
+            let refused = failure
+                .field_errors
+                .iter()
+                .any(|(p, _)| p == "hs_pinned_engagement_id");
+            match pin {
+                Some((_, activity)) if refused => actions::on_pin_refused(app, &activity),
+                _ => app.error(format!("the change was not saved: {}", failure.summary)),
+            }
             Vec::new()
         }
         Event::Status(s) => {

@@ -424,6 +424,16 @@ impl ObjectKind {
         Self::Task,
         Self::Meeting,
     ];
+    pub const ALL: [Self; 8] = [
+        Self::Contact,
+        Self::Company,
+        Self::Deal,
+        Self::Note,
+        Self::Email,
+        Self::Call,
+        Self::Task,
+        Self::Meeting,
+    ];
 
     /// HubSpot's plural object type name used in paths.
     pub fn api_name(self) -> &'static str {

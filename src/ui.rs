@@ -34,6 +34,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
     bars::render_status_bar(frame, areas.status_bar, app, theme);
     if let Some(form) = &app.form {
         edit::render_form(frame, form, app, theme);
+    } else if let Some(a) = &app.add_assoc {
+        edit::render_add_association(frame, a, theme);
     } else if let Some(c) = &app.create {
         create::render_create(frame, c, theme);
     } else if let Some(b) = &app.batch_open {

@@ -77,6 +77,37 @@ pub enum Command {
         properties: std::collections::BTreeMap<String, String>,
         associations: Vec<(ObjectKind, String)>,
     },
+    /// Archives (deletes to HubSpot's recycle bin) one ticket.
+    ArchiveTicket {
+        req: ReqId,
+        id: String,
+    },
+    /// Archives many tickets through batch archive (chunks of 100).
+    BatchArchive {
+        req: ReqId,
+        ids: Vec<String>,
+    },
+    /// Association types (and labels) from tickets to `kind`.
+    LoadLabels {
+        req: ReqId,
+        kind: ObjectKind,
+    },
+    /// Associates the ticket with a record using one association type (v4, labelled PUT).
+    Associate {
+        req: ReqId,
+        ticket_id: String,
+        kind: ObjectKind,
+        to_id: String,
+        category: String,
+        type_id: u32,
+    },
+    /// Removes every association between the ticket and the record (v4 DELETE).
+    RemoveAssociation {
+        req: ReqId,
+        ticket_id: String,
+        kind: ObjectKind,
+        to_id: String,
+    },
     /// Sets the same properties on many tickets through batch update (chunks of 100).
     BatchUpdate {
         req: ReqId,
@@ -103,6 +134,11 @@ impl Command {
             | Self::LoadActivities { req, .. }
             | Self::CheckTicket { req, .. }
             | Self::BatchUpdate { req, .. }
+            | Self::ArchiveTicket { req, .. }
+            | Self::BatchArchive { req, .. }
+            | Self::LoadLabels { req, .. }
+            | Self::Associate { req, .. }
+            | Self::RemoveAssociation { req, .. }
             | Self::SearchRecords { req, .. }
             | Self::CreateTicket { req, .. }
             | Self::UpdateTicket { req, .. } => *req,
@@ -112,7 +148,10 @@ impl Command {
     /// The ticket a command writes to, if it writes.
     pub fn written_ticket(&self) -> Option<&str> {
         match self {
-            Self::UpdateTicket { id, .. } => Some(id),
+            Self::UpdateTicket { id, .. } | Self::ArchiveTicket { id, .. } => Some(id),
+            Self::Associate { ticket_id, .. } | Self::RemoveAssociation { ticket_id, .. } => {
+                Some(ticket_id)
+            }
             _ => None,
         }
     }
@@ -200,6 +239,26 @@ pub enum Event {
     RecordsFound {
         req: ReqId,
         items: Vec<Associated>,
+    },
+    TicketArchived {
+        req: ReqId,
+        id: String,
+    },
+    /// A batch archive's outcome: archived IDs, and the ones that failed with why.
+    BatchArchived {
+        req: ReqId,
+        archived: Vec<String>,
+        failed: Vec<(String, String)>,
+    },
+    LabelsLoaded {
+        req: ReqId,
+        kind: ObjectKind,
+        labels: Vec<crate::domain::AssociationType>,
+    },
+    /// An association was added or removed.
+    AssociationChanged {
+        req: ReqId,
+        ticket_id: String,
     },
     TicketCreated {
         req: ReqId,
@@ -521,6 +580,73 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
                 ticket: convert::ticket(client.create_ticket(&input).await?),
             }
         }
+        Command::ArchiveTicket { req, id } => {
+            client.archive_ticket(&id).await?;
+            Event::TicketArchived { req, id }
+        }
+        Command::BatchArchive { req, ids } => {
+            let outcome = client.batch_archive_tickets(&ids).await?;
+            let mut failed = Vec::new();
+            let mut archived = Vec::new();
+            for chunk in &outcome.chunks {
+                match &chunk.result {
+                    Ok(()) => archived.extend(chunk.ids.iter().cloned()),
+                    Err(e) => failed.extend(chunk.ids.iter().map(|id| (id.clone(), e.summary()))),
+                }
+            }
+            Event::BatchArchived {
+                req,
+                archived,
+                failed,
+            }
+        }
+        Command::LoadLabels { req, kind } => {
+            let labels = client
+                .association_labels("tickets", kind.api_name())
+                .await?;
+            Event::LabelsLoaded {
+                req,
+                kind,
+                labels: labels
+                    .into_iter()
+                    .map(|t| crate::domain::AssociationType {
+                        category: convert::category_name(t.category),
+                        type_id: t.type_id,
+                        label: t.label,
+                    })
+                    .collect(),
+            }
+        }
+        Command::Associate {
+            req,
+            ticket_id,
+            kind,
+            to_id,
+            category,
+            type_id,
+        } => {
+            let category = serde_json::from_value(serde_json::Value::String(category))
+                .map_err(|e| ApiError::Decode(format!("association category: {e}")))?;
+            let spec = crate::hubspot::AssociationSpec {
+                association_category: category,
+                association_type_id: type_id,
+            };
+            client
+                .associate("tickets", &ticket_id, kind.api_name(), &to_id, &[spec])
+                .await?;
+            Event::AssociationChanged { req, ticket_id }
+        }
+        Command::RemoveAssociation {
+            req,
+            ticket_id,
+            kind,
+            to_id,
+        } => {
+            client
+                .remove_association("tickets", &ticket_id, kind.api_name(), &to_id)
+                .await?;
+            Event::AssociationChanged { req, ticket_id }
+        }
         Command::BatchUpdate {
             req,
             ids,
@@ -571,7 +697,7 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
         }
         Command::LoadAssociations { req, ticket_id } => Event::AssociationsLoaded {
             req,
-            items: load_associated(client, &ticket_id, &ObjectKind::RECORDS).await?,
+            items: load_associated(client, &ticket_id, &ObjectKind::ALL).await?,
             ticket_id,
         },
         Command::LoadActivities { req, ticket_id } => {
@@ -920,6 +1046,14 @@ pub mod convert {
         r.and_then(|r| r.property(name)).unwrap_or("")
     }
 
+    /// HubSpot's name of an association category (`HUBSPOT_DEFINED`, `USER_DEFINED`, ...).
+    pub fn category_name(c: hs::AssociationCategory) -> String {
+        serde_json::to_value(c)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
     pub fn associated(
         kind: ObjectKind,
         link: &hs::AssociatedObject,
@@ -962,10 +1096,7 @@ pub mod convert {
                 .association_types
                 .iter()
                 .map(|t| AssociationType {
-                    category: serde_json::to_value(t.category)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default(),
+                    category: category_name(t.category),
                     type_id: t.type_id,
                     label: t.label.clone(),
                 })

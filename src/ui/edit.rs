@@ -448,3 +448,119 @@ pub fn render_batch_open(
     };
     frame.render_widget(Paragraph::new(line), status);
 }
+
+/// The add-association modal: find a record, then pick the association label.
+pub fn render_add_association(
+    frame: &mut Frame,
+    state: &crate::app::actions::AddAssociation,
+    theme: Theme,
+) {
+    use crate::app::actions::AddAssociation;
+    use crate::app::detail::Loadable;
+    let screen = frame.area();
+    let area = centered(
+        screen,
+        screen.width.saturating_sub(6).clamp(20, 80),
+        screen.height.saturating_sub(4).clamp(6, 18),
+    );
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(Span::styled(" Add an association ", theme.title()))
+        .title_bottom(Span::styled(
+            " type to search · ↑/↓ move · Enter choose · Esc cancel ",
+            theme.dim(),
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let w = usize::from(inner.width);
+    let mut lines = Vec::new();
+    let rows = usize::from(inner.height).saturating_sub(2);
+    match state {
+        AddAssociation::Search(s) => {
+            lines.push(Line::from(vec![
+                Span::styled("Contact, company or deal: ", theme.dim()),
+                Span::raw(format!("{}▏", sanitize(&s.query))),
+            ]));
+            match &s.results {
+                Loadable::Idle => lines.push(Line::styled(
+                    "type 2+ letters of a name, email or domain",
+                    theme.dim(),
+                )),
+                Loadable::Loading(_) => lines.push(Line::styled("searching HubSpot…", theme.dim())),
+                Loadable::Failed(e) => lines.push(Line::styled(
+                    truncate_to_width(&sanitize(e), w),
+                    theme.error(),
+                )),
+                Loadable::Ready(items) if items.is_empty() => {
+                    lines.push(Line::styled("no match", theme.dim()))
+                }
+                Loadable::Ready(items) => {
+                    for (i, r) in items.iter().enumerate().take(rows) {
+                        let line = Line::raw(pad_to_width(
+                            &format!(
+                                "{:8}{}  {}",
+                                r.kind.label(),
+                                sanitize(&r.title),
+                                sanitize(&r.detail)
+                            ),
+                            w,
+                        ));
+                        lines.push(if i == s.cursor {
+                            line.style(theme.selected(true))
+                        } else {
+                            line
+                        });
+                    }
+                }
+            }
+        }
+        AddAssociation::Label {
+            record,
+            labels,
+            cursor,
+            ..
+        } => {
+            lines.push(Line::raw(truncate_to_width(
+                &format!(
+                    "{} {}: choose the association label",
+                    record.kind.label(),
+                    sanitize(&record.title)
+                ),
+                w,
+            )));
+            match labels {
+                Loadable::Ready(l) => {
+                    for (i, t) in l.iter().enumerate().take(rows) {
+                        let name = t
+                            .label
+                            .clone()
+                            .unwrap_or_else(|| "(unlabeled, the default)".into());
+                        let line = Line::raw(pad_to_width(
+                            &format!("{}  [{} {}]", sanitize(&name), t.category, t.type_id),
+                            w,
+                        ));
+                        lines.push(if i == *cursor {
+                            line.style(theme.selected(true))
+                        } else {
+                            line
+                        });
+                    }
+                }
+                Loadable::Failed(e) => lines.push(Line::styled(
+                    truncate_to_width(&sanitize(e), w),
+                    theme.error(),
+                )),
+                _ => lines.push(Line::styled("loading the labels…", theme.dim())),
+            }
+        }
+        AddAssociation::Saving { record, .. } => {
+            lines.push(Line::styled(
+                format!("associating {}…", sanitize(&record.title)),
+                theme.dim(),
+            ));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,537 @@
+//! Associations, pinning and deleting: the dialogs that guard them (as [`PendingOp`] data),
+//! the one command each confirmed op sends, and what their answers change on screen.
+//! Also the add-association modal (`a`): find a record, pick the association label, save.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jiff::Timestamp;
+
+use super::confirm::{Confirm, PendingOp};
+use super::create::{RecordSearch, SEARCH_DEBOUNCE};
+use super::detail::{Loadable, activity_rows, association_rows};
+use super::{App, Effect, Focus};
+use crate::action::Action;
+use crate::domain::{Associated, AssociationType, ObjectKind};
+use crate::keymap::Context;
+use crate::worker::{Command, Event};
+
+/// What a confirmed op is waiting for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InFlight {
+    Archive {
+        req: u64,
+        ids: Vec<String>,
+    },
+    Association {
+        req: u64,
+        then_pin: Option<(String, String)>,
+    },
+}
+
+/// The add-association modal.
+#[derive(Debug, Clone)]
+pub enum AddAssociation {
+    /// Type to find a contact, company or deal.
+    Search(RecordSearch),
+    /// Pick the association type (label) for the chosen record.
+    Label {
+        record: Associated,
+        labels: Loadable<Vec<AssociationType>>,
+        cursor: usize,
+        req: u64,
+    },
+    /// The association is being written.
+    Saving { record: Associated, req: u64 },
+}
+
+/// `D`: delete the marked tickets, or the selected/shown one.
+pub(super) fn ask_delete(app: &mut App) -> Vec<Effect> {
+    let ids: Vec<String> = if app.focus == Focus::List && !app.list.marked().is_empty() {
+        app.list.marked().iter().cloned().collect()
+    } else {
+        let id = match app.focus {
+            Focus::Detail => app.detail.ticket_id.clone(),
+            Focus::List => app.list.selected_id().map(str::to_owned),
+        };
+        id.into_iter().collect()
+    };
+    if ids.is_empty() {
+        return Vec::new();
+    }
+    let subjects = ids
+        .iter()
+        .map(|id| {
+            app.list
+                .get(id)
+                .map(|t| t.subject().to_owned())
+                .unwrap_or_default()
+        })
+        .collect();
+    app.confirm = Some(Confirm::new(PendingOp::ArchiveTickets { ids, subjects }));
+    Vec::new()
+}
+
+fn shown_ticket(app: &App) -> Option<(String, String)> {
+    let id = app.detail.ticket_id.clone()?;
+    let subject = app
+        .detail
+        .ticket
+        .ready()
+        .map(|t| t.subject().to_owned())
+        .or_else(|| app.list.get(&id).map(|t| t.subject().to_owned()))
+        .unwrap_or_default();
+    Some((id, subject))
+}
+
+fn pinned_id(app: &App) -> String {
+    app.detail
+        .ticket
+        .ready()
+        .map(|t| t.prop("hs_pinned_engagement_id").to_owned())
+        .unwrap_or_default()
+}
+
+/// `p` on an activity.
+pub(super) fn ask_pin(app: &mut App) -> Vec<Effect> {
+    let Some((ticket_id, subject)) = shown_ticket(app) else {
+        return Vec::new();
+    };
+    let Some(list) = app.detail.activities.ready() else {
+        return Vec::new();
+    };
+    let rows = activity_rows(list);
+    let Some(a) = rows.get(app.detail.activity.row) else {
+        return Vec::new();
+    };
+    let pinned = pinned_id(app);
+    if a.id == pinned {
+        app.info("that activity is already pinned");
+        return Vec::new();
+    }
+    let replaces = (!pinned.is_empty()).then(|| {
+        rows.iter()
+            .find(|r| r.id == pinned)
+            .map_or_else(|| format!("activity {pinned}"), |r| r.title.clone())
+    });
+    let op = PendingOp::PinActivity {
+        ticket_id,
+        subject,
+        activity_id: a.id.clone(),
+        title: a.title.clone(),
+        replaces,
+    };
+    app.confirm = Some(Confirm::new(op));
+    Vec::new()
+}
+
+/// `P`.
+pub(super) fn ask_unpin(app: &mut App) -> Vec<Effect> {
+    let Some((ticket_id, subject)) = shown_ticket(app) else {
+        return Vec::new();
+    };
+    let pinned = pinned_id(app);
+    if pinned.is_empty() {
+        app.info("no activity is pinned on this ticket");
+        return Vec::new();
+    }
+    let title = app
+        .detail
+        .activities
+        .ready()
+        .and_then(|l| l.iter().find(|a| a.id == pinned).map(|a| a.title.clone()))
+        .unwrap_or_else(|| format!("activity {pinned}"));
+    app.confirm = Some(Confirm::new(PendingOp::Unpin {
+        ticket_id,
+        subject,
+        activity_id: pinned,
+        title,
+    }));
+    Vec::new()
+}
+
+/// `x` on an association.
+pub(super) fn ask_remove(app: &mut App) -> Vec<Effect> {
+    let Some((ticket_id, subject)) = shown_ticket(app) else {
+        return Vec::new();
+    };
+    let Some(list) = app.detail.associations.ready() else {
+        return Vec::new();
+    };
+    let rows = association_rows(list);
+    let Some(a) = rows.get(app.detail.assoc.row) else {
+        return Vec::new();
+    };
+    let op = PendingOp::RemoveAssociation {
+        ticket_id,
+        subject,
+        kind: a.kind,
+        to_id: a.id.clone(),
+        title: a.title.clone(),
+        labels: a.labels().into_iter().map(str::to_owned).collect(),
+    };
+    app.confirm = Some(Confirm::new(op));
+    Vec::new()
+}
+
+/// The one command a confirmed op stands for.
+pub(super) fn run(app: &mut App, op: PendingOp) -> Vec<Effect> {
+    let req = app.req();
+    match op {
+        PendingOp::RestoreValue { .. } => Vec::new(),
+        PendingOp::ArchiveTickets { ids, .. } => {
+            app.in_flight = Some(InFlight::Archive {
+                req,
+                ids: ids.clone(),
+            });
+            let cmd = if ids.len() == 1 {
+                Command::ArchiveTicket {
+                    req,
+                    id: ids[0].clone(),
+                }
+            } else {
+                Command::BatchArchive { req, ids }
+            };
+            vec![Effect::Api(cmd)]
+        }
+        PendingOp::PinActivity {
+            ticket_id,
+            activity_id,
+            title,
+            ..
+        } => {
+            app.pending_write = Some((req, format!("pinned “{title}”")));
+            app.pending_pin = Some((req, activity_id.clone()));
+            vec![pin(req, ticket_id, activity_id)]
+        }
+        PendingOp::Unpin {
+            ticket_id, title, ..
+        } => {
+            app.pending_write = Some((req, format!("unpinned “{title}”")));
+            vec![pin(req, ticket_id, String::new())]
+        }
+        PendingOp::RemoveAssociation {
+            ticket_id,
+            kind,
+            to_id,
+            ..
+        } => {
+            app.in_flight = Some(InFlight::Association {
+                req,
+                then_pin: None,
+            });
+            vec![Effect::Api(Command::RemoveAssociation {
+                req,
+                ticket_id,
+                kind,
+                to_id,
+            })]
+        }
+        PendingOp::AssociateThenPin {
+            ticket_id,
+            kind,
+            activity_id,
+            ..
+        } => {
+            app.in_flight = Some(InFlight::Association {
+                req,
+                then_pin: Some((ticket_id.clone(), activity_id.clone())),
+            });
+            vec![Effect::Api(Command::Associate {
+                req,
+                ticket_id,
+                kind,
+                to_id: activity_id,
+                category: "HUBSPOT_DEFINED".into(),
+                type_id: kind.ticket_default_type_id(),
+            })]
+        }
+    }
+}
+
+fn pin(req: u64, ticket_id: String, engagement: String) -> Effect {
+    Effect::Api(Command::UpdateTicket {
+        req,
+        id: ticket_id,
+        properties: std::collections::BTreeMap::from([(
+            "hs_pinned_engagement_id".to_owned(),
+            engagement,
+        )]),
+    })
+}
+
+/// Answers for the ops above; `None` when not theirs.
+pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
+    match (event, app.in_flight.clone()) {
+        (Event::TicketArchived { req, id }, Some(InFlight::Archive { req: r, .. }))
+            if *req == r =>
+        {
+            app.in_flight = None;
+            app.list.remove(id);
+            app.fuzzy_stale = true;
+            app.info(format!(
+                "deleted #{id}: in HubSpot's recycle bin for 90 days"
+            ));
+            if app.focus == Focus::Detail && app.areas.narrow {
+                app.focus = Focus::List;
+            }
+            Some(app.selection_changed())
+        }
+        (
+            Event::BatchArchived {
+                req,
+                archived,
+                failed,
+            },
+            Some(InFlight::Archive { req: r, .. }),
+        ) if *req == r => {
+            app.in_flight = None;
+            for id in archived {
+                app.list.remove(id);
+            }
+            app.fuzzy_stale = true;
+            if failed.is_empty() {
+                app.list.clear_marks();
+                app.info(format!(
+                    "deleted {} tickets: in HubSpot's recycle bin for 90 days",
+                    archived.len()
+                ));
+            } else {
+                let ids: Vec<&str> = failed.iter().map(|(id, _)| id.as_str()).collect();
+                app.error(format!(
+                    "deleted {}; {} failed ({}): {} — they stay marked, D tries again",
+                    archived.len(),
+                    failed.len(),
+                    ids.join(", "),
+                    failed[0].1
+                ));
+            }
+            Some(app.selection_changed())
+        }
+        (Event::Failed { req, failure }, Some(InFlight::Archive { req: r, ids })) if *req == r => {
+            app.in_flight = None;
+            if failure.not_found && ids.len() == 1 {
+                app.list.remove(&ids[0]);
+                app.error(format!(
+                    "#{} was already deleted (HubSpot: {})",
+                    ids[0], failure.summary
+                ));
+                return Some(app.selection_changed());
+            }
+            app.error(format!("not deleted: {}", failure.summary));
+            Some(Vec::new())
+        }
+        (
+            Event::AssociationChanged { req, ticket_id },
+            Some(InFlight::Association { req: r, then_pin }),
+        ) if *req == r => {
+            app.in_flight = None;
+            app.add_assoc = None;
+            let mut fx = Vec::new();
+            if let Some((ticket, activity)) = then_pin {
+                let req = app.req();
+                app.pending_write = Some((req, "associated and pinned".into()));
+                fx.push(pin(req, ticket, activity));
+            } else {
+                app.info("associations updated");
+            }
+            if app.detail.ticket_id.as_deref() == Some(ticket_id.as_str()) {
+                app.detail.associations = Loadable::Idle;
+                app.detail.activities = Loadable::Idle;
+                fx.extend(app.load_tab_data(true));
+            }
+            Some(fx)
+        }
+        (Event::Failed { req, failure }, Some(InFlight::Association { req: r, .. }))
+            if *req == r =>
+        {
+            app.in_flight = None;
+            let msg = if failure.not_found {
+                format!(
+                    "that record no longer exists in HubSpot ({})",
+                    failure.summary
+                )
+            } else {
+                failure.summary.clone()
+            };
+            match app.add_assoc.as_mut() {
+                Some(AddAssociation::Saving { record, .. }) => {
+                    let record = record.clone();
+                    app.add_assoc = None;
+                    app.error(format!("{} was not associated: {msg}", record.title));
+                }
+                _ => app.error(format!("association not changed: {msg}")),
+            }
+            Some(Vec::new())
+        }
+        (Event::LabelsLoaded { req, labels, .. }, _) => {
+            if let Some(AddAssociation::Label {
+                labels: slot,
+                req: r,
+                ..
+            }) = app.add_assoc.as_mut()
+                && r == req
+            {
+                let mut l = labels.clone();
+                // Unlabeled (the default) first.
+                l.sort_by_key(|t| (t.label.is_some(), t.type_id));
+                *slot = Loadable::Ready(l);
+                return Some(Vec::new());
+            }
+            None
+        }
+        (Event::RecordsFound { req, items }, _) => {
+            if let Some(AddAssociation::Search(s)) = app.add_assoc.as_mut()
+                && s.results.waits_for(*req)
+            {
+                s.results = Loadable::Ready(items.clone());
+                return Some(Vec::new());
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// A pin HubSpot refused because the activity isn't associated: explain and offer to
+/// associate it first.
+pub(super) fn on_pin_refused(app: &mut App, activity_id: &str) {
+    let Some((ticket_id, subject)) = shown_ticket(app) else {
+        return;
+    };
+    let found = app.detail.activities.ready().and_then(|l| {
+        l.iter()
+            .find(|a| a.id == activity_id)
+            .map(|a| (a.kind, a.title.clone()))
+    });
+    let (kind, title) = found.unwrap_or((ObjectKind::Note, format!("activity {activity_id}")));
+    app.confirm = Some(Confirm::new(PendingOp::AssociateThenPin {
+        ticket_id,
+        subject,
+        kind,
+        activity_id: activity_id.to_owned(),
+        title,
+    }));
+}
+
+/// `a` in the Associations tab.
+pub(super) fn open_add(app: &mut App) -> Vec<Effect> {
+    if app.detail.ticket_id.is_none() {
+        return Vec::new();
+    }
+    app.add_assoc = Some(AddAssociation::Search(RecordSearch::default()));
+    Vec::new()
+}
+
+pub(super) fn on_add_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if app.keymap.resolve(Context::Form, &key) == Some(Action::ForceQuit) {
+        return vec![Effect::Quit];
+    }
+    let now = app.now;
+    let next = app.next_req;
+    let Some(state) = app.add_assoc.as_mut() else {
+        return Vec::new();
+    };
+    if key.code == KeyCode::Esc {
+        app.add_assoc = None;
+        return Vec::new();
+    }
+    match state {
+        AddAssociation::Search(s) => match key.code {
+            KeyCode::Up => s.cursor = s.cursor.saturating_sub(1),
+            KeyCode::Down => {
+                s.cursor =
+                    (s.cursor + 1).min(s.results.ready().map_or(0, Vec::len).saturating_sub(1))
+            }
+            KeyCode::Backspace => {
+                s.query.pop();
+                s.due = Some(now + SEARCH_DEBOUNCE);
+            }
+            KeyCode::Char(c)
+                if !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
+                s.query.push(c);
+                s.due = Some(now + SEARCH_DEBOUNCE);
+            }
+            KeyCode::Enter => {
+                let Some(record) = s.results.ready().and_then(|r| r.get(s.cursor)).cloned() else {
+                    return Vec::new();
+                };
+                app.next_req += 1;
+                let kind = record.kind;
+                *state = AddAssociation::Label {
+                    record,
+                    labels: Loadable::Loading(next),
+                    cursor: 0,
+                    req: next,
+                };
+                return vec![Effect::Api(Command::LoadLabels { req: next, kind })];
+            }
+            _ => {}
+        },
+        AddAssociation::Label {
+            record,
+            labels,
+            cursor,
+            ..
+        } => match key.code {
+            KeyCode::Up => *cursor = cursor.saturating_sub(1),
+            KeyCode::Down => {
+                *cursor = (*cursor + 1).min(labels.ready().map_or(0, Vec::len).saturating_sub(1))
+            }
+            KeyCode::Enter => {
+                let Some(t) = labels.ready().and_then(|l| l.get(*cursor)).cloned() else {
+                    return Vec::new();
+                };
+                let Some(ticket_id) = app.detail.ticket_id.clone() else {
+                    return Vec::new();
+                };
+                let record = record.clone();
+                app.next_req += 1;
+                app.in_flight = Some(InFlight::Association {
+                    req: next,
+                    then_pin: None,
+                });
+                let cmd = Command::Associate {
+                    req: next,
+                    ticket_id,
+                    kind: record.kind,
+                    to_id: record.id.clone(),
+                    category: t.category.clone(),
+                    type_id: t.type_id,
+                };
+                app.add_assoc = Some(AddAssociation::Saving { record, req: next });
+                return vec![Effect::Api(cmd)];
+            }
+            _ => {}
+        },
+        AddAssociation::Saving { .. } => {}
+    }
+    Vec::new()
+}
+
+/// The record search of the add-association modal, once typing rests.
+pub(super) fn on_tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
+    let req = app.next_req;
+    let Some(AddAssociation::Search(s)) = app.add_assoc.as_mut() else {
+        return Vec::new();
+    };
+    match s.due {
+        Some(due) if due <= now => {
+            s.due = None;
+            app.dirty = true;
+            if s.query.trim().chars().count() < 2 {
+                s.results = Loadable::Idle;
+                return Vec::new();
+            }
+            app.next_req += 1;
+            s.results = Loadable::Loading(req);
+            s.cursor = 0;
+            vec![Effect::Api(Command::SearchRecords {
+                req,
+                query: s.query.trim().to_owned(),
+            })]
+        }
+        _ => Vec::new(),
+    }
+}
