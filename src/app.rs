@@ -5,6 +5,8 @@
 pub mod detail;
 pub mod layout;
 pub mod list;
+#[cfg(test)]
+pub(crate) mod tests;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::{SignedDuration, Timestamp};
