@@ -6,6 +6,8 @@ mod bars;
 mod detail;
 mod list;
 mod overlay;
+#[cfg(test)]
+mod tests;
 pub mod theme;
 
 use ratatui::Frame;
