@@ -9,6 +9,7 @@ use crossterm::event::KeyCode;
 
 use super::detail::{Loadable, Tab};
 use super::*;
+use crate::domain::Ticket;
 use crate::worker::{Command, Event, ListSource};
 use fixtures::*;
 
@@ -1318,4 +1319,47 @@ fn reload_all_reloads_catalogue_list_and_detail() {
     // The detail is refetched once the catalogue is back.
     let fx2 = answer_catalog(&mut app, &fx);
     assert_eq!(commands(&fx2).iter().filter(|c| is_get(c)).count(), 1);
+}
+
+#[test]
+fn refresh_keeps_the_selection_beyond_the_first_page() {
+    let mut app = loaded(160, 48, 100, true);
+    let fx = update(&mut app, key('G'));
+    let page2 = req_of(&fx, is_list);
+    update(&mut app, listed(page2, tickets(1101..=1200), Some("1201")));
+    let page3 = req_of(&update(&mut app, key('G')), is_list);
+    update(&mut app, listed(page3, tickets(1201..=1250), Some("1251")));
+    for _ in 0..30 {
+        update(&mut app, key('k'));
+    }
+    let (id, row, offset) = (
+        selected(&app).to_owned(),
+        app.list.selected_row(),
+        app.list.offset(),
+    );
+    assert_eq!(id, "1170");
+    let fx = update(&mut app, key('r'));
+    let req = req_of(&fx, is_list);
+    // The fresh first page: 1001 deleted, 1101 moved up onto it.
+    let mut fresh = tickets(1002..=1101);
+    fresh[0]
+        .properties
+        .insert("subject".into(), "renamed".into());
+    let fx = update(&mut app, listed(req, fresh, Some("1102")));
+    assert_eq!(selected(&app), "1170", "the cursor stays on the ticket");
+    assert_eq!(app.list.len(), 249, "later pages kept, no duplicates");
+    assert_eq!(app.list.selected_row(), row - 1, "1001 went away above it");
+    assert_eq!(app.list.offset(), offset, "the scroll position stays");
+    assert_eq!(app.list.get("1002").map(Ticket::subject), Some("renamed"));
+    assert!(app.list.get("1001").is_none());
+    // Paging continues after the last page loaded, not after the fresh first page.
+    assert!(
+        fx.iter()
+            .all(|e| !matches!(e, Effect::Api(c) if is_list(c)))
+    );
+    let fx = update(&mut app, key('G'));
+    assert!(matches!(
+        commands(&fx).as_slice(),
+        [Command::ListTickets { after: Some(a), .. }] if a == "1251"
+    ));
 }
