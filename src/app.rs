@@ -452,6 +452,17 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
 }
 
 fn on_tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
+    // The top bar counts a rate-limit backoff down in whole seconds and drops it when over:
+    // redraw when what it shows changes, and only then (no redraws at the tick rate).
+    let backoff_shown = |t: Timestamp| {
+        app.worker
+            .backoff_until
+            .filter(|u| *u > t)
+            .map(|u| (u - t).get_seconds().max(1))
+    };
+    if backoff_shown(app.now) != backoff_shown(now) {
+        app.dirty = true;
+    }
     app.now = now;
     if app
         .toast

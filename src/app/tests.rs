@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crossterm::event::KeyCode;
+use jiff::SignedDuration;
 
 use super::detail::{Loadable, Tab};
 use super::*;
@@ -1362,4 +1363,29 @@ fn refresh_keeps_the_selection_beyond_the_first_page() {
         commands(&fx).as_slice(),
         [Command::ListTickets { after: Some(a), .. }] if a == "1251"
     ));
+}
+
+#[test]
+fn the_backoff_countdown_redraws_as_the_clock_moves_and_only_then() {
+    let mut app = loaded(160, 48, 10, false);
+    let until = app.now + SignedDuration::from_millis(2_500);
+    update(
+        &mut app,
+        Msg::Worker(Event::Status(crate::worker::WorkerStatus {
+            in_flight: 3,
+            backoff_until: Some(until),
+            ..Default::default()
+        })),
+    );
+    app.dirty = false;
+    tick(&mut app, 100);
+    assert!(!app.dirty, "still 3s: nothing to redraw");
+    tick(&mut app, 500);
+    assert!(app.dirty, "3s -> 2s");
+    app.dirty = false;
+    tick(&mut app, 2_000);
+    assert!(app.dirty, "over: the notice goes");
+    app.dirty = false;
+    tick(&mut app, 1_000);
+    assert!(!app.dirty, "idle: no redraw at the tick rate");
 }
