@@ -381,10 +381,20 @@ async fn keys_redraw_at_once_while_the_api_is_slow() {
             .wait_until(&format!("the selection on 100{n}"), |s| s.contains(&title))
             .await;
         assert!(screen.contains("loading the ticket…"), "{screen}");
+        // Its fetch goes out once the cursor rests; the next j supersedes it mid-flight.
+        h.wait_until("the fetch in flight", |s| {
+            s.lines().next().is_some_and(|top| top.contains('⟳'))
+        })
+        .await;
     }
     h.sandbox.faults().set_latency(Duration::ZERO);
     h.wait_until("the detail of 1004", |s| {
         s.contains("#1004 ") && s.contains("Ticket information")
+    })
+    .await;
+    // The superseded fetches of 1002 and 1003 were cancelled: nothing stays counted in flight.
+    h.wait_until("no request in flight", |s| {
+        s.lines().next().is_some_and(|top| !top.contains('⟳'))
     })
     .await;
     h.quit().await;

@@ -22,6 +22,8 @@ pub struct Harness {
     keys: mpsc::UnboundedSender<io::Result<TermEvent>>,
     screen: watch::Receiver<String>,
     frames: mpsc::UnboundedReceiver<String>,
+    /// The frame the last wait stopped at (still the screen if nothing was drawn since).
+    last: String,
     pub sandbox: SandboxHandle,
     pub client: Client,
     task: tokio::task::JoinHandle<io::Result<hubtix::runtime::Exit>>,
@@ -123,6 +125,7 @@ impl Harness {
             keys,
             screen,
             frames,
+            last: String::new(),
             sandbox,
             client,
             task,
@@ -149,9 +152,13 @@ impl Harness {
         self.screen.borrow().clone()
     }
 
-    /// Waits (up to 15 s) until a frame drawn since the last wait satisfies `pred`, looking
-    /// at every frame in order; returns that frame. Frames before it are consumed.
+    /// Waits (up to 15 s) until the frame the last wait stopped at, or one drawn since,
+    /// satisfies `pred`, looking at every frame in order; returns that frame. Frames before it
+    /// are consumed.
     pub async fn wait_until(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        if pred(&self.last) {
+            return self.last.clone();
+        }
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -161,8 +168,11 @@ impl Harness {
                 self.screen()
             );
             match tokio::time::timeout(left, self.frames.recv()).await {
-                Ok(Some(frame)) if pred(&frame) => return frame,
-                Ok(Some(_)) => {}
+                Ok(Some(frame)) if pred(&frame) => {
+                    self.last.clone_from(&frame);
+                    return frame;
+                }
+                Ok(Some(frame)) => self.last = frame,
                 Ok(None) => panic!(
                     "the loop ended while waiting for {what}:\n{}",
                     self.screen()
