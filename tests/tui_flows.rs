@@ -313,6 +313,7 @@ async fn a_429_storm_shows_the_backoff_then_the_data() {
     };
     let mut h = Harness::start_with(config(), W, H, retry).await;
     loaded(&mut h).await;
+    let before = h.sandbox.faults().request_count();
     h.sandbox.faults().fail_next(6, 429);
     h.key(KeyCode::Char('R'));
     let screen = h
@@ -336,6 +337,10 @@ async fn a_429_storm_shows_the_backoff_then_the_data() {
         .await;
     assert!(!screen.contains("failed"), "nothing lost:\n{screen}");
     assert!(screen.contains("1001 プリンターが燃えている"));
+    // R's five reads (properties, groups, pipelines, owners, list) plus the six refused ones
+    // sent again: the storm was retried, not dropped.
+    let sent = h.sandbox.faults().request_count() - before;
+    assert!(sent >= 11, "{sent} requests");
     h.quit().await;
 }
 
