@@ -13,6 +13,8 @@ mod edit_flow;
 mod edit_tests;
 pub mod layout;
 pub mod list;
+#[cfg(test)]
+pub(crate) mod tests;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::{SignedDuration, Timestamp};
@@ -572,9 +574,15 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
 }
 
 fn on_tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
-    // The top bar counts down a rate-limit backoff: redraw while one is running (or just
-    // ended), not on every idle tick.
-    if app.worker.backoff_until.is_some_and(|u| u > app.now) {
+    // The top bar counts a rate-limit backoff down in whole seconds and drops it when over:
+    // redraw when what it shows changes, and only then (no redraws at the tick rate).
+    let backoff_shown = |t: Timestamp| {
+        app.worker
+            .backoff_until
+            .filter(|u| *u > t)
+            .map(|u| (u - t).get_seconds().max(1))
+    };
+    if backoff_shown(app.now) != backoff_shown(now) {
         app.dirty = true;
     }
     app.now = now;

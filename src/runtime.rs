@@ -52,7 +52,7 @@ pub async fn run_loop<B, S>(
 ) -> io::Result<Exit>
 where
     B: Backend,
-    B::Error: Into<io::Error>,
+    B::Error: std::error::Error + Send + Sync + 'static,
     S: Stream<Item = io::Result<TermEvent>> + Unpin,
 {
     run_loop_with_drafts(terminal, app, input, client, shutdown, on_draw, None).await
@@ -70,7 +70,7 @@ pub async fn run_loop_with_drafts<B, S>(
 ) -> io::Result<Exit>
 where
     B: Backend,
-    B::Error: Into<io::Error>,
+    B::Error: std::error::Error + Send + Sync + 'static,
     S: Stream<Item = io::Result<TermEvent>> + Unpin,
 {
     let (events_tx, mut events_rx) = mpsc::channel(256);
@@ -79,7 +79,7 @@ where
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     tokio::pin!(shutdown);
 
-    let size = terminal.size().map_err(Into::into)?;
+    let size = terminal.size().map_err(backend_error)?;
     let mut effects = app::update(app, Msg::Resize(size.width, size.height));
     effects.extend(app.start());
     if let Some(store) = &drafts {
@@ -126,7 +126,7 @@ where
             app.dirty = false;
             let frame = terminal
                 .draw(|f| crate::ui::draw(f, app))
-                .map_err(Into::into)?;
+                .map_err(backend_error)?;
             on_draw(frame.buffer);
         }
         let msg = tokio::select! {
@@ -148,6 +148,16 @@ where
         while let Ok(ev) = events_rx.try_recv() {
             effects.extend(app::update(app, Msg::Worker(ev)));
         }
+    }
+}
+
+/// A backend's error as an `io::Error` (crossterm's already is one; `TestBackend`'s is
+/// `Infallible`, which has no `Into<io::Error>`).
+fn backend_error<E: std::error::Error + Send + Sync + 'static>(e: E) -> io::Error {
+    let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(e);
+    match boxed.downcast::<io::Error>() {
+        Ok(io) => *io,
+        Err(other) => io::Error::other(other),
     }
 }
 

@@ -9,6 +9,8 @@ mod detail;
 mod edit;
 mod list;
 mod overlay;
+#[cfg(test)]
+mod tests;
 pub mod theme;
 
 use ratatui::Frame;

@@ -384,13 +384,14 @@ async fn run(
                         None => None,
                     };
                     let Ok(_permit) = permits.acquire_owned().await else { return };
-                    counter.fetch_add(1, Ordering::SeqCst);
+                    // Counted down on drop: a superseded command is aborted mid-request.
+                    let in_flight = InFlight::enter(counter);
                     let req = cmd.req();
                     let event = match execute(&client, cmd).await {
                         Ok(event) => event,
                         Err(e) => Event::Failed { req, failure: Failure::from_api(&e) },
                     };
-                    counter.fetch_sub(1, Ordering::SeqCst);
+                    drop(in_flight);
                     // The UI may be gone (quitting): nothing left to tell.
                     let _ = events_tx.send(event).await;
                 });
@@ -414,6 +415,22 @@ async fn run(
         }
     }
     tasks.abort_all();
+}
+
+/// One request counted in flight until dropped, however its task ends (aborted included).
+struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    fn enter(counter: Arc<AtomicUsize>) -> Self {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Self(counter)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {

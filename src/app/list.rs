@@ -32,6 +32,8 @@ pub struct TicketList {
     next_after: Option<String>,
     /// Whether at least one page arrived.
     loaded_once: bool,
+    /// How many of `tickets` came with the first page (the rest are later pages).
+    first_page: usize,
     /// Total on the server when the source reports one (search does; the list API doesn't).
     pub total: Option<u64>,
 }
@@ -104,16 +106,36 @@ impl TicketList {
         self.loaded_once = true;
     }
 
-    /// Replaces everything with a fresh first page, keeping the selection on the same ticket
-    /// when it is still there (else on the same row number) and the scroll offset.
+    /// Replaces the first page with a fresh one, keeping the selection on the same ticket
+    /// when it is still there (else on the same row number) and the scroll offset. Rows of
+    /// later pages stay (a ticket that moved onto the first page is not shown twice) and
+    /// paging goes on after the last page loaded, so a refresh never pulls the cursor back
+    /// to the first page.
     pub fn replace_first_page(&mut self, tickets: Vec<Ticket>, next_after: Option<String>) {
         let keep = self.selected_id().map(str::to_owned);
         let (row, offset) = (self.selected, self.offset);
+        let later = if self.tickets.len() > self.first_page {
+            Some((
+                self.tickets.split_off(self.first_page),
+                self.next_after.take(),
+            ))
+        } else {
+            None
+        };
         self.tickets.clear();
         self.index.clear();
         self.view = None;
         self.gone.clear();
+        self.first_page = tickets.len();
         self.append_page(tickets, next_after);
+        if let Some((later, later_after)) = later {
+            for t in later {
+                if !self.index.contains_key(&t.id) {
+                    self.upsert(t);
+                }
+            }
+            self.next_after = later_after;
+        }
         self.marked.retain(|id| self.index.contains_key(id));
         self.selected = keep
             .and_then(|id| self.index.get(&id).copied())
@@ -148,6 +170,9 @@ impl TicketList {
             return;
         };
         self.tickets.remove(i);
+        if i < self.first_page {
+            self.first_page -= 1;
+        }
         for v in self.index.values_mut() {
             if *v > i {
                 *v -= 1;

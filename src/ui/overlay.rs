@@ -25,11 +25,16 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
 
 pub fn render_overlay(frame: &mut Frame, overlay: &Overlay, app: &App, theme: Theme) {
     let screen = frame.area();
-    let area = centered(
-        screen,
-        screen.width.saturating_sub(8).clamp(20, 100),
-        screen.height.saturating_sub(4),
-    );
+    // Errors are a small box; help and text take most of the screen. Clear only what is
+    // drawn over, or the panes around a small box are blanked.
+    let area = match overlay {
+        Overlay::Error { .. } => centered(screen, screen.width.saturating_sub(8).clamp(20, 80), 12),
+        _ => centered(
+            screen,
+            screen.width.saturating_sub(8).clamp(20, 100),
+            screen.height.saturating_sub(4),
+        ),
+    };
     frame.render_widget(Clear, area);
     match overlay {
         Overlay::Help { scroll } => {
@@ -76,8 +81,6 @@ pub fn render_overlay(frame: &mut Frame, overlay: &Overlay, app: &App, theme: Th
             );
         }
         Overlay::Error { title, body } => {
-            let area = centered(screen, screen.width.saturating_sub(8).clamp(20, 80), 12);
-            frame.render_widget(Clear, area);
             let block = Block::default()
                 .borders(Borders::ALL)
                 .border_style(theme.error())

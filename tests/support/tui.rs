@@ -1,5 +1,7 @@
 //! Headless harness: the real event loop, worker and client against a sandbox on 127.0.0.1,
-//! drawing into a `TestBackend`. Keys in, screen text out; waits poll a condition.
+//! drawing into a `TestBackend`. Keys in, screen text out. Every frame drawn is kept in order,
+//! so a wait sees short-lived states (a backoff notice) too; waits are on conditions, never on
+//! sleeps.
 
 #![allow(dead_code)]
 
@@ -19,6 +21,9 @@ use tokio::sync::{mpsc, watch};
 pub struct Harness {
     keys: mpsc::UnboundedSender<io::Result<TermEvent>>,
     screen: watch::Receiver<String>,
+    frames: mpsc::UnboundedReceiver<String>,
+    /// The frame the last wait stopped at (still the screen if nothing was drawn since).
+    last: String,
     pub sandbox: SandboxHandle,
     pub client: Client,
     task: tokio::task::JoinHandle<io::Result<hubtix::runtime::Exit>>,
@@ -46,27 +51,61 @@ pub fn buffer_text(buf: &Buffer) -> String {
 }
 
 pub fn client_for(sandbox: &SandboxHandle, token: &str) -> Client {
+    client_with(sandbox, token, RetryPolicy::fast())
+}
+
+pub fn client_with(sandbox: &SandboxHandle, token: &str, retry: RetryPolicy) -> Client {
     let mut config = ClientConfig::new(sandbox.base_url(), AccessToken::new(token));
     config.timeout = Duration::from_secs(5);
-    config.retry = RetryPolicy::fast();
+    config.retry = retry;
     Client::new(config).expect("client")
 }
 
 impl Harness {
     pub async fn start(config: SandboxConfig, width: u16, height: u16) -> Self {
+        Self::start_with(config, width, height, RetryPolicy::fast()).await
+    }
+
+    /// Like [`Harness::start`], with the client's retry policy.
+    pub async fn start_with(
+        config: SandboxConfig,
+        width: u16,
+        height: u16,
+        retry: RetryPolicy,
+    ) -> Self {
         let token = config.token.clone();
         let sandbox = hubtix::sandbox::spawn(config).await.expect("sandbox");
-        let client = client_for(&sandbox, &token);
+        Self::start_on(sandbox, &token, width, height, retry)
+    }
+
+    /// The loop against a sandbox already running (faults can be set before the first request).
+    pub fn start_on(
+        sandbox: SandboxHandle,
+        token: &str,
+        width: u16,
+        height: u16,
+        retry: RetryPolicy,
+    ) -> Self {
+        let client = client_with(&sandbox, token, retry);
         let (keys, rx) = mpsc::unbounded_channel();
         let (screen_tx, screen) = watch::channel(String::new());
+        let (frames_tx, frames) = mpsc::unbounded_channel();
         let input = Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
             rx.recv().await.map(|e| (e, rx))
         }));
         let loop_client = client.clone();
         let task = tokio::spawn(async move {
             let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-            let portal = Portal { demo: true, ..Portal::default() };
-            let mut app = App::new(portal, Keymap::default(), jiff::Timestamp::now(), (width, height));
+            let portal = Portal {
+                demo: true,
+                ..Portal::default()
+            };
+            let mut app = App::new(
+                portal,
+                Keymap::default(),
+                jiff::Timestamp::now(),
+                (width, height),
+            );
             app.catalog.tz = jiff::tz::TimeZone::UTC;
             hubtix::runtime::run_loop(
                 &mut terminal,
@@ -75,12 +114,22 @@ impl Harness {
                 loop_client,
                 std::future::pending(),
                 move |buf| {
-                    let _ = screen_tx.send(buffer_text(buf));
+                    let text = buffer_text(buf);
+                    let _ = frames_tx.send(text.clone());
+                    let _ = screen_tx.send(text);
                 },
             )
             .await
         });
-        Self { keys, screen, sandbox, client, task }
+        Self {
+            keys,
+            screen,
+            frames,
+            last: String::new(),
+            sandbox,
+            client,
+            task,
+        }
     }
 
     pub fn key(&self, code: KeyCode) {
@@ -88,7 +137,9 @@ impl Harness {
     }
 
     pub fn key_mod(&self, code: KeyCode, mods: KeyModifiers) {
-        let _ = self.keys.send(Ok(TermEvent::Key(KeyEvent::new(code, mods))));
+        let _ = self
+            .keys
+            .send(Ok(TermEvent::Key(KeyEvent::new(code, mods))));
     }
 
     pub fn chars(&self, text: &str) {
@@ -101,27 +152,46 @@ impl Harness {
         self.screen.borrow().clone()
     }
 
-    /// Waits (up to 15 s) until the screen satisfies `pred`; returns that screen.
+    /// Waits (up to 15 s) until the frame the last wait stopped at, or one drawn since,
+    /// satisfies `pred`, looking at every frame in order; returns that frame. Frames before it
+    /// are consumed.
     pub async fn wait_until(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        if pred(&self.last) {
+            return self.last.clone();
+        }
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
-            {
-                let s = self.screen.borrow_and_update();
-                if pred(&s) {
-                    return s.clone();
-                }
-            }
             let left = deadline.saturating_duration_since(Instant::now());
-            assert!(!left.is_zero(), "timed out waiting for {what}; screen:\n{}", self.screen());
-            let _ = tokio::time::timeout(left, self.screen.changed()).await;
+            assert!(
+                !left.is_zero(),
+                "timed out waiting for {what}; screen:\n{}",
+                self.screen()
+            );
+            match tokio::time::timeout(left, self.frames.recv()).await {
+                Ok(Some(frame)) if pred(&frame) => {
+                    self.last.clone_from(&frame);
+                    return frame;
+                }
+                Ok(Some(frame)) => self.last = frame,
+                Ok(None) => panic!(
+                    "the loop ended while waiting for {what}:\n{}",
+                    self.screen()
+                ),
+                Err(_) => {}
+            }
         }
+    }
+
+    /// Whether the current screen (the last frame drawn) satisfies `pred`.
+    pub fn screen_has(&self, pred: impl Fn(&str) -> bool) -> bool {
+        pred(&self.screen.borrow())
     }
 
     pub async fn wait_text(&mut self, text: &str) -> String {
         self.wait_until(text, |s| s.contains(text)).await
     }
 
-    /// Sends `q` at the top level and waits for the loop to end.
+    /// Sends Ctrl-c and waits for the loop to end.
     pub async fn quit(self) -> hubtix::runtime::Exit {
         self.key_mod(KeyCode::Char('c'), KeyModifiers::CONTROL);
         let exit = tokio::time::timeout(Duration::from_secs(10), self.task)
