@@ -203,7 +203,8 @@ pub struct App {
     /// A draft being restored: waiting for this re-read of its ticket.
     draft_restore: Option<(crate::drafts::Draft, ReqId)>,
     pub filter: Option<FilterLine>,
-    /// Prepared haystacks of the loaded tickets for `/`; rebuilt when the list changed.
+    /// Prepared haystacks of the loaded tickets for `/`, kept in step row by row as pages and
+    /// fetched tickets arrive; all rebuilt only when `fuzzy_stale` (first page, catalogue).
     fuzzy: crate::fuzzy::FuzzyFilter,
     fuzzy_stale: bool,
     pub toast: Option<Toast>,
@@ -494,17 +495,46 @@ impl App {
             return;
         }
         if self.fuzzy_stale || self.fuzzy.len() != self.list.len() {
-            let haystacks = self
-                .list
-                .tickets()
-                .iter()
-                .map(|t| self.haystack(t))
-                .collect();
-            self.fuzzy.set_haystacks(haystacks);
-            self.fuzzy_stale = false;
+            self.rebuild_haystacks();
         }
         let matches = self.fuzzy.filter(&query).to_vec();
         self.list.set_view(Some(matches));
+    }
+
+    fn rebuild_haystacks(&mut self) {
+        let haystacks = self
+            .list
+            .tickets()
+            .iter()
+            .map(|t| self.haystack(t))
+            .collect();
+        self.fuzzy.set_haystacks(haystacks);
+        self.fuzzy_stale = false;
+    }
+
+    /// Prepares the haystacks of these tickets, just loaded or changed: a page costs its own
+    /// rows, not every loaded row (100,000 rows take a few hundred milliseconds, too long
+    /// for a keystroke). Everything is prepared again when a full change made them stale.
+    fn sync_haystacks(&mut self, ids: &[String]) {
+        if !self.fuzzy_stale {
+            for id in ids {
+                let Some(i) = self.list.position(id) else {
+                    continue;
+                };
+                let hay = self.haystack(&self.list.tickets()[i]);
+                if i < self.fuzzy.len() {
+                    self.fuzzy.set(i, hay);
+                } else if i == self.fuzzy.len() {
+                    self.fuzzy.push(hay);
+                } else {
+                    self.fuzzy_stale = true;
+                    break;
+                }
+            }
+        }
+        if self.fuzzy_stale || self.fuzzy.len() != self.list.len() {
+            self.rebuild_haystacks();
+        }
     }
 
     /// What `/` matches a ticket on: ID, subject, stage, owner, priority.
@@ -1307,13 +1337,15 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
                 return Vec::new();
             }
             app.list_load = Loadable::Ready(());
+            let ids: Vec<String> = tickets.iter().map(|t| t.id.clone()).collect();
             if app.list_first_page {
                 app.list.replace_first_page(tickets, next_after);
+                app.fuzzy_stale = true;
             } else {
                 app.list.append_page(tickets, next_after);
             }
             app.list.total = total;
-            app.fuzzy_stale = true;
+            app.sync_haystacks(&ids);
             if app.filter.is_some() {
                 app.apply_filter();
             }
@@ -1341,6 +1373,8 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
             if app.catalog_load.pipelines.waits_for(req) {
                 app.catalog.set_pipelines(pipelines);
                 app.catalog_load.pipelines = Loadable::Ready(());
+                // Stage labels changed.
+                app.fuzzy_stale = true;
             }
             Vec::new()
         }
@@ -1348,6 +1382,8 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
             if app.catalog_load.owners.waits_for(req) {
                 app.catalog.set_owners(owners);
                 app.catalog_load.owners = Loadable::Ready(());
+                // Owner names changed.
+                app.fuzzy_stale = true;
             }
             Vec::new()
         }
@@ -1358,7 +1394,7 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
             let mut row = ticket.clone();
             row.history = None;
             app.list.upsert(row);
-            app.fuzzy_stale = true;
+            app.sync_haystacks(std::slice::from_ref(&ticket.id));
             if app.filter.is_some() {
                 app.apply_filter();
             }
@@ -1456,4 +1492,96 @@ fn on_failure(app: &mut App, req: ReqId, failure: &Failure) -> Vec<Effect> {
         ));
     }
     Vec::new()
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    fn ticket(id: u32, subject: &str) -> Ticket {
+        Ticket {
+            id: id.to_string(),
+            properties: BTreeMap::from([("subject".to_owned(), subject.to_owned())]),
+            created_at: None,
+            updated_at: None,
+            archived: false,
+            history: None,
+        }
+    }
+
+    fn key(c: char) -> Msg {
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    }
+
+    fn request(fx: &[Effect], pick: impl Fn(&Command) -> bool) -> ReqId {
+        fx.iter()
+            .find_map(|e| match e {
+                Effect::Api(c) if pick(c) => Some(c.req()),
+                _ => None,
+            })
+            .expect("request")
+    }
+
+    fn listed(req: ReqId, ids: std::ops::RangeInclusive<u32>, subject: &str, more: bool) -> Msg {
+        let next_after = more.then(|| (ids.end() + 1).to_string());
+        Msg::Worker(Event::TicketsListed {
+            req,
+            tickets: ids.map(|i| ticket(i, subject)).collect(),
+            next_after,
+            total: None,
+        })
+    }
+
+    #[test]
+    fn filter_sees_appended_pages_and_fetched_tickets() {
+        let now = Timestamp::UNIX_EPOCH;
+        let mut app = App::new(Portal::default(), Keymap::default(), now, (160, 48));
+        let fx = app.start();
+        let props = request(&fx, |c| matches!(c, Command::LoadProperties { .. }));
+        let req = request(&fx, |c| matches!(c, Command::ListTickets { .. }));
+        update(
+            &mut app,
+            Msg::Worker(Event::PropertiesLoaded {
+                req: props,
+                properties: Vec::new(),
+                groups: Vec::new(),
+            }),
+        );
+        update(&mut app, listed(req, 1..=100, "printer jam", true));
+        let fx = update(&mut app, key('G'));
+        let req = request(&fx, |c| matches!(c, Command::ListTickets { .. }));
+        update(&mut app, listed(req, 101..=200, "login fails", false));
+
+        update(&mut app, key('/'));
+        for c in "login".chars() {
+            update(&mut app, key(c));
+        }
+        assert_eq!(app.list.rows(), 100, "the second page is searched");
+        assert_eq!(app.list.selected_id(), Some("101"));
+
+        // The selected ticket is fetched and its subject changed meanwhile.
+        let fx = update(&mut app, Msg::Tick(now + SignedDuration::from_secs(1)));
+        let req = request(&fx, |c| matches!(c, Command::GetTicket { .. }));
+        update(
+            &mut app,
+            Msg::Worker(Event::TicketFetched {
+                req,
+                ticket: ticket(101, "printer on fire"),
+            }),
+        );
+        assert_eq!(
+            app.list.rows(),
+            99,
+            "the fetched ticket's new subject is searched"
+        );
+        update(&mut app, Msg::Key(KeyEvent::from(KeyCode::Esc)));
+        update(&mut app, key('/'));
+        for c in "fire".chars() {
+            update(&mut app, key(c));
+        }
+        assert_eq!(app.list.rows(), 1);
+        assert_eq!(app.list.selected_id(), Some("101"));
+    }
 }

@@ -284,6 +284,33 @@ pub enum Event {
     Status(WorkerStatus),
 }
 
+impl Event {
+    /// The request this event answers (`None` for status updates).
+    pub fn req(&self) -> Option<ReqId> {
+        match self {
+            Self::TicketsListed { req, .. }
+            | Self::PropertiesLoaded { req, .. }
+            | Self::PipelinesLoaded { req, .. }
+            | Self::OwnersLoaded { req, .. }
+            | Self::TicketFetched { req, .. }
+            | Self::AssociationsLoaded { req, .. }
+            | Self::ActivitiesLoaded { req, .. }
+            | Self::TicketChecked { req, .. }
+            | Self::TicketUpdated { req, .. }
+            | Self::RecordsFound { req, .. }
+            | Self::TicketArchived { req, .. }
+            | Self::BatchArchived { req, .. }
+            | Self::LabelsLoaded { req, .. }
+            | Self::AssociationChanged { req, .. }
+            | Self::TicketCreated { req, .. }
+            | Self::BatchOpened { req, .. }
+            | Self::BatchUpdated { req, .. }
+            | Self::Failed { req, .. } => Some(*req),
+            Self::Status(_) => None,
+        }
+    }
+}
+
 /// What the status bar shows about the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct WorkerStatus {

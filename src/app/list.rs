@@ -60,6 +60,10 @@ impl TicketList {
     pub fn get(&self, id: &str) -> Option<&Ticket> {
         self.index.get(id).map(|&i| &self.tickets[i])
     }
+    /// Where a ticket is among the loaded tickets (an index into [`Self::tickets`]).
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
     pub fn get_mut(&mut self, id: &str) -> Option<&mut Ticket> {
         self.index.get(id).map(|&i| &mut self.tickets[i])
     }
