@@ -643,10 +643,11 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         if action == Some(Action::ForceQuit) {
             return vec![Effect::Quit];
         }
+        let help_lines = app.keymap.bindings().len() + 2 * crate::keymap::Context::ALL.len();
         if app
             .overlay
             .as_mut()
-            .is_some_and(|o| on_overlay_key(action, key, o))
+            .is_some_and(|o| on_overlay_key(action, key, o, help_lines))
         {
             app.overlay = None;
         }
@@ -677,6 +678,14 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return on_filter_key(app, key);
     }
     let context = app.context();
+    // Esc in the list undoes what narrowed it (an accepted filter, a batch open) the way `q`
+    // does, but never quits.
+    if context == Context::List
+        && key.code == KeyCode::Esc
+        && (app.filter.is_some() || matches!(app.source, ListSource::Batch { .. }))
+    {
+        return on_action(app, Action::Back);
+    }
     let Some(action) = app.keymap.resolve(context, &key) else {
         return Vec::new();
     };
@@ -684,17 +693,42 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 }
 
 /// Keys in an overlay; returns whether it closes.
-fn on_overlay_key(action: Option<Action>, key: KeyEvent, overlay: &mut Overlay) -> bool {
+fn on_overlay_key(
+    action: Option<Action>,
+    key: KeyEvent,
+    overlay: &mut Overlay,
+    help_lines: usize,
+) -> bool {
+    // Scrolling stops at the last line, so `k` comes back at once after overscrolling.
+    let last = match overlay {
+        Overlay::Help { .. } => help_lines,
+        Overlay::Text { body, .. } => body.lines().count(),
+        Overlay::Error { .. } => 0,
+    }
+    .saturating_sub(1);
     let scroll = match overlay {
         Overlay::Help { scroll } | Overlay::Text { scroll, .. } => Some(scroll),
         Overlay::Error { .. } => None,
     };
+    let scroll = scroll.map(|s| {
+        *s = (*s).min(last);
+        s
+    });
+    on_overlay_scroll(action, key, scroll, last)
+}
+
+fn on_overlay_scroll(
+    action: Option<Action>,
+    key: KeyEvent,
+    scroll: Option<&mut usize>,
+    last: usize,
+) -> bool {
     match (key.code, action) {
         (KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?'), _) => true,
         (_, Some(Action::Back | Action::Help)) => true,
         (KeyCode::Char('j') | KeyCode::Down, _) => {
             if let Some(s) = scroll {
-                *s += 1;
+                *s = (*s + 1).min(last);
             }
             false
         }
@@ -706,7 +740,7 @@ fn on_overlay_key(action: Option<Action>, key: KeyEvent, overlay: &mut Overlay) 
         }
         (KeyCode::PageDown | KeyCode::Char(' '), _) => {
             if let Some(s) = scroll {
-                *s += 10;
+                *s = (*s + 10).min(last);
             }
             false
         }
@@ -1310,7 +1344,7 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
             app.list.total = Some(n as u64);
             app.fuzzy_stale = true;
             if missing.is_empty() {
-                app.info(format!("opened {n} tickets; q goes back to all tickets"));
+                app.info(format!("opened {n} tickets; Esc goes back to all tickets"));
             } else {
                 let shown: Vec<&str> = missing.iter().take(10).map(String::as_str).collect();
                 let more = missing.len().saturating_sub(10);

@@ -343,3 +343,29 @@ fn paths_lists_the_folders() {
         "{text}"
     );
 }
+
+#[test]
+fn a_bad_key_binding_is_reported_before_the_terminal_is_taken() {
+    let dirs = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dirs.path().join("config.toml"),
+        "portal_id = \"1\"\n\n[keys.list]\nfrobnicate = \"x\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hubtix"))
+        .arg("--demo")
+        .env_clear()
+        .env("HUBTIX_CONFIG_DIR", dirs.path())
+        .env("HUBTIX_DATA_DIR", dirs.path())
+        .env("HUBTIX_CACHE_DIR", dirs.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("config.toml") && err.contains("frobnicate"),
+        "{err}"
+    );
+    assert!(err.contains("line 4"), "names the line: {err}");
+}

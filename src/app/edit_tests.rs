@@ -758,3 +758,42 @@ fn create_enforces_required_fields_searches_after_typing_rests_and_selects_the_n
     assert!(app.create.is_none());
     assert_eq!(app.list.selected_id(), Some("1501"));
 }
+
+#[test]
+fn esc_clears_an_accepted_filter_but_never_quits_and_overlays_stop_scrolling_at_the_end() {
+    let mut app = loaded();
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.focus, Focus::List);
+    key(&mut app, KeyCode::Char('/'));
+    key(&mut app, KeyCode::Char('x'));
+    key(&mut app, KeyCode::Enter);
+    assert!(app.filter.is_some() && app.list.is_filtered());
+    assert!(
+        key(&mut app, KeyCode::Esc)
+            .iter()
+            .all(|e| *e != Effect::Quit)
+    );
+    assert!(app.filter.is_none() && !app.list.is_filtered());
+    assert!(
+        key(&mut app, KeyCode::Esc).is_empty(),
+        "nothing to undo: Esc does nothing"
+    );
+    // A three-line text overlay scrolls to its last line and no further.
+    app.overlay = Some(super::Overlay::Text {
+        title: "t".into(),
+        body: "a\nb\nc".into(),
+        scroll: 0,
+    });
+    for _ in 0..10 {
+        key(&mut app, KeyCode::Char('j'));
+    }
+    assert!(matches!(
+        app.overlay,
+        Some(super::Overlay::Text { scroll: 2, .. })
+    ));
+    key(&mut app, KeyCode::Char('k'));
+    assert!(matches!(
+        app.overlay,
+        Some(super::Overlay::Text { scroll: 1, .. })
+    ));
+}
