@@ -52,10 +52,20 @@ pub async fn run_loop<B, S>(
 ) -> io::Result<Exit>
 where
     B: Backend,
-    B::Error: Into<io::Error>,
+    B::Error: std::error::Error + Send + Sync + 'static,
     S: Stream<Item = io::Result<TermEvent>> + Unpin,
 {
     run_loop_with_drafts(terminal, app, input, client, shutdown, on_draw, None).await
+}
+
+/// A backend's error as an I/O error (crossterm's already is one; `TestBackend`'s never
+/// happens).
+fn backend_error<E: std::error::Error + Send + Sync + 'static>(e: E) -> io::Error {
+    let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(e);
+    match boxed.downcast::<io::Error>() {
+        Ok(e) => *e,
+        Err(other) => io::Error::other(other),
+    }
 }
 
 /// [`run_loop`], keeping edit drafts in `drafts` and offering back the ones found at start.
@@ -70,7 +80,7 @@ pub async fn run_loop_with_drafts<B, S>(
 ) -> io::Result<Exit>
 where
     B: Backend,
-    B::Error: Into<io::Error>,
+    B::Error: std::error::Error + Send + Sync + 'static,
     S: Stream<Item = io::Result<TermEvent>> + Unpin,
 {
     let (events_tx, mut events_rx) = mpsc::channel(256);
@@ -79,7 +89,7 @@ where
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     tokio::pin!(shutdown);
 
-    let size = terminal.size().map_err(Into::into)?;
+    let size = terminal.size().map_err(backend_error)?;
     let mut effects = app::update(app, Msg::Resize(size.width, size.height));
     effects.extend(app.start());
     if let Some(store) = &drafts {
@@ -126,7 +136,7 @@ where
             app.dirty = false;
             let frame = terminal
                 .draw(|f| crate::ui::draw(f, app))
-                .map_err(Into::into)?;
+                .map_err(backend_error)?;
             on_draw(frame.buffer);
         }
         let msg = tokio::select! {
