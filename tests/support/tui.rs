@@ -56,7 +56,47 @@ impl Harness {
     pub async fn start(config: SandboxConfig, width: u16, height: u16) -> Self {
         let token = config.token.clone();
         let sandbox = hubtix::sandbox::spawn(config).await.expect("sandbox");
-        let client = client_for(&sandbox, &token);
+        Self::attach(sandbox, &token, width, height, None)
+    }
+
+    /// The TUI against an already running sandbox, keeping drafts in `drafts` when given
+    /// (`run_loop_with_drafts`, as the binary does).
+    pub fn attach(
+        sandbox: SandboxHandle,
+        token: &str,
+        width: u16,
+        height: u16,
+        drafts: Option<hubtix::drafts::DraftStore>,
+    ) -> Self {
+        let url = sandbox.base_url();
+        Self::attach_via(sandbox, &url, token, width, height, drafts)
+    }
+
+    /// [`Harness::attach`], the app and `client` talking to `base_url` (a proxy in front of
+    /// the sandbox, say).
+    pub fn attach_via(
+        sandbox: SandboxHandle,
+        base_url: &str,
+        token: &str,
+        width: u16,
+        height: u16,
+        drafts: Option<hubtix::drafts::DraftStore>,
+    ) -> Self {
+        let mut config = ClientConfig::new(base_url.to_owned(), AccessToken::new(token));
+        config.timeout = Duration::from_secs(5);
+        config.retry = RetryPolicy::fast();
+        let client = Client::new(config).expect("client");
+        Self::attach_client(sandbox, client, width, height, drafts)
+    }
+
+    /// [`Harness::attach`] with a client of the test's making (its base URL, retry policy..).
+    pub fn attach_client(
+        sandbox: SandboxHandle,
+        client: Client,
+        width: u16,
+        height: u16,
+        drafts: Option<hubtix::drafts::DraftStore>,
+    ) -> Self {
         let (keys, rx) = mpsc::unbounded_channel();
         let (screen_tx, screen) = watch::channel(String::new());
         let input = Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
@@ -65,10 +105,18 @@ impl Harness {
         let loop_client = client.clone();
         let task = tokio::spawn(async move {
             let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-            let portal = Portal { demo: true, ..Portal::default() };
-            let mut app = App::new(portal, Keymap::default(), jiff::Timestamp::now(), (width, height));
+            let portal = Portal {
+                demo: true,
+                ..Portal::default()
+            };
+            let mut app = App::new(
+                portal,
+                Keymap::default(),
+                jiff::Timestamp::now(),
+                (width, height),
+            );
             app.catalog.tz = jiff::tz::TimeZone::UTC;
-            hubtix::runtime::run_loop(
+            hubtix::runtime::run_loop_with_drafts(
                 &mut terminal,
                 &mut app,
                 input,
@@ -77,10 +125,17 @@ impl Harness {
                 move |buf| {
                     let _ = screen_tx.send(buffer_text(buf));
                 },
+                drafts,
             )
             .await
         });
-        Self { keys, screen, sandbox, client, task }
+        Self {
+            keys,
+            screen,
+            sandbox,
+            client,
+            task,
+        }
     }
 
     pub fn key(&self, code: KeyCode) {
@@ -88,7 +143,9 @@ impl Harness {
     }
 
     pub fn key_mod(&self, code: KeyCode, mods: KeyModifiers) {
-        let _ = self.keys.send(Ok(TermEvent::Key(KeyEvent::new(code, mods))));
+        let _ = self
+            .keys
+            .send(Ok(TermEvent::Key(KeyEvent::new(code, mods))));
     }
 
     pub fn chars(&self, text: &str) {
@@ -112,7 +169,11 @@ impl Harness {
                 }
             }
             let left = deadline.saturating_duration_since(Instant::now());
-            assert!(!left.is_zero(), "timed out waiting for {what}; screen:\n{}", self.screen());
+            assert!(
+                !left.is_zero(),
+                "timed out waiting for {what}; screen:\n{}",
+                self.screen()
+            );
             let _ = tokio::time::timeout(left, self.screen.changed()).await;
         }
     }
@@ -121,15 +182,22 @@ impl Harness {
         self.wait_until(text, |s| s.contains(text)).await
     }
 
-    /// Sends `q` at the top level and waits for the loop to end.
+    /// Sends `Ctrl-c` and waits for the loop to end; the sandbox stops too.
     pub async fn quit(self) -> hubtix::runtime::Exit {
+        let (exit, sandbox) = self.stop().await;
+        sandbox.shutdown().await;
+        exit
+    }
+
+    /// Sends `Ctrl-c` and waits for the loop to end; the sandbox keeps running (to start the
+    /// TUI again against it with [`Harness::attach`]).
+    pub async fn stop(self) -> (hubtix::runtime::Exit, SandboxHandle) {
         self.key_mod(KeyCode::Char('c'), KeyModifiers::CONTROL);
         let exit = tokio::time::timeout(Duration::from_secs(10), self.task)
             .await
             .expect("loop ends")
             .expect("loop task")
             .expect("no terminal error");
-        self.sandbox.shutdown().await;
-        exit
+        (exit, self.sandbox)
     }
 }
