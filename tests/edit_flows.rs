@@ -729,3 +729,52 @@ async fn bulk_edit_of_1000_tickets_is_10_batches_without_a_visible_429() {
     assert_eq!(n, 1000);
     h.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escape_on_a_new_ticket_asks_only_when_something_was_typed() {
+    let (mut h, proxy) = start(config(10)).await;
+    h.wait_until("the list", |s| {
+        s.contains("Tickets") && s.contains("Ticket name")
+    })
+    .await;
+    h.key(KeyCode::Char('n'));
+    h.wait_text(" New ticket ").await;
+    h.key(KeyCode::Esc);
+    h.wait_until("the untouched form to close", |s| {
+        !s.contains(" New ticket ")
+    })
+    .await;
+
+    h.key(KeyCode::Char('n'));
+    h.wait_text(" New ticket ").await;
+    h.chars("Half-typed");
+    h.wait_text("Half-typed").await;
+    h.key(KeyCode::Esc);
+    h.wait_text("Discard this new ticket?").await;
+    h.key(KeyCode::Char('n'));
+    let s = h
+        .wait_until("the question to go", |s| {
+            !s.contains("Discard this new ticket?")
+        })
+        .await;
+    assert!(
+        s.contains(" New ticket ") && s.contains("Half-typed"),
+        "{s}"
+    );
+    h.key(KeyCode::Esc);
+    h.wait_text("Discard this new ticket?").await;
+    h.key(KeyCode::Char('y'));
+    h.wait_until("the form to close", |s| !s.contains(" New ticket "))
+        .await;
+    quiet(&proxy).await;
+    assert_eq!(
+        proxy
+            .seen()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path == "/crm/v3/objects/tickets")
+            .count(),
+        0,
+        "nothing created"
+    );
+    h.quit().await;
+}

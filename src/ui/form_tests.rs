@@ -538,6 +538,19 @@ fn create_form() {
 }
 
 #[test]
+fn create_form_asks_before_discarding() {
+    snap("create_discard", |app| {
+        app.create = Some(crate::app::create::CreateForm::new(app).unwrap());
+        let key = |c| Msg::Key(crossterm::event::KeyEvent::from(c));
+        for c in "Scanner jams".chars() {
+            update(app, key(crossterm::event::KeyCode::Char(c)));
+        }
+        update(app, key(crossterm::event::KeyCode::Esc));
+        assert!(app.create.as_ref().unwrap().confirm_discard);
+    });
+}
+
+#[test]
 fn batch_open_modal() {
     snap("batch_open", |app| {
         let mut b = crate::app::batch_open::BatchOpenForm::new(app);
