@@ -224,7 +224,11 @@ pub fn render_form(frame: &mut Frame, form: &EditForm, app: &App, theme: Theme) 
                     } else {
                         "[ ] "
                     }
-                } else if o.value == form.original && form.new_pipeline.is_none() {
+                } else if o.value == form.original
+                    && form.new_pipeline.is_none()
+                    // A bulk edit's tickets have differing values: none is "the current".
+                    && form.bulk.is_empty()
+                {
                     "• "
                 } else {
                     "  "
