@@ -778,3 +778,33 @@ async fn escape_on_a_new_ticket_asks_only_when_something_was_typed() {
     );
     h.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_whose_answer_is_lost_is_not_sent_again() {
+    let (mut h, proxy) = start(config(10)).await;
+    h.wait_until("the list", |s| {
+        s.contains("Tickets") && s.contains("Ticket name")
+    })
+    .await;
+    h.key(KeyCode::Char('n'));
+    h.wait_text(" New ticket ").await;
+    h.chars("Lost in transit");
+    h.wait_text("Lost in transit").await;
+    quiet(&proxy).await;
+    h.sandbox.faults().fail_next(1, 502);
+    ctrl(&h, 's');
+    let s = h.wait_text("did not confirm the create").await;
+    assert!(s.contains(" New ticket "), "the form stays open:\n{s}");
+    quiet(&proxy).await;
+    let creates: Vec<_> = proxy
+        .seen()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == "/crm/v3/objects/tickets")
+        .collect();
+    assert_eq!(creates.len(), 1, "one POST, not re-sent: {creates:?}");
+    assert_eq!(creates[0].status, 502);
+    // The sandbox never saw it through: the next id does not exist.
+    let next = h.client.get_ticket("1011", &GetQuery::default()).await;
+    assert!(next.is_err(), "{next:?}");
+    h.quit().await;
+}
