@@ -205,18 +205,6 @@ fn read(rt: &tokio::runtime::Runtime, client: &Client, id: &str, names: &[&str])
         .collect()
 }
 
-/// Waits until the screen differs from `before` (up to `ms`); the new screen.
-fn changed(t: &Tmux, before: &str, ms: u64) -> String {
-    let deadline = Instant::now() + Duration::from_millis(ms);
-    loop {
-        let s = t.screen();
-        if s != before || Instant::now() > deadline {
-            return s;
-        }
-        std::thread::sleep(Duration::from_millis(30));
-    }
-}
-
 /// On the detail's Properties tab: `j` until `e` opens the editor of `label`.
 fn open_editor(t: &Tmux, label: &str) -> String {
     let title = format!(" Edit {label} · #");
@@ -226,7 +214,26 @@ fn open_editor(t: &Tmux, label: &str) -> String {
     for _ in 0..60 {
         let before = t.screen();
         t.keys(&["e"]);
-        let s = changed(t, &before, 3000);
+        // The answer: the editor, or a new message on the status line saying why not (the
+        // screen may also change for other reasons, a reload after a save say).
+        let status = |s: &str| {
+            s.lines()
+                .rfind(|l| !l.trim().is_empty())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let was = status(&before);
+        let deadline = Instant::now() + Duration::from_secs(3);
+        let s = loop {
+            let s = t.screen();
+            if s.contains(" Edit ")
+                || (says_why(&status(&s)) && status(&s) != was)
+                || Instant::now() > deadline
+            {
+                break s;
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        };
         if !s.contains(" Edit ") && s.contains("still loading") {
             std::thread::sleep(Duration::from_millis(200));
             continue;
@@ -353,4 +360,18 @@ fn create_edit_stage_and_subject_then_bulk_priority_verified_through_the_api() {
         !s.contains("Tickets")
     });
     assert!(!t.alternate_screen(), "terminal restored:\n{s}");
+}
+
+/// The messages `e` answers with when the row under the cursor can't be edited.
+fn says_why(screen: &str) -> bool {
+    [
+        "read-only",
+        "can't be edited",
+        "choose a property",
+        "still loading",
+        "not in the property catalogue",
+        "no options to choose from",
+    ]
+    .iter()
+    .any(|m| screen.contains(m))
 }

@@ -98,9 +98,15 @@ async fn open_editor(h: &mut Harness, label: &str) -> (String, String) {
         // for the screen to change, so no later key lands in a slow-to-open editor.
         let before = h.screen();
         h.key(KeyCode::Char('e'));
-        let s = poll(h, 3000, |s| s != before)
-            .await
-            .unwrap_or_else(|| h.screen());
+        // The answer: the editor, or a new message on the status line saying why not (the
+        // screen may also change for other reasons, a reload after a save say).
+        let status = |s: &str| s.lines().last().unwrap_or_default().to_owned();
+        let was = status(&before);
+        let s = poll(h, 3000, |s| {
+            s.contains(" Edit ") || (says_why(&status(s)) && status(s) != was)
+        })
+        .await
+        .unwrap_or_else(|| h.screen());
         let s = if s.contains(" Edit ") {
             s
         } else {
@@ -807,4 +813,18 @@ async fn a_create_whose_answer_is_lost_is_not_sent_again() {
     let next = h.client.get_ticket("1011", &GetQuery::default()).await;
     assert!(next.is_err(), "{next:?}");
     h.quit().await;
+}
+
+/// The messages `e` answers with when the row under the cursor can't be edited.
+fn says_why(screen: &str) -> bool {
+    [
+        "read-only",
+        "can't be edited",
+        "choose a property",
+        "still loading",
+        "not in the property catalogue",
+        "no options to choose from",
+    ]
+    .iter()
+    .any(|m| screen.contains(m))
 }
