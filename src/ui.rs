@@ -7,6 +7,8 @@ mod confirm;
 mod create;
 mod detail;
 mod edit;
+#[cfg(test)]
+mod form_tests;
 mod list;
 mod overlay;
 #[cfg(test)]

@@ -74,6 +74,10 @@ pub struct CreateForm {
     pub search: RecordSearch,
     pub error: Option<String>,
     pub saving: Option<ReqId>,
+    /// Esc with changes: asking whether to discard them.
+    pub confirm_discard: bool,
+    /// The field values as the form opened (Esc asks only when they changed).
+    initial: Vec<String>,
 }
 
 fn text(multiline: bool) -> FieldInput {
@@ -162,14 +166,29 @@ impl CreateForm {
                 });
             }
         }
-        Ok(Self {
+        let mut form = Self {
             fields,
             focus: 0,
             associations: Vec::new(),
             search: RecordSearch::default(),
             error: None,
             saving: None,
-        })
+            confirm_discard: false,
+            initial: Vec::new(),
+        };
+        form.initial = form.fields.iter().map(Field::value).collect();
+        Ok(form)
+    }
+
+    /// Whether anything was typed, chosen or added since the form opened.
+    pub fn is_dirty(&self) -> bool {
+        !self.associations.is_empty()
+            || !self.search.query.is_empty()
+            || self
+                .fields
+                .iter()
+                .map(Field::value)
+                .ne(self.initial.iter().cloned())
     }
 
     pub fn on_associations(&self) -> bool {
@@ -249,9 +268,24 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if form.saving.is_some() {
         return Vec::new();
     }
+    if form.confirm_discard {
+        match key.code {
+            KeyCode::Char('y') => {
+                app.create = None;
+                app.info("not created");
+            }
+            KeyCode::Char('n') | KeyCode::Esc => form.confirm_discard = false,
+            _ => {}
+        }
+        return Vec::new();
+    }
     form.error = None;
     let n = form.fields.len() + 1;
     match action {
+        Some(Action::Cancel) if form.is_dirty() => {
+            form.confirm_discard = true;
+            return Vec::new();
+        }
         Some(Action::Cancel) => {
             app.create = None;
             app.info("not created");

@@ -279,6 +279,19 @@ pub fn choices(catalog: &Catalog, def: &PropertyDef, ticket: &Ticket) -> Option<
     None
 }
 
+/// The text a date input shows for a raw `value`: the day (date properties are midnight
+/// UTC) or the local time to the minute.
+fn date_text(value: &str, with_time: bool, tz: &jiff::tz::TimeZone) -> String {
+    match crate::domain::parse_timestamp(value) {
+        Some(t) if with_time => crate::domain::format_time(t, tz),
+        Some(t) => t
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .strftime("%Y-%m-%d")
+            .to_string(),
+        None => value.to_owned(),
+    }
+}
+
 pub fn stage_choices(pipeline: &crate::domain::Pipeline) -> Vec<Choice> {
     pipeline
         .stages
@@ -307,21 +320,11 @@ impl EditForm {
                 PropertyType::Number => Input::Number(area(&value)),
                 PropertyType::Bool => Input::Bool(value == "true"),
                 PropertyType::Date => Input::Date {
-                    area: area(&crate::domain::parse_timestamp(&value).map_or(
-                        value.clone(),
-                        |t| {
-                            t.to_zoned(jiff::tz::TimeZone::UTC)
-                                .strftime("%Y-%m-%d")
-                                .to_string()
-                        },
-                    )),
+                    area: area(&date_text(&value, false, &catalog.tz)),
                     with_time: false,
                 },
                 PropertyType::DateTime => Input::Date {
-                    area: area(
-                        &crate::domain::parse_timestamp(&value)
-                            .map_or(value.clone(), |t| catalog.local(t)),
-                    ),
+                    area: area(&date_text(&value, true, &catalog.tz)),
                     with_time: true,
                 },
                 _ => Input::Text {
@@ -370,6 +373,11 @@ impl EditForm {
             }
             Input::Date { area, with_time } => {
                 let t = area.lines().join("").trim().to_owned();
+                // Shown to the minute (or day): the text as opened is the value as it was,
+                // not a change that would drop its seconds.
+                if self.bulk.is_empty() && t == date_text(&self.original, *with_time, tz) {
+                    return Ok(BTreeMap::new());
+                }
                 if t.is_empty() {
                     t
                 } else if *with_time {

@@ -524,39 +524,6 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
             }
             Some(Vec::new())
         }
-        (
-            Event::BatchUpdated {
-                req,
-                updated,
-                failed,
-            },
-            Phase::Saving(r),
-        ) if req == r => {
-            let label = form.property.label.clone();
-            let written = updated.len();
-            for t in updated {
-                let mut row = t.clone();
-                row.history = None;
-                app.list.upsert(row);
-            }
-            app.fuzzy_stale = true;
-            if failed.is_empty() {
-                app.list.clear_marks();
-                app.info(format!("set {label} on {written} tickets"));
-                let mut fx = close(app);
-                if app.detail.ticket_id.is_some() {
-                    fx.extend(app.fetch_detail());
-                }
-                return Some(fx);
-            }
-            if let Some(form) = app.form.as_mut() {
-                form.phase = Phase::BulkResult {
-                    written,
-                    failed: failed.clone(),
-                };
-            }
-            Some(Vec::new())
-        }
         (Event::Failed { req, failure }, Phase::Checking(r) | Phase::Saving(r)) if req == r => {
             Some(on_failure(app, failure))
         }

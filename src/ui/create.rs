@@ -212,6 +212,13 @@ pub fn render_create(frame: &mut Frame, form: &CreateForm, theme: Theme) {
         ..inner
     };
     let line = match (&form.error, form.saving) {
+        _ if form.confirm_discard => Line::from(vec![
+            Span::styled("Discard this new ticket?  ", theme.error()),
+            Span::styled("y", theme.key()),
+            Span::raw(" discard   "),
+            Span::styled("n", theme.key()),
+            Span::raw("/Esc keep editing"),
+        ]),
         (_, Some(_)) => Line::styled("creating…", theme.dim()),
         (Some(e), _) => Line::styled(truncate_to_width(&sanitize(e), w), theme.error()),
         _ => Line::styled("* required", theme.dim()),

@@ -224,7 +224,11 @@ pub fn render_form(frame: &mut Frame, form: &EditForm, app: &App, theme: Theme) 
                     } else {
                         "[ ] "
                     }
-                } else if o.value == form.original && form.new_pipeline.is_none() {
+                } else if o.value == form.original
+                    && form.new_pipeline.is_none()
+                    // A bulk edit's tickets have differing values: none is "the current".
+                    && form.bulk.is_empty()
+                {
                     "• "
                 } else {
                     "  "
@@ -276,6 +280,14 @@ fn hint(form: &EditForm, app: &App) -> String {
 }
 
 fn footer(form: &EditForm) -> String {
+    // The keys of the view on screen: a conflict, a question or a result is not the input.
+    match &form.phase {
+        Phase::Conflict { .. } => return " o overwrite · r reload · k/Esc keep editing ".into(),
+        Phase::ConfirmDiscard => return " y discard · n/Esc keep editing ".into(),
+        Phase::BulkResult { .. } => return " r retry the failed · Esc close ".into(),
+        Phase::Checking(_) | Phase::Saving(_) => return " please wait ".into(),
+        Phase::Editing => {}
+    }
     match &form.input {
         Input::Text {
             multiline: true, ..

@@ -24,6 +24,9 @@ pub struct Harness {
     frames: mpsc::UnboundedReceiver<String>,
     /// The frame the last wait stopped at (still the screen if nothing was drawn since).
     last: String,
+    /// Waits look at the latest screen only, not at every frame in order (the edit flows were
+    /// written that way: a stale frame that matched must not end their waits).
+    latest_only: bool,
     pub sandbox: SandboxHandle,
     pub client: Client,
     task: tokio::task::JoinHandle<io::Result<hubtix::runtime::Exit>>,
@@ -87,6 +90,59 @@ impl Harness {
         retry: RetryPolicy,
     ) -> Self {
         let client = client_with(&sandbox, token, retry);
+        Self::spawn_loop(sandbox, client, width, height, None, false)
+    }
+
+    /// The TUI against an already running sandbox, keeping drafts in `drafts` when given
+    /// (`run_loop_with_drafts`, as the binary does).
+    pub fn attach(
+        sandbox: SandboxHandle,
+        token: &str,
+        width: u16,
+        height: u16,
+        drafts: Option<hubtix::drafts::DraftStore>,
+    ) -> Self {
+        let url = sandbox.base_url();
+        Self::attach_via(sandbox, &url, token, width, height, drafts)
+    }
+
+    /// [`Harness::attach`], the app and `client` talking to `base_url` (a proxy in front of
+    /// the sandbox, say).
+    pub fn attach_via(
+        sandbox: SandboxHandle,
+        base_url: &str,
+        token: &str,
+        width: u16,
+        height: u16,
+        drafts: Option<hubtix::drafts::DraftStore>,
+    ) -> Self {
+        let mut config = ClientConfig::new(base_url.to_owned(), AccessToken::new(token));
+        config.timeout = Duration::from_secs(5);
+        config.retry = RetryPolicy::fast();
+        let client = Client::new(config).expect("client");
+        Self::attach_client(sandbox, client, width, height, drafts)
+    }
+
+    /// [`Harness::attach`] with a client of the test's making (its base URL, retry policy..).
+    /// Its waits look at the latest screen only.
+    pub fn attach_client(
+        sandbox: SandboxHandle,
+        client: Client,
+        width: u16,
+        height: u16,
+        drafts: Option<hubtix::drafts::DraftStore>,
+    ) -> Self {
+        Self::spawn_loop(sandbox, client, width, height, drafts, true)
+    }
+
+    fn spawn_loop(
+        sandbox: SandboxHandle,
+        client: Client,
+        width: u16,
+        height: u16,
+        drafts: Option<hubtix::drafts::DraftStore>,
+        latest_only: bool,
+    ) -> Self {
         let (keys, rx) = mpsc::unbounded_channel();
         let (screen_tx, screen) = watch::channel(String::new());
         let (frames_tx, frames) = mpsc::unbounded_channel();
@@ -107,7 +163,7 @@ impl Harness {
                 (width, height),
             );
             app.catalog.tz = jiff::tz::TimeZone::UTC;
-            hubtix::runtime::run_loop(
+            hubtix::runtime::run_loop_with_drafts(
                 &mut terminal,
                 &mut app,
                 input,
@@ -118,6 +174,7 @@ impl Harness {
                     let _ = frames_tx.send(text.clone());
                     let _ = screen_tx.send(text);
                 },
+                drafts,
             )
             .await
         });
@@ -126,6 +183,7 @@ impl Harness {
             screen,
             frames,
             last: String::new(),
+            latest_only,
             sandbox,
             client,
             task,
@@ -156,6 +214,9 @@ impl Harness {
     /// satisfies `pred`, looking at every frame in order; returns that frame. Frames before it
     /// are consumed.
     pub async fn wait_until(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        if self.latest_only {
+            return self.wait_latest(what, pred).await;
+        }
         if pred(&self.last) {
             return self.last.clone();
         }
@@ -182,6 +243,26 @@ impl Harness {
         }
     }
 
+    /// Waits (up to 15 s) until the latest screen satisfies `pred`.
+    async fn wait_latest(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            {
+                let s = self.screen.borrow_and_update();
+                if pred(&s) {
+                    return s.clone();
+                }
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(
+                !left.is_zero(),
+                "timed out waiting for {what}; screen:\n{}",
+                self.screen()
+            );
+            let _ = tokio::time::timeout(left, self.screen.changed()).await;
+        }
+    }
+
     /// Whether the current screen (the last frame drawn) satisfies `pred`.
     pub fn screen_has(&self, pred: impl Fn(&str) -> bool) -> bool {
         pred(&self.screen.borrow())
@@ -191,15 +272,22 @@ impl Harness {
         self.wait_until(text, |s| s.contains(text)).await
     }
 
-    /// Sends Ctrl-c and waits for the loop to end.
+    /// Sends `Ctrl-c` and waits for the loop to end; the sandbox stops too.
     pub async fn quit(self) -> hubtix::runtime::Exit {
+        let (exit, sandbox) = self.stop().await;
+        sandbox.shutdown().await;
+        exit
+    }
+
+    /// Sends `Ctrl-c` and waits for the loop to end; the sandbox keeps running (to start the
+    /// TUI again against it with [`Harness::attach`]).
+    pub async fn stop(self) -> (hubtix::runtime::Exit, SandboxHandle) {
         self.key_mod(KeyCode::Char('c'), KeyModifiers::CONTROL);
         let exit = tokio::time::timeout(Duration::from_secs(10), self.task)
             .await
             .expect("loop ends")
             .expect("loop task")
             .expect("no terminal error");
-        self.sandbox.shutdown().await;
-        exit
+        (exit, self.sandbox)
     }
 }

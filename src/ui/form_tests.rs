@@ -1,0 +1,600 @@
+//! Snapshots of the edit modal for each input type and of the other modals (conflict view,
+//! discard confirmation, bulk result, bulk property chooser, create form, batch open,
+//! confirmation dialog, draft offer), each at 80×24 and 120×40. The app behind them is loaded
+//! through `update` with worker answers, as at runtime; time and time zone are fixed.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use crate::app::confirm::{Confirm, PendingOp};
+use crate::app::edit::{EditForm, Phase};
+use crate::app::{App, Effect, Msg, Portal, update};
+use crate::domain::{
+    HistoryEntry, Owner, Pipeline, PropertyDef, PropertyGroup, PropertyOption, PropertyType, Stage,
+    Ticket,
+};
+use crate::keymap::Keymap;
+use crate::worker::{Command, Event};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn t0() -> Timestamp {
+    "2026-11-01T09:00:00Z".parse().unwrap()
+}
+
+fn def(name: &str, label: &str, kind: PropertyType, field_type: &str) -> PropertyDef {
+    PropertyDef {
+        name: name.into(),
+        label: label.into(),
+        kind,
+        field_type: field_type.into(),
+        group_name: "ticketinformation".into(),
+        description: String::new(),
+        options: Vec::new(),
+        display_order: 0,
+        hidden: false,
+        calculated: false,
+        read_only_value: false,
+        has_unique_value: false,
+        hubspot_defined: true,
+        referenced_object_type: None,
+    }
+}
+
+fn with_options(mut d: PropertyDef, options: &[(&str, &str)]) -> PropertyDef {
+    d.options = options
+        .iter()
+        .enumerate()
+        .map(|(i, (value, label))| PropertyOption {
+            label: (*label).into(),
+            value: (*value).into(),
+            hidden: false,
+            display_order: i32::try_from(i).unwrap(),
+        })
+        .collect();
+    d
+}
+
+fn properties() -> Vec<PropertyDef> {
+    let mut owner = def(
+        "hubspot_owner_id",
+        "Ticket owner",
+        PropertyType::Enumeration,
+        "select",
+    );
+    owner.referenced_object_type = Some("OWNER".into());
+    let mut unique = def(
+        "external_ticket_ref",
+        "External ticket reference",
+        PropertyType::String,
+        "text",
+    );
+    unique.has_unique_value = true;
+    vec![
+        def("subject", "Ticket name", PropertyType::String, "text"),
+        def(
+            "content",
+            "Ticket description",
+            PropertyType::String,
+            "textarea",
+        ),
+        def(
+            "hs_pipeline",
+            "Pipeline",
+            PropertyType::Enumeration,
+            "select",
+        ),
+        def(
+            "hs_pipeline_stage",
+            "Ticket status",
+            PropertyType::Enumeration,
+            "select",
+        ),
+        with_options(
+            def(
+                "hs_ticket_priority",
+                "Priority",
+                PropertyType::Enumeration,
+                "select",
+            ),
+            &[
+                ("LOW", "Low"),
+                ("MEDIUM", "Medium"),
+                ("HIGH", "High"),
+                ("URGENT", "Urgent"),
+            ],
+        ),
+        with_options(
+            def(
+                "hs_ticket_category",
+                "Category",
+                PropertyType::Enumeration,
+                "checkbox",
+            ),
+            &[
+                ("PRODUCT_ISSUE", "Product issue"),
+                ("BILLING_ISSUE", "Billing issue"),
+                ("FEATURE_REQUEST", "Feature request"),
+                ("GENERAL_INQUIRY", "General inquiry"),
+            ],
+        ),
+        owner,
+        def(
+            "affected_users",
+            "Affected users",
+            PropertyType::Number,
+            "number",
+        ),
+        def("sla_due_date", "SLA due date", PropertyType::Date, "date"),
+        def("closed_date", "Close date", PropertyType::DateTime, "date"),
+        def(
+            "vip_customer",
+            "VIP customer",
+            PropertyType::Bool,
+            "booleancheckbox",
+        ),
+        unique,
+    ]
+}
+
+fn stage(id: &str, label: &str, closed: bool) -> Stage {
+    Stage {
+        id: id.into(),
+        label: label.into(),
+        display_order: id.parse().unwrap_or(0),
+        closed,
+    }
+}
+
+fn pipelines() -> Vec<Pipeline> {
+    vec![
+        Pipeline {
+            id: "0".into(),
+            label: "Support Pipeline".into(),
+            display_order: 0,
+            stages: vec![
+                stage("1", "New", false),
+                stage("2", "Waiting on contact", false),
+                stage("3", "Waiting on us", false),
+                stage("4", "Closed", true),
+            ],
+        },
+        Pipeline {
+            id: "7458291".into(),
+            label: "Escalations".into(),
+            display_order: 1,
+            stages: vec![stage("7458292", "Triage", false)],
+        },
+    ]
+}
+
+fn owners() -> Vec<Owner> {
+    [
+        ("11", "Aiko", "Tanaka", 9001),
+        ("12", "Bob", "Martinez", 9002),
+    ]
+    .into_iter()
+    .map(|(id, first, last, user)| Owner {
+        id: id.into(),
+        first_name: first.into(),
+        last_name: last.into(),
+        email: format!("{}@example.com", first.to_lowercase()),
+        user_id: Some(user),
+        archived: false,
+    })
+    .collect()
+}
+
+fn ticket(id: &str, subject: &str, priority: &str) -> Ticket {
+    let properties: BTreeMap<String, String> = [
+        ("subject", subject),
+        (
+            "content",
+            "オフィスのプリンターから煙が出ています。\nPlease send help.",
+        ),
+        ("hs_pipeline", "0"),
+        ("hs_pipeline_stage", "1"),
+        ("hs_ticket_priority", priority),
+        ("hs_ticket_category", "PRODUCT_ISSUE;BILLING_ISSUE"),
+        ("hubspot_owner_id", "11"),
+        ("affected_users", "42"),
+        ("sla_due_date", "2026-12-01"),
+        ("closed_date", "2026-10-30T14:05:09.123Z"),
+        ("vip_customer", "true"),
+        ("external_ticket_ref", "EXT-000001"),
+        ("hs_lastmodifieddate", "2026-10-31T08:00:00Z"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    Ticket {
+        id: id.into(),
+        properties,
+        created_at: None,
+        updated_at: None,
+        archived: false,
+        history: None,
+    }
+}
+
+fn tickets() -> Vec<Ticket> {
+    vec![
+        ticket("1001", "プリンターが燃えている", "HIGH"),
+        ticket("1002", "Login fails on SSO", "LOW"),
+        ticket("1003", "Refund not received", "MEDIUM"),
+    ]
+}
+
+/// An app of `size` with the catalogue, the list and ticket 1001's detail loaded.
+fn loaded(size: (u16, u16)) -> App {
+    let mut app = App::new(Portal::default(), Keymap::default(), t0(), size);
+    app.catalog.tz = jiff::tz::TimeZone::UTC;
+    app.color = false;
+    let fx = app.start();
+    let commands: Vec<Command> = fx
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Api(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    for c in commands {
+        let ev = match c {
+            Command::LoadProperties { req } => Event::PropertiesLoaded {
+                req,
+                properties: properties(),
+                groups: vec![PropertyGroup {
+                    name: "ticketinformation".into(),
+                    label: "Ticket information".into(),
+                    display_order: 0,
+                }],
+            },
+            Command::LoadPipelines { req } => Event::PipelinesLoaded {
+                req,
+                pipelines: pipelines(),
+            },
+            Command::LoadOwners { req } => Event::OwnersLoaded {
+                req,
+                owners: owners(),
+            },
+            Command::ListTickets { req, .. } => Event::TicketsListed {
+                req,
+                tickets: tickets(),
+                next_after: None,
+                total: None,
+            },
+            other => panic!("unexpected start command {other:?}"),
+        };
+        update(&mut app, Msg::Worker(ev));
+    }
+    let fx = update(
+        &mut app,
+        Msg::Tick(t0() + jiff::SignedDuration::from_secs(1)),
+    );
+    for e in fx {
+        if let Effect::Api(Command::GetTicket { req, .. }) = e {
+            update(
+                &mut app,
+                Msg::Worker(Event::TicketFetched {
+                    req,
+                    ticket: ticket("1001", "プリンターが燃えている", "HIGH"),
+                }),
+            );
+        }
+    }
+    app
+}
+
+/// The buffer as text, one line per row (a wide character once), trailing blanks trimmed.
+fn buffer_text(buf: &ratatui::buffer::Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        let mut skip = 0;
+        for x in 0..buf.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+            line.push_str(sym);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn screen(app: &App, (w, h): (u16, u16)) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| crate::ui::draw(f, app)).unwrap();
+    buffer_text(terminal.backend().buffer())
+}
+
+/// Snapshots the app as `setup` leaves it, at both sizes.
+fn snap(name: &str, setup: impl Fn(&mut App)) {
+    for size in SIZES {
+        let mut app = loaded(size);
+        setup(&mut app);
+        insta::assert_snapshot!(format!("{name}_{}x{}", size.0, size.1), screen(&app, size));
+    }
+}
+
+fn editor(app: &mut App, property: &str) -> EditForm {
+    let def = app.catalog.property(property).unwrap().clone();
+    let t = ticket("1001", "プリンターが燃えている", "HIGH");
+    EditForm::open(&app.catalog, &t, &def).unwrap()
+}
+
+#[test]
+fn edit_single_line_text() {
+    snap("edit_text", |app| app.form = Some(editor(app, "subject")));
+}
+
+#[test]
+fn edit_textarea() {
+    snap("edit_textarea", |app| {
+        app.form = Some(editor(app, "content"))
+    });
+}
+
+#[test]
+fn edit_number_with_a_local_error() {
+    snap("edit_number_error", |app| {
+        let mut f = editor(app, "affected_users");
+        f.input = crate::app::edit::Input::Number(ratatui_textarea::TextArea::new(vec![
+            "1e999".to_owned(),
+        ]));
+        f.error = Some("\"1e999\" is not a number".into());
+        app.form = Some(f);
+    });
+}
+
+#[test]
+fn edit_date() {
+    snap("edit_date", |app| {
+        app.form = Some(editor(app, "sla_due_date"))
+    });
+}
+
+#[test]
+fn edit_date_time() {
+    snap("edit_datetime", |app| {
+        app.form = Some(editor(app, "closed_date"))
+    });
+}
+
+#[test]
+fn edit_bool() {
+    snap("edit_bool", |app| {
+        app.form = Some(editor(app, "vip_customer"))
+    });
+}
+
+#[test]
+fn edit_select() {
+    snap("edit_select", |app| {
+        app.form = Some(editor(app, "hs_ticket_priority"));
+    });
+}
+
+#[test]
+fn edit_multi_select() {
+    snap("edit_multi", |app| {
+        app.form = Some(editor(app, "hs_ticket_category"));
+    });
+}
+
+#[test]
+fn edit_owner() {
+    snap("edit_owner", |app| {
+        app.form = Some(editor(app, "hubspot_owner_id"));
+    });
+}
+
+#[test]
+fn edit_stage() {
+    snap("edit_stage", |app| {
+        app.form = Some(editor(app, "hs_pipeline_stage"));
+    });
+}
+
+#[test]
+fn edit_with_hubspots_field_error() {
+    snap("edit_hubspot_error", |app| {
+        let mut f = editor(app, "external_ticket_ref");
+        f.error = Some(
+            "HTTP 409 CONFLICT: A ticket with external_ticket_ref \"EXT-000002\" already \
+             exists. Existing ID: 1002"
+                .into(),
+        );
+        app.form = Some(f);
+    });
+}
+
+#[test]
+fn edit_saving() {
+    snap("edit_saving", |app| {
+        let mut f = editor(app, "subject");
+        f.phase = Phase::Saving(7);
+        app.form = Some(f);
+    });
+}
+
+#[test]
+fn conflict_view() {
+    snap("conflict", |app| {
+        let mut f = editor(app, "subject");
+        f.phase = Phase::Conflict {
+            changes: vec![
+                HistoryEntry {
+                    property: "hs_ticket_priority".into(),
+                    old: Some("HIGH".into()),
+                    new: "URGENT".into(),
+                    timestamp: "2026-10-31T08:30:00Z".parse().unwrap(),
+                    source_type: "CRM_UI".into(),
+                    source_id: None,
+                    source_label: None,
+                    updated_by_user_id: Some(9002),
+                },
+                HistoryEntry {
+                    property: "hs_pipeline_stage".into(),
+                    old: Some("1".into()),
+                    new: "3".into(),
+                    timestamp: "2026-10-31T08:31:00Z".parse().unwrap(),
+                    source_type: "INTEGRATION".into(),
+                    source_id: Some("123".into()),
+                    source_label: Some("Zendesk sync".into()),
+                    updated_by_user_id: None,
+                },
+            ],
+            latest_modified: "2026-10-31T08:31:00Z".into(),
+        };
+        app.form = Some(f);
+    });
+}
+
+#[test]
+fn discard_confirmation() {
+    snap("discard", |app| {
+        let mut f = editor(app, "subject");
+        f.phase = Phase::ConfirmDiscard;
+        app.form = Some(f);
+    });
+}
+
+fn bulk(app: &App) -> EditForm {
+    let def = app.catalog.property("hs_ticket_priority").unwrap().clone();
+    let t = ticket("1001", "プリンターが燃えている", "HIGH");
+    EditForm::open_bulk(
+        &app.catalog,
+        &t,
+        &def,
+        vec!["1001".into(), "1002".into(), "1003".into()],
+    )
+    .unwrap()
+}
+
+#[test]
+fn bulk_editor() {
+    snap("bulk_editor", |app| app.form = Some(bulk(app)));
+}
+
+#[test]
+fn bulk_result_with_failures() {
+    snap("bulk_result", |app| {
+        let mut f = bulk(app);
+        f.phase = Phase::BulkResult {
+            written: 1,
+            failed: vec![
+                (
+                    "1002".into(),
+                    "VALIDATION_ERROR: URGENTE was not one of the allowed options".into(),
+                ),
+                (
+                    "1003".into(),
+                    "HTTP 429 rate limited (TEN_SECONDLY_ROLLING)".into(),
+                ),
+            ],
+        };
+        app.form = Some(f);
+    });
+}
+
+#[test]
+fn bulk_property_chooser() {
+    snap("bulk_chooser", |app| {
+        for _ in 0..3 {
+            update(
+                app,
+                Msg::Key(crossterm::event::KeyEvent::new(
+                    crossterm::event::KeyCode::Char(' '),
+                    crossterm::event::KeyModifiers::NONE,
+                )),
+            );
+        }
+        update(
+            app,
+            Msg::Key(crossterm::event::KeyEvent::new(
+                crossterm::event::KeyCode::Char('e'),
+                crossterm::event::KeyModifiers::NONE,
+            )),
+        );
+        assert!(app.chooser.is_some());
+    });
+}
+
+#[test]
+fn create_form() {
+    snap("create", |app| {
+        app.create = Some(crate::app::create::CreateForm::new(app).unwrap());
+    });
+}
+
+#[test]
+fn create_form_asks_before_discarding() {
+    snap("create_discard", |app| {
+        app.create = Some(crate::app::create::CreateForm::new(app).unwrap());
+        let key = |c| Msg::Key(crossterm::event::KeyEvent::from(c));
+        for c in "Scanner jams".chars() {
+            update(app, key(crossterm::event::KeyCode::Char(c)));
+        }
+        update(app, key(crossterm::event::KeyCode::Esc));
+        assert!(app.create.as_ref().unwrap().confirm_discard);
+    });
+}
+
+#[test]
+fn batch_open_modal() {
+    snap("batch_open", |app| {
+        let mut b = crate::app::batch_open::BatchOpenForm::new(app);
+        b.area.insert_str("1001 1002\n1999");
+        app.batch_open = Some(b);
+    });
+}
+
+#[test]
+fn confirmation_dialog() {
+    snap("confirm_restore", |app| {
+        app.confirm = Some(Confirm::new(PendingOp::RestoreValue {
+            ticket_id: "1001".into(),
+            subject: "プリンターが燃えている".into(),
+            property: "hs_ticket_priority".into(),
+            label: "Priority".into(),
+            current: "HIGH".into(),
+            restored: "LOW".into(),
+            current_shown: "High".into(),
+            restored_shown: "Low".into(),
+        }));
+    });
+}
+
+#[test]
+fn draft_offer() {
+    snap("draft_offer", |app| {
+        app.drafts = vec![
+            crate::drafts::Draft {
+                ticket_id: "1001".into(),
+                property: "subject".into(),
+                value: "プリンターが燃えている (draft)".into(),
+                opened_modified: "2026-10-31T08:00:00Z".into(),
+                subject: "プリンターが燃えている".into(),
+                label: "Ticket name".into(),
+            },
+            crate::drafts::Draft {
+                ticket_id: "1002".into(),
+                property: "hs_ticket_priority".into(),
+                value: "URGENT".into(),
+                opened_modified: "2026-10-31T08:00:00Z".into(),
+                subject: "Login fails on SSO".into(),
+                label: "Priority".into(),
+            },
+        ];
+    });
+}
