@@ -378,6 +378,21 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
             }
             None
         }
+        // The modal's own reads failing: shown where the user waits for them.
+        (Event::Failed { req, failure }, _) => {
+            match app.add_assoc.as_mut() {
+                Some(AddAssociation::Search(s)) if s.results.waits_for(*req) => {
+                    s.results = Loadable::Failed(failure.summary.clone());
+                }
+                Some(AddAssociation::Label { labels, req: r, .. })
+                    if r == req && labels.waits_for(*req) =>
+                {
+                    *labels = Loadable::Failed(failure.summary.clone());
+                }
+                _ => return None,
+            }
+            Some(Vec::new())
+        }
         (Event::RecordsFound { req, items }, _) => {
             if let Some(AddAssociation::Search(s)) = app.add_assoc.as_mut()
                 && s.results.waits_for(*req)
