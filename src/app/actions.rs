@@ -295,13 +295,20 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
                     archived.len()
                 ));
             } else {
-                let ids: Vec<&str> = failed.iter().map(|(id, _)| id.as_str()).collect();
+                // The reason first: a long list of IDs would push it off the status bar.
+                let ids: Vec<&str> = failed.iter().take(10).map(|(id, _)| id.as_str()).collect();
+                let more = failed.len().saturating_sub(ids.len());
                 app.error(format!(
-                    "deleted {}; {} failed ({}): {} — they stay marked, D tries again",
+                    "deleted {}; {} failed: {} ({}{}) — they stay marked, D tries again",
                     archived.len(),
                     failed.len(),
+                    failed[0].1,
                     ids.join(", "),
-                    failed[0].1
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    }
                 ));
             }
             Some(app.selection_changed())
