@@ -3,6 +3,8 @@
 //! carry out. No I/O, no clock reads, no `.await` here: the time comes in with `Msg::Tick`.
 
 pub mod actions;
+#[cfg(test)]
+mod actions_tests;
 pub mod batch_open;
 pub mod confirm;
 pub mod create;
