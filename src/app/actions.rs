@@ -295,20 +295,21 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
                     archived.len()
                 ));
             } else {
-                // The reason first: a long list of IDs would push it off the status bar.
-                let ids: Vec<&str> = failed.iter().take(10).map(|(id, _)| id.as_str()).collect();
+                // A few IDs, then the reason: the whole list would push the reason off the
+                // status bar (the failed rows stay marked in the list, so all are on screen).
+                let ids: Vec<&str> = failed.iter().take(5).map(|(id, _)| id.as_str()).collect();
                 let more = failed.len().saturating_sub(ids.len());
                 app.error(format!(
-                    "deleted {}; {} failed: {} ({}{}) — they stay marked, D tries again",
+                    "deleted {}; {} failed ({}{}): {} — they stay marked, D tries again",
                     archived.len(),
                     failed.len(),
-                    failed[0].1,
                     ids.join(", "),
                     if more > 0 {
                         format!(" and {more} more")
                     } else {
                         String::new()
-                    }
+                    },
+                    failed[0].1,
                 ));
             }
             Some(app.selection_changed())
