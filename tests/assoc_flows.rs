@@ -236,7 +236,10 @@ async fn pin_then_unpin_an_activity() {
     );
     h.key(KeyCode::Char('p'));
     let dialog = h.wait_text("Replace the pinned activity?").await;
-    assert!(dialog.contains("It replaces the pinned “"), "{dialog}");
+    assert!(
+        dialog.contains("It replaces the pinned activity (one pin per ticket):"),
+        "{dialog}"
+    );
     assert!(
         dialog.contains("on #1001 プリンターが燃えている"),
         "{dialog}"

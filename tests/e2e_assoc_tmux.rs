@@ -357,7 +357,10 @@ fn associate_pin_and_delete_against_the_sandbox() {
     t.wait_for("the activities", |s| s.contains("4 Activity (") && idle(s));
     t.keys(&["g", "p"]);
     let s = t.wait_text("Replace the pinned activity?");
-    assert!(s.contains("It replaces the pinned “"), "{s}");
+    assert!(
+        s.contains("It replaces the pinned activity (one pin per ticket):"),
+        "{s}"
+    );
     t.keys(&["y"]);
     t.wait_for("the first row pinned", |s| {
         s.contains("pinned “")

@@ -107,16 +107,21 @@ pub(super) fn ask_pin(app: &mut App) -> Vec<Effect> {
         app.info("that activity is already pinned");
         return Vec::new();
     }
+    // Kind and time too: a ticket's activities often share a title ("Re: <subject>").
+    let named = |r: &crate::domain::Activity| match r.timestamp {
+        Some(t) => format!("{} ({}, {})", r.title, r.kind.label(), app.catalog.local(t)),
+        None => format!("{} ({})", r.title, r.kind.label()),
+    };
     let replaces = (!pinned.is_empty()).then(|| {
         rows.iter()
             .find(|r| r.id == pinned)
-            .map_or_else(|| format!("activity {pinned}"), |r| r.title.clone())
+            .map_or_else(|| format!("activity {pinned}"), |r| named(r))
     });
     let op = PendingOp::PinActivity {
         ticket_id,
         subject,
         activity_id: a.id.clone(),
-        title: a.title.clone(),
+        title: named(a),
         replaces,
     };
     app.confirm = Some(Confirm::new(op));

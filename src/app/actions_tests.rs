@@ -416,17 +416,24 @@ fn pin_names_the_activity_and_the_one_it_replaces() {
             ticket_id: "1001".into(),
             subject: "プリンターが燃えている".into(),
             activity_id: "5002".into(),
-            title: "Re: printer on fire".into(),
-            replaces: Some("煙の原因はトナー詰まり".into()),
+            title: "Re: printer on fire (Email, 2026-02-04 08:00)".into(),
+            replaces: Some("煙の原因はトナー詰まり (Note, 2026-02-03 10:15)".into()),
         }
     );
     let dialog = app.confirm.as_ref().unwrap();
     assert_eq!(dialog.title(), "Replace the pinned activity?");
     let body = dialog.body().join("\n");
-    assert!(body.contains("Pin “Re: printer on fire”"), "{body}");
+    // Kind and time name them apart even when titles repeat ("Re: ...").
+    assert!(
+        body.contains("Pin “Re: printer on fire (Email, 2026-02-04 08:00)”"),
+        "{body}"
+    );
     assert!(body.contains("on #1001 プリンターが燃えている"), "{body}");
     assert!(
-        body.contains("replaces the pinned “煙の原因はトナー詰まり”"),
+        body.contains(
+            "It replaces the pinned activity (one pin per ticket):\n\
+             “煙の原因はトナー詰まり (Note, 2026-02-03 10:15)”"
+        ),
         "{body}"
     );
     arrows_switch(&mut app);
@@ -451,7 +458,7 @@ fn pin_names_the_activity_and_the_one_it_replaces() {
             ticket: updated,
         },
     );
-    assert!(toast(&app).contains("pinned “Re: printer on fire”"));
+    assert!(toast(&app).contains("pinned “Re: printer on fire (Email, 2026-02-04 08:00)”"));
     assert!(
         fx.iter().any(|e| matches!(e, Effect::Api(c) if is_get(c))),
         "re-read: {fx:?}"
