@@ -82,10 +82,14 @@ fn shown_ticket(app: &App) -> Option<(String, String)> {
     Some((id, subject))
 }
 
-fn pinned_id(app: &App) -> String {
+/// The pinned activity of the shown ticket; from its list row while the detail reloads
+/// (it does after every pin), so the pin is never forgotten in between.
+pub(crate) fn pinned_id(app: &App) -> String {
+    let id = app.detail.ticket_id.as_deref().unwrap_or_default();
     app.detail
         .ticket
         .ready()
+        .or_else(|| app.list.get(id))
         .map(|t| t.prop("hs_pinned_engagement_id").to_owned())
         .unwrap_or_default()
 }

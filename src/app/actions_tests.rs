@@ -526,6 +526,38 @@ fn unpin_declines_then_confirms_one_update() {
 }
 
 #[test]
+fn the_pin_is_known_while_the_detail_reloads_after_a_pin() {
+    let mut app = on_activity();
+    update(&mut app, key('p'));
+    let fx = update(&mut app, key('y'));
+    let req = req_of(&fx, |_| true);
+    let mut updated = full_ticket(1001);
+    updated
+        .properties
+        .insert("hs_pinned_engagement_id".into(), "5002".into());
+    let fx = ev(
+        &mut app,
+        Event::TicketUpdated {
+            req,
+            ticket: updated,
+        },
+    );
+    // The detail is re-read; until it lands, the list row knows the new pin.
+    assert!(fx.iter().any(|e| matches!(e, Effect::Api(c) if is_get(c))));
+    assert!(app.detail.ticket.is_loading());
+    update(&mut app, key('j'));
+    update(&mut app, key('p'));
+    assert!(
+        matches!(op(&app), PendingOp::PinActivity { replaces: Some(r), .. } if r.starts_with("Re: printer on fire")),
+        "{:?}",
+        op(&app)
+    );
+    update(&mut app, key('n'));
+    update(&mut app, key('P'));
+    assert!(matches!(op(&app), PendingOp::Unpin { activity_id, .. } if activity_id == "5002"));
+}
+
+#[test]
 fn unpin_without_a_pin_says_so() {
     let mut app = on_activity();
     if let Loadable::Ready(t) = &mut app.detail.ticket {
