@@ -194,8 +194,8 @@ pub struct App {
     pub create: Option<create::CreateForm>,
     /// A confirmed write on its way, and the toast to show when it lands.
     pending_write: Option<(ReqId, String)>,
-    /// A pin on its way (request, activity): HubSpot may refuse an unassociated one.
-    pending_pin: Option<(ReqId, String)>,
+    /// A pin on its way (request, ticket, activity): HubSpot may refuse an unassociated one.
+    pending_pin: Option<(ReqId, String, String)>,
     /// A confirmed delete or association change on its way.
     in_flight: Option<actions::InFlight>,
     /// The add-association modal (`a`).
@@ -1253,13 +1253,15 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
             if app.pending_write.as_ref().is_some_and(|(r, _)| *r == req) =>
         {
             app.pending_write = None;
-            let pin = app.pending_pin.take_if(|(r, _)| *r == req);
+            let pin = app.pending_pin.take_if(|(r, _, _)| *r == req);
             let refused = failure
                 .field_errors
                 .iter()
                 .any(|(p, _)| p == "hs_pinned_engagement_id");
             match pin {
-                Some((_, activity)) if refused => actions::on_pin_refused(app, &activity),
+                Some((_, ticket, activity)) if refused => {
+                    actions::on_pin_refused(app, &ticket, &activity, &failure.summary);
+                }
                 _ => app.error(format!("the change was not saved: {}", failure.summary)),
             }
             Vec::new()

@@ -208,7 +208,7 @@ pub(super) fn run(app: &mut App, op: PendingOp) -> Vec<Effect> {
             ..
         } => {
             app.pending_write = Some((req, format!("pinned “{title}”")));
-            app.pending_pin = Some((req, activity_id.clone()));
+            app.pending_pin = Some((req, ticket_id.clone(), activity_id.clone()));
             vec![pin(req, ticket_id, activity_id)]
         }
         PendingOp::Unpin {
@@ -424,9 +424,13 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
 }
 
 /// A pin HubSpot refused because the activity isn't associated: explain and offer to
-/// associate it first.
-pub(super) fn on_pin_refused(app: &mut App, activity_id: &str) {
-    let Some((ticket_id, subject)) = shown_ticket(app) else {
+/// associate it first — only while that ticket is still shown (the offer must never write to
+/// the ticket the user moved on to).
+pub(super) fn on_pin_refused(app: &mut App, ticket: &str, activity_id: &str, why: &str) {
+    let Some((ticket_id, subject)) = shown_ticket(app).filter(|(id, _)| id == ticket) else {
+        app.error(format!(
+            "#{ticket} was not pinned: {why} (open it and pin again to associate the activity first)"
+        ));
         return;
     };
     let found = app.detail.activities.ready().and_then(|l| {

@@ -646,6 +646,32 @@ fn a_refused_pin_offers_to_associate_first() {
 }
 
 #[test]
+fn a_refused_pin_never_offers_to_write_to_another_ticket() {
+    let mut app = on_activity();
+    update(&mut app, key('p'));
+    let fx = update(&mut app, key('y'));
+    let req = req_of(&fx, |_| true);
+    // The user moves on to 1002 before HubSpot answers.
+    update(&mut app, code(KeyCode::Esc));
+    update(&mut app, key('j'));
+    assert_eq!(app.detail.ticket_id.as_deref(), Some("1002"));
+    let mut f = failure(400, "400 VALIDATION_ERROR: not associated");
+    f.field_errors = vec![("hs_pinned_engagement_id".into(), "not associated".into())];
+    assert!(ev(&mut app, Event::Failed { req, failure: f }).is_empty());
+    assert!(
+        app.confirm.is_none(),
+        "no offer for #1002: {:?}",
+        app.confirm
+    );
+    assert!(toast_is_error(&app));
+    assert!(
+        toast(&app).contains("#1001 was not pinned"),
+        "{}",
+        toast(&app)
+    );
+}
+
+#[test]
 fn any_other_refusal_of_a_pin_is_shown_not_offered() {
     let mut app = on_activity();
     update(&mut app, key('p'));
