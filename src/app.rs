@@ -196,8 +196,8 @@ pub struct App {
     pending_write: Option<(ReqId, String)>,
     /// A pin on its way (request, ticket, activity): HubSpot may refuse an unassociated one.
     pending_pin: Option<(ReqId, String, String)>,
-    /// A confirmed delete or association change on its way.
-    in_flight: Option<actions::InFlight>,
+    /// Confirmed deletes and association changes on their way (several may be).
+    in_flight: Vec<actions::InFlight>,
     /// The add-association modal (`a`).
     pub add_assoc: Option<actions::AddAssociation>,
     /// Drafts left from an earlier run, offered back one at a time.
@@ -243,7 +243,7 @@ impl App {
             create: None,
             pending_write: None,
             pending_pin: None,
-            in_flight: None,
+            in_flight: Vec::new(),
             add_assoc: None,
             drafts: Vec::new(),
             draft_restore: None,

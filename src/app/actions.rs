@@ -27,6 +27,14 @@ pub enum InFlight {
     },
 }
 
+impl InFlight {
+    pub fn req(&self) -> u64 {
+        match self {
+            Self::Archive { req, .. } | Self::Association { req, .. } => *req,
+        }
+    }
+}
+
 /// The add-association modal.
 #[derive(Debug, Clone)]
 pub enum AddAssociation {
@@ -187,7 +195,7 @@ pub(super) fn run(app: &mut App, op: PendingOp) -> Vec<Effect> {
     match op {
         PendingOp::RestoreValue { .. } => Vec::new(),
         PendingOp::ArchiveTickets { ids, .. } => {
-            app.in_flight = Some(InFlight::Archive {
+            app.in_flight.push(InFlight::Archive {
                 req,
                 ids: ids.clone(),
             });
@@ -223,7 +231,7 @@ pub(super) fn run(app: &mut App, op: PendingOp) -> Vec<Effect> {
             to_id,
             ..
         } => {
-            app.in_flight = Some(InFlight::Association {
+            app.in_flight.push(InFlight::Association {
                 req,
                 then_pin: None,
             });
@@ -240,7 +248,7 @@ pub(super) fn run(app: &mut App, op: PendingOp) -> Vec<Effect> {
             activity_id,
             ..
         } => {
-            app.in_flight = Some(InFlight::Association {
+            app.in_flight.push(InFlight::Association {
                 req,
                 then_pin: Some((ticket_id.clone(), activity_id.clone())),
             });
@@ -269,11 +277,20 @@ fn pin(req: u64, ticket_id: String, engagement: String) -> Effect {
 
 /// Answers for the ops above; `None` when not theirs.
 pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
-    match (event, app.in_flight.clone()) {
+    let answered = match event {
+        Event::TicketArchived { req, .. }
+        | Event::BatchArchived { req, .. }
+        | Event::AssociationChanged { req, .. }
+        | Event::Failed { req, .. } => Some(*req),
+        _ => None,
+    };
+    let flight = answered
+        .and_then(|req| app.in_flight.iter().position(|f| f.req() == req))
+        .map(|i| app.in_flight.remove(i));
+    match (event, flight) {
         (Event::TicketArchived { req, id }, Some(InFlight::Archive { req: r, .. }))
             if *req == r =>
         {
-            app.in_flight = None;
             app.list.remove(id);
             app.fuzzy_stale = true;
             app.info(format!(
@@ -292,7 +309,6 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
             },
             Some(InFlight::Archive { req: r, .. }),
         ) if *req == r => {
-            app.in_flight = None;
             for id in archived {
                 app.list.remove(id);
             }
@@ -324,7 +340,6 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
             Some(app.selection_changed())
         }
         (Event::Failed { req, failure }, Some(InFlight::Archive { req: r, ids })) if *req == r => {
-            app.in_flight = None;
             if failure.not_found && ids.len() == 1 {
                 app.list.remove(&ids[0]);
                 app.error(format!(
@@ -340,7 +355,6 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
             Event::AssociationChanged { req, ticket_id },
             Some(InFlight::Association { req: r, then_pin }),
         ) if *req == r => {
-            app.in_flight = None;
             app.add_assoc = None;
             let mut fx = Vec::new();
             if let Some((ticket, activity)) = then_pin {
@@ -360,7 +374,6 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
         (Event::Failed { req, failure }, Some(InFlight::Association { req: r, .. }))
             if *req == r =>
         {
-            app.in_flight = None;
             let msg = if failure.not_found {
                 format!(
                     "that record no longer exists in HubSpot ({})",
@@ -524,7 +537,7 @@ pub(super) fn on_add_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 };
                 let record = record.clone();
                 app.next_req += 1;
-                app.in_flight = Some(InFlight::Association {
+                app.in_flight.push(InFlight::Association {
                     req: next,
                     then_pin: None,
                 });

@@ -196,6 +196,41 @@ fn cancel_is_never_remembered() {
 }
 
 #[test]
+fn two_deletes_in_flight_are_both_answered() {
+    let mut app = loaded(160, 48, 10, false);
+    update(&mut app, key('D'));
+    let first = req_of(&update(&mut app, key('y')), |_| true);
+    // Before HubSpot answers, the next ticket is deleted too.
+    update(&mut app, key('j'));
+    update(&mut app, key('D'));
+    let fx = update(&mut app, key('y'));
+    let second = req_of(&fx, |_| true);
+    assert!(
+        matches!(commands(&fx).as_slice(), [Command::ArchiveTicket { id, .. }] if id == "1002")
+    );
+    ev(
+        &mut app,
+        Event::TicketArchived {
+            req: first,
+            id: "1001".into(),
+        },
+    );
+    ev(
+        &mut app,
+        Event::TicketArchived {
+            req: second,
+            id: "1002".into(),
+        },
+    );
+    assert!(
+        app.list.get("1001").is_none(),
+        "the first answer was not dropped"
+    );
+    assert!(app.list.get("1002").is_none());
+    assert_eq!(app.list.selected_id(), Some("1003"));
+}
+
+#[test]
 fn deleting_an_already_deleted_ticket_says_so_and_the_row_goes() {
     let mut app = loaded(160, 48, 10, false);
     update(&mut app, key('D'));
