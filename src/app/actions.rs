@@ -259,6 +259,7 @@ pub(super) fn run(app: &mut App, op: PendingOp) -> Vec<Effect> {
                 to_id: activity_id,
                 category: "HUBSPOT_DEFINED".into(),
                 type_id: kind.ticket_default_type_id(),
+                keep: Vec::new(),
             })]
         }
     }
@@ -536,6 +537,23 @@ pub(super) fn on_add_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     return Vec::new();
                 };
                 let record = record.clone();
+                // HubSpot replaces the pair's labels with the ones sent: keep those it has.
+                let keep = app
+                    .detail
+                    .associations
+                    .ready()
+                    .and_then(|l| {
+                        l.iter()
+                            .find(|a| a.kind == record.kind && a.id == record.id)
+                    })
+                    .map(|a| {
+                        a.types
+                            .iter()
+                            .filter(|x| x.type_id != t.type_id || x.category != t.category)
+                            .map(|x| (x.category.clone(), x.type_id))
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 app.next_req += 1;
                 app.in_flight.push(InFlight::Association {
                     req: next,
@@ -548,6 +566,7 @@ pub(super) fn on_add_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     to_id: record.id.clone(),
                     category: t.category.clone(),
                     type_id: t.type_id,
+                    keep,
                 };
                 app.add_assoc = Some(AddAssociation::Saving { record, req: next });
                 return vec![Effect::Api(cmd)];

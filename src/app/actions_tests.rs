@@ -664,6 +664,7 @@ fn a_refused_pin_offers_to_associate_first() {
             to_id: "5002".into(),
             category: "HUBSPOT_DEFINED".into(),
             type_id: 223,
+            keep: Vec::new(),
         }]
     );
     let fx = ev(
@@ -910,6 +911,7 @@ fn add_association_search_label_save() {
             to_id: "233".into(),
             category: "USER_DEFINED".into(),
             type_id: 77,
+            keep: Vec::new(),
         }]
     );
     assert!(matches!(app.add_assoc, Some(AddAssociation::Saving { .. })));
@@ -927,6 +929,57 @@ fn add_association_search_label_save() {
         commands(&fx).as_slice(),
         [Command::LoadAssociations { .. }]
     ));
+}
+
+#[test]
+fn adding_a_label_to_an_associated_record_keeps_its_labels() {
+    let mut app = on_associations();
+    // 株式会社サンプル (301) is associated already: unlabeled (339) and Primary (26).
+    update(&mut app, key('a'));
+    type_text(&mut app, "sample");
+    let req = req_of(&tick(&mut app, 300), |_| true);
+    let company = associations()[1].clone();
+    ev(
+        &mut app,
+        Event::RecordsFound {
+            req,
+            items: vec![company],
+        },
+    );
+    let req = req_of(&update(&mut app, code(KeyCode::Enter)), |_| true);
+    let t = |type_id, label: Option<&str>| AssociationType {
+        category: "HUBSPOT_DEFINED".into(),
+        type_id,
+        label: label.map(str::to_owned),
+    };
+    ev(
+        &mut app,
+        Event::LabelsLoaded {
+            req,
+            kind: ObjectKind::Company,
+            labels: vec![
+                t(339, None),
+                t(26, Some("Primary")),
+                t(81, Some("Reseller")),
+            ],
+        },
+    );
+    update(&mut app, code(KeyCode::Down));
+    update(&mut app, code(KeyCode::Down));
+    let fx = update(&mut app, code(KeyCode::Enter));
+    let cmds = commands(&fx);
+    let [Command::Associate { type_id, keep, .. }] = cmds.as_slice() else {
+        panic!("one association: {fx:?}");
+    };
+    assert_eq!(*type_id, 81);
+    assert_eq!(
+        keep,
+        &vec![
+            ("HUBSPOT_DEFINED".to_owned(), 339),
+            ("HUBSPOT_DEFINED".to_owned(), 26)
+        ],
+        "Primary is sent along, not dropped"
+    );
 }
 
 #[test]
