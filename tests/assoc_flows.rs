@@ -478,3 +478,60 @@ async fn a_failed_chunk_of_a_bulk_delete_is_listed_and_stays_marked() {
     h.wait_text("Delete 100 tickets?").await;
     h.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adding_an_association_again_keeps_its_label() {
+    let mut h = Harness::start(config(), W, H).await;
+    loaded(&mut h).await;
+    // 1001's company is associated with the Primary label (type 26).
+    let types = |client: Client| async move {
+        let all = client
+            .associations("tickets", "1001", "companies")
+            .await
+            .expect("associations");
+        assert_eq!(all.len(), 1, "{all:?}");
+        let ids: BTreeSet<u32> = all[0].association_types.iter().map(|t| t.type_id).collect();
+        (all[0].to_object_id.clone(), ids)
+    };
+    let (company, before) = types(h.client.clone()).await;
+    assert!(before.contains(&26), "{before:?}");
+    let screen = open_tab(&mut h, '3', "3 Associations (").await;
+    let name = detail_rows(&screen)
+        .iter()
+        .find_map(|r| {
+            r.strip_prefix("Company ")
+                .map(|n| n.split("  ").next().unwrap().trim().to_owned())
+        })
+        .unwrap();
+    h.key(KeyCode::Char('a'));
+    h.wait_text("Add an association").await;
+    h.chars(&name);
+    // The company's row among the results (contacts come first), once they are in.
+    let found = format!("│Company {name}  ");
+    let result_row = |s: &str| {
+        s.lines()
+            .skip_while(|l| !l.contains("Contact, company or deal:"))
+            .skip(1)
+            .take_while(|l| !l.contains("type to search"))
+            .position(|l| l.contains(&found) && !l.contains("││"))
+    };
+    let screen = h
+        .wait_until("the company found", |s| result_row(s).is_some())
+        .await;
+    let row = result_row(&screen).unwrap();
+    for _ in 0..row {
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::Enter);
+    h.wait_text(&format!("Company {name}: choose the association label"))
+        .await;
+    h.wait_text("(unlabeled, the default)").await;
+    // The default (unlabeled) type, preselected.
+    h.key(KeyCode::Enter);
+    h.wait_until("saved", |s| s.contains("associations updated") && idle(s))
+        .await;
+    let (again, after) = types(h.client.clone()).await;
+    assert_eq!(again, company);
+    assert!(after.contains(&26), "Primary kept: {before:?} → {after:?}");
+    h.quit().await;
+}
