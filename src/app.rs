@@ -3,6 +3,8 @@
 //! carry out. No I/O, no clock reads, no `.await` here: the time comes in with `Msg::Tick`.
 
 pub mod actions;
+#[cfg(test)]
+mod actions_tests;
 pub mod batch_open;
 pub mod confirm;
 pub mod create;
@@ -192,10 +194,10 @@ pub struct App {
     pub create: Option<create::CreateForm>,
     /// A confirmed write on its way, and the toast to show when it lands.
     pending_write: Option<(ReqId, String)>,
-    /// A pin on its way (request, activity): HubSpot may refuse an unassociated one.
-    pending_pin: Option<(ReqId, String)>,
-    /// A confirmed delete or association change on its way.
-    in_flight: Option<actions::InFlight>,
+    /// A pin on its way (request, ticket, activity): HubSpot may refuse an unassociated one.
+    pending_pin: Option<(ReqId, String, String)>,
+    /// Confirmed deletes and association changes on their way (several may be).
+    in_flight: Vec<actions::InFlight>,
     /// The add-association modal (`a`).
     pub add_assoc: Option<actions::AddAssociation>,
     /// Drafts left from an earlier run, offered back one at a time.
@@ -242,7 +244,7 @@ impl App {
             create: None,
             pending_write: None,
             pending_pin: None,
-            in_flight: None,
+            in_flight: Vec::new(),
             add_assoc: None,
             drafts: Vec::new(),
             draft_restore: None,
@@ -1315,13 +1317,15 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
             if app.pending_write.as_ref().is_some_and(|(r, _)| *r == req) =>
         {
             app.pending_write = None;
-            let pin = app.pending_pin.take_if(|(r, _)| *r == req);
+            let pin = app.pending_pin.take_if(|(r, _, _)| *r == req);
             let refused = failure
                 .field_errors
                 .iter()
                 .any(|(p, _)| p == "hs_pinned_engagement_id");
             match pin {
-                Some((_, activity)) if refused => actions::on_pin_refused(app, &activity),
+                Some((_, ticket, activity)) if refused => {
+                    actions::on_pin_refused(app, &ticket, &activity, &failure.summary);
+                }
                 _ => app.error(format!("the change was not saved: {}", failure.summary)),
             }
             Vec::new()

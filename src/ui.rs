@@ -6,6 +6,8 @@ mod bars;
 mod confirm;
 mod create;
 mod detail;
+#[cfg(test)]
+mod dialog_tests;
 mod edit;
 #[cfg(test)]
 mod form_tests;

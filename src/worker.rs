@@ -93,6 +93,8 @@ pub enum Command {
         kind: ObjectKind,
     },
     /// Associates the ticket with a record using one association type (v4, labelled PUT).
+    /// HubSpot replaces the pair's labels with the ones sent: `keep` are the pair's current
+    /// types (category, type id), sent along so that adding a label removes none.
     Associate {
         req: ReqId,
         ticket_id: String,
@@ -100,6 +102,7 @@ pub enum Command {
         to_id: String,
         category: String,
         type_id: u32,
+        keep: Vec<(String, u32)>,
     },
     /// Removes every association between the ticket and the record (v4 DELETE).
     RemoveAssociation {
@@ -668,15 +671,22 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
             to_id,
             category,
             type_id,
+            keep,
         } => {
-            let category = serde_json::from_value(serde_json::Value::String(category))
-                .map_err(|e| ApiError::Decode(format!("association category: {e}")))?;
-            let spec = crate::hubspot::AssociationSpec {
-                association_category: category,
-                association_type_id: type_id,
-            };
+            let mut specs = Vec::new();
+            for (category, type_id) in std::iter::once((category, type_id)).chain(keep) {
+                let category = serde_json::from_value(serde_json::Value::String(category))
+                    .map_err(|e| ApiError::Decode(format!("association category: {e}")))?;
+                let spec = crate::hubspot::AssociationSpec {
+                    association_category: category,
+                    association_type_id: type_id,
+                };
+                if !specs.contains(&spec) {
+                    specs.push(spec);
+                }
+            }
             client
-                .associate("tickets", &ticket_id, kind.api_name(), &to_id, &[spec])
+                .associate("tickets", &ticket_id, kind.api_name(), &to_id, &specs)
                 .await?;
             Event::AssociationChanged { req, ticket_id }
         }

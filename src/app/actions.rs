@@ -27,6 +27,14 @@ pub enum InFlight {
     },
 }
 
+impl InFlight {
+    pub fn req(&self) -> u64 {
+        match self {
+            Self::Archive { req, .. } | Self::Association { req, .. } => *req,
+        }
+    }
+}
+
 /// The add-association modal.
 #[derive(Debug, Clone)]
 pub enum AddAssociation {
@@ -82,10 +90,14 @@ fn shown_ticket(app: &App) -> Option<(String, String)> {
     Some((id, subject))
 }
 
-fn pinned_id(app: &App) -> String {
+/// The pinned activity of the shown ticket; from its list row while the detail reloads
+/// (it does after every pin), so the pin is never forgotten in between.
+pub(crate) fn pinned_id(app: &App) -> String {
+    let id = app.detail.ticket_id.as_deref().unwrap_or_default();
     app.detail
         .ticket
         .ready()
+        .or_else(|| app.list.get(id))
         .map(|t| t.prop("hs_pinned_engagement_id").to_owned())
         .unwrap_or_default()
 }
@@ -107,16 +119,21 @@ pub(super) fn ask_pin(app: &mut App) -> Vec<Effect> {
         app.info("that activity is already pinned");
         return Vec::new();
     }
+    // Kind and time too: a ticket's activities often share a title ("Re: <subject>").
+    let named = |r: &crate::domain::Activity| match r.timestamp {
+        Some(t) => format!("{} ({}, {})", r.title, r.kind.label(), app.catalog.local(t)),
+        None => format!("{} ({})", r.title, r.kind.label()),
+    };
     let replaces = (!pinned.is_empty()).then(|| {
         rows.iter()
             .find(|r| r.id == pinned)
-            .map_or_else(|| format!("activity {pinned}"), |r| r.title.clone())
+            .map_or_else(|| format!("activity {pinned}"), |r| named(r))
     });
     let op = PendingOp::PinActivity {
         ticket_id,
         subject,
         activity_id: a.id.clone(),
-        title: a.title.clone(),
+        title: named(a),
         replaces,
     };
     app.confirm = Some(Confirm::new(op));
@@ -178,7 +195,7 @@ pub(super) fn run(app: &mut App, op: PendingOp) -> Vec<Effect> {
     match op {
         PendingOp::RestoreValue { .. } => Vec::new(),
         PendingOp::ArchiveTickets { ids, .. } => {
-            app.in_flight = Some(InFlight::Archive {
+            app.in_flight.push(InFlight::Archive {
                 req,
                 ids: ids.clone(),
             });
@@ -199,7 +216,7 @@ pub(super) fn run(app: &mut App, op: PendingOp) -> Vec<Effect> {
             ..
         } => {
             app.pending_write = Some((req, format!("pinned “{title}”")));
-            app.pending_pin = Some((req, activity_id.clone()));
+            app.pending_pin = Some((req, ticket_id.clone(), activity_id.clone()));
             vec![pin(req, ticket_id, activity_id)]
         }
         PendingOp::Unpin {
@@ -214,7 +231,7 @@ pub(super) fn run(app: &mut App, op: PendingOp) -> Vec<Effect> {
             to_id,
             ..
         } => {
-            app.in_flight = Some(InFlight::Association {
+            app.in_flight.push(InFlight::Association {
                 req,
                 then_pin: None,
             });
@@ -231,7 +248,7 @@ pub(super) fn run(app: &mut App, op: PendingOp) -> Vec<Effect> {
             activity_id,
             ..
         } => {
-            app.in_flight = Some(InFlight::Association {
+            app.in_flight.push(InFlight::Association {
                 req,
                 then_pin: Some((ticket_id.clone(), activity_id.clone())),
             });
@@ -242,6 +259,7 @@ pub(super) fn run(app: &mut App, op: PendingOp) -> Vec<Effect> {
                 to_id: activity_id,
                 category: "HUBSPOT_DEFINED".into(),
                 type_id: kind.ticket_default_type_id(),
+                keep: Vec::new(),
             })]
         }
     }
@@ -260,11 +278,20 @@ fn pin(req: u64, ticket_id: String, engagement: String) -> Effect {
 
 /// Answers for the ops above; `None` when not theirs.
 pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
-    match (event, app.in_flight.clone()) {
+    let answered = match event {
+        Event::TicketArchived { req, .. }
+        | Event::BatchArchived { req, .. }
+        | Event::AssociationChanged { req, .. }
+        | Event::Failed { req, .. } => Some(*req),
+        _ => None,
+    };
+    let flight = answered
+        .and_then(|req| app.in_flight.iter().position(|f| f.req() == req))
+        .map(|i| app.in_flight.remove(i));
+    match (event, flight) {
         (Event::TicketArchived { req, id }, Some(InFlight::Archive { req: r, .. }))
             if *req == r =>
         {
-            app.in_flight = None;
             app.list.remove(id);
             app.fuzzy_stale = true;
             app.info(format!(
@@ -283,7 +310,6 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
             },
             Some(InFlight::Archive { req: r, .. }),
         ) if *req == r => {
-            app.in_flight = None;
             for id in archived {
                 app.list.remove(id);
             }
@@ -295,19 +321,26 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
                     archived.len()
                 ));
             } else {
-                let ids: Vec<&str> = failed.iter().map(|(id, _)| id.as_str()).collect();
+                // A few IDs, then the reason: the whole list would push the reason off the
+                // status bar (the failed rows stay marked in the list, so all are on screen).
+                let ids: Vec<&str> = failed.iter().take(5).map(|(id, _)| id.as_str()).collect();
+                let more = failed.len().saturating_sub(ids.len());
                 app.error(format!(
-                    "deleted {}; {} failed ({}): {} — they stay marked, D tries again",
+                    "deleted {}; {} failed ({}{}): {} — they stay marked, D tries again",
                     archived.len(),
                     failed.len(),
                     ids.join(", "),
-                    failed[0].1
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    },
+                    failed[0].1,
                 ));
             }
             Some(app.selection_changed())
         }
         (Event::Failed { req, failure }, Some(InFlight::Archive { req: r, ids })) if *req == r => {
-            app.in_flight = None;
             if failure.not_found && ids.len() == 1 {
                 app.list.remove(&ids[0]);
                 app.error(format!(
@@ -323,7 +356,6 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
             Event::AssociationChanged { req, ticket_id },
             Some(InFlight::Association { req: r, then_pin }),
         ) if *req == r => {
-            app.in_flight = None;
             app.add_assoc = None;
             let mut fx = Vec::new();
             if let Some((ticket, activity)) = then_pin {
@@ -343,7 +375,6 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
         (Event::Failed { req, failure }, Some(InFlight::Association { req: r, .. }))
             if *req == r =>
         {
-            app.in_flight = None;
             let msg = if failure.not_found {
                 format!(
                     "that record no longer exists in HubSpot ({})",
@@ -378,6 +409,21 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
             }
             None
         }
+        // The modal's own reads failing: shown where the user waits for them.
+        (Event::Failed { req, failure }, _) => {
+            match app.add_assoc.as_mut() {
+                Some(AddAssociation::Search(s)) if s.results.waits_for(*req) => {
+                    s.results = Loadable::Failed(failure.summary.clone());
+                }
+                Some(AddAssociation::Label { labels, req: r, .. })
+                    if r == req && labels.waits_for(*req) =>
+                {
+                    *labels = Loadable::Failed(failure.summary.clone());
+                }
+                _ => return None,
+            }
+            Some(Vec::new())
+        }
         (Event::RecordsFound { req, items }, _) => {
             if let Some(AddAssociation::Search(s)) = app.add_assoc.as_mut()
                 && s.results.waits_for(*req)
@@ -392,9 +438,13 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
 }
 
 /// A pin HubSpot refused because the activity isn't associated: explain and offer to
-/// associate it first.
-pub(super) fn on_pin_refused(app: &mut App, activity_id: &str) {
-    let Some((ticket_id, subject)) = shown_ticket(app) else {
+/// associate it first — only while that ticket is still shown (the offer must never write to
+/// the ticket the user moved on to).
+pub(super) fn on_pin_refused(app: &mut App, ticket: &str, activity_id: &str, why: &str) {
+    let Some((ticket_id, subject)) = shown_ticket(app).filter(|(id, _)| id == ticket) else {
+        app.error(format!(
+            "#{ticket} was not pinned: {why} (open it and pin again to associate the activity first)"
+        ));
         return;
     };
     let found = app.detail.activities.ready().and_then(|l| {
@@ -487,8 +537,25 @@ pub(super) fn on_add_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     return Vec::new();
                 };
                 let record = record.clone();
+                // HubSpot replaces the pair's labels with the ones sent: keep those it has.
+                let keep = app
+                    .detail
+                    .associations
+                    .ready()
+                    .and_then(|l| {
+                        l.iter()
+                            .find(|a| a.kind == record.kind && a.id == record.id)
+                    })
+                    .map(|a| {
+                        a.types
+                            .iter()
+                            .filter(|x| x.type_id != t.type_id || x.category != t.category)
+                            .map(|x| (x.category.clone(), x.type_id))
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 app.next_req += 1;
-                app.in_flight = Some(InFlight::Association {
+                app.in_flight.push(InFlight::Association {
                     req: next,
                     then_pin: None,
                 });
@@ -499,6 +566,7 @@ pub(super) fn on_add_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     to_id: record.id.clone(),
                     category: t.category.clone(),
                     type_id: t.type_id,
+                    keep,
                 };
                 app.add_assoc = Some(AddAssociation::Saving { record, req: next });
                 return vec![Effect::Api(cmd)];

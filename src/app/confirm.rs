@@ -156,9 +156,8 @@ impl Confirm {
                 ];
                 if let Some(r) = replaces {
                     l.push(String::new());
-                    l.push(format!(
-                        "It replaces the pinned “{r}” (one pin per ticket)."
-                    ));
+                    l.push("It replaces the pinned activity (one pin per ticket):".into());
+                    l.push(format!("“{r}”"));
                 }
                 l
             }

@@ -168,11 +168,22 @@ impl TicketList {
     }
 
     /// Removes a ticket (deleted) without moving the selection to another place: the cursor
-    /// stays on the same row number, which now shows the next ticket.
+    /// stays on the same row number, which now shows the next ticket. A row removed above the
+    /// cursor leaves the cursor on the ticket it was on.
     pub fn remove(&mut self, id: &str) {
         let Some(i) = self.index.remove(id) else {
             return;
         };
+        let row = match &self.view {
+            Some(v) => v.iter().position(|&x| x == i),
+            None => Some(i),
+        };
+        if let Some(r) = row
+            && r < self.selected
+        {
+            self.selected -= 1;
+            self.offset = self.offset.saturating_sub(usize::from(r < self.offset));
+        }
         self.tickets.remove(i);
         if i < self.first_page {
             self.first_page -= 1;

@@ -326,12 +326,7 @@ fn activity(app: &App, w: usize, height: usize, focused: bool, theme: Theme) -> 
             theme.dim(),
         )];
     }
-    let pinned = app
-        .detail
-        .ticket
-        .ready()
-        .map(|t| t.prop("hs_pinned_engagement_id").to_owned())
-        .unwrap_or_default();
+    let pinned = crate::app::actions::pinned_id(app);
     let rows = activity_rows(list);
     let cursor = app.detail.activity;
     window(&rows, cursor, height)

@@ -1,0 +1,356 @@
+//! Render tests of the association, pin and delete dialogs and the add-association modal, at
+//! 80×24 and 120×40, as insta snapshots (`snapshots/`). States are reached with keys through
+//! `update` from the shared fixtures; the selected button is checked cell by cell (snapshots
+//! show text only).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crossterm::event::KeyCode;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Modifier;
+
+use crate::app::tests::fixtures::*;
+use crate::app::{App, Effect, Msg, update};
+use crate::domain::{Associated, AssociationType, ObjectKind};
+use crate::worker::{Command, Event};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn render(app: &App, w: u16, h: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| super::draw(f, app)).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+/// The buffer as text, one line per row; a wide character's trailing cell is skipped.
+fn text(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        let mut skip = 0;
+        for x in 0..buf.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+            line.push_str(sym);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Snapshots the state `build` makes, at both sizes.
+fn snap(name: &str, build: impl Fn(u16, u16) -> App) {
+    for (w, h) in SIZES {
+        let app = build(w, h);
+        let buf = render(&app, w, h);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), text(&buf));
+    }
+}
+
+fn ev(app: &mut App, e: Event) -> Vec<Effect> {
+    update(app, Msg::Worker(e))
+}
+
+/// Tickets 1001..=1010 loaded; 1001's detail focused on tab `n` ('3' or '4'), loaded.
+fn detail_on(w: u16, h: u16, n: char) -> App {
+    let mut app = loaded(w, h, 10, false);
+    update(&mut app, code(KeyCode::Enter));
+    let fx = update(&mut app, key(n));
+    let req = req_of(&fx, |_| true);
+    let e = if n == '3' {
+        Event::AssociationsLoaded {
+            req,
+            ticket_id: "1001".into(),
+            items: associations(),
+        }
+    } else {
+        Event::ActivitiesLoaded {
+            req,
+            ticket_id: "1001".into(),
+            items: activities(),
+        }
+    };
+    ev(&mut app, e);
+    app
+}
+
+/// The cell of the first occurrence of `needle` on screen.
+fn find(buf: &Buffer, needle: &str) -> (u16, u16) {
+    let t = text(buf);
+    for (y, line) in t.lines().enumerate() {
+        if let Some(i) = line.find(needle) {
+            let x = unicode_width::UnicodeWidthStr::width(&line[..i]);
+            return (u16::try_from(x).unwrap(), u16::try_from(y).unwrap());
+        }
+    }
+    panic!("{needle} not on screen:\n{t}");
+}
+
+fn highlighted(buf: &Buffer, needle: &str) -> bool {
+    let (x, y) = find(buf, needle);
+    buf[(x, y)].modifier.contains(Modifier::REVERSED)
+}
+
+// ---- confirmation dialogs ---------------------------------------------------------------------
+
+#[test]
+fn confirm_delete_one() {
+    snap("confirm_delete_one", |w, h| {
+        let mut app = loaded(w, h, 10, false);
+        update(&mut app, key('j'));
+        update(&mut app, key('D'));
+        app
+    });
+}
+
+#[test]
+fn confirm_delete_bulk() {
+    snap("confirm_delete_bulk", |w, h| {
+        let mut app = loaded(w, h, 10, false);
+        for _ in 0..3 {
+            update(&mut app, key(' '));
+        }
+        update(&mut app, key('D'));
+        app
+    });
+}
+
+#[test]
+fn confirm_delete_bulk_count_typed() {
+    snap("confirm_delete_bulk_typed", |w, h| {
+        let mut app = loaded(w, h, 10, false);
+        update(&mut app, key('V'));
+        update(&mut app, key('D'));
+        type_text(&mut app, "1");
+        app
+    });
+}
+
+#[test]
+fn confirm_delete_many_names_eight_and_counts_the_rest() {
+    snap("confirm_delete_many", |w, h| {
+        let mut app = loaded(w, h, 30, false);
+        update(&mut app, key('V'));
+        update(&mut app, key('D'));
+        app
+    });
+}
+
+#[test]
+fn confirm_pin_replacing() {
+    snap("confirm_pin_replacing", |w, h| {
+        let mut app = detail_on(w, h, '4');
+        update(&mut app, key('p'));
+        app
+    });
+}
+
+#[test]
+fn confirm_pin_first() {
+    snap("confirm_pin_first", |w, h| {
+        let mut app = detail_on(w, h, '4');
+        if let crate::app::detail::Loadable::Ready(t) = &mut app.detail.ticket {
+            t.properties.remove("hs_pinned_engagement_id");
+        }
+        update(&mut app, key('j'));
+        update(&mut app, key('j'));
+        update(&mut app, key('p'));
+        app
+    });
+}
+
+#[test]
+fn confirm_unpin() {
+    snap("confirm_unpin", |w, h| {
+        let mut app = detail_on(w, h, '4');
+        update(&mut app, key('P'));
+        app
+    });
+}
+
+#[test]
+fn confirm_remove_association() {
+    snap("confirm_remove_association", |w, h| {
+        let mut app = detail_on(w, h, '3');
+        update(&mut app, key('j'));
+        update(&mut app, key('x'));
+        app
+    });
+}
+
+#[test]
+fn confirm_associate_then_pin() {
+    snap("confirm_associate_then_pin", |w, h| {
+        let mut app = detail_on(w, h, '4');
+        update(&mut app, key('p'));
+        let fx = update(&mut app, key('y'));
+        let req = req_of(&fx, |_| true);
+        let mut f = failure(400, "400 VALIDATION_ERROR: not associated");
+        f.field_errors = vec![("hs_pinned_engagement_id".into(), "not associated".into())];
+        ev(&mut app, Event::Failed { req, failure: f });
+        assert!(app.confirm.is_some());
+        app
+    });
+}
+
+#[test]
+fn cancel_is_drawn_selected_until_the_arrows_move() {
+    for (w, h) in SIZES {
+        let mut app = loaded(w, h, 10, false);
+        update(&mut app, key('D'));
+        let buf = render(&app, w, h);
+        assert!(highlighted(&buf, "[ Cancel ]"));
+        assert!(!highlighted(&buf, "[ Delete ]"));
+        update(&mut app, code(KeyCode::Right));
+        let buf = render(&app, w, h);
+        assert!(!highlighted(&buf, "[ Cancel ]"));
+        assert!(highlighted(&buf, "[ Delete ]"));
+        update(&mut app, code(KeyCode::Left));
+        let buf = render(&app, w, h);
+        assert!(highlighted(&buf, "[ Cancel ]"));
+    }
+}
+
+// ---- the add-association modal ----------------------------------------------------------------
+
+fn found() -> Vec<Associated> {
+    let c = |id: &str, title: &str, detail: &str, kind| Associated {
+        kind,
+        id: id.into(),
+        title: title.into(),
+        detail: detail.into(),
+        types: Vec::new(),
+    };
+    vec![
+        c(
+            "233",
+            "Grace Kim",
+            "grace.kim@acme.example.com",
+            ObjectKind::Contact,
+        ),
+        c(
+            "301",
+            "Acme Corporation",
+            "acme.example.com",
+            ObjectKind::Company,
+        ),
+        c("405", "Acme renewal", "12000", ObjectKind::Deal),
+    ]
+}
+
+/// `a`, "acme" typed and searched; the results answered unless `answered` is false.
+fn searching(w: u16, h: u16, answered: bool) -> App {
+    let mut app = detail_on(w, h, '3');
+    update(&mut app, key('a'));
+    type_text(&mut app, "acme");
+    let fx = tick(&mut app, 300);
+    let req = req_of(&fx, |c| matches!(c, Command::SearchRecords { .. }));
+    if answered {
+        ev(
+            &mut app,
+            Event::RecordsFound {
+                req,
+                items: found(),
+            },
+        );
+        update(&mut app, code(KeyCode::Down));
+    }
+    app
+}
+
+fn labelled(w: u16, h: u16) -> App {
+    let mut app = searching(w, h, true);
+    let fx = update(&mut app, code(KeyCode::Enter));
+    let req = req_of(&fx, |_| true);
+    let t = |category: &str, type_id, label: Option<&str>| AssociationType {
+        category: category.into(),
+        type_id,
+        label: label.map(str::to_owned),
+    };
+    ev(
+        &mut app,
+        Event::LabelsLoaded {
+            req,
+            kind: ObjectKind::Company,
+            labels: vec![
+                t("HUBSPOT_DEFINED", 26, Some("Primary")),
+                t("HUBSPOT_DEFINED", 339, None),
+                t("USER_DEFINED", 81, Some("Reseller")),
+            ],
+        },
+    );
+    app
+}
+
+#[test]
+fn add_association_search() {
+    snap("add_association_search", |w, h| searching(w, h, true));
+}
+
+#[test]
+fn add_association_searching() {
+    snap("add_association_searching", |w, h| searching(w, h, false));
+}
+
+#[test]
+fn add_association_label() {
+    snap("add_association_label", labelled);
+}
+
+#[test]
+fn add_association_saving() {
+    snap("add_association_saving", |w, h| {
+        let mut app = labelled(w, h);
+        // The unlabeled default is listed first and preselected.
+        let fx = update(&mut app, code(KeyCode::Enter));
+        assert!(matches!(
+            commands(&fx).as_slice(),
+            [Command::Associate { type_id: 339, .. }]
+        ));
+        app
+    });
+}
+
+#[test]
+fn add_association_cursor_is_drawn() {
+    let (w, h) = (120, 40);
+    let app = searching(w, h, true);
+    let buf = render(&app, w, h);
+    assert!(highlighted(&buf, "Company Acme Corporation"));
+    assert!(!highlighted(&buf, "Contact Grace Kim"));
+}
+
+#[test]
+fn a_partial_bulk_delete_failure_is_readable_in_the_status_bar() {
+    snap("bulk_delete_partial_failure", |w, h| {
+        let mut app = loaded(w, h, 150, true);
+        update(&mut app, key('V'));
+        update(&mut app, key('D'));
+        type_text(&mut app, "150");
+        let fx = update(&mut app, key('y'));
+        let req = req_of(&fx, |_| true);
+        ev(
+            &mut app,
+            Event::BatchArchived {
+                req,
+                archived: (1101..=1150).map(|n| n.to_string()).collect(),
+                failed: (1001..=1100)
+                    .map(|n| {
+                        (
+                            n.to_string(),
+                            "500 INTERNAL_ERROR: internal error".to_owned(),
+                        )
+                    })
+                    .collect(),
+            },
+        );
+        app
+    });
+}
