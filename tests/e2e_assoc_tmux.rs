@@ -8,189 +8,15 @@
 
 #![allow(clippy::print_stderr, clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/tmux.rs"]
+mod tmux;
+
+use std::time::Duration;
+use tmux::{Sandbox, Tmux, bin, quoted, tmux_available};
+
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use hubtix::hubspot::{AccessToken, Client, ClientConfig, GetQuery, ListQuery};
-
-fn tmux_available() -> bool {
-    let ok = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("HUBTIX_REQUIRE_TMUX").is_none(),
-            "tmux is required here (HUBTIX_REQUIRE_TMUX is set) but was not found"
-        );
-        eprintln!(
-            "SKIPPED: tmux is not installed; the end-to-end tests need it (apt-get install tmux)"
-        );
-    }
-    ok
-}
-
-/// `hubtix sandbox` as a child process; killed on drop.
-struct Sandbox {
-    child: Child,
-    url: String,
-}
-
-impl Sandbox {
-    fn start() -> Self {
-        let mut child = Command::new(bin())
-            .args(["sandbox", "--port", "0", "--tickets", "200"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("hubtix sandbox starts");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("first line");
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_owned();
-        Self { child, url }
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// One tmux server (its own socket) running a shell in a fixed-size window.
-struct Tmux {
-    socket: String,
-    _dirs: tempfile::TempDir,
-}
-
-impl Tmux {
-    fn start(name: &str, width: u16, height: u16, env: &[(&str, &str)]) -> Self {
-        let dirs = tempfile::tempdir().expect("tempdir");
-        let socket = format!("hubtix-{name}-{}", std::process::id());
-        let home = dirs.path();
-        for d in ["config", "data", "cache"] {
-            std::fs::create_dir_all(home.join(d)).expect("mkdir");
-        }
-        let status = Command::new("tmux")
-            .args([
-                "-L",
-                &socket,
-                "-f",
-                "/dev/null",
-                "new-session",
-                "-d",
-                "-s",
-                "main",
-            ])
-            .args(["-x", &width.to_string(), "-y", &height.to_string()])
-            .args([
-                "env",
-                "-i",
-                "PS1=$ ",
-                "TERM=xterm-256color",
-                "LANG=C.UTF-8",
-                "TZ=UTC",
-            ])
-            .arg(format!(
-                "PATH={}",
-                std::env::var("PATH").unwrap_or_default()
-            ))
-            .arg(format!("HOME={}", home.display()))
-            .arg(format!(
-                "HUBTIX_CONFIG_DIR={}",
-                home.join("config").display()
-            ))
-            .arg(format!("HUBTIX_DATA_DIR={}", home.join("data").display()))
-            .arg(format!("HUBTIX_CACHE_DIR={}", home.join("cache").display()))
-            .args(env.iter().map(|(k, v)| format!("{k}={v}")))
-            .args(["bash", "--norc", "--noprofile"])
-            .status()
-            .expect("tmux runs");
-        assert!(status.success(), "tmux new-session failed");
-        Self {
-            socket,
-            _dirs: dirs,
-        }
-    }
-
-    fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .output()
-            .expect("tmux runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Types keys (tmux key names: `Enter`, `Escape`, `j`, `C-c` ...).
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "main"];
-        args.extend_from_slice(keys);
-        self.tmux(&args);
-    }
-
-    /// Types text literally.
-    fn text(&self, text: &str) {
-        self.tmux(&["send-keys", "-t", "main", "-l", text]);
-    }
-
-    /// Types text literally, then Enter.
-    fn line(&self, text: &str) {
-        self.text(text);
-        self.keys(&["Enter"]);
-    }
-
-    fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-p", "-t", "main"])
-    }
-
-    /// Waits until the screen satisfies `pred` (polling; no fixed sleeps in assertions).
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let s = self.screen();
-            if pred(&s) {
-                return s;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn wait_text(&self, text: &str) -> String {
-        self.wait_for(text, |s| s.contains(text))
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .status();
-    }
-}
-
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_hubtix"))
-}
-
-fn quoted(p: &Path) -> String {
-    format!("'{}'", p.display())
-}
 
 /// Whether nothing is in flight (the top bar shows no ⟳).
 fn idle(s: &str) -> bool {
@@ -286,7 +112,7 @@ fn associate_pin_and_delete_against_the_sandbox() {
     if !tmux_available() {
         return;
     }
-    let sandbox = Sandbox::start();
+    let sandbox = Sandbox::start(200);
     let api = Api::new(&sandbox.url);
     let contacts_before = api.contacts_of("1001");
     let pin_before = api.pinned("1001");
