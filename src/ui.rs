@@ -58,3 +58,25 @@ pub fn draw(frame: &mut Frame, app: &App) {
         overlay::render_overlay(frame, o, app, theme);
     }
 }
+
+/// A drawn buffer as text, one line per row: a wide character appears once (its trailing
+/// cell is skipped) and trailing blanks are trimmed. For tests and debugging.
+pub fn buffer_text(buf: &ratatui::buffer::Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        let mut skip = 0;
+        for x in 0..buf.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+            line.push_str(sym);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

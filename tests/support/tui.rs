@@ -15,7 +15,6 @@ use hubtix::keymap::Keymap;
 use hubtix::sandbox::{SandboxConfig, SandboxHandle};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
 use tokio::sync::{mpsc, watch};
 
 pub struct Harness {
@@ -32,26 +31,7 @@ pub struct Harness {
     task: tokio::task::JoinHandle<io::Result<hubtix::runtime::Exit>>,
 }
 
-/// The buffer as text, one line per row (wide characters appear once).
-pub fn buffer_text(buf: &Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let mut line = String::new();
-        let mut skip = 0;
-        for x in 0..buf.area.width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let sym = buf[(x, y)].symbol();
-            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
-            line.push_str(sym);
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
+pub use hubtix::ui::buffer_text;
 
 pub fn client_for(sandbox: &SandboxHandle, token: &str) -> Client {
     client_with(sandbox, token, RetryPolicy::fast())
