@@ -444,6 +444,12 @@ async fn a_failed_chunk_of_a_bulk_delete_is_listed_and_stays_marked() {
         s.contains("┌ Tickets 200 ") && idle(s)
     })
     .await;
+    // The last ticket's detail (fetched once the selection rests) must have arrived too, or
+    // its request could take the fault armed below.
+    h.wait_until("the selected ticket's detail", |s| {
+        s.contains("Ticket information") && idle(s)
+    })
+    .await;
     h.key(KeyCode::Char('V'));
     h.wait_text("200 marked").await;
     h.key(KeyCode::Char('D'));

@@ -580,26 +580,8 @@ pub(super) fn on_add_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 
 /// The record search of the add-association modal, once typing rests.
 pub(super) fn on_tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
-    let req = app.next_req;
-    let Some(AddAssociation::Search(s)) = app.add_assoc.as_mut() else {
-        return Vec::new();
-    };
-    match s.due {
-        Some(due) if due <= now => {
-            s.due = None;
-            app.dirty = true;
-            if s.query.trim().chars().count() < 2 {
-                s.results = Loadable::Idle;
-                return Vec::new();
-            }
-            app.next_req += 1;
-            s.results = Loadable::Loading(req);
-            s.cursor = 0;
-            vec![Effect::Api(Command::SearchRecords {
-                req,
-                query: s.query.trim().to_owned(),
-            })]
-        }
-        _ => Vec::new(),
-    }
+    super::create::tick_search(app, now, |app| match app.add_assoc.as_mut() {
+        Some(AddAssociation::Search(s)) => Some(s),
+        _ => None,
+    })
 }

@@ -392,29 +392,38 @@ fn on_search_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
 
 /// The clock moved: run the record search once typing has rested.
 pub(super) fn on_tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
+    tick_search(app, now, |app| app.create.as_mut().map(|f| &mut f.search))
+}
+
+/// Runs the record search that `search` picks out of the app once its typing has rested
+/// (shared by the create form and the add-association modal).
+pub(super) fn tick_search(
+    app: &mut App,
+    now: Timestamp,
+    search: impl Fn(&mut App) -> Option<&mut RecordSearch>,
+) -> Vec<Effect> {
     let req = app.next_req;
-    let Some(form) = app.create.as_mut() else {
+    let Some(s) = search(app) else {
         return Vec::new();
     };
-    let s = &mut form.search;
-    match s.due {
-        Some(due) if due <= now => {
-            s.due = None;
-            app.dirty = true;
-            if s.query.trim().chars().count() < 2 {
-                s.results = Loadable::Idle;
-                return Vec::new();
-            }
-            app.next_req += 1;
-            s.results = Loadable::Loading(req);
-            s.cursor = 0;
-            vec![Effect::Api(Command::SearchRecords {
-                req,
-                query: s.query.trim().to_owned(),
-            })]
-        }
-        _ => Vec::new(),
+    if s.due.is_none_or(|due| due > now) {
+        return Vec::new();
     }
+    s.due = None;
+    let query = s.query.trim().to_owned();
+    let fx = if query.chars().count() < 2 {
+        s.results = Loadable::Idle;
+        Vec::new()
+    } else {
+        s.results = Loadable::Loading(req);
+        s.cursor = 0;
+        vec![Effect::Api(Command::SearchRecords { req, query })]
+    };
+    if !fx.is_empty() {
+        app.next_req += 1;
+    }
+    app.dirty = true;
+    fx
 }
 
 fn submit(app: &mut App) -> Vec<Effect> {

@@ -17,6 +17,10 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::{mpsc, watch};
 
+/// How long a wait may take before the test fails: generous, because CI runs the suites in
+/// parallel on two cores; a real hang still fails.
+pub const WAIT_SECS: u64 = 40;
+
 pub struct Harness {
     keys: mpsc::UnboundedSender<io::Result<TermEvent>>,
     screen: watch::Receiver<String>,
@@ -190,7 +194,7 @@ impl Harness {
         self.screen.borrow().clone()
     }
 
-    /// Waits (up to 15 s) until the frame the last wait stopped at, or one drawn since,
+    /// Waits (up to `WAIT_SECS`) until the frame the last wait stopped at, or one drawn since,
     /// satisfies `pred`, looking at every frame in order; returns that frame. Frames before it
     /// are consumed.
     pub async fn wait_until(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
@@ -200,7 +204,7 @@ impl Harness {
         if pred(&self.last) {
             return self.last.clone();
         }
-        let deadline = Instant::now() + Duration::from_secs(15);
+        let deadline = Instant::now() + Duration::from_secs(WAIT_SECS);
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             assert!(
@@ -223,9 +227,9 @@ impl Harness {
         }
     }
 
-    /// Waits (up to 15 s) until the latest screen satisfies `pred`.
+    /// Waits (up to `WAIT_SECS`) until the latest screen satisfies `pred`.
     async fn wait_latest(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(15);
+        let deadline = Instant::now() + Duration::from_secs(WAIT_SECS);
         loop {
             {
                 let s = self.screen.borrow_and_update();
