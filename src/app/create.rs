@@ -317,25 +317,8 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
         }
         FieldInput::Pick(p) => {
-            match key.code {
-                KeyCode::Up => p.move_by(-1),
-                KeyCode::Down => p.move_by(1),
-                KeyCode::Backspace => {
-                    let mut q = p.query.clone();
-                    q.pop();
-                    p.set_query(q);
-                }
-                KeyCode::Char(' ') if p.multi => p.toggle(),
-                KeyCode::Char(c)
-                    if !key
-                        .modifiers
-                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-                {
-                    let q = format!("{}{c}", p.query);
-                    p.set_query(q);
-                }
-                KeyCode::Enter => form.focus = (focus + 1) % n,
-                _ => {}
+            if !p.on_key(key) && key.code == KeyCode::Enter {
+                form.focus = (focus + 1) % n;
             }
             if field.name == "hs_pipeline" {
                 form.pipeline_changed(&catalog);

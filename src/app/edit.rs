@@ -90,6 +90,34 @@ impl Picker {
         self.cursor = 0;
     }
 
+    /// Typing and moving in the picker: ↑/↓ (and Ctrl-p/Ctrl-n, PageUp/PageDown) move, typed
+    /// characters filter, Backspace un-types, Space toggles in a multi-select. Returns whether
+    /// the key was the picker's (Enter, Esc and chords are the caller's).
+    pub fn on_key(&mut self, key: crossterm::event::KeyEvent) -> bool {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Up => self.move_by(-1),
+            KeyCode::Down => self.move_by(1),
+            KeyCode::Char('p') if ctrl => self.move_by(-1),
+            KeyCode::Char('n') if ctrl => self.move_by(1),
+            KeyCode::PageUp => self.move_by(-10),
+            KeyCode::PageDown => self.move_by(10),
+            KeyCode::Backspace => {
+                let mut q = self.query.clone();
+                q.pop();
+                self.set_query(q);
+            }
+            KeyCode::Char(' ') if self.multi => self.toggle(),
+            KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
+                let q = format!("{}{c}", self.query);
+                self.set_query(q);
+            }
+            _ => return false,
+        }
+        true
+    }
+
     /// Multi-select: toggles the option under the cursor.
     pub fn toggle(&mut self) {
         if let Some(v) = self.current().map(|c| c.value.clone())

@@ -66,23 +66,11 @@ pub(super) fn on_chooser_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     };
     let p = &mut chooser.picker;
+    if p.on_key(key) {
+        return Vec::new();
+    }
     match key.code {
         KeyCode::Esc => app.chooser = None,
-        KeyCode::Up => p.move_by(-1),
-        KeyCode::Down => p.move_by(1),
-        KeyCode::Backspace => {
-            let mut q = p.query.clone();
-            q.pop();
-            p.set_query(q);
-        }
-        KeyCode::Char(c)
-            if !key
-                .modifiers
-                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-        {
-            let q = format!("{}{c}", p.query);
-            p.set_query(q);
-        }
         KeyCode::Enter => {
             let Some(name) = p.current().map(|c| c.value.clone()) else {
                 return Vec::new();
@@ -232,35 +220,14 @@ fn on_form_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             KeyCode::Char('n') => *b = false,
             _ => {}
         },
-        Input::Choice(p) => match key.code {
-            KeyCode::Up => p.move_by(-1),
-            KeyCode::Down => p.move_by(1),
-            KeyCode::Char('p') if key.modifiers.contains(KeyModifiers::CONTROL) => p.move_by(-1),
-            KeyCode::Char('n') if key.modifiers.contains(KeyModifiers::CONTROL) => p.move_by(1),
-            KeyCode::PageUp => p.move_by(-10),
-            KeyCode::PageDown => p.move_by(10),
-            KeyCode::Backspace => {
-                let mut q = p.query.clone();
-                q.pop();
-                p.set_query(q);
-            }
-            KeyCode::Char(' ') if p.multi => p.toggle(),
-            KeyCode::Char(c)
-                if !key
-                    .modifiers
-                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-            {
-                let q = format!("{}{c}", p.query);
-                p.set_query(q);
-            }
-            KeyCode::Enter => {
+        Input::Choice(p) => {
+            if !p.on_key(key) && key.code == KeyCode::Enter {
                 if form.property.name == "hs_pipeline" && form.new_pipeline.is_none() {
                     return choose_pipeline(app);
                 }
                 return save(app);
             }
-            _ => {}
-        },
+        }
     }
     Vec::new()
 }
