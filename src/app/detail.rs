@@ -178,11 +178,20 @@ pub const KEY_PROPERTIES: [&str; 7] = [
 ];
 
 /// The Properties tab's rows: grouped by property group (in the catalogue's order), labelled,
-/// values shown as a person reads them. Empty properties are left out except the key ones.
+/// values shown as a person reads them. Empty properties are left out except the key ones and
+/// editable custom ones.
 /// Properties the catalogue doesn't know go last under "Other".
 pub fn property_rows(catalog: &Catalog, ticket: &Ticket) -> Vec<PropertyRow> {
     let mut rows = Vec::new();
-    let shown = |name: &str| !ticket.prop(name).is_empty() || KEY_PROPERTIES.contains(&name);
+    // Empty properties are listed when agents set them: the key ones, and the portal's own
+    // (custom) editable properties, so `e` has a row to act on.
+    let shown = |name: &str| {
+        !ticket.prop(name).is_empty()
+            || KEY_PROPERTIES.contains(&name)
+            || catalog
+                .property(name)
+                .is_some_and(|p| !p.hubspot_defined && p.editable())
+    };
     let mut seen = std::collections::HashSet::new();
     let mut group_names: Vec<(&str, &str)> = catalog
         .groups
@@ -273,4 +282,71 @@ pub fn activity_rows(list: &[Activity]) -> Vec<&Activity> {
 /// Whether `kind` is shown in the Activity tab rather than as a record.
 pub fn is_activity(kind: ObjectKind) -> bool {
     kind.is_activity()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{PropertyDef, PropertyType};
+
+    fn def(name: &str, hubspot_defined: bool, calculated: bool) -> PropertyDef {
+        PropertyDef {
+            name: name.into(),
+            label: name.into(),
+            kind: PropertyType::String,
+            field_type: "text".into(),
+            group_name: "g".into(),
+            description: String::new(),
+            options: vec![],
+            display_order: 0,
+            hidden: false,
+            calculated,
+            read_only_value: false,
+            has_unique_value: false,
+            hubspot_defined,
+            referenced_object_type: None,
+        }
+    }
+
+    #[test]
+    fn empty_custom_editable_properties_get_a_row_to_edit() {
+        let mut catalog = Catalog::default();
+        catalog.set_properties(
+            vec![
+                def("vip_note", false, false),
+                def("custom_score", false, true),
+                def("hs_resolution", true, false),
+                def("subject", true, false),
+            ],
+            vec![],
+        );
+        let ticket = Ticket {
+            id: "1".into(),
+            properties: std::collections::BTreeMap::new(),
+            created_at: None,
+            updated_at: None,
+            archived: false,
+            history: None,
+        };
+        let names: Vec<String> = property_rows(&catalog, &ticket)
+            .into_iter()
+            .filter_map(|r| match r {
+                PropertyRow::Property { name, .. } => Some(name),
+                PropertyRow::Group(_) => None,
+            })
+            .collect();
+        assert!(names.contains(&"vip_note".to_owned()), "{names:?}");
+        assert!(
+            names.contains(&"subject".to_owned()),
+            "key properties always"
+        );
+        assert!(
+            !names.contains(&"custom_score".to_owned()),
+            "calculated: nothing to edit"
+        );
+        assert!(
+            !names.contains(&"hs_resolution".to_owned()),
+            "empty HubSpot-defined: hidden"
+        );
+    }
 }
