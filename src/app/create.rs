@@ -449,7 +449,7 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
         Event::TicketCreated { req, ticket } if form.saving == Some(*req) => {
             app.create = None;
             let id = ticket.id.clone();
-            app.list.upsert(ticket.clone());
+            app.list.insert_in_id_order(ticket.clone());
             app.fuzzy_stale = true;
             app.filter = None;
             app.list.set_view(None);

@@ -167,6 +167,34 @@ impl TicketList {
         }
     }
 
+    /// Inserts a new ticket where HubSpot's ID order puts it among the loaded rows (the list
+    /// and pipeline views are in record-ID order), or updates it if loaded. While filtered it
+    /// stays out of view until the filter runs again.
+    pub fn insert_in_id_order(&mut self, ticket: Ticket) {
+        if self.index.contains_key(&ticket.id) {
+            self.upsert(ticket);
+            return;
+        }
+        let key = |id: &str| (id.len(), id.to_owned());
+        let pos = self
+            .tickets
+            .partition_point(|t| key(&t.id) < key(&ticket.id));
+        self.tickets.insert(pos, ticket);
+        self.index = self
+            .tickets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.id.clone(), i))
+            .collect();
+        if let Some(view) = &mut self.view {
+            for x in view.iter_mut() {
+                if *x >= pos {
+                    *x += 1;
+                }
+            }
+        }
+    }
+
     /// Removes a ticket (deleted) without moving the selection to another place: the cursor
     /// stays on the same row number, which now shows the next ticket. A row removed above the
     /// cursor leaves the cursor on the ticket it was on.
@@ -441,6 +469,19 @@ mod tests {
             Some(""),
             "a cleared value stays cleared"
         );
+    }
+
+    #[test]
+    fn a_new_ticket_goes_where_its_id_belongs() {
+        let mut l = list(3, None);
+        l.upsert(t(10));
+        l.insert_in_id_order(t(5));
+        let ids: Vec<&str> = l.tickets().iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["1", "2", "3", "5", "10"]);
+        assert!(l.select_id("5"));
+        assert_eq!(l.selected_row(), 3);
+        l.insert_in_id_order(t(5));
+        assert_eq!(l.len(), 5, "no duplicate");
     }
 
     #[test]
