@@ -564,42 +564,18 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
             req,
             id,
             properties,
-        } => {
-            let ticket = client
-                .get_ticket(
-                    &id,
-                    &GetQuery {
-                        properties_with_history: properties.clone(),
-                        properties,
-                        ..GetQuery::default()
-                    },
-                )
-                .await?;
-            Event::TicketFetched {
-                req,
-                ticket: convert::ticket(ticket),
-            }
-        }
+        } => Event::TicketFetched {
+            req,
+            ticket: full_ticket(client, &id, properties).await?,
+        },
         Command::CheckTicket {
             req,
             id,
             properties,
-        } => {
-            let ticket = client
-                .get_ticket(
-                    &id,
-                    &GetQuery {
-                        properties_with_history: properties.clone(),
-                        properties,
-                        ..GetQuery::default()
-                    },
-                )
-                .await?;
-            Event::TicketChecked {
-                req,
-                ticket: convert::ticket(ticket),
-            }
-        }
+        } => Event::TicketChecked {
+            req,
+            ticket: full_ticket(client, &id, properties).await?,
+        },
         Command::SearchRecords { req, query } => Event::RecordsFound {
             req,
             items: search_records(client, &query).await?,
@@ -764,6 +740,20 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
             }
         }
     })
+}
+
+/// A ticket with every given property and each one's history.
+async fn full_ticket(
+    client: &Client,
+    id: &str,
+    properties: Vec<String>,
+) -> Result<Ticket, ApiError> {
+    let query = GetQuery {
+        properties_with_history: properties.clone(),
+        properties,
+        ..GetQuery::default()
+    };
+    Ok(convert::ticket(client.get_ticket(id, &query).await?))
 }
 
 /// Batch read of exactly `values` (record IDs, or values of `id_property`), in that order;
