@@ -402,22 +402,14 @@ pub fn render_batch_open(
     theme: Theme,
 ) {
     let screen = frame.area();
-    let area = centered(
-        screen,
+    let inner = super::overlay::modal(
+        frame,
         screen.width.saturating_sub(6).clamp(20, 80),
         screen.height.saturating_sub(6).clamp(5, 16),
+        "Open tickets by ID",
+        "Tab: which property · Enter open · Esc cancel",
+        theme,
     );
-    frame.render_widget(Clear, area);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border(true))
-        .title(Span::styled(" Open tickets by ID ", theme.title()))
-        .title_bottom(Span::styled(
-            " Tab: which property · Enter open · Esc cancel ",
-            theme.dim(),
-        ));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
     if inner.height < 3 {
         return;
     }
@@ -470,22 +462,14 @@ pub fn render_add_association(
     use crate::app::actions::AddAssociation;
     use crate::app::detail::Loadable;
     let screen = frame.area();
-    let area = centered(
-        screen,
+    let inner = super::overlay::modal(
+        frame,
         screen.width.saturating_sub(6).clamp(20, 80),
         screen.height.saturating_sub(4).clamp(6, 18),
+        "Add an association",
+        "type to search · ↑/↓ move · Enter choose · Esc cancel",
+        theme,
     );
-    frame.render_widget(Clear, area);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border(true))
-        .title(Span::styled(" Add an association ", theme.title()))
-        .title_bottom(Span::styled(
-            " type to search · ↑/↓ move · Enter choose · Esc cancel ",
-            theme.dim(),
-        ));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
     let w = usize::from(inner.width);
     let mut lines = Vec::new();
     let rows = usize::from(inner.height).saturating_sub(2);

@@ -23,6 +23,21 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
+/// Draws an empty modal `w`×`h` centred on the screen (cleared, bordered, titled, with key
+/// hints on its bottom border) and returns its inside.
+pub fn modal(frame: &mut Frame, w: u16, h: u16, title: &str, footer: &str, theme: Theme) -> Rect {
+    let area = centered(frame.area(), w, h);
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(Span::styled(format!(" {title} "), theme.title()))
+        .title_bottom(Span::styled(format!(" {footer} "), theme.dim()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
 pub fn render_overlay(frame: &mut Frame, overlay: &Overlay, app: &App, theme: Theme) {
     let screen = frame.area();
     // Errors are a small box; help and text take most of the screen. Clear only what is
