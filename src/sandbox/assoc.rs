@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 use super::AppState;
 use super::errors::{ApiError, ApiResult};
 use super::model::{self, Kind};
-use super::routes::{Reply, Req, Sel, no_content, ok, render, standard_error, status};
+use super::routes::{
+    Reply, Req, Sel, no_content, objects_not_found, ok, render, standard_error, status,
+};
 use super::store::{Store, iso, now_ms};
 
 /// Association with a record that does not exist, given in a request body (create-time
@@ -289,14 +291,7 @@ pub fn v4_batch(app: &AppState, from: Kind, to: Kind, op: &str, r: &Req) -> ApiR
             let errors = if missing.is_empty() {
                 Vec::new()
             } else {
-                vec![standard_error(
-                    "OBJECT_NOT_FOUND",
-                    format!(
-                        "Could not get some {} objects, they may be deleted or not exist.",
-                        from.upper()
-                    ),
-                    json!({"ids": missing}),
-                )]
+                vec![objects_not_found(from.upper(), json!(missing), false)]
             };
             let (code, v) = envelope(results, errors, started);
             status(code, v)
@@ -517,14 +512,7 @@ pub fn v3_batch(app: &AppState, from: Kind, to: Kind, op: &str, r: &Req) -> ApiR
             let errors = if missing.is_empty() {
                 Vec::new()
             } else {
-                vec![standard_error(
-                    "OBJECT_NOT_FOUND",
-                    format!(
-                        "Could not get some {} objects, they may be deleted or not exist.",
-                        from.upper()
-                    ),
-                    json!({"ids": missing}),
-                )]
+                vec![objects_not_found(from.upper(), json!(missing), false)]
             };
             let (code, v) = envelope(results, errors, started);
             status(code, v)

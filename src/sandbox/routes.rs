@@ -820,6 +820,22 @@ pub fn standard_error(category: &str, message: String, context: Value) -> Value 
     json!({"status": "error", "category": category, "message": message, "context": context, "errors": [], "links": {}})
 }
 
+/// The batch error for IDs that don't exist: `OBJECT_NOT_FOUND` with them in `context.ids`
+/// [O]. Object batch reads add "Check that ids are valid." (`check_ids`); association batch
+/// reads don't.
+pub fn objects_not_found(upper: &str, missing: Value, check_ids: bool) -> Value {
+    let hint = if check_ids {
+        " Check that ids are valid."
+    } else {
+        ""
+    };
+    standard_error(
+        "OBJECT_NOT_FOUND",
+        format!("Could not get some {upper} objects, they may be deleted or not exist.{hint}"),
+        json!({ "ids": missing }),
+    )
+}
+
 fn inputs(body: &Value, max: usize) -> ApiResult<Vec<Value>> {
     let arr = body
         .get("inputs")
@@ -887,14 +903,7 @@ fn batch(app: &AppState, kind: Kind, op: &str, r: &Req) -> ApiResult<Reply> {
             let errors = if missing.is_empty() {
                 Vec::new()
             } else {
-                vec![standard_error(
-                    "OBJECT_NOT_FOUND",
-                    format!(
-                        "Could not get some {} objects, they may be deleted or not exist. Check that ids are valid.",
-                        kind.upper()
-                    ),
-                    json!({"ids": missing}),
-                )]
+                vec![objects_not_found(kind.upper(), json!(missing), true)]
             };
             let (code, v) = batch_envelope(results, errors, started);
             status(code, v)
@@ -993,17 +1002,7 @@ fn batch(app: &AppState, kind: Kind, op: &str, r: &Req) -> ApiResult<Reply> {
                 }
             }
             if !missing.is_empty() {
-                errors.insert(
-                    0,
-                    standard_error(
-                        "OBJECT_NOT_FOUND",
-                        format!(
-                            "Could not get some {} objects, they may be deleted or not exist. Check that ids are valid.",
-                            kind.upper()
-                        ),
-                        json!({"ids": missing}),
-                    ),
-                );
+                errors.insert(0, objects_not_found(kind.upper(), json!(missing), true));
             }
             let (code, v) = batch_envelope(results, errors, started);
             status(code, v)
