@@ -7,8 +7,8 @@
 
 use std::io::{self, Write};
 
+use crate::text::{pad_to_width as pad, width};
 use serde_json::Value;
-use unicode_width::UnicodeWidthChar;
 
 /// Replaces control characters (C0, DEL, C1, and the escape that starts terminal sequences)
 /// with `␦` (so that something visibly was there); tabs and newlines become spaces.
@@ -23,42 +23,6 @@ pub fn sanitize(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
-}
-
-/// Display width of `text` in terminal cells (CJK and emoji count two).
-pub fn width(text: &str) -> usize {
-    text.chars().map(|c| c.width().unwrap_or(0)).sum()
-}
-
-/// Cuts `text` to at most `max` cells, ending with `…` when cut, never splitting a wide char.
-pub fn truncate(text: &str, max: usize) -> String {
-    if width(text) <= max {
-        return text.to_owned();
-    }
-    if max == 0 {
-        return String::new();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > max - 1 {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push('…');
-    out
-}
-
-/// Pads `text` with spaces to exactly `cells` cells (after truncating).
-pub fn pad(text: &str, cells: usize) -> String {
-    let t = truncate(text, cells);
-    let w = width(&t);
-    let mut out = t;
-    out.extend(std::iter::repeat_n(' ', cells.saturating_sub(w)));
     out
 }
 
@@ -213,6 +177,7 @@ pub fn error_line(text: &str) {
 mod tests {
     use super::*;
     use crate::cli::OutputFormat;
+    use crate::text::truncate_to_width as truncate;
     use serde_json::json;
 
     fn records() -> Vec<Value> {

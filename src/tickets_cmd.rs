@@ -302,7 +302,7 @@ fn write_ticket_table(
     let names = property_names(record);
     let width = names
         .iter()
-        .map(|n| output::width(catalog.property_label(n)))
+        .map(|n| crate::text::width(catalog.property_label(n)))
         .max()
         .unwrap_or(0)
         .min(32);
@@ -314,7 +314,7 @@ fn write_ticket_table(
         writeln!(
             out,
             "  {}  {}",
-            output::pad(catalog.property_label(name), width),
+            crate::text::pad_to_width(catalog.property_label(name), width),
             output::sanitize(value)
         )?;
     }
@@ -365,8 +365,8 @@ fn write_ticket_table(
                 "  {}  {}  {} → {}  ({} {})",
                 catalog.local(e.timestamp),
                 output::sanitize(catalog.property_label(&e.property)),
-                output::truncate(&output::sanitize(&old), 40),
-                output::truncate(&output::sanitize(&show(&e.new)), 40),
+                crate::text::truncate_to_width(&output::sanitize(&old), 40),
+                crate::text::truncate_to_width(&output::sanitize(&show(&e.new)), 40),
                 output::sanitize(&e.source_type),
                 output::sanitize(&who),
             )?;
