@@ -66,6 +66,10 @@ pub struct Config {
     pub base_url: Option<String>,
     /// Key bindings (`[keys.<context>]`), read by the keymap from the same file.
     pub keys: Option<toml::Table>,
+    /// Who "me" is in views (`@me`): the email (or owner ID) of your HubSpot user.
+    pub me: Option<String>,
+    /// Saved views (`[[views]]`), the tabs across the top; the defaults when absent.
+    pub views: Option<Vec<crate::views::View>>,
 }
 
 impl Config {

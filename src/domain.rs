@@ -261,6 +261,11 @@ impl Catalog {
         format_time(t, &self.tz)
     }
 
+    /// Whether the property catalogue has arrived (names can be checked against it).
+    pub fn loaded(&self) -> bool {
+        !self.properties.is_empty()
+    }
+
     pub fn set_properties(&mut self, mut properties: Vec<PropertyDef>, groups: Vec<PropertyGroup>) {
         properties.sort_by(|a, b| (a.display_order, &a.label).cmp(&(b.display_order, &b.label)));
         self.by_name = properties

@@ -28,4 +28,5 @@ pub mod terminal;
 pub mod text;
 pub mod tickets_cmd;
 pub mod ui;
+pub mod views;
 pub mod worker;
