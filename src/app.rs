@@ -17,6 +17,9 @@ pub mod layout;
 pub mod list;
 #[cfg(test)]
 pub(crate) mod tests;
+pub mod views_flow;
+#[cfg(test)]
+mod views_tests;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::{SignedDuration, Timestamp};
@@ -205,6 +208,20 @@ pub struct App {
     /// A draft being restored: waiting for this re-read of its ticket.
     draft_restore: Option<(crate::drafts::Draft, ReqId)>,
     pub filter: Option<FilterLine>,
+    /// Saved views (tabs); the one on view; its edited copy (search, sort, pipeline).
+    pub views: Vec<crate::views::View>,
+    pub view_index: usize,
+    pub view_edit: Option<crate::views::View>,
+    /// Shown if `views` were ever empty (it never is after `new`).
+    fallback_view: crate::views::View,
+    /// `me` from config.toml (an owner's email or ID), for `@me` in views.
+    pub me: Option<String>,
+    /// The first page waits for the catalogue the view refers to.
+    list_waiting: bool,
+    /// HubSpot's 10,000-result cap stopped the paging before the end of the view.
+    pub list_capped: bool,
+    /// A view, sort or command picker.
+    pub picker: Option<views_flow::PickerModal>,
     /// Prepared haystacks of the loaded tickets for `/`, kept in step row by row as pages and
     /// fetched tickets arrive; all rebuilt only when `fuzzy_stale` (first page, catalogue).
     fuzzy: crate::fuzzy::FuzzyFilter,
@@ -249,6 +266,14 @@ impl App {
             drafts: Vec::new(),
             draft_restore: None,
             filter: None,
+            views: vec![crate::views::View::all_tickets()],
+            view_index: 0,
+            view_edit: None,
+            fallback_view: crate::views::View::all_tickets(),
+            me: None,
+            list_waiting: false,
+            list_capped: false,
+            picker: None,
             fuzzy: crate::fuzzy::FuzzyFilter::default(),
             fuzzy_stale: true,
             toast: None,
@@ -283,6 +308,7 @@ impl App {
         }
         if self.form.is_some()
             || self.chooser.is_some()
+            || self.picker.is_some()
             || self.batch_open.is_some()
             || self.create.is_some()
             || self.add_assoc.is_some()
@@ -335,7 +361,25 @@ impl App {
     }
 
     /// Requests a page: the first (`after == None`, a refresh when rows are loaded) or the next.
+    /// A first page resolves the current view again (its relative dates, `@me`); later pages
+    /// page through what the first one asked.
     fn load_list(&mut self, after: Option<String>) -> Vec<Effect> {
+        self.list_waiting = false;
+        if after.is_none() && !matches!(self.source, ListSource::Batch { .. }) {
+            match self.resolve_source() {
+                views_flow::Resolved::Ready(source) => self.source = source,
+                views_flow::Resolved::Wait => {
+                    self.list_waiting = true;
+                    self.list_load = Loadable::Idle;
+                    return Vec::new();
+                }
+                views_flow::Resolved::Failed(why) => {
+                    self.list_load = Loadable::Failed(why.clone());
+                    self.error(why);
+                    return Vec::new();
+                }
+            }
+        }
         let req = self.req();
         self.list_load = Loadable::Loading(req);
         self.list_first_page = after.is_none();
@@ -343,8 +387,17 @@ impl App {
             req,
             source: self.source.clone(),
             after,
-            properties: LIST_PROPERTIES.iter().map(|s| (*s).to_owned()).collect(),
+            properties: self.list_properties(),
         })]
+    }
+
+    /// The catalogue arrived: a first page that waited for it goes now.
+    fn catalog_arrived(&mut self) -> Vec<Effect> {
+        if self.list_waiting {
+            self.load_list(None)
+        } else {
+            Vec::new()
+        }
     }
 
     fn maybe_next_page(&mut self) -> Vec<Effect> {
@@ -357,6 +410,7 @@ impl App {
 
     /// The selection moved: show that ticket, fetch it once the cursor rests.
     fn selection_changed(&mut self) -> Vec<Effect> {
+        self.list.drop_left();
         let Some(id) = self.list.selected_id().map(str::to_owned) else {
             self.detail.clear();
             self.pending_detail = None;
@@ -442,6 +496,7 @@ impl App {
         self.list.set_viewport(self.areas.list_rows());
         self.filter = None;
         self.fuzzy_stale = true;
+        self.list_capped = false;
         self.detail.clear();
         self.pending_detail = None;
         self.load_list(None)
@@ -673,6 +728,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if app.add_assoc.is_some() {
         return actions::on_add_key(app, key);
     }
+    if app.picker.is_some() {
+        return views_flow::on_picker_key(app, key);
+    }
     if !app.drafts.is_empty() && app.draft_restore.is_none() {
         return edit_flow::on_draft_offer_key(app, key);
     }
@@ -684,7 +742,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     // does, but never quits.
     if context == Context::List
         && key.code == KeyCode::Esc
-        && (app.filter.is_some() || matches!(app.source, ListSource::Batch { .. }))
+        && (app.filter.is_some()
+            || matches!(app.source, ListSource::Batch { .. })
+            || app.view_modified())
     {
         return on_action(app, Action::Back);
     }
@@ -929,6 +989,7 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             app.overlay = Some(Overlay::Help { scroll: 0 });
             return Vec::new();
         }
+        Action::CommandPalette => return views_flow::open_palette(app),
         Action::ReloadAll => {
             let mut fx = app.load_catalog();
             fx.extend(app.load_list(None));
@@ -1026,8 +1087,12 @@ fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
             }
             if matches!(app.source, ListSource::Batch { .. }) {
                 app.source = ListSource::All;
-                app.info("back to all tickets");
+                let name = app.current_view().name.clone();
+                app.info(format!("back to the view {name}"));
                 return app.reset_list();
+            }
+            if app.view_modified() {
+                return views_flow::reset_edit(app);
             }
             vec![Effect::Quit]
         }
@@ -1054,7 +1119,11 @@ fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
             app.list.mark_all_or_clear();
             Vec::new()
         }
-        Action::SwitchPipeline => switch_pipeline(app),
+        Action::SwitchPipeline => views_flow::switch_pipeline(app),
+        Action::Sort => views_flow::open_sort_picker(app),
+        Action::SwitchView => views_flow::open_view_picker(app),
+        Action::NextView => views_flow::step(app, true),
+        Action::PrevView => views_flow::step(app, false),
         Action::Edit if !app.list.marked().is_empty() => edit_flow::open_bulk_chooser(app),
         Action::Edit if app.list.marked().is_empty() => {
             if app.list.selected().is_some() {
@@ -1065,12 +1134,7 @@ fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Delete => actions::ask_delete(app),
-        Action::Search
-        | Action::Sort
-        | Action::SwitchView
-        | Action::NextView
-        | Action::PrevView
-        | Action::CommandPalette => {
+        Action::Search => {
             app.info(format!(
                 "{} is not available in this version yet",
                 action.description()
@@ -1079,31 +1143,6 @@ fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         _ => Vec::new(),
     }
-}
-
-/// Cycles All pipelines → each pipeline → All, reloading the list from its first page.
-fn switch_pipeline(app: &mut App) -> Vec<Effect> {
-    let ids: Vec<String> = app.catalog.pipelines.iter().map(|p| p.id.clone()).collect();
-    if ids.is_empty() {
-        app.info("pipelines are still loading");
-        return Vec::new();
-    }
-    app.source = match &app.source {
-        ListSource::All | ListSource::Batch { .. } => ListSource::Pipeline(ids[0].clone()),
-        ListSource::Pipeline(cur) => match ids.iter().position(|i| i == cur) {
-            Some(i) if i + 1 < ids.len() => ListSource::Pipeline(ids[i + 1].clone()),
-            _ => ListSource::All,
-        },
-    };
-    let label = match &app.source {
-        ListSource::All | ListSource::Batch { .. } => "all pipelines".to_owned(),
-        ListSource::Pipeline(id) => app
-            .catalog
-            .pipeline(id)
-            .map_or_else(|| id.clone(), |p| p.label.clone()),
-    };
-    app.info(format!("showing {label}"));
-    app.reset_list()
 }
 
 fn on_detail_action(app: &mut App, action: Action) -> Vec<Effect> {
@@ -1294,6 +1333,7 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
     match event {
         // Answers to a form that was closed meanwhile.
         Event::TicketChecked { .. }
+        | Event::TicketsCounted { .. }
         | Event::BatchUpdated { .. }
         | Event::RecordsFound { .. }
         | Event::TicketCreated { .. }
@@ -1370,6 +1410,7 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
             tickets,
             next_after,
             total,
+            capped,
         } => {
             if !app.list_load.waits_for(req) {
                 return Vec::new();
@@ -1382,7 +1423,18 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
             } else {
                 app.list.append_page(tickets, next_after);
             }
-            app.list.total = total;
+            // Pages past the 10,000 cap carry no total: the first page's count stands.
+            if total.is_some() || app.list_first_page {
+                app.list.total = total;
+            }
+            if capped && !app.list_capped {
+                app.info(format!(
+                    "HubSpot search stops at 10,000 of {} results: sort by Record ID (S) to page \
+                     through all, or narrow the search (s)",
+                    app.list.total.unwrap_or(0)
+                ));
+            }
+            app.list_capped = capped;
             app.sync_haystacks(&ids);
             if app.filter.is_some() {
                 app.apply_filter();
@@ -1401,11 +1453,12 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
             }
             app.catalog.set_properties(properties, groups);
             app.catalog_load.properties = Loadable::Ready(());
+            let mut fx = app.catalog_arrived();
             // The detail waited for the catalogue.
             if app.detail.ticket_id.is_some() && !app.detail.ticket.is_loading() {
-                return app.fetch_detail();
+                fx.extend(app.fetch_detail());
             }
-            Vec::new()
+            fx
         }
         Event::PipelinesLoaded { req, pipelines } => {
             if app.catalog_load.pipelines.waits_for(req) {
@@ -1413,6 +1466,7 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
                 app.catalog_load.pipelines = Loadable::Ready(());
                 // Stage labels changed.
                 app.fuzzy_stale = true;
+                return app.catalog_arrived();
             }
             Vec::new()
         }
@@ -1422,6 +1476,7 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
                 app.catalog_load.owners = Loadable::Ready(());
                 // Owner names changed.
                 app.fuzzy_stale = true;
+                return app.catalog_arrived();
             }
             Vec::new()
         }
@@ -1528,6 +1583,13 @@ fn on_failure(app: &mut App, req: ReqId, failure: &Failure) -> Vec<Effect> {
             "loading {what} failed: {} (R reloads)",
             failure.summary
         ));
+        if app.list_waiting {
+            app.list_waiting = false;
+            app.list_load = Loadable::Failed(format!(
+                "the view needs the {what}, which failed to load: {} (R reloads)",
+                failure.summary
+            ));
+        }
     }
     Vec::new()
 }
@@ -1569,6 +1631,7 @@ mod filter_tests {
             tickets: ids.map(|i| ticket(i, subject)).collect(),
             next_after,
             total: None,
+            capped: false,
         })
     }
 

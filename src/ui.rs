@@ -28,6 +28,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     let theme = Theme::new(app.color);
     let areas = Areas::new(frame.area());
     bars::render_top_bar(frame, areas.top_bar, app, theme);
+    bars::render_tabs(frame, areas.tabs, app, theme);
     if areas.narrow {
         match app.focus {
             Focus::List => list::render_list(frame, areas.list, app, theme),
@@ -48,6 +49,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
         edit::render_batch_open(frame, b, theme);
     } else if let Some(chooser) = &app.chooser {
         edit::render_chooser(frame, chooser, theme);
+    } else if let Some(p) = &app.picker {
+        edit::render_picker_modal(frame, p, theme);
     } else if let Some(draft) = app.drafts.first() {
         edit::render_draft_offer(frame, draft, app.drafts.len() - 1, theme);
     }

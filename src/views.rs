@@ -25,11 +25,13 @@ pub const MAX_FILTERS: usize = 18;
 /// Results one search query can reach by paging (`after` past it is refused).
 pub const SEARCH_CAP: u64 = 10_000;
 
-/// Columns when a view names none (UX.md: ID, subject, stage, priority, owner, modified).
-pub const DEFAULT_COLUMNS: [&str; 6] = [
+/// Columns when a view names none (UX.md: ID, subject, stage, priority, owner, modified; the
+/// pipeline too when the terminal is wide enough).
+pub const DEFAULT_COLUMNS: [&str; 7] = [
     "hs_object_id",
     "subject",
     "hs_pipeline_stage",
+    "hs_pipeline",
     "hs_ticket_priority",
     "hubspot_owner_id",
     "hs_lastmodifieddate",

@@ -16,13 +16,95 @@ pub use crate::app::detail::ReqId;
 pub enum ListSource {
     /// Every ticket, in HubSpot's list order (`GET /crm/v3/objects/tickets`).
     All,
-    /// One pipeline's tickets, through search (HubSpot's list API cannot filter).
-    Pipeline(String),
+    /// A view's search (HubSpot's list API cannot filter or sort): OR of AND-groups, one sort,
+    /// free text. Pages through the 10,000-result cap by record ID when sorted by ID.
+    Search(SearchSource),
     /// Exactly these tickets, by record ID or by a unique property's values (batch read).
     Batch {
         values: Vec<String>,
         id_property: Option<String>,
     },
+}
+
+/// The terms of a search view, compiled (see `views::compile`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SearchSource {
+    pub filter_groups: Vec<crate::hubspot::FilterGroup>,
+    pub sort: Option<crate::hubspot::Sort>,
+    pub query: Option<String>,
+}
+
+impl SearchSource {
+    /// Whether results past HubSpot's 10,000 cap can be reached: sorted by record ID, a
+    /// filter `hs_object_id > last seen` (or `<` descending) continues where offsets stop.
+    /// It is ANDed into every group, so each group needs room for one more filter.
+    pub fn can_page_past_cap(&self) -> bool {
+        let by_id = self
+            .sort
+            .as_ref()
+            .is_some_and(|s| s.property_name == "hs_object_id");
+        let groups = self.filter_groups.len().max(1);
+        let filters: usize = self.filter_groups.iter().map(|g| g.filters.len()).sum();
+        by_id
+            && self
+                .filter_groups
+                .iter()
+                .all(|g| g.filters.len() < crate::views::MAX_FILTERS_PER_GROUP)
+            && filters + groups <= crate::views::MAX_FILTERS
+    }
+
+    /// The request for one page. `cursor` is what [`Event::TicketsListed`] gave as
+    /// `next_after`: an offset (`"200"`), or `k<id>` / `k<id>+<offset>` past the cap.
+    fn request(
+        &self,
+        cursor: Option<&str>,
+        properties: Vec<String>,
+    ) -> crate::hubspot::SearchRequest {
+        use crate::hubspot::{Filter, FilterGroup, FilterOperator, SortDirection};
+        let (keyset, offset) = parse_cursor(cursor);
+        let mut filter_groups = self.filter_groups.clone();
+        if let Some(id) = keyset {
+            let desc = self
+                .sort
+                .as_ref()
+                .is_some_and(|s| s.direction == SortDirection::Descending);
+            let op = if desc {
+                FilterOperator::Lt
+            } else {
+                FilterOperator::Gt
+            };
+            let f = Filter::new("hs_object_id", op, id);
+            if filter_groups.is_empty() {
+                filter_groups.push(FilterGroup { filters: vec![f] });
+            } else {
+                for g in &mut filter_groups {
+                    g.filters.push(f.clone());
+                }
+            }
+        }
+        crate::hubspot::SearchRequest {
+            filter_groups,
+            sorts: self.sort.iter().cloned().collect(),
+            query: self.query.clone(),
+            properties,
+            limit: Some(SEARCH_PAGE),
+            after: offset.map(str::to_owned),
+        }
+    }
+}
+
+/// Splits a search cursor into (keyset ID, offset).
+fn parse_cursor(cursor: Option<&str>) -> (Option<&str>, Option<&str>) {
+    match cursor {
+        None => (None, None),
+        Some(c) => match c.strip_prefix('k') {
+            Some(rest) => match rest.split_once('+') {
+                Some((id, offset)) => (Some(id), Some(offset)),
+                None => (Some(rest), None),
+            },
+            None => (None, Some(c)),
+        },
+    }
 }
 
 /// What the app asks of the worker.
@@ -33,6 +115,11 @@ pub enum Command {
         source: ListSource,
         after: Option<String>,
         properties: Vec<String>,
+    },
+    /// Counts a search's matches (one ticket asked for, `total` read).
+    CountTickets {
+        req: ReqId,
+        source: SearchSource,
     },
     LoadProperties {
         req: ReqId,
@@ -129,6 +216,7 @@ impl Command {
     pub fn req(&self) -> ReqId {
         match self {
             Self::ListTickets { req, .. }
+            | Self::CountTickets { req, .. }
             | Self::LoadProperties { req }
             | Self::LoadPipelines { req }
             | Self::LoadOwners { req }
@@ -166,6 +254,7 @@ impl Command {
             Self::LoadAssociations { .. } => Some(Slot::Associations),
             Self::LoadActivities { .. } => Some(Slot::Activities),
             Self::SearchRecords { .. } => Some(Slot::RecordSearch),
+            Self::CountTickets { .. } => Some(Slot::Count),
             _ => None,
         }
     }
@@ -178,6 +267,7 @@ pub enum Slot {
     Associations,
     Activities,
     RecordSearch,
+    Count,
 }
 
 /// A failure, as the app shows it.
@@ -202,7 +292,16 @@ pub enum Event {
         req: ReqId,
         tickets: Vec<Ticket>,
         next_after: Option<String>,
+        /// Tickets on the server for this source (search reports it; the list API doesn't).
+        /// `None` on pages past the 10,000 cap: keep the first page's count.
         total: Option<u64>,
+        /// HubSpot's 10,000-result cap stops the paging before `total` is reached.
+        capped: bool,
+    },
+    /// How many tickets a search would find (the search form's live count).
+    TicketsCounted {
+        req: ReqId,
+        total: u64,
     },
     PropertiesLoaded {
         req: ReqId,
@@ -292,6 +391,7 @@ impl Event {
     pub fn req(&self) -> Option<ReqId> {
         match self {
             Self::TicketsListed { req, .. }
+            | Self::TicketsCounted { req, .. }
             | Self::PropertiesLoaded { req, .. }
             | Self::PipelinesLoaded { req, .. }
             | Self::OwnersLoaded { req, .. }
@@ -334,8 +434,8 @@ use tokio::task::{AbortHandle, JoinSet};
 
 use crate::domain::ObjectKind;
 use crate::hubspot::{
-    ApiError, BatchReadQuery, Client, ClientEvent, Filter, FilterGroup, GetQuery, ListQuery,
-    SearchRequest, SimplePublicObject, Sort, SortDirection,
+    ApiError, BatchReadQuery, Client, ClientEvent, GetQuery, ListQuery, SearchRequest,
+    SimplePublicObject,
 };
 
 /// Requests the worker runs at once. HubSpot's burst budget is per 10 seconds, so a handful
@@ -344,6 +444,8 @@ pub const MAX_CONCURRENT: usize = 6;
 
 /// Tickets per list page: HubSpot's maximum.
 pub const LIST_PAGE: u32 = 100;
+/// Tickets per search page: HubSpot's maximum (search is limited to 5 requests a second).
+pub const SEARCH_PAGE: u32 = 200;
 
 impl Failure {
     pub fn from_api(e: &ApiError) -> Self {
@@ -463,6 +565,48 @@ impl Drop for InFlight {
     }
 }
 
+/// One page of a search view. Offsets run up to HubSpot's 10,000 cap; past it, a view sorted
+/// by record ID goes on from the last ID seen (`k<id>` cursors); any other stops, `capped`.
+async fn search_page(
+    client: &Client,
+    req: ReqId,
+    src: &SearchSource,
+    cursor: Option<&str>,
+    properties: Vec<String>,
+) -> Result<Event, ApiError> {
+    let (keyset, offset) = parse_cursor(cursor);
+    let keyset = keyset.map(str::to_owned);
+    let offset: u64 = offset.and_then(|o| o.parse().ok()).unwrap_or(0);
+    let page = client
+        .search_tickets(&src.request(cursor, properties))
+        .await?;
+    let reached = offset + page.results.len() as u64;
+    let last_id = page.results.last().map(|t| t.id.clone());
+    let next = page.next_after().and_then(|a| a.parse::<u64>().ok());
+    let more = next.is_some() || reached < page.total;
+    let at_cap = more && next.is_none_or(|n| n >= crate::views::SEARCH_CAP);
+    let (next_after, capped) = match (next, at_cap) {
+        (_, true) if src.can_page_past_cap() => (last_id.map(|id| format!("k{id}")), false),
+        (_, true) => (None, true),
+        (Some(n), false) => (
+            Some(match &keyset {
+                Some(id) => format!("k{id}+{n}"),
+                None => n.to_string(),
+            }),
+            false,
+        ),
+        (None, false) => (None, false),
+    };
+    Ok(Event::TicketsListed {
+        req,
+        // Past the cap HubSpot counts only what is left: the first page's total stands.
+        total: keyset.is_none().then_some(page.total),
+        tickets: page.results.into_iter().map(convert::ticket).collect(),
+        next_after,
+        capped,
+    })
+}
+
 async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
     Ok(match cmd {
         Command::ListTickets {
@@ -495,35 +639,25 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
                 tickets: page.results.into_iter().map(convert::ticket).collect(),
                 next_after,
                 total: None,
+                capped: false,
             }
         }
         Command::ListTickets {
             req,
-            source: ListSource::Pipeline(id),
+            source: ListSource::Search(src),
             after,
             properties,
-        } => {
+        } => search_page(client, req, &src, after.as_deref(), properties).await?,
+        Command::CountTickets { req, source } => {
             let page = client
-                .search_tickets(&SearchRequest {
-                    filter_groups: vec![FilterGroup {
-                        filters: vec![Filter::eq("hs_pipeline", id)],
-                    }],
-                    sorts: vec![Sort {
-                        property_name: "hs_object_id".into(),
-                        direction: SortDirection::Ascending,
-                    }],
-                    query: None,
-                    properties,
-                    limit: Some(LIST_PAGE),
-                    after,
+                .search_tickets(&crate::hubspot::SearchRequest {
+                    limit: Some(1),
+                    ..source.request(None, vec!["hs_object_id".to_owned()])
                 })
                 .await?;
-            let next_after = page.next_after().map(str::to_owned);
-            Event::TicketsListed {
+            Event::TicketsCounted {
                 req,
-                total: Some(page.total),
-                tickets: page.results.into_iter().map(convert::ticket).collect(),
-                next_after,
+                total: page.total,
             }
         }
         Command::LoadProperties { req } => {

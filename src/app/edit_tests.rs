@@ -179,6 +179,7 @@ fn loaded() -> App {
                 tickets: vec![ticket("HIGH", "2026-10-02T00:00:00Z")],
                 next_after: None,
                 total: None,
+                capped: false,
             },
             other => panic!("unexpected start command {other:?}"),
         };

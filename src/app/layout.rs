@@ -10,6 +10,8 @@ pub const NARROW_BELOW: u16 = 100;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Areas {
     pub top_bar: Rect,
+    /// The saved views, as tabs.
+    pub tabs: Rect,
     pub list: Rect,
     pub detail: Rect,
     pub status_bar: Rect,
@@ -29,17 +31,23 @@ impl Areas {
             height: size.height.min(1),
             ..size
         };
-        let main = Rect {
+        let tabs = Rect {
             y: size.y + top_bar.height,
+            height: size.height.saturating_sub(2).min(1),
+            ..size
+        };
+        let main = Rect {
+            y: tabs.y + tabs.height,
             height: size
                 .height
-                .saturating_sub(top_bar.height + status_bar.height),
+                .saturating_sub(top_bar.height + tabs.height + status_bar.height),
             ..size
         };
         let narrow = size.width < NARROW_BELOW;
         if narrow {
             return Self {
                 top_bar,
+                tabs,
                 list: main,
                 detail: main,
                 status_bar,
@@ -58,6 +66,7 @@ impl Areas {
         };
         Self {
             top_bar,
+            tabs,
             list,
             detail,
             status_bar,
@@ -85,8 +94,9 @@ mod tests {
         let a = Areas::new(Rect::new(0, 0, 160, 48));
         assert!(!a.narrow);
         assert_eq!(a.list.width + a.detail.width, 160);
-        assert_eq!(a.list.height, 46);
-        assert_eq!(a.list_rows(), 43);
+        assert_eq!(a.tabs.y, 1);
+        assert_eq!(a.list.height, 45);
+        assert_eq!(a.list_rows(), 42);
         let n = Areas::new(Rect::new(0, 0, 80, 24));
         assert!(n.narrow);
         assert_eq!(n.list, n.detail);

@@ -28,6 +28,9 @@ pub struct TicketList {
     marked: BTreeSet<String>,
     /// Tickets that turned out deleted elsewhere (detail answered 404).
     gone: HashSet<String>,
+    /// Tickets a refresh no longer found in the view (closed by someone else, say): kept
+    /// under the cursor until it moves off them.
+    left: HashSet<String>,
     /// Cursor for the next page; `None` once the last page arrived.
     next_after: Option<String>,
     /// Whether at least one page arrived.
@@ -118,6 +121,12 @@ impl TicketList {
     pub fn replace_first_page(&mut self, tickets: Vec<Ticket>, next_after: Option<String>) {
         let keep = self.selected_id().map(str::to_owned);
         let (row, offset) = (self.selected, self.offset);
+        // The selected ticket, if the fresh rows no longer have it: it left the view.
+        let leaving = keep.as_ref().and_then(|id| {
+            let i = *self.index.get(id)?;
+            (i < self.first_page && !tickets.iter().any(|t| &t.id == id))
+                .then(|| (self.tickets[i].clone(), self.view.is_none()))
+        });
         let later = if self.tickets.len() > self.first_page {
             Some((
                 self.tickets.split_off(self.first_page),
@@ -140,6 +149,19 @@ impl TicketList {
             }
             self.next_after = later_after;
         }
+        self.left.clear();
+        if let Some((ticket, true)) = leaving
+            && !self.index.contains_key(&ticket.id)
+        {
+            // Back where it was, flagged, so nothing moves under the cursor.
+            let pos = row.min(self.tickets.len());
+            self.left.insert(ticket.id.clone());
+            self.tickets.insert(pos, ticket);
+            if pos <= self.first_page {
+                self.first_page += 1;
+            }
+            self.reindex();
+        }
         self.marked.retain(|id| self.index.contains_key(id));
         self.selected = keep
             .and_then(|id| self.index.get(&id).copied())
@@ -147,6 +169,38 @@ impl TicketList {
             .min(self.rows().saturating_sub(1));
         self.offset = offset;
         self.clamp_scroll();
+    }
+
+    fn reindex(&mut self) {
+        self.index = self
+            .tickets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.id.clone(), i))
+            .collect();
+    }
+
+    /// Whether a refresh found this ticket no longer in the view.
+    pub fn has_left(&self, id: &str) -> bool {
+        self.left.contains(id)
+    }
+
+    /// Drops the tickets that left the view once the cursor is off them; the cursor stays
+    /// on the ticket it is on.
+    pub fn drop_left(&mut self) {
+        if self.left.is_empty() {
+            return;
+        }
+        let selected = self.selected_id().map(str::to_owned);
+        let gone: Vec<String> = self
+            .left
+            .iter()
+            .filter(|id| Some(id.as_str()) != selected.as_deref())
+            .cloned()
+            .collect();
+        for id in gone {
+            self.remove(&id);
+        }
     }
 
     /// Inserts or updates one ticket (an edit, a fetched detail).
@@ -180,12 +234,7 @@ impl TicketList {
             .tickets
             .partition_point(|t| key(&t.id) < key(&ticket.id));
         self.tickets.insert(pos, ticket);
-        self.index = self
-            .tickets
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.id.clone(), i))
-            .collect();
+        self.reindex();
         if let Some(view) = &mut self.view {
             for x in view.iter_mut() {
                 if *x >= pos {
@@ -231,6 +280,7 @@ impl TicketList {
         }
         self.marked.remove(id);
         self.gone.remove(id);
+        self.left.remove(id);
         self.selected = self.selected.min(self.rows().saturating_sub(1));
         self.clamp_scroll();
     }
@@ -407,6 +457,35 @@ mod tests {
         l.replace_first_page((2..=100).map(t).collect(), Some("101".into()));
         assert_eq!(l.selected_id(), Some("41"));
         assert_eq!(l.offset(), offset);
+    }
+
+    #[test]
+    fn a_ticket_that_left_the_view_stays_under_the_cursor_until_it_moves() {
+        let mut l = TicketList::default();
+        l.set_viewport(10);
+        l.replace_first_page((1..=20).map(t).collect(), None);
+        l.select_row(5);
+        let offset = l.offset();
+        // Ticket 6 was closed elsewhere: the fresh page lacks it.
+        let fresh: Vec<Ticket> = (1..=20).filter(|&i| i != 6).map(t).collect();
+        l.replace_first_page(fresh, None);
+        assert_eq!(l.selected_id(), Some("6"));
+        assert!(l.has_left("6"));
+        assert_eq!(l.offset(), offset);
+        assert_eq!(l.len(), 20);
+        l.drop_left();
+        assert_eq!(l.len(), 20, "not while the cursor is on it");
+        l.move_by(1);
+        assert_eq!(l.selected_id(), Some("7"));
+        l.drop_left();
+        assert_eq!(l.len(), 19);
+        assert_eq!(l.selected_id(), Some("7"), "the cursor stays on its ticket");
+        assert!(!l.has_left("6"));
+        // A ticket that left while the cursor was elsewhere just goes.
+        let fresh: Vec<Ticket> = (1..=20).filter(|&i| i != 6 && i != 2).map(t).collect();
+        l.replace_first_page(fresh, None);
+        assert_eq!(l.len(), 18);
+        assert_eq!(l.selected_id(), Some("7"));
     }
 
     #[test]

@@ -487,6 +487,7 @@ pub(crate) mod fixtures {
             tickets,
             next_after: next_after.map(str::to_owned),
             total: None,
+            capped: false,
         })
     }
 
@@ -566,7 +567,7 @@ fn start_loads_the_first_page_and_the_catalogue() {
     assert!(app.catalog_load.properties.is_loading());
     assert_eq!(
         app.list.viewport(),
-        43,
+        42,
         "viewport set from the size before any draw"
     );
 }
@@ -968,7 +969,7 @@ fn narrow_terminals_show_one_pane_at_a_time() {
     // Growing the terminal splits the screen again; shrinking stacks it.
     update(&mut app, Msg::Resize(120, 40));
     assert!(!app.areas.narrow);
-    assert_eq!(app.list.viewport(), 35);
+    assert_eq!(app.list.viewport(), 34);
     update(&mut app, Msg::Resize(99, 40));
     assert!(app.areas.narrow);
 }

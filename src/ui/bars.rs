@@ -20,14 +20,16 @@ pub fn render_top_bar(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     } else if let Some(p) = &app.portal.portal_id {
         left.push(Span::raw(format!("· portal {} ", sanitize(p))));
     }
-    let view = match &app.source {
-        ListSource::All => "All pipelines · view: All tickets".to_owned(),
-        ListSource::Pipeline(id) => format!(
-            "{} · view: All tickets",
+    let current = app.current_view();
+    let pipeline = current.pipeline.as_deref().map_or_else(
+        || "All pipelines".to_owned(),
+        |id| {
             app.catalog
                 .pipeline(id)
-                .map_or_else(|| id.clone(), |p| sanitize(&p.label).into_owned())
-        ),
+                .map_or_else(|| id.to_owned(), |p| sanitize(&p.label).into_owned())
+        },
+    );
+    let view = match &app.source {
         ListSource::Batch {
             values,
             id_property,
@@ -37,6 +39,15 @@ pub fn render_top_bar(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             id_property
                 .as_deref()
                 .map_or("record ID", |p| app.catalog.property_label(p))
+        ),
+        _ => format!(
+            "{pipeline} · view: {}{}",
+            sanitize(&current.name),
+            if app.view_modified() {
+                " (modified)"
+            } else {
+                ""
+            }
         ),
     };
     left.push(Span::raw(format!("· {view}")));
@@ -58,6 +69,59 @@ pub fn render_top_bar(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     left.push(Span::raw(" ".repeat(gap)));
     left.push(Span::styled(right, theme.dim()));
     frame.render_widget(Paragraph::new(Line::from(left)), area);
+}
+
+/// The saved views as tabs; the current one highlighted (`*` when modified), scrolled so
+/// that it is always on screen.
+pub fn render_tabs(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    if area.height == 0 {
+        return;
+    }
+    let w = usize::from(area.width);
+    let labels: Vec<String> = app
+        .views
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let star = if i == app.view_index && app.view_modified() {
+                "*"
+            } else {
+                ""
+            };
+            format!(" {}{star} ", truncate_to_width(&sanitize(&v.name), 28))
+        })
+        .collect();
+    // Scroll: the first tab shown is the leftmost that still lets the current one fit.
+    let mut first = 0;
+    let upto = |first: usize| -> usize {
+        labels[first..=app.view_index.min(labels.len().saturating_sub(1))]
+            .iter()
+            .map(|l| width(l) + 1)
+            .sum::<usize>()
+            + usize::from(first > 0) * 2
+    };
+    while first < app.view_index && upto(first) > w.saturating_sub(2) {
+        first += 1;
+    }
+    let mut spans = Vec::new();
+    let mut used = 0;
+    if first > 0 {
+        spans.push(Span::styled("‹ ", theme.dim()));
+        used += 2;
+    }
+    for (i, label) in labels.iter().enumerate().skip(first) {
+        let lw = width(label) + 1;
+        if used + lw > w {
+            if used < w {
+                spans.push(Span::styled("›", theme.dim()));
+            }
+            break;
+        }
+        spans.push(Span::styled(label.clone(), theme.tab(i == app.view_index)));
+        spans.push(Span::raw(" "));
+        used += lw;
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 pub fn render_status_bar(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {

@@ -395,6 +395,55 @@ pub fn render_chooser(frame: &mut Frame, chooser: &crate::app::PropertyChooser, 
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// A view, sort or command picker: a filter line and the matching options.
+pub fn render_picker_modal(
+    frame: &mut Frame,
+    modal: &crate::app::views_flow::PickerModal,
+    theme: Theme,
+) {
+    let screen = frame.area();
+    let p = &modal.picker;
+    let h = u16::try_from(p.options.len() + 4)
+        .unwrap_or(u16::MAX)
+        .min(screen.height.saturating_sub(2))
+        .max(5);
+    let area = centered(screen, screen.width.saturating_sub(6).clamp(20, 72), h);
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(Span::styled(
+            format!(" {} ", sanitize(&modal.title)),
+            theme.title(),
+        ))
+        .title_bottom(Span::styled(
+            " type to filter · ↑/↓ move · Enter choose · Esc cancel ",
+            theme.dim(),
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let w = usize::from(inner.width);
+    let mut lines = vec![Line::from(vec![
+        Span::styled("› ", theme.dim()),
+        Span::raw(format!("{}▏", sanitize(&p.query))),
+    ])];
+    let rows = usize::from(inner.height).saturating_sub(1);
+    let start = p.cursor.saturating_sub(rows.saturating_sub(1));
+    let visible = p.visible();
+    if visible.is_empty() {
+        lines.push(Line::styled("  nothing matches", theme.dim()));
+    }
+    for (row, &i) in visible.iter().enumerate().skip(start).take(rows) {
+        let line = Line::raw(pad_to_width(&sanitize(&p.options[i].label), w));
+        lines.push(if row == p.cursor {
+            line.style(theme.selected(true))
+        } else {
+            line
+        });
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
 /// The batch-open modal: the IDs box and which property they are.
 pub fn render_batch_open(
     frame: &mut Frame,

@@ -267,6 +267,7 @@ fn loaded(size: (u16, u16)) -> App {
                 tickets: tickets(),
                 next_after: None,
                 total: None,
+                capped: false,
             },
             other => panic!("unexpected start command {other:?}"),
         };

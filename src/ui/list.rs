@@ -9,62 +9,177 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use super::theme::Theme;
 use crate::app::detail::Loadable;
 use crate::app::{App, Focus};
-use crate::domain::Ticket;
-use crate::text::{pad_to_width, sanitize, truncate_to_width};
+use crate::domain::{Catalog, PropertyType, Ticket};
+use crate::text::{pad_to_width, sanitize, truncate_to_width, width};
 
-/// Column widths for a list `width` cells wide (inside borders).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Columns {
-    pub id: usize,
-    pub subject: usize,
-    pub stage: usize,
-    pub priority: usize,
-    pub owner: usize,
-    pub modified: usize,
-    /// 0 when hidden (narrow lists).
-    pub pipeline: usize,
+/// One column as laid out: the property, its header and its width in cells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub property: String,
+    pub header: String,
+    pub width: usize,
 }
 
-impl Columns {
-    /// Fixed columns first; the subject takes the rest. Owner and date go when space is short.
-    pub fn fit(width: usize, id_width: usize) -> Self {
-        let id = id_width.clamp(2, 12);
-        let (stage, priority) = (14, 6);
-        let mut owner = 14;
-        let mut modified = 16;
-        // 2 cells of marker + 1 space between each column.
-        let fixed = |o: usize, m: usize| {
-            2 + id
-                + 1
-                + 1
-                + stage
-                + 1
-                + priority
-                + usize::from(o > 0) * (o + 1)
-                + usize::from(m > 0) * (m + 1)
+/// How a column wants to be sized.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Want {
+    /// Exactly this many cells.
+    Fixed(usize),
+    /// Shares what is left, at least this many cells, with this weight.
+    Flex { min: usize, weight: usize },
+}
+
+/// The short header of the common columns, else the property's label.
+fn header_for(property: &str, catalog: &Catalog) -> String {
+    match property {
+        "hs_object_id" => "ID".to_owned(),
+        "subject" => "Subject".to_owned(),
+        "hs_pipeline_stage" => "Stage".to_owned(),
+        "hs_pipeline" => "Pipeline".to_owned(),
+        "hs_ticket_priority" => "Pri".to_owned(),
+        "hubspot_owner_id" => "Owner".to_owned(),
+        "hs_lastmodifieddate" => "Modified".to_owned(),
+        "createdate" => "Created".to_owned(),
+        "closed_date" => "Closed".to_owned(),
+        "hs_ticket_category" => "Category".to_owned(),
+        other => catalog.property_label(other).to_owned(),
+    }
+}
+
+fn want(property: &str, header: &str, catalog: &Catalog, id_width: usize) -> Want {
+    let hw = width(header);
+    match property {
+        "hs_object_id" => return Want::Fixed(id_width.clamp(2, 12)),
+        "subject" => return Want::Flex { min: 16, weight: 3 },
+        "hs_pipeline_stage" => return Want::Fixed(14),
+        "hs_pipeline" => return Want::Fixed(16),
+        "hs_ticket_priority" => return Want::Fixed(6),
+        _ => {}
+    }
+    let Some(def) = catalog.property(property) else {
+        return Want::Flex {
+            min: 8.max(hw),
+            weight: 1,
         };
-        if width < fixed(owner, modified) + 20 {
-            modified = 0;
+    };
+    if def.referenced_object_type.as_deref() == Some("OWNER") {
+        return Want::Fixed(14.max(hw));
+    }
+    match def.kind {
+        PropertyType::DateTime => Want::Fixed(16),
+        PropertyType::Date => Want::Fixed(10.max(hw)),
+        PropertyType::Number => Want::Fixed(hw.clamp(6, 12)),
+        PropertyType::Bool => Want::Fixed(hw.clamp(3, 10)),
+        PropertyType::Enumeration => {
+            let longest = def
+                .options
+                .iter()
+                .map(|o| width(&o.label))
+                .max()
+                .unwrap_or(8);
+            Want::Fixed(longest.max(hw).clamp(4, 18))
         }
-        if width < fixed(owner, modified) + 16 {
-            owner = 0;
-        }
-        let mut pipeline = 16;
-        if width < fixed(owner, modified) + pipeline + 1 + 40 {
-            pipeline = 0;
-        }
-        let extra = usize::from(pipeline > 0) * (pipeline + 1);
-        let subject = width.saturating_sub(fixed(owner, modified) + extra).max(8);
-        Self {
-            id,
-            subject,
-            stage,
-            priority,
-            owner,
-            modified,
-            pipeline,
+        _ => Want::Flex {
+            min: 10.max(hw.min(16)),
+            weight: 1,
+        },
+    }
+}
+
+/// Lays out `properties` in `width` cells (inside borders, after the 2-cell marker; one space
+/// between columns). Fixed columns get their width, flexible ones (subject, free text) share
+/// the rest by weight. When it doesn't fit, columns go from the right (never the ID or the
+/// subject); the pipeline goes first, and only stays when the subject keeps 40 cells.
+pub fn layout(
+    properties: &[String],
+    catalog: &Catalog,
+    width: usize,
+    id_width: usize,
+) -> Vec<Column> {
+    let mut cols: Vec<(String, String, Want)> = properties
+        .iter()
+        .map(|p| {
+            let h = header_for(p, catalog);
+            let w = want(p, &h, catalog, id_width);
+            (p.clone(), h, w)
+        })
+        .collect();
+    let need = |cols: &[(String, String, Want)]| -> usize {
+        2 + cols
+            .iter()
+            .map(|(_, _, w)| match w {
+                Want::Fixed(n) => *n,
+                Want::Flex { min, .. } => *min,
+            })
+            .sum::<usize>()
+            + cols.len().saturating_sub(1)
+    };
+    let keep = |p: &str| p == "hs_object_id" || p == "subject";
+    if let Some(i) = cols.iter().position(|(p, _, _)| p == "hs_pipeline")
+        && cols.iter().any(|(p, _, _)| p == "subject")
+        && need(&cols) + 40 - 16 > width
+    {
+        cols.remove(i);
+    }
+    while need(&cols) > width {
+        match cols.iter().rposition(|(p, _, _)| !keep(p)) {
+            Some(i) if cols.len() > 1 => {
+                cols.remove(i);
+            }
+            _ => break,
         }
     }
+    let fixed: usize = 2
+        + cols.len().saturating_sub(1)
+        + cols
+            .iter()
+            .map(|(_, _, w)| if let Want::Fixed(n) = w { *n } else { 0 })
+            .sum::<usize>();
+    let weights: usize = cols
+        .iter()
+        .map(|(_, _, w)| {
+            if let Want::Flex { weight, .. } = w {
+                *weight
+            } else {
+                0
+            }
+        })
+        .sum();
+    let mut spare = width.saturating_sub(fixed);
+    let mut out: Vec<Column> = Vec::with_capacity(cols.len());
+    let flex_count = cols
+        .iter()
+        .filter(|(_, _, w)| matches!(w, Want::Flex { .. }))
+        .count();
+    let mut flex_seen = 0;
+    let total_spare = spare;
+    for (property, header, w) in cols {
+        let width = match w {
+            Want::Fixed(n) => n,
+            Want::Flex { min, weight } => {
+                flex_seen += 1;
+                let share = if flex_seen == flex_count {
+                    spare
+                } else {
+                    (total_spare * weight / weights.max(1)).min(spare)
+                };
+                spare -= share;
+                share.max(min)
+            }
+        };
+        out.push(Column {
+            property,
+            header,
+            width,
+        });
+    }
+    // No flexible column: the last one takes what is left.
+    if flex_count == 0
+        && let Some(last) = out.last_mut()
+    {
+        last.width += spare;
+    }
+    out
 }
 
 pub fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
@@ -72,6 +187,9 @@ pub fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let list = &app.list;
     let count = match (list.total, list.is_filtered()) {
         (_, true) => format!("{}/{} loaded", list.rows(), list.len()),
+        (Some(t), false) if app.list_capped => {
+            format!("{}/{} · HubSpot stops at 10,000", list.len(), t)
+        }
         (Some(t), false) => format!("{}/{}", list.len(), t),
         (None, false) if list.has_more() && list.loaded_once() => format!("{}+ loaded", list.len()),
         (None, false) => format!("{}", list.len()),
@@ -103,9 +221,14 @@ pub fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         .max()
         .unwrap_or(4)
         .max(2);
-    let cols = Columns::fit(width, id_width);
+    let cols = layout(
+        &app.current_view().column_names(),
+        &app.catalog,
+        width,
+        id_width,
+    );
     let mut lines = Vec::with_capacity(usize::from(inner.height));
-    lines.push(header(cols, theme));
+    lines.push(header(&cols, theme));
     if list.is_empty() {
         let msg = match &app.list_load {
             Loadable::Loading(_) | Loadable::Idle => {
@@ -133,7 +256,7 @@ pub fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             ticket,
             row == list.selected_row(),
             focused,
-            cols,
+            &cols,
             theme,
         ));
     }
@@ -152,26 +275,11 @@ pub fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn header(c: Columns, theme: Theme) -> Line<'static> {
-    let mut s = String::from("  ");
-    s.push_str(&pad_to_width("ID", c.id));
-    s.push(' ');
-    s.push_str(&pad_to_width("Subject", c.subject));
-    s.push(' ');
-    s.push_str(&pad_to_width("Stage", c.stage));
-    if c.pipeline > 0 {
+fn header(cols: &[Column], theme: Theme) -> Line<'static> {
+    let mut s = String::from(" ");
+    for c in cols {
         s.push(' ');
-        s.push_str(&pad_to_width("Pipeline", c.pipeline));
-    }
-    s.push(' ');
-    s.push_str(&pad_to_width("Pri", c.priority));
-    if c.owner > 0 {
-        s.push(' ');
-        s.push_str(&pad_to_width("Owner", c.owner));
-    }
-    if c.modified > 0 {
-        s.push(' ');
-        s.push_str(&pad_to_width("Modified", c.modified));
+        s.push_str(&pad_to_width(&sanitize(&c.header), c.width));
     }
     Line::styled(s, theme.header())
 }
@@ -191,64 +299,59 @@ fn row_line(
     t: &Ticket,
     selected: bool,
     focused: bool,
-    c: Columns,
+    cols: &[Column],
     theme: Theme,
 ) -> Line<'static> {
     let cat = &app.catalog;
     let marked = app.list.is_marked(&t.id);
     let gone = app.list.is_gone(&t.id);
-    let marker = match (marked, gone) {
-        (_, true) => "✗ ",
-        (true, false) => "● ",
-        _ => "  ",
+    let left = app.list.has_left(&t.id);
+    let marker = match (marked, gone || left) {
+        (_, true) => "✗",
+        (true, false) => "●",
+        _ => " ",
     };
-    let stage = cat.display_value(Some(t), "hs_pipeline_stage", t.stage());
-    let owner = cat.display_value(Some(t), "hubspot_owner_id", t.owner_id());
-    let modified = t
-        .last_modified()
-        .map(|ts| cat.local(ts))
-        .unwrap_or_default();
-    let subject = if gone {
-        format!("(deleted) {}", t.subject())
-    } else {
-        t.subject().to_owned()
-    };
-    let mut spans = vec![
-        Span::styled(marker, theme.marked()),
-        Span::raw(pad_to_width(&sanitize(&t.id), c.id)),
-        Span::raw(" "),
-        Span::raw(pad_to_width(&sanitize(&subject), c.subject)),
-        Span::raw(" "),
-        Span::styled(pad_to_width(&sanitize(&stage), c.stage), theme.dim()),
-    ];
-    if c.pipeline > 0 {
-        let pipeline = cat.display_value(Some(t), "hs_pipeline", t.pipeline());
+    let mut spans = vec![Span::styled(marker, theme.marked())];
+    for c in cols {
         spans.push(Span::raw(" "));
-        spans.push(Span::styled(
-            pad_to_width(&sanitize(&pipeline), c.pipeline),
-            theme.dim(),
-        ));
-    }
-    spans.extend([
-        Span::raw(" "),
-        Span::styled(
-            pad_to_width(priority_label(t.priority()), c.priority),
-            theme.priority(t.priority()),
-        ),
-    ]);
-    if c.owner > 0 {
-        spans.push(Span::raw(" "));
-        spans.push(Span::raw(pad_to_width(&sanitize(&owner), c.owner)));
-    }
-    if c.modified > 0 {
-        spans.push(Span::raw(" "));
-        spans.push(Span::styled(
-            pad_to_width(&modified, c.modified),
-            theme.dim(),
-        ));
+        let cell = match c.property.as_str() {
+            "hs_object_id" => Span::raw(pad_to_width(&sanitize(&t.id), c.width)),
+            "subject" => {
+                let subject = if gone {
+                    format!("(deleted) {}", t.subject())
+                } else if left {
+                    format!("(left this view) {}", t.subject())
+                } else {
+                    t.subject().to_owned()
+                };
+                Span::raw(pad_to_width(&sanitize(&subject), c.width))
+            }
+            "hs_ticket_priority" => Span::styled(
+                pad_to_width(priority_label(t.priority()), c.width),
+                theme.priority(t.priority()),
+            ),
+            p => {
+                let raw = if p == "hs_lastmodifieddate" {
+                    t.last_modified()
+                        .map(|ts| ts.to_string())
+                        .unwrap_or_default()
+                } else {
+                    t.prop(p).to_owned()
+                };
+                let shown = cat.display_value(Some(t), p, &raw);
+                let style = match p {
+                    "hs_pipeline_stage" | "hs_pipeline" | "hs_lastmodifieddate" | "createdate" => {
+                        theme.dim()
+                    }
+                    _ => theme.text(),
+                };
+                Span::styled(pad_to_width(&sanitize(&shown), c.width), style)
+            }
+        };
+        spans.push(cell);
     }
     let mut line = Line::from(spans);
-    if gone {
+    if gone || left {
         line = line.style(theme.gone());
     }
     if selected {
@@ -260,38 +363,85 @@ fn row_line(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::tests::fixtures;
+
+    fn names(c: &[&str]) -> Vec<String> {
+        c.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    fn catalog() -> Catalog {
+        let mut c = Catalog::default();
+        c.set_properties(fixtures::properties(), fixtures::groups());
+        c
+    }
+
+    fn total(cols: &[Column]) -> usize {
+        2 + cols.iter().map(|c| c.width).sum::<usize>() + cols.len() - 1
+    }
 
     #[test]
-    fn columns_fill_the_width_and_drop_extras_when_narrow() {
-        let wide = Columns::fit(120, 4);
-        assert!(wide.owner > 0 && wide.modified > 0);
-        let total = 2
-            + usize::from(wide.pipeline > 0) * (wide.pipeline + 1)
-            + wide.id
-            + 1
-            + wide.subject
-            + 1
-            + wide.stage
-            + 1
-            + wide.priority
-            + 1
-            + wide.owner
-            + 1
-            + wide.modified;
-        assert_eq!(total, 120);
+    fn columns_fill_the_width_and_drop_from_the_right_when_narrow() {
+        let cat = catalog();
+        let default: Vec<String> = crate::views::DEFAULT_COLUMNS
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let wide = layout(&default, &cat, 120, 4);
+        assert_eq!(total(&wide), 120);
+        let props: Vec<&str> = wide.iter().map(|c| c.property.as_str()).collect();
         assert!(
-            wide.pipeline > 0 && wide.subject >= 40,
+            props.contains(&"hs_pipeline"),
             "120 cells: room for the pipeline"
         );
-        assert_eq!(
-            Columns::fit(100, 4).pipeline,
-            0,
+        let subject = wide
+            .iter()
+            .find(|c| c.property == "subject")
+            .map(|c| c.width);
+        assert!(subject >= Some(40));
+        let at100 = layout(&default, &cat, 100, 4);
+        assert!(
+            at100.iter().all(|c| c.property != "hs_pipeline"),
             "100 cells: the subject keeps the room"
         );
-        let wider = Columns::fit(200, 4);
-        assert!(wider.pipeline > 0 && wider.subject >= 40);
-        let narrow = Columns::fit(58, 4);
-        assert_eq!((narrow.owner, narrow.modified, narrow.pipeline), (0, 0, 0));
-        assert!(narrow.subject >= 8);
+        assert_eq!(total(&at100), 100);
+        let narrow = layout(&default, &cat, 58, 4);
+        let props: Vec<&str> = narrow.iter().map(|c| c.property.as_str()).collect();
+        assert_eq!(props[..2], ["hs_object_id", "subject"]);
+        assert!(!props.contains(&"hs_lastmodifieddate"), "{props:?}");
+        assert!(total(&narrow) <= 58);
+        let tiny = layout(&default, &cat, 10, 4);
+        assert_eq!(tiny.len(), 2, "ID and subject always stay");
+    }
+
+    #[test]
+    fn any_property_is_a_column_sized_by_its_type() {
+        let cat = catalog();
+        let cols = layout(
+            &names(&[
+                "hs_object_id",
+                "subject",
+                "hs_ticket_category",
+                "createdate",
+                "content",
+                "nope",
+            ]),
+            &cat,
+            150,
+            4,
+        );
+        let w = |p: &str| cols.iter().find(|c| c.property == p).map(|c| c.width);
+        assert_eq!(
+            w("hs_ticket_category"),
+            Some(13),
+            "its longest option label"
+        );
+        assert_eq!(w("createdate"), Some(16));
+        assert!(
+            w("subject") > w("content"),
+            "the subject gets the larger share"
+        );
+        assert!(w("nope") >= Some(8));
+        assert_eq!(total(&cols), 150);
+        assert_eq!(cols[2].header, "Category");
     }
 }

@@ -1,0 +1,444 @@
+//! Saved views in the app: which view is on (a tab across the top), what it asks HubSpot,
+//! switching views (`{`/`}`, `v`), sorting (`S`), the pipeline on top of a view (`p`) and the
+//! command palette (`:`). A search, sort or pipeline change edits a copy of the view (the tab
+//! shows it modified) until it is saved or the view is switched or reset.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::edit::{Choice, Picker};
+use super::{App, Effect, Focus};
+use crate::action::Action;
+use crate::domain::PropertyType;
+use crate::keymap::Context;
+use crate::views::{self, SortSpec, View};
+use crate::worker::{ListSource, SearchSource};
+
+/// What a picker modal chooses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PickerKind {
+    View,
+    SortProperty,
+    SortDirection {
+        property: String,
+    },
+    /// The command palette; the context it was opened from.
+    Command {
+        context: Context,
+    },
+}
+
+/// A one-question modal: a filterable list, Enter chooses, Esc closes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PickerModal {
+    pub kind: PickerKind,
+    pub title: String,
+    pub picker: Picker,
+}
+
+/// Whether the current view can be asked for now.
+pub(super) enum Resolved {
+    Ready(ListSource),
+    /// It names stages by word, `@me` or typed conditions: the catalogue must arrive first.
+    Wait,
+    Failed(String),
+}
+
+/// Sort value standing for "no sort rule" (HubSpot's default order).
+const NO_SORT: &str = "";
+
+impl App {
+    /// The view on screen: the edited copy if the user searched, sorted or switched the
+    /// pipeline, else the saved one.
+    pub fn current_view(&self) -> &View {
+        self.view_edit
+            .as_ref()
+            .or_else(|| self.views.get(self.view_index))
+            .unwrap_or(&self.fallback_view)
+    }
+
+    /// Whether the current view differs from its saved form.
+    pub fn view_modified(&self) -> bool {
+        self.view_edit.is_some()
+    }
+
+    /// Replaces the views (from config.toml) and shows the first; call before `start`.
+    pub fn set_views(&mut self, views: Vec<View>) {
+        if !views.is_empty() {
+            self.views = views;
+        }
+        self.view_index = 0;
+        self.view_edit = None;
+    }
+
+    /// The user's owner ID: `me` from config.toml, an owner ID or the email of an owner.
+    /// `Ok(None)`: not known yet (owners loading) or not set.
+    pub(super) fn me_owner_id(&self) -> Result<Option<String>, String> {
+        let Some(me) = self.me.as_deref().map(str::trim).filter(|m| !m.is_empty()) else {
+            return Ok(None);
+        };
+        if me.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(Some(me.to_owned()));
+        }
+        if self.catalog_load.owners.ready().is_none() {
+            return Ok(None);
+        }
+        self.catalog
+            .owners
+            .iter()
+            .find(|o| o.email.eq_ignore_ascii_case(me))
+            .map(|o| Some(o.id.clone()))
+            .ok_or_else(|| {
+                format!("me = \"{me}\" in config.toml is not the email of a HubSpot owner")
+            })
+    }
+
+    /// What the current view asks HubSpot, once everything it refers to is known.
+    pub(super) fn resolve_source(&self) -> Resolved {
+        let view = self.current_view();
+        if !view.is_search() {
+            return Resolved::Ready(ListSource::All);
+        }
+        let loaded = |l: &super::detail::Loadable<()>| l.ready().is_some();
+        if view.needs_pipelines() && !loaded(&self.catalog_load.pipelines) {
+            return Resolved::Wait;
+        }
+        let needs_properties = !view.conditions.is_empty() || view.sort.is_some();
+        if needs_properties && !loaded(&self.catalog_load.properties) {
+            return Resolved::Wait;
+        }
+        let me = if view.uses_me() {
+            match self.me_owner_id() {
+                Ok(Some(id)) => Some(id),
+                Ok(None) if self.me.is_some() => return Resolved::Wait,
+                Ok(None) => None,
+                Err(e) => return Resolved::Failed(e),
+            }
+        } else {
+            None
+        };
+        let ctx = views::Context {
+            catalog: &self.catalog,
+            me: me.as_deref(),
+            now: self.now,
+        };
+        match views::compile(view, ctx) {
+            Ok(c) => Resolved::Ready(ListSource::Search(SearchSource {
+                filter_groups: c.filter_groups,
+                sort: c.sort,
+                query: c.query,
+            })),
+            Err(e) => Resolved::Failed(format!("view \"{}\": {e}", view.name)),
+        }
+    }
+
+    /// Properties the list asks for: what it always needs, the view's columns and sort.
+    pub fn list_properties(&self) -> Vec<String> {
+        let view = self.current_view();
+        let mut props: Vec<String> = super::LIST_PROPERTIES
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let extra = view
+            .column_names()
+            .into_iter()
+            .chain(view.sort.as_ref().map(|s| s.property.clone()));
+        for p in extra {
+            if !props.contains(&p) && p != "hs_object_id" {
+                props.push(p);
+            }
+        }
+        props
+    }
+}
+
+/// Shows view `index` (its saved form) from its first page.
+pub(super) fn switch_to(app: &mut App, index: usize) -> Vec<Effect> {
+    let n = app.views.len().max(1);
+    let index = index % n;
+    if index == app.view_index && app.view_edit.is_none() && !app.list.is_empty() {
+        return Vec::new();
+    }
+    app.view_index = index;
+    app.view_edit = None;
+    app.source = ListSource::All;
+    app.focus = Focus::List;
+    let name = app.current_view().name.clone();
+    app.info(format!("view: {name}"));
+    app.reset_list()
+}
+
+/// `}` / `{`: the next or previous view.
+pub(super) fn step(app: &mut App, forward: bool) -> Vec<Effect> {
+    let n = app.views.len().max(1);
+    let next = if forward {
+        app.view_index + 1
+    } else {
+        app.view_index + n - 1
+    };
+    switch_to(app, next % n)
+}
+
+/// Shows `view` as an edit of the current one (search, sort, pipeline) from its first page.
+pub(super) fn apply_edit(app: &mut App, view: View) -> Vec<Effect> {
+    let saved = app.views.get(app.view_index);
+    app.view_edit = if saved == Some(&view) {
+        None
+    } else {
+        Some(view)
+    };
+    app.source = ListSource::All;
+    app.reset_list()
+}
+
+/// `p`: All pipelines → each pipeline → All, on top of the current view.
+pub(super) fn switch_pipeline(app: &mut App) -> Vec<Effect> {
+    let ids: Vec<String> = app.catalog.pipelines.iter().map(|p| p.id.clone()).collect();
+    if ids.is_empty() {
+        app.info("pipelines are still loading");
+        return Vec::new();
+    }
+    let mut view = app.current_view().clone();
+    view.pipeline = match &view.pipeline {
+        None => Some(ids[0].clone()),
+        Some(cur) => match ids.iter().position(|i| i == cur) {
+            Some(i) if i + 1 < ids.len() => Some(ids[i + 1].clone()),
+            _ => None,
+        },
+    };
+    let label = match &view.pipeline {
+        None => "all pipelines".to_owned(),
+        Some(id) => app
+            .catalog
+            .pipeline(id)
+            .map_or_else(|| id.clone(), |p| p.label.clone()),
+    };
+    app.info(format!("showing {label}"));
+    apply_edit(app, view)
+}
+
+/// `v`: choose a view by name.
+pub(super) fn open_view_picker(app: &mut App) -> Vec<Effect> {
+    let options = app
+        .views
+        .iter()
+        .enumerate()
+        .map(|(i, v)| Choice {
+            value: i.to_string(),
+            label: v.name.clone(),
+        })
+        .collect();
+    let current = app.view_index.to_string();
+    app.picker = Some(PickerModal {
+        kind: PickerKind::View,
+        title: "Switch view".to_owned(),
+        picker: Picker::new(options, false, &current),
+    });
+    Vec::new()
+}
+
+/// `S`: choose the property to sort by (then the direction).
+pub(super) fn open_sort_picker(app: &mut App) -> Vec<Effect> {
+    if app.catalog.properties.is_empty() {
+        app.info("the property catalogue is still loading");
+        return Vec::new();
+    }
+    let mut options: Vec<Choice> = app
+        .catalog
+        .properties
+        .iter()
+        .filter(|p| !p.hidden || p.name == "hs_object_id")
+        .map(|p| Choice {
+            value: p.name.clone(),
+            label: format!("{} ({})", p.label, p.name),
+        })
+        .collect();
+    options.sort_by_key(|o| o.label.to_lowercase());
+    if !options.iter().any(|o| o.value == "hs_object_id") {
+        // HubSpot defines it on every object; the catalogue may hide it.
+        options.insert(
+            0,
+            Choice {
+                value: "hs_object_id".to_owned(),
+                label: "Record ID (hs_object_id)".to_owned(),
+            },
+        );
+    }
+    options.insert(
+        0,
+        Choice {
+            value: NO_SORT.to_owned(),
+            label: "HubSpot's default order (created, oldest first)".to_owned(),
+        },
+    );
+    let current = app
+        .current_view()
+        .sort
+        .as_ref()
+        .map(|s| s.property.clone())
+        .unwrap_or_default();
+    let mut picker = Picker::new(options, false, &current);
+    picker.cursor = picker
+        .visible()
+        .iter()
+        .position(|&i| picker.options[i].value == current)
+        .unwrap_or(0);
+    app.picker = Some(PickerModal {
+        kind: PickerKind::SortProperty,
+        title: "Sort by".to_owned(),
+        picker,
+    });
+    Vec::new()
+}
+
+fn open_direction_picker(app: &mut App, property: String) {
+    let kind = app.catalog.property(&property).map(|p| p.kind);
+    let (down, up) = match kind {
+        Some(PropertyType::Date | PropertyType::DateTime) => ("newest first", "oldest first"),
+        Some(PropertyType::Number) => ("largest first", "smallest first"),
+        _ => ("Z → A", "A → Z"),
+    };
+    let current = app.current_view().sort.as_ref();
+    let descending = match current {
+        Some(s) if s.property == property => s.descending,
+        _ => matches!(
+            kind,
+            Some(PropertyType::Date | PropertyType::DateTime | PropertyType::Number)
+        ),
+    };
+    let options = vec![
+        Choice {
+            value: "desc".to_owned(),
+            label: format!("↓ descending ({down})"),
+        },
+        Choice {
+            value: "asc".to_owned(),
+            label: format!("↑ ascending ({up})"),
+        },
+    ];
+    let label = app.catalog.property_label(&property).to_owned();
+    app.picker = Some(PickerModal {
+        kind: PickerKind::SortDirection { property },
+        title: format!("Sort by {label}"),
+        picker: Picker::new(options, false, if descending { "desc" } else { "asc" }),
+    });
+}
+
+/// `:`: every action of the current context and every view, by name.
+pub(super) fn open_palette(app: &mut App) -> Vec<Effect> {
+    let context = app.context();
+    let mut options: Vec<Choice> = Vec::new();
+    let mut seen: Vec<Action> = Vec::new();
+    let mut ctx = Some(context);
+    while let Some(c) = ctx {
+        for b in app.keymap.bindings_in(c) {
+            if seen.contains(&b.action)
+                || matches!(b.action, Action::CommandPalette | Action::ForceQuit)
+                || app.keymap.resolve_key(context, b.keys[0]) != Some(b.action)
+            {
+                continue;
+            }
+            seen.push(b.action);
+            let keys: Vec<String> = b.keys.iter().map(ToString::to_string).collect();
+            options.push(Choice {
+                value: format!("a:{}", b.action.name()),
+                label: format!("{}  [{}]", b.action.description(), keys.join(" ")),
+            });
+        }
+        ctx = c.parent();
+    }
+    for (i, v) in app.views.iter().enumerate() {
+        options.push(Choice {
+            value: format!("v:{i}"),
+            label: format!("View: {}", v.name),
+        });
+    }
+    app.picker = Some(PickerModal {
+        kind: PickerKind::Command { context },
+        title: "Commands".to_owned(),
+        picker: Picker::new(options, false, ""),
+    });
+    Vec::new()
+}
+
+/// Keys in a picker modal.
+pub(super) fn on_picker_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if app.keymap.resolve(Context::Form, &key) == Some(Action::ForceQuit) {
+        return vec![Effect::Quit];
+    }
+    let Some(modal) = app.picker.as_mut() else {
+        return Vec::new();
+    };
+    if modal.picker.on_key(key) {
+        return Vec::new();
+    }
+    match key.code {
+        KeyCode::Esc => {
+            app.picker = None;
+            Vec::new()
+        }
+        KeyCode::Enter => {
+            let Some(modal) = app.picker.take() else {
+                return Vec::new();
+            };
+            let Some(value) = modal.picker.current().map(|c| c.value.clone()) else {
+                return Vec::new();
+            };
+            chosen(app, modal.kind, value)
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn chosen(app: &mut App, kind: PickerKind, value: String) -> Vec<Effect> {
+    match kind {
+        PickerKind::View => match value.parse::<usize>() {
+            Ok(i) => switch_to(app, i),
+            Err(_) => Vec::new(),
+        },
+        PickerKind::SortProperty if value == NO_SORT => {
+            let mut view = app.current_view().clone();
+            view.sort = None;
+            app.info("sorted in HubSpot's default order");
+            apply_edit(app, view)
+        }
+        PickerKind::SortProperty => {
+            open_direction_picker(app, value);
+            Vec::new()
+        }
+        PickerKind::SortDirection { property } => {
+            let descending = value == "desc";
+            let mut view = app.current_view().clone();
+            let label = app.catalog.property_label(&property).to_owned();
+            view.sort = Some(SortSpec {
+                property,
+                descending,
+            });
+            app.info(format!(
+                "sorted by {label} {}",
+                if descending { "↓" } else { "↑" }
+            ));
+            apply_edit(app, view)
+        }
+        PickerKind::Command { .. } => {
+            if let Some(i) = value.strip_prefix("v:").and_then(|i| i.parse().ok()) {
+                return switch_to(app, i);
+            }
+            let action = value
+                .strip_prefix("a:")
+                .and_then(|name| Action::ALL.iter().find(|a| a.name() == name).copied());
+            match action {
+                Some(a) => super::on_action(app, a),
+                None => Vec::new(),
+            }
+        }
+    }
+}
+
+/// Esc / `q` in a modified view: back to the saved view.
+pub(super) fn reset_edit(app: &mut App) -> Vec<Effect> {
+    app.view_edit = None;
+    app.source = ListSource::All;
+    let name = app.current_view().name.clone();
+    app.info(format!("back to the saved view {name}"));
+    app.reset_list()
+}
