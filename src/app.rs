@@ -65,6 +65,8 @@ pub enum Msg {
     Worker(Event),
     /// The clock moved on.
     Tick(Timestamp),
+    /// The views were written to config.toml (its path), or why not.
+    ViewsSaved(Result<String, String>),
 }
 
 /// What `update` asks the runtime to do.
@@ -76,6 +78,8 @@ pub enum Effect {
     OpenUrl(String),
     /// Write the edit in progress to disk (it survives a crash or `Ctrl-c`).
     SaveDraft(crate::drafts::Draft),
+    /// Write these views to config.toml (the rest of the file kept).
+    SaveViews(Vec<crate::views::View>),
     /// The edit was saved or discarded: forget its draft.
     DeleteDraft {
         ticket_id: String,
@@ -222,6 +226,10 @@ pub struct App {
     pub list_capped: bool,
     /// A view, sort or command picker.
     pub picker: Option<views_flow::PickerModal>,
+    /// Where saved views are written (config.toml); none in tests.
+    pub config_file: Option<std::path::PathBuf>,
+    /// Views being written to config.toml, and the index of the one saved.
+    pending_views: Option<(Vec<crate::views::View>, usize)>,
     /// Prepared haystacks of the loaded tickets for `/`, kept in step row by row as pages and
     /// fetched tickets arrive; all rebuilt only when `fuzzy_stale` (first page, catalogue).
     fuzzy: crate::fuzzy::FuzzyFilter,
@@ -274,6 +282,8 @@ impl App {
             list_waiting: false,
             list_capped: false,
             picker: None,
+            pending_views: None,
+            config_file: None,
             fuzzy: crate::fuzzy::FuzzyFilter::default(),
             fuzzy_stale: true,
             toast: None,
@@ -621,6 +631,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Tick(now) => on_tick(app, now),
+        Msg::ViewsSaved(result) => {
+            app.dirty = true;
+            views_flow::on_saved(app, result)
+        }
         Msg::Resize(w, h) => {
             app.areas = Areas::new(Rect::new(0, 0, w, h));
             app.list.set_viewport(app.areas.list_rows());

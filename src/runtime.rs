@@ -90,8 +90,13 @@ where
     }
     let mut exit = None;
     loop {
+        let mut followups = Vec::new();
         for effect in effects.drain(..) {
             match effect {
+                Effect::SaveViews(views) => {
+                    let result = save_views(app.config_file.as_deref(), &views);
+                    followups.extend(app::update(app, Msg::ViewsSaved(result)));
+                }
                 Effect::Quit => exit = Some(Exit::Quit),
                 Effect::Api(cmd) => {
                     if commands.send(cmd).is_err() {
@@ -122,6 +127,10 @@ where
         if let Some(exit) = exit {
             return Ok(exit);
         }
+        if !followups.is_empty() {
+            effects = followups;
+            continue;
+        }
         if app.dirty {
             app.dirty = false;
             let frame = terminal
@@ -149,6 +158,30 @@ where
             effects.extend(app::update(app, Msg::Worker(ev)));
         }
     }
+}
+
+/// Writes `views` into config.toml (created if missing; other settings, comments and the
+/// file's permissions kept), through a temporary file renamed over it.
+fn save_views(
+    path: Option<&std::path::Path>,
+    views: &[crate::views::View],
+) -> Result<String, String> {
+    let path = path.ok_or("there is no config file to save views in")?;
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    let new_text = crate::views::save_into_config(&text, views)?;
+    let dir = path.parent().ok_or("the config file has no folder")?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let tmp = path.with_extension("toml.tmp");
+    std::fs::write(&tmp, new_text).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = std::fs::set_permissions(&tmp, meta.permissions());
+    }
+    std::fs::rename(&tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path.display().to_string())
 }
 
 /// A backend's error as an `io::Error` (crossterm's already is one; `TestBackend`'s is
@@ -262,6 +295,14 @@ pub async fn run_tui(
         (size.width, size.height),
     );
     app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    app.set_views(crate::views::from_config(conn.config.views.clone())?);
+    app.me = conn.config.me.clone().or_else(|| {
+        // The demo portal's agent: an owner the sandbox seeds, so "Mine" shows tickets.
+        conn.sandbox
+            .is_some()
+            .then(|| crate::sandbox::DEMO_ME.to_owned())
+    });
+    app.config_file = Some(paths.config_file());
     let input = crossterm::event::EventStream::new();
     let drafts = crate::drafts::DraftStore::new(paths.data_dir.join("drafts"));
     let result = run_loop_with_drafts(

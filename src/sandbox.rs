@@ -51,6 +51,9 @@ use axum::http::{HeaderValue, Response, StatusCode, header};
 
 pub use faults::Faults;
 
+/// The email of the seeded owner `--demo` treats as "me" (views with `@me`).
+pub const DEMO_ME: &str = "alice.johnson@hubtix-demo.example.com";
+
 /// How a sandbox is started.
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {

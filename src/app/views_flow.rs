@@ -442,3 +442,56 @@ pub(super) fn reset_edit(app: &mut App) -> Vec<Effect> {
     app.info(format!("back to the saved view {name}"));
     app.reset_list()
 }
+
+/// Saves `view` under its name: replaces the saved view of that name, or adds a tab.
+/// config.toml is written by the runtime; the tab switches once it is.
+pub(super) fn save_view(app: &mut App, view: View) -> Vec<Effect> {
+    let name = view.name.trim().to_owned();
+    if name.is_empty() {
+        app.error("name the view to save it");
+        return Vec::new();
+    }
+    let mut views = app.views.clone();
+    let index = match views
+        .iter()
+        .position(|v| v.name.trim().eq_ignore_ascii_case(&name))
+    {
+        Some(i) => {
+            views[i] = View { name, ..view };
+            i
+        }
+        None => {
+            views.push(View { name, ..view });
+            views.len() - 1
+        }
+    };
+    app.pending_views = Some((views.clone(), index));
+    vec![Effect::SaveViews(views)]
+}
+
+/// config.toml was written (or not).
+pub(super) fn on_saved(app: &mut App, result: Result<String, String>) -> Vec<Effect> {
+    let Some((views, index)) = app.pending_views.take() else {
+        return Vec::new();
+    };
+    match result {
+        Ok(path) => {
+            let name = views.get(index).map(|v| v.name.clone()).unwrap_or_default();
+            let same = app.views.get(app.view_index).map(|v| &v.name) == Some(&name);
+            app.views = views;
+            app.view_index = index;
+            app.view_edit = None;
+            app.info(format!("saved the view {name} in {path}"));
+            if same {
+                // What is on screen is what was saved: nothing to reload.
+                return Vec::new();
+            }
+            app.source = ListSource::All;
+            app.reset_list()
+        }
+        Err(e) => {
+            app.error(format!("the view was not saved: {e}"));
+            Vec::new()
+        }
+    }
+}
