@@ -1671,3 +1671,106 @@ async fn search_is_limited_to_five_per_second_apart_from_the_burst_window() {
     assert_eq!(r.status, 200, "{}", r.body);
     h.shutdown().await;
 }
+
+// ------------------------------------------------------------------ demo time
+
+/// The views demo mode ships ("Closed in the last 7 days", "Modified in the last 7 days")
+/// find data when the seed ends at a reference moment R; all data is shifted uniformly.
+#[tokio::test]
+async fn a_reference_moment_makes_the_seeded_data_recent() {
+    const HOUR: i64 = 3_600_000;
+    let fixed = start(500).await;
+    let base = list_all(&Api::new(&fixed), PROPS).await;
+    for r in [
+        1_900_000_000_000 / HOUR * HOUR,
+        hubtix::sandbox::current_hour_ms(),
+    ] {
+        assert_eq!(r % HOUR, 0);
+        let h = start_with(SandboxConfig {
+            token: TOKEN.into(),
+            reference_ms: Some(r),
+            ..SandboxConfig::default()
+        })
+        .await;
+        let api = Api::new(&h);
+        let all = list_all(&api, PROPS).await;
+        assert_eq!(all.len(), base.len());
+
+        // Everything moved by one offset; nothing else changed.
+        let off =
+            time_of(&all[0], "createdate").unwrap() - time_of(&base[0], "createdate").unwrap();
+        for (a, b) in base.iter().zip(&all) {
+            assert_eq!(a.id, b.id);
+            for p in PROPS {
+                match (a.p(p), b.p(p)) {
+                    (Some(x), Some(y))
+                        if ["createdate", "hs_lastmodifieddate", "closed_date"].contains(p) =>
+                    {
+                        assert_eq!(ms(y) - ms(x), off, "{} {p}", a.id);
+                    }
+                    (x, y) => assert_eq!(x, y, "{} {p}", a.id),
+                }
+            }
+        }
+
+        // The data ends at R: the newest change is within the last day before it.
+        let r_newest = search(
+            &api,
+            json!({"sorts": [{"propertyName": "hs_lastmodifieddate", "direction": "DESCENDING"}],
+                   "limit": 1}),
+        )
+        .await;
+        let newest = ms(
+            r_newest.body["results"][0]["properties"]["hs_lastmodifieddate"]
+                .as_str()
+                .unwrap(),
+        );
+        assert_eq!(
+            Some(newest),
+            all.iter()
+                .filter_map(|t| time_of(t, "hs_lastmodifieddate"))
+                .max()
+        );
+        assert!(
+            newest <= r && newest >= r - DAY,
+            "newest change {newest}, R {r}"
+        );
+        for p in ["createdate", "hs_lastmodifieddate", "closed_date"] {
+            let n = check(&api, &all, one(&[fv(p, "GT", &r.to_string())]), |t| {
+                time_of(t, p).is_some_and(|x| x > r)
+            })
+            .await;
+            assert_eq!(n, 0, "nothing after R in {p}");
+        }
+
+        // "Modified in the last 7 days" and "Closed in the last 7 days / 2 days" have tickets,
+        // so a "closed this week" view is empty at most early on Mondays.
+        let week = (r - 7 * DAY).to_string();
+        check_some(
+            &api,
+            &all,
+            one(&[fv("hs_lastmodifieddate", "GTE", &week)]),
+            |t| time_of(t, "hs_lastmodifieddate").is_some_and(|x| x >= r - 7 * DAY),
+        )
+        .await;
+        for days in [7, 2] {
+            let since = r - days * DAY;
+            let n = check(
+                &api,
+                &all,
+                one(&[
+                    fv("hs_is_closed", "EQ", "true"),
+                    fv("closed_date", "GTE", &iso(since)),
+                ]),
+                |t| {
+                    t.p("hs_is_closed") == Some("true")
+                        && time_of(t, "closed_date").is_some_and(|x| x >= since)
+                },
+            )
+            .await;
+            assert!(n > 0, "tickets closed in the {days} days before R");
+        }
+        h.shutdown().await;
+    }
+    fixed.shutdown().await;
+}
