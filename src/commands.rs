@@ -60,6 +60,7 @@ async fn run_sandbox(args: crate::cli::SandboxArgs) -> Result<(), String> {
         seed: args.seed,
         latency: std::time::Duration::from_millis(args.latency_ms),
         rate_limit: args.rate_limit,
+        reference_ms: None,
     };
     crate::sandbox::serve_until_shutdown(config, |addr| {
         output::line(&format!("listening on http://{addr}"));

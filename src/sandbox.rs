@@ -69,6 +69,11 @@ pub struct SandboxConfig {
     pub latency: Duration,
     /// HubSpot-like burst limit: `max` requests per `window`.
     pub rate_limit: Option<RateLimit>,
+    /// When the seeded data ends, in epoch milliseconds: every seeded timestamp is shifted by
+    /// `reference_ms - 2026-11-01T00:00:00Z`, so the data looks recent at that moment (demo
+    /// mode passes the current hour). `None`: the fixed reference 2026-11-01T00:00:00Z, for
+    /// reproducible tests. The data is deterministic for a given (seed, tickets, reference).
+    pub reference_ms: Option<i64>,
 }
 
 /// A per-window request budget like HubSpot's `TEN_SECONDLY_ROLLING`.
@@ -87,8 +92,16 @@ impl Default for SandboxConfig {
             seed: 42,
             latency: Duration::ZERO,
             rate_limit: None,
+            reference_ms: None,
         }
     }
+}
+
+/// The current time rounded down to the hour, in epoch milliseconds: the `reference_ms` demo
+/// mode gives its sandbox (stable within the hour, so restarting the demo shows the same data).
+pub fn current_hour_ms() -> i64 {
+    const HOUR: i64 = 3_600_000;
+    jiff::Timestamp::now().as_millisecond().div_euclid(HOUR) * HOUR
 }
 
 pub(crate) struct AppState {
@@ -139,8 +152,8 @@ impl SandboxHandle {
 pub async fn spawn(config: SandboxConfig) -> std::io::Result<SandboxHandle> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
     let addr = listener.local_addr()?;
-    let (seed, tickets) = (config.seed, config.tickets);
-    let store = tokio::task::spawn_blocking(move || seed::build(seed, tickets))
+    let (seed, tickets, reference) = (config.seed, config.tickets, config.reference_ms);
+    let store = tokio::task::spawn_blocking(move || seed::build(seed, tickets, reference))
         .await
         .map_err(std::io::Error::other)?;
     let faults = Arc::new(Faults::with_latency(config.latency));

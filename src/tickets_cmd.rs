@@ -40,9 +40,13 @@ pub async fn connect(
 ) -> Result<Connection, String> {
     let config = Config::load(paths).map_err(|e| e.to_string())?;
     if demo {
-        let sandbox = crate::sandbox::spawn(SandboxConfig::default())
-            .await
-            .map_err(|e| format!("cannot start the demo sandbox: {e}"))?;
+        // The demo data ends at the current hour, so views relative to today have data.
+        let sandbox = crate::sandbox::spawn(SandboxConfig {
+            reference_ms: Some(crate::sandbox::current_hour_ms()),
+            ..SandboxConfig::default()
+        })
+        .await
+        .map_err(|e| format!("cannot start the demo sandbox: {e}"))?;
         let token = AccessToken::new(SandboxConfig::default().token);
         let client =
             Client::new(ClientConfig::new(sandbox.base_url(), token)).map_err(|e| e.summary())?;

@@ -1,5 +1,20 @@
 //! `POST /crm/v3/objects/{type}/search`: filter groups (OR of ANDs), operators, query,
 //! one sort, offset paging with the 10,000-result cap. Scans the live records.
+//!
+//! Behaviour chosen where HubSpot's is not documented (each marked UNCONFIRMED below):
+//! - an empty `filterGroups` and a group without filters (`[{}]`, `{"filters": []}`) match
+//!   every record;
+//! - NEQ / NOT_IN / NOT_CONTAINS_TOKEN also match records without a value;
+//! - values that are not numbers/dates for number/date properties, a filter without an
+//!   operator, and range/token operators on `associations.*` are 400 VALIDATION_ERROR;
+//! - CONTAINS_TOKEN splits text on anything but letters, digits and `_`; a non-ASCII token
+//!   also matches inside a word (CJK text has no spaces);
+//! - `query` terms are ANDed and match as case-insensitive substrings;
+//! - sorts: the first rule applies; records without the value come last in both directions;
+//!   ties are broken by ascending id; enumerations sort by internal value alphabetically,
+//!   strings case-insensitively; a sort given as a string is a property name (`-name` for
+//!   descending) and any other string is ignored; an unknown property or direction is 400;
+//! - `limit` 0 returns only `total`.
 
 use std::cmp::Ordering;
 
@@ -7,7 +22,7 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::errors::{ApiError, ApiResult};
-use super::model::{self, Kind, PType};
+use super::model::{self, Kind, PType, PropDef};
 use super::routes::{Reply, Req, Sel, ok, render};
 use super::store::{Record, Store, get_prop, parse_time};
 
@@ -59,25 +74,68 @@ const OPS: &[&str] = &[
     "NOT_CONTAINS_TOKEN",
 ];
 
+/// The 400 for a property the object type does not have (same shape as HubSpot's
+/// `PROPERTY_DOESNT_EXIST` detail on record writes).
+fn no_such_property(prop: &str) -> ApiError {
+    ApiError::validation(format!(
+        "There was a problem with the request: Property \"{prop}\" does not exist"
+    ))
+    .with_errors(vec![json!({
+        "message": format!("Property \"{prop}\" does not exist"),
+        "code": "PROPERTY_DOESNT_EXIST",
+        "context": {"propertyName": [prop]}
+    })])
+}
+
+/// Operators that make sense on `associations.{type}` (the value is a record id).
+const ASSOC_OPS: &[&str] = &[
+    "EQ",
+    "NEQ",
+    "IN",
+    "NOT_IN",
+    "HAS_PROPERTY",
+    "NOT_HAS_PROPERTY",
+];
+
 fn parse_filter(kind: Kind, f: &Value) -> ApiResult<Filter> {
     let prop = f["propertyName"]
         .as_str()
+        .filter(|p| !p.is_empty())
         .ok_or_else(|| validation("Filter is missing propertyName".into()))?
         .to_owned();
-    let op = f["operator"].as_str().unwrap_or("EQ").to_owned();
+    // `operator` is required in the spec's Filter; a filter without one is a 400 rather than a
+    // silent EQ (UNCONFIRMED). Operators are case-sensitive like the spec's enum.
+    let op = match f.get("operator") {
+        None | Some(Value::Null) => {
+            return Err(validation(format!("Filter on {prop} is missing operator")));
+        }
+        Some(v) => v.as_str().unwrap_or_default().to_owned(),
+    };
     if !OPS.contains(&op.as_str()) {
-        return Err(validation(format!("Unsupported filter operator: {op}")));
+        return Err(validation(format!(
+            "Unsupported filter operator: {op} (on {prop}); expected one of {}",
+            OPS.join(", ")
+        )));
     }
     let (assoc, ptype, multi) = if let Some(t) = prop.strip_prefix("associations.") {
         let k = Kind::parse(t)
             .ok_or_else(|| validation(format!("Unknown association type in filter: {prop}")))?;
+        // Range and token operators on associations: 400 (UNCONFIRMED).
+        if !ASSOC_OPS.contains(&op.as_str()) {
+            return Err(validation(format!(
+                "Operator {op} is not supported on {prop}; use one of {}",
+                ASSOC_OPS.join(", ")
+            )));
+        }
         (Some(k), PType::Number, false)
     } else {
-        let d = model::prop(kind, &prop).ok_or_else(|| {
-            ApiError::validation(format!("There was a problem with the request: Property \"{prop}\" does not exist"))
-                .with_errors(vec![json!({"message": format!("Property \"{prop}\" does not exist"), "code": "PROPERTY_DOESNT_EXIST", "context": {"propertyName": [prop]}})])
-        })?;
-        (None, d.ptype, d.field_type == "checkbox")
+        let d = model::prop(kind, &prop).ok_or_else(|| no_such_property(&prop))?;
+        // Multi-select (checkbox) enumerations hold `;`-joined values; EQ/IN match any of them.
+        (
+            None,
+            d.ptype,
+            d.ptype == PType::Enum && d.field_type == "checkbox",
+        )
     };
     let value = f.get("value").and_then(s);
     let high = f.get("highValue").and_then(s);
@@ -101,6 +159,21 @@ fn parse_filter(kind: Kind, f: &Value) -> ApiResult<Filter> {
         }
         _ => {}
     }
+    // Number and date comparisons need values of that type: a 400 rather than matching
+    // nothing (UNCONFIRMED). Dates are epoch milliseconds or ISO 8601.
+    if assoc.is_none() && numeric(ptype) && !op.contains("TOKEN") {
+        let compared = value.iter().chain(high.iter()).chain(values.iter());
+        if let Some(bad) = compared.into_iter().find(|v| num(ptype, v).is_none()) {
+            let what = if ptype == PType::Number {
+                "a number"
+            } else {
+                "a date (epoch milliseconds or ISO 8601)"
+            };
+            return Err(validation(format!(
+                "{op} on {prop}: \"{bad}\" is not {what}"
+            )));
+        }
+    }
     Ok(Filter {
         prop,
         op,
@@ -119,7 +192,7 @@ fn numeric(t: PType) -> bool {
 
 fn num(t: PType, v: &str) -> Option<f64> {
     match t {
-        PType::Number => v.trim().parse().ok(),
+        PType::Number => v.trim().parse().ok().filter(|n: &f64| n.is_finite()),
         // Dates accept epoch milliseconds or ISO strings.
         PType::Date | PType::DateTime => parse_time(v).map(|ms| ms as f64),
         _ => None,
@@ -170,13 +243,16 @@ fn glob(pat: &str, text: &str) -> bool {
     pi == p.len()
 }
 
-/// Token match. HubSpot's tokenisation of CJK text is unknown, so text with non-ASCII
-/// characters also matches by substring (a Japanese word inside a sentence matches).
+/// Token match, case-insensitive, `*` matching any run of characters within a word. Words
+/// are runs of letters, digits and `_` (so "Two-factor" holds "two" and "factor"; enumeration
+/// values like `BILLING_ISSUE` stay whole) — HubSpot's tokeniser is UNCONFIRMED. Its
+/// segmentation of CJK text is unknown too, so a non-ASCII token also matches by substring
+/// (a Japanese word inside a sentence matches).
 fn contains_token(actual: &str, token: &str) -> bool {
     let a = actual.to_lowercase();
     let t = token.to_lowercase();
-    if a.split(|c: char| !c.is_alphanumeric() && c != '*' && c != '_' && c != '-')
-        .any(|w| glob(&t, w))
+    if a.split(|c: char| !c.is_alphanumeric() && c != '_')
+        .any(|w| !w.is_empty() && glob(&t, w))
     {
         return true;
     }
@@ -251,7 +327,8 @@ fn in_eq(f: &Filter, actual: &str, want: &str) -> bool {
 
 /// `query`: every whitespace-separated term must occur (case-insensitive substring) in one
 /// of the kind's default searchable properties. Substring rather than HubSpot's token
-/// prefix match, which also makes CJK text searchable.
+/// prefix match, which also makes CJK text searchable; that several terms are ANDed is
+/// UNCONFIRMED.
 fn query_matches(kind: Kind, rec: &Record, terms: &[String]) -> bool {
     let vals: Vec<String> = kind
         .query_props()
@@ -342,32 +419,7 @@ pub fn search(app: &AppState, kind: Kind, r: &Req) -> ApiResult<Reply> {
             "Paging beyond {MAX_RESULTS} results is not supported; narrow the search (after={after})"
         )));
     }
-    let sort = body
-        .get("sorts")
-        .and_then(Value::as_array)
-        .and_then(|a| a.first())
-        .cloned();
-    let (sort_prop, desc) = match &sort {
-        Some(Value::String(s)) => match s.strip_prefix('-') {
-            Some(p) => (p.to_owned(), true),
-            None => (s.clone(), false),
-        },
-        Some(o @ Value::Object(_)) => (
-            o["propertyName"]
-                .as_str()
-                .unwrap_or(kind.create_prop())
-                .to_owned(),
-            o["direction"]
-                .as_str()
-                .is_some_and(|d| d.eq_ignore_ascii_case("DESCENDING")),
-        ),
-        _ => (kind.create_prop().to_owned(), false),
-    };
-    let sort_def = model::prop(kind, &sort_prop).ok_or_else(|| {
-        validation(format!(
-            "Property \"{sort_prop}\" does not exist and cannot be sorted on"
-        ))
-    })?;
+    let sort = parse_sort(kind, &body)?;
     let props: Option<Vec<String>> = body
         .get("properties")
         .and_then(Value::as_array)
@@ -383,10 +435,12 @@ pub fn search(app: &AppState, kind: Kind, r: &Req) -> ApiResult<Reply> {
     let Some(map) = st.map(kind) else {
         return ok(json!({"total": 0, "results": []}));
     };
-    let mut hits: Vec<&Record> = map
+    let hits: Vec<&Record> = map
         .values()
         .filter(|rec| rec.archived_at.is_none())
         .filter(|rec| {
+            // A group without filters matches everything (UNCONFIRMED; a third-party report
+            // says `[{}]` reached HubSpot "as an unfiltered match"), as do no groups at all.
             groups.is_empty()
                 || groups
                     .iter()
@@ -394,45 +448,134 @@ pub fn search(app: &AppState, kind: Kind, r: &Req) -> ApiResult<Reply> {
         })
         .filter(|rec| terms.is_empty() || query_matches(kind, rec, &terms))
         .collect();
-    if sort_prop == kind.create_prop() {
-        hits.sort_by_key(|r| (r.created, r.id));
-        if desc {
-            hits.reverse();
-        }
-    } else {
-        let t = sort_def.ptype;
-        let mut keyed: Vec<(Option<String>, &Record)> = hits
-            .into_iter()
-            .map(|r| (get_prop(kind, r, &sort_prop), r))
-            .collect();
-        keyed.sort_by(|(a, ra), (b, rb)| {
-            // Records without a value sort last either way.
-            let o = match (a, b) {
-                (Some(a), Some(b)) => {
-                    let o = cmp_values(t, a, b).unwrap_or(Ordering::Equal);
-                    if desc { o.reverse() } else { o }
-                }
-                (Some(_), None) => Ordering::Less,
-                (None, Some(_)) => Ordering::Greater,
-                (None, None) => Ordering::Equal,
-            };
-            o.then(ra.id.cmp(&rb.id))
-        });
-        hits = keyed.into_iter().map(|(_, r)| r).collect();
-    }
+    let hits = sorted(kind, hits, sort);
     let total = hits.len();
+    // Only the first 10,000 results can be reached: a page stops at the cap, and its
+    // `paging.next.after` is then "10000", which is refused above [D-search].
+    let end = total.min(MAX_RESULTS).min(after.saturating_add(limit));
+    let page = hits.get(after..end).unwrap_or_default();
     let sel = props.as_deref().map_or(Sel::Default, Sel::Some);
-    let results: Vec<Value> = hits
+    let results: Vec<Value> = page
         .iter()
-        .skip(after)
-        .take(limit)
         .map(|rec| render(&st, kind, rec, &sel, None, None))
         .collect();
     let mut out = json!({"total": total, "results": results});
-    let next = after + limit;
+    let next = after.saturating_add(limit).min(MAX_RESULTS);
     if next < total && limit > 0 {
         out["paging"] =
             json!({"next": {"after": next.to_string(), "link": format!("?after={next}")}});
     }
     ok(out)
+}
+
+/// The sort rule: property and descending. `None`: the default order (creation date,
+/// oldest first [D-search]).
+type SortRule = Option<(&'static PropDef, bool)>;
+
+/// Reads `sorts`. HubSpot honours one sort rule [D-search]; with several, the first applies
+/// and the rest are ignored (UNCONFIRMED).
+fn parse_sort(kind: Kind, body: &Value) -> ApiResult<SortRule> {
+    let first = match body.get("sorts") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Array(a)) => match a.first() {
+            None => return Ok(None),
+            Some(v) => v,
+        },
+        Some(other) => {
+            return Err(validation(format!(
+                "sorts must be an array of sort rules, got {other}"
+            )));
+        }
+    };
+    match first {
+        // The spec types `sorts` as string[], but sort objects JSON-encoded as strings (what
+        // SDKs following the spec sent) were silently ignored by HubSpot [O: hubspot-api-nodejs
+        // #14, hubspot-api-ruby #257]. A bare property name (`-name` for descending) is
+        // honoured here (UNCONFIRMED); any other string is ignored the same way.
+        Value::String(name) => {
+            let (name, desc) = match name.strip_prefix('-') {
+                Some(n) => (n, true),
+                None => (name.as_str(), false),
+            };
+            Ok(model::prop(kind, name).map(|d| (d, desc)))
+        }
+        Value::Object(o) => {
+            let name = o
+                .get("propertyName")
+                .and_then(Value::as_str)
+                .ok_or_else(|| validation("Sort is missing propertyName".into()))?;
+            // An unknown sort property is a 400 like an unknown filter property (UNCONFIRMED).
+            let d = model::prop(kind, name).ok_or_else(|| no_such_property(name))?;
+            let desc = match o.get("direction") {
+                None | Some(Value::Null) => false,
+                Some(v) => match v.as_str() {
+                    Some("ASCENDING") => false,
+                    Some("DESCENDING") => true,
+                    // Directions are case-sensitive like the spec's enums (UNCONFIRMED).
+                    _ => {
+                        return Err(validation(format!(
+                            "Invalid sort direction {v} for {name}: use ASCENDING or DESCENDING"
+                        )));
+                    }
+                },
+            };
+            Ok(Some((d, desc)))
+        }
+        other => Err(validation(format!("Invalid sort rule: {other}"))),
+    }
+}
+
+/// A record's sort key: numbers and dates by value, strings case-insensitively,
+/// enumerations and booleans by internal value. HubSpot's order for enumerations (internal
+/// value vs the options' displayOrder) is UNCONFIRMED: alphabetical by internal value here.
+/// A value that does not parse counts as missing.
+#[derive(Debug, PartialEq, PartialOrd)]
+enum Key {
+    Num(f64),
+    Text(String),
+}
+
+fn sort_key(kind: Kind, rec: &Record, d: &PropDef) -> Option<Key> {
+    if d.name == kind.create_prop() {
+        return Some(Key::Num(rec.created as f64));
+    }
+    if d.name == kind.modified_prop() {
+        return Some(Key::Num(rec.updated as f64));
+    }
+    let v = get_prop(kind, rec, d.name)?;
+    match d.ptype {
+        t if numeric(t) => num(t, &v).map(Key::Num),
+        PType::String => Some(Key::Text(v.to_lowercase())),
+        _ => Some(Key::Text(v)),
+    }
+}
+
+/// Sorts the hits. Records without the sort value come last in both directions
+/// (UNCONFIRMED); ties are broken by ascending id in both directions (UNCONFIRMED), so paging
+/// is stable and `hs_object_id` keyset paging works for any sort.
+fn sorted(kind: Kind, hits: Vec<&Record>, sort: SortRule) -> Vec<&Record> {
+    let (d, desc) = match sort {
+        Some(s) => s,
+        None => match model::prop(kind, kind.create_prop()) {
+            Some(d) => (d, false),
+            None => return hits,
+        },
+    };
+    let mut keyed: Vec<(Option<Key>, &Record)> = hits
+        .into_iter()
+        .map(|r| (sort_key(kind, r, d), r))
+        .collect();
+    keyed.sort_by(|(a, ra), (b, rb)| {
+        let o = match (a, b) {
+            (Some(a), Some(b)) => {
+                let o = a.partial_cmp(b).unwrap_or(Ordering::Equal);
+                if desc { o.reverse() } else { o }
+            }
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        };
+        o.then(ra.id.cmp(&rb.id))
+    });
+    keyed.into_iter().map(|(_, r)| r).collect()
 }

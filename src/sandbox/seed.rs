@@ -2,7 +2,10 @@
 //!
 //! All timestamps are relative to a FIXED reference date, [`REFERENCE_MS`] =
 //! 2026-11-01T00:00:00Z, never the wall clock: tickets are created over the ~6 months before
-//! it. Notable records (stable for every seed):
+//! it. A caller may move the whole data set to end at another moment (`reference_ms`, used by
+//! demo mode with the current hour): the data is built for the fixed reference, then every
+//! timestamp is shifted by the same offset, so everything but the times is identical.
+//! Notable records (stable for every seed):
 //! - tickets are `1001 ..= 1000 + tickets` (live), plus up to 10 archived tickets from `900001`
 //!   (`tickets / 100` of them, at most 10);
 //! - ticket 1001: Japanese subject "プリンターが燃えている", has a pinned engagement;
@@ -13,8 +16,8 @@
 //! - contacts 201..=260, companies 301..=325, deals 401..=420, owners 71000001..=71000012
 //!   (userIds 9000001..), engagements from 5000001 (ids unique across engagement kinds).
 
-use super::model::{Kind, PLATFORMS, PRODUCT_AREAS, TICKET_PIPELINES};
-use super::store::{Owner, Record, Source, Store, iso};
+use super::model::{Kind, PLATFORMS, PRODUCT_AREAS, PType, TICKET_PIPELINES, props_of};
+use super::store::{Owner, Record, Source, Store, iso, parse_time};
 
 pub const REFERENCE_MS: i64 = 1_793_491_200_000;
 const DAY: i64 = 86_400_000;
@@ -46,7 +49,70 @@ struct Words {
     notes: Vec<&'static str>,
 }
 
-pub fn build(seed: u64, tickets: usize) -> Store {
+/// The seeded portal for (seed, tickets), ending at `reference_ms` (default
+/// [`REFERENCE_MS`]).
+pub fn build(seed: u64, tickets: usize, reference_ms: Option<i64>) -> Store {
+    let mut st = build_at_reference(seed, tickets);
+    if let Some(r) = reference_ms {
+        shift(&mut st, r - REFERENCE_MS);
+    }
+    st
+}
+
+/// Moves every seeded timestamp by `offset` ms: record creation/modification/archival times,
+/// history timestamps, date and datetime property values (current and in history) and owner
+/// creation times. A date-only value moves to the day its shifted midnight falls on.
+fn shift(st: &mut Store, offset: i64) {
+    if offset == 0 {
+        return;
+    }
+    for o in &mut st.owners {
+        o.created += offset;
+    }
+    for (kind, map) in &mut st.objects {
+        let times: Vec<(&str, PType)> = props_of(*kind)
+            .iter()
+            .filter(|d| matches!(d.ptype, PType::Date | PType::DateTime))
+            .map(|d| (d.name, d.ptype))
+            .collect();
+        let time_type = |name: &str| times.iter().find(|(n, _)| *n == name).map(|(_, t)| *t);
+        for r in map.values_mut() {
+            r.created += offset;
+            r.updated += offset;
+            if let Some(a) = &mut r.archived_at {
+                *a += offset;
+            }
+            for (name, v) in &mut r.props {
+                if let Some(t) = time_type(name) {
+                    *v = shift_value(v, t, offset);
+                }
+            }
+            for (name, hist) in &mut r.history {
+                let t = time_type(name);
+                for h in hist {
+                    h.ts += offset;
+                    if let Some(t) = t {
+                        h.value = shift_value(&h.value, t, offset);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn shift_value(v: &str, t: PType, offset: i64) -> String {
+    let Some(ms) = parse_time(v) else {
+        return v.to_owned();
+    };
+    if t == PType::Date {
+        let day = (ms + offset).div_euclid(DAY) * DAY;
+        iso(day).chars().take(10).collect()
+    } else {
+        iso(ms + offset)
+    }
+}
+
+fn build_at_reference(seed: u64, tickets: usize) -> Store {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut st = Store::default();
     seed_owners(&mut st);
@@ -742,6 +808,104 @@ fn seed_ticket(
                 Source::CrmUi(agent.1 as u32),
             );
             rec.updated = rec.updated.max(ts);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// A reference moves every timestamp by the same offset (date-only values to the day the
+    /// shifted instant falls on) and changes nothing else.
+    #[test]
+    fn sandbox_seed_reference_shifts_every_timestamp_and_nothing_else() {
+        let base = build(42, 300, None);
+        for reference in [
+            REFERENCE_MS + 123 * DAY + 5 * HOUR,
+            REFERENCE_MS - 400 * DAY - 7 * HOUR,
+        ] {
+            let off = reference - REFERENCE_MS;
+            let moved = build(42, 300, Some(reference));
+            let same_time = |a: &str, b: &str, t: PType| {
+                let (a, b) = (parse_time(a).unwrap(), parse_time(b).unwrap());
+                if t == PType::Date {
+                    b == (a + off).div_euclid(DAY) * DAY
+                } else {
+                    b - a == off
+                }
+            };
+            assert_eq!(base.owners.len(), moved.owners.len());
+            for (a, b) in base.owners.iter().zip(&moved.owners) {
+                assert_eq!((a.id, b.created - a.created), (b.id, off));
+            }
+            assert_eq!(base.edges, moved.edges);
+            assert_eq!(base.unique, moved.unique);
+            assert_eq!(base.next_id, moved.next_id);
+            let mut time_values = 0;
+            for (kind, map) in &base.objects {
+                let other = &moved.objects[kind];
+                assert_eq!(
+                    map.keys().collect::<Vec<_>>(),
+                    other.keys().collect::<Vec<_>>()
+                );
+                for (id, a) in map {
+                    let b = &other[id];
+                    assert_eq!(b.created - a.created, off);
+                    assert_eq!(b.updated - a.updated, off);
+                    assert_eq!(b.archived_at.map(|t| t - off), a.archived_at);
+                    assert_eq!(a.created_source, b.created_source);
+                    assert_eq!(
+                        a.props.keys().collect::<Vec<_>>(),
+                        b.props.keys().collect::<Vec<_>>()
+                    );
+                    let ptype = |name: &str| {
+                        props_of(*kind)
+                            .iter()
+                            .find(|d| d.name == name)
+                            .map(|d| d.ptype)
+                    };
+                    for (name, va) in &a.props {
+                        let vb = &b.props[name];
+                        match ptype(name) {
+                            Some(t @ (PType::Date | PType::DateTime)) => {
+                                time_values += 1;
+                                assert!(same_time(va, vb, t), "{kind:?} {id} {name}: {va} → {vb}");
+                            }
+                            _ => assert_eq!(va, vb, "{kind:?} {id} {name}"),
+                        }
+                    }
+                    assert_eq!(a.history.len(), b.history.len());
+                    for (name, ha) in &a.history {
+                        let hb = &b.history[name];
+                        assert_eq!(ha.len(), hb.len());
+                        for (x, y) in ha.iter().zip(hb) {
+                            assert_eq!((y.ts - x.ts, x.source), (off, y.source));
+                            match ptype(name) {
+                                Some(t @ (PType::Date | PType::DateTime)) => {
+                                    assert!(same_time(&x.value, &y.value, t));
+                                }
+                                _ => assert_eq!(x.value, y.value),
+                            }
+                        }
+                    }
+                }
+            }
+            assert!(time_values > 300, "date/datetime values were compared");
+        }
+    }
+
+    #[test]
+    fn sandbox_seed_without_reference_is_the_fixed_one() {
+        let a = build(42, 50, None);
+        let b = build(42, 50, Some(REFERENCE_MS));
+        for (id, r) in &a.objects[&Kind::Ticket] {
+            let o = &b.objects[&Kind::Ticket][id];
+            assert_eq!(
+                (r.created, r.updated, &r.props),
+                (o.created, o.updated, &o.props)
+            );
         }
     }
 }
