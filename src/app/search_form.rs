@@ -428,7 +428,7 @@ pub fn date_error(text: &str, tz: &jiff::tz::TimeZone) -> Option<String> {
         None
     } else {
         Some(format!(
-            "\"{t}\" is not a date: try 2026-11-01, today, yesterday, this week, last month, -7d"
+            "\"{t}\" is not a date (try 2026-11-01, today, this week, -7d)"
         ))
     }
 }
@@ -1532,4 +1532,4 @@ fn check_value(text: &str, kind: PropertyType) -> Result<(), String> {
 
 #[cfg(test)]
 #[path = "search_form_tests.rs"]
-mod search_form_tests;
+pub(crate) mod search_form_tests;

@@ -105,7 +105,7 @@ pub fn field_hints(form: &SearchForm) -> String {
     if let Some(p) = &form.popup {
         return match p {
             Popup::Choose { list, .. } if list.picker.multi => {
-                "type to filter · ↑/↓ move · Space mark · Enter done · Ctrl-u none · Esc back"
+                "type to filter · ↑/↓ · Space mark · Enter done · Ctrl-u none · Esc back"
             }
             Popup::Condition(flow) => match &flow.value {
                 Some(ValueInput::Text { two: true, .. }) => {
@@ -295,7 +295,9 @@ fn body_lines(
                 }
                 let mut label = Some(label);
                 for e in entries {
-                    let head = label.take().unwrap_or_else(|| Span::raw(indent.clone()));
+                    let head = label
+                        .take()
+                        .unwrap_or_else(|| Span::raw(" ".repeat(LABEL_W)));
                     lines.push(Line::from(vec![head, Span::raw(" "), e]));
                 }
                 if let Some(label) = label {
@@ -324,7 +326,11 @@ fn body_lines(
                 let mut used = if form.columns.is_empty() { 10 } else { 0 };
                 for (i, c) in cols.iter().enumerate() {
                     let name = canonical_property(c);
-                    let text = sanitize(catalog.property_label(&name)).into_owned();
+                    let text = if name == "hs_object_id" && catalog.property(&name).is_none() {
+                        "ID".to_owned()
+                    } else {
+                        sanitize(catalog.property_label(&name)).into_owned()
+                    };
                     let sep = if i + 1 < cols.len() { ", " } else { "" };
                     let cell = width(&text) + sep.len();
                     if used + cell > value_w {
@@ -362,11 +368,11 @@ pub fn render_search_form(frame: &mut Frame, form: &SearchForm, catalog: &Catalo
     let mut bottom: Vec<Line<'static>> = Vec::new();
     if form.confirm_discard {
         bottom.push(Line::from(vec![
-            Span::styled("Discard your changes to this search?  ", theme.error()),
+            Span::styled("Discard your changes?  ", theme.error()),
             Span::styled("Esc", theme.key()),
             Span::raw("/"),
             Span::styled("y", theme.key()),
-            Span::raw(" discard · any other key keeps editing"),
+            Span::raw(" discard · other keys keep editing"),
         ]));
     } else {
         if let Some(m) = &form.message {
