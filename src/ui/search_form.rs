@@ -428,19 +428,11 @@ pub fn render_search_form(frame: &mut Frame, form: &SearchForm, catalog: &Catalo
     frame.render_widget(Paragraph::new(bottom), status);
 
     if let Some(p) = &form.popup {
-        render_popup(frame, form, p, catalog, inner, theme);
+        render_popup(frame, p, inner, theme);
     }
 }
 
-fn render_popup(
-    frame: &mut Frame,
-    form: &SearchForm,
-    popup: &Popup,
-    catalog: &Catalog,
-    over: Rect,
-    theme: Theme,
-) {
-    let _ = form;
+fn render_popup(frame: &mut Frame, popup: &Popup, over: Rect, theme: Theme) {
     let w = over.width.saturating_sub(4).min(64);
     let h = over.height.saturating_sub(2).min(16);
     let area = centered(over, w, h);
@@ -586,7 +578,6 @@ fn render_popup(
         }
     }
     frame.render_widget(Paragraph::new(lines), inner);
-    let _ = catalog;
 }
 
 #[cfg(test)]
