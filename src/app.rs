@@ -15,6 +15,7 @@ mod edit_flow;
 mod edit_tests;
 pub mod layout;
 pub mod list;
+pub mod search_form;
 #[cfg(test)]
 pub(crate) mod tests;
 pub mod views_flow;

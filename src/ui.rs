@@ -13,6 +13,7 @@ mod edit;
 mod form_tests;
 mod list;
 mod overlay;
+pub mod search_form;
 #[cfg(test)]
 mod tests;
 pub mod theme;
