@@ -227,6 +227,11 @@ pub struct App {
     pub list_capped: bool,
     /// A view, sort or command picker.
     pub picker: Option<views_flow::PickerModal>,
+    /// The search form (`s`).
+    pub search: Option<search_form::SearchForm>,
+    /// When the search form's match count is due (typing debounced), and the count asked.
+    count_due: Option<Timestamp>,
+    count_req: Option<ReqId>,
     /// Where saved views are written (config.toml); none in tests.
     pub config_file: Option<std::path::PathBuf>,
     /// Views being written to config.toml, and the index of the one saved.
@@ -283,6 +288,9 @@ impl App {
             list_waiting: false,
             list_capped: false,
             picker: None,
+            search: None,
+            count_due: None,
+            count_req: None,
             pending_views: None,
             config_file: None,
             fuzzy: crate::fuzzy::FuzzyFilter::default(),
@@ -320,6 +328,7 @@ impl App {
         if self.form.is_some()
             || self.chooser.is_some()
             || self.picker.is_some()
+            || self.search.is_some()
             || self.batch_open.is_some()
             || self.create.is_some()
             || self.add_assoc.is_some()
@@ -643,6 +652,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.dirty = true;
             app.maybe_next_page()
         }
+        Msg::Paste(text) if app.search.is_some() => views_flow::on_search_paste(app, &text),
         Msg::Paste(text) if app.create.is_some() => {
             create::paste(app, &text);
             app.dirty = true;
@@ -690,6 +700,7 @@ fn on_tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
     app.now = now;
     let mut fx = create::on_tick(app, now);
     fx.extend(actions::on_tick(app, now));
+    fx.extend(views_flow::on_tick(app, now));
     if app
         .toast
         .as_ref()
@@ -745,6 +756,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
     if app.picker.is_some() {
         return views_flow::on_picker_key(app, key);
+    }
+    if app.search.is_some() {
+        return views_flow::on_search_key(app, key);
     }
     if !app.drafts.is_empty() && app.draft_restore.is_none() {
         return edit_flow::on_draft_offer_key(app, key);
@@ -1149,13 +1163,7 @@ fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Delete => actions::ask_delete(app),
-        Action::Search => {
-            app.info(format!(
-                "{} is not available in this version yet",
-                action.description()
-            ));
-            Vec::new()
-        }
+        Action::Search => views_flow::open_search(app),
         _ => Vec::new(),
     }
 }
@@ -1343,6 +1351,9 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
         return fx;
     }
     if let Some(fx) = actions::on_event(app, &event) {
+        return fx;
+    }
+    if let Some(fx) = views_flow::on_event(app, &event) {
         return fx;
     }
     match event {

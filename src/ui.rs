@@ -50,6 +50,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
         edit::render_batch_open(frame, b, theme);
     } else if let Some(chooser) = &app.chooser {
         edit::render_chooser(frame, chooser, theme);
+    } else if let Some(f) = &app.search {
+        search_form::render_search_form(frame, f, &app.catalog, theme);
     } else if let Some(p) = &app.picker {
         edit::render_picker_modal(frame, p, theme);
     } else if let Some(draft) = app.drafts.first() {

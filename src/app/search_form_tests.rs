@@ -699,7 +699,7 @@ fn columns_add_remove_and_move_keep_order() {
     assert_eq!(t.key(ch('x')), Outcome::Nothing);
     assert_eq!(
         t.form.columns,
-        crate::views::DEFAULT_COLUMNS[..5]
+        crate::views::DEFAULT_COLUMNS[..6]
             .iter()
             .map(|c| (*c).to_owned())
             .collect::<Vec<_>>()
@@ -710,11 +710,12 @@ fn columns_add_remove_and_move_keep_order() {
     t.typ("categ");
     assert_eq!(t.key(k(KeyCode::Enter)), Outcome::Nothing);
     assert_eq!(t.form.columns.last().unwrap(), "hs_ticket_category");
-    assert_eq!(t.form.col_cursor, 5);
-    // `<` moves the selected one left; ← ← then x removes the stage column.
+    assert_eq!(t.form.col_cursor, 6);
+    // `<` moves the selected one left; ← ← ← then x removes the stage column.
     t.key(ch('<'));
-    assert_eq!(t.form.columns[4], "hs_ticket_category");
-    assert_eq!(t.form.col_cursor, 4);
+    assert_eq!(t.form.columns[5], "hs_ticket_category");
+    assert_eq!(t.form.col_cursor, 5);
+    t.key(k(KeyCode::Left));
     t.key(k(KeyCode::Left));
     t.key(k(KeyCode::Left));
     t.key(ch('x'));
@@ -723,6 +724,7 @@ fn columns_add_remove_and_move_keep_order() {
         vec![
             "hs_object_id".to_owned(),
             "subject".into(),
+            "hs_pipeline".into(),
             "hs_ticket_priority".into(),
             "hs_ticket_category".into(),
             "hubspot_owner_id".into()

@@ -4,14 +4,20 @@
 //! shows it modified) until it is saved or the view is switched or reset.
 
 use crossterm::event::{KeyCode, KeyEvent};
+use jiff::{SignedDuration, Timestamp};
 
 use super::edit::{Choice, Picker};
+use super::search_form::{Outcome, Preview, SearchForm};
 use super::{App, Effect, Focus};
 use crate::action::Action;
 use crate::domain::PropertyType;
 use crate::keymap::Context;
 use crate::views::{self, SortSpec, View};
-use crate::worker::{ListSource, SearchSource};
+use crate::worker::{Command, Event, ListSource, SearchSource};
+
+/// How long typing in the search form must pause before the matches are counted: HubSpot
+/// allows 5 searches a second per account, and a count per keystroke would spend them all.
+pub const COUNT_DEBOUNCE: SignedDuration = SignedDuration::from_millis(400);
 
 /// What a picker modal chooses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,7 +100,11 @@ impl App {
 
     /// What the current view asks HubSpot, once everything it refers to is known.
     pub(super) fn resolve_source(&self) -> Resolved {
-        let view = self.current_view();
+        self.resolve(self.current_view())
+    }
+
+    /// What `view` asks HubSpot, once everything it refers to is known.
+    pub(super) fn resolve(&self, view: &View) -> Resolved {
         if !view.is_search() {
             return Resolved::Ready(ListSource::All);
         }
@@ -476,22 +486,161 @@ pub(super) fn on_saved(app: &mut App, result: Result<String, String>) -> Vec<Eff
     };
     match result {
         Ok(path) => {
+            // The list already shows the saved search (it was applied when saved).
             let name = views.get(index).map(|v| v.name.clone()).unwrap_or_default();
-            let same = app.views.get(app.view_index).map(|v| &v.name) == Some(&name);
             app.views = views;
             app.view_index = index;
             app.view_edit = None;
             app.info(format!("saved the view {name} in {path}"));
-            if same {
-                // What is on screen is what was saved: nothing to reload.
-                return Vec::new();
-            }
-            app.source = ListSource::All;
-            app.reset_list()
+            Vec::new()
         }
         Err(e) => {
-            app.error(format!("the view was not saved: {e}"));
+            app.error(format!(
+                "the view was not saved: {e} (the search stays on screen; s then Ctrl-w retries)"
+            ));
             Vec::new()
         }
     }
+}
+
+/// `s`: the search form, filled with the view on screen; its matches are counted at once.
+pub(super) fn open_search(app: &mut App) -> Vec<Effect> {
+    app.search = Some(SearchForm::new(app.current_view(), &app.catalog));
+    app.count_due = Some(app.now);
+    on_tick(app, app.now)
+}
+
+/// Keys in the search form.
+pub(super) fn on_search_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if app.keymap.resolve(Context::Form, &key) == Some(Action::ForceQuit) {
+        return vec![Effect::Quit];
+    }
+    let Some(form) = app.search.as_mut() else {
+        return Vec::new();
+    };
+    match form.on_key(key, &app.keymap, &app.catalog) {
+        Outcome::Nothing => Vec::new(),
+        Outcome::Changed => {
+            app.count_due = Some(app.now + COUNT_DEBOUNCE);
+            Vec::new()
+        }
+        Outcome::Cancel => {
+            close_search(app);
+            Vec::new()
+        }
+        Outcome::Apply(view) => {
+            if let Resolved::Failed(why) = app.resolve(&view) {
+                if let Some(f) = app.search.as_mut() {
+                    f.set_preview(Preview::Error(why));
+                }
+                return Vec::new();
+            }
+            close_search(app);
+            apply_edit(app, view)
+        }
+        Outcome::Save(view) => {
+            if let Resolved::Failed(why) = app.resolve(&view) {
+                if let Some(f) = app.search.as_mut() {
+                    f.set_preview(Preview::Error(why));
+                }
+                return Vec::new();
+            }
+            close_search(app);
+            let mut fx = apply_edit(app, view.clone());
+            fx.extend(save_view(app, view));
+            fx
+        }
+    }
+}
+
+pub(super) fn on_search_paste(app: &mut App, text: &str) -> Vec<Effect> {
+    if let Some(f) = app.search.as_mut() {
+        f.paste(text);
+        app.count_due = Some(app.now + COUNT_DEBOUNCE);
+        app.dirty = true;
+    }
+    Vec::new()
+}
+
+fn close_search(app: &mut App) {
+    app.search = None;
+    app.count_due = None;
+    app.count_req = None;
+}
+
+/// Counts the search form's matches once typing has paused.
+pub(super) fn on_tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
+    if app.count_due.is_none_or(|due| due > now) || app.search.is_none() {
+        return Vec::new();
+    }
+    app.count_due = None;
+    let Some(view) = app.search.as_ref().map(SearchForm::view) else {
+        return Vec::new();
+    };
+    let preview = match app.resolve(&view) {
+        Resolved::Ready(ListSource::Search(source)) => {
+            let req = app.req();
+            app.count_req = Some(req);
+            if let Some(f) = app.search.as_mut() {
+                f.set_preview(Preview::Counting);
+            }
+            app.dirty = true;
+            return vec![Effect::Api(Command::CountTickets { req, source })];
+        }
+        // No terms: every ticket. Search counts them too.
+        Resolved::Ready(_) => {
+            let req = app.req();
+            app.count_req = Some(req);
+            if let Some(f) = app.search.as_mut() {
+                f.set_preview(Preview::Counting);
+            }
+            app.dirty = true;
+            return vec![Effect::Api(Command::CountTickets {
+                req,
+                source: SearchSource::default(),
+            })];
+        }
+        // The catalogue it needs is on its way: count once it is here.
+        Resolved::Wait => {
+            app.count_due = Some(now + COUNT_DEBOUNCE);
+            return Vec::new();
+        }
+        Resolved::Failed(why) => Preview::Error(why),
+    };
+    if let Some(f) = app.search.as_mut() {
+        f.set_preview(preview);
+    }
+    app.dirty = true;
+    Vec::new()
+}
+
+/// The count (or its failure) for the search form.
+pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
+    let req = event.req()?;
+    if app.count_req != Some(req) {
+        return None;
+    }
+    app.count_req = None;
+    let preview = match event {
+        Event::TicketsCounted { total, .. } => {
+            let view = app.search.as_ref().map(SearchForm::view);
+            let pages_past_cap = view.is_some_and(|v| {
+                matches!(app.resolve(&v), Resolved::Ready(ListSource::Search(s)) if s.can_page_past_cap())
+                    || !v.is_search()
+            });
+            if *total > views::SEARCH_CAP && !pages_past_cap {
+                Preview::Capped(*total)
+            } else {
+                Preview::Count(*total)
+            }
+        }
+        Event::Failed { failure, .. } => {
+            Preview::Error(format!("HubSpot refused this search: {}", failure.summary))
+        }
+        _ => return Some(Vec::new()),
+    };
+    if let Some(f) = app.search.as_mut() {
+        f.set_preview(preview);
+    }
+    Some(Vec::new())
 }

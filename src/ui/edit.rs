@@ -403,7 +403,7 @@ pub fn render_picker_modal(
 ) {
     let screen = frame.area();
     let p = &modal.picker;
-    let h = u16::try_from(p.options.len() + 4)
+    let h = u16::try_from(p.options.len().min(20) + 4)
         .unwrap_or(u16::MAX)
         .min(screen.height.saturating_sub(2))
         .max(5);
