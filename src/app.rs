@@ -17,6 +17,8 @@ pub mod layout;
 pub mod list;
 pub mod search_form;
 #[cfg(test)]
+mod search_tests;
+#[cfg(test)]
 pub(crate) mod tests;
 pub mod views_flow;
 #[cfg(test)]

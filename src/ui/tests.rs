@@ -572,3 +572,47 @@ fn a_resize_before_the_draw_never_panics() {
         Loadable::Idle | Loadable::Loading(_)
     ));
 }
+
+/// The default views as tabs, a modified view capped at HubSpot's 10,000, custom columns, and
+/// a ticket that a refresh no longer found in the view.
+#[test]
+fn views_tabs_columns_cap_and_a_ticket_that_left() {
+    snap("views_capped_left", |w, h| {
+        let mut app = app(w, h);
+        app.set_views(crate::views::defaults());
+        app.me = Some("11".into());
+        let fx = app.start();
+        let fx = answer_catalog(&mut app, &fx);
+        let req = req_of(&fx, is_list);
+        update(
+            &mut app,
+            Msg::Worker(Event::TicketsListed {
+                req,
+                tickets: tickets(1001..=1030),
+                next_after: None,
+                total: Some(12_345),
+                capped: true,
+            }),
+        );
+        // Switch to Unassigned: its own columns.
+        update(&mut app, key('}'));
+        app.list = crate::app::list::TicketList::default();
+        app.list.set_viewport(app.areas.list_rows());
+        app.list.replace_first_page(tickets(1001..=1012), None);
+        app.list.select_row(3);
+        let fresh: Vec<_> = tickets(1001..=1012)
+            .into_iter()
+            .filter(|t| t.id != "1004")
+            .collect();
+        app.list.replace_first_page(fresh, None);
+        app.list.total = Some(12_345);
+        app.list_capped = true;
+        // A sort makes it a modified view (tab starred, top bar says so).
+        app.view_edit = Some(crate::views::View {
+            sort: Some("hs_ticket_priority desc".parse().unwrap()),
+            ..app.current_view().clone()
+        });
+        app.toast = None;
+        app
+    });
+}
