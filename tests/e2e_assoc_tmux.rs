@@ -129,6 +129,10 @@ fn associate_pin_and_delete_against_the_sandbox() {
     );
     t.wait_text("$");
     t.line(&quoted(&bin()));
+    // The first view is Open; `{` wraps round to the last, All tickets (in ID order).
+    t.wait_text("Closed this week   All tickets");
+    t.keys(&["{"]);
+    t.wait_text("view: All tickets");
     t.wait_for("the list and 1001's detail", |s| {
         s.contains("1001 プリンターが燃えている") && s.contains("Ticket information") && idle(s)
     });
