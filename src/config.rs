@@ -260,7 +260,9 @@ mod example_tests {
             .lines()
             .map(|l| {
                 l.strip_prefix("# ")
-                    .filter(|r| r.contains(" = "))
+                    .filter(|r| {
+                        !r.starts_with(' ') && (r.contains(" = ") || r.starts_with("[["))
+                    })
                     .unwrap_or(l)
             })
             .filter(|l| !l.starts_with('#'))
@@ -277,5 +279,10 @@ mod example_tests {
         let cfg = Config::parse(&uncommented, &path).expect("every example setting is valid");
         assert_eq!(cfg.portal_id.as_deref(), Some("12345678"));
         assert_eq!(cfg.app_host.as_deref(), Some("app.hubspot.com"));
+        assert_eq!(cfg.me.as_deref(), Some("you@company.com"));
+        let views = crate::views::from_config(cfg.views).expect("the example views are valid");
+        assert_eq!(views.len(), 2);
+        assert_eq!(views[1].conditions.len(), 1);
+        assert_eq!(views[1].modified.from, "this week");
     }
 }
