@@ -260,9 +260,7 @@ mod example_tests {
             .lines()
             .map(|l| {
                 l.strip_prefix("# ")
-                    .filter(|r| {
-                        !r.starts_with(' ') && (r.contains(" = ") || r.starts_with("[["))
-                    })
+                    .filter(|r| !r.starts_with(' ') && (r.contains(" = ") || r.starts_with("[[")))
                     .unwrap_or(l)
             })
             .filter(|l| !l.starts_with('#'))

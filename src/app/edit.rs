@@ -118,6 +118,15 @@ impl Picker {
         true
     }
 
+    /// The check box drawn before an option: `[x] ` / `[ ] ` in a multi-select, else nothing.
+    pub fn check_mark(&self, value: &str) -> &'static str {
+        match (self.multi, self.chosen.contains(value)) {
+            (false, _) => "",
+            (true, true) => "[x] ",
+            (true, false) => "[ ] ",
+        }
+    }
+
     /// Multi-select: toggles the option under the cursor.
     pub fn toggle(&mut self) {
         if let Some(v) = self.current().map(|c| c.value.clone())
@@ -263,16 +272,7 @@ pub fn choices(catalog: &Catalog, def: &PropertyDef, ticket: &Ticket) -> Option<
         _ => {}
     }
     if def.referenced_object_type.as_deref() == Some("OWNER") {
-        let mut owners: Vec<Choice> = catalog
-            .owners
-            .iter()
-            .filter(|o| !o.archived)
-            .map(|o| Choice {
-                value: o.id.clone(),
-                label: o.display_name(),
-            })
-            .collect();
-        owners.sort_by(|a, b| a.label.cmp(&b.label));
+        let mut owners = owner_choices(catalog);
         // HubSpot clears a value with "".
         owners.insert(
             0,
@@ -318,6 +318,21 @@ fn date_text(value: &str, with_time: bool, tz: &jiff::tz::TimeZone) -> String {
             .to_string(),
         None => value.to_owned(),
     }
+}
+
+/// The owners a ticket can have (archived ones left out), by name.
+pub fn owner_choices(catalog: &Catalog) -> Vec<Choice> {
+    let mut owners: Vec<Choice> = catalog
+        .owners
+        .iter()
+        .filter(|o| !o.archived)
+        .map(|o| Choice {
+            value: o.id.clone(),
+            label: o.display_name(),
+        })
+        .collect();
+    owners.sort_by_key(|a| a.label.to_lowercase());
+    owners
 }
 
 pub fn stage_choices(pipeline: &crate::domain::Pipeline) -> Vec<Choice> {

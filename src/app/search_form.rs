@@ -463,17 +463,7 @@ fn option_choices(def: &PropertyDef) -> Vec<Choice> {
 }
 
 fn owner_choices(catalog: &Catalog) -> Vec<Choice> {
-    let mut owners: Vec<Choice> = catalog
-        .owners
-        .iter()
-        .filter(|o| !o.archived)
-        .map(|o| Choice {
-            value: o.id.clone(),
-            label: o.display_name(),
-        })
-        .collect();
-    owners.sort_by_key(|a| a.label.to_lowercase());
-    owners
+    super::edit::owner_choices(catalog)
 }
 
 /// Every stage of the pipeline (or of all pipelines, labelled "Stage · Pipeline").

@@ -578,7 +578,12 @@ pub(super) fn on_tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
         return Vec::new();
     };
     let preview = match app.resolve(&view) {
-        Resolved::Ready(ListSource::Search(source)) => {
+        // No terms (the list API's view): search counts every ticket just the same.
+        Resolved::Ready(source) => {
+            let source = match source {
+                ListSource::Search(s) => s,
+                _ => SearchSource::default(),
+            };
             let req = app.req();
             app.count_req = Some(req);
             if let Some(f) = app.search.as_mut() {
@@ -586,19 +591,6 @@ pub(super) fn on_tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
             }
             app.dirty = true;
             return vec![Effect::Api(Command::CountTickets { req, source })];
-        }
-        // No terms: every ticket. Search counts them too.
-        Resolved::Ready(_) => {
-            let req = app.req();
-            app.count_req = Some(req);
-            if let Some(f) = app.search.as_mut() {
-                f.set_preview(Preview::Counting);
-            }
-            app.dirty = true;
-            return vec![Effect::Api(Command::CountTickets {
-                req,
-                source: SearchSource::default(),
-            })];
         }
         // The catalogue it needs is on its way: count once it is here.
         Resolved::Wait => {

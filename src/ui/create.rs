@@ -89,15 +89,7 @@ pub fn render_create(frame: &mut Frame, form: &CreateForm, theme: Theme) {
                     let start = p.cursor.saturating_sub(DROPDOWN - 1);
                     for (row, &oi) in visible.iter().enumerate().skip(start).take(DROPDOWN) {
                         let o = &p.options[oi];
-                        let check = if p.multi {
-                            if p.chosen.contains(&o.value) {
-                                "[x] "
-                            } else {
-                                "[ ] "
-                            }
-                        } else {
-                            ""
-                        };
+                        let check = p.check_mark(&o.value);
                         let line = Line::raw(format!(
                             "{}{}",
                             " ".repeat(LABEL_W + 1),

@@ -356,43 +356,8 @@ pub fn render_draft_offer(
 
 /// Choosing the property of a bulk edit.
 pub fn render_chooser(frame: &mut Frame, chooser: &crate::app::PropertyChooser, theme: Theme) {
-    let screen = frame.area();
-    let p = &chooser.picker;
-    let h = u16::try_from(p.options.len() + 4)
-        .unwrap_or(u16::MAX)
-        .min(screen.height.saturating_sub(2))
-        .max(5);
-    let area = centered(screen, screen.width.saturating_sub(6).clamp(20, 70), h);
-    frame.render_widget(Clear, area);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border(true))
-        .title(Span::styled(
-            format!(" Set a property on {} tickets ", chooser.ids.len()),
-            theme.title(),
-        ))
-        .title_bottom(Span::styled(
-            " type to filter · ↑/↓ move · Enter choose · Esc cancel ",
-            theme.dim(),
-        ));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let w = usize::from(inner.width);
-    let mut lines = vec![Line::from(vec![
-        Span::styled("Property: ", theme.dim()),
-        Span::raw(format!("{}▏", sanitize(&p.query))),
-    ])];
-    let rows = usize::from(inner.height).saturating_sub(1);
-    let start = p.cursor.saturating_sub(rows.saturating_sub(1));
-    for (row, &i) in p.visible().iter().enumerate().skip(start).take(rows) {
-        let line = Line::raw(pad_to_width(&sanitize(&p.options[i].label), w));
-        lines.push(if row == p.cursor {
-            line.style(theme.selected(true))
-        } else {
-            line
-        });
-    }
-    frame.render_widget(Paragraph::new(lines), inner);
+    let title = format!("Set a property on {} tickets", chooser.ids.len());
+    picker_box(frame, &chooser.picker, &title, "Property: ", 70, theme);
 }
 
 /// A view, sort or command picker: a filter line and the matching options.
@@ -401,19 +366,31 @@ pub fn render_picker_modal(
     modal: &crate::app::views_flow::PickerModal,
     theme: Theme,
 ) {
+    picker_box(frame, &modal.picker, &modal.title, "› ", 72, theme);
+}
+
+/// A centered one-question modal: `prompt` and the typed filter, then the matching options
+/// (at most 20 rows tall, scrolled to the cursor).
+fn picker_box(
+    frame: &mut Frame,
+    p: &crate::app::edit::Picker,
+    title: &str,
+    prompt: &str,
+    max_w: u16,
+    theme: Theme,
+) {
     let screen = frame.area();
-    let p = &modal.picker;
     let h = u16::try_from(p.options.len().min(20) + 4)
         .unwrap_or(u16::MAX)
         .min(screen.height.saturating_sub(2))
         .max(5);
-    let area = centered(screen, screen.width.saturating_sub(6).clamp(20, 72), h);
+    let area = centered(screen, screen.width.saturating_sub(6).clamp(20, max_w), h);
     frame.render_widget(Clear, area);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(true))
         .title(Span::styled(
-            format!(" {} ", sanitize(&modal.title)),
+            format!(" {} ", sanitize(title)),
             theme.title(),
         ))
         .title_bottom(Span::styled(
@@ -424,7 +401,7 @@ pub fn render_picker_modal(
     frame.render_widget(block, area);
     let w = usize::from(inner.width);
     let mut lines = vec![Line::from(vec![
-        Span::styled("› ", theme.dim()),
+        Span::styled(prompt.to_owned(), theme.dim()),
         Span::raw(format!("{}▏", sanitize(&p.query))),
     ])];
     let rows = usize::from(inner.height).saturating_sub(1);

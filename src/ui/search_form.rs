@@ -549,15 +549,7 @@ fn render_popup(frame: &mut Frame, popup: &Popup, over: Rect, theme: Theme) {
         let start = (p.cursor + 1).saturating_sub(room);
         for (row, &oi) in visible.iter().enumerate().skip(start).take(room) {
             let o = &p.options[oi];
-            let check = if p.multi {
-                if p.chosen.contains(&o.value) {
-                    "[x] "
-                } else {
-                    "[ ] "
-                }
-            } else {
-                ""
-            };
+            let check = p.check_mark(&o.value);
             let label = format!("{check}{}", sanitize(&o.label));
             let mut spans = vec![Span::raw(label.clone())];
             if list.show_values && !o.value.is_empty() {
