@@ -10,22 +10,11 @@ use crate::app::tests::fixtures;
 use crate::domain::{Owner, PropertyDef, PropertyType};
 use crate::views::defaults;
 
+/// A custom (not HubSpot-defined) property.
 fn def(name: &str, label: &str, kind: PropertyType) -> PropertyDef {
     PropertyDef {
-        name: name.into(),
-        label: label.into(),
-        kind,
-        field_type: "text".into(),
-        group_name: "ticketinformation".into(),
-        description: String::new(),
-        options: Vec::new(),
-        display_order: 20,
-        hidden: false,
-        calculated: false,
-        read_only_value: false,
-        has_unique_value: false,
         hubspot_defined: false,
-        referenced_object_type: None,
+        ..fixtures::def(name, label, kind, 20)
     }
 }
 

@@ -39,7 +39,7 @@ pub(crate) mod fixtures {
         s.parse().unwrap()
     }
 
-    fn def(name: &str, label: &str, kind: PropertyType, order: i32) -> PropertyDef {
+    pub fn def(name: &str, label: &str, kind: PropertyType, order: i32) -> PropertyDef {
         PropertyDef {
             name: name.into(),
             label: label.into(),
