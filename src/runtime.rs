@@ -279,6 +279,8 @@ pub async fn run_tui(
 ) -> Result<(), String> {
     preflight(&conn.client).await?;
     let keymap = load_keymap(paths)?;
+    // Checked before the terminal is taken, so a mistake is a plain message.
+    let views = crate::views::from_config(conn.config.views.clone())?;
     let portal = app::Portal {
         demo: conn.sandbox.is_some(),
         portal_id: conn.config.portal_id.clone(),
@@ -295,7 +297,7 @@ pub async fn run_tui(
         (size.width, size.height),
     );
     app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    app.set_views(crate::views::from_config(conn.config.views.clone())?);
+    app.set_views(views);
     app.me = conn.config.me.clone().or_else(|| {
         // The demo portal's agent: an owner the sandbox seeds, so "Mine" shows tickets.
         conn.sandbox

@@ -369,3 +369,37 @@ fn a_bad_key_binding_is_reported_before_the_terminal_is_taken() {
     );
     assert!(err.contains("line 4"), "names the line: {err}");
 }
+
+#[test]
+fn bad_views_are_reported_before_the_terminal_is_taken() {
+    let dirs = tempfile::tempdir().unwrap();
+    for (config, says) in [
+        (
+            "[[views]]\nname = \"Queue\"\n\n[[views]]\nname = \"queue\"\n",
+            "two views are named \"queue\"",
+        ),
+        (
+            "[[views]]\nname = \"Queue\"\nowner = [\"@me\"]\n",
+            "unknown field `owner`",
+        ),
+        (
+            "[[views]]\nname = \"Queue\"\nsort = \"priority sideways\"\n",
+            "not a direction",
+        ),
+    ] {
+        std::fs::write(dirs.path().join("config.toml"), config).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_hubtix"))
+            .arg("--demo")
+            .env_clear()
+            .env("HUBTIX_CONFIG_DIR", dirs.path())
+            .env("HUBTIX_DATA_DIR", dirs.path())
+            .env("HUBTIX_CACHE_DIR", dirs.path())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{config}");
+        let err = stderr(&out);
+        assert!(err.contains(says), "{config}: {err}");
+        assert!(!err.contains("terminal"), "before the terminal: {err}");
+    }
+}
