@@ -54,6 +54,10 @@ impl TicketList {
     pub fn has_more(&self) -> bool {
         !self.loaded_once || self.next_after.is_some()
     }
+    /// Whether rows of later pages are loaded (a refresh of the first page keeps them).
+    pub fn has_later_pages(&self) -> bool {
+        self.tickets.len() > self.first_page
+    }
     pub fn next_after(&self) -> Option<&str> {
         self.next_after.as_deref()
     }
