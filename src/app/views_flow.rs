@@ -109,7 +109,10 @@ impl App {
         let me = if view.uses_me() {
             match self.me_owner_id() {
                 Ok(Some(id)) => Some(id),
-                Ok(None) if self.me.is_some() => return Resolved::Wait,
+                // Set, and an email: the owners are still loading. (A blank `me` is not set.)
+                Ok(None) if self.me.as_deref().is_some_and(|m| !m.trim().is_empty()) => {
+                    return Resolved::Wait;
+                }
                 Ok(None) => None,
                 Err(e) => return Resolved::Failed(e),
             }
