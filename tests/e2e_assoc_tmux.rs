@@ -129,6 +129,9 @@ fn associate_pin_and_delete_against_the_sandbox() {
     );
     t.wait_text("$");
     t.line(&quoted(&bin()));
+    // The first view is "Open" (sorted by creation); the last, "All tickets", lists by ID.
+    t.wait_for("the views", |s| s.contains(" All tickets"));
+    t.text("{");
     t.wait_for("the list and 1001's detail", |s| {
         s.contains("1001 プリンターが燃えている") && s.contains("Ticket information") && idle(s)
     });
