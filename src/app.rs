@@ -1445,6 +1445,8 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
             }
             app.list_load = Loadable::Ready(());
             let ids: Vec<String> = tickets.iter().map(|t| t.id.clone()).collect();
+            // A refresh keeps the later pages and their paging, so where they stopped stands.
+            let keeps_later = app.list_first_page && app.list.has_later_pages();
             if app.list_first_page {
                 app.list.replace_first_page(tickets, next_after);
                 app.fuzzy_stale = true;
@@ -1462,7 +1464,9 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
                     app.list.total.unwrap_or(0)
                 ));
             }
-            app.list_capped = capped;
+            if !keeps_later {
+                app.list_capped = capped;
+            }
             app.sync_haystacks(&ids);
             if app.filter.is_some() {
                 app.apply_filter();

@@ -361,6 +361,7 @@ async fn signals() {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -377,6 +378,50 @@ mod tests {
         ] {
             assert_eq!(base64(input.as_bytes()), expected);
         }
+    }
+
+    #[test]
+    fn saving_views_keeps_the_rest_of_config_toml() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let text = "# hubtix settings\nme = \"alice@example.com\" # who I am\n\n\
+                    # my keys\n[keys.list]\nsearch = \"/\"\nfilter = \"f\"\n";
+        std::fs::write(&path, text).unwrap();
+        let mut views = crate::views::defaults();
+        views.push(crate::views::View {
+            name: "ACME".to_owned(),
+            query: "acme".to_owned(),
+            sort: Some("modified desc".parse().unwrap()),
+            ..crate::views::View::default()
+        });
+        let shown = save_views(Some(&path), &views).unwrap();
+        assert_eq!(shown, path.display().to_string());
+        let out = std::fs::read_to_string(&path).unwrap();
+        assert!(out.starts_with("# hubtix settings\nme = \"alice@example.com\" # who I am\n"));
+        assert!(out.contains("# my keys\n[keys.list]\nsearch = \"/\"\nfilter = \"f\"\n"));
+        let config = crate::config::Config::parse(&out, &path).unwrap();
+        assert_eq!(config.views.as_deref(), Some(&views[..]));
+        assert_eq!(config.me.as_deref(), Some("alice@example.com"));
+        let keymap = crate::keymap::Keymap::from_config(&out, "config.toml").unwrap();
+        let key = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('f'));
+        assert_eq!(
+            keymap.resolve(crate::keymap::Context::List, &key),
+            Some(crate::action::Action::Filter),
+            "the keys still apply"
+        );
+        assert!(!path.with_extension("toml.tmp").exists());
+        // No file yet: created. No config file at all: refused with a reason.
+        let fresh = dir.path().join("sub").join("config.toml");
+        save_views(Some(&fresh), &views[..1]).unwrap();
+        let config =
+            crate::config::Config::parse(&std::fs::read_to_string(&fresh).unwrap(), &fresh)
+                .unwrap();
+        assert_eq!(config.views.map(|v| v.len()), Some(1));
+        assert!(save_views(None, &views).is_err());
+        // A file that does not parse is left alone.
+        std::fs::write(&path, "me = [").unwrap();
+        assert!(save_views(Some(&path), &views).is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "me = [");
     }
 
     #[test]

@@ -54,6 +54,10 @@ impl TicketList {
     pub fn has_more(&self) -> bool {
         !self.loaded_once || self.next_after.is_some()
     }
+    /// Whether rows of later pages are loaded (a refresh of the first page keeps them).
+    pub fn has_later_pages(&self) -> bool {
+        self.tickets.len() > self.first_page
+    }
     pub fn next_after(&self) -> Option<&str> {
         self.next_after.as_deref()
     }
@@ -304,8 +308,22 @@ impl TicketList {
         self.viewport
     }
 
-    /// Moves the cursor by `delta` rows, clamped.
-    pub fn move_by(&mut self, delta: isize) {
+    /// Moves the cursor by `delta` rows, clamped. Moving off a ticket that left the view drops
+    /// it first: the next ticket takes its line, and nothing scrolls that need not (dropping
+    /// it after the move would scroll when it was on the bottom line, then pull the cursor up).
+    pub fn move_by(&mut self, mut delta: isize) {
+        if delta != 0
+            && let Some(id) = self
+                .selected_id()
+                .filter(|id| self.left.contains(*id))
+                .map(str::to_owned)
+        {
+            // The cursor stays on its row number, which now shows the next ticket.
+            self.remove(&id);
+            if delta > 0 {
+                delta -= 1;
+            }
+        }
         let last = self.rows().saturating_sub(1);
         self.selected = self.selected.saturating_add_signed(delta).min(last);
         self.clamp_scroll();
@@ -486,6 +504,45 @@ mod tests {
         l.replace_first_page(fresh, None);
         assert_eq!(l.len(), 18);
         assert_eq!(l.selected_id(), Some("7"));
+    }
+
+    #[test]
+    fn moving_off_a_ticket_that_left_on_the_bottom_line_does_not_scroll() {
+        let mut l = TicketList::default();
+        l.set_viewport(10);
+        l.replace_first_page((1..=30).map(t).collect(), None);
+        l.select_row(14);
+        assert_eq!(
+            (l.selected_row(), l.offset()),
+            (14, 5),
+            "on the bottom line"
+        );
+        let fresh: Vec<Ticket> = (1..=30).filter(|&i| i != 15).map(t).collect();
+        l.replace_first_page(fresh, None);
+        assert!(l.has_left("15"));
+        l.move_by(1);
+        assert_eq!(l.selected_id(), Some("16"), "on to the next ticket");
+        assert_eq!(
+            (l.selected_row(), l.offset()),
+            (14, 5),
+            "on the line the ticket that left had; nothing scrolled"
+        );
+        assert_eq!(l.len(), 29);
+        // Up off one: the ticket above it, nothing scrolled either.
+        let fresh: Vec<Ticket> = (1..=30).filter(|&i| i != 15 && i != 16).map(t).collect();
+        l.replace_first_page(fresh, None);
+        assert!(l.has_left("16"));
+        l.move_by(-1);
+        assert_eq!(l.selected_id(), Some("14"));
+        assert_eq!((l.selected_row(), l.offset()), (13, 5));
+        // Off a ticket that left as the last row: the one before it.
+        l.select_row(usize::MAX);
+        let fresh: Vec<Ticket> = (1..=29).filter(|&i| i != 15 && i != 16).map(t).collect();
+        l.replace_first_page(fresh, None);
+        assert!(l.has_left("30"));
+        l.move_by(1);
+        assert_eq!(l.selected_id(), Some("29"));
+        assert_eq!(l.len(), 27);
     }
 
     #[test]

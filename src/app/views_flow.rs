@@ -119,7 +119,10 @@ impl App {
         let me = if view.uses_me() {
             match self.me_owner_id() {
                 Ok(Some(id)) => Some(id),
-                Ok(None) if self.me.is_some() => return Resolved::Wait,
+                // Set, and an email: the owners are still loading. (A blank `me` is not set.)
+                Ok(None) if self.me.as_deref().is_some_and(|m| !m.trim().is_empty()) => {
+                    return Resolved::Wait;
+                }
                 Ok(None) => None,
                 Err(e) => return Resolved::Failed(e),
             }
@@ -486,13 +489,18 @@ pub(super) fn on_saved(app: &mut App, result: Result<String, String>) -> Vec<Eff
     };
     match result {
         Ok(path) => {
-            // The list already shows the saved search (it was applied when saved).
             let name = views.get(index).map(|v| v.name.clone()).unwrap_or_default();
+            // The search form shows what it saves first: then there is nothing to reload.
+            let on_screen = views.get(index) == Some(app.current_view());
             app.views = views;
             app.view_index = index;
             app.view_edit = None;
             app.info(format!("saved the view {name} in {path}"));
-            Vec::new()
+            if on_screen {
+                return Vec::new();
+            }
+            app.source = ListSource::All;
+            app.reset_list()
         }
         Err(e) => {
             app.error(format!(

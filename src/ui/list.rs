@@ -230,20 +230,23 @@ pub fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let mut lines = Vec::with_capacity(usize::from(inner.height));
     lines.push(header(&cols, theme));
     if list.is_empty() {
-        let msg = match &app.list_load {
+        match &app.list_load {
             Loadable::Loading(_) | Loadable::Idle => {
-                Line::styled("  loading tickets…", theme.dim())
+                lines.push(Line::styled("  loading tickets…", theme.dim()));
             }
-            Loadable::Failed(e) => Line::styled(
-                format!(
-                    "  {} — press r to retry",
-                    truncate_to_width(&sanitize(e), width.saturating_sub(24))
-                ),
-                theme.error(),
-            ),
-            Loadable::Ready(()) => Line::styled("  no tickets", theme.dim()),
-        };
-        lines.push(msg);
+            // Wrapped, not cut: the end of the message is often what says why.
+            Loadable::Failed(e) => {
+                let text = format!("{} — press r to retry", sanitize(e));
+                let room = usize::from(inner.height).saturating_sub(1).max(1);
+                for line in wrap_words(&text, width.saturating_sub(3))
+                    .into_iter()
+                    .take(room)
+                {
+                    lines.push(Line::styled(format!("  {line}"), theme.error()));
+                }
+            }
+            Loadable::Ready(()) => lines.push(Line::styled("  no tickets", theme.dim())),
+        }
     } else if list.rows() == 0 {
         lines.push(Line::styled(
             "  no loaded ticket matches the filter",
@@ -273,6 +276,28 @@ pub fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         ));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// `text` in lines of at most `cells` cells, broken between words (a word longer than a line
+/// is cut).
+fn wrap_words(text: &str, cells: usize) -> Vec<String> {
+    let cells = cells.max(1);
+    let mut out: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let word = truncate_to_width(word, cells);
+        if !line.is_empty() && width(&line) + 1 + width(&word) > cells {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&word);
+    }
+    if !line.is_empty() {
+        out.push(line);
+    }
+    out
 }
 
 fn header(cols: &[Column], theme: Theme) -> Line<'static> {
@@ -411,6 +436,19 @@ mod tests {
         assert!(total(&narrow) <= 58);
         let tiny = layout(&default, &cat, 10, 4);
         assert_eq!(tiny.len(), 2, "ID and subject always stay");
+    }
+
+    #[test]
+    fn long_messages_wrap_between_words() {
+        let text = "me = \"nobody@example.com\" in config.toml is not the email of a HubSpot \
+                    owner — press r to retry";
+        let lines = wrap_words(text, 40);
+        assert!(lines.iter().all(|l| width(l) <= 40), "{lines:?}");
+        assert_eq!(lines.join(" "), text);
+        assert_eq!(lines[0], "me = \"nobody@example.com\" in config.toml");
+        assert_eq!(wrap_words("short", 40), ["short"]);
+        assert_eq!(wrap_words("ちょっと長すぎる単語", 6), ["ちょ…"]);
+        assert!(wrap_words("", 10).is_empty());
     }
 
     #[test]

@@ -32,8 +32,12 @@ pub struct Harness {
     latest_only: bool,
     pub sandbox: SandboxHandle,
     pub client: Client,
-    task: tokio::task::JoinHandle<io::Result<hubtix::runtime::Exit>>,
+    /// The loop, handing the app back when it ends.
+    task: tokio::task::JoinHandle<(io::Result<hubtix::runtime::Exit>, App)>,
 }
+
+/// Sets the app up before the loop starts it (views, `me`, the config file..).
+pub type Configure = Box<dyn FnOnce(&mut App) + Send>;
 
 pub use hubtix::ui::buffer_text;
 
@@ -74,7 +78,49 @@ impl Harness {
         retry: RetryPolicy,
     ) -> Self {
         let client = client_with(&sandbox, token, retry);
-        Self::spawn_loop(sandbox, client, width, height, None, false)
+        Self::spawn_loop(
+            sandbox,
+            client,
+            width,
+            height,
+            None,
+            false,
+            Box::new(|_| {}),
+        )
+    }
+
+    /// Like [`Harness::start`], with the app set up by `configure` before the loop starts it
+    /// (as `run_tui` does with config.toml: `set_views`, `me`, `config_file`).
+    pub async fn start_configured(
+        config: SandboxConfig,
+        width: u16,
+        height: u16,
+        configure: impl FnOnce(&mut App) + Send + 'static,
+    ) -> Self {
+        let token = config.token.clone();
+        let sandbox = hubtix::sandbox::spawn(config).await.expect("sandbox");
+        let client = client_for(&sandbox, &token);
+        Self::attach_configured(sandbox, client, width, height, configure)
+    }
+
+    /// [`Harness::start_configured`] against a running sandbox with a client of the test's
+    /// making. Its waits look at every frame in order.
+    pub fn attach_configured(
+        sandbox: SandboxHandle,
+        client: Client,
+        width: u16,
+        height: u16,
+        configure: impl FnOnce(&mut App) + Send + 'static,
+    ) -> Self {
+        Self::spawn_loop(
+            sandbox,
+            client,
+            width,
+            height,
+            None,
+            false,
+            Box::new(configure),
+        )
     }
 
     /// The TUI against an already running sandbox, keeping drafts in `drafts` when given
@@ -116,7 +162,15 @@ impl Harness {
         height: u16,
         drafts: Option<hubtix::drafts::DraftStore>,
     ) -> Self {
-        Self::spawn_loop(sandbox, client, width, height, drafts, true)
+        Self::spawn_loop(
+            sandbox,
+            client,
+            width,
+            height,
+            drafts,
+            true,
+            Box::new(|_| {}),
+        )
     }
 
     fn spawn_loop(
@@ -126,6 +180,7 @@ impl Harness {
         height: u16,
         drafts: Option<hubtix::drafts::DraftStore>,
         latest_only: bool,
+        configure: Configure,
     ) -> Self {
         let (keys, rx) = mpsc::unbounded_channel();
         let (screen_tx, screen) = watch::channel(String::new());
@@ -147,7 +202,8 @@ impl Harness {
                 (width, height),
             );
             app.catalog.tz = jiff::tz::TimeZone::UTC;
-            hubtix::runtime::run_loop_with_drafts(
+            configure(&mut app);
+            let exit = hubtix::runtime::run_loop_with_drafts(
                 &mut terminal,
                 &mut app,
                 input,
@@ -160,7 +216,8 @@ impl Harness {
                 },
                 drafts,
             )
-            .await
+            .await;
+            (exit, app)
         });
         Self {
             keys,
@@ -266,12 +323,17 @@ impl Harness {
     /// Sends `Ctrl-c` and waits for the loop to end; the sandbox keeps running (to start the
     /// TUI again against it with [`Harness::attach`]).
     pub async fn stop(self) -> (hubtix::runtime::Exit, SandboxHandle) {
+        let (exit, sandbox, _) = self.stop_app().await;
+        (exit, sandbox)
+    }
+
+    /// [`Harness::stop`], also handing back the app as the loop left it (its loaded rows..).
+    pub async fn stop_app(self) -> (hubtix::runtime::Exit, SandboxHandle, App) {
         self.key_mod(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        let exit = tokio::time::timeout(Duration::from_secs(10), self.task)
+        let (exit, app) = tokio::time::timeout(Duration::from_secs(10), self.task)
             .await
             .expect("loop ends")
-            .expect("loop task")
-            .expect("no terminal error");
-        (exit, self.sandbox)
+            .expect("loop task");
+        (exit.expect("no terminal error"), self.sandbox, app)
     }
 }
