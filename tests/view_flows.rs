@@ -746,3 +746,81 @@ async fn the_pipeline_switch_narrows_the_view() {
     assert_eq!(ids, screenful(&all));
     h.quit().await;
 }
+
+/// 5. A search saved from the form (`s`, Ctrl-w) lands in config.toml with the rest of the
+/// file kept, becomes the current tab, and comes back as a view on the next start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_saved_as_a_view_lands_in_config_toml_and_comes_back() {
+    use crossterm::event::KeyModifiers;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.toml");
+    let original =
+        "# my settings\nportal_id = \"42\" # the portal\n\n[keys.list]\nsearch = \"s\"\n";
+    std::fs::write(&file, original).unwrap();
+    let path = file.clone();
+    let mut h = Harness::start_configured(config(300), W, H, move |app| {
+        defaults_as(DEMO_ME)(app);
+        app.config_file = Some(path);
+    })
+    .await;
+    let api = Api::new(&h.sandbox);
+    rows_of(&mut h, "Open", false).await;
+    h.key(KeyCode::Char('s'));
+    h.wait_text("Search · Open").await;
+    h.chars("printer");
+    // The name goes in the last field, Save as.
+    h.key_mod(KeyCode::BackTab, KeyModifiers::SHIFT);
+    h.chars("Printers");
+    h.key_mod(KeyCode::Char('w'), KeyModifiers::CONTROL);
+    h.wait_text("saved the view Printers in").await;
+    let (screen, ids) = rows_of(&mut h, "Printers", false).await;
+    assert!(
+        tab_row(&screen).ends_with(" Printers"),
+        "{}",
+        tab_row(&screen)
+    );
+    // The sandbox's answer to the same terms: open stages, the text, oldest first.
+    let open = filter_in("hs_pipeline_stage", &stage_ids(&api, false, None).await);
+    let r = api
+        .post(
+            "/crm/v3/objects/tickets/search",
+            json!({
+                "filterGroups": [{"filters": [open]}],
+                "sorts": [{"propertyName": "createdate", "direction": "ASCENDING"}],
+                "query": "printer",
+                "limit": 200,
+            }),
+        )
+        .await;
+    let expected: Vec<String> = r.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!expected.is_empty(), "the seed has printer tickets");
+    assert_eq!(ids, screenful(&expected));
+
+    // The file: comments and keys kept, the views written, valid for hubtix.
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.starts_with(original.trim_end()), "{text}");
+    let cfg = hubtix::config::Config::parse(&text, &file).unwrap();
+    assert_eq!(cfg.portal_id.as_deref(), Some("42"));
+    let saved = views::from_config(cfg.views).unwrap();
+    let names: Vec<&str> = saved.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Open",
+            "Unassigned",
+            "Mine",
+            "Waiting on us",
+            "Closed this week",
+            "All tickets",
+            "Printers"
+        ]
+    );
+    assert_eq!(saved[6].query, "printer");
+    assert_eq!(saved[6].stages, ["@open"]);
+    h.quit().await;
+}
