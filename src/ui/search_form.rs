@@ -169,20 +169,10 @@ fn body_lines(
     let indent = " ".repeat(LABEL_W + 1);
     let mut lines: Vec<Line<'static>> = Vec::new();
     let mut focus_range = (0, 0);
-    let rows = [
-        Field::Text,
-        Field::Pipeline,
-        Field::Stages,
-        Field::Priority,
-        Field::Category,
-        Field::Owner,
-        Field::CreatedFrom,
-        Field::ModifiedFrom,
-        Field::Conditions,
-        Field::Sort,
-        Field::Columns,
-        Field::SaveAs,
-    ];
+    // The "to" ends share the line of their "from".
+    let rows = Field::ALL
+        .into_iter()
+        .filter(|f| !matches!(f, Field::CreatedTo | Field::ModifiedTo));
     for row in rows {
         let start = lines.len();
         let pair = match row {
