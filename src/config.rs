@@ -104,6 +104,23 @@ impl Config {
     }
 }
 
+/// Writes `bytes` to `path` through a temporary file renamed over it, so a crash leaves the
+/// old file or the new one, never half of one. The folder is created if missing; an existing
+/// file's permissions are kept (a config.toml holding a token stays private).
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes)?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        std::fs::set_permissions(&tmp, meta.permissions())?;
+    }
+    std::fs::rename(tmp, path)
+}
+
 /// Where the token was found (never the token itself).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenSource {

@@ -56,13 +56,10 @@ impl DraftStore {
 
     /// Writes the draft (to a temporary file, then renamed over the old one).
     pub fn save(&self, draft: &Draft) -> io::Result<()> {
-        std::fs::create_dir_all(&self.dir)?;
         let path = self
             .dir
             .join(Draft::file_name(&draft.ticket_id, &draft.property));
-        let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, serde_json::to_vec_pretty(draft)?)?;
-        std::fs::rename(tmp, path)
+        crate::config::write_atomically(&path, &serde_json::to_vec_pretty(draft)?)
     }
 
     /// Removes a draft; a missing one is fine.

@@ -173,14 +173,8 @@ fn save_views(
         Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
     };
     let new_text = crate::views::save_into_config(&text, views)?;
-    let dir = path.parent().ok_or("the config file has no folder")?;
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let tmp = path.with_extension("toml.tmp");
-    std::fs::write(&tmp, new_text).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(&tmp, meta.permissions());
-    }
-    std::fs::rename(&tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    crate::config::write_atomically(path, new_text.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path.display().to_string())
 }
 
