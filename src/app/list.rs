@@ -28,9 +28,9 @@ pub struct TicketList {
     marked: BTreeSet<String>,
     /// Tickets that turned out deleted elsewhere (detail answered 404).
     gone: HashSet<String>,
-    /// Tickets a refresh no longer found in the view (closed by someone else, say): kept
-    /// under the cursor until it moves off them.
-    left: HashSet<String>,
+    /// The selected ticket, when a refresh no longer found it in the view (closed by someone
+    /// else, say): kept under the cursor until it moves off it.
+    left: Option<String>,
     /// Cursor for the next page; `None` once the last page arrived.
     next_after: Option<String>,
     /// Whether at least one page arrived.
@@ -153,13 +153,13 @@ impl TicketList {
             }
             self.next_after = later_after;
         }
-        self.left.clear();
+        self.left = None;
         if let Some((ticket, true)) = leaving
             && !self.index.contains_key(&ticket.id)
         {
             // Back where it was, flagged, so nothing moves under the cursor.
             let pos = row.min(self.tickets.len());
-            self.left.insert(ticket.id.clone());
+            self.left = Some(ticket.id.clone());
             self.tickets.insert(pos, ticket);
             if pos <= self.first_page {
                 self.first_page += 1;
@@ -186,23 +186,19 @@ impl TicketList {
 
     /// Whether a refresh found this ticket no longer in the view.
     pub fn has_left(&self, id: &str) -> bool {
-        self.left.contains(id)
+        self.left.as_deref() == Some(id)
     }
 
-    /// Drops the tickets that left the view once the cursor is off them; the cursor stays
-    /// on the ticket it is on.
+    fn selected_has_left(&self) -> bool {
+        self.left.is_some() && self.left.as_deref() == self.selected_id()
+    }
+
+    /// Drops the ticket that left the view once the cursor is off it; the cursor stays on
+    /// the ticket it is on.
     pub fn drop_left(&mut self) {
-        if self.left.is_empty() {
-            return;
-        }
-        let selected = self.selected_id().map(str::to_owned);
-        let gone: Vec<String> = self
-            .left
-            .iter()
-            .filter(|id| Some(id.as_str()) != selected.as_deref())
-            .cloned()
-            .collect();
-        for id in gone {
+        if !self.selected_has_left()
+            && let Some(id) = self.left.take()
+        {
             self.remove(&id);
         }
     }
@@ -284,7 +280,7 @@ impl TicketList {
         }
         self.marked.remove(id);
         self.gone.remove(id);
-        self.left.remove(id);
+        self.left.take_if(|l| l == id);
         self.selected = self.selected.min(self.rows().saturating_sub(1));
         self.clamp_scroll();
     }
@@ -313,10 +309,8 @@ impl TicketList {
     /// it after the move would scroll when it was on the bottom line, then pull the cursor up).
     pub fn move_by(&mut self, mut delta: isize) {
         if delta != 0
-            && let Some(id) = self
-                .selected_id()
-                .filter(|id| self.left.contains(*id))
-                .map(str::to_owned)
+            && self.selected_has_left()
+            && let Some(id) = self.left.take()
         {
             // The cursor stays on its row number, which now shows the next ticket.
             self.remove(&id);
