@@ -219,8 +219,6 @@ pub struct App {
     pub views: Vec<crate::views::View>,
     pub view_index: usize,
     pub view_edit: Option<crate::views::View>,
-    /// Shown if `views` were ever empty (it never is after `new`).
-    fallback_view: crate::views::View,
     /// `me` from config.toml (an owner's email or ID), for `@me` in views.
     pub me: Option<String>,
     /// The first page waits for the catalogue the view refers to.
@@ -231,9 +229,10 @@ pub struct App {
     pub picker: Option<views_flow::PickerModal>,
     /// The search form (`s`).
     pub search: Option<search_form::SearchForm>,
-    /// When the search form's match count is due (typing debounced), and the count asked.
+    /// When the search form's match count is due (typing debounced), and the count asked
+    /// (with whether its search can page past HubSpot's 10,000 cap).
     count_due: Option<Timestamp>,
-    count_req: Option<ReqId>,
+    count_req: Option<(ReqId, bool)>,
     /// Where saved views are written (config.toml); none in tests.
     pub config_file: Option<std::path::PathBuf>,
     /// Views being written to config.toml, and the index of the one saved.
@@ -285,7 +284,6 @@ impl App {
             views: vec![crate::views::View::all_tickets()],
             view_index: 0,
             view_edit: None,
-            fallback_view: crate::views::View::all_tickets(),
             me: None,
             list_waiting: false,
             list_capped: false,
@@ -1117,10 +1115,9 @@ fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
                 return app.selection_changed();
             }
             if matches!(app.source, ListSource::Batch { .. }) {
-                app.source = ListSource::All;
                 let name = app.current_view().name.clone();
                 app.info(format!("back to the view {name}"));
-                return app.reset_list();
+                return app.reload_view();
             }
             if app.view_modified() {
                 return views_flow::reset_edit(app);

@@ -49,6 +49,17 @@ pub(super) enum Resolved {
     Failed(String),
 }
 
+/// What `me` in config.toml stands for.
+enum Me {
+    /// Not set (or blank).
+    Unset,
+    Owner(String),
+    /// An email, to look up once the owners are here.
+    OwnersLoading,
+    /// An email no owner has.
+    Unknown(String),
+}
+
 /// Sort value standing for "no sort rule" (HubSpot's default order).
 const NO_SORT: &str = "";
 
@@ -56,10 +67,11 @@ impl App {
     /// The view on screen: the edited copy if the user searched, sorted or switched the
     /// pipeline, else the saved one.
     pub fn current_view(&self) -> &View {
+        static ALL_TICKETS: std::sync::LazyLock<View> = std::sync::LazyLock::new(View::all_tickets);
         self.view_edit
             .as_ref()
             .or_else(|| self.views.get(self.view_index))
-            .unwrap_or(&self.fallback_view)
+            .unwrap_or(&ALL_TICKETS)
     }
 
     /// Whether the current view differs from its saved form.
@@ -76,26 +88,35 @@ impl App {
         self.view_edit = None;
     }
 
-    /// The user's owner ID: `me` from config.toml, an owner ID or the email of an owner.
-    /// `Ok(None)`: not known yet (owners loading) or not set.
-    pub(super) fn me_owner_id(&self) -> Result<Option<String>, String> {
+    /// Loads the current view from its first page, leaving a batch open if one is shown.
+    pub(super) fn reload_view(&mut self) -> Vec<Effect> {
+        self.source = ListSource::All;
+        self.reset_list()
+    }
+
+    /// Who `me` from config.toml is: an owner ID, or the email of an owner.
+    fn me(&self) -> Me {
         let Some(me) = self.me.as_deref().map(str::trim).filter(|m| !m.is_empty()) else {
-            return Ok(None);
+            return Me::Unset;
         };
         if me.bytes().all(|b| b.is_ascii_digit()) {
-            return Ok(Some(me.to_owned()));
+            return Me::Owner(me.to_owned());
         }
         if self.catalog_load.owners.ready().is_none() {
-            return Ok(None);
+            return Me::OwnersLoading;
         }
         self.catalog
             .owners
             .iter()
             .find(|o| o.email.eq_ignore_ascii_case(me))
-            .map(|o| Some(o.id.clone()))
-            .ok_or_else(|| {
-                format!("me = \"{me}\" in config.toml is not the email of a HubSpot owner")
-            })
+            .map_or_else(
+                || {
+                    Me::Unknown(format!(
+                        "me = \"{me}\" in config.toml is not the email of a HubSpot owner"
+                    ))
+                },
+                |o| Me::Owner(o.id.clone()),
+            )
     }
 
     /// What the current view asks HubSpot, once everything it refers to is known.
@@ -117,14 +138,12 @@ impl App {
             return Resolved::Wait;
         }
         let me = if view.uses_me() {
-            match self.me_owner_id() {
-                Ok(Some(id)) => Some(id),
-                // Set, and an email: the owners are still loading. (A blank `me` is not set.)
-                Ok(None) if self.me.as_deref().is_some_and(|m| !m.trim().is_empty()) => {
-                    return Resolved::Wait;
-                }
-                Ok(None) => None,
-                Err(e) => return Resolved::Failed(e),
+            match self.me() {
+                Me::Owner(id) => Some(id),
+                // `compile` says how to set it.
+                Me::Unset => None,
+                Me::OwnersLoading => return Resolved::Wait,
+                Me::Unknown(why) => return Resolved::Failed(why),
             }
         } else {
             None
@@ -173,11 +192,10 @@ pub(super) fn switch_to(app: &mut App, index: usize) -> Vec<Effect> {
     }
     app.view_index = index;
     app.view_edit = None;
-    app.source = ListSource::All;
     app.focus = Focus::List;
     let name = app.current_view().name.clone();
     app.info(format!("view: {name}"));
-    app.reset_list()
+    app.reload_view()
 }
 
 /// `}` / `{`: the next or previous view.
@@ -199,8 +217,7 @@ pub(super) fn apply_edit(app: &mut App, view: View) -> Vec<Effect> {
     } else {
         Some(view)
     };
-    app.source = ListSource::All;
-    app.reset_list()
+    app.reload_view()
 }
 
 /// `p`: All pipelines → each pipeline → All, on top of the current view.
@@ -450,10 +467,9 @@ fn chosen(app: &mut App, kind: PickerKind, value: String) -> Vec<Effect> {
 /// Esc / `q` in a modified view: back to the saved view.
 pub(super) fn reset_edit(app: &mut App) -> Vec<Effect> {
     app.view_edit = None;
-    app.source = ListSource::All;
     let name = app.current_view().name.clone();
     app.info(format!("back to the saved view {name}"));
-    app.reset_list()
+    app.reload_view()
 }
 
 /// Saves `view` under its name: replaces the saved view of that name, or adds a tab.
@@ -499,8 +515,7 @@ pub(super) fn on_saved(app: &mut App, result: Result<String, String>) -> Vec<Eff
             if on_screen {
                 return Vec::new();
             }
-            app.source = ListSource::All;
-            app.reset_list()
+            app.reload_view()
         }
         Err(e) => {
             app.error(format!(
@@ -536,29 +551,30 @@ pub(super) fn on_search_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             close_search(app);
             Vec::new()
         }
+        Outcome::Apply(view) | Outcome::Save(view) if refused(app, &view) => Vec::new(),
         Outcome::Apply(view) => {
-            if let Resolved::Failed(why) = app.resolve(&view) {
-                if let Some(f) = app.search.as_mut() {
-                    f.set_preview(Preview::Error(why));
-                }
-                return Vec::new();
-            }
             close_search(app);
             apply_edit(app, view)
         }
         Outcome::Save(view) => {
-            if let Resolved::Failed(why) = app.resolve(&view) {
-                if let Some(f) = app.search.as_mut() {
-                    f.set_preview(Preview::Error(why));
-                }
-                return Vec::new();
-            }
             close_search(app);
             let mut fx = apply_edit(app, view.clone());
             fx.extend(save_view(app, view));
             fx
         }
     }
+}
+
+/// A search that can't be sent as it is: the reason goes into the form, which stays open
+/// with everything typed.
+fn refused(app: &mut App, view: &View) -> bool {
+    let Resolved::Failed(why) = app.resolve(view) else {
+        return false;
+    };
+    if let Some(f) = app.search.as_mut() {
+        f.set_preview(Preview::Error(why));
+    }
+    true
 }
 
 pub(super) fn on_search_paste(app: &mut App, text: &str) -> Vec<Effect> {
@@ -588,12 +604,16 @@ pub(super) fn on_tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
     let preview = match app.resolve(&view) {
         // No terms (the list API's view): search counts every ticket just the same.
         Resolved::Ready(source) => {
-            let source = match source {
-                ListSource::Search(s) => s,
-                _ => SearchSource::default(),
+            // The list API pages through every ticket; a search may stop at the cap.
+            let (source, uncapped) = match source {
+                ListSource::Search(s) => {
+                    let uncapped = s.can_page_past_cap();
+                    (s, uncapped)
+                }
+                _ => (SearchSource::default(), true),
             };
             let req = app.req();
-            app.count_req = Some(req);
+            app.count_req = Some((req, uncapped));
             if let Some(f) = app.search.as_mut() {
                 f.set_preview(Preview::Counting);
             }
@@ -617,18 +637,10 @@ pub(super) fn on_tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
 /// The count (or its failure) for the search form.
 pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
     let req = event.req()?;
-    if app.count_req != Some(req) {
-        return None;
-    }
-    app.count_req = None;
+    let (_, uncapped) = app.count_req.take_if(|(r, _)| *r == req)?;
     let preview = match event {
         Event::TicketsCounted { total, .. } => {
-            let view = app.search.as_ref().map(SearchForm::view);
-            let pages_past_cap = view.is_some_and(|v| {
-                matches!(app.resolve(&v), Resolved::Ready(ListSource::Search(s)) if s.can_page_past_cap())
-                    || !v.is_search()
-            });
-            if *total > views::SEARCH_CAP && !pages_past_cap {
+            if *total > views::SEARCH_CAP && !uncapped {
                 Preview::Capped(*total)
             } else {
                 Preview::Count(*total)
