@@ -53,15 +53,15 @@ impl SearchSource {
             && filters + groups <= crate::views::MAX_FILTERS
     }
 
-    /// The request for one page. `cursor` is what [`Event::TicketsListed`] gave as
-    /// `next_after`: an offset (`"200"`), or `k<id>` / `k<id>+<offset>` past the cap.
+    /// The request for one page: from `offset`, and past the cap after record ID `keyset`
+    /// (see [`parse_cursor`]).
     fn request(
         &self,
-        cursor: Option<&str>,
+        keyset: Option<&str>,
+        offset: Option<&str>,
         properties: Vec<String>,
-    ) -> crate::hubspot::SearchRequest {
+    ) -> SearchRequest {
         use crate::hubspot::{Filter, FilterGroup, FilterOperator, SortDirection};
-        let (keyset, offset) = parse_cursor(cursor);
         let mut filter_groups = self.filter_groups.clone();
         if let Some(id) = keyset {
             let desc = self
@@ -82,7 +82,7 @@ impl SearchSource {
                 }
             }
         }
-        crate::hubspot::SearchRequest {
+        SearchRequest {
             filter_groups,
             sorts: self.sort.iter().cloned().collect(),
             query: self.query.clone(),
@@ -93,7 +93,8 @@ impl SearchSource {
     }
 }
 
-/// Splits a search cursor into (keyset ID, offset).
+/// Splits a search cursor — what [`Event::TicketsListed`] gave as `next_after`: an offset
+/// (`"200"`), or `k<id>` / `k<id>+<offset>` past the cap — into (keyset ID, offset).
 fn parse_cursor(cursor: Option<&str>) -> (Option<&str>, Option<&str>) {
     match cursor {
         None => (None, None),
@@ -575,11 +576,10 @@ async fn search_page(
     properties: Vec<String>,
 ) -> Result<Event, ApiError> {
     let (keyset, offset) = parse_cursor(cursor);
-    let keyset = keyset.map(str::to_owned);
-    let offset: u64 = offset.and_then(|o| o.parse().ok()).unwrap_or(0);
     let page = client
-        .search_tickets(&src.request(cursor, properties))
+        .search_tickets(&src.request(keyset, offset, properties))
         .await?;
+    let offset: u64 = offset.and_then(|o| o.parse().ok()).unwrap_or(0);
     let reached = offset + page.results.len() as u64;
     let last_id = page.results.last().map(|t| t.id.clone());
     let next = page.next_after().and_then(|a| a.parse::<u64>().ok());
@@ -650,9 +650,9 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
         } => search_page(client, req, &src, after.as_deref(), properties).await?,
         Command::CountTickets { req, source } => {
             let page = client
-                .search_tickets(&crate::hubspot::SearchRequest {
+                .search_tickets(&SearchRequest {
                     limit: Some(1),
-                    ..source.request(None, vec!["hs_object_id".to_owned()])
+                    ..source.request(None, None, vec!["hs_object_id".to_owned()])
                 })
                 .await?;
             Event::TicketsCounted {
