@@ -33,12 +33,10 @@ const ROWS: usize = 42;
 /// A sandbox whose data ends at the current hour (as demo mode's does), so "this week" has
 /// closed tickets.
 fn config(tickets: usize) -> SandboxConfig {
-    const HOUR: i64 = 3_600_000;
-    let now = jiff::Timestamp::now().as_millisecond();
     SandboxConfig {
         tickets,
         token: TOKEN.into(),
-        reference_ms: Some(now / HOUR * HOUR),
+        reference_ms: Some(hubtix::sandbox::current_hour_ms()),
         ..SandboxConfig::default()
     }
 }

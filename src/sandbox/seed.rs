@@ -860,12 +860,8 @@ mod tests {
                         a.props.keys().collect::<Vec<_>>(),
                         b.props.keys().collect::<Vec<_>>()
                     );
-                    let ptype = |name: &str| {
-                        props_of(*kind)
-                            .iter()
-                            .find(|d| d.name == name)
-                            .map(|d| d.ptype)
-                    };
+                    let ptype =
+                        |name: &str| super::super::model::prop(*kind, name).map(|d| d.ptype);
                     for (name, va) in &a.props {
                         let vb = &b.props[name];
                         match ptype(name) {
