@@ -356,14 +356,14 @@ fn row_line(
                 theme.priority(t.priority()),
             ),
             p => {
-                let raw = if p == "hs_lastmodifieddate" {
+                let shown = if p == "hs_lastmodifieddate" {
+                    // Falls back to the record's `updatedAt`.
                     t.last_modified()
-                        .map(|ts| ts.to_string())
+                        .map(|ts| cat.local(ts))
                         .unwrap_or_default()
                 } else {
-                    t.prop(p).to_owned()
+                    cat.display_value(Some(t), p, t.prop(p))
                 };
-                let shown = cat.display_value(Some(t), p, &raw);
                 let style = match p {
                     "hs_pipeline_stage" | "hs_pipeline" | "hs_lastmodifieddate" | "createdate" => {
                         theme.dim()
