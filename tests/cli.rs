@@ -344,23 +344,28 @@ fn paths_lists_the_folders() {
     );
 }
 
+/// `hubtix --demo` with this config.toml in `dir` (also its data and cache folder), no
+/// terminal and no other environment.
+fn demo_with_config(dir: &std::path::Path, config: &str) -> Output {
+    std::fs::write(dir.join("config.toml"), config).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_hubtix"))
+        .arg("--demo")
+        .env_clear()
+        .env("HUBTIX_CONFIG_DIR", dir)
+        .env("HUBTIX_DATA_DIR", dir)
+        .env("HUBTIX_CACHE_DIR", dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn a_bad_key_binding_is_reported_before_the_terminal_is_taken() {
     let dirs = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dirs.path().join("config.toml"),
+    let out = demo_with_config(
+        dirs.path(),
         "portal_id = \"1\"\n\n[keys.list]\nfrobnicate = \"x\"\n",
-    )
-    .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_hubtix"))
-        .arg("--demo")
-        .env_clear()
-        .env("HUBTIX_CONFIG_DIR", dirs.path())
-        .env("HUBTIX_DATA_DIR", dirs.path())
-        .env("HUBTIX_CACHE_DIR", dirs.path())
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    );
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
@@ -387,16 +392,7 @@ fn bad_views_are_reported_before_the_terminal_is_taken() {
             "not a direction",
         ),
     ] {
-        std::fs::write(dirs.path().join("config.toml"), config).unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_hubtix"))
-            .arg("--demo")
-            .env_clear()
-            .env("HUBTIX_CONFIG_DIR", dirs.path())
-            .env("HUBTIX_DATA_DIR", dirs.path())
-            .env("HUBTIX_CACHE_DIR", dirs.path())
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
+        let out = demo_with_config(dirs.path(), config);
         assert_eq!(out.status.code(), Some(1), "{config}");
         let err = stderr(&out);
         assert!(err.contains(says), "{config}: {err}");

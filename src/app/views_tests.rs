@@ -23,6 +23,11 @@ fn open_stages() -> Vec<String> {
         .collect()
 }
 
+/// The Open view's filter: every open stage of the fixture pipelines.
+fn open_filter() -> Filter {
+    Filter::in_values("hs_pipeline_stage", open_stages())
+}
+
 fn sort(property: &str, descending: bool) -> Option<Sort> {
     Some(Sort {
         property_name: property.to_owned(),
@@ -136,10 +141,7 @@ fn a_view_naming_stages_waits_for_the_pipelines_then_asks_its_search() {
     let (_, source, after) = list_request(&fx);
     assert_eq!(
         source,
-        search(
-            vec![Filter::in_values("hs_pipeline_stage", open_stages())],
-            sort("createdate", false)
-        )
+        search(vec![open_filter()], sort("createdate", false))
     );
     assert_eq!(after, None);
     assert_eq!(app.source, source);
@@ -195,10 +197,7 @@ fn the_sort_picker_asks_for_the_chosen_sort() {
     let (_, source, after) = list_request(&fx);
     assert_eq!(
         source,
-        search(
-            vec![Filter::in_values("hs_pipeline_stage", open_stages())],
-            sort("hs_ticket_priority", true)
-        )
+        search(vec![open_filter()], sort("hs_ticket_priority", true))
     );
     assert_eq!(after, None);
     assert!(app.view_modified());
@@ -231,10 +230,7 @@ fn esc_goes_back_to_the_saved_view() {
     let (_, source, _) = list_request(&fx);
     assert_eq!(
         source,
-        search(
-            vec![Filter::in_values("hs_pipeline_stage", open_stages())],
-            sort("createdate", false)
-        )
+        search(vec![open_filter()], sort("createdate", false))
     );
     assert!(toast(&app).contains("back to the saved view Open"));
     // Esc again in the saved view quits nothing either (q does).
@@ -276,10 +272,7 @@ fn the_pipeline_switch_cycles_over_the_view() {
     let (_, source, _) = list_request(&fx);
     assert_eq!(
         source,
-        search(
-            vec![Filter::in_values("hs_pipeline_stage", open_stages())],
-            sort("createdate", false)
-        )
+        search(vec![open_filter()], sort("createdate", false))
     );
     assert!(!app.view_modified(), "all pipelines again: the saved view");
     let s = screen(&app);
