@@ -652,24 +652,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.dirty = true;
             app.maybe_next_page()
         }
-        Msg::Paste(text) if app.search.is_some() => views_flow::on_search_paste(app, &text),
-        Msg::Paste(text) if app.create.is_some() => {
-            create::paste(app, &text);
-            app.dirty = true;
-            Vec::new()
-        }
-        Msg::Paste(text) if app.batch_open.is_some() => {
-            batch_open::paste(app, &text);
-            app.dirty = true;
-            Vec::new()
-        }
         Msg::Paste(text) => {
-            if let Some(f) = app.filter.as_mut().filter(|f| f.editing) {
-                f.query.push_str(&text.replace(['\n', '\r'], " "));
-                app.apply_filter();
-                app.dirty = true;
-            }
-            Vec::new()
+            app.dirty = true;
+            on_paste(app, &text)
         }
         Msg::Key(key) => {
             app.dirty = true;
@@ -720,48 +705,121 @@ fn on_tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
     fx
 }
 
+/// What takes keys and pasted text, top first: one order for both, so a layer cannot get
+/// keys but lose pastes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    Overlay,
+    Confirm,
+    EditForm,
+    Chooser,
+    BatchOpen,
+    Create,
+    AddAssociation,
+    Picker,
+    SearchForm,
+    DraftOffer,
+    /// The list or the detail (with the `/` filter line when it is being typed).
+    Base,
+}
+
+impl App {
+    /// The layer on top, which gets the next key or paste.
+    pub fn top_layer(&self) -> Layer {
+        if self.overlay.is_some() {
+            Layer::Overlay
+        } else if self.confirm.is_some() {
+            Layer::Confirm
+        } else if self.form.is_some() {
+            Layer::EditForm
+        } else if self.chooser.is_some() {
+            Layer::Chooser
+        } else if self.batch_open.is_some() {
+            Layer::BatchOpen
+        } else if self.create.is_some() {
+            Layer::Create
+        } else if self.add_assoc.is_some() {
+            Layer::AddAssociation
+        } else if self.picker.is_some() {
+            Layer::Picker
+        } else if self.search.is_some() {
+            Layer::SearchForm
+        } else if !self.drafts.is_empty() && self.draft_restore.is_none() {
+            Layer::DraftOffer
+        } else {
+            Layer::Base
+        }
+    }
+}
+
+/// Bracketed paste goes where typing would go on the top layer; a layer without a text input
+/// (a confirmation, an overlay) ignores it, as it would ignore typed letters there.
+fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
+    let now = app.now;
+    match app.top_layer() {
+        Layer::Overlay | Layer::Confirm | Layer::DraftOffer => {}
+        Layer::EditForm => {
+            if let Some(f) = app.form.as_mut()
+                && matches!(f.phase, edit::Phase::Editing)
+            {
+                f.input.paste(text);
+            }
+        }
+        Layer::Chooser => {
+            if let Some(c) = app.chooser.as_mut() {
+                c.picker.paste(text);
+            }
+        }
+        Layer::BatchOpen => batch_open::paste(app, text),
+        Layer::Create => create::paste(app, text),
+        Layer::AddAssociation => {
+            if let Some(actions::AddAssociation::Search(s)) = app.add_assoc.as_mut() {
+                s.paste(text, now);
+            }
+        }
+        Layer::Picker => {
+            if let Some(p) = app.picker.as_mut() {
+                p.picker.paste(text);
+            }
+        }
+        Layer::SearchForm => return views_flow::on_search_paste(app, text),
+        Layer::Base => {
+            if let Some(f) = app.filter.as_mut().filter(|f| f.editing) {
+                f.query.push_str(&crate::text::sanitize(text));
+                app.apply_filter();
+            }
+        }
+    }
+    Vec::new()
+}
+
 fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    if app.overlay.is_some() {
-        let action = app.keymap.resolve(Context::Global, &key);
-        if action == Some(Action::ForceQuit) {
-            return vec![Effect::Quit];
+    match app.top_layer() {
+        Layer::Overlay => {
+            let action = app.keymap.resolve(Context::Global, &key);
+            if action == Some(Action::ForceQuit) {
+                return vec![Effect::Quit];
+            }
+            let help_lines = app.keymap.bindings().len() + 2 * crate::keymap::Context::ALL.len();
+            if app
+                .overlay
+                .as_mut()
+                .is_some_and(|o| on_overlay_key(action, key, o, help_lines))
+            {
+                app.overlay = None;
+            }
+            return Vec::new();
         }
-        let help_lines = app.keymap.bindings().len() + 2 * crate::keymap::Context::ALL.len();
-        if app
-            .overlay
-            .as_mut()
-            .is_some_and(|o| on_overlay_key(action, key, o, help_lines))
-        {
-            app.overlay = None;
-        }
-        return Vec::new();
-    }
-    if app.confirm.is_some() {
-        return on_confirm_key(app, key);
-    }
-    if app.form.is_some() {
-        return edit_flow::on_key(app, key);
-    }
-    if app.chooser.is_some() {
-        return edit_flow::on_chooser_key(app, key);
-    }
-    if app.batch_open.is_some() {
-        return batch_open::on_key(app, key);
-    }
-    if app.create.is_some() {
-        return create::on_key(app, key);
-    }
-    if app.add_assoc.is_some() {
-        return actions::on_add_key(app, key);
-    }
-    if app.picker.is_some() {
-        return views_flow::on_picker_key(app, key);
-    }
-    if app.search.is_some() {
-        return views_flow::on_search_key(app, key);
-    }
-    if !app.drafts.is_empty() && app.draft_restore.is_none() {
-        return edit_flow::on_draft_offer_key(app, key);
+        Layer::Confirm => return on_confirm_key(app, key),
+        Layer::EditForm => return edit_flow::on_key(app, key),
+        Layer::Chooser => return edit_flow::on_chooser_key(app, key),
+        Layer::BatchOpen => return batch_open::on_key(app, key),
+        Layer::Create => return create::on_key(app, key),
+        Layer::AddAssociation => return actions::on_add_key(app, key),
+        Layer::Picker => return views_flow::on_picker_key(app, key),
+        Layer::SearchForm => return views_flow::on_search_key(app, key),
+        Layer::DraftOffer => return edit_flow::on_draft_offer_key(app, key),
+        Layer::Base => {}
     }
     if app.context() == Context::Filter {
         return on_filter_key(app, key);

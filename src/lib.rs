@@ -20,6 +20,7 @@ pub mod domain;
 pub mod drafts;
 pub mod fuzzy;
 pub mod hubspot;
+pub mod input;
 pub mod keymap;
 pub mod output;
 pub mod runtime;

@@ -8,7 +8,7 @@ use std::io;
 use std::time::Duration;
 
 use crossterm::event::{Event as TermEvent, KeyEventKind};
-use futures_util::{Stream, StreamExt};
+use futures_util::{FutureExt, Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::buffer::Buffer;
@@ -151,6 +151,20 @@ where
         };
         if let Some(msg) = msg {
             effects = app::update(app, msg);
+        }
+        // Drain every input event already waiting before drawing again: a burst of keys
+        // (held `j`, `send-keys -N 2000`) costs one frame, and none waits for the next key.
+        while !effects.iter().any(|e| matches!(e, Effect::Quit)) {
+            match input.next().now_or_never() {
+                None => break,
+                Some(None) => return Ok(Exit::Shutdown),
+                Some(Some(Err(e))) => return Err(e),
+                Some(Some(Ok(ev))) => {
+                    if let Some(msg) = msg_from_terminal(ev) {
+                        effects.extend(app::update(app, msg));
+                    }
+                }
+            }
         }
         // Drain the worker answers already waiting before drawing again: a burst costs one
         // frame, not one each.
@@ -299,7 +313,8 @@ pub async fn run_tui(
             .then(|| crate::sandbox::DEMO_ME.to_owned())
     });
     app.config_file = Some(paths.config_file());
-    let input = crossterm::event::EventStream::new();
+    let input = crate::input::TerminalInput::start()
+        .map_err(|e| format!("cannot read the terminal: {e}"))?;
     let drafts = crate::drafts::DraftStore::new(paths.data_dir.join("drafts"));
     let result = run_loop_with_drafts(
         guard.terminal(),

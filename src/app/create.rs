@@ -64,6 +64,14 @@ pub struct RecordSearch {
     pub due: Option<Timestamp>,
 }
 
+impl RecordSearch {
+    /// Pasted text is typed into the query (on one line); the search runs once typing rests.
+    pub fn paste(&mut self, text: &str, now: Timestamp) {
+        self.query.push_str(&crate::text::sanitize(text));
+        self.due = Some(now + SEARCH_DEBOUNCE);
+    }
+}
+
 /// The create form.
 #[derive(Debug, Clone)]
 pub struct CreateForm {
@@ -247,11 +255,28 @@ pub(super) fn open(app: &mut App) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Pasted text goes to the field with the focus: a text field (line breaks kept only where
+/// it is multi-line), a choice's filter, or the association search.
 pub(super) fn paste(app: &mut App, text: &str) {
-    if let Some(f) = app.create.as_mut()
-        && let Some(FieldInput::Text { area, .. }) = f.fields.get_mut(f.focus).map(|f| &mut f.input)
-    {
-        area.insert_str(text);
+    let now = app.now;
+    let Some(f) = app.create.as_mut() else {
+        return;
+    };
+    if f.saving.is_some() || f.confirm_discard {
+        return;
+    }
+    match f.fields.get_mut(f.focus).map(|f| &mut f.input) {
+        Some(FieldInput::Text {
+            area,
+            multiline: true,
+        }) => {
+            area.insert_str(crate::text::sanitize_multiline(text));
+        }
+        Some(FieldInput::Text { area, .. }) => {
+            area.insert_str(crate::text::sanitize(text));
+        }
+        Some(FieldInput::Pick(p)) => p.paste(text),
+        None => f.search.paste(text, now),
     }
 }
 

@@ -93,6 +93,12 @@ impl Picker {
     /// Typing and moving in the picker: ↑/↓ (and Ctrl-p/Ctrl-n, PageUp/PageDown) move, typed
     /// characters filter, Backspace un-types, Space toggles in a multi-select. Returns whether
     /// the key was the picker's (Enter, Esc and chords are the caller's).
+    /// Pasted text narrows the options as if typed (on one line).
+    pub fn paste(&mut self, text: &str) {
+        let q = format!("{}{}", self.query, crate::text::sanitize(text));
+        self.set_query(q);
+    }
+
     pub fn on_key(&mut self, key: crossterm::event::KeyEvent) -> bool {
         use crossterm::event::{KeyCode, KeyModifiers};
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
@@ -172,6 +178,25 @@ pub enum Input {
 }
 
 impl Input {
+    /// Pasted text goes where typing goes: a multi-line text keeps its line breaks, a one-line
+    /// input gets them as spaces, a choice narrows its options; control characters and
+    /// escape sequences are dropped either way.
+    pub fn paste(&mut self, text: &str) {
+        match self {
+            Self::Text {
+                area,
+                multiline: true,
+            } => {
+                area.insert_str(crate::text::sanitize_multiline(text));
+            }
+            Self::Text { area, .. } | Self::Number(area) | Self::Date { area, .. } => {
+                area.insert_str(crate::text::sanitize(text));
+            }
+            Self::Bool(_) => {}
+            Self::Choice(p) => p.paste(text),
+        }
+    }
+
     /// The text typed so far (text-like inputs).
     pub fn text(&self) -> Option<String> {
         match self {

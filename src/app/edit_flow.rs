@@ -3,6 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::detail::Tab;
 use super::edit::{EditForm, Input, Phase, changes_since, stage_choices};
 use super::{App, Effect, Focus};
 use crate::action::Action;
@@ -159,7 +160,8 @@ fn on_form_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Phase::ConfirmDiscard => {
             match key.code {
                 KeyCode::Char('y') => {
-                    app.info("changes discarded");
+                    let what = form_target(app);
+                    app.info(format!("changes to {what} discarded"));
                     return close(app);
                 }
                 KeyCode::Char('n') | KeyCode::Esc => form.phase = Phase::Editing,
@@ -277,7 +279,8 @@ fn save(app: &mut App) -> Vec<Effect> {
             Vec::new()
         }
         Ok(changes) if changes.is_empty() => {
-            app.info("nothing changed");
+            let what = form_target(app);
+            app.info(format!("{what}: nothing changed"));
             close(app)
         }
         Ok(_) if !form.bulk.is_empty() => send_update(app),
@@ -326,10 +329,21 @@ fn send_update(app: &mut App) -> Vec<Effect> {
     }
 }
 
+/// What the open form edits, as status messages name it: "Priority on #1051" (or "on 12
+/// tickets" in a bulk edit).
+fn form_target(app: &App) -> String {
+    match app.form.as_ref() {
+        Some(f) if f.bulk.is_empty() => format!("{} on #{}", f.property.label, f.ticket_id),
+        Some(f) => format!("{} on {} tickets", f.property.label, f.bulk.len()),
+        None => "the ticket".to_owned(),
+    }
+}
+
 /// Conflict → reload: drop the draft, show the ticket as it is now.
 fn reload(app: &mut App) -> Vec<Effect> {
+    let what = form_target(app);
     let mut fx = close(app);
-    app.info("reloaded; your change was not saved");
+    app.info(format!("reloaded; your change to {what} was not saved"));
     app.focus = Focus::Detail;
     fx.extend(app.fetch_detail());
     fx
@@ -397,10 +411,19 @@ fn restore_draft(app: &mut App, ticket: &crate::domain::Ticket) -> Vec<Effect> {
             // A colleague's change since the draft began must still be caught.
             form.opened_modified = draft.opened_modified;
             form.saved_draft = Some(draft.value);
+            // The form, the detail and the list's cursor all name the draft's ticket, so
+            // what is saved, what is shown and the next `e` act on the same one (the list
+            // may not hold it: the detail shows it all the same).
             app.list.select_id(&ticket.id);
+            app.detail.show(&ticket.id);
+            app.detail.tab = Tab::Properties;
+            app.focus = Focus::Detail;
+            app.info(format!(
+                "draft of {} on #{} restored: Ctrl-s or Enter saves, Esc discards",
+                form.property.label, ticket.id
+            ));
             app.form = Some(form);
-            app.info("draft restored: Ctrl-s or Enter saves, Esc discards");
-            Vec::new()
+            app.fetch_detail()
         }
         Err(why) => {
             app.error(why);
@@ -451,7 +474,7 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
             let mut row = ticket.clone();
             row.history = None;
             app.list.upsert(row);
-            app.info(format!("saved {label}"));
+            app.info(format!("saved {label} on #{}", ticket.id));
             // The detail re-reads the ticket for its new history.
             if app.detail.ticket_id.as_deref() == Some(ticket.id.as_str()) {
                 fx.extend(app.fetch_detail());

@@ -798,3 +798,138 @@ fn esc_clears_an_accepted_filter_but_never_quits_and_overlays_stop_scrolling_at_
         Some(super::Overlay::Text { scroll: 1, .. })
     ));
 }
+
+#[test]
+fn paste_goes_into_the_edit_form_whatever_the_input() {
+    let mut app = loaded();
+    // A choice: the paste narrows the options as typing would.
+    key(&mut app, KeyCode::Char('e'));
+    update(&mut app, Msg::Paste("med".into()));
+    match &app.form.as_ref().unwrap().input {
+        super::edit::Input::Choice(p) => assert_eq!(p.query, "med"),
+        other => panic!("expected a picker, got {other:?}"),
+    }
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('y'));
+    // A one-line text: Japanese kept, line breaks as spaces, escape sequences dropped.
+    while app.selected_property().map(|p| p.0) != Some("subject".into()) {
+        key(&mut app, KeyCode::Char('k'));
+    }
+    key(&mut app, KeyCode::Char('e'));
+    let form = app.form.as_mut().unwrap();
+    if let super::edit::Input::Text { area, .. } = &mut form.input {
+        area.select_all();
+        area.cut();
+    }
+    update(
+        &mut app,
+        Msg::Paste("印刷できない\r\nprinter \u{1b}[31mjam".into()),
+    );
+    assert_eq!(
+        app.form.as_ref().unwrap().input.text().as_deref(),
+        Some("印刷できない printer jam")
+    );
+}
+
+#[test]
+fn paste_into_a_multi_line_text_keeps_its_lines() {
+    let mut input = super::edit::Input::Text {
+        area: ratatui_textarea::TextArea::default(),
+        multiline: true,
+    };
+    input.paste("一行目\r\nsecond line\rthird");
+    assert_eq!(input.text().as_deref(), Some("一行目\nsecond line\nthird"));
+}
+
+#[test]
+fn a_restored_draft_opens_its_own_ticket_and_the_next_edit_stays_on_it() {
+    let mut app = loaded();
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.detail.ticket_id.as_deref(), Some("1001"));
+    update(
+        &mut app,
+        Msg::DraftsFound(vec![crate::drafts::Draft {
+            ticket_id: "1051".into(),
+            property: "hs_ticket_priority".into(),
+            value: "LOW".into(),
+            opened_modified: "2026-10-02T00:00:00Z".into(),
+            subject: "Refund".into(),
+            label: "Priority".into(),
+        }]),
+    );
+    let fx = key(&mut app, KeyCode::Enter);
+    let req = match api(&fx).as_slice() {
+        [Command::CheckTicket { req, id, .. }] => {
+            assert_eq!(id, "1051");
+            *req
+        }
+        other => panic!("expected the draft's ticket to be read, got {other:?}"),
+    };
+    let mut other = ticket("HIGH", "2026-10-02T00:00:00Z");
+    other.id = "1051".into();
+    let fx = update(
+        &mut app,
+        Msg::Worker(Event::TicketChecked {
+            req,
+            ticket: other.clone(),
+        }),
+    );
+    // The form, the detail and the status bar all name #1051; the detail is fetched for it.
+    assert_eq!(app.form.as_ref().unwrap().ticket_id, "1051");
+    assert_eq!(app.detail.ticket_id.as_deref(), Some("1051"));
+    assert!(app.toast.as_ref().unwrap().text.contains("#1051"));
+    let detail_req = api(&fx)
+        .iter()
+        .find_map(|c| match c {
+            Command::GetTicket { req, id, .. } if id == "1051" => Some(*req),
+            _ => None,
+        })
+        .expect("the detail shows the draft's ticket");
+    // Saving writes #1051 ...
+    let req = check_req(&ctrl(&mut app, 's'));
+    let fx = update(
+        &mut app,
+        Msg::Worker(Event::TicketChecked {
+            req,
+            ticket: other.clone(),
+        }),
+    );
+    let req = match api(&fx).as_slice() {
+        [Command::UpdateTicket { req, id, .. }] => {
+            assert_eq!(id, "1051");
+            *req
+        }
+        other => panic!("expected one UpdateTicket, got {other:?}"),
+    };
+    let saved = ticket("LOW", "2026-11-01T00:00:00Z");
+    let saved = Ticket {
+        id: "1051".into(),
+        ..saved
+    };
+    let fx = update(
+        &mut app,
+        Msg::Worker(Event::TicketUpdated {
+            req,
+            ticket: saved.clone(),
+        }),
+    );
+    assert!(app.toast.as_ref().unwrap().text.contains("#1051"));
+    let detail_req = api(&fx)
+        .iter()
+        .find_map(|c| match c {
+            Command::GetTicket { req, id, .. } if id == "1051" => Some(*req),
+            _ => None,
+        })
+        .unwrap_or(detail_req);
+    update(
+        &mut app,
+        Msg::Worker(Event::TicketFetched {
+            req: detail_req,
+            ticket: saved,
+        }),
+    );
+    // ... and the next `e` edits #1051 too, not the ticket shown before the draft.
+    assert_eq!(app.detail.ticket_id.as_deref(), Some("1051"));
+    key(&mut app, KeyCode::Char('e'));
+    assert_eq!(app.form.as_ref().unwrap().ticket_id, "1051");
+}
