@@ -242,6 +242,8 @@ pub struct App {
     fuzzy: crate::fuzzy::FuzzyFilter,
     fuzzy_stale: bool,
     pub toast: Option<Toast>,
+    /// `V` is loading the rest of the view to mark every ticket of it.
+    pub mark_all_loading: bool,
     pub worker: WorkerStatus,
     /// Fetch this ticket's detail once the selection has rested until then.
     pending_detail: Option<(String, Timestamp)>,
@@ -296,6 +298,7 @@ impl App {
             fuzzy: crate::fuzzy::FuzzyFilter::default(),
             fuzzy_stale: true,
             toast: None,
+            mark_all_loading: false,
             worker: WorkerStatus::default(),
             pending_detail: None,
             next_req: 1,
@@ -945,7 +948,11 @@ fn on_confirm_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     };
     if !confirmed {
-        app.info("cancelled");
+        if let confirm::PendingOp::LoadAllThenMark { marked, total } = dialog.op {
+            app.info(confirm::marked_of(marked, total));
+        } else {
+            app.info("cancelled");
+        }
         return Vec::new();
     }
     run_confirmed(app, dialog.op)
@@ -959,6 +966,16 @@ fn run_confirmed(app: &mut App, op: confirm::PendingOp) -> Vec<Effect> {
         | confirm::PendingOp::Unpin { .. }
         | confirm::PendingOp::RemoveAssociation { .. }
         | confirm::PendingOp::AssociateThenPin { .. }) => actions::run(app, op),
+        confirm::PendingOp::BulkUpdate {
+            ids, properties, ..
+        } => edit_flow::send_bulk(app, ids, properties),
+        confirm::PendingOp::LoadAllThenMark { .. } => {
+            app.mark_all_loading = true;
+            app.info("loading the rest of the view to mark it…");
+            let mut fx = app.continue_mark_all();
+            fx.extend(app.maybe_next_page());
+            fx
+        }
         confirm::PendingOp::RestoreValue {
             ticket_id,
             property,
@@ -1201,10 +1218,7 @@ fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
             app.list.move_by(1);
             app.selection_changed()
         }
-        Action::MarkAll => {
-            app.list.mark_all_or_clear();
-            Vec::new()
-        }
+        Action::MarkAll => mark_all(app),
         Action::SwitchPipeline => views_flow::switch_pipeline(app),
         Action::Sort => views_flow::open_sort_picker(app),
         Action::SwitchView => views_flow::open_view_picker(app),
@@ -1222,6 +1236,58 @@ fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Delete => actions::ask_delete(app),
         Action::Search => views_flow::open_search(app),
         _ => Vec::new(),
+    }
+}
+
+/// `V`: mark every row shown, or clear the marks. In a view with more tickets than are
+/// loaded it says how many of how many it marked and offers to load and mark the rest.
+fn mark_all(app: &mut App) -> Vec<Effect> {
+    app.mark_all_loading = false;
+    let had_marks = !app.list.marked().is_empty();
+    app.list.mark_all_or_clear();
+    if had_marks {
+        return Vec::new();
+    }
+    let marked = app.list.marked().len();
+    if app.list.has_more() && app.filter.is_none() && !app.list_capped {
+        let total = app.list.total;
+        app.info(confirm::marked_of(marked, total));
+        app.confirm = Some(confirm::Confirm::new(confirm::PendingOp::LoadAllThenMark {
+            marked,
+            total,
+        }));
+    }
+    // Otherwise the status bar's count says it all.
+    Vec::new()
+}
+
+impl App {
+    /// While `V` loads the whole view: mark what arrived, ask for the next page, and say
+    /// when the view is all marked (or where HubSpot's cap stopped it).
+    fn continue_mark_all(&mut self) -> Vec<Effect> {
+        if !self.mark_all_loading {
+            return Vec::new();
+        }
+        self.list.mark_all();
+        let marked = self.list.marked().len();
+        if self.list_capped {
+            self.mark_all_loading = false;
+            self.error(format!(
+                "{marked} marked: HubSpot search stops at 10,000; narrow the view to reach the rest"
+            ));
+            return Vec::new();
+        }
+        if !self.list.has_more() {
+            self.mark_all_loading = false;
+            self.info(format!("all {marked} tickets of the view marked"));
+            return Vec::new();
+        }
+        self.info(format!("{marked} marked, loading more…"));
+        if self.list_load.is_loading() {
+            return Vec::new();
+        }
+        let after = self.list.next_after().map(str::to_owned);
+        self.load_list(after)
     }
 }
 
@@ -1528,6 +1594,7 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
             }
             let mut fx = app.selection_changed();
             fx.extend(app.maybe_next_page());
+            fx.extend(app.continue_mark_all());
             fx
         }
         Event::PropertiesLoaded {

@@ -193,7 +193,10 @@ pub(super) fn ask_remove(app: &mut App) -> Vec<Effect> {
 pub(super) fn run(app: &mut App, op: PendingOp) -> Vec<Effect> {
     let req = app.req();
     match op {
-        PendingOp::RestoreValue { .. } => Vec::new(),
+        // Run by their own flows (edit, list), never here.
+        PendingOp::RestoreValue { .. }
+        | PendingOp::BulkUpdate { .. }
+        | PendingOp::LoadAllThenMark { .. } => Vec::new(),
         PendingOp::ArchiveTickets { ids, .. } => {
             app.in_flight.push(InFlight::Archive {
                 req,

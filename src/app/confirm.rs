@@ -54,7 +54,33 @@ pub enum PendingOp {
         current_shown: String,
         restored_shown: String,
     },
+    /// Bulk edit: set these properties on every marked ticket in one batch.
+    BulkUpdate {
+        ids: Vec<String>,
+        /// What is sent, by internal name and value.
+        properties: std::collections::BTreeMap<String, String>,
+        /// Per property changed: its label, the marked tickets' current values as shown
+        /// (value, how many tickets have it; most common first) and the new value as shown.
+        changes: Vec<BulkChange>,
+    },
+    /// `V` marked only the loaded rows of a view that has more: load the rest and mark them?
+    LoadAllThenMark {
+        marked: usize,
+        /// The view's total, when HubSpot reports one (search does; the list API doesn't).
+        total: Option<u64>,
+    },
 }
+
+/// One property of a bulk edit, as the confirmation shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkChange {
+    pub label: String,
+    pub old: Vec<(String, usize)>,
+    pub new: String,
+}
+
+/// From this many tickets on, a bulk edit asks for the count to be typed.
+pub const TYPE_COUNT_FROM: usize = 50;
 
 /// Which button has the focus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -87,6 +113,9 @@ impl Confirm {
     pub fn must_type(&self) -> Option<String> {
         match &self.op {
             PendingOp::ArchiveTickets { ids, .. } if ids.len() > 1 => Some(ids.len().to_string()),
+            PendingOp::BulkUpdate { ids, .. } if ids.len() >= TYPE_COUNT_FROM => {
+                Some(ids.len().to_string())
+            }
             _ => None,
         }
     }
@@ -112,6 +141,13 @@ impl Confirm {
                 format!("Remove the {} association?", kind.label().to_lowercase())
             }
             PendingOp::AssociateThenPin { .. } => "Associate the activity first?".into(),
+            PendingOp::BulkUpdate { ids, changes, .. } => {
+                let labels: Vec<&str> = changes.iter().map(|c| c.label.as_str()).collect();
+                let n = ids.len();
+                let plural = if n == 1 { "" } else { "s" };
+                format!("Set {} on {n} ticket{plural}?", labels.join(" and "))
+            }
+            PendingOp::LoadAllThenMark { .. } => "Mark the whole view?".into(),
         }
     }
 
@@ -217,6 +253,33 @@ impl Confirm {
                 format!("{label} is now:     {}", or_empty(current_shown)),
                 format!("it will be set to:  {}", or_empty(restored_shown)),
             ],
+            PendingOp::BulkUpdate { ids, changes, .. } => {
+                let mut lines = Vec::new();
+                for c in changes {
+                    lines.push(format!("{} now:  {}", c.label, summarize_values(&c.old)));
+                    lines.push(format!("will be:  {}", or_empty(&c.new)));
+                    lines.push(String::new());
+                }
+                let n = ids.len();
+                let plural = if n == 1 { "" } else { "s" };
+                lines.push(format!(
+                    "{n} ticket{plural}, in one batch: {}",
+                    id_sample(ids)
+                ));
+                if let Some(n) = self.must_type() {
+                    lines.push(String::new());
+                    lines.push(format!("Type {n} to confirm: {}▏", self.typed));
+                }
+                lines
+            }
+            PendingOp::LoadAllThenMark { marked, total } => {
+                vec![
+                    marked_of(*marked, *total),
+                    String::new(),
+                    "Load the rest of the view and mark every ticket?".into(),
+                    "Cancel keeps just the loaded rows marked.".into(),
+                ]
+            }
         }
     }
 
@@ -228,7 +291,45 @@ impl Confirm {
             PendingOp::Unpin { .. } => "Unpin",
             PendingOp::RemoveAssociation { .. } => "Remove",
             PendingOp::AssociateThenPin { .. } => "Associate and pin",
+            PendingOp::BulkUpdate { .. } => "Update",
+            PendingOp::LoadAllThenMark { .. } => "Load and mark all",
         }
+    }
+}
+
+/// "200 of 984 marked: only loaded rows" (the list API reports no total: "the view has more").
+pub fn marked_of(marked: usize, total: Option<u64>) -> String {
+    match total {
+        Some(t) => format!("{marked} of {t} marked: only loaded rows"),
+        None => format!("{marked} marked: only loaded rows, the view has more"),
+    }
+}
+
+/// "High ×80 · Low ×40 · (no value) ×28", the four commonest, then how many others.
+fn summarize_values(values: &[(String, usize)]) -> String {
+    let mut parts: Vec<String> = values
+        .iter()
+        .take(4)
+        .map(|(v, n)| format!("{} ×{n}", or_empty(v)))
+        .collect();
+    if values.len() > 4 {
+        let rest: usize = values[4..].iter().map(|(_, n)| n).sum();
+        parts.push(format!("{} other values ×{rest}", values.len() - 4));
+    }
+    parts.join(" · ")
+}
+
+/// "#1001, #1002, #1005 … and 145 more".
+fn id_sample(ids: &[String]) -> String {
+    let shown: Vec<String> = ids.iter().take(6).map(|id| format!("#{id}")).collect();
+    if ids.len() > shown.len() {
+        format!(
+            "{} … and {} more",
+            shown.join(", "),
+            ids.len() - shown.len()
+        )
+    } else {
+        shown.join(", ")
     }
 }
 

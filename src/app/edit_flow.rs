@@ -3,6 +3,9 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use std::collections::{BTreeMap, HashMap};
+
+use super::confirm::{BulkChange, Confirm, PendingOp};
 use super::detail::Tab;
 use super::edit::{EditForm, Input, Phase, changes_since, stage_choices};
 use super::{App, Effect, Focus};
@@ -283,7 +286,7 @@ fn save(app: &mut App) -> Vec<Effect> {
             app.info(format!("{what}: nothing changed"));
             close(app)
         }
-        Ok(_) if !form.bulk.is_empty() => send_update(app),
+        Ok(changes) if !form.bulk.is_empty() => ask_bulk(app, changes),
         Ok(_) => {
             form.phase = Phase::Checking(req);
             vec![Effect::Api(Command::CheckTicket {
@@ -295,6 +298,73 @@ fn save(app: &mut App) -> Vec<Effect> {
     }
 }
 
+/// A bulk save asks first: each property's current values on the marked tickets (summarised),
+/// the new value, the count; Cancel is selected, and from 50 tickets on the count is typed.
+fn ask_bulk(app: &mut App, properties: BTreeMap<String, String>) -> Vec<Effect> {
+    let Some(form) = app.form.as_ref() else {
+        return Vec::new();
+    };
+    let ids = form.bulk.clone();
+    let tickets: Vec<&crate::domain::Ticket> =
+        ids.iter().filter_map(|id| app.list.get(id)).collect();
+    // The new values as they will read: a stage by its label in the (new) pipeline.
+    let after = tickets.first().map(|t| {
+        let mut t = (*t).clone();
+        t.properties
+            .extend(properties.iter().map(|(k, v)| (k.clone(), v.clone())));
+        t
+    });
+    let changes = properties
+        .iter()
+        .map(|(name, new)| {
+            let mut counts: HashMap<String, usize> = HashMap::new();
+            for t in &tickets {
+                let shown = app.catalog.display_value(Some(t), name, t.prop(name));
+                *counts.entry(shown).or_default() += 1;
+            }
+            let unloaded = ids.len() - tickets.len();
+            if unloaded > 0 {
+                counts.insert("(not loaded)".to_owned(), unloaded);
+            }
+            let mut old: Vec<(String, usize)> = counts.into_iter().collect();
+            old.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            BulkChange {
+                label: app
+                    .catalog
+                    .property(name)
+                    .map_or_else(|| name.clone(), |d| d.label.clone()),
+                old,
+                new: app.catalog.display_value(after.as_ref(), name, new),
+            }
+        })
+        .collect();
+    app.confirm = Some(Confirm::new(PendingOp::BulkUpdate {
+        ids,
+        properties,
+        changes,
+    }));
+    Vec::new()
+}
+
+/// The bulk edit was confirmed: send exactly what the dialog showed, in one batch.
+pub(super) fn send_bulk(
+    app: &mut App,
+    ids: Vec<String>,
+    properties: BTreeMap<String, String>,
+) -> Vec<Effect> {
+    let req = app.req();
+    let Some(form) = app.form.as_mut() else {
+        return Vec::new();
+    };
+    // Bulk: no per-ticket conflict check (a GET per ticket would cost more than the write).
+    form.phase = Phase::Saving(req);
+    vec![Effect::Api(Command::BatchUpdate {
+        req,
+        ids,
+        properties,
+    })]
+}
+
 fn send_update(app: &mut App) -> Vec<Effect> {
     let tz = app.catalog.tz.clone();
     let req = app.req();
@@ -303,14 +373,8 @@ fn send_update(app: &mut App) -> Vec<Effect> {
     };
     match form.changes(&tz) {
         Ok(properties) if !properties.is_empty() && !form.bulk.is_empty() => {
-            // Bulk: no per-ticket conflict check (a GET per ticket would cost more than the
-            // write); the batch sets the chosen value on every marked ticket.
-            form.phase = Phase::Saving(req);
-            vec![Effect::Api(Command::BatchUpdate {
-                req,
-                ids: form.bulk.clone(),
-                properties,
-            })]
+            // Never without the bulk confirmation.
+            ask_bulk(app, properties)
         }
         Ok(properties) if !properties.is_empty() => {
             form.phase = Phase::Saving(req);

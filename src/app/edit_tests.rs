@@ -527,7 +527,24 @@ fn bulk_edit_sends_one_batch_and_retries_only_the_failed() {
             "no drafts for bulk"
         );
     }
-    let fx = key(&mut app, KeyCode::Enter);
+    // Nothing is sent before the confirmation: property, old values, new value, count.
+    assert!(api(&key(&mut app, KeyCode::Enter)).is_empty());
+    let dialog = app.confirm.as_ref().expect("a bulk edit asks first");
+    assert_eq!(dialog.title(), "Set Priority on 3 tickets?");
+    assert_eq!(dialog.button, super::confirm::Button::Cancel);
+    let body = dialog.body().join("\n");
+    assert!(body.contains("Priority now:  LOW ×2 · HIGH ×1"), "{body}");
+    assert!(body.contains("will be:  MEDIUM"), "{body}");
+    assert!(
+        body.contains("3 tickets, in one batch: #1001, #1002, #1003"),
+        "{body}"
+    );
+    // Declining sends nothing and leaves the form as it was.
+    assert!(key(&mut app, KeyCode::Char('n')).is_empty());
+    assert!(app.confirm.is_none());
+    assert_eq!(app.form.as_ref().unwrap().phase, Phase::Editing);
+    key(&mut app, KeyCode::Enter);
+    let fx = key(&mut app, KeyCode::Char('y'));
     let (req, ids) = match api(&fx).as_slice() {
         [
             Command::BatchUpdate {
@@ -560,8 +577,16 @@ fn bulk_edit_sends_one_batch_and_retries_only_the_failed() {
     };
     assert_eq!((*written, failed.len()), (2, 1));
     assert_eq!(app.list.get("1002").unwrap().priority(), "MEDIUM");
-    // r retries just the failed one.
-    match api(&key(&mut app, KeyCode::Char('r'))).as_slice() {
+    // r retries just the failed one, confirmed like any batch write.
+    assert!(api(&key(&mut app, KeyCode::Char('r'))).is_empty());
+    assert_eq!(
+        app.confirm
+            .as_ref()
+            .map(super::confirm::Confirm::title)
+            .as_deref(),
+        Some("Set Priority on 1 ticket?")
+    );
+    match api(&key(&mut app, KeyCode::Char('y'))).as_slice() {
         [Command::BatchUpdate { ids, .. }] => assert_eq!(ids, &["1003"]),
         other => panic!("expected a retry of 1003, got {other:?}"),
     }

@@ -389,13 +389,17 @@ impl TicketList {
     /// Marks every row on view, or clears all marks when some are set.
     pub fn mark_all_or_clear(&mut self) {
         if self.marked.is_empty() {
-            let ids: Vec<String> = (0..self.rows())
-                .filter_map(|r| self.row(r).map(|t| t.id.clone()))
-                .collect();
-            self.marked.extend(ids);
+            self.mark_all();
         } else {
             self.marked.clear();
         }
+    }
+    /// Marks every row shown (keeping the marks already there).
+    pub fn mark_all(&mut self) {
+        let ids: Vec<String> = (0..self.rows())
+            .filter_map(|r| self.row(r).map(|t| t.id.clone()))
+            .collect();
+        self.marked.extend(ids);
     }
     pub fn clear_marks(&mut self) {
         self.marked.clear();

@@ -1393,3 +1393,91 @@ fn the_backoff_countdown_redraws_as_the_clock_moves_and_only_then() {
     tick(&mut app, 1_000);
     assert!(!app.dirty, "idle: no redraw at the tick rate");
 }
+
+#[test]
+fn mark_all_in_a_partly_loaded_view_says_so_and_can_load_and_mark_the_rest() {
+    let mut app = loaded(160, 48, 100, true);
+    update(&mut app, key('V'));
+    assert_eq!(app.list.marked().len(), 100);
+    assert!(
+        app.toast
+            .as_ref()
+            .is_some_and(|t| t.text == "100 marked: only loaded rows, the view has more"),
+        "{:?}",
+        app.toast
+    );
+    let dialog = app.confirm.as_ref().expect("the rest is offered");
+    assert_eq!(dialog.button, confirm::Button::Cancel);
+    // Yes: the next page is asked for and marked as it arrives, to the last page.
+    let fx = update(&mut app, key('y'));
+    let req = req_of(&fx, is_list);
+    let fx = update(&mut app, listed(req, tickets(1101..=1200), Some("1201")));
+    assert_eq!(app.list.marked().len(), 200);
+    let req = req_of(&fx, is_list);
+    let fx = update(&mut app, listed(req, tickets(1201..=1250), None));
+    assert!(commands(&fx).iter().all(|c| !is_list(c)), "no more pages");
+    assert_eq!(app.list.marked().len(), 250);
+    assert_eq!(
+        app.toast.as_ref().map(|t| t.text.as_str()),
+        Some("all 250 tickets of the view marked")
+    );
+    // V clears them all.
+    update(&mut app, key('V'));
+    assert!(app.list.marked().is_empty());
+}
+
+#[test]
+fn mark_all_declined_keeps_only_the_loaded_rows_marked_and_loads_nothing() {
+    let mut app = loaded(160, 48, 100, true);
+    update(&mut app, key('V'));
+    let fx = update(&mut app, key('n'));
+    assert!(commands(&fx).is_empty());
+    assert_eq!(app.list.marked().len(), 100);
+    assert!(app.confirm.is_none());
+    assert_eq!(
+        app.toast.as_ref().map(|t| t.text.as_str()),
+        Some("100 marked: only loaded rows, the view has more")
+    );
+    // A fully loaded list is marked at once, with no offer.
+    let mut app = loaded(160, 48, 30, false);
+    update(&mut app, key('V'));
+    assert_eq!(app.list.marked().len(), 30);
+    assert!(app.confirm.is_none());
+}
+
+#[test]
+fn a_bulk_edit_of_fifty_or_more_needs_the_count_typed() {
+    let mut app = loaded(160, 48, 60, false);
+    update(&mut app, key('V'));
+    update(&mut app, key('e'));
+    for c in "prio".chars() {
+        update(&mut app, key(c));
+    }
+    update(&mut app, code(KeyCode::Enter));
+    assert_eq!(app.form.as_ref().map(|f| f.bulk.len()), Some(60));
+    // Pick the first option and save: the dialog asks for 60 to be typed.
+    let fx = update(&mut app, code(KeyCode::Enter));
+    assert!(commands(&fx).is_empty());
+    let dialog = app.confirm.as_ref().expect("confirmation");
+    assert_eq!(dialog.must_type().as_deref(), Some("60"));
+    assert!(
+        commands(&update(&mut app, key('y'))).is_empty(),
+        "a bare y is not enough"
+    );
+    for c in "59".chars() {
+        update(&mut app, key(c));
+    }
+    assert!(
+        commands(&update(&mut app, key('y'))).is_empty(),
+        "59 is not 60"
+    );
+    update(&mut app, code(KeyCode::Backspace));
+    update(&mut app, code(KeyCode::Backspace));
+    for c in "60".chars() {
+        update(&mut app, key(c));
+    }
+    match commands(&update(&mut app, key('y'))).as_slice() {
+        [Command::BatchUpdate { ids, .. }] => assert_eq!(ids.len(), 60),
+        other => panic!("expected one BatchUpdate, got {other:?}"),
+    }
+}

@@ -315,6 +315,8 @@ fn a_partial_bulk_delete_failure_is_readable_in_the_status_bar() {
     snap("bulk_delete_partial_failure", |w, h| {
         let mut app = loaded(w, h, 150, true);
         update(&mut app, key('V'));
+        // Only the loaded rows: decline loading the rest.
+        update(&mut app, key('n'));
         update(&mut app, key('D'));
         type_text(&mut app, "150");
         let fx = update(&mut app, key('y'));
@@ -334,6 +336,32 @@ fn a_partial_bulk_delete_failure_is_readable_in_the_status_bar() {
                     .collect(),
             },
         );
+        app
+    });
+}
+
+#[test]
+fn confirm_bulk_edit_shows_old_and_new_values_and_asks_for_the_count() {
+    snap("confirm_bulk_edit_typed", |w, h| {
+        let mut app = loaded(w, h, 60, false);
+        update(&mut app, key('V'));
+        update(&mut app, key('e'));
+        for c in "prio".chars() {
+            update(&mut app, key(c));
+        }
+        update(&mut app, code(KeyCode::Enter));
+        type_text(&mut app, "high");
+        update(&mut app, code(KeyCode::Enter));
+        type_text(&mut app, "6");
+        app
+    });
+}
+
+#[test]
+fn confirm_mark_all_offers_to_load_the_rest() {
+    snap("confirm_mark_all_partial", |w, h| {
+        let mut app = loaded(w, h, 100, true);
+        update(&mut app, key('V'));
         app
     });
 }
