@@ -170,7 +170,21 @@ fn create_edit_stage_and_subject_then_bulk_priority_verified_through_the_api() {
     t.keys(&["Enter"]);
     t.wait_text("Set Priority on 3 tickets");
     t.tmux(&["send-keys", "-t", "main", "-l", "Medium"]);
+    let before: Vec<Vec<String>> = ids
+        .iter()
+        .map(|i| read(&rt, &client, i, &["hs_ticket_priority"]))
+        .collect();
     t.keys(&["Enter"]);
+    // Nothing is written before the confirmation: old values, new value, count.
+    let s = t.wait_text("Set Priority on 3 tickets?");
+    assert!(s.contains("will be:  Medium"), "{s}");
+    assert!(s.contains("Priority now:"), "{s}");
+    let after_ask: Vec<Vec<String>> = ids
+        .iter()
+        .map(|i| read(&rt, &client, i, &["hs_ticket_priority"]))
+        .collect();
+    assert_eq!(before, after_ask, "nothing sent before the yes");
+    t.keys(&["y"]);
     t.wait_text("set Priority on 3 tickets");
     for i in &ids {
         assert_eq!(
