@@ -615,6 +615,13 @@ async fn create_then_edit_stage_and_subject_then_bulk_priority_all_verified_in_h
     h.wait_text("Set Priority on 3 tickets").await;
     h.chars("Medium");
     h.key(KeyCode::Enter);
+    h.wait_text("Set Priority on 3 tickets?").await;
+    assert_eq!(
+        proxy.count("POST", "/batch/update"),
+        batches,
+        "nothing sent before the confirmation"
+    );
+    h.key(KeyCode::Char('y'));
     h.wait_text("set Priority on 3 tickets").await;
     assert_eq!(
         proxy.count("POST", "/batch/update"),
@@ -676,9 +683,14 @@ async fn bulk_edit_of_1000_tickets_is_10_batches_without_a_visible_429() {
     h.key(KeyCode::Enter);
     h.wait_text("Set Priority on 1000 tickets").await;
     h.chars("Urgent");
+    h.key(KeyCode::Enter);
+    // 1,000 tickets: the count is typed before the yes counts.
+    h.wait_text("Set Priority on 1000 tickets?").await;
+    h.chars("1000");
+    h.wait_text("Type 1000 to confirm: 1000").await;
     let before = quiet(&proxy).await;
     let started = Instant::now();
-    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('y'));
     let s = h
         .wait_until("the bulk edit to finish", |s| {
             s.contains("set Priority on 1000 tickets") || s.contains("failed")
