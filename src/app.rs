@@ -70,6 +70,11 @@ pub enum Msg {
     Tick(Timestamp),
     /// The views were written to config.toml (its path), or why not.
     ViewsSaved(Result<String, String>),
+    /// The browser could not be started for this URL, and why.
+    OpenFailed {
+        url: String,
+        why: String,
+    },
 }
 
 /// What `update` asks the runtime to do.
@@ -644,6 +649,15 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Tick(now) => on_tick(app, now),
+        Msg::OpenFailed { url, why } => {
+            app.dirty = true;
+            // Offered as a dialog (Cancel selected): copying is the way to the ticket now.
+            app.confirm = Some(confirm::Confirm::new(confirm::PendingOp::CopyUrlInstead {
+                url,
+                why,
+            }));
+            Vec::new()
+        }
         Msg::ViewsSaved(result) => {
             app.dirty = true;
             views_flow::on_saved(app, result)
@@ -969,6 +983,10 @@ fn run_confirmed(app: &mut App, op: confirm::PendingOp) -> Vec<Effect> {
         confirm::PendingOp::BulkUpdate {
             ids, properties, ..
         } => edit_flow::send_bulk(app, ids, properties),
+        confirm::PendingOp::CopyUrlInstead { url, .. } => {
+            app.info("copied the ticket URL");
+            vec![Effect::Clipboard(url)]
+        }
         confirm::PendingOp::LoadAllThenMark { .. } => {
             app.mark_all_loading = true;
             app.info("loading the rest of the view to mark it…");

@@ -74,6 +74,8 @@ where
     S: Stream<Item = io::Result<TermEvent>> + Unpin,
 {
     let (events_tx, mut events_rx) = mpsc::channel(256);
+    // What the runtime's own effects report back (a browser that did not start).
+    let (local_tx, mut local_rx) = mpsc::unbounded_channel::<Msg>();
     let commands = worker::spawn(client, events_tx);
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -104,7 +106,7 @@ where
                     }
                 }
                 Effect::Clipboard(text) => copy_osc52(terminal, &text),
-                Effect::OpenUrl(url) => open_url(&url),
+                Effect::OpenUrl(url) => open_url(url, local_tx.clone()),
                 Effect::SaveDraft(draft) => {
                     if let Some(store) = &drafts
                         && let Err(e) = store.save(&draft)
@@ -147,6 +149,7 @@ where
                 Some(Ok(ev)) => msg_from_terminal(ev),
             },
             Some(ev) = events_rx.recv() => Some(Msg::Worker(ev)),
+            Some(msg) = local_rx.recv() => Some(msg),
             _ = tick.tick() => Some(Msg::Tick(jiff::Timestamp::now())),
         };
         if let Some(msg) = msg {
@@ -213,21 +216,77 @@ fn copy_osc52<B: Backend>(_terminal: &mut Terminal<B>, text: &str) {
 }
 
 /// Opens a URL with the desktop's opener, detached; failures are logged.
-fn open_url(url: &str) {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
+fn open_url(url: String, report: mpsc::UnboundedSender<Msg>) {
+    let Some((program, args)) = opener(std::env::var("BROWSER").ok().as_deref()) else {
+        let _ = report.send(Msg::OpenFailed {
+            url,
+            why: "$BROWSER names no program".into(),
+        });
+        return;
     };
-    match std::process::Command::new(opener)
-        .arg(url)
+    // `$BROWSER` may say where the URL goes (`firefox %s`); else it comes last.
+    let has_slot = args.iter().any(|a| a.contains("%s"));
+    let args: Vec<String> = if has_slot {
+        args.iter().map(|a| a.replace("%s", &url)).collect()
+    } else {
+        args.into_iter().chain([url.clone()]).collect()
+    };
+    let child = tokio::process::Command::new(&program)
+        .args(&args)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
-        .spawn()
-    {
-        Ok(_) => {}
-        Err(e) => tracing::warn!("cannot run {opener}: {e}"),
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!("cannot run {program}: {e}");
+            let _ = report.send(Msg::OpenFailed {
+                url,
+                why: format!("cannot run {program}: {e}"),
+            });
+            return;
+        }
+    };
+    // An opener hands the URL over and exits; a failure shows as its exit status. One that
+    // is still running after a while (a browser in the foreground) is taken as started.
+    tokio::spawn(async move {
+        match tokio::time::timeout(OPENER_GRACE, child.wait()).await {
+            Ok(Ok(status)) if !status.success() => {
+                tracing::warn!("{program} {url}: {status}");
+                let _ = report.send(Msg::OpenFailed {
+                    url,
+                    why: format!("{program} could not open it ({status})"),
+                });
+            }
+            Ok(Err(e)) => tracing::warn!("{program}: {e}"),
+            Ok(Ok(_)) | Err(_) => {}
+        }
+    });
+}
+
+/// How long an opener may take to say it failed.
+const OPENER_GRACE: Duration = Duration::from_secs(10);
+
+/// The command that opens a URL: `$BROWSER` when set (its first `:`-separated entry, split on
+/// spaces for arguments), else the platform's opener. `None` when `$BROWSER` names nothing.
+pub fn opener(browser: Option<&str>) -> Option<(String, Vec<String>)> {
+    match browser {
+        Some(b) if !b.trim().is_empty() => {
+            let first = b.split(':').map(str::trim).find(|s| !s.is_empty())?;
+            let mut words = first.split_whitespace().map(str::to_owned);
+            let program = words.next()?;
+            Some((program, words.collect()))
+        }
+        Some(_) | None => Some((
+            if cfg!(target_os = "macos") {
+                "open"
+            } else {
+                "xdg-open"
+            }
+            .to_owned(),
+            Vec::new(),
+        )),
     }
 }
 
@@ -372,6 +431,23 @@ async fn signals() {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    #[test]
+    fn the_browser_command_comes_from_browser_or_the_platform() {
+        use super::opener;
+        let platform = if cfg!(target_os = "macos") {
+            "open"
+        } else {
+            "xdg-open"
+        };
+        assert_eq!(opener(None), Some((platform.to_owned(), vec![])));
+        assert_eq!(opener(Some("  ")), Some((platform.to_owned(), vec![])));
+        assert_eq!(
+            opener(Some("firefox --new-tab %s:chromium")),
+            Some(("firefox".to_owned(), vec!["--new-tab".into(), "%s".into()]))
+        );
+        assert_eq!(opener(Some(":")), None);
+    }
+
     use super::*;
 
     #[test]

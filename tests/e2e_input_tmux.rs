@@ -119,3 +119,38 @@ fn a_bracketed_paste_lands_in_the_property_editor_and_is_saved() {
     );
     t.keys(&["q"]);
 }
+
+#[test]
+fn o_without_a_working_browser_says_why_and_offers_to_copy_the_url() {
+    if !tmux_available() {
+        return;
+    }
+    let sandbox = Sandbox::start(20);
+    let config = tempfile::tempdir().expect("tempdir");
+    std::fs::write(config.path().join("config.toml"), "portal_id = \"4242\"\n").expect("write");
+    let config_dir = config.path().display().to_string();
+    // `false` starts and exits 1, as xdg-open does when it finds no browser.
+    let t = Tmux::start(
+        "browser",
+        140,
+        40,
+        &[("HUBTIX_CONFIG_DIR", &config_dir), ("BROWSER", "false")],
+    );
+    t.wait_text("$");
+    t.line(&format!(
+        "HUBSPOT_ACCESS_TOKEN=demo-token HUBTIX_BASE_URL={} {}",
+        sandbox.url,
+        quoted(&bin())
+    ));
+    let s = t.wait_for("the first ticket's detail", |s| {
+        s.contains("Ticket name") && detail_id(s).is_some()
+    });
+    let id = detail_id(&s).expect("a ticket");
+    t.keys(&["o"]);
+    let s = t.wait_text("The browser did not open");
+    assert!(s.contains("false could not open it"), "{s}");
+    assert!(s.contains(&format!("4242/record/0-5/{id}")), "{s}");
+    t.keys(&["y"]);
+    t.wait_text("copied the ticket URL");
+    t.keys(&["q"]);
+}

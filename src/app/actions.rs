@@ -196,7 +196,8 @@ pub(super) fn run(app: &mut App, op: PendingOp) -> Vec<Effect> {
         // Run by their own flows (edit, list), never here.
         PendingOp::RestoreValue { .. }
         | PendingOp::BulkUpdate { .. }
-        | PendingOp::LoadAllThenMark { .. } => Vec::new(),
+        | PendingOp::LoadAllThenMark { .. }
+        | PendingOp::CopyUrlInstead { .. } => Vec::new(),
         PendingOp::ArchiveTickets { ids, .. } => {
             app.in_flight.push(InFlight::Archive {
                 req,

@@ -63,6 +63,8 @@ pub enum PendingOp {
         /// (value, how many tickets have it; most common first) and the new value as shown.
         changes: Vec<BulkChange>,
     },
+    /// `o` could not start a browser: copy the ticket's URL instead?
+    CopyUrlInstead { url: String, why: String },
     /// `V` marked only the loaded rows of a view that has more: load the rest and mark them?
     LoadAllThenMark {
         marked: usize,
@@ -148,6 +150,7 @@ impl Confirm {
                 format!("Set {} on {n} ticket{plural}?", labels.join(" and "))
             }
             PendingOp::LoadAllThenMark { .. } => "Mark the whole view?".into(),
+            PendingOp::CopyUrlInstead { .. } => "The browser did not open".into(),
         }
     }
 
@@ -272,6 +275,13 @@ impl Confirm {
                 }
                 lines
             }
+            PendingOp::CopyUrlInstead { url, why } => vec![
+                why.clone(),
+                String::new(),
+                url.clone(),
+                String::new(),
+                "Copy the URL to open it yourself? (set $BROWSER to choose a browser)".into(),
+            ],
             PendingOp::LoadAllThenMark { marked, total } => {
                 vec![
                     marked_of(*marked, *total),
@@ -293,6 +303,7 @@ impl Confirm {
             PendingOp::AssociateThenPin { .. } => "Associate and pin",
             PendingOp::BulkUpdate { .. } => "Update",
             PendingOp::LoadAllThenMark { .. } => "Load and mark all",
+            PendingOp::CopyUrlInstead { .. } => "Copy URL",
         }
     }
 }

@@ -1481,3 +1481,28 @@ fn a_bulk_edit_of_fifty_or_more_needs_the_count_typed() {
         other => panic!("expected one BatchUpdate, got {other:?}"),
     }
 }
+
+#[test]
+fn a_browser_that_did_not_open_is_said_and_copying_the_url_is_offered() {
+    let mut app = loaded(160, 48, 10, false);
+    let fx = update(
+        &mut app,
+        Msg::OpenFailed {
+            url: "https://app.hubspot.com/contacts/1/record/0-5/1001".into(),
+            why: "cannot run xdg-open: No such file or directory".into(),
+        },
+    );
+    assert!(fx.is_empty());
+    let dialog = app.confirm.as_ref().expect("a dialog");
+    assert_eq!(dialog.button, confirm::Button::Cancel);
+    let body = dialog.body().join("\n");
+    assert!(body.contains("cannot run xdg-open"), "{body}");
+    assert!(body.contains("record/0-5/1001"), "{body}");
+    let fx = update(&mut app, key('y'));
+    assert_eq!(
+        fx,
+        vec![Effect::Clipboard(
+            "https://app.hubspot.com/contacts/1/record/0-5/1001".into()
+        )]
+    );
+}
