@@ -208,7 +208,7 @@ pub struct App {
     /// The create form (`n`).
     pub create: Option<create::CreateForm>,
     /// A confirmed write on its way, and the toast to show when it lands.
-    pending_write: Option<(ReqId, String)>,
+    pending_write: Option<(ReqId, String, String)>,
     /// A pin on its way (request, ticket, activity): HubSpot may refuse an unassociated one.
     pending_pin: Option<(ReqId, String, String)>,
     /// Confirmed deletes and association changes on their way (several may be).
@@ -1002,7 +1002,11 @@ fn run_confirmed(app: &mut App, op: confirm::PendingOp) -> Vec<Effect> {
             ..
         } => {
             let req = app.req();
-            app.pending_write = Some((req, format!("restored {label}")));
+            app.pending_write = Some((
+                req,
+                format!("restored {label} on #{ticket_id}"),
+                ticket_id.clone(),
+            ));
             vec![Effect::Api(Command::UpdateTicket {
                 req,
                 id: ticket_id,
@@ -1022,7 +1026,10 @@ fn ask_restore(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     let Some(def) = app.catalog.property(&e.property) else {
-        app.error(format!("{} is not in the property catalogue", e.property));
+        app.error(format!(
+            "{} is not in the property catalogue; #{} was not changed",
+            e.property, t.id
+        ));
         return Vec::new();
     };
     if let Some(why) = edit::not_editable_reason(def) {
@@ -1031,7 +1038,7 @@ fn ask_restore(app: &mut App) -> Vec<Effect> {
     }
     let current = t.prop(&e.property).to_owned();
     if current == e.new {
-        app.info(format!("{} already has that value", def.label));
+        app.info(format!("{} of #{} already has that value", def.label, t.id));
         return Vec::new();
     }
     let shown = |v: &str| app.catalog.display_value(Some(t), &e.property, v);
@@ -1512,7 +1519,7 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
             let mut row = ticket.clone();
             row.history = None;
             app.list.upsert(row);
-            if let Some((_, done)) = app.pending_write.take_if(|(r, _)| *r == req) {
+            if let Some((_, done, _)) = app.pending_write.take_if(|(r, _, _)| *r == req) {
                 app.info(done);
                 if app.detail.ticket_id.as_deref() == Some(ticket.id.as_str()) {
                     return app.fetch_detail();
@@ -1521,9 +1528,16 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
             Vec::new()
         }
         Event::Failed { req, failure }
-            if app.pending_write.as_ref().is_some_and(|(r, _)| *r == req) =>
+            if app
+                .pending_write
+                .as_ref()
+                .is_some_and(|(r, _, _)| *r == req) =>
         {
-            app.pending_write = None;
+            let ticket = app
+                .pending_write
+                .take()
+                .map(|(_, _, t)| t)
+                .unwrap_or_default();
             let pin = app.pending_pin.take_if(|(r, _, _)| *r == req);
             let refused = failure
                 .field_errors
@@ -1533,7 +1547,10 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
                 Some((_, ticket, activity)) if refused => {
                     actions::on_pin_refused(app, &ticket, &activity, &failure.summary);
                 }
-                _ => app.error(format!("the change was not saved: {}", failure.summary)),
+                _ => app.error(format!(
+                    "the change to #{ticket} was not saved: {}",
+                    failure.summary
+                )),
             }
             Vec::new()
         }

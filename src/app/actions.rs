@@ -219,14 +219,22 @@ pub(super) fn run(app: &mut App, op: PendingOp) -> Vec<Effect> {
             title,
             ..
         } => {
-            app.pending_write = Some((req, format!("pinned “{title}”")));
+            app.pending_write = Some((
+                req,
+                format!("pinned “{title}” on #{ticket_id}"),
+                ticket_id.clone(),
+            ));
             app.pending_pin = Some((req, ticket_id.clone(), activity_id.clone()));
             vec![pin(req, ticket_id, activity_id)]
         }
         PendingOp::Unpin {
             ticket_id, title, ..
         } => {
-            app.pending_write = Some((req, format!("unpinned “{title}”")));
+            app.pending_write = Some((
+                req,
+                format!("unpinned “{title}” on #{ticket_id}"),
+                ticket_id.clone(),
+            ));
             vec![pin(req, ticket_id, String::new())]
         }
         PendingOp::RemoveAssociation {
@@ -364,10 +372,14 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
             let mut fx = Vec::new();
             if let Some((ticket, activity)) = then_pin {
                 let req = app.req();
-                app.pending_write = Some((req, "associated and pinned".into()));
+                app.pending_write = Some((
+                    req,
+                    format!("associated and pinned on #{ticket}"),
+                    ticket.clone(),
+                ));
                 fx.push(pin(req, ticket, activity));
             } else {
-                app.info("associations updated");
+                app.info(format!("associations updated on #{ticket_id}"));
             }
             if app.detail.ticket_id.as_deref() == Some(ticket_id.as_str()) {
                 app.detail.associations = Loadable::Idle;

@@ -781,7 +781,7 @@ fn remove_names_both_records_and_the_label() {
         [Command::LoadAssociations { .. }]
     ));
     assert!(app.detail.associations.is_loading());
-    assert!(toast(&app).contains("associations updated"));
+    assert!(toast(&app).contains("associations updated on #1001"));
 }
 
 #[test]
