@@ -86,7 +86,7 @@ impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
         let config: Self = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            message: describe_toml_error(text, &e),
         })?;
         if config.token.is_some() {
             check_private(path)?;
@@ -102,6 +102,113 @@ impl Config {
             "https://{host}/contacts/{portal}/record/0-5/{ticket_id}"
         ))
     }
+}
+
+/// Longest description of a config error (what TOML expected), in characters.
+const ERROR_MESSAGE_CHARS: usize = 160;
+
+/// A TOML error in `text` (the config file) as one short line: where (line and column) and
+/// what TOML or the setting expected. Never the file's text: TOML's own rendering quotes the
+/// offending line, which may be the `token` line or megabytes long. Values that serde quotes
+/// in its messages are left out, the `token` line's value is redacted wherever it appears,
+/// and the description is capped at [`ERROR_MESSAGE_CHARS`].
+pub fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
+    let mut message = error
+        .message()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    message = without_quoted_values(&message);
+    for secret in secrets_in(text) {
+        message = message.replace(secret, "[redacted]");
+    }
+    message = redact_token_shapes(&message);
+    if message.chars().count() > ERROR_MESSAGE_CHARS {
+        message = message
+            .chars()
+            .take(ERROR_MESSAGE_CHARS)
+            .collect::<String>()
+            + "…";
+    }
+    match error.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or(text);
+            let line = before.matches('\n').count() + 1;
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            let column = before[line_start..].chars().count() + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
+    }
+}
+
+/// serde describes a wrong value by quoting it (`invalid type: string "…", expected a map`):
+/// the quoted value is dropped (`a string`), since it may be a secret written in the wrong place.
+fn without_quoted_values(message: &str) -> String {
+    const QUOTED: &str = "string \"";
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find(QUOTED) {
+        out.push_str(&rest[..start]);
+        out.push_str("a string");
+        let after = &rest[start + QUOTED.len()..];
+        // The value is written with escapes (`\"`): its end is the first unescaped quote.
+        let mut escaped = false;
+        let end = after.char_indices().find_map(|(i, c)| {
+            let is_end = c == '"' && !escaped;
+            escaped = c == '\\' && !escaped;
+            is_end.then_some(i + 1)
+        });
+        rest = end.map_or("", |e| &after[e..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The value of every `token = …` line, and its words, whether or not the line parses.
+fn secrets_in(text: &str) -> Vec<&str> {
+    let mut secrets: Vec<&str> = text
+        .lines()
+        .filter_map(|line| {
+            let rest = line.trim_start();
+            let rest = ["token", "\"token\"", "'token'"]
+                .iter()
+                .find_map(|k| rest.strip_prefix(k))?;
+            rest.trim_start().strip_prefix('=').map(str::trim)
+        })
+        .flat_map(|value| {
+            std::iter::once(value).chain(
+                value
+                    .split(|c: char| c.is_whitespace() || c == '"' || c == '\'')
+                    .filter(|w| w.len() >= 6),
+            )
+        })
+        .filter(|s| !s.is_empty())
+        .collect();
+    // Longest first, so that a value is replaced whole before its words are.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets
+}
+
+/// Private-app tokens (`pat-<region>-<uuid>`) wherever they were written.
+fn redact_token_shapes(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find("pat-") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start..];
+        let end = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(after.len());
+        if end > "pat-na1-".len() {
+            out.push_str("[redacted]");
+        } else {
+            out.push_str(&after[..end]);
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Writes `bytes` to `path` through a temporary file renamed over it, so a crash leaves the
@@ -250,6 +357,38 @@ mod tests {
         assert_eq!(
             Config::load(&paths).expect("private file").token.as_deref(),
             Some("pat-na1-secret")
+        );
+    }
+
+    #[test]
+    fn toml_errors_name_the_place_never_the_text() {
+        let text = "portal_id = \"1\"\ntoken = 'pat-eu1-0a1b2c3d' oops\n";
+        let err = toml::from_str::<Config>(text).expect_err("syntax error");
+        let line = describe_toml_error(text, &err);
+        assert!(line.starts_with("line 2, column "), "{line}");
+        assert!(
+            !line.contains("0a1b2c3d") && !line.contains("oops"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn quoted_values_and_token_shapes_are_left_out_of_messages() {
+        assert_eq!(
+            without_quoted_values(r#"invalid type: string "a \"b\" c", expected a map"#),
+            "invalid type: a string, expected a map"
+        );
+        assert_eq!(
+            without_quoted_values(r#"invalid value: string "unterminated"#),
+            "invalid value: a string"
+        );
+        assert_eq!(
+            redact_token_shapes("x pat-na1-1234abcd-ef, pat- and pat-na1"),
+            "x [redacted], pat- and pat-na1"
+        );
+        assert_eq!(
+            secrets_in("me = \"a\"\n  token = \"s3cr3t-value\" trailing\n"),
+            ["\"s3cr3t-value\" trailing", "s3cr3t-value", "trailing"]
         );
     }
 

@@ -399,3 +399,65 @@ fn bad_views_are_reported_before_the_terminal_is_taken() {
         assert!(!err.contains("terminal"), "before the terminal: {err}");
     }
 }
+
+/// A config.toml that does not parse is reported on one short line naming the file, the line
+/// and the column, and never with the file's text: whatever the mistake, a token written in
+/// the file does not reach the terminal, and a 2 MB line does not either.
+#[test]
+fn config_errors_never_echo_a_token_and_stay_on_one_short_line() {
+    let dirs = tempfile::tempdir().unwrap();
+    let secret = "pat-na1-5ec7e7aa-1b2c-4d3e-8f90-0123456789ab";
+    // A credential of no known shape, written where it does not belong.
+    let other_secret = "zq81KXV2mT0pWcL7Hs9dEe4R";
+    let huge = "x".repeat(2 * 1024 * 1024);
+    let cases = [
+        // The issue's case: the token unquoted.
+        (format!("token = {secret}\n"), 1),
+        // Quoted, with a syntax error after it on the same line.
+        (
+            format!("token = \"{secret}\" # fine\nme = \"a\" \"b\"\n"),
+            2,
+        ),
+        (format!("token = \"{secret}\" trailing\n"), 1),
+        // A 2 MB line, the token valid on the line before.
+        (
+            format!("portal_id = \"1\"\ntoken = \"{secret}\"\nme = {huge}\n"),
+            3,
+        ),
+        (format!("token = \"{secret}\"\nme = \"{huge}\n"), 2),
+        (format!("token = \"{secret}\"\nme = [\"{huge}\"]\n"), 2),
+        // Parsed, but not what the settings are.
+        (format!("tokne = \"{secret}\"\n"), 1),
+        (format!("token = \"{secret}\"\nkeys = \"{secret}\"\n"), 2),
+        (format!("keys = \"{other_secret}\"\n"), 1),
+        (format!("me = [\"{other_secret}\"]\n"), 1),
+        // Key bindings are read from the same file by the keymap.
+        (format!("[keys]\nlist = \"{other_secret}\"\n"), 2),
+        (
+            format!("[[views]]\nname = \"Queue\"\ntoken = \"{secret}\"\n"),
+            3,
+        ),
+        (
+            format!("token = \"{secret}\"\n[[views]]\nname = \"Queue\"\nsort = \"x {secret}\"\n"),
+            4,
+        ),
+    ];
+    for (config, line) in cases {
+        let out = demo_with_config(dirs.path(), &config);
+        let shown = &config[..config.len().min(80)];
+        assert_eq!(out.status.code(), Some(1), "{shown}");
+        let err = stderr(&out);
+        assert!(
+            !err.contains("5ec7e7aa") && !err.contains("0123456789ab"),
+            "{shown}: the token leaked: {err}"
+        );
+        assert!(!err.contains("zq81KXV2"), "{shown}: a secret leaked: {err}");
+        assert!(err.len() <= 400, "{shown}: {} bytes: {err:.400}", err.len());
+        assert_eq!(err.lines().count(), 1, "{shown}: {err}");
+        assert!(
+            err.contains("config.toml") && err.contains(&format!("line {line}")),
+            "{shown}: names the file and line {line}: {err}"
+        );
+        assert!(stdout(&out).is_empty());
+    }
+}
