@@ -69,14 +69,15 @@ async fn run_sandbox(args: crate::cli::SandboxArgs) -> Result<(), String> {
     .map_err(|e| format!("sandbox: {e}"))
 }
 
-/// Logs go to `<cache>/logs/hubtix.log`, never to the terminal (the TUI owns it).
+/// Logs go to `<cache>/logs/hubtix.log`, never to the terminal (the TUI owns it). They hold
+/// customer text: the folders are created 0700 and the file 0600.
 /// `HUBTIX_LOG` sets the filter (default `hubtix=info`).
 fn init_logging(paths: &Paths) {
     let dir = paths.log_dir();
-    if std::fs::create_dir_all(&dir).is_err() {
+    if crate::config::create_private_dir(&dir).is_err() {
         return;
     }
-    let Ok(file) = std::fs::OpenOptions::new()
+    let Ok(file) = crate::config::private_file_options()
         .create(true)
         .append(true)
         .open(dir.join("hubtix.log"))

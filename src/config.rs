@@ -211,21 +211,64 @@ fn redact_token_shapes(message: &str) -> String {
     out
 }
 
+/// Creates `dir` and its missing parents private to the user (0700 on Unix), with that mode
+/// from the start rather than changed after. An existing folder is left as it is.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Options that create a file private to the user (0600 on Unix) from the start. hubtix's
+/// files (drafts, the log, config.toml) hold customer text or the token.
+pub fn private_file_options() -> std::fs::OpenOptions {
+    let mut options = std::fs::OpenOptions::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+}
+
 /// Writes `bytes` to `path` through a temporary file renamed over it, so a crash leaves the
-/// old file or the new one, never half of one. The folder is created if missing; an existing
+/// old file or the new one, never half of one. A missing folder is created private
+/// ([`create_private_dir`]); a new file is private ([`private_file_options`]); an existing
 /// file's permissions are kept (a config.toml holding a token stays private).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        create_private_dir(dir)?;
     }
+    // A name of its own, so that the file is new (and created private) even if an earlier
+    // crash left a temporary file behind.
     let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
+    tmp.push(format!(
+        ".{}.{}.tmp",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
     let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, bytes)?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        std::fs::set_permissions(&tmp, meta.permissions())?;
+    let written = private_file_options()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .and_then(|mut file| file.write_all(bytes))
+        .and_then(|()| match std::fs::metadata(path) {
+            Ok(meta) => std::fs::set_permissions(&tmp, meta.permissions()),
+            Err(_) => Ok(()),
+        })
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
-    std::fs::rename(tmp, path)
+    written
 }
 
 /// Where the token was found (never the token itself).
@@ -389,6 +432,27 @@ mod tests {
         assert_eq!(
             secrets_in("me = \"a\"\n  token = \"s3cr3t-value\" trailing\n"),
             ["\"s3cr3t-value\" trailing", "s3cr3t-value", "trailing"]
+        );
+    }
+
+    /// A new file (config.toml saved with views, say) is created 0600 in a folder created
+    /// 0700; an existing file keeps the mode its owner gave it.
+    #[cfg(unix)]
+    #[test]
+    fn written_files_are_private_and_existing_modes_kept() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).expect("exists").permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("conf").join("config.toml");
+        write_atomically(&path, b"me = \"a\"\n").expect("write");
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().expect("parent")), 0o700);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+        write_atomically(&path, b"me = \"b\"\n").expect("rewrite");
+        assert_eq!(mode(&path), 0o640);
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            "me = \"b\"\n"
         );
     }
 

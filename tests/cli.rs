@@ -461,3 +461,26 @@ fn config_errors_never_echo_a_token_and_stay_on_one_short_line() {
         assert!(stdout(&out).is_empty());
     }
 }
+
+/// The log holds customer text (subjects, IDs, errors): its folder is created 0700 and the
+/// file 0600, and so is the cache folder that holds them.
+#[cfg(unix)]
+#[test]
+fn the_log_and_its_folders_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dirs = tempfile::tempdir().unwrap();
+    let cache = dirs.path().join("cache");
+    let out = Command::new(env!("CARGO_BIN_EXE_hubtix"))
+        .arg("paths")
+        .env_clear()
+        .env("HUBTIX_CONFIG_DIR", dirs.path().join("config"))
+        .env("HUBTIX_DATA_DIR", dirs.path().join("data"))
+        .env("HUBTIX_CACHE_DIR", &cache)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(mode(&cache), 0o700);
+    assert_eq!(mode(&cache.join("logs")), 0o700);
+    assert_eq!(mode(&cache.join("logs").join("hubtix.log")), 0o600);
+}
