@@ -1,6 +1,7 @@
 //! The commands behind the command line: `sandbox`, `tickets list|get`, `paths`, and the
 //! hand-over to the TUI. Each non-interactive command exits non-zero with a one-line error on
-//! stderr (HTTP status, HubSpot category and message, correlation ID), never a token.
+//! stderr (HTTP status, HubSpot category and message, correlation ID), never a token: exit
+//! code 2 for a mistake on the command line ([`usage`]), 1 for everything else.
 
 use std::process::ExitCode;
 
@@ -36,6 +37,26 @@ pub fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => fail(&msg),
+    }
+}
+
+/// Exit code of a command line that cannot be run as written.
+pub const USAGE_EXIT: u8 = 2;
+
+/// Answers a command line clap refused: one line and exit code 2, or clap's help and
+/// version text as clap prints them.
+pub fn usage(error: &clap::Error) -> ExitCode {
+    match crate::cli::usage_line(error) {
+        Some(line) => {
+            output::error_line(&line);
+            ExitCode::from(USAGE_EXIT)
+        }
+        None => {
+            if let Err(e) = error.print() {
+                tracing::debug!("printing help: {e}");
+            }
+            ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(USAGE_EXIT))
+        }
     }
 }
 

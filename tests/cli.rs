@@ -484,3 +484,117 @@ fn the_log_and_its_folders_are_private() {
     assert_eq!(mode(&cache.join("logs")), 0o700);
     assert_eq!(mode(&cache.join("logs").join("hubtix.log")), 0o600);
 }
+
+/// A mistake on the command line is one line on stderr naming the problem, exit code 2, and
+/// no request at all.
+#[tokio::test(flavor = "multi_thread")]
+async fn usage_errors_are_one_line_naming_the_problem_with_exit_code_2() {
+    let sb = sandbox(20).await;
+    let run = |args: &[&str]| tokio::task::block_in_place(|| hubtix(&sb, "demo-token", args));
+    let before = sb.faults().request_count();
+    let cases: [(&[&str], &str); 12] = [
+        (
+            &["tickets", "get", ""],
+            "invalid ID '': a ticket ID cannot be empty",
+        ),
+        (&["tickets", "get", "  "], "a ticket ID cannot be empty"),
+        (
+            &["tickets", "list", "--limit", "0"],
+            "invalid --limit '0': must be at least 1",
+        ),
+        (&["tickets", "list", "--all", "--limit", "0"], "--limit '0'"),
+        (
+            &["tickets", "list", "--limit", "ten"],
+            "invalid --limit 'ten'",
+        ),
+        (
+            &["tickets", "get", "1001", "--associations", "contacts,bogus"],
+            "invalid --associations 'bogus': not an object type",
+        ),
+        (
+            &["tickets", "list", "--output", "xml"],
+            "invalid --output 'xml': expected table, json, jsonl or csv",
+        ),
+        (
+            &["tickets", "get", "1001", "--output", "XML"],
+            "invalid --output 'XML': expected table, json, jsonl or csv",
+        ),
+        (
+            &["tickets", "list", "--properties", "subject,"],
+            "invalid --properties '': a property name cannot be empty",
+        ),
+        (
+            &["tickets", "get", "1", "--id-property", ""],
+            "invalid --id-property ''",
+        ),
+        (&["tickets", "list", "--frobnicate"], "'--frobnicate'"),
+        (&["tickets", "get"], "ID"),
+    ];
+    for (args, says) in cases {
+        let out = run(args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("hubtix: "), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: expected {says:?} in {err}");
+        assert!(stdout(&out).is_empty(), "{args:?}");
+    }
+    assert_eq!(
+        sb.faults().request_count(),
+        before,
+        "usage errors are found before any request"
+    );
+
+    // Help and version still print as clap prints them.
+    let out = run(&["tickets", "get", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("--associations"), "{}", stdout(&out));
+    assert!(stdout(&out).lines().count() > 5);
+    let out = run(&["--version"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).starts_with("hubtix "), "{}", stdout(&out));
+    sb.shutdown().await;
+}
+
+/// A ticket that does not exist is named in the error, with HubSpot's status, category and
+/// correlation ID; exit code 1.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_ticket_is_named() {
+    let sb = sandbox(20).await;
+    let run = |args: &[&str]| tokio::task::block_in_place(|| hubtix(&sb, "demo-token", args));
+    for (args, says) in [
+        (&["tickets", "get", "99999"][..], "ticket 99999 not found"),
+        (
+            &["tickets", "get", "99999", "--output", "json"],
+            "ticket 99999 not found",
+        ),
+        (
+            &[
+                "tickets",
+                "get",
+                "EXT-NOPE",
+                "--id-property",
+                "external_ticket_ref",
+            ],
+            "no ticket with external_ticket_ref EXT-NOPE",
+        ),
+        (
+            &["tickets", "get", "1001", "--archived"],
+            "archived ticket 1001 not found",
+        ),
+    ] {
+        let out = run(args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: expected {says:?} in {err}");
+        assert!(
+            err.contains("404")
+                && err.contains("OBJECT_NOT_FOUND")
+                && err.contains("correlation id"),
+            "{args:?}: {err}"
+        );
+        assert!(stdout(&out).is_empty(), "{args:?}");
+    }
+    sb.shutdown().await;
+}
