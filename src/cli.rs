@@ -181,9 +181,16 @@ pub fn usage_line(error: &clap::Error) -> Option<String> {
     };
     let value = || strings(ContextKind::InvalidValue).join(" ");
     match error.kind() {
-        ErrorKind::DisplayHelp
-        | ErrorKind::DisplayVersion
-        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => None,
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => None,
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            // `hubtix tickets` alone: clap would print the whole help as the error.
+            let rendered = error.render().to_string();
+            let usage = rendered
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("Usage: "))
+                .unwrap_or("hubtix --help");
+            Some(format!("incomplete command (usage: {usage}); see --help"))
+        }
         ErrorKind::InvalidValue => {
             let valid = strings(ContextKind::ValidValue);
             let expected = match valid.split_last() {
@@ -335,6 +342,10 @@ mod tests {
         assert_eq!(
             line(&["hubtix", "tickets", "get"]),
             "missing ID; see --help"
+        );
+        assert_eq!(
+            line(&["hubtix", "tickets"]),
+            "incomplete command (usage: hubtix tickets [OPTIONS] <COMMAND>); see --help"
         );
         assert_eq!(
             usage(&["hubtix", "--help"]),

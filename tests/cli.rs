@@ -492,7 +492,7 @@ async fn usage_errors_are_one_line_naming_the_problem_with_exit_code_2() {
     let sb = sandbox(20).await;
     let run = |args: &[&str]| tokio::task::block_in_place(|| hubtix(&sb, "demo-token", args));
     let before = sb.faults().request_count();
-    let cases: [(&[&str], &str); 12] = [
+    let cases: [(&[&str], &str); 13] = [
         (
             &["tickets", "get", ""],
             "invalid ID '': a ticket ID cannot be empty",
@@ -529,6 +529,7 @@ async fn usage_errors_are_one_line_naming_the_problem_with_exit_code_2() {
         ),
         (&["tickets", "list", "--frobnicate"], "'--frobnicate'"),
         (&["tickets", "get"], "ID"),
+        (&["tickets"], "see --help"),
     ];
     for (args, says) in cases {
         let out = run(args);
