@@ -264,6 +264,10 @@ fn missing_token_says_how_to_fix_it() {
         err.contains("HUBSPOT_ACCESS_TOKEN") && err.contains("--demo"),
         "{err}"
     );
+    assert!(
+        err.contains("access token or service key") && err.contains("private app"),
+        "names both credentials HubSpot offers: {err}"
+    );
 }
 
 #[test]
