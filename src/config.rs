@@ -4,6 +4,10 @@
 //! variable (`HUBTIX_CONFIG_DIR`, `HUBTIX_DATA_DIR`, `HUBTIX_CACHE_DIR`) so tests can point them
 //! at temporary folders. The token comes from `HUBSPOT_ACCESS_TOKEN` or, only when the file is
 //! private to the user, from `token` in `config.toml`.
+//!
+//! A file that does not parse is reported by line and column, never by quoting it: it may hold
+//! the token ([`describe_toml_error`]). What hubtix writes is private from creation: folders
+//! 0700, files 0600 ([`create_private_dir`], [`private_file_options`], [`write_atomically`]).
 
 use std::path::{Path, PathBuf};
 
@@ -177,13 +181,11 @@ fn secrets_in(text: &str) -> Vec<&str> {
             rest.trim_start().strip_prefix('=').map(str::trim)
         })
         .flat_map(|value| {
-            std::iter::once(value).chain(
-                value
-                    .split(|c: char| c.is_whitespace() || c == '"' || c == '\'')
-                    .filter(|w| w.len() >= 6),
-            )
+            std::iter::once(value)
+                .chain(value.split(|c: char| c.is_whitespace() || c == '"' || c == '\''))
         })
-        .filter(|s| !s.is_empty())
+        // Shorter is no credential, and replacing it would garble the message.
+        .filter(|s| s.len() >= 6)
         .collect();
     // Longest first, so that a value is replaced whole before its words are.
     secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
@@ -413,6 +415,14 @@ mod tests {
             !line.contains("0a1b2c3d") && !line.contains("oops"),
             "{line}"
         );
+    }
+
+    #[test]
+    fn a_short_token_value_does_not_garble_the_message() {
+        let text = "token = x\n";
+        let err = toml::from_str::<Config>(text).expect_err("unquoted");
+        let line = describe_toml_error(text, &err);
+        assert!(line.contains("expected"), "{line}");
     }
 
     #[test]
