@@ -1715,18 +1715,18 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
 fn on_failure(app: &mut App, req: ReqId, failure: &Failure) -> Vec<Effect> {
     if failure.auth {
         app.overlay = Some(Overlay::Error {
-            title: "HubSpot refused the access token".to_owned(),
+            title: "HubSpot refused the access token or service key".to_owned(),
             body: format!(
-                "{}\n\nThe token was revoked or has expired. Create a new private-app token, \
-                 set HUBSPOT_ACCESS_TOKEN and start hubtix again.",
+                "{}\n\nIt was revoked, rotated or has expired. Set HUBSPOT_ACCESS_TOKEN to a \
+                 current service key or private-app access token and start hubtix again.",
                 failure.summary
             ),
         });
     } else if !failure.missing_scopes.is_empty() {
         app.overlay = Some(Overlay::Error {
-            title: "The private app is missing scopes".to_owned(),
+            title: "The service key or private app is missing scopes".to_owned(),
             body: format!(
-                "{}\n\nAdd these scopes to the private app in HubSpot: {}",
+                "{}\n\nAdd these scopes to the service key or private app in HubSpot: {}",
                 failure.summary,
                 failure.missing_scopes.join(", ")
             ),

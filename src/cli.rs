@@ -1,5 +1,10 @@
 //! Command-line definitions (clap). Parsing only: no I/O here.
+//!
+//! Every argument is checked while parsing (an empty ID, `--limit 0`, an unknown association
+//! type, a bad `--output`), so a mistake is a usage error before any request; [`usage_line`]
+//! condenses clap's multi-line errors into the one line the CLI prints.
 
+use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// hubtix: triage HubSpot tickets from the terminal.
@@ -11,7 +16,7 @@ pub struct Cli {
     pub demo: bool,
 
     /// HubSpot API base URL [default: https://api.hubapi.com, or `base_url` in config.toml].
-    #[arg(long, env = "HUBTIX_BASE_URL", global = true)]
+    #[arg(long, env = "HUBTIX_BASE_URL", global = true, value_parser = parse_base_url)]
     pub base_url: Option<String>,
 
     #[command(subcommand)]
@@ -75,6 +80,162 @@ pub fn parse_rate_limit(s: &str) -> Result<crate::sandbox::RateLimit, String> {
     })
 }
 
+/// An `http(s)://` URL. Empty (`HUBTIX_BASE_URL=`) stands for "not set", as for the other
+/// environment variables.
+pub fn parse_base_url(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        return Ok(String::new());
+    }
+    match reqwest::Url::parse(s.trim()) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {
+            Ok(s.trim().to_owned())
+        }
+        _ => Err("expected an http:// or https:// URL, e.g. https://api.hubapi.com".to_owned()),
+    }
+}
+
+/// A ticket ID (or `--id-property` value): anything but blank.
+pub fn parse_ticket_id(s: &str) -> Result<String, String> {
+    non_blank(s, "a ticket ID cannot be empty")
+}
+
+/// A property name (`--properties`, `--id-property`): anything but blank.
+pub fn parse_property_name(s: &str) -> Result<String, String> {
+    non_blank(s, "a property name cannot be empty")
+}
+
+fn non_blank(s: &str, problem: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        Err(problem.to_owned())
+    } else {
+        Ok(s.to_owned())
+    }
+}
+
+/// A number of tickets: a whole number, at least 1.
+pub fn parse_limit(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_owned()),
+        Ok(n) => Ok(n),
+        Err(_) => Err("expected a whole number of tickets, at least 1".to_owned()),
+    }
+}
+
+/// Object types a ticket can be associated with, by name (`--associations`).
+pub const ASSOCIATION_TYPES: [&str; 9] = [
+    "contacts",
+    "companies",
+    "deals",
+    "tickets",
+    "notes",
+    "emails",
+    "calls",
+    "tasks",
+    "meetings",
+];
+
+/// An associated object type: one of [`ASSOCIATION_TYPES`], or an object type ID such as
+/// `0-1` (custom objects: `2-…`). HubSpot silently ignores types it does not know
+/// (API-NOTES §1), so a typo is caught here instead of leaving the output without them.
+pub fn parse_association_type(s: &str) -> Result<String, String> {
+    let s = s.trim().to_ascii_lowercase();
+    let is_type_id = s.split_once('-').is_some_and(|(a, b)| {
+        !a.is_empty()
+            && !b.is_empty()
+            && a.bytes().all(|c| c.is_ascii_digit())
+            && b.bytes().all(|c| c.is_ascii_digit())
+    });
+    if ASSOCIATION_TYPES.contains(&s.as_str()) || is_type_id {
+        Ok(s)
+    } else {
+        Err(format!(
+            "not an object type; expected {}, or a type ID such as 0-1",
+            ASSOCIATION_TYPES.join(", ")
+        ))
+    }
+}
+
+/// The one line to print for a command line clap refused, or `None` when clap is showing help
+/// or the version (print those as clap does). `--output xml` gives
+/// "invalid --output 'xml': expected table, json, jsonl or csv" instead of clap's four lines.
+pub fn usage_line(error: &clap::Error) -> Option<String> {
+    let strings = |kind: ContextKind| -> Vec<String> {
+        match error.get(kind) {
+            Some(ContextValue::String(s)) => vec![s.clone()],
+            Some(ContextValue::Strings(v)) => v.clone(),
+            Some(ContextValue::StyledStr(s)) => vec![s.to_string()],
+            Some(ContextValue::StyledStrs(v)) => v.iter().map(ToString::to_string).collect(),
+            _ => Vec::new(),
+        }
+    };
+    // `--output <OUTPUT>` → `--output`; a positional `<ID>` → `ID`.
+    let arg = || {
+        strings(ContextKind::InvalidArg)
+            .first()
+            .map(|a| match a.split_once(' ') {
+                Some((flag, _)) if flag.starts_with('-') => flag.to_owned(),
+                _ => a.trim_matches(['<', '>']).to_owned(),
+            })
+            .unwrap_or_else(|| "argument".to_owned())
+    };
+    let value = || strings(ContextKind::InvalidValue).join(" ");
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => None,
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            // `hubtix tickets` alone: clap would print the whole help as the error.
+            let rendered = error.render().to_string();
+            let usage = rendered
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("Usage: "))
+                .unwrap_or("hubtix --help");
+            Some(format!("incomplete command (usage: {usage}); see --help"))
+        }
+        ErrorKind::InvalidValue => {
+            let valid = strings(ContextKind::ValidValue);
+            let expected = match valid.split_last() {
+                Some((last, rest)) if !rest.is_empty() => {
+                    format!("expected {} or {last}", rest.join(", "))
+                }
+                Some((only, _)) => format!("expected {only}"),
+                None => "a value is needed".to_owned(),
+            };
+            Some(format!("invalid {} '{}': {expected}", arg(), value()))
+        }
+        ErrorKind::ValueValidation => {
+            let why = std::error::Error::source(error)
+                .map(ToString::to_string)
+                .unwrap_or_else(|| "not valid".to_owned());
+            Some(format!("invalid {} '{}': {why}", arg(), value()))
+        }
+        ErrorKind::MissingRequiredArgument => Some(format!(
+            "missing {}; see --help",
+            strings(ContextKind::InvalidArg)
+                .iter()
+                .map(|a| a.trim_matches(['<', '>']))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        _ => {
+            // Clap's own first line ("unexpected argument '--x' found"), its tip if any.
+            let rendered = error.render().to_string();
+            let first = rendered
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim_start_matches("error: ")
+                .trim();
+            let suggestion = strings(ContextKind::SuggestedArg)
+                .into_iter()
+                .chain(strings(ContextKind::SuggestedSubcommand))
+                .next()
+                .map(|s| format!(" (did you mean '{s}'?)"))
+                .unwrap_or_default();
+            Some(format!("{first}{suggestion}; see --help"))
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum TicketsCommand {
     /// List tickets (one page, or every page with --all).
@@ -98,10 +259,10 @@ pub struct ListArgs {
     #[arg(long)]
     pub all: bool,
     /// Number of tickets (without --all); page size with --all (at most 100).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_limit)]
     pub limit: Option<usize>,
     /// Properties to fetch, comma separated.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = parse_property_name)]
     pub properties: Vec<String>,
     /// List archived tickets (in HubSpot's recycle bin) instead.
     #[arg(long)]
@@ -113,18 +274,19 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct GetArgs {
     /// Ticket ID (or a value of --id-property).
+    #[arg(value_parser = parse_ticket_id)]
     pub id: String,
     /// Look the ticket up by this unique-value property instead of its record ID.
-    #[arg(long)]
+    #[arg(long, value_parser = parse_property_name)]
     pub id_property: Option<String>,
     /// Include property history.
     #[arg(long)]
     pub history: bool,
     /// Associated object types to include, comma separated (contacts,companies,deals,...).
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = parse_association_type)]
     pub associations: Vec<String>,
     /// Properties to fetch, comma separated.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = parse_property_name)]
     pub properties: Vec<String>,
     /// Read an archived ticket.
     #[arg(long)]
@@ -141,6 +303,82 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    fn usage(args: &[&str]) -> Option<String> {
+        usage_line(&Cli::try_parse_from(args).expect_err("refused"))
+    }
+
+    #[test]
+    fn bad_values_are_one_usage_line_naming_the_problem() {
+        let line = |args: &[&str]| usage(args).expect("a usage error");
+        assert_eq!(
+            line(&["hubtix", "tickets", "list", "--output", "xml"]),
+            "invalid --output 'xml': expected table, json, jsonl or csv"
+        );
+        assert_eq!(
+            line(&["hubtix", "tickets", "get", " "]),
+            "invalid ID ' ': a ticket ID cannot be empty"
+        );
+        assert_eq!(
+            line(&["hubtix", "tickets", "list", "--limit", "0"]),
+            "invalid --limit '0': must be at least 1"
+        );
+        assert!(
+            line(&[
+                "hubtix",
+                "tickets",
+                "get",
+                "1",
+                "--associations",
+                "deals,bogus"
+            ])
+            .starts_with("invalid --associations 'bogus': not an object type; expected contacts,")
+        );
+        assert_eq!(
+            line(&["hubtix", "tickets", "lst"]),
+            "unrecognized subcommand 'lst' (did you mean 'list'?); see --help"
+        );
+        assert_eq!(
+            line(&["hubtix", "tickets", "get"]),
+            "missing ID; see --help"
+        );
+        assert_eq!(
+            line(&["hubtix", "tickets"]),
+            "incomplete command (usage: hubtix tickets [OPTIONS] <COMMAND>); see --help"
+        );
+        assert_eq!(
+            usage(&["hubtix", "--help"]),
+            None,
+            "help prints as clap prints it"
+        );
+        assert_eq!(usage(&["hubtix", "--version"]), None);
+    }
+
+    #[test]
+    fn good_values_parse() {
+        let c = Cli::try_parse_from([
+            "hubtix",
+            "--base-url",
+            "",
+            "tickets",
+            "get",
+            " 1001 ",
+            "--associations",
+            "Contacts,0-1,2-123",
+        ])
+        .expect("valid");
+        assert_eq!(c.base_url.as_deref(), Some(""), "empty stands for not set");
+        match c.command {
+            Some(Command::Tickets(TicketsCommand::Get(a))) => {
+                assert_eq!(a.id, "1001");
+                assert_eq!(a.associations, ["contacts", "0-1", "2-123"]);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(parse_base_url("http://127.0.0.1:8080").is_ok());
+        assert!(parse_base_url("api.hubapi.com").is_err());
+        assert!(parse_association_type("-1").is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The commands behind the command line: `sandbox`, `tickets list|get`, `paths`, and the
 //! hand-over to the TUI. Each non-interactive command exits non-zero with a one-line error on
-//! stderr (HTTP status, HubSpot category and message, correlation ID), never a token.
+//! stderr (HTTP status, HubSpot category and message, correlation ID), never a token: exit
+//! code 2 for a mistake on the command line ([`usage`]), 1 for everything else.
 
 use std::process::ExitCode;
 
@@ -39,6 +40,26 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// Exit code of a command line that cannot be run as written.
+pub const USAGE_EXIT: u8 = 2;
+
+/// Answers a command line clap refused: one line and exit code 2, or clap's help and
+/// version text as clap prints them.
+pub fn usage(error: &clap::Error) -> ExitCode {
+    match crate::cli::usage_line(error) {
+        Some(line) => {
+            output::error_line(&line);
+            ExitCode::from(USAGE_EXIT)
+        }
+        None => {
+            if let Err(e) = error.print() {
+                tracing::debug!("printing help: {e}");
+            }
+            ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(USAGE_EXIT))
+        }
+    }
+}
+
 fn fail(msg: &str) -> ExitCode {
     output::error_line(msg);
     ExitCode::FAILURE
@@ -69,14 +90,15 @@ async fn run_sandbox(args: crate::cli::SandboxArgs) -> Result<(), String> {
     .map_err(|e| format!("sandbox: {e}"))
 }
 
-/// Logs go to `<cache>/logs/hubtix.log`, never to the terminal (the TUI owns it).
+/// Logs go to `<cache>/logs/hubtix.log`, never to the terminal (the TUI owns it). They hold
+/// customer text: the folders are created 0700 and the file 0600.
 /// `HUBTIX_LOG` sets the filter (default `hubtix=info`).
 fn init_logging(paths: &Paths) {
     let dir = paths.log_dir();
-    if std::fs::create_dir_all(&dir).is_err() {
+    if crate::config::create_private_dir(&dir).is_err() {
         return;
     }
-    let Ok(file) = std::fs::OpenOptions::new()
+    let Ok(file) = crate::config::private_file_options()
         .create(true)
         .append(true)
         .open(dir.join("hubtix.log"))

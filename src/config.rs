@@ -4,6 +4,10 @@
 //! variable (`HUBTIX_CONFIG_DIR`, `HUBTIX_DATA_DIR`, `HUBTIX_CACHE_DIR`) so tests can point them
 //! at temporary folders. The token comes from `HUBSPOT_ACCESS_TOKEN` or, only when the file is
 //! private to the user, from `token` in `config.toml`.
+//!
+//! A file that does not parse is reported by line and column, never by quoting it: it may hold
+//! the token ([`describe_toml_error`]). What hubtix writes is private from creation: folders
+//! 0700, files 0600 ([`create_private_dir`], [`private_file_options`], [`write_atomically`]).
 
 use std::path::{Path, PathBuf};
 
@@ -86,7 +90,7 @@ impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
         let config: Self = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            message: describe_toml_error(text, &e),
         })?;
         if config.token.is_some() {
             check_private(path)?;
@@ -104,21 +108,169 @@ impl Config {
     }
 }
 
+/// Longest description of a config error (what TOML expected), in characters.
+const ERROR_MESSAGE_CHARS: usize = 160;
+
+/// A TOML error in `text` (the config file) as one short line: where (line and column) and
+/// what TOML or the setting expected. Never the file's text: TOML's own rendering quotes the
+/// offending line, which may be the `token` line or megabytes long. Values that serde quotes
+/// in its messages are left out, the `token` line's value is redacted wherever it appears,
+/// and the description is capped at [`ERROR_MESSAGE_CHARS`].
+pub fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
+    let mut message = error
+        .message()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    message = without_quoted_values(&message);
+    for secret in secrets_in(text) {
+        message = message.replace(secret, "[redacted]");
+    }
+    message = redact_token_shapes(&message);
+    if message.chars().count() > ERROR_MESSAGE_CHARS {
+        message = message
+            .chars()
+            .take(ERROR_MESSAGE_CHARS)
+            .collect::<String>()
+            + "…";
+    }
+    match error.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or(text);
+            let line = before.matches('\n').count() + 1;
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            let column = before[line_start..].chars().count() + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
+    }
+}
+
+/// serde describes a wrong value by quoting it (`invalid type: string "…", expected a map`):
+/// the quoted value is dropped (`a string`), since it may be a secret written in the wrong place.
+fn without_quoted_values(message: &str) -> String {
+    const QUOTED: &str = "string \"";
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find(QUOTED) {
+        out.push_str(&rest[..start]);
+        out.push_str("a string");
+        let after = &rest[start + QUOTED.len()..];
+        // The value is written with escapes (`\"`): its end is the first unescaped quote.
+        let mut escaped = false;
+        let end = after.char_indices().find_map(|(i, c)| {
+            let is_end = c == '"' && !escaped;
+            escaped = c == '\\' && !escaped;
+            is_end.then_some(i + 1)
+        });
+        rest = end.map_or("", |e| &after[e..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The value of every `token = …` line, and its words, whether or not the line parses.
+fn secrets_in(text: &str) -> Vec<&str> {
+    let mut secrets: Vec<&str> = text
+        .lines()
+        .filter_map(|line| {
+            let rest = line.trim_start();
+            let rest = ["token", "\"token\"", "'token'"]
+                .iter()
+                .find_map(|k| rest.strip_prefix(k))?;
+            rest.trim_start().strip_prefix('=').map(str::trim)
+        })
+        .flat_map(|value| {
+            std::iter::once(value)
+                .chain(value.split(|c: char| c.is_whitespace() || c == '"' || c == '\''))
+        })
+        // Shorter is no credential, and replacing it would garble the message.
+        .filter(|s| s.len() >= 6)
+        .collect();
+    // Longest first, so that a value is replaced whole before its words are.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets
+}
+
+/// Private-app tokens (`pat-<region>-<uuid>`) wherever they were written.
+fn redact_token_shapes(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find("pat-") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start..];
+        let end = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(after.len());
+        if end > "pat-na1-".len() {
+            out.push_str("[redacted]");
+        } else {
+            out.push_str(&after[..end]);
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Creates `dir` and its missing parents private to the user (0700 on Unix), with that mode
+/// from the start rather than changed after. An existing folder is left as it is.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Options that create a file private to the user (0600 on Unix) from the start. hubtix's
+/// files (drafts, the log, config.toml) hold customer text or the token.
+pub fn private_file_options() -> std::fs::OpenOptions {
+    let mut options = std::fs::OpenOptions::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+}
+
 /// Writes `bytes` to `path` through a temporary file renamed over it, so a crash leaves the
-/// old file or the new one, never half of one. The folder is created if missing; an existing
+/// old file or the new one, never half of one. A missing folder is created private
+/// ([`create_private_dir`]); a new file is private ([`private_file_options`]); an existing
 /// file's permissions are kept (a config.toml holding a token stays private).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        create_private_dir(dir)?;
     }
+    // A name of its own, so that the file is new (and created private) even if an earlier
+    // crash left a temporary file behind.
     let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
+    tmp.push(format!(
+        ".{}.{}.tmp",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
     let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, bytes)?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        std::fs::set_permissions(&tmp, meta.permissions())?;
+    let written = private_file_options()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .and_then(|mut file| file.write_all(bytes))
+        .and_then(|()| match std::fs::metadata(path) {
+            Ok(meta) => std::fs::set_permissions(&tmp, meta.permissions()),
+            Err(_) => Ok(()),
+        })
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
-    std::fs::rename(tmp, path)
+    written
 }
 
 /// Where the token was found (never the token itself).
@@ -250,6 +402,67 @@ mod tests {
         assert_eq!(
             Config::load(&paths).expect("private file").token.as_deref(),
             Some("pat-na1-secret")
+        );
+    }
+
+    #[test]
+    fn toml_errors_name_the_place_never_the_text() {
+        let text = "portal_id = \"1\"\ntoken = 'pat-eu1-0a1b2c3d' oops\n";
+        let err = toml::from_str::<Config>(text).expect_err("syntax error");
+        let line = describe_toml_error(text, &err);
+        assert!(line.starts_with("line 2, column "), "{line}");
+        assert!(
+            !line.contains("0a1b2c3d") && !line.contains("oops"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn a_short_token_value_does_not_garble_the_message() {
+        let text = "token = x\n";
+        let err = toml::from_str::<Config>(text).expect_err("unquoted");
+        let line = describe_toml_error(text, &err);
+        assert!(line.contains("expected"), "{line}");
+    }
+
+    #[test]
+    fn quoted_values_and_token_shapes_are_left_out_of_messages() {
+        assert_eq!(
+            without_quoted_values(r#"invalid type: string "a \"b\" c", expected a map"#),
+            "invalid type: a string, expected a map"
+        );
+        assert_eq!(
+            without_quoted_values(r#"invalid value: string "unterminated"#),
+            "invalid value: a string"
+        );
+        assert_eq!(
+            redact_token_shapes("x pat-na1-1234abcd-ef, pat- and pat-na1"),
+            "x [redacted], pat- and pat-na1"
+        );
+        assert_eq!(
+            secrets_in("me = \"a\"\n  token = \"s3cr3t-value\" trailing\n"),
+            ["\"s3cr3t-value\" trailing", "s3cr3t-value", "trailing"]
+        );
+    }
+
+    /// A new file (config.toml saved with views, say) is created 0600 in a folder created
+    /// 0700; an existing file keeps the mode its owner gave it.
+    #[cfg(unix)]
+    #[test]
+    fn written_files_are_private_and_existing_modes_kept() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).expect("exists").permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("conf").join("config.toml");
+        write_atomically(&path, b"me = \"a\"\n").expect("write");
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().expect("parent")), 0o700);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+        write_atomically(&path, b"me = \"b\"\n").expect("rewrite");
+        assert_eq!(mode(&path), 0o640);
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            "me = \"b\"\n"
         );
     }
 

@@ -1,6 +1,8 @@
 //! Unsaved edits on disk, so that a crash, a kill or `Ctrl-c` loses nothing: one small JSON
 //! file per (ticket, property) in `<data dir>/drafts`, written atomically as the draft changes
-//! and removed once it is saved or discarded. Only the runtime calls this (it is I/O).
+//! and removed once it is saved or discarded. Drafts hold customer text: files are created
+//! 0600 and folders 0700 (see `config::write_atomically`). Only the runtime calls this (it is
+//! I/O).
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -122,6 +124,34 @@ mod tests {
             .delete("1001", "subject")
             .expect("deleting twice is fine");
         assert!(store.load_all().is_empty());
+    }
+
+    /// Drafts hold customer text: the folders are created 0700 and the files 0600, at
+    /// creation (the umask would otherwise leave them readable by everyone).
+    #[cfg(unix)]
+    #[test]
+    fn drafts_are_private_to_the_user() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).expect("exists").permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().join("data");
+        let store = DraftStore::new(data.join("drafts"));
+        store.save(&draft("secret customer text")).expect("save");
+        assert_eq!(
+            mode(&data),
+            0o700,
+            "a missing parent is created private too"
+        );
+        assert_eq!(mode(store.dir()), 0o700);
+        let file = store.dir().join(Draft::file_name("1001", "subject"));
+        assert_eq!(mode(&file), 0o600);
+        store.save(&draft("changed")).expect("save again");
+        assert_eq!(mode(&file), 0o600, "rewriting keeps it private");
+        let names: Vec<_> = std::fs::read_dir(store.dir())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "no temporary file left: {names:?}");
     }
 
     #[test]

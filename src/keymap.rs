@@ -447,7 +447,8 @@ impl Keymap {
     pub fn with_overrides(mut self, text: &str, source_name: &str) -> Result<Keymap, KeymapError> {
         let doc: KeysDoc = toml::from_str(text).map_err(|e| KeymapError::Toml {
             source_name: source_name.to_owned(),
-            message: e.to_string(),
+            // Never TOML's own rendering: it quotes the line, which may hold the token.
+            message: crate::config::describe_toml_error(text, &e),
         })?;
         let line_of = |span: std::ops::Range<usize>| {
             text.get(..span.start)

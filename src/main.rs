@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = hubtix::cli::Cli::parse();
-    hubtix::commands::run(cli)
+    match hubtix::cli::Cli::try_parse() {
+        Ok(cli) => hubtix::commands::run(cli),
+        Err(e) => hubtix::commands::usage(&e),
+    }
 }

@@ -166,11 +166,27 @@ pub fn line(text: &str) {
     }
 }
 
-/// Prints a one-line error on stderr, prefixed with `hubtix: `.
+/// Longest error line printed, in characters: an error quoting input (an argument, a file, a
+/// server's message) stays readable however long the input was.
+pub const ERROR_LINE_CHARS: usize = 1_000;
+
+/// The text of an error line: one line, no control characters, at most
+/// [`ERROR_LINE_CHARS`] characters (cut with `…`).
+pub fn error_text(text: &str) -> String {
+    let one_line = sanitize(text);
+    if one_line.chars().count() > ERROR_LINE_CHARS {
+        let mut cut: String = one_line.chars().take(ERROR_LINE_CHARS - 1).collect();
+        cut.push('…');
+        cut
+    } else {
+        one_line
+    }
+}
+
+/// Prints a one-line error on stderr, prefixed with `hubtix: ` (see [`error_text`]).
 #[allow(clippy::print_stderr)]
 pub fn error_line(text: &str) {
-    let one_line = sanitize(text);
-    eprintln!("hubtix: {one_line}");
+    eprintln!("hubtix: {}", error_text(text));
 }
 
 #[cfg(test)]
@@ -253,6 +269,16 @@ mod tests {
         // The priority column starts at the same cell on every row despite CJK text.
         let col = |l: &str, needle: &str| l.find(needle).map(|i| width(&l[..i]));
         assert_eq!(col(lines[0], "hs_ticket_priority"), col(lines[1], "HIGH"));
+    }
+
+    #[test]
+    fn error_lines_are_one_line_and_capped() {
+        assert_eq!(error_text("a\nb\u{1b}[2J"), "a b␦[2J");
+        let long = error_text(&"あ".repeat(2 * 1024 * 1024));
+        assert_eq!(long.chars().count(), ERROR_LINE_CHARS);
+        assert!(long.ends_with('…'));
+        let exact = "x".repeat(ERROR_LINE_CHARS);
+        assert_eq!(error_text(&exact), exact);
     }
 
     #[test]

@@ -323,14 +323,14 @@ pub async fn preflight(client: &Client) -> Result<(), String> {
     match client.list_tickets(&query).await {
         Ok(_) => Ok(()),
         Err(e) if e.is_auth() => Err(format!(
-            "HubSpot rejected the access token ({}). Check HUBSPOT_ACCESS_TOKEN: it must be a \
-             private-app token of this portal",
+            "HubSpot rejected the access token or service key ({}). Check HUBSPOT_ACCESS_TOKEN: \
+             it must be a service key or a private app's access token of this portal",
             e.summary()
         )),
         Err(e) => match e.missing_scopes() {
             Some(scopes) if !scopes.is_empty() => Err(format!(
-                "the private app lacks scopes: {} — add them in HubSpot (Settings → Integrations → \
-                 Private Apps) and try again",
+                "the service key or private app lacks scopes: {} — add them in HubSpot \
+                 (Settings → Integrations → Service Keys, or Private Apps) and try again",
                 scopes.join(", ")
             )),
             _ => Err(format!("cannot reach HubSpot: {}", e.summary())),

@@ -59,12 +59,13 @@ pub async fn connect(
     let env_token = std::env::var("HUBSPOT_ACCESS_TOKEN").ok();
     let Some((token, _source)) = crate::config::token(env_token, &config) else {
         return Err(
-            "no HubSpot access token: set HUBSPOT_ACCESS_TOKEN to a private-app token \
-                    (see the README), or try the demo with --demo"
+            "no HubSpot access token or service key: set HUBSPOT_ACCESS_TOKEN to a service key \
+             or a private app's access token (see the README), or try the demo with --demo"
                 .into(),
         );
     };
     let base = base_url
+        .filter(|u| !u.is_empty())
         .or_else(|| config.base_url.clone())
         .unwrap_or_else(|| HUBSPOT_BASE_URL.to_owned());
     let client = Client::new(ClientConfig::new(
@@ -202,7 +203,13 @@ async fn get(client: &Client, args: GetArgs) -> Result<(), String> {
     let record = client
         .get_object::<Value>("tickets", &args.id, &query)
         .await
-        .map_err(|e| e.summary())?;
+        .map_err(|e| {
+            if e.is_not_found() {
+                format!("{}: {}", not_found(&args), e.summary())
+            } else {
+                e.summary()
+            }
+        })?;
     let out = std::io::stdout();
     let mut out = out.lock();
     let written = match args.output {
@@ -224,6 +231,15 @@ async fn get(client: &Client, args: GetArgs) -> Result<(), String> {
         }
     };
     io_result(written).map(|_| ())
+}
+
+/// What `tickets get` did not find, by the ID or property value it was given.
+fn not_found(args: &GetArgs) -> String {
+    let archived = if args.archived { "archived " } else { "" };
+    match &args.id_property {
+        Some(property) => format!("no {archived}ticket with {property} {}", args.id),
+        None => format!("{archived}ticket {} not found", args.id),
+    }
 }
 
 fn property_names(record: &Value) -> Vec<String> {

@@ -264,6 +264,10 @@ fn missing_token_says_how_to_fix_it() {
         err.contains("HUBSPOT_ACCESS_TOKEN") && err.contains("--demo"),
         "{err}"
     );
+    assert!(
+        err.contains("access token or service key") && err.contains("private app"),
+        "names both credentials HubSpot offers: {err}"
+    );
 }
 
 #[test]
@@ -398,4 +402,204 @@ fn bad_views_are_reported_before_the_terminal_is_taken() {
         assert!(err.contains(says), "{config}: {err}");
         assert!(!err.contains("terminal"), "before the terminal: {err}");
     }
+}
+
+/// A config.toml that does not parse is reported on one short line naming the file, the line
+/// and the column, and never with the file's text: whatever the mistake, a token written in
+/// the file does not reach the terminal, and a 2 MB line does not either.
+#[test]
+fn config_errors_never_echo_a_token_and_stay_on_one_short_line() {
+    let dirs = tempfile::tempdir().unwrap();
+    let secret = "pat-na1-5ec7e7aa-1b2c-4d3e-8f90-0123456789ab";
+    // A credential of no known shape, written where it does not belong.
+    let other_secret = "zq81KXV2mT0pWcL7Hs9dEe4R";
+    let huge = "x".repeat(2 * 1024 * 1024);
+    let cases = [
+        // The issue's case: the token unquoted.
+        (format!("token = {secret}\n"), 1),
+        // Quoted, with a syntax error after it on the same line.
+        (
+            format!("token = \"{secret}\" # fine\nme = \"a\" \"b\"\n"),
+            2,
+        ),
+        (format!("token = \"{secret}\" trailing\n"), 1),
+        // A 2 MB line, the token valid on the line before.
+        (
+            format!("portal_id = \"1\"\ntoken = \"{secret}\"\nme = {huge}\n"),
+            3,
+        ),
+        (format!("token = \"{secret}\"\nme = \"{huge}\n"), 2),
+        (format!("token = \"{secret}\"\nme = [\"{huge}\"]\n"), 2),
+        // Parsed, but not what the settings are.
+        (format!("tokne = \"{secret}\"\n"), 1),
+        (format!("token = \"{secret}\"\nkeys = \"{secret}\"\n"), 2),
+        (format!("keys = \"{other_secret}\"\n"), 1),
+        (format!("me = [\"{other_secret}\"]\n"), 1),
+        // Key bindings are read from the same file by the keymap.
+        (format!("[keys]\nlist = \"{other_secret}\"\n"), 2),
+        (
+            format!("[[views]]\nname = \"Queue\"\ntoken = \"{secret}\"\n"),
+            3,
+        ),
+        (
+            format!("token = \"{secret}\"\n[[views]]\nname = \"Queue\"\nsort = \"x {secret}\"\n"),
+            4,
+        ),
+    ];
+    for (config, line) in cases {
+        let out = demo_with_config(dirs.path(), &config);
+        let shown = &config[..config.len().min(80)];
+        assert_eq!(out.status.code(), Some(1), "{shown}");
+        let err = stderr(&out);
+        assert!(
+            !err.contains("5ec7e7aa") && !err.contains("0123456789ab"),
+            "{shown}: the token leaked: {err}"
+        );
+        assert!(!err.contains("zq81KXV2"), "{shown}: a secret leaked: {err}");
+        assert!(err.len() <= 400, "{shown}: {} bytes: {err:.400}", err.len());
+        assert_eq!(err.lines().count(), 1, "{shown}: {err}");
+        assert!(
+            err.contains("config.toml") && err.contains(&format!("line {line}")),
+            "{shown}: names the file and line {line}: {err}"
+        );
+        assert!(stdout(&out).is_empty());
+    }
+}
+
+/// The log holds customer text (subjects, IDs, errors): its folder is created 0700 and the
+/// file 0600, and so is the cache folder that holds them.
+#[cfg(unix)]
+#[test]
+fn the_log_and_its_folders_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dirs = tempfile::tempdir().unwrap();
+    let cache = dirs.path().join("cache");
+    let out = Command::new(env!("CARGO_BIN_EXE_hubtix"))
+        .arg("paths")
+        .env_clear()
+        .env("HUBTIX_CONFIG_DIR", dirs.path().join("config"))
+        .env("HUBTIX_DATA_DIR", dirs.path().join("data"))
+        .env("HUBTIX_CACHE_DIR", &cache)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(mode(&cache), 0o700);
+    assert_eq!(mode(&cache.join("logs")), 0o700);
+    assert_eq!(mode(&cache.join("logs").join("hubtix.log")), 0o600);
+}
+
+/// A mistake on the command line is one line on stderr naming the problem, exit code 2, and
+/// no request at all.
+#[tokio::test(flavor = "multi_thread")]
+async fn usage_errors_are_one_line_naming_the_problem_with_exit_code_2() {
+    let sb = sandbox(20).await;
+    let run = |args: &[&str]| tokio::task::block_in_place(|| hubtix(&sb, "demo-token", args));
+    let before = sb.faults().request_count();
+    let cases: [(&[&str], &str); 13] = [
+        (
+            &["tickets", "get", ""],
+            "invalid ID '': a ticket ID cannot be empty",
+        ),
+        (&["tickets", "get", "  "], "a ticket ID cannot be empty"),
+        (
+            &["tickets", "list", "--limit", "0"],
+            "invalid --limit '0': must be at least 1",
+        ),
+        (&["tickets", "list", "--all", "--limit", "0"], "--limit '0'"),
+        (
+            &["tickets", "list", "--limit", "ten"],
+            "invalid --limit 'ten'",
+        ),
+        (
+            &["tickets", "get", "1001", "--associations", "contacts,bogus"],
+            "invalid --associations 'bogus': not an object type",
+        ),
+        (
+            &["tickets", "list", "--output", "xml"],
+            "invalid --output 'xml': expected table, json, jsonl or csv",
+        ),
+        (
+            &["tickets", "get", "1001", "--output", "XML"],
+            "invalid --output 'XML': expected table, json, jsonl or csv",
+        ),
+        (
+            &["tickets", "list", "--properties", "subject,"],
+            "invalid --properties '': a property name cannot be empty",
+        ),
+        (
+            &["tickets", "get", "1", "--id-property", ""],
+            "invalid --id-property ''",
+        ),
+        (&["tickets", "list", "--frobnicate"], "'--frobnicate'"),
+        (&["tickets", "get"], "ID"),
+        (&["tickets"], "see --help"),
+    ];
+    for (args, says) in cases {
+        let out = run(args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("hubtix: "), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: expected {says:?} in {err}");
+        assert!(stdout(&out).is_empty(), "{args:?}");
+    }
+    assert_eq!(
+        sb.faults().request_count(),
+        before,
+        "usage errors are found before any request"
+    );
+
+    // Help and version still print as clap prints them.
+    let out = run(&["tickets", "get", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("--associations"), "{}", stdout(&out));
+    assert!(stdout(&out).lines().count() > 5);
+    let out = run(&["--version"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).starts_with("hubtix "), "{}", stdout(&out));
+    sb.shutdown().await;
+}
+
+/// A ticket that does not exist is named in the error, with HubSpot's status, category and
+/// correlation ID; exit code 1.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_ticket_is_named() {
+    let sb = sandbox(20).await;
+    let run = |args: &[&str]| tokio::task::block_in_place(|| hubtix(&sb, "demo-token", args));
+    for (args, says) in [
+        (&["tickets", "get", "99999"][..], "ticket 99999 not found"),
+        (
+            &["tickets", "get", "99999", "--output", "json"],
+            "ticket 99999 not found",
+        ),
+        (
+            &[
+                "tickets",
+                "get",
+                "EXT-NOPE",
+                "--id-property",
+                "external_ticket_ref",
+            ],
+            "no ticket with external_ticket_ref EXT-NOPE",
+        ),
+        (
+            &["tickets", "get", "1001", "--archived"],
+            "archived ticket 1001 not found",
+        ),
+    ] {
+        let out = run(args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: expected {says:?} in {err}");
+        assert!(
+            err.contains("404")
+                && err.contains("OBJECT_NOT_FOUND")
+                && err.contains("correlation id"),
+            "{args:?}: {err}"
+        );
+        assert!(stdout(&out).is_empty(), "{args:?}");
+    }
+    sb.shutdown().await;
 }

@@ -1185,8 +1185,9 @@ fn a_401_shows_the_token_overlay_and_ctrl_c_still_quits() {
     let Some(Overlay::Error { title, body }) = &app.overlay else {
         panic!("expected the token overlay, got {:?}", app.overlay);
     };
-    assert!(title.contains("access token"));
+    assert!(title.contains("access token or service key"), "{title}");
     assert!(body.contains("HUBSPOT_ACCESS_TOKEN"));
+    assert!(body.contains("service key"), "{body}");
     // Keys don't reach the panes under the overlay.
     assert_eq!(update(&mut app, key('j')), vec![]);
     assert_eq!(selected(&app), "1001");

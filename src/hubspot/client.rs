@@ -343,6 +343,9 @@ impl Client {
                     }
                 }
             }
+            // Every credential goes in `Authorization: Bearer`: OAuth and private-app tokens
+            // [D-auth]; service keys too, UNCONFIRMED (API-NOTES §8a: HubSpot describes them as
+            // REST credentials like private-app tokens without saying how they are sent).
             let mut builder = inner
                 .http
                 .request(req.method.clone(), url.clone())

@@ -9,6 +9,27 @@ use super::store::{Record, Store, iso, parse_time};
 /// A validated change: property name and normalised value ("" clears).
 pub type Change = (&'static str, String);
 
+/// The longest property value HubSpot stores, in characters: 65,536 for text values
+/// (`hs_note_body` ≤ 65,536 [D-notes], API-NOTES §4.5). That single-line text shares the
+/// multi-line figure, and any limit for the other types (numbers, dates, enumerations), is
+/// UNCONFIRMED: the docs available here are silent. The sandbox applies the same cap to every
+/// value, so that no write can grow its memory without bound. Characters are Unicode scalar values; whether HubSpot counts UTF-16
+/// code units instead (which differ only outside the Basic Multilingual Plane) is UNCONFIRMED.
+pub const MAX_VALUE_CHARS: usize = 65_536;
+
+/// The value's length in characters when it is over [`MAX_VALUE_CHARS`], without copying it.
+fn too_long(raw: &Value) -> Option<usize> {
+    let Value::String(s) = raw else {
+        return None; // Numbers and booleans are short.
+    };
+    // A character is at least one byte: only a long string needs counting.
+    if s.len() <= MAX_VALUE_CHARS {
+        return None;
+    }
+    let chars = s.chars().count();
+    (chars > MAX_VALUE_CHARS).then_some(chars)
+}
+
 fn value_to_string(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
@@ -38,6 +59,18 @@ pub fn validate(
             ));
             continue;
         };
+        if let Some(chars) = too_long(raw) {
+            // The detail code and wording of HubSpot's answer are UNCONFIRMED; the shape is
+            // its 400 VALIDATION_ERROR with a per-property detail. The value is not echoed.
+            errors.push(field_error(
+                "VALUE_TOO_LONG",
+                format!(
+                    "The value of \"{name}\" is {chars} characters long; the maximum is {MAX_VALUE_CHARS}."
+                ),
+                name,
+            ));
+            continue;
+        }
         let Some(value) = value_to_string(raw) else {
             errors.push(field_error(
                 "INVALID_TYPE",
