@@ -67,11 +67,8 @@ pub async fn connect(
     let base = base_url
         .or_else(|| config.base_url.clone())
         .unwrap_or_else(|| HUBSPOT_BASE_URL.to_owned());
-    let client = Client::new(ClientConfig::new(
-        base.trim_end_matches('/'),
-        AccessToken::new(token),
-    ))
-    .map_err(|e| e.summary())?;
+    let client = Client::new(ClientConfig::new(base.trim_end_matches('/'), token))
+        .map_err(|e| e.summary())?;
     Ok(Connection {
         client,
         sandbox: None,

@@ -2,7 +2,8 @@
 //! endpoint goes through (pacing, rate-limit headers, retries, error mapping).
 //!
 //! Owns: building URLs and requests, attaching the bearer token, observing
-//! `X-HubSpot-RateLimit-*`, backoff events. Must not: know endpoint shapes beyond paths
+//! `X-HubSpot-RateLimit-*`, backoff events. Every error it returns has been through the
+//! token's redaction, whole texts before any cut. Must not: know endpoint shapes beyond paths
 //! (those live in the per-resource modules), log or expose the token, or know about the UI.
 
 use std::fmt;
@@ -14,40 +15,13 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::{broadcast, watch};
 
-use super::error::{ApiError, redact};
+use super::error::{ApiError, excerpt};
 use super::rate_limit::{self, Headroom, Pacer, SEARCH_REQUESTS_PER_SECOND};
 use super::retry::{Attempt, BackoffReason, Decision, RequestKind, RetryPolicy, TransportFailure};
+use super::token::AccessToken;
 
 /// HubSpot's production API host.
 pub const HUBSPOT_BASE_URL: &str = "https://api.hubapi.com";
-
-/// A HubSpot access token (private-app `pat-…` or OAuth). `Debug` and `Display` never show it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct AccessToken(String);
-
-impl AccessToken {
-    /// Wraps a token.
-    pub fn new(token: impl Into<String>) -> Self {
-        Self(token.into())
-    }
-
-    /// The secret, for the `Authorization` header only.
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for AccessToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AccessToken([redacted])")
-    }
-}
-
-impl fmt::Display for AccessToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
 
 /// How to build a [`Client`].
 #[derive(Debug, Clone)]
@@ -250,8 +224,9 @@ impl Client {
     /// Builds a client. Fails only on an unusable base URL or user agent.
     pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
         let base_url = config.base_url.trim_end_matches('/').to_owned();
-        reqwest::Url::parse(&base_url)
-            .map_err(|e| ApiError::Config(format!("base URL {base_url:?}: {e}")))?;
+        reqwest::Url::parse(&base_url).map_err(|e| {
+            ApiError::Config(config.token.redact(&format!("base URL {base_url:?}: {e}")))
+        })?;
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
@@ -301,13 +276,8 @@ impl Client {
     /// Sends and decodes a JSON answer.
     pub(crate) async fn json<T: DeserializeOwned>(&self, req: Request) -> Result<T, ApiError> {
         let (_, body) = self.send(req).await?;
-        serde_json::from_slice(&body).map_err(|e| {
-            let start = super::error::excerpt(&body[..body.len().min(200)]);
-            ApiError::Decode(redact(
-                &format!("{e}; body starts: {start}"),
-                self.inner.token.expose(),
-            ))
-        })
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::Decode(undecodable(&e, &body, &self.inner.token)))
     }
 
     /// Sends and ignores the body (204 answers).
@@ -315,8 +285,16 @@ impl Client {
         self.send(req).await.map(|_| ())
     }
 
-    /// The send loop: pace, send, observe headers, retry per [`RetryPolicy`].
+    /// Sends `req`; every error it returns has the token redacted from all its texts.
     async fn send(&self, req: Request) -> Result<(u16, Vec<u8>), ApiError> {
+        let token = &self.inner.token;
+        self.send_loop(req)
+            .await
+            .map_err(|e| e.map_text(&|s| token.redact(s)))
+    }
+
+    /// The send loop: pace, send, observe headers, retry per [`RetryPolicy`].
+    async fn send_loop(&self, req: Request) -> Result<(u16, Vec<u8>), ApiError> {
         let inner = &*self.inner;
         let mut url = reqwest::Url::parse(&format!("{}{}", inner.base_url, req.path))
             .map_err(|e| ApiError::Config(format!("URL for {}: {e}", req.path)))?;
@@ -396,6 +374,7 @@ impl Client {
             };
             match decision {
                 Decision::Fail(err) => {
+                    let err = err.map_text(&|s| inner.token.redact(s));
                     tracing::debug!(method, path = req.path, error = %err, "hubspot request failed");
                     return Err(err);
                 }
@@ -438,7 +417,7 @@ impl Client {
 
     fn transport_failure(&self, e: &reqwest::Error) -> TransportFailure {
         // reqwest errors name the URL, never headers; redact anyway (defence in depth).
-        let text = redact(&error_chain(e), self.inner.token.expose());
+        let text = self.inner.token.redact(&error_chain(e));
         if e.is_connect() {
             // Connection never established: the request was not sent.
             TransportFailure::Connect(text)
@@ -457,8 +436,16 @@ fn error_from_body(
     correlation: Option<&str>,
     token: &AccessToken,
 ) -> ApiError {
-    let body = redact(&String::from_utf8_lossy(body), token.expose());
+    // Redacted whole, before the parse and before any excerpt cuts it.
+    let body = token.redact(&String::from_utf8_lossy(body));
     ApiError::from_response(status, body.as_bytes(), correlation)
+}
+
+/// What to say about a success answer whose body was not the expected JSON: the parse error
+/// and the start of the body, the token redacted from the whole body before it is cut.
+fn undecodable(e: &serde_json::Error, body: &[u8], token: &AccessToken) -> String {
+    let start = excerpt(token.redact(&String::from_utf8_lossy(body)).as_bytes());
+    token.redact(&format!("{e}; body starts: {start}"))
 }
 
 fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
@@ -551,6 +538,30 @@ pub(crate) mod tests {
         assert!(!format!("{e:?}").contains(SECRET));
     }
 
+    /// Whether any run of 4 or more characters of `token` shows in `text`.
+    pub(crate) fn shows_part_of(text: &str, token: &str) -> Option<String> {
+        let chars: Vec<char> = token.chars().collect();
+        (0..chars.len().saturating_sub(3)).find_map(|i| {
+            let part: String = chars[i..i + 4].iter().collect();
+            text.contains(&part).then_some(part)
+        })
+    }
+
+    #[test]
+    fn an_undecodable_body_never_shows_the_token_wherever_it_sits() {
+        let token = AccessToken::new(SECRET);
+        let json_err = serde_json::from_slice::<serde_json::Value>(b"<").expect_err("not JSON");
+        // Every position from well before the 200-character excerpt cut to well after it.
+        for offset in 0..=260 {
+            let body = format!("<html>{}{SECRET} trailing text</html>", "x".repeat(offset));
+            let text = undecodable(&json_err, body.as_bytes(), &token);
+            if let Some(part) = shows_part_of(&text, SECRET) {
+                panic!("offset {offset}: {part:?} leaks in {text:?}");
+            }
+            assert!(text.contains("body starts: <html>"), "{text}");
+        }
+    }
+
     #[test]
     fn client_is_shareable_across_tasks() {
         fn assert_traits<T: Send + Sync + Clone + 'static>() {}
@@ -567,6 +578,21 @@ pub(crate) mod tests {
             .expect_err("bad url");
         assert!(matches!(err, ApiError::Config(_)));
         assert!(!err.to_string().contains(SECRET));
+    }
+
+    #[test]
+    fn an_error_body_echoing_the_token_escaped_in_json_is_scrubbed_after_parsing() {
+        let token = AccessToken::new(SECRET);
+        // `\u0070` is "p": the raw body does not contain the token, the parsed message does.
+        let escaped = SECRET.replacen('p', "\\u0070", 1);
+        let body = format!(
+            r#"{{"status":"error","message":"bad token {escaped}","category":"INVALID_AUTHENTICATION","errors":[{{"message":"{escaped}","context":{{"token":["{escaped}"]}}}}]}}"#
+        );
+        assert!(!body.contains(SECRET));
+        let err =
+            error_from_body(401, body.as_bytes(), None, &token).map_text(&|s| token.redact(s));
+        assert!(!format!("{err:?}").contains(SECRET), "{err:?}");
+        assert!(err.to_string().contains("bad token [redacted]"), "{err}");
     }
 
     #[test]
