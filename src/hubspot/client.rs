@@ -2,9 +2,10 @@
 //! endpoint goes through (pacing, rate-limit headers, retries, error mapping).
 //!
 //! Owns: building URLs and requests, attaching the bearer token, observing
-//! `X-HubSpot-RateLimit-*`, backoff events. Every error it returns has been through the
-//! token's redaction, whole texts before any cut. Must not: know endpoint shapes beyond paths
-//! (those live in the per-resource modules), log or expose the token, or know about the UI.
+//! `X-HubSpot-RateLimit-*`, decoding answers (a garbled one is retried like a transient
+//! failure), backoff events. Every error it returns has been through the token's redaction,
+//! whole texts before any cut. Must not: know endpoint shapes beyond paths (those live in the
+//! per-resource modules), log or expose the token, or know about the UI.
 
 use std::fmt;
 use std::sync::Arc;
@@ -275,26 +276,33 @@ impl Client {
 
     /// Sends and decodes a JSON answer.
     pub(crate) async fn json<T: DeserializeOwned>(&self, req: Request) -> Result<T, ApiError> {
-        let (_, body) = self.send(req).await?;
-        serde_json::from_slice(&body)
-            .map_err(|e| ApiError::Decode(undecodable(&e, &body, &self.inner.token)))
+        self.send(req, |body| serde_json::from_slice(body)).await
     }
 
     /// Sends and ignores the body (204 answers).
     pub(crate) async fn no_content(&self, req: Request) -> Result<(), ApiError> {
-        self.send(req).await.map(|_| ())
+        self.send(req, |_| Ok(())).await
     }
 
-    /// Sends `req`; every error it returns has the token redacted from all its texts.
-    async fn send(&self, req: Request) -> Result<(u16, Vec<u8>), ApiError> {
+    /// Sends `req` and decodes its success answer with `decode`; every error it returns has
+    /// the token redacted from all its texts.
+    async fn send<T>(
+        &self,
+        req: Request,
+        decode: impl Fn(&[u8]) -> Result<T, serde_json::Error>,
+    ) -> Result<T, ApiError> {
         let token = &self.inner.token;
-        self.send_loop(req)
+        self.send_loop(req, decode)
             .await
             .map_err(|e| e.map_text(&|s| token.redact(s)))
     }
 
-    /// The send loop: pace, send, observe headers, retry per [`RetryPolicy`].
-    async fn send_loop(&self, req: Request) -> Result<(u16, Vec<u8>), ApiError> {
+    /// The send loop: pace, send, observe headers, decode, retry per [`RetryPolicy`].
+    async fn send_loop<T>(
+        &self,
+        req: Request,
+        decode: impl Fn(&[u8]) -> Result<T, serde_json::Error>,
+    ) -> Result<T, ApiError> {
         let inner = &*self.inner;
         let mut url = reqwest::Url::parse(&format!("{}{}", inner.base_url, req.path))
             .map_err(|e| ApiError::Config(format!("URL for {}: {e}", req.path)))?;
@@ -338,10 +346,10 @@ impl Client {
                     let headers = resp.headers().clone();
                     match resp.bytes().await {
                         Ok(body) => Ok((status, headers, body)),
-                        Err(e) => Err(self.transport_failure(&e)),
+                        Err(e) => Err(transport_failure(&e, &inner.token)),
                     }
                 }
-                Err(e) => Err(self.transport_failure(&e)),
+                Err(e) => Err(transport_failure(&e, &inner.token)),
             };
             let mut a = Attempt {
                 kind: req.kind,
@@ -360,15 +368,21 @@ impl Client {
                     }
                     tracing::debug!(method, path = req.path, status, "hubspot response");
                     if (200..300).contains(&status) {
-                        return Ok((status, body.to_vec()));
+                        match decode(&body) {
+                            Ok(value) => return Ok(value),
+                            Err(e) => inner
+                                .retry
+                                .decide_undecodable(&a, undecodable(&e, &body, &inner.token)),
+                        }
+                    } else {
+                        let correlation = headers
+                            .get("x-hubspot-correlation-id")
+                            .and_then(|v| v.to_str().ok());
+                        let err = error_from_body(status, &body, correlation, &inner.token);
+                        a.retry_after = rate_limit::retry_after(&headers);
+                        a.interval = inner.headroom.borrow().as_ref().and_then(|h| h.interval);
+                        inner.retry.decide_status(&a, status, err)
                     }
-                    let correlation = headers
-                        .get("x-hubspot-correlation-id")
-                        .and_then(|v| v.to_str().ok());
-                    let err = error_from_body(status, &body, correlation, &inner.token);
-                    a.retry_after = rate_limit::retry_after(&headers);
-                    a.interval = inner.headroom.borrow().as_ref().and_then(|h| h.interval);
-                    inner.retry.decide_status(&a, status, err)
                 }
                 Err(failure) => inner.retry.decide_transport(&a, failure),
             };
@@ -414,18 +428,19 @@ impl Client {
             }
         }
     }
+}
 
-    fn transport_failure(&self, e: &reqwest::Error) -> TransportFailure {
-        // reqwest errors name the URL, never headers; redact anyway (defence in depth).
-        let text = self.inner.token.redact(&error_chain(e));
-        if e.is_connect() {
-            // Connection never established: the request was not sent.
-            TransportFailure::Connect(text)
-        } else if e.is_timeout() {
-            TransportFailure::Timeout
-        } else {
-            TransportFailure::Other(text)
-        }
+/// Classifies a failure without an answer. reqwest errors name the URL, never headers; the
+/// text is redacted anyway (defence in depth).
+fn transport_failure(e: &reqwest::Error, token: &AccessToken) -> TransportFailure {
+    let text = token.redact(&error_chain(e));
+    if e.is_connect() {
+        // Connection never established: the request was not sent.
+        TransportFailure::Connect(text)
+    } else if e.is_timeout() {
+        TransportFailure::Timeout
+    } else {
+        TransportFailure::Other(text)
     }
 }
 

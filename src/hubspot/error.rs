@@ -122,7 +122,9 @@ pub enum ApiError {
     /// No response within the configured timeout.
     #[error("{}", self.summary())]
     Timeout,
-    /// A success response whose body was not the expected JSON.
+    /// A success response whose body was not the expected JSON (an HTML page from a proxy,
+    /// JSON cut short), still so after the retries a safe request gets. A write answered so
+    /// is [`ApiError::WriteOutcomeUnknown`] instead.
     #[error("{}", self.summary())]
     Decode(String),
     /// A write was sent but no trustworthy answer came back (timeout, 5xx, connection reset).
@@ -175,8 +177,10 @@ impl ApiError {
         match self {
             Self::Http(h) => is_retryable_status(h.status),
             Self::RateLimited { policy, .. } => policy.as_deref() != Some("DAILY"),
-            Self::Network(_) | Self::Timeout => true,
-            Self::Decode(_) | Self::WriteOutcomeUnknown { .. } | Self::Config(_) => false,
+            // A garbled answer (an HTML page from a proxy, JSON cut short) is as transient
+            // as a broken connection; the client retries safe requests on it itself.
+            Self::Network(_) | Self::Timeout | Self::Decode(_) => true,
+            Self::WriteOutcomeUnknown { .. } | Self::Config(_) => false,
         }
     }
 

@@ -142,6 +142,9 @@ pub enum BackoffReason {
     Timeout,
     /// Connection failed.
     Network,
+    /// A success answer whose body was not the JSON promised (an HTML page from a proxy,
+    /// JSON cut short).
+    BadResponse,
 }
 
 /// What the send loop should do next.
@@ -273,6 +276,23 @@ impl RetryPolicy {
         Decision::Retry {
             wait: self.backoff(a.retry, a.unit),
             reason,
+        }
+    }
+
+    /// Decision after a success status whose body was not the JSON promised; `what` says
+    /// what was wrong (already redacted). A safe request is retried like any transient
+    /// failure, then reported as [`ApiError::Decode`]. A write is not re-sent: the answer
+    /// cannot tell whether HubSpot applied it (a proxy's page may stand in for HubSpot's).
+    pub(crate) fn decide_undecodable(&self, a: &Attempt<'_>, what: String) -> Decision {
+        if a.kind == RequestKind::Write {
+            return Decision::Fail(self.unknown(a, format!("unexpected response: {what}")));
+        }
+        if a.retry > self.max_retries {
+            return Decision::Fail(ApiError::Decode(what));
+        }
+        Decision::Retry {
+            wait: self.backoff(a.retry, a.unit),
+            reason: BackoffReason::BadResponse,
         }
     }
 
@@ -458,6 +478,36 @@ mod tests {
             p.decide_status(&a, 423, http(423, "")),
             Decision::Retry { .. }
         ));
+    }
+
+    #[test]
+    fn undecodable_answers_retry_safe_requests_then_report_and_never_resend_writes() {
+        let p = RetryPolicy::default();
+        for kind in [RequestKind::Read, RequestKind::Search] {
+            for retry in 1..=p.max_retries {
+                assert!(
+                    matches!(
+                        p.decide_undecodable(&attempt(kind, retry), "eof".into()),
+                        Decision::Retry {
+                            reason: BackoffReason::BadResponse,
+                            ..
+                        }
+                    ),
+                    "{kind:?} retry {retry}"
+                );
+            }
+            assert_eq!(
+                p.decide_undecodable(&attempt(kind, p.max_retries + 1), "eof".into()),
+                Decision::Fail(ApiError::Decode("eof".into()))
+            );
+        }
+        let Decision::Fail(ApiError::WriteOutcomeUnknown { method, cause, .. }) =
+            p.decide_undecodable(&attempt(RequestKind::Write, 1), "eof".into())
+        else {
+            panic!("a write is not re-sent")
+        };
+        assert_eq!(method, "POST");
+        assert_eq!(cause, "unexpected response: eof");
     }
 
     #[test]
