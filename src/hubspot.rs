@@ -26,7 +26,8 @@
 //!
 //! Writes are never re-sent once HubSpot may have received them: a timeout, reset, 5xx or
 //! garbled success answer on a write is [`ApiError::WriteOutcomeUnknown`], and the caller
-//! re-reads. Safe requests are retried on all of these. See `retry.rs`.
+//! re-reads. Safe requests are retried on all of these. Errors that can never succeed (a base
+//! URL that is not http(s), a token with a line break) fail at once. See `retry.rs`.
 //!
 //! The token lives in an [`AccessToken`] (`token.rs`), which prints as `[redacted]`; every
 //! error the client returns has it scrubbed from all its texts.

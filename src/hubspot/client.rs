@@ -222,24 +222,29 @@ pub(crate) fn seg(s: &str) -> String {
 }
 
 impl Client {
-    /// Builds a client. Fails only on an unusable base URL or user agent.
+    /// Builds a client. Fails, naming what is wrong and never the token, when no request could
+    /// ever be sent: a base URL that is not `http://` or `https://`, a token with a line break
+    /// or another character a header cannot carry, an unusable user agent.
     pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
-        let base_url = config.base_url.trim_end_matches('/').to_owned();
-        reqwest::Url::parse(&base_url).map_err(|e| {
-            ApiError::Config(config.token.redact(&format!("base URL {base_url:?}: {e}")))
-        })?;
+        let token = config.token;
+        let config_error = |m: String| ApiError::Config(token.redact(&m));
+        let base_url = config.base_url.trim().trim_end_matches('/').to_owned();
+        check_base_url(&base_url).map_err(config_error)?;
+        if let Some(why) = token.unsendable() {
+            return Err(ApiError::Config(why.to_owned()));
+        }
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
             .user_agent(config.user_agent.clone())
             .build()
-            .map_err(|e| ApiError::Config(e.to_string()))?;
+            .map_err(|e| config_error(error_chain(&e)))?;
         let (events, _) = broadcast::channel(64);
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
                 base_url,
-                token: config.token,
+                token,
                 pacer: Pacer::new(config.search_per_second, config.retry.cap),
                 retry: config.retry,
                 headroom: watch::Sender::new(None),
@@ -430,11 +435,31 @@ impl Client {
     }
 }
 
+/// Why `base_url` can never work, if it cannot.
+fn check_base_url(base_url: &str) -> Result<(), String> {
+    let scheme = base_url
+        .split_once("://")
+        .map(|(s, _)| s.to_ascii_lowercase());
+    if !matches!(scheme.as_deref(), Some("http" | "https")) {
+        return Err(format!(
+            "base URL must start with http:// or https://: {base_url}"
+        ));
+    }
+    let url = reqwest::Url::parse(base_url).map_err(|e| format!("base URL {base_url}: {e}"))?;
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("base URL has no host: {base_url}"));
+    }
+    Ok(())
+}
+
 /// Classifies a failure without an answer. reqwest errors name the URL, never headers; the
 /// text is redacted anyway (defence in depth).
 fn transport_failure(e: &reqwest::Error, token: &AccessToken) -> TransportFailure {
     let text = token.redact(&error_chain(e));
-    if e.is_connect() {
+    if e.is_builder() {
+        // Refused before anything was sent (bad scheme, bad header value): never retried.
+        TransportFailure::Unsendable(text)
+    } else if e.is_connect() {
         // Connection never established: the request was not sent.
         TransportFailure::Connect(text)
     } else if e.is_timeout() {
@@ -593,6 +618,94 @@ pub(crate) mod tests {
             .expect_err("bad url");
         assert!(matches!(err, ApiError::Config(_)));
         assert!(!err.to_string().contains(SECRET));
+    }
+
+    #[test]
+    fn a_base_url_that_is_not_http_is_refused_by_name() {
+        for url in [
+            "ftp://127.0.0.1:9",
+            "file:///tmp/x",
+            "mailto:x@y.com",
+            "127.0.0.1:9",
+        ] {
+            let err = Client::new(ClientConfig::new(url, AccessToken::new(SECRET))).expect_err(url);
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "client configuration: base URL must start with http:// or https://: {url}"
+                )
+            );
+        }
+        // A token pasted into the URL is not echoed back.
+        let err = Client::new(ClientConfig::new(
+            format!("ftp://{SECRET}@127.0.0.1"),
+            AccessToken::new(SECRET),
+        ))
+        .expect_err("ftp");
+        assert!(
+            shows_part_of(&format!("{err:?}"), SECRET).is_none(),
+            "{err:?}"
+        );
+        for url in [
+            "http://127.0.0.1:9",
+            "https://api.hubapi.com",
+            "HTTP://127.0.0.1:9/",
+        ] {
+            Client::new(ClientConfig::new(url, AccessToken::new(SECRET))).expect(url);
+        }
+    }
+
+    #[test]
+    fn a_token_that_cannot_be_sent_is_refused_by_name_without_echoing_it() {
+        for (token, why) in [
+            ("pat-na1-abc\ndef", "the access token contains a line break"),
+            (
+                "pat-na1-abc\r\ndef",
+                "the access token contains a line break",
+            ),
+            (
+                "pat-na1-abc\u{1b}def",
+                "the access token contains a control character",
+            ),
+        ] {
+            let err = Client::new(ClientConfig::new(
+                "http://127.0.0.1:9",
+                AccessToken::new(token),
+            ))
+            .expect_err("refused");
+            assert_eq!(err, ApiError::Config(why.to_owned()));
+            assert_eq!(err.to_string(), format!("client configuration: {why}"));
+            assert!(!err.to_string().contains("abc"));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_request_that_cannot_be_built_fails_at_the_first_attempt() {
+        // Client::new refuses what it can foresee; anything else reqwest refuses to build
+        // (here a scheme it cannot send) is classified as unsendable, never retried.
+        let e = reqwest::Client::new()
+            .get("ftp://127.0.0.1:9/x")
+            .send()
+            .await
+            .expect_err("ftp is not sent");
+        let token = AccessToken::new(SECRET);
+        assert!(
+            matches!(
+                transport_failure(&e, &token),
+                TransportFailure::Unsendable(_)
+            ),
+            "{e:?}"
+        );
+        let e = reqwest::Client::new()
+            .get("http://127.0.0.1:9/x")
+            .header("x-h", "a\nb")
+            .send()
+            .await
+            .expect_err("a line break in a header is not sent");
+        assert!(matches!(
+            transport_failure(&e, &token),
+            TransportFailure::Unsendable(_)
+        ));
     }
 
     #[test]

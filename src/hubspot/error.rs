@@ -138,7 +138,8 @@ pub enum ApiError {
         /// What happened, e.g. `timed out` or `HTTP 502 ...`.
         cause: String,
     },
-    /// The client was configured wrongly (bad base URL, bad header value).
+    /// The client was configured wrongly (a base URL that is not http(s), a token that cannot
+    /// be sent): no request can ever succeed, so none is retried.
     #[error("{}", self.summary())]
     Config(String),
 }

@@ -170,6 +170,9 @@ pub(crate) enum TransportFailure {
     Connect(String),
     /// Anything else (reset mid-request, broken body): it may have been sent.
     Other(String),
+    /// The request cannot be built or sent at all (a base URL that is not http(s), a header
+    /// value with a line break): nothing was sent, and trying again cannot help.
+    Unsendable(String),
 }
 
 /// Context of one failed attempt.
@@ -261,12 +264,17 @@ impl RetryPolicy {
             TransportFailure::Connect(m) | TransportFailure::Other(m) => {
                 (BackoffReason::Network, ApiError::Network(m.clone()))
             }
+            TransportFailure::Unsendable(m) => {
+                return Decision::Fail(ApiError::Config(format!("cannot send the request: {m}")));
+            }
         };
         let sent_maybe = !matches!(failure, TransportFailure::Connect(_));
         if a.kind == RequestKind::Write && sent_maybe {
             let cause = match failure {
                 TransportFailure::Timeout => "timed out".to_owned(),
-                TransportFailure::Connect(m) | TransportFailure::Other(m) => m,
+                TransportFailure::Connect(m)
+                | TransportFailure::Other(m)
+                | TransportFailure::Unsendable(m) => m,
             };
             return Decision::Fail(self.unknown(a, cause));
         }
@@ -508,6 +516,23 @@ mod tests {
         };
         assert_eq!(method, "POST");
         assert_eq!(cause, "unexpected response: eof");
+    }
+
+    #[test]
+    fn unsendable_requests_fail_at_the_first_attempt() {
+        let p = RetryPolicy::default();
+        for kind in [RequestKind::Read, RequestKind::Search, RequestKind::Write] {
+            assert_eq!(
+                p.decide_transport(
+                    &attempt(kind, 1),
+                    TransportFailure::Unsendable("URL scheme is not allowed".into())
+                ),
+                Decision::Fail(ApiError::Config(
+                    "cannot send the request: URL scheme is not allowed".into()
+                )),
+                "{kind:?}"
+            );
+        }
     }
 
     #[test]

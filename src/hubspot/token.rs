@@ -1,8 +1,8 @@
 //! The access token: [`AccessToken`] holds it from the moment it is read (environment, config
 //! file) to the `Authorization` header, and scrubs it from any text that may echo it.
 //!
-//! Owns: the token string, its `Debug`/`Display` (`[redacted]`), and
-//! [`AccessToken::redact`]. Must not: hand the string out except through
+//! Owns: the token string, its `Debug`/`Display` (`[redacted]`), the check that it can be sent
+//! at all, and [`AccessToken::redact`]. Must not: hand the string out except through
 //! `expose`, which only the client's request building calls.
 
 use std::fmt;
@@ -23,7 +23,8 @@ pub struct AccessToken(String);
 
 impl AccessToken {
     /// Wraps a token. Surrounding whitespace (a newline left by a file or a paste) is not
-    /// part of any token and is dropped.
+    /// part of any token and is dropped; whitespace inside is kept, and refused by
+    /// [`crate::hubspot::Client::new`] when it cannot be sent.
     pub fn new(token: impl Into<String>) -> Self {
         let token = token.into();
         let trimmed = token.trim();
@@ -42,6 +43,21 @@ impl AccessToken {
     /// The secret, for the `Authorization` header only.
     pub(crate) fn expose(&self) -> &str {
         &self.0
+    }
+
+    /// Why this token can never be sent in an `Authorization` header, if it cannot: a line
+    /// break or another control character (HTTP header values may not carry them). The
+    /// answer names the problem, never the token.
+    pub(crate) fn unsendable(&self) -> Option<&'static str> {
+        if self.0.contains(['\n', '\r']) {
+            Some("the access token contains a line break")
+        } else if self.0.chars().any(char::is_control) {
+            Some("the access token contains a control character")
+        } else if reqwest::header::HeaderValue::from_str(&format!("Bearer {}", self.0)).is_err() {
+            Some("the access token contains a character an HTTP header cannot carry")
+        } else {
+            None
+        }
     }
 
     /// `text` with every occurrence of the token replaced by `[redacted]`, and a fragment of
@@ -147,6 +163,23 @@ mod tests {
         assert_eq!(t.redact("pat-na1 in the middle"), "pat-na1 in the middle");
         assert_eq!(t.redact("nothing here"), "nothing here");
         assert_eq!(AccessToken::new("").redact("abc"), "abc");
+    }
+
+    #[test]
+    fn a_token_with_a_line_break_or_control_character_cannot_be_sent() {
+        assert_eq!(AccessToken::new(SECRET).unsendable(), None);
+        assert_eq!(AccessToken::new("").unsendable(), None);
+        for t in ["pat\nna1", "pat\r\nna1", "pat\rx"] {
+            let why = AccessToken::new(t).unsendable().expect("refused");
+            assert_eq!(why, "the access token contains a line break");
+        }
+        for t in ["pat\u{0}x", "pat\tx", "pat\u{7f}x"] {
+            assert_eq!(
+                AccessToken::new(t).unsendable(),
+                Some("the access token contains a control character"),
+                "{t:?}"
+            );
+        }
     }
 
     #[test]
