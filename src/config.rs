@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::hubspot::AccessToken;
+
 /// The folders hubtix uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paths {
@@ -61,7 +63,8 @@ impl Paths {
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Private-app access token. Accepted only when the file is private (mode 0600).
-    pub token: Option<String>,
+    /// Prints as `[redacted]` (`Debug` of the whole config included).
+    pub token: Option<AccessToken>,
     /// HubSpot portal (account) ID, for ticket URLs.
     pub portal_id: Option<String>,
     /// Host of HubSpot's web app, for ticket URLs (`app.hubspot.com`, `app-eu1.hubspot.com`).
@@ -280,17 +283,18 @@ pub enum TokenSource {
     ConfigFile,
 }
 
-/// The token from `HUBSPOT_ACCESS_TOKEN`, else from the config file.
-pub fn token(env_token: Option<String>, config: &Config) -> Option<(String, TokenSource)> {
+/// The token from `HUBSPOT_ACCESS_TOKEN`, else from the config file (a blank one is none).
+pub fn token(env_token: Option<String>, config: &Config) -> Option<(AccessToken, TokenSource)> {
     env_token
-        .filter(|t| !t.trim().is_empty())
-        .map(|t| (t.trim().to_owned(), TokenSource::Env))
+        .map(AccessToken::new)
+        .filter(|t| !t.is_empty())
+        .map(|t| (t, TokenSource::Env))
         .or_else(|| {
             config
                 .token
-                .as_ref()
-                .filter(|t| !t.trim().is_empty())
-                .map(|t| (t.trim().to_owned(), TokenSource::ConfigFile))
+                .clone()
+                .filter(|t| !t.is_empty())
+                .map(|t| (t, TokenSource::ConfigFile))
         })
 }
 
@@ -356,18 +360,38 @@ mod tests {
     #[test]
     fn env_token_wins_and_blank_is_ignored() {
         let cfg = Config {
-            token: Some("from-file".into()),
+            token: Some(AccessToken::new("from-file")),
             ..Config::default()
         };
         assert_eq!(
-            token(Some("pat-na1-x".into()), &cfg),
-            Some(("pat-na1-x".into(), TokenSource::Env))
+            token(Some(" pat-na1-x\n".into()), &cfg),
+            Some((AccessToken::new("pat-na1-x"), TokenSource::Env))
         );
         assert_eq!(
             token(Some("  ".into()), &cfg),
-            Some(("from-file".into(), TokenSource::ConfigFile))
+            Some((AccessToken::new("from-file"), TokenSource::ConfigFile))
         );
         assert_eq!(token(None, &Config::default()), None);
+        let blank = Config {
+            token: Some(AccessToken::new(" ")),
+            ..Config::default()
+        };
+        assert_eq!(token(None, &blank), None);
+    }
+
+    #[test]
+    fn debug_of_a_config_never_shows_its_token() {
+        let cfg: Config =
+            toml::from_str("token = \"pat-na1-5ecret-in-config\"\nportal_id = \"123\"\n")
+                .expect("parse");
+        let shown = format!("{cfg:?} {cfg:#?}");
+        assert!(!shown.contains("5ecret"), "{shown}");
+        assert!(
+            shown.contains("[redacted]") && shown.contains("123"),
+            "{shown}"
+        );
+        let (t, _) = token(None, &cfg).expect("token");
+        assert!(!format!("{t:?} {t}").contains("5ecret"));
     }
 
     #[test]
@@ -400,8 +424,8 @@ mod tests {
         assert!(!msg.contains("secret"), "token leaked: {msg}");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
         assert_eq!(
-            Config::load(&paths).expect("private file").token.as_deref(),
-            Some("pat-na1-secret")
+            Config::load(&paths).expect("private file").token,
+            Some(AccessToken::new("pat-na1-secret"))
         );
     }
 

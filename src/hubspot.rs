@@ -24,8 +24,13 @@
 //! # }
 //! ```
 //!
-//! Writes are never re-sent once HubSpot may have received them: a timeout, reset or 5xx on a
-//! write is [`ApiError::WriteOutcomeUnknown`], and the caller re-reads. See `retry.rs`.
+//! Writes are never re-sent once HubSpot may have received them: a timeout, reset, 5xx or
+//! garbled success answer on a write is [`ApiError::WriteOutcomeUnknown`], and the caller
+//! re-reads. Safe requests are retried on all of these. Errors that can never succeed (a base
+//! URL that is not http(s), a token with a line break) fail at once. See `retry.rs`.
+//!
+//! The token lives in an [`AccessToken`] (`token.rs`), which prints as `[redacted]`; every
+//! error the client returns has it scrubbed from all its texts.
 
 mod associations;
 mod client;
@@ -41,11 +46,12 @@ mod search;
 #[cfg(test)]
 mod spec_tests;
 mod tickets;
+mod token;
 
 pub use associations::{
     ASSOCIATIONS_PAGE_MAX, BATCH_READ_ASSOCIATIONS_MAX, association_types, labels_input,
 };
-pub use client::{AccessToken, Client, ClientConfig, ClientEvent, HUBSPOT_BASE_URL};
+pub use client::{Client, ClientConfig, ClientEvent, HUBSPOT_BASE_URL};
 pub use dto::*;
 pub use error::{ApiError, ErrorDetail, HttpError, StandardError};
 pub use objects::{
@@ -57,3 +63,4 @@ pub use rate_limit::Headroom;
 pub use retry::{BackoffReason, LimitPolicy, RequestKind, RetryPolicy};
 pub use search::{SEARCH_LIMIT_MAX, SEARCH_RESULTS_MAX};
 pub use tickets::PINNED_ENGAGEMENT_PROPERTY;
+pub use token::AccessToken;

@@ -49,7 +49,7 @@ pub async fn connect(
         .map_err(|e| format!("cannot start the demo sandbox: {e}"))?;
         let token = AccessToken::new(SandboxConfig::default().token);
         let client =
-            Client::new(ClientConfig::new(sandbox.base_url(), token)).map_err(|e| e.summary())?;
+            Client::new(client_config(sandbox.base_url(), token)?).map_err(|e| e.summary())?;
         return Ok(Connection {
             client,
             sandbox: Some(sandbox),
@@ -68,16 +68,36 @@ pub async fn connect(
         .filter(|u| !u.is_empty())
         .or_else(|| config.base_url.clone())
         .unwrap_or_else(|| HUBSPOT_BASE_URL.to_owned());
-    let client = Client::new(ClientConfig::new(
-        base.trim_end_matches('/'),
-        AccessToken::new(token),
-    ))
-    .map_err(|e| e.summary())?;
+    let client = Client::new(client_config(base, token)?).map_err(|e| e.summary())?;
     Ok(Connection {
         client,
         sandbox: None,
         config,
     })
+}
+
+/// The client's settings: defaults, and `HUBTIX_TIMEOUT` (seconds per request, e.g. `30` or
+/// `2.5`; default 30) when set.
+fn client_config(base_url: String, token: AccessToken) -> Result<ClientConfig, String> {
+    let mut config = ClientConfig::new(base_url, token);
+    if let Some(value) = std::env::var_os("HUBTIX_TIMEOUT").filter(|v| !v.is_empty()) {
+        config.timeout = parse_timeout(&value.to_string_lossy())?;
+    }
+    Ok(config)
+}
+
+/// `HUBTIX_TIMEOUT`'s value: a positive number of seconds.
+fn parse_timeout(value: &str) -> Result<std::time::Duration, String> {
+    value
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| (0.001..=3600.0).contains(s))
+        .map(std::time::Duration::from_secs_f64)
+        .ok_or_else(|| {
+            let shown: String = value.chars().take(40).collect();
+            format!("HUBTIX_TIMEOUT must be a number of seconds from 0.001 to 3600, e.g. 30 or 2.5: {shown:?}")
+        })
 }
 
 /// Runs `hubtix tickets ...`.
@@ -414,4 +434,20 @@ fn write_ticket_table(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeout_is_a_positive_number_of_seconds() {
+        use std::time::Duration;
+        assert_eq!(parse_timeout("30"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_timeout(" 2.5 "), Ok(Duration::from_millis(2500)));
+        for bad in ["0", "-1", "abc", "NaN", "inf", "1e9", ""] {
+            let err = parse_timeout(bad).expect_err(bad);
+            assert!(err.starts_with("HUBTIX_TIMEOUT must be"), "{err}");
+        }
+    }
 }

@@ -1,16 +1,21 @@
 //! Failure paths of the HubSpot client against the sandbox over real HTTP: 401 (no, wrong,
 //! revoked token; the token never shows in errors), 403 missing scopes, 404, 429 retried and
-//! exhausted, 423, 5xx on reads (retried) and writes (never re-sent), timeouts, malformed
-//! JSON, rate-limit headroom and pacing. Every failure is a typed error, never a panic.
+//! exhausted, 423, 5xx on reads (retried) and writes (never re-sent), timeouts, garbled
+//! success answers (HTML pages, JSON cut short: retried on reads, never re-sent on writes, through
+//! the fault proxy of `support/faults.rs`), answers echoing the token (never in an error or a
+//! log line), rate-limit headroom and pacing. Every failure is a typed error, never a panic.
 #![allow(clippy::unwrap_used)]
 
 mod common;
+#[path = "support/faults.rs"]
+mod faults;
 
 use std::time::{Duration, Instant};
 
 use common::client::*;
+use faults::{Fault, FaultProxy, token_part_in};
 use hubtix::hubspot::*;
-use hubtix::sandbox::{RateLimit, SandboxConfig};
+use hubtix::sandbox::{RateLimit, SandboxConfig, SandboxHandle};
 
 fn one() -> ListQuery {
     ListQuery {
@@ -402,46 +407,248 @@ async fn timeouts_retry_reads_and_make_writes_unknown() {
 }
 
 #[tokio::test]
-async fn malformed_json_is_a_decode_error() {
+async fn malformed_json_is_retried_on_reads_then_reported_and_never_resent_on_writes() {
     let (sb, c) = setup(20).await;
+    let max = RetryPolicy::fast().max_retries;
+    let mut events = c.events();
+    // Once: the read is retried and gets through.
     sb.faults().malformed_next(1);
     let (r, n) = requests_during(&sb, c.list_tickets(&one())).await;
+    assert_eq!(r.unwrap().results.len(), 1);
+    assert_eq!(n, 2, "a garbled answer to a read is retried");
+    assert!(matches!(
+        events.try_recv().unwrap(),
+        ClientEvent::Backoff {
+            reason: BackoffReason::BadResponse,
+            attempt: 1,
+            ..
+        }
+    ));
+    // Every attempt: reported once the retries are spent.
+    sb.faults().malformed_next(max as usize + 1);
+    let (r, n) = requests_during(&sb, c.list_tickets(&one())).await;
     let err = r.unwrap_err();
-    assert_eq!(n, 1);
+    assert_eq!(n, u64::from(max) + 1);
     let ApiError::Decode(msg) = &err else {
         panic!("{err:?}")
     };
     assert!(msg.contains("body starts"), "{msg}");
-    assert!(!err.is_retryable());
+    assert!(
+        err.to_string()
+            .starts_with("unexpected response from HubSpot: "),
+        "{err}"
+    );
+    assert!(err.is_retryable());
     assert_no_token(&err, SECRET);
+    // Every kind of safe request alike: single reads, searches (POST), metadata.
     for call in 0..3 {
         sb.faults().malformed_next(1);
-        let err = match call {
-            0 => c
-                .get_ticket("1001", &GetQuery::default())
-                .await
-                .map(|_| ())
-                .unwrap_err(),
-            1 => c
-                .search_tickets(&SearchRequest::default())
-                .await
-                .map(|_| ())
-                .unwrap_err(),
-            _ => c.pipelines("tickets").await.map(|_| ()).unwrap_err(),
-        };
-        assert!(matches!(err, ApiError::Decode(_)), "{err:?}");
+        let (r, n) = requests_during(&sb, async {
+            match call {
+                0 => c.get_ticket("1001", &GetQuery::default()).await.map(|_| ()),
+                1 => c
+                    .search_tickets(&SearchRequest::default())
+                    .await
+                    .map(|_| ()),
+                _ => c.pipelines("tickets").await.map(|_| ()),
+            }
+        })
+        .await;
+        r.unwrap();
+        assert_eq!(n, 2, "call {call}");
     }
-    // A malformed answer to a write: decoding failed, the write was applied once.
+    // A garbled answer to a write: not re-sent, and the outcome is unknown.
     sb.faults().malformed_next(1);
     let (r, n) = requests_during(
         &sb,
         c.update_ticket("1002", &props(&[("hs_ticket_priority", "LOW")]), None),
     )
     .await;
-    assert!(matches!(r, Err(ApiError::Decode(_))), "{r:?}");
-    assert_eq!(n, 1);
+    assert_eq!(n, 1, "a write is sent exactly once");
+    let Err(ApiError::WriteOutcomeUnknown { method, cause, .. }) = &r else {
+        panic!("{r:?}")
+    };
+    assert_eq!(method, "PATCH");
+    assert!(cause.starts_with("unexpected response: "), "{cause}");
     // The client keeps working.
     assert_eq!(c.list_tickets(&one()).await.unwrap().results.len(), 1);
+    sb.shutdown().await;
+}
+
+/// A sandbox, a fault proxy in front of it, and a client (fast retries) through the proxy.
+async fn behind_faults(tickets: usize, token: &str) -> (SandboxHandle, FaultProxy, Client) {
+    let sb = hubtix::sandbox::spawn(SandboxConfig {
+        tickets,
+        token: token.into(),
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let proxy = FaultProxy::start(sb.base_url(), None).await;
+    let mut cfg = ClientConfig::new(proxy.url(), AccessToken::new(token));
+    cfg.retry = RetryPolicy::fast();
+    cfg.timeout = Duration::from_secs(5);
+    cfg.search_per_second = 0;
+    (sb, proxy, Client::new(cfg).unwrap())
+}
+
+#[tokio::test]
+async fn html_pages_and_json_cut_short_are_retried_on_reads() {
+    let (sb, proxy, c) = behind_faults(20, SECRET).await;
+    let max = RetryPolicy::fast().max_retries;
+    let expected = c.list_tickets(&one()).await.unwrap();
+    for fault in [Fault::HtmlOk, Fault::TruncatedJson] {
+        let name = fault.name();
+        // Twice, then through: the same page as without faults.
+        proxy.push([fault.clone(), fault.clone()]);
+        let before = proxy.requests();
+        assert_eq!(c.list_tickets(&one()).await.unwrap(), expected, "{name}");
+        assert_eq!(proxy.requests() - before, 3, "{name}");
+        // A search is a POST but safe: retried too.
+        proxy.push([fault.clone()]);
+        let before = proxy.requests();
+        c.search_tickets(&SearchRequest::default()).await.unwrap();
+        assert_eq!(proxy.requests() - before, 2, "{name}");
+        // Every attempt: one line naming what came back.
+        proxy.push(std::iter::repeat_n(fault.clone(), max as usize + 1));
+        let before = proxy.requests();
+        let err = c.list_tickets(&one()).await.unwrap_err();
+        assert_eq!(proxy.requests() - before, max as usize + 1, "{name}");
+        assert!(matches!(err, ApiError::Decode(_)), "{name}: {err:?}");
+        let line = err.to_string();
+        assert_eq!(line.lines().count(), 1, "{line}");
+        if matches!(fault, Fault::HtmlOk) {
+            assert!(line.contains("body starts: <!DOCTYPE html>"), "{line}");
+        } else {
+            assert!(line.contains("EOF while parsing"), "{line}");
+        }
+        // A write answered so is sent once and reported as of unknown outcome.
+        proxy.push([fault.clone()]);
+        let before = proxy.requests();
+        let r = c
+            .update_ticket("1003", &props(&[("hs_ticket_priority", "HIGH")]), None)
+            .await;
+        assert_eq!(
+            proxy.requests() - before,
+            1,
+            "{name}: a write is not re-sent"
+        );
+        assert!(
+            matches!(r, Err(ApiError::WriteOutcomeUnknown { .. })),
+            "{name}: {r:?}"
+        );
+    }
+    sb.shutdown().await;
+}
+
+/// A buffer the test's log subscriber writes into.
+#[derive(Clone, Default)]
+struct LogBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl LogBuffer {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+/// A token whose 4-character runs ordinary text (log lines, JSON, HTML) lacks.
+const ECHOED: &str = "pat-na1-QZxKWvJq-YgMHrRf-TpLzVbNw";
+
+#[tokio::test(flavor = "current_thread")]
+async fn no_error_or_log_line_shows_the_token_wherever_an_answer_echoes_it() {
+    let logs = LogBuffer::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let (sb, proxy, _) = behind_faults(20, ECHOED).await;
+    let mut cfg = ClientConfig::new(proxy.url(), AccessToken::new(ECHOED));
+    cfg.retry = RetryPolicy::none();
+    let c = Client::new(cfg).unwrap();
+    assert!(token_part_in(&format!("{c:?}"), ECHOED).is_none());
+
+    let echo = |status: u16, content_type: &'static str, body: fn(&str, usize) -> String| {
+        move |offset: usize| Fault::Echo {
+            status,
+            content_type,
+            body: std::sync::Arc::new(move |token: &str| body(token, offset)),
+        }
+    };
+    let html = |token: &str, offset: usize| {
+        format!("<html>{}{token} and more text</html>", "x".repeat(offset))
+    };
+    let answers = [
+        // A proxy's page echoing the request, as a 200 and as a 502.
+        echo(200, "text/html", html),
+        echo(502, "text/html", html),
+        // HubSpot-shaped error bodies echoing it, plainly and JSON-escaped.
+        echo(401, "application/json", |token, offset| {
+            format!(
+                r#"{{"status":"error","message":"{} bad token {token}","category":"INVALID_AUTHENTICATION","context":{{"token":["{token}"]}}}}"#,
+                "x".repeat(offset)
+            )
+        }),
+        echo(400, "application/json", |token, offset| {
+            let escaped = token.replacen('p', "\\u0070", 1);
+            format!(
+                r#"{{"status":"error","message":"{}{escaped}","category":"VALIDATION_ERROR","errors":[{{"message":"{escaped}"}}]}}"#,
+                "x".repeat(offset)
+            )
+        }),
+    ];
+    // Every position from before the 200-character excerpt cut to past it.
+    for answer in &answers {
+        for offset in 140..=240 {
+            proxy.push([answer(offset)]);
+            let err = c.list_tickets(&one()).await.unwrap_err();
+            let shown = format!("{err} | {err:?} | {}", err.summary());
+            if let Some(part) = token_part_in(&shown, ECHOED) {
+                panic!("offset {offset}: {part:?} leaks in {shown}");
+            }
+        }
+    }
+    // A body cut short inside the token (a truncated answer ends with part of it).
+    for keep in 4..ECHOED.len() {
+        proxy.push([Fault::Echo {
+            status: 200,
+            content_type: "application/json",
+            body: std::sync::Arc::new(move |token: &str| {
+                format!(
+                    r#"{{"results":[{{"id":"1","properties":{{"subject":"{}"#,
+                    &token[..keep]
+                )
+            }),
+        }]);
+        let err = c.list_tickets(&one()).await.unwrap_err();
+        assert!(matches!(err, ApiError::Decode(_)), "{err:?}");
+        let shown = format!("{err} | {err:?}");
+        if let Some(part) = token_part_in(&shown, ECHOED) {
+            panic!("cut after {keep}: {part:?} leaks in {shown}");
+        }
+    }
+    let logged = logs.text();
+    assert!(logged.contains("hubspot request failed"), "logs captured");
+    if let Some(part) = token_part_in(&logged, ECHOED) {
+        let line = logged
+            .lines()
+            .find(|l| l.contains(&part))
+            .unwrap_or_default();
+        panic!("{part:?} leaks in a log line: {line}");
+    }
     sb.shutdown().await;
 }
 

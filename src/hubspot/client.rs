@@ -2,8 +2,10 @@
 //! endpoint goes through (pacing, rate-limit headers, retries, error mapping).
 //!
 //! Owns: building URLs and requests, attaching the bearer token, observing
-//! `X-HubSpot-RateLimit-*`, backoff events. Must not: know endpoint shapes beyond paths
-//! (those live in the per-resource modules), log or expose the token, or know about the UI.
+//! `X-HubSpot-RateLimit-*`, decoding answers (a garbled one is retried like a transient
+//! failure), backoff events. Every error it returns has been through the token's redaction,
+//! whole texts before any cut. Must not: know endpoint shapes beyond paths (those live in the
+//! per-resource modules), log or expose the token, or know about the UI.
 
 use std::fmt;
 use std::sync::Arc;
@@ -14,40 +16,13 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::{broadcast, watch};
 
-use super::error::{ApiError, redact};
+use super::error::{ApiError, excerpt};
 use super::rate_limit::{self, Headroom, Pacer, SEARCH_REQUESTS_PER_SECOND};
 use super::retry::{Attempt, BackoffReason, Decision, RequestKind, RetryPolicy, TransportFailure};
+use super::token::AccessToken;
 
 /// HubSpot's production API host.
 pub const HUBSPOT_BASE_URL: &str = "https://api.hubapi.com";
-
-/// A HubSpot access token (private-app `pat-…` or OAuth). `Debug` and `Display` never show it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct AccessToken(String);
-
-impl AccessToken {
-    /// Wraps a token.
-    pub fn new(token: impl Into<String>) -> Self {
-        Self(token.into())
-    }
-
-    /// The secret, for the `Authorization` header only.
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for AccessToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AccessToken([redacted])")
-    }
-}
-
-impl fmt::Display for AccessToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
 
 /// How to build a [`Client`].
 #[derive(Debug, Clone)]
@@ -247,23 +222,29 @@ pub(crate) fn seg(s: &str) -> String {
 }
 
 impl Client {
-    /// Builds a client. Fails only on an unusable base URL or user agent.
+    /// Builds a client. Fails, naming what is wrong and never the token, when no request could
+    /// ever be sent: a base URL that is not `http://` or `https://`, a token with a line break
+    /// or another character a header cannot carry, an unusable user agent.
     pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
-        let base_url = config.base_url.trim_end_matches('/').to_owned();
-        reqwest::Url::parse(&base_url)
-            .map_err(|e| ApiError::Config(format!("base URL {base_url:?}: {e}")))?;
+        let token = config.token;
+        let config_error = |m: String| ApiError::Config(token.redact(&m));
+        let base_url = config.base_url.trim().trim_end_matches('/').to_owned();
+        check_base_url(&base_url).map_err(config_error)?;
+        if let Some(why) = token.unsendable() {
+            return Err(ApiError::Config(why.to_owned()));
+        }
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
             .user_agent(config.user_agent.clone())
             .build()
-            .map_err(|e| ApiError::Config(e.to_string()))?;
+            .map_err(|e| config_error(error_chain(&e)))?;
         let (events, _) = broadcast::channel(64);
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
                 base_url,
-                token: config.token,
+                token,
                 pacer: Pacer::new(config.search_per_second, config.retry.cap),
                 retry: config.retry,
                 headroom: watch::Sender::new(None),
@@ -300,23 +281,33 @@ impl Client {
 
     /// Sends and decodes a JSON answer.
     pub(crate) async fn json<T: DeserializeOwned>(&self, req: Request) -> Result<T, ApiError> {
-        let (_, body) = self.send(req).await?;
-        serde_json::from_slice(&body).map_err(|e| {
-            let start = super::error::excerpt(&body[..body.len().min(200)]);
-            ApiError::Decode(redact(
-                &format!("{e}; body starts: {start}"),
-                self.inner.token.expose(),
-            ))
-        })
+        self.send(req, |body| serde_json::from_slice(body)).await
     }
 
     /// Sends and ignores the body (204 answers).
     pub(crate) async fn no_content(&self, req: Request) -> Result<(), ApiError> {
-        self.send(req).await.map(|_| ())
+        self.send(req, |_| Ok(())).await
     }
 
-    /// The send loop: pace, send, observe headers, retry per [`RetryPolicy`].
-    async fn send(&self, req: Request) -> Result<(u16, Vec<u8>), ApiError> {
+    /// Sends `req` and decodes its success answer with `decode`; every error it returns has
+    /// the token redacted from all its texts.
+    async fn send<T>(
+        &self,
+        req: Request,
+        decode: impl Fn(&[u8]) -> Result<T, serde_json::Error>,
+    ) -> Result<T, ApiError> {
+        let token = &self.inner.token;
+        self.send_loop(req, decode)
+            .await
+            .map_err(|e| e.map_text(&|s| token.redact(s)))
+    }
+
+    /// The send loop: pace, send, observe headers, decode, retry per [`RetryPolicy`].
+    async fn send_loop<T>(
+        &self,
+        req: Request,
+        decode: impl Fn(&[u8]) -> Result<T, serde_json::Error>,
+    ) -> Result<T, ApiError> {
         let inner = &*self.inner;
         let mut url = reqwest::Url::parse(&format!("{}{}", inner.base_url, req.path))
             .map_err(|e| ApiError::Config(format!("URL for {}: {e}", req.path)))?;
@@ -363,10 +354,10 @@ impl Client {
                     let headers = resp.headers().clone();
                     match resp.bytes().await {
                         Ok(body) => Ok((status, headers, body)),
-                        Err(e) => Err(self.transport_failure(&e)),
+                        Err(e) => Err(transport_failure(&e, &inner.token)),
                     }
                 }
-                Err(e) => Err(self.transport_failure(&e)),
+                Err(e) => Err(transport_failure(&e, &inner.token)),
             };
             let mut a = Attempt {
                 kind: req.kind,
@@ -385,20 +376,27 @@ impl Client {
                     }
                     tracing::debug!(method, path = req.path, status, "hubspot response");
                     if (200..300).contains(&status) {
-                        return Ok((status, body.to_vec()));
+                        match decode(&body) {
+                            Ok(value) => return Ok(value),
+                            Err(e) => inner
+                                .retry
+                                .decide_undecodable(&a, undecodable(&e, &body, &inner.token)),
+                        }
+                    } else {
+                        let correlation = headers
+                            .get("x-hubspot-correlation-id")
+                            .and_then(|v| v.to_str().ok());
+                        let err = error_from_body(status, &body, correlation, &inner.token);
+                        a.retry_after = rate_limit::retry_after(&headers);
+                        a.interval = inner.headroom.borrow().as_ref().and_then(|h| h.interval);
+                        inner.retry.decide_status(&a, status, err)
                     }
-                    let correlation = headers
-                        .get("x-hubspot-correlation-id")
-                        .and_then(|v| v.to_str().ok());
-                    let err = error_from_body(status, &body, correlation, &inner.token);
-                    a.retry_after = rate_limit::retry_after(&headers);
-                    a.interval = inner.headroom.borrow().as_ref().and_then(|h| h.interval);
-                    inner.retry.decide_status(&a, status, err)
                 }
                 Err(failure) => inner.retry.decide_transport(&a, failure),
             };
             match decision {
                 Decision::Fail(err) => {
+                    let err = err.map_text(&|s| inner.token.redact(s));
                     tracing::debug!(method, path = req.path, error = %err, "hubspot request failed");
                     return Err(err);
                 }
@@ -438,18 +436,39 @@ impl Client {
             }
         }
     }
+}
 
-    fn transport_failure(&self, e: &reqwest::Error) -> TransportFailure {
-        // reqwest errors name the URL, never headers; redact anyway (defence in depth).
-        let text = redact(&error_chain(e), self.inner.token.expose());
-        if e.is_connect() {
-            // Connection never established: the request was not sent.
-            TransportFailure::Connect(text)
-        } else if e.is_timeout() {
-            TransportFailure::Timeout
-        } else {
-            TransportFailure::Other(text)
-        }
+/// Why `base_url` can never work, if it cannot.
+fn check_base_url(base_url: &str) -> Result<(), String> {
+    let scheme = base_url
+        .split_once("://")
+        .map(|(s, _)| s.to_ascii_lowercase());
+    if !matches!(scheme.as_deref(), Some("http" | "https")) {
+        return Err(format!(
+            "base URL must start with http:// or https://: {base_url}"
+        ));
+    }
+    let url = reqwest::Url::parse(base_url).map_err(|e| format!("base URL {base_url}: {e}"))?;
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("base URL has no host: {base_url}"));
+    }
+    Ok(())
+}
+
+/// Classifies a failure without an answer. reqwest errors name the URL, never headers; the
+/// text is redacted anyway (defence in depth).
+fn transport_failure(e: &reqwest::Error, token: &AccessToken) -> TransportFailure {
+    let text = token.redact(&error_chain(e));
+    if e.is_builder() {
+        // Refused before anything was sent (bad scheme, bad header value): never retried.
+        TransportFailure::Unsendable(text)
+    } else if e.is_connect() {
+        // Connection never established: the request was not sent.
+        TransportFailure::Connect(text)
+    } else if e.is_timeout() {
+        TransportFailure::Timeout
+    } else {
+        TransportFailure::Other(text)
     }
 }
 
@@ -460,8 +479,16 @@ fn error_from_body(
     correlation: Option<&str>,
     token: &AccessToken,
 ) -> ApiError {
-    let body = redact(&String::from_utf8_lossy(body), token.expose());
+    // Redacted whole, before the parse and before any excerpt cuts it.
+    let body = token.redact(&String::from_utf8_lossy(body));
     ApiError::from_response(status, body.as_bytes(), correlation)
+}
+
+/// What to say about a success answer whose body was not the expected JSON: the parse error
+/// and the start of the body, the token redacted from the whole body before it is cut.
+fn undecodable(e: &serde_json::Error, body: &[u8], token: &AccessToken) -> String {
+    let start = excerpt(token.redact(&String::from_utf8_lossy(body)).as_bytes());
+    token.redact(&format!("{e}; body starts: {start}"))
 }
 
 fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
@@ -554,6 +581,30 @@ pub(crate) mod tests {
         assert!(!format!("{e:?}").contains(SECRET));
     }
 
+    /// Whether any run of 4 or more characters of `token` shows in `text`.
+    pub(crate) fn shows_part_of(text: &str, token: &str) -> Option<String> {
+        let chars: Vec<char> = token.chars().collect();
+        (0..chars.len().saturating_sub(3)).find_map(|i| {
+            let part: String = chars[i..i + 4].iter().collect();
+            text.contains(&part).then_some(part)
+        })
+    }
+
+    #[test]
+    fn an_undecodable_body_never_shows_the_token_wherever_it_sits() {
+        let token = AccessToken::new(SECRET);
+        let json_err = serde_json::from_slice::<serde_json::Value>(b"<").expect_err("not JSON");
+        // Every position from well before the 200-character excerpt cut to well after it.
+        for offset in 0..=260 {
+            let body = format!("<html>{}{SECRET} trailing text</html>", "x".repeat(offset));
+            let text = undecodable(&json_err, body.as_bytes(), &token);
+            if let Some(part) = shows_part_of(&text, SECRET) {
+                panic!("offset {offset}: {part:?} leaks in {text:?}");
+            }
+            assert!(text.contains("body starts: <html>"), "{text}");
+        }
+    }
+
     #[test]
     fn client_is_shareable_across_tasks() {
         fn assert_traits<T: Send + Sync + Clone + 'static>() {}
@@ -570,6 +621,109 @@ pub(crate) mod tests {
             .expect_err("bad url");
         assert!(matches!(err, ApiError::Config(_)));
         assert!(!err.to_string().contains(SECRET));
+    }
+
+    #[test]
+    fn a_base_url_that_is_not_http_is_refused_by_name() {
+        for url in [
+            "ftp://127.0.0.1:9",
+            "file:///tmp/x",
+            "mailto:x@y.com",
+            "127.0.0.1:9",
+        ] {
+            let err = Client::new(ClientConfig::new(url, AccessToken::new(SECRET))).expect_err(url);
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "client configuration: base URL must start with http:// or https://: {url}"
+                )
+            );
+        }
+        // A token pasted into the URL is not echoed back.
+        let err = Client::new(ClientConfig::new(
+            format!("ftp://{SECRET}@127.0.0.1"),
+            AccessToken::new(SECRET),
+        ))
+        .expect_err("ftp");
+        assert!(
+            shows_part_of(&format!("{err:?}"), SECRET).is_none(),
+            "{err:?}"
+        );
+        for url in [
+            "http://127.0.0.1:9",
+            "https://api.hubapi.com",
+            "HTTP://127.0.0.1:9/",
+        ] {
+            Client::new(ClientConfig::new(url, AccessToken::new(SECRET))).expect(url);
+        }
+    }
+
+    #[test]
+    fn a_token_that_cannot_be_sent_is_refused_by_name_without_echoing_it() {
+        for (token, why) in [
+            ("pat-na1-abc\ndef", "the access token or service key contains a line break"),
+            (
+                "pat-na1-abc\r\ndef",
+                "the access token or service key contains a line break",
+            ),
+            (
+                "pat-na1-abc\u{1b}def",
+                "the access token or service key contains a control character",
+            ),
+        ] {
+            let err = Client::new(ClientConfig::new(
+                "http://127.0.0.1:9",
+                AccessToken::new(token),
+            ))
+            .expect_err("refused");
+            assert_eq!(err, ApiError::Config(why.to_owned()));
+            assert_eq!(err.to_string(), format!("client configuration: {why}"));
+            assert!(!err.to_string().contains("abc"));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_request_that_cannot_be_built_fails_at_the_first_attempt() {
+        // Client::new refuses what it can foresee; anything else reqwest refuses to build
+        // (here a scheme it cannot send) is classified as unsendable, never retried.
+        let e = reqwest::Client::new()
+            .get("ftp://127.0.0.1:9/x")
+            .send()
+            .await
+            .expect_err("ftp is not sent");
+        let token = AccessToken::new(SECRET);
+        assert!(
+            matches!(
+                transport_failure(&e, &token),
+                TransportFailure::Unsendable(_)
+            ),
+            "{e:?}"
+        );
+        let e = reqwest::Client::new()
+            .get("http://127.0.0.1:9/x")
+            .header("x-h", "a\nb")
+            .send()
+            .await
+            .expect_err("a line break in a header is not sent");
+        assert!(matches!(
+            transport_failure(&e, &token),
+            TransportFailure::Unsendable(_)
+        ));
+    }
+
+    #[test]
+    fn an_error_body_echoing_the_token_escaped_in_json_is_scrubbed_after_parsing() {
+        let token = AccessToken::new(SECRET);
+        // `\u0070` is "p": the raw body does not contain the token, the parsed message does.
+        let escaped = SECRET.replacen('p', "\\u0070", 1);
+        let body = format!(
+            r#"{{"status":"error","message":"bad token {escaped}","category":"INVALID_AUTHENTICATION","errors":[{{"message":"{escaped}","context":{{"token":["{escaped}"]}}}}]}}"#
+        );
+        assert!(!body.contains(SECRET));
+        let err =
+            error_from_body(401, body.as_bytes(), None, &token).map_text(&|s| token.redact(s));
+        assert!(!format!("{err:?}").contains(SECRET), "{err:?}");
+        assert!(err.to_string().contains("bad token [redacted]"), "{err}");
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //!
 //! Owns: parsing error bodies, classifying errors (auth, not found, retryable) and the one-line
 //! summary the CLI prints. Must not: do I/O, know about the UI, or ever hold the access token
-//! (messages that could echo it are passed through [`redact`] by the client first).
+//! (the client redacts bodies before they are parsed or cut, and passes every error it returns
+//! through [`ApiError::map_text`] with the token's redaction).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -121,7 +122,9 @@ pub enum ApiError {
     /// No response within the configured timeout.
     #[error("{}", self.summary())]
     Timeout,
-    /// A success response whose body was not the expected JSON.
+    /// A success response whose body was not the expected JSON (an HTML page from a proxy,
+    /// JSON cut short), still so after the retries a safe request gets. A write answered so
+    /// is [`ApiError::WriteOutcomeUnknown`] instead.
     #[error("{}", self.summary())]
     Decode(String),
     /// A write was sent but no trustworthy answer came back (timeout, 5xx, connection reset).
@@ -135,7 +138,8 @@ pub enum ApiError {
         /// What happened, e.g. `timed out` or `HTTP 502 ...`.
         cause: String,
     },
-    /// The client was configured wrongly (bad base URL, bad header value).
+    /// The client was configured wrongly (a base URL that is not http(s), a token that cannot
+    /// be sent): no request can ever succeed, so none is retried.
     #[error("{}", self.summary())]
     Config(String),
 }
@@ -174,8 +178,10 @@ impl ApiError {
         match self {
             Self::Http(h) => is_retryable_status(h.status),
             Self::RateLimited { policy, .. } => policy.as_deref() != Some("DAILY"),
-            Self::Network(_) | Self::Timeout => true,
-            Self::Decode(_) | Self::WriteOutcomeUnknown { .. } | Self::Config(_) => false,
+            // A garbled answer (an HTML page from a proxy, JSON cut short) is as transient
+            // as a broken connection; the client retries safe requests on it itself.
+            Self::Network(_) | Self::Timeout | Self::Decode(_) => true,
+            Self::WriteOutcomeUnknown { .. } | Self::Config(_) => false,
         }
     }
 
@@ -291,6 +297,63 @@ impl ApiError {
         }
     }
 
+    /// The same error with `f` applied to every text it carries (messages, causes, contexts,
+    /// links, ids): the client scrubs the token from every error it returns with this, so an
+    /// echo the raw body hid (escaped in JSON, say) cannot come out of parsing.
+    pub(crate) fn map_text(self, f: &dyn Fn(&str) -> String) -> Self {
+        let opt = |o: Option<String>| o.map(|s| f(&s));
+        match self {
+            Self::Http(h) => {
+                let h = *h;
+                Self::Http(Box::new(HttpError {
+                    status: h.status,
+                    category: opt(h.category),
+                    sub_category: opt(h.sub_category),
+                    message: f(&h.message),
+                    correlation_id: opt(h.correlation_id),
+                    errors: h
+                        .errors
+                        .into_iter()
+                        .map(|e| ErrorDetail {
+                            message: f(&e.message),
+                            code: opt(e.code),
+                            in_: opt(e.in_),
+                            sub_category: opt(e.sub_category),
+                            context: map_context(e.context, f),
+                        })
+                        .collect(),
+                    context: map_context(h.context, f),
+                    links: h.links.iter().map(|(k, v)| (f(k), f(v))).collect(),
+                    policy_name: opt(h.policy_name),
+                }))
+            }
+            Self::RateLimited {
+                policy,
+                retry_after,
+                message,
+                correlation_id,
+            } => Self::RateLimited {
+                policy: opt(policy),
+                retry_after,
+                message: f(&message),
+                correlation_id: opt(correlation_id),
+            },
+            Self::Network(m) => Self::Network(f(&m)),
+            Self::Timeout => Self::Timeout,
+            Self::Decode(m) => Self::Decode(f(&m)),
+            Self::WriteOutcomeUnknown {
+                method,
+                path,
+                cause,
+            } => Self::WriteOutcomeUnknown {
+                method: f(&method),
+                path: f(&path),
+                cause: f(&cause),
+            },
+            Self::Config(m) => Self::Config(f(&m)),
+        }
+    }
+
     /// Builds [`ApiError::Http`] from a status and a raw body. A body that is not a JSON object
     /// still yields `Http` with a short excerpt as message. `header_correlation_id` (from
     /// `X-HubSpot-Correlation-Id`) fills in when the body has none.
@@ -400,7 +463,18 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A short, printable excerpt of a body that was not JSON (an HTML 502 page, say).
+fn map_context(
+    context: BTreeMap<String, Vec<String>>,
+    f: &dyn Fn(&str) -> String,
+) -> BTreeMap<String, Vec<String>> {
+    context
+        .iter()
+        .map(|(k, vs)| (f(k), vs.iter().map(|v| f(v)).collect()))
+        .collect()
+}
+
+/// A short, printable excerpt of a body that was not JSON (an HTML 502 page, say). Cuts the
+/// text: redact the token from `body` before calling this, never after.
 pub(crate) fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let cleaned: String = text
@@ -413,16 +487,6 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
         format!("{cut}…")
     } else {
         cleaned
-    }
-}
-
-/// Replaces every occurrence of `secret` in `text` (defence in depth: transport errors and
-/// echoed bodies must never carry the token into logs or the UI).
-pub(crate) fn redact(text: &str, secret: &str) -> String {
-    if secret.is_empty() {
-        text.to_owned()
-    } else {
-        text.replace(secret, "[redacted]")
     }
 }
 
@@ -564,8 +628,32 @@ mod tests {
     }
 
     #[test]
-    fn redact_replaces_secret() {
-        assert_eq!(redact("a pat-na1-xyz b", "pat-na1-xyz"), "a [redacted] b");
-        assert_eq!(redact("abc", ""), "abc");
+    fn map_text_reaches_every_text_of_every_variant() {
+        let mark = |s: &str| s.replace("SECRET", "[redacted]");
+        let body = r#"{"status":"error","message":"m SECRET","correlationId":"c SECRET","category":"C SECRET","subCategory":"s SECRET","errors":[{"message":"e SECRET","code":"SECRET","in":"SECRET","subCategory":"SECRET","context":{"SECRET":["SECRET"]}}],"context":{"k SECRET":["v SECRET"]},"links":{"SECRET":"SECRET"},"policyName":"SECRET"}"#;
+        let errors = [
+            ApiError::from_response(400, body.as_bytes(), None),
+            ApiError::RateLimited {
+                policy: Some("SECRET".into()),
+                retry_after: None,
+                message: "SECRET".into(),
+                correlation_id: Some("SECRET".into()),
+            },
+            ApiError::Network("SECRET".into()),
+            ApiError::Decode("SECRET".into()),
+            ApiError::WriteOutcomeUnknown {
+                method: "SECRET".into(),
+                path: "SECRET".into(),
+                cause: "SECRET".into(),
+            },
+            ApiError::Config("SECRET".into()),
+        ];
+        for e in errors {
+            assert!(format!("{e:?}").contains("SECRET"));
+            let e = e.map_text(&mark);
+            assert!(!format!("{e:?}").contains("SECRET"), "{e:?}");
+            assert!(format!("{e:?}").contains("[redacted]"), "{e:?}");
+        }
+        assert_eq!(ApiError::Timeout.map_text(&mark), ApiError::Timeout);
     }
 }

@@ -142,6 +142,9 @@ pub enum BackoffReason {
     Timeout,
     /// Connection failed.
     Network,
+    /// A success answer whose body was not the JSON promised (an HTML page from a proxy,
+    /// JSON cut short).
+    BadResponse,
 }
 
 /// What the send loop should do next.
@@ -167,6 +170,9 @@ pub(crate) enum TransportFailure {
     Connect(String),
     /// Anything else (reset mid-request, broken body): it may have been sent.
     Other(String),
+    /// The request cannot be built or sent at all (a base URL that is not http(s), a header
+    /// value with a line break): nothing was sent, and trying again cannot help.
+    Unsendable(String),
 }
 
 /// Context of one failed attempt.
@@ -258,12 +264,17 @@ impl RetryPolicy {
             TransportFailure::Connect(m) | TransportFailure::Other(m) => {
                 (BackoffReason::Network, ApiError::Network(m.clone()))
             }
+            TransportFailure::Unsendable(m) => {
+                return Decision::Fail(ApiError::Config(format!("cannot send the request: {m}")));
+            }
         };
         let sent_maybe = !matches!(failure, TransportFailure::Connect(_));
         if a.kind == RequestKind::Write && sent_maybe {
             let cause = match failure {
                 TransportFailure::Timeout => "timed out".to_owned(),
-                TransportFailure::Connect(m) | TransportFailure::Other(m) => m,
+                TransportFailure::Connect(m)
+                | TransportFailure::Other(m)
+                | TransportFailure::Unsendable(m) => m,
             };
             return Decision::Fail(self.unknown(a, cause));
         }
@@ -273,6 +284,23 @@ impl RetryPolicy {
         Decision::Retry {
             wait: self.backoff(a.retry, a.unit),
             reason,
+        }
+    }
+
+    /// Decision after a success status whose body was not the JSON promised; `what` says
+    /// what was wrong (already redacted). A safe request is retried like any transient
+    /// failure, then reported as [`ApiError::Decode`]. A write is not re-sent: the answer
+    /// cannot tell whether HubSpot applied it (a proxy's page may stand in for HubSpot's).
+    pub(crate) fn decide_undecodable(&self, a: &Attempt<'_>, what: String) -> Decision {
+        if a.kind == RequestKind::Write {
+            return Decision::Fail(self.unknown(a, format!("unexpected response: {what}")));
+        }
+        if a.retry > self.max_retries {
+            return Decision::Fail(ApiError::Decode(what));
+        }
+        Decision::Retry {
+            wait: self.backoff(a.retry, a.unit),
+            reason: BackoffReason::BadResponse,
         }
     }
 
@@ -458,6 +486,53 @@ mod tests {
             p.decide_status(&a, 423, http(423, "")),
             Decision::Retry { .. }
         ));
+    }
+
+    #[test]
+    fn undecodable_answers_retry_safe_requests_then_report_and_never_resend_writes() {
+        let p = RetryPolicy::default();
+        for kind in [RequestKind::Read, RequestKind::Search] {
+            for retry in 1..=p.max_retries {
+                assert!(
+                    matches!(
+                        p.decide_undecodable(&attempt(kind, retry), "eof".into()),
+                        Decision::Retry {
+                            reason: BackoffReason::BadResponse,
+                            ..
+                        }
+                    ),
+                    "{kind:?} retry {retry}"
+                );
+            }
+            assert_eq!(
+                p.decide_undecodable(&attempt(kind, p.max_retries + 1), "eof".into()),
+                Decision::Fail(ApiError::Decode("eof".into()))
+            );
+        }
+        let Decision::Fail(ApiError::WriteOutcomeUnknown { method, cause, .. }) =
+            p.decide_undecodable(&attempt(RequestKind::Write, 1), "eof".into())
+        else {
+            panic!("a write is not re-sent")
+        };
+        assert_eq!(method, "POST");
+        assert_eq!(cause, "unexpected response: eof");
+    }
+
+    #[test]
+    fn unsendable_requests_fail_at_the_first_attempt() {
+        let p = RetryPolicy::default();
+        for kind in [RequestKind::Read, RequestKind::Search, RequestKind::Write] {
+            assert_eq!(
+                p.decide_transport(
+                    &attempt(kind, 1),
+                    TransportFailure::Unsendable("URL scheme is not allowed".into())
+                ),
+                Decision::Fail(ApiError::Config(
+                    "cannot send the request: URL scheme is not allowed".into()
+                )),
+                "{kind:?}"
+            );
+        }
     }
 
     #[test]
