@@ -661,7 +661,10 @@ pub(crate) mod tests {
     #[test]
     fn a_token_that_cannot_be_sent_is_refused_by_name_without_echoing_it() {
         for (token, why) in [
-            ("pat-na1-abc\ndef", "the access token or service key contains a line break"),
+            (
+                "pat-na1-abc\ndef",
+                "the access token or service key contains a line break",
+            ),
             (
                 "pat-na1-abc\r\ndef",
                 "the access token or service key contains a line break",
