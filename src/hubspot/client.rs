@@ -309,6 +309,7 @@ impl Client {
         decode: impl Fn(&[u8]) -> Result<T, serde_json::Error>,
     ) -> Result<T, ApiError> {
         let inner = &*self.inner;
+        check_path(&req.path).map_err(ApiError::Config)?;
         let mut url = reqwest::Url::parse(&format!("{}{}", inner.base_url, req.path))
             .map_err(|e| ApiError::Config(format!("URL for {}: {e}", req.path)))?;
         if !req.query.is_empty() {
@@ -435,6 +436,27 @@ impl Client {
                 }
             }
         }
+    }
+}
+
+/// Why a request path would reach another endpoint than the one meant, if it would: an empty
+/// segment (an empty record ID turns `tickets/{id}` into the list) or a dot segment (`.` and
+/// `..`, also percent-encoded, are resolved away by URL parsing: `tickets/..` is `objects/`).
+/// IDs are user input, so this is checked for every request, not trusted to each caller.
+fn check_path(path: &str) -> Result<(), String> {
+    let bad = path.split('/').skip(1).find_map(|segment| {
+        let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
+        match decoded.as_str() {
+            "" => Some("an empty"),
+            "." | ".." => Some("a dot"),
+            _ => None,
+        }
+    });
+    match bad {
+        Some(what) => Err(format!(
+            "not sent: {path} has {what} path segment (an empty or dot record ID or name)"
+        )),
+        None => Ok(()),
     }
 }
 
@@ -727,6 +749,26 @@ pub(crate) mod tests {
             error_from_body(401, body.as_bytes(), None, &token).map_text(&|s| token.redact(s));
         assert!(!format!("{err:?}").contains(SECRET), "{err:?}");
         assert!(err.to_string().contains("bad token [redacted]"), "{err}");
+    }
+
+    #[test]
+    fn paths_that_would_reach_another_endpoint_are_refused() {
+        for good in [
+            "/crm/v3/objects/tickets",
+            "/crm/v3/objects/tickets/1001",
+            "/a/%2E%2Ex",
+        ] {
+            assert_eq!(check_path(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "/crm/v3/objects/tickets/",
+            "/crm/v3/objects/tickets/.",
+            "/crm/v3/objects/tickets/..",
+            "/crm/v3/objects/tickets/%2E%2e",
+            "/crm/v3/objects/tickets//associations",
+        ] {
+            assert!(check_path(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
