@@ -109,6 +109,14 @@ actions! {
     NextField = "next_field", "field", "Next field";
     PrevField = "prev_field", "field", "Previous field";
     Accept = "accept", "accept", "Accept the input";
+    Toggle = "toggle", "choose", "Choose or unchoose the option (several may be chosen)";
+    // An edit that met a colleague's change.
+    Overwrite = "overwrite", "overwrite", "Save your value over the colleague's change";
+    ReloadTicket = "reload_ticket", "reload", "Drop your change and show the ticket as it is";
+    KeepEditing = "keep_editing", "keep editing", "Back to your value, to change it";
+    // The result of a bulk write.
+    Retry = "retry", "retry", "Try the failed ones again";
+    Close = "close", "close", "Close";
     // Confirmation dialogs.
     Confirm = "confirm", "yes", "Confirm";
     Decline = "decline", "no", "Cancel (the safe choice)";

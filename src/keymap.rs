@@ -42,11 +42,17 @@ pub enum Context {
     Confirm,
     /// The `/` filter line (text input).
     Filter,
+    /// Any list to choose from (a property's options, views, sort, commands): typing filters.
+    Picker,
+    /// An edit that met a colleague's change: overwrite, reload or keep editing.
+    Conflict,
+    /// The result of a bulk write, with failures to retry.
+    Result,
 }
 
 impl Context {
     /// Every context, in the order the help overlay lists them.
-    pub const ALL: [Context; 9] = [
+    pub const ALL: [Context; 12] = [
         Context::Global,
         Context::List,
         Context::Detail,
@@ -54,9 +60,17 @@ impl Context {
         Context::Associations,
         Context::Activity,
         Context::Form,
+        Context::Picker,
         Context::Confirm,
+        Context::Conflict,
+        Context::Result,
         Context::Filter,
     ];
+
+    /// Every context's name, as `[keys.<name>]` spells it: "global, list, ...".
+    pub fn names() -> String {
+        Context::ALL.map(Context::name).join(", ")
+    }
 
     /// The name used in `[keys.<name>]`.
     pub fn name(self) -> &'static str {
@@ -70,6 +84,9 @@ impl Context {
             Context::Form => "form",
             Context::Confirm => "confirm",
             Context::Filter => "filter",
+            Context::Picker => "picker",
+            Context::Conflict => "conflict",
+            Context::Result => "result",
         }
     }
 
@@ -90,7 +107,15 @@ impl Context {
     /// Modal and text-input contexts: plain characters typed there never reach the parent
     /// (typing `q` in a field types a q); only Ctrl/Alt chords and F-keys do.
     pub fn is_modal(self) -> bool {
-        matches!(self, Context::Form | Context::Confirm | Context::Filter)
+        matches!(
+            self,
+            Context::Form
+                | Context::Confirm
+                | Context::Filter
+                | Context::Picker
+                | Context::Conflict
+                | Context::Result
+        )
     }
 
     fn index(self) -> usize {
@@ -310,7 +335,8 @@ pub enum KeymapError {
     },
     /// `[keys.<context>]` with a context hubtix does not have.
     #[error(
-        "{source_name} line {line}: unknown key context [keys.{context}] (expected one of: global, list, detail, history, associations, activity, form, confirm, filter)"
+        "{source_name} line {line}: unknown key context [keys.{context}] (expected one of: {names})",
+        names = Context::names()
     )]
     UnknownContext {
         source_name: String,
@@ -940,7 +966,7 @@ quit = "Ctrl-q"
         };
         assert_eq!(
             err("\n[keys.lsit]\ndown = \"j\"\n"),
-            "config.toml line 2: unknown key context [keys.lsit] (expected one of: global, list, detail, history, associations, activity, form, confirm, filter)"
+            "config.toml line 2: unknown key context [keys.lsit] (expected one of: global, list, detail, history, associations, activity, form, picker, confirm, conflict, result, filter)"
         );
         assert_eq!(
             err("[keys.list]\ndown = \"j\"\nexplode = \"x\"\n"),

@@ -282,6 +282,7 @@ pub(super) fn paste(app: &mut App, text: &str) {
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let action = app.keymap.resolve(Context::Form, &key);
+    let pick = app.keymap.resolve(Context::Picker, &key);
     if action == Some(Action::ForceQuit) {
         return vec![Effect::Quit];
     }
@@ -342,7 +343,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
         }
         FieldInput::Pick(p) => {
-            if !p.on_key(key) && key.code == KeyCode::Enter {
+            if !p.on_key(pick, key) && pick == Some(Action::Accept) {
                 form.focus = (focus + 1) % n;
             }
             if field.name == "hs_pipeline" {

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::Timestamp;
 use ratatui_textarea::TextArea;
 
+use crate::action::Action;
 use crate::domain::{Catalog, HistoryEntry, PropertyDef, PropertyType, Ticket};
 
 use super::detail::ReqId;
@@ -99,27 +100,33 @@ impl Picker {
         self.set_query(q);
     }
 
-    pub fn on_key(&mut self, key: crossterm::event::KeyEvent) -> bool {
+    /// A key in the picker, with what it means in the `picker` context of the keymap: moving,
+    /// choosing (several-value pickers), or typing into the filter. Whether it was used.
+    pub fn on_key(&mut self, action: Option<Action>, key: crossterm::event::KeyEvent) -> bool {
         use crossterm::event::{KeyCode, KeyModifiers};
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Up => self.move_by(-1),
-            KeyCode::Down => self.move_by(1),
-            KeyCode::Char('p') if ctrl => self.move_by(-1),
-            KeyCode::Char('n') if ctrl => self.move_by(1),
-            KeyCode::PageUp => self.move_by(-10),
-            KeyCode::PageDown => self.move_by(10),
-            KeyCode::Backspace => {
-                let mut q = self.query.clone();
-                q.pop();
-                self.set_query(q);
-            }
-            KeyCode::Char(' ') if self.multi => self.toggle(),
-            KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
-                let q = format!("{}{c}", self.query);
-                self.set_query(q);
-            }
-            _ => return false,
+        match action {
+            Some(Action::Up) => self.move_by(-1),
+            Some(Action::Down) => self.move_by(1),
+            Some(Action::PageUp) => self.move_by(-10),
+            Some(Action::PageDown) => self.move_by(10),
+            Some(Action::Toggle) if self.multi => self.toggle(),
+            _ => match key.code {
+                KeyCode::Backspace => {
+                    let mut q = self.query.clone();
+                    q.pop();
+                    self.set_query(q);
+                }
+                // Text inputs keep plain characters as text.
+                KeyCode::Char(c)
+                    if !key
+                        .modifiers
+                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+                {
+                    let q = format!("{}{c}", self.query);
+                    self.set_query(q);
+                }
+                _ => return false,
+            },
         }
         true
     }

@@ -1,7 +1,7 @@
 //! How the edit modal reacts: keys while it is open, the save flow's worker answers, and
 //! opening it from the detail pane. Kept apart from `edit.rs`, which is the form's model.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -66,16 +66,17 @@ pub(super) fn on_chooser_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if app.keymap.resolve(Context::Form, &key) == Some(Action::ForceQuit) {
         return vec![Effect::Quit];
     }
+    let pick = app.keymap.resolve(Context::Picker, &key);
     let Some(chooser) = app.chooser.as_mut() else {
         return Vec::new();
     };
     let p = &mut chooser.picker;
-    if p.on_key(key) {
+    if p.on_key(pick, key) {
         return Vec::new();
     }
-    match key.code {
-        KeyCode::Esc => app.chooser = None,
-        KeyCode::Enter => {
+    match pick {
+        Some(Action::Cancel) => app.chooser = None,
+        Some(Action::Accept) => {
             let Some(name) = p.current().map(|c| c.value.clone()) else {
                 return Vec::new();
             };
@@ -138,60 +139,105 @@ fn on_form_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if action == Some(Action::ForceQuit) {
         return vec![Effect::Quit];
     }
+    let Some(form) = app.form.as_ref() else {
+        return Vec::new();
+    };
+    // Each view of the form has its keys in its own keymap context: the question, the
+    // conflict and the result are not the input.
+    match &form.phase {
+        Phase::Checking(_) | Phase::Saving(_) => Vec::new(),
+        Phase::BulkResult { .. } => {
+            let act = app.keymap.resolve(Context::Result, &key);
+            on_result_key(app, act)
+        }
+        Phase::ConfirmDiscard => {
+            let act = app.keymap.resolve(Context::Confirm, &key);
+            on_discard_key(app, act)
+        }
+        Phase::Conflict { .. } => {
+            let act = app.keymap.resolve(Context::Conflict, &key);
+            on_conflict_key(app, act)
+        }
+        Phase::Editing => on_input_key(app, action, key),
+    }
+}
+
+/// The result of a bulk write: retry the failed ones (confirmed again) or close.
+fn on_result_key(app: &mut App, action: Option<Action>) -> Vec<Effect> {
+    let Some(form) = app.form.as_mut() else {
+        return Vec::new();
+    };
+    let Phase::BulkResult { failed, .. } = &form.phase else {
+        return Vec::new();
+    };
+    let retry: Vec<String> = failed
+        .iter()
+        .map(|(id, _)| id.clone())
+        .filter(|id| !id.is_empty())
+        .collect();
+    match action {
+        Some(Action::Retry) if !retry.is_empty() => {
+            form.bulk = retry;
+            send_update(app)
+        }
+        Some(Action::Close) => close(app),
+        _ => Vec::new(),
+    }
+}
+
+/// "Discard your changes?"
+fn on_discard_key(app: &mut App, action: Option<Action>) -> Vec<Effect> {
+    match action {
+        Some(Action::Confirm) => {
+            let what = form_target(app);
+            app.info(format!("changes to {what} discarded"));
+            close(app)
+        }
+        Some(Action::Decline) => {
+            if let Some(form) = app.form.as_mut() {
+                form.phase = Phase::Editing;
+            }
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// A colleague changed the ticket since the form opened: overwrite, reload or keep editing.
+fn on_conflict_key(app: &mut App, action: Option<Action>) -> Vec<Effect> {
+    let Some(form) = app.form.as_mut() else {
+        return Vec::new();
+    };
+    let Phase::Conflict {
+        latest_modified, ..
+    } = &form.phase
+    else {
+        return Vec::new();
+    };
+    let latest = latest_modified.clone();
+    match action {
+        Some(Action::Overwrite) => {
+            form.opened_modified = latest;
+            send_update(app)
+        }
+        Some(Action::ReloadTicket) => reload(app),
+        Some(Action::KeepEditing) => {
+            form.opened_modified = latest;
+            form.phase = Phase::Editing;
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Keys on the input itself: save, cancel, and what the input type does with the rest
+/// (text areas take plain characters as text; pickers move, choose and filter).
+fn on_input_key(app: &mut App, action: Option<Action>, key: KeyEvent) -> Vec<Effect> {
+    let pick = app.keymap.resolve(Context::Picker, &key);
     let tz = app.catalog.tz.clone();
     let Some(form) = app.form.as_mut() else {
         return Vec::new();
     };
-    match &form.phase {
-        Phase::Checking(_) | Phase::Saving(_) => return Vec::new(),
-        Phase::BulkResult { failed, .. } => {
-            let retry: Vec<String> = failed
-                .iter()
-                .map(|(id, _)| id.clone())
-                .filter(|id| !id.is_empty())
-                .collect();
-            match key.code {
-                KeyCode::Char('r') if !retry.is_empty() => {
-                    form.bulk = retry;
-                    return send_update(app);
-                }
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => return close(app),
-                _ => {}
-            }
-            return Vec::new();
-        }
-        Phase::ConfirmDiscard => {
-            match key.code {
-                KeyCode::Char('y') => {
-                    let what = form_target(app);
-                    app.info(format!("changes to {what} discarded"));
-                    return close(app);
-                }
-                KeyCode::Char('n') | KeyCode::Esc => form.phase = Phase::Editing,
-                _ => {}
-            }
-            return Vec::new();
-        }
-        Phase::Conflict {
-            latest_modified, ..
-        } => {
-            let latest = latest_modified.clone();
-            return match key.code {
-                KeyCode::Char('o') => {
-                    form.opened_modified = latest;
-                    send_update(app)
-                }
-                KeyCode::Char('r') => reload(app),
-                KeyCode::Char('k') | KeyCode::Esc => {
-                    form.opened_modified = latest;
-                    form.phase = Phase::Editing;
-                    Vec::new()
-                }
-                _ => Vec::new(),
-            };
-        }
-        Phase::Editing => {}
-    }
     match action {
         Some(Action::Save) => return save(app),
         Some(Action::Cancel) => {
@@ -204,29 +250,31 @@ fn on_form_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         _ => {}
     }
     form.error = None;
-    let enter = key.code == KeyCode::Enter && !key.modifiers.contains(KeyModifiers::ALT);
+    // `open` (Enter) saves a one-line input; in a text area it is a line break.
+    let submit = action == Some(Action::Open);
     match &mut form.input {
         Input::Text { area, multiline } => {
-            if enter && !*multiline {
+            if submit && !*multiline {
                 return save(app);
             }
             area.input(key);
         }
         Input::Number(area) | Input::Date { area, .. } => {
-            if enter {
+            if submit {
                 return save(app);
             }
             area.input(key);
         }
-        Input::Bool(b) => match key.code {
-            KeyCode::Enter => return save(app),
-            KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right => *b = !*b,
-            KeyCode::Char('y') => *b = true,
-            KeyCode::Char('n') => *b = false,
+        Input::Bool(b) => match (pick, key.code) {
+            (Some(Action::Accept), _) => return save(app),
+            (Some(Action::Toggle | Action::Up | Action::Down), _) => *b = !*b,
+            (_, KeyCode::Left | KeyCode::Right) => *b = !*b,
+            (_, KeyCode::Char('y')) => *b = true,
+            (_, KeyCode::Char('n')) => *b = false,
             _ => {}
         },
         Input::Choice(p) => {
-            if !p.on_key(key) && key.code == KeyCode::Enter {
+            if !p.on_key(pick, key) && pick == Some(Action::Accept) {
                 if form.property.name == "hs_pipeline" && form.new_pipeline.is_none() {
                     return choose_pipeline(app);
                 }

@@ -228,7 +228,7 @@ impl ListPick {
     }
 
     /// Moving, filtering, toggling. Enter, Esc and chords are the caller's.
-    fn on_key(&mut self, key: KeyEvent) {
+    fn on_key(&mut self, pick: Option<Action>, key: KeyEvent) {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
             KeyCode::Char('u') if ctrl => {
@@ -254,7 +254,7 @@ impl ListPick {
                 self.type_text(&c.to_string());
             }
             _ => {
-                self.picker.on_key(key);
+                self.picker.on_key(pick, key);
             }
         }
     }
@@ -898,7 +898,8 @@ impl SearchForm {
             self.confirm_discard = false;
             Outcome::Nothing
         } else if self.popup.is_some() {
-            self.popup_key(key, action, catalog);
+            let pick = keymap.resolve(Context::Picker, &key);
+            self.popup_key(key, action, pick, catalog);
             Outcome::Nothing
         } else {
             self.form_key(key, action, catalog)
@@ -1228,7 +1229,13 @@ impl SearchForm {
         self.popup = Some(Popup::AddColumn(ListPick::fuzzy("Add column", options)));
     }
 
-    fn popup_key(&mut self, key: KeyEvent, action: Option<Action>, catalog: &Catalog) {
+    fn popup_key(
+        &mut self,
+        key: KeyEvent,
+        action: Option<Action>,
+        pick: Option<Action>,
+        catalog: &Catalog,
+    ) {
         let Some(popup) = self.popup.take() else {
             return;
         };
@@ -1245,7 +1252,7 @@ impl SearchForm {
                     }
                     return;
                 }
-                list.on_key(key);
+                list.on_key(pick, key);
                 self.popup = Some(Popup::Choose { field, list });
             }
             Popup::SortBy(mut list) => {
@@ -1266,7 +1273,7 @@ impl SearchForm {
                     }
                     return;
                 }
-                list.on_key(key);
+                list.on_key(pick, key);
                 self.popup = Some(Popup::SortBy(list));
             }
             Popup::AddColumn(mut list) => {
@@ -1282,11 +1289,11 @@ impl SearchForm {
                     }
                     return;
                 }
-                list.on_key(key);
+                list.on_key(pick, key);
                 self.popup = Some(Popup::AddColumn(list));
             }
             Popup::Condition(mut flow) => {
-                match self.condition_key(&mut flow, key, action, catalog) {
+                match self.condition_key(&mut flow, key, action, pick, catalog) {
                     Some(Some(c)) => self.add_condition(c),
                     Some(None) => {} // cancelled
                     None => self.popup = Some(Popup::Condition(flow)),
@@ -1302,6 +1309,7 @@ impl SearchForm {
         flow: &mut ConditionFlow,
         key: KeyEvent,
         action: Option<Action>,
+        pick: Option<Action>,
         catalog: &Catalog,
     ) -> Option<Option<Condition>> {
         let open = action == Some(Action::Open);
@@ -1332,7 +1340,7 @@ impl SearchForm {
                         }
                         return Some(Some(c));
                     }
-                    list.on_key(key);
+                    list.on_key(pick, key);
                 }
                 ValueInput::Text {
                     low,
@@ -1458,7 +1466,7 @@ impl SearchForm {
                 }
                 return None;
             }
-            ops.on_key(key);
+            ops.on_key(pick, key);
             return None;
         }
         // Property step.
@@ -1492,7 +1500,7 @@ impl SearchForm {
             });
             return None;
         }
-        flow.properties.on_key(key);
+        flow.properties.on_key(pick, key);
         None
     }
 }

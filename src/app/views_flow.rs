@@ -3,7 +3,7 @@
 //! command palette (`:`). A search, sort or pipeline change edits a copy of the view (the tab
 //! shows it modified) until it is saved or the view is switched or reset.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use jiff::{SignedDuration, Timestamp};
 
 use super::edit::{Choice, Picker};
@@ -395,18 +395,19 @@ pub(super) fn on_picker_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if app.keymap.resolve(Context::Form, &key) == Some(Action::ForceQuit) {
         return vec![Effect::Quit];
     }
+    let pick = app.keymap.resolve(Context::Picker, &key);
     let Some(modal) = app.picker.as_mut() else {
         return Vec::new();
     };
-    if modal.picker.on_key(key) {
+    if modal.picker.on_key(pick, key) {
         return Vec::new();
     }
-    match key.code {
-        KeyCode::Esc => {
+    match pick {
+        Some(Action::Cancel) => {
             app.picker = None;
             Vec::new()
         }
-        KeyCode::Enter => {
+        Some(Action::Accept) => {
             let Some(modal) = app.picker.take() else {
                 return Vec::new();
             };

@@ -8,9 +8,11 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::overlay::centered;
 use super::theme::Theme;
+use crate::action::Action;
 use crate::app::App;
 use crate::app::edit::{EditForm, Input, Phase};
 use crate::domain::{Owner, PropertyType};
+use crate::keymap::{Context, Keymap};
 use crate::text::{pad_to_width, sanitize, truncate_to_width};
 
 pub fn render_form(frame: &mut Frame, form: &EditForm, app: &App, theme: Theme) {
@@ -57,7 +59,7 @@ pub fn render_form(frame: &mut Frame, form: &EditForm, app: &App, theme: Theme) 
             truncate_to_width(&title, usize::from(w.saturating_sub(4))),
             theme.title(),
         ))
-        .title_bottom(Span::styled(footer(form), theme.dim()));
+        .title_bottom(Span::styled(footer(form, &app.keymap), theme.dim()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 {
@@ -279,26 +281,86 @@ fn hint(form: &EditForm, app: &App) -> String {
     }
 }
 
-fn footer(form: &EditForm) -> String {
-    // The keys of the view on screen: a conflict, a question or a result is not the input.
-    match &form.phase {
-        Phase::Conflict { .. } => return " o overwrite · r reload · k/Esc keep editing ".into(),
-        Phase::ConfirmDiscard => return " y discard · n/Esc keep editing ".into(),
-        Phase::BulkResult { .. } => return " r retry the failed · Esc close ".into(),
-        Phase::Checking(_) | Phase::Saving(_) => return " please wait ".into(),
-        Phase::Editing => {}
-    }
-    match &form.input {
-        Input::Text {
-            multiline: true, ..
-        } => " Ctrl-s save · Esc cancel ".into(),
-        Input::Choice(p) if p.multi => {
-            " type to filter · ↑/↓ move · Space choose · Enter save · Esc cancel ".into()
+/// " Up/Down move · Enter/Ctrl-s save · Esc cancel ": each part from the bindings in force
+/// (unbound ones left out). Actions sharing a label share it, each showing its first key; an
+/// action alone under its label shows up to two keys (`k/Esc keep editing`).
+pub fn footer_from(keymap: &Keymap, parts: &[(Context, Action, &str)]) -> String {
+    let mut shown: Vec<(Vec<String>, &str)> = Vec::new();
+    for (context, action, label) in parts {
+        let keys = keymap.keys_for(*context, *action);
+        if keys.is_empty() {
+            continue;
         }
-        Input::Choice(_) => " type to filter · ↑/↓ move · Enter save · Esc cancel ".into(),
-        Input::Bool(_) => " Space toggles · Enter save · Esc cancel ".into(),
-        _ => " Enter save · Esc cancel ".into(),
+        let alone = parts.iter().filter(|(_, _, l)| l == label).count() == 1;
+        let take = if alone { 2 } else { 1 };
+        let keys = keys.iter().take(take).map(ToString::to_string);
+        match shown.iter_mut().find(|(_, l)| l == label) {
+            Some((k, _)) => k.extend(keys),
+            None => shown.push((keys.collect(), label)),
+        }
     }
+    let parts: Vec<String> = shown
+        .into_iter()
+        .map(|(keys, label)| format!("{} {label}", keys.join("/")))
+        .collect();
+    format!(" {} ", parts.join(" · "))
+}
+
+fn footer(form: &EditForm, keymap: &Keymap) -> String {
+    use Context::{Confirm, Conflict, Form, Picker, Result};
+    // The keys of the view on screen: a conflict, a question or a result is not the input.
+    let parts: &[(Context, Action, &str)] = match &form.phase {
+        Phase::Conflict { .. } => &[
+            (Conflict, Action::Overwrite, "overwrite"),
+            (Conflict, Action::ReloadTicket, "reload"),
+            (Conflict, Action::KeepEditing, "keep editing"),
+        ],
+        Phase::ConfirmDiscard => &[
+            (Confirm, Action::Confirm, "discard"),
+            (Confirm, Action::Decline, "keep editing"),
+        ],
+        Phase::BulkResult { .. } => &[
+            (Result, Action::Retry, "retry the failed"),
+            (Result, Action::Close, "close"),
+        ],
+        Phase::Checking(_) | Phase::Saving(_) => return " please wait ".into(),
+        Phase::Editing => match &form.input {
+            Input::Text {
+                multiline: true, ..
+            } => &[
+                (Form, Action::Save, "save"),
+                (Form, Action::Cancel, "cancel"),
+            ],
+            Input::Choice(p) if p.multi => &[
+                (Picker, Action::Up, "move"),
+                (Picker, Action::Down, "move"),
+                (Picker, Action::Toggle, "choose"),
+                (Picker, Action::Accept, "save"),
+                (Form, Action::Cancel, "cancel"),
+            ],
+            Input::Choice(_) => &[
+                (Picker, Action::Up, "move"),
+                (Picker, Action::Down, "move"),
+                (Picker, Action::Accept, "save"),
+                (Form, Action::Cancel, "cancel"),
+            ],
+            Input::Bool(_) => &[
+                (Picker, Action::Toggle, "toggles"),
+                (Picker, Action::Accept, "save"),
+                (Form, Action::Cancel, "cancel"),
+            ],
+            _ => &[
+                (Form, Action::Open, "save"),
+                (Form, Action::Save, "save"),
+                (Form, Action::Cancel, "cancel"),
+            ],
+        },
+    };
+    let mut text = footer_from(keymap, parts);
+    if matches!(form.input, Input::Choice(_)) && matches!(form.phase, Phase::Editing) {
+        text.insert_str(0, " type to filter ·");
+    }
+    text
 }
 
 /// A draft left from an earlier run, offered back.

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use crossterm::event::{KeyCode, KeyModifiers};
 use jiff::Timestamp;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -579,4 +580,35 @@ fn draft_offer() {
             },
         ];
     });
+}
+
+#[test]
+fn a_rebound_save_key_is_what_the_footer_and_help_show_and_what_saves() {
+    let size = (120, 40);
+    let mut app = loaded(size);
+    app.keymap = Keymap::from_config("[keys.form]\nsave = \"Ctrl-g\"\n", "config.toml").unwrap();
+    app.form = Some(editor(&mut app, "content"));
+    let s = screen(&app, size);
+    assert!(s.contains("Ctrl-g save"), "{s}");
+    assert!(!s.contains("Ctrl-s"), "{s}");
+    // Typing, then the new key saves (the check for a colleague's change goes first).
+    let key =
+        |c: char, m: KeyModifiers| Msg::Key(crossterm::event::KeyEvent::new(KeyCode::Char(c), m));
+    update(&mut app, key('x', KeyModifiers::NONE));
+    assert!(
+        update(&mut app, key('s', KeyModifiers::CONTROL)).is_empty(),
+        "Ctrl-s no longer saves"
+    );
+    let fx = update(&mut app, key('g', KeyModifiers::CONTROL));
+    assert!(
+        matches!(fx.as_slice(), [Effect::Api(Command::CheckTicket { .. })]),
+        "{fx:?}"
+    );
+    // `?` lists the binding in force.
+    app.form = None;
+    update(&mut app, key('?', KeyModifiers::NONE));
+    let mut terminal = Terminal::new(TestBackend::new(120, 200)).unwrap();
+    terminal.draw(|f| crate::ui::draw(f, &app)).unwrap();
+    let help = buffer_text(terminal.backend().buffer());
+    assert!(help.contains("Ctrl-g"), "{help}");
 }
