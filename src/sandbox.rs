@@ -37,11 +37,12 @@ mod rate_limit;
 mod routes;
 mod search;
 mod seed;
+mod state;
 mod store;
 mod validate;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -51,6 +52,8 @@ use axum::http::{HeaderValue, Response, StatusCode, header};
 use futures_util::StreamExt;
 
 pub use faults::Faults;
+pub use rate_limit::RateLimit;
+use state::AppState;
 
 /// The email of the seeded owner `--demo` treats as "me" (views with `@me`).
 pub const DEMO_ME: &str = "alice.johnson@hubtix-demo.example.com";
@@ -77,13 +80,6 @@ pub struct SandboxConfig {
     pub reference_ms: Option<i64>,
 }
 
-/// A per-window request budget like HubSpot's `TEN_SECONDLY_ROLLING`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    pub max: u32,
-    pub window: Duration,
-}
-
 impl Default for SandboxConfig {
     fn default() -> Self {
         Self {
@@ -103,23 +99,6 @@ impl Default for SandboxConfig {
 pub fn current_hour_ms() -> i64 {
     const HOUR: i64 = 3_600_000;
     jiff::Timestamp::now().as_millisecond().div_euclid(HOUR) * HOUR
-}
-
-pub(crate) struct AppState {
-    store: RwLock<store::Store>,
-    faults: Arc<Faults>,
-    limiter: rate_limit::Limiter,
-    token: String,
-    base_url: String,
-}
-
-impl AppState {
-    pub(crate) fn read(&self) -> RwLockReadGuard<'_, store::Store> {
-        self.store.read().unwrap_or_else(|e| e.into_inner())
-    }
-    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, store::Store> {
-        self.store.write().unwrap_or_else(|e| e.into_inner())
-    }
 }
 
 /// A running sandbox.

@@ -3,12 +3,12 @@
 
 use serde_json::{Value, json};
 
-use super::AppState;
 use super::errors::{ApiError, ApiResult};
 use super::model::{self, Kind};
 use super::routes::{
     Reply, Req, Sel, no_content, objects_not_found, ok, render, standard_error, status,
 };
+use super::state::AppState;
 use super::store::{Store, iso, now_ms};
 
 /// Association with a record that does not exist, given in a request body (create-time

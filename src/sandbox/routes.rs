@@ -5,12 +5,13 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
+use super::assoc;
 use super::errors::{ApiError, ApiResult};
 use super::model::{self, Kind, Opts};
 use super::search;
+use super::state::AppState;
 use super::store::{Hist, Record, Source, Store, get_prop, iso, now_ms};
 use super::validate::{self, Change};
-use super::{AppState, assoc};
 
 /// A successful answer: status and optional JSON body.
 pub struct Reply {

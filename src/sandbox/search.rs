@@ -20,10 +20,10 @@ use std::cmp::Ordering;
 
 use serde_json::{Value, json};
 
-use super::AppState;
 use super::errors::{ApiError, ApiResult};
 use super::model::{self, Kind, PType, PropDef};
 use super::routes::{Reply, Req, Sel, ok, render};
+use super::state::AppState;
 use super::store::{Record, Store, get_prop, parse_time};
 
 const MAX_GROUPS: usize = 5;
