@@ -2,14 +2,34 @@
 //! and every integration test over real HTTP on 127.0.0.1.
 //!
 //! It builds its JSON from its own store with `serde_json`, never from the client's types
-//! (see `../shared/ARCHITECTURE.md` §2). Layout:
-//! - `model`: object kinds, association types, property definitions, pipelines
-//! - `store`: records, history, association edges, owners
-//! - `seed`: deterministic data for a given (seed, tickets)
-//! - `routes`: routing, records, batch, properties, pipelines, owners
-//! - `assoc`: v3/v4 association routes; `search`: the search endpoint
-//! - `validate`: property validation; `errors`: HubSpot error bodies
-//! - `faults`: test control; `rate_limit`: TEN_SECONDLY_ROLLING and search limits
+//! (see `../shared/ARCHITECTURE.md` §2). This file is the front door: configuration,
+//! spawning, and per request the latency, injected faults, body limit, token check and rate
+//! limits, before the router. Modules, by layer (top first):
+//! - `routes`: the router only (method + path segments -> handler)
+//! - handlers: `objects` (list, get, create, update, archive), `batch` (one function per
+//!   batch operation), `search`, `assoc` (v3/v4 association routes, labels), `metadata`
+//!   (properties, pipelines, owners)
+//! - `records` (record writes and lookups: create, update, archive, apply changes, unique
+//!   index, `idProperty`), `render` (record, history and batch JSON, batch errors)
+//! - foundations: `http` (`Req`, `Reply`, query/body helpers, routing errors), `errors`
+//!   (HubSpot error bodies), `state` (`AppState`), `store` (records, history, edges,
+//!   owners), `model` (object kinds, association types, property definitions, pipelines),
+//!   `validate` (property validation), `seed` (deterministic data for (seed, tickets)),
+//!   `faults` (test control), `rate_limit` (TEN_SECONDLY_ROLLING and search limits)
+//!
+//! Dependencies run one way, down the layers, never up:
+//! ```text
+//! sandbox.rs -> routes -> objects | batch | search | assoc | metadata
+//!            -> records | render
+//!            -> http | errors | state | store | model | validate | seed | faults | rate_limit
+//! ```
+//! A module may also use one of its own layer as long as no cycle forms (the foundations
+//! do: `validate -> store -> model`). Nothing imports from `routes` or from `sandbox.rs`
+//! (a `super::Item` that is not a module reaches into the root and counts as an upward
+//! arrow). What two handlers share moves down into `records`, `render` or `http` rather
+//! than one handler importing another. No function outside tests is longer than 120 lines.
+//! `tests/architecture_sandbox.rs` checks the layers, the absence of cycles and the function
+//! length; a new module goes into its layer table there and into this list.
 //!
 //! Routes (all require `Authorization: Bearer <token>`; `{type}` accepts singular/plural
 //! names and type ids such as `0-5`; objects: tickets, contacts, companies, deals, notes,
@@ -30,10 +50,16 @@
 //! - `GET /crm/v3/owners`, `GET /crm/v3/owners/{id}`
 
 mod assoc;
+mod batch;
 mod errors;
 mod faults;
+mod http;
+mod metadata;
 mod model;
+mod objects;
 mod rate_limit;
+mod records;
+mod render;
 mod routes;
 mod search;
 mod seed;
@@ -373,7 +399,7 @@ async fn handle(State(app): State<Arc<AppState>>, req: Request) -> Response<Body
         axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
             .map(|q| q.0)
             .unwrap_or_default();
-    let r = routes::Req {
+    let r = http::Req {
         method: &method,
         path: &path,
         raw_query: &raw_query,

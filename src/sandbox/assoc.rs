@@ -4,22 +4,11 @@
 use serde_json::{Value, json};
 
 use super::errors::{ApiError, ApiResult};
+use super::http::{Reply, Req, no_content, ok, status};
 use super::model::{self, Kind};
-use super::routes::{
-    Reply, Req, Sel, no_content, objects_not_found, ok, render, standard_error, status,
-};
+use super::render::{Sel, objects_not_found, render, standard_error};
 use super::state::AppState;
 use super::store::{Store, iso, now_ms};
-
-/// Association with a record that does not exist, given in a request body (create-time
-/// associations, batch create): 400 VALIDATION_ERROR. HubSpot's exact message is UNCONFIRMED.
-pub fn missing_target(kind: Kind, id: u64) -> ApiError {
-    ApiError::validation(format!(
-        "Association target {} {id} does not exist or is archived; cannot create the association.",
-        kind.upper()
-    ))
-    .with_context(json!({"toObjectType": [kind.plural()], "toObjectId": [id.to_string()]}))
-}
 
 /// A record named in the URL that does not exist: 404 OBJECT_NOT_FOUND (UNCONFIRMED which
 /// of 400/404 HubSpot uses; a URL naming a missing resource is a 404 everywhere else).

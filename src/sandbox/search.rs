@@ -21,8 +21,9 @@ use std::cmp::Ordering;
 use serde_json::{Value, json};
 
 use super::errors::{ApiError, ApiResult};
+use super::http::{Reply, Req, ok};
 use super::model::{self, Kind, PType, PropDef};
-use super::routes::{Reply, Req, Sel, ok, render};
+use super::render::{Sel, render};
 use super::state::AppState;
 use super::store::{Record, Store, get_prop, parse_time};
 
