@@ -313,6 +313,7 @@ fn add_rate_headers(resp: &mut Response<Body>, h: &rate_limit::Headers) {
     }
 }
 
+/// Every request: latency, body limit, injected faults, token, rate limits, then the router.
 async fn handle(State(app): State<Arc<AppState>>, req: Request) -> Response<Body> {
     app.faults.count_request();
     let latency = app.faults.latency();
@@ -325,73 +326,24 @@ async fn handle(State(app): State<Arc<AppState>>, req: Request) -> Response<Body
         Ok(bytes) => bytes,
         Err(e) => return error_response(&e, &correlation),
     };
-
-    match app.faults.take() {
-        Some(faults::Injected::Fail(code)) => {
-            return error_response(&errors::ApiError::for_status(code), &correlation);
-        }
-        Some(faults::Injected::Malformed) => {
-            let mut r = Response::new(Body::from(
-                r#"{"results":[{"id":"1001","properties":{"subject":"Trunc"#,
-            ));
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json;charset=utf-8"),
-            );
-            return r;
-        }
-        None => {}
+    if let Some(resp) = injected_fault(&app, &correlation) {
+        return resp;
     }
-
-    let token = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim);
-    if token != Some(app.token.as_str()) || app.faults.token_revoked() {
+    if !authorized(&app, &parts.headers) {
         return error_response(&errors::ApiError::unauthorized(), &correlation);
     }
 
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
     let raw_query = parts.uri.query().unwrap_or("").to_owned();
-    let is_search = method == "POST"
-        && path.starts_with("/crm/v3/objects/")
-        && path.trim_end_matches('/').ends_with("/search");
-
-    // Search has its own 5/s limit and carries no rate-limit headers; the v4 association
-    // batch endpoints are exempt from the ten-secondly window [S].
-    let rate_headers = if is_search {
-        if !app.limiter.check_search() {
-            // The message is HubSpot's (Node SDK); the search limit's policyName is UNCONFIRMED.
-            return error_response(
-                &errors::ApiError::rate_limited(
-                    "You have reached your secondly limit.",
-                    "SECONDLY",
-                ),
-                &correlation,
-            );
-        }
-        None
-    } else {
-        let exempt = path.starts_with("/crm/v4/associations/") && path.contains("/batch/");
-        match app.limiter.check(exempt) {
-            Ok(h) => Some(h),
-            Err(h) => {
-                let mut r = error_response(
-                    &errors::ApiError::rate_limited(
-                        "You have reached your ten_secondly_rolling limit.",
-                        "TEN_SECONDLY_ROLLING",
-                    ),
-                    &correlation,
-                );
+    let rate_headers = match rate_limit(&app, &method, &path) {
+        Ok(h) => h,
+        Err((e, h)) => {
+            let mut r = error_response(&e, &correlation);
+            if let Some(h) = h {
                 add_rate_headers(&mut r, &h);
-                return r;
             }
+            return r;
         }
     };
 
@@ -415,4 +367,68 @@ async fn handle(State(app): State<Arc<AppState>>, req: Request) -> Response<Body
         add_rate_headers(&mut resp, &h);
     }
     resp
+}
+
+/// The answer of an injected fault, if one is pending (test control).
+fn injected_fault(app: &AppState, correlation: &str) -> Option<Response<Body>> {
+    match app.faults.take()? {
+        faults::Injected::Fail(code) => Some(error_response(
+            &errors::ApiError::for_status(code),
+            correlation,
+        )),
+        faults::Injected::Malformed => {
+            let mut r = Response::new(Body::from(
+                r#"{"results":[{"id":"1001","properties":{"subject":"Trunc"#,
+            ));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json;charset=utf-8"),
+            );
+            Some(r)
+        }
+    }
+}
+
+/// Whether the request carries the sandbox's bearer token (and it was not revoked).
+fn authorized(app: &AppState, headers: &axum::http::HeaderMap) -> bool {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim);
+    token == Some(app.token.as_str()) && !app.faults.token_revoked()
+}
+
+/// Counts the request against its limit. `Ok`: the rate-limit headers to send (none for
+/// search); `Err`: the 429 and the headers it carries. Search has its own 5/s limit and
+/// carries no rate-limit headers; the v4 association batch endpoints are exempt from the
+/// ten-secondly window [S].
+fn rate_limit(
+    app: &AppState,
+    method: &str,
+    path: &str,
+) -> Result<Option<rate_limit::Headers>, (errors::ApiError, Option<rate_limit::Headers>)> {
+    let is_search = method == "POST"
+        && path.starts_with("/crm/v3/objects/")
+        && path.trim_end_matches('/').ends_with("/search");
+    if is_search {
+        if !app.limiter.check_search() {
+            // The message is HubSpot's (Node SDK); the search limit's policyName is UNCONFIRMED.
+            let e =
+                errors::ApiError::rate_limited("You have reached your secondly limit.", "SECONDLY");
+            return Err((e, None));
+        }
+        return Ok(None);
+    }
+    let exempt = path.starts_with("/crm/v4/associations/") && path.contains("/batch/");
+    app.limiter.check(exempt).map(Some).map_err(|h| {
+        let e = errors::ApiError::rate_limited(
+            "You have reached your ten_secondly_rolling limit.",
+            "TEN_SECONDLY_ROLLING",
+        );
+        (e, Some(h))
+    })
 }
