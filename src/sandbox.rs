@@ -2,14 +2,34 @@
 //! and every integration test over real HTTP on 127.0.0.1.
 //!
 //! It builds its JSON from its own store with `serde_json`, never from the client's types
-//! (see `../shared/ARCHITECTURE.md` §2). Layout:
-//! - `model`: object kinds, association types, property definitions, pipelines
-//! - `store`: records, history, association edges, owners
-//! - `seed`: deterministic data for a given (seed, tickets)
-//! - `routes`: routing, records, batch, properties, pipelines, owners
-//! - `assoc`: v3/v4 association routes; `search`: the search endpoint
-//! - `validate`: property validation; `errors`: HubSpot error bodies
-//! - `faults`: test control; `rate_limit`: TEN_SECONDLY_ROLLING and search limits
+//! (see `../shared/ARCHITECTURE.md` §2). This file is the front door: configuration,
+//! spawning, and per request the latency, injected faults, body limit, token check and rate
+//! limits, before the router. Modules, by layer (top first):
+//! - `routes`: the router only (method + path segments -> handler)
+//! - handlers: `objects` (list, get, create, update, archive), `batch` (one function per
+//!   batch operation), `search`, `assoc` (v3/v4 association routes, labels), `metadata`
+//!   (properties, pipelines, owners)
+//! - `records` (record writes and lookups: create, update, archive, apply changes, unique
+//!   index, `idProperty`), `render` (record, history and batch JSON, batch errors)
+//! - foundations: `http` (`Req`, `Reply`, query/body helpers, routing errors), `errors`
+//!   (HubSpot error bodies), `state` (`AppState`), `store` (records, history, edges,
+//!   owners), `model` (object kinds, association types, property definitions, pipelines),
+//!   `validate` (property validation), `seed` (deterministic data for (seed, tickets)),
+//!   `faults` (test control), `rate_limit` (TEN_SECONDLY_ROLLING and search limits)
+//!
+//! Dependencies run one way, down the layers, never up:
+//! ```text
+//! sandbox.rs -> routes -> objects | batch | search | assoc | metadata
+//!            -> records | render
+//!            -> http | errors | state | store | model | validate | seed | faults | rate_limit
+//! ```
+//! A module may also use one of its own layer as long as no cycle forms (the foundations
+//! do: `validate -> store -> model`). Nothing imports from `routes` or from `sandbox.rs`
+//! (a `super::Item` that is not a module reaches into the root and counts as an upward
+//! arrow). What two handlers share moves down into `records`, `render` or `http` rather
+//! than one handler importing another. No function outside tests is longer than 120 lines.
+//! `tests/architecture_sandbox.rs` checks the layers, the absence of cycles and the function
+//! length; a new module goes into its layer table there and into this list.
 //!
 //! Routes (all require `Authorization: Bearer <token>`; `{type}` accepts singular/plural
 //! names and type ids such as `0-5`; objects: tickets, contacts, companies, deals, notes,
@@ -30,18 +50,25 @@
 //! - `GET /crm/v3/owners`, `GET /crm/v3/owners/{id}`
 
 mod assoc;
+mod batch;
 mod errors;
 mod faults;
+mod http;
+mod metadata;
 mod model;
+mod objects;
 mod rate_limit;
+mod records;
+mod render;
 mod routes;
 mod search;
 mod seed;
+mod state;
 mod store;
 mod validate;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -51,6 +78,8 @@ use axum::http::{HeaderValue, Response, StatusCode, header};
 use futures_util::StreamExt;
 
 pub use faults::Faults;
+pub use rate_limit::RateLimit;
+use state::AppState;
 
 /// The email of the seeded owner `--demo` treats as "me" (views with `@me`).
 pub const DEMO_ME: &str = "alice.johnson@hubtix-demo.example.com";
@@ -77,13 +106,6 @@ pub struct SandboxConfig {
     pub reference_ms: Option<i64>,
 }
 
-/// A per-window request budget like HubSpot's `TEN_SECONDLY_ROLLING`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    pub max: u32,
-    pub window: Duration,
-}
-
 impl Default for SandboxConfig {
     fn default() -> Self {
         Self {
@@ -103,23 +125,6 @@ impl Default for SandboxConfig {
 pub fn current_hour_ms() -> i64 {
     const HOUR: i64 = 3_600_000;
     jiff::Timestamp::now().as_millisecond().div_euclid(HOUR) * HOUR
-}
-
-pub(crate) struct AppState {
-    store: RwLock<store::Store>,
-    faults: Arc<Faults>,
-    limiter: rate_limit::Limiter,
-    token: String,
-    base_url: String,
-}
-
-impl AppState {
-    pub(crate) fn read(&self) -> RwLockReadGuard<'_, store::Store> {
-        self.store.read().unwrap_or_else(|e| e.into_inner())
-    }
-    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, store::Store> {
-        self.store.write().unwrap_or_else(|e| e.into_inner())
-    }
 }
 
 /// A running sandbox.
@@ -308,6 +313,7 @@ fn add_rate_headers(resp: &mut Response<Body>, h: &rate_limit::Headers) {
     }
 }
 
+/// Every request: latency, body limit, injected faults, token, rate limits, then the router.
 async fn handle(State(app): State<Arc<AppState>>, req: Request) -> Response<Body> {
     app.faults.count_request();
     let latency = app.faults.latency();
@@ -320,73 +326,24 @@ async fn handle(State(app): State<Arc<AppState>>, req: Request) -> Response<Body
         Ok(bytes) => bytes,
         Err(e) => return error_response(&e, &correlation),
     };
-
-    match app.faults.take() {
-        Some(faults::Injected::Fail(code)) => {
-            return error_response(&errors::ApiError::for_status(code), &correlation);
-        }
-        Some(faults::Injected::Malformed) => {
-            let mut r = Response::new(Body::from(
-                r#"{"results":[{"id":"1001","properties":{"subject":"Trunc"#,
-            ));
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json;charset=utf-8"),
-            );
-            return r;
-        }
-        None => {}
+    if let Some(resp) = injected_fault(&app, &correlation) {
+        return resp;
     }
-
-    let token = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim);
-    if token != Some(app.token.as_str()) || app.faults.token_revoked() {
+    if !authorized(&app, &parts.headers) {
         return error_response(&errors::ApiError::unauthorized(), &correlation);
     }
 
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
     let raw_query = parts.uri.query().unwrap_or("").to_owned();
-    let is_search = method == "POST"
-        && path.starts_with("/crm/v3/objects/")
-        && path.trim_end_matches('/').ends_with("/search");
-
-    // Search has its own 5/s limit and carries no rate-limit headers; the v4 association
-    // batch endpoints are exempt from the ten-secondly window [S].
-    let rate_headers = if is_search {
-        if !app.limiter.check_search() {
-            // The message is HubSpot's (Node SDK); the search limit's policyName is UNCONFIRMED.
-            return error_response(
-                &errors::ApiError::rate_limited(
-                    "You have reached your secondly limit.",
-                    "SECONDLY",
-                ),
-                &correlation,
-            );
-        }
-        None
-    } else {
-        let exempt = path.starts_with("/crm/v4/associations/") && path.contains("/batch/");
-        match app.limiter.check(exempt) {
-            Ok(h) => Some(h),
-            Err(h) => {
-                let mut r = error_response(
-                    &errors::ApiError::rate_limited(
-                        "You have reached your ten_secondly_rolling limit.",
-                        "TEN_SECONDLY_ROLLING",
-                    ),
-                    &correlation,
-                );
+    let rate_headers = match rate_limit(&app, &method, &path) {
+        Ok(h) => h,
+        Err((e, h)) => {
+            let mut r = error_response(&e, &correlation);
+            if let Some(h) = h {
                 add_rate_headers(&mut r, &h);
-                return r;
             }
+            return r;
         }
     };
 
@@ -394,7 +351,7 @@ async fn handle(State(app): State<Arc<AppState>>, req: Request) -> Response<Body
         axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
             .map(|q| q.0)
             .unwrap_or_default();
-    let r = routes::Req {
+    let r = http::Req {
         method: &method,
         path: &path,
         raw_query: &raw_query,
@@ -410,4 +367,68 @@ async fn handle(State(app): State<Arc<AppState>>, req: Request) -> Response<Body
         add_rate_headers(&mut resp, &h);
     }
     resp
+}
+
+/// The answer of an injected fault, if one is pending (test control).
+fn injected_fault(app: &AppState, correlation: &str) -> Option<Response<Body>> {
+    match app.faults.take()? {
+        faults::Injected::Fail(code) => Some(error_response(
+            &errors::ApiError::for_status(code),
+            correlation,
+        )),
+        faults::Injected::Malformed => {
+            let mut r = Response::new(Body::from(
+                r#"{"results":[{"id":"1001","properties":{"subject":"Trunc"#,
+            ));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json;charset=utf-8"),
+            );
+            Some(r)
+        }
+    }
+}
+
+/// Whether the request carries the sandbox's bearer token (and it was not revoked).
+fn authorized(app: &AppState, headers: &axum::http::HeaderMap) -> bool {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim);
+    token == Some(app.token.as_str()) && !app.faults.token_revoked()
+}
+
+/// Counts the request against its limit. `Ok`: the rate-limit headers to send (none for
+/// search); `Err`: the 429 and the headers it carries. Search has its own 5/s limit and
+/// carries no rate-limit headers; the v4 association batch endpoints are exempt from the
+/// ten-secondly window [S].
+fn rate_limit(
+    app: &AppState,
+    method: &str,
+    path: &str,
+) -> Result<Option<rate_limit::Headers>, (errors::ApiError, Option<rate_limit::Headers>)> {
+    let is_search = method == "POST"
+        && path.starts_with("/crm/v3/objects/")
+        && path.trim_end_matches('/').ends_with("/search");
+    if is_search {
+        if !app.limiter.check_search() {
+            // The message is HubSpot's (Node SDK); the search limit's policyName is UNCONFIRMED.
+            let e =
+                errors::ApiError::rate_limited("You have reached your secondly limit.", "SECONDLY");
+            return Err((e, None));
+        }
+        return Ok(None);
+    }
+    let exempt = path.starts_with("/crm/v4/associations/") && path.contains("/batch/");
+    app.limiter.check(exempt).map(Some).map_err(|h| {
+        let e = errors::ApiError::rate_limited(
+            "You have reached your ten_secondly_rolling limit.",
+            "TEN_SECONDLY_ROLLING",
+        );
+        (e, Some(h))
+    })
 }

@@ -1,25 +1,16 @@
-//! Association endpoints: v4 per-object and batch routes, labels, and the legacy v3
-//! per-object routes. Edges are stored per direction; reverse edges are automatic.
+//! Association endpoints: v4 per-object and batch routes (one function per batch
+//! operation), labels, and the legacy v3 per-object and batch routes. Edges are stored per
+//! direction; reverse edges are automatic. Records are rendered by `render`; this module
+//! never writes record properties.
 
 use serde_json::{Value, json};
 
-use super::AppState;
 use super::errors::{ApiError, ApiResult};
+use super::http::{Reply, Req, no_content, no_route, ok, status};
 use super::model::{self, Kind};
-use super::routes::{
-    Reply, Req, Sel, no_content, objects_not_found, ok, render, standard_error, status,
-};
+use super::render::{Sel, objects_not_found, render, standard_error};
+use super::state::AppState;
 use super::store::{Store, iso, now_ms};
-
-/// Association with a record that does not exist, given in a request body (create-time
-/// associations, batch create): 400 VALIDATION_ERROR. HubSpot's exact message is UNCONFIRMED.
-pub fn missing_target(kind: Kind, id: u64) -> ApiError {
-    ApiError::validation(format!(
-        "Association target {} {id} does not exist or is archived; cannot create the association.",
-        kind.upper()
-    ))
-    .with_context(json!({"toObjectType": [kind.plural()], "toObjectId": [id.to_string()]}))
-}
 
 /// A record named in the URL that does not exist: 404 OBJECT_NOT_FOUND (UNCONFIRMED which
 /// of 400/404 HubSpot uses; a URL naming a missing resource is a 404 everywhere else).
@@ -261,123 +252,152 @@ fn id_field(v: &Value) -> Option<u64> {
     }
 }
 
+/// The v4 batch API [D-assoc]: read (≤ 1,000 inputs), create, associate/default, archive
+/// and labels/archive (≤ 2,000 each).
 pub fn v4_batch(app: &AppState, from: Kind, to: Kind, op: &str, r: &Req) -> ApiResult<Reply> {
     let started = now_ms();
     let body = r.json()?;
     match op {
-        "read" => {
-            // Batch read ≤ 1,000 inputs [D-assoc].
-            let inputs = batch_inputs(&body, 1000)?;
-            let st = app.read();
-            let mut results = Vec::new();
-            let mut missing = Vec::new();
-            for i in &inputs {
-                match id_field(i).filter(|id| st.live(from, *id).is_some()) {
-                    Some(id) => {
-                        let to_list: Vec<Value> = st
-                            .assocs((from, id), to)
-                            .into_iter()
-                            .map(|(tid, types)| json!({"toObjectId": tid.to_string(), "associationTypes": types_json(from, to, &types)}))
-                            .collect();
-                        results.push(json!({"from": {"id": id.to_string()}, "to": to_list}));
-                    }
-                    None => missing.push(
-                        i.get("id")
-                            .map(|v| v.to_string().trim_matches('"').to_owned())
-                            .unwrap_or_default(),
-                    ),
-                }
-            }
-            let errors = if missing.is_empty() {
-                Vec::new()
-            } else {
-                vec![objects_not_found(from.upper(), json!(missing), false)]
-            };
-            let (code, v) = envelope(results, errors, started);
-            status(code, v)
-        }
-        "create" => {
-            // Batch create ≤ 2,000 inputs [D-assoc].
-            let inputs = batch_inputs(&body, 2000)?;
-            let mut st = app.write();
-            let mut results = Vec::new();
-            let mut errors = Vec::new();
-            for i in &inputs {
-                let f = id_field(&i["from"]);
-                let t = id_field(&i["to"]);
-                let specs = parse_specs(from, to, &i["types"]);
-                match (f, t, specs) {
-                    (Some(f), Some(t), Ok(specs)) if st.live(from, f).is_some() && st.live(to, t).is_some() => {
-                        put_labels(&mut st, (from, f), (to, t), &specs);
-                        results.push(pair_json(&st, (from, f), (to, t)));
-                    }
-                    (_, _, Err(e)) => errors.push(standard_error(e.category, e.message.clone(), json!({}))),
-                    (f, t, _) => errors.push(standard_error(
-                        "OBJECT_NOT_FOUND",
-                        "One or more objects of the association do not exist.".into(),
-                        json!({"fromId": [f.map(|x| x.to_string()).unwrap_or_default()], "toId": [t.map(|x| x.to_string()).unwrap_or_default()]}),
-                    )),
-                }
-            }
-            let (code, v) = envelope(results, errors, started);
-            status(if code == 200 { 201 } else { code }, v)
-        }
-        "associate/default" => {
-            let inputs = batch_inputs(&body, 2000)?;
-            let mut st = app.write();
-            let mut results = Vec::new();
-            let mut errors = Vec::new();
-            for i in &inputs {
-                match (id_field(&i["from"]), id_field(&i["to"])) {
-                    (Some(f), Some(t))
-                        if st.live(from, f).is_some() && st.live(to, t).is_some() =>
-                    {
-                        results.extend(default_results(&mut st, (from, f), (to, t))?);
-                    }
-                    _ => errors.push(standard_error(
-                        "OBJECT_NOT_FOUND",
-                        "One or more objects of the association do not exist.".into(),
-                        json!({}),
-                    )),
-                }
-            }
-            let (code, v) = envelope(results, errors, started);
-            status(code, v)
-        }
-        "archive" => {
-            let inputs = batch_inputs(&body, 2000)?;
-            let mut st = app.write();
-            for i in &inputs {
-                let Some(f) = id_field(&i["from"]) else {
-                    continue;
-                };
-                for t in i["to"].as_array().into_iter().flatten() {
-                    if let Some(t) = id_field(t) {
-                        st.dissociate_all((from, f), (to, t));
-                    }
-                }
-            }
-            no_content()
-        }
-        "labels/archive" => {
-            let inputs = batch_inputs(&body, 2000)?;
-            let mut st = app.write();
-            for i in &inputs {
-                let (Some(f), Some(t)) = (id_field(&i["from"]), id_field(&i["to"])) else {
-                    continue;
-                };
-                for ty in parse_specs(from, to, &i["types"])? {
-                    st.dissociate_type((from, f), (to, t), ty.type_id);
-                }
-            }
-            no_content()
-        }
-        _ => Err(ApiError::new(
-            404,
-            "OBJECT_NOT_FOUND",
-            format!("Unable to route POST request to {}", r.path),
-        )),
+        "read" => v4_batch_read(app, from, to, &body, started),
+        "create" => v4_batch_create(app, from, to, &body, started),
+        "associate/default" => v4_batch_default(app, from, to, &body, started),
+        "archive" => v4_batch_archive(app, from, to, &body),
+        "labels/archive" => v4_batch_archive_labels(app, from, to, &body),
+        _ => Err(no_route(r)),
     }
+}
+
+/// The error of a batch input naming a record that does not exist.
+fn pair_not_found(context: Value) -> Value {
+    standard_error(
+        "OBJECT_NOT_FOUND",
+        "One or more objects of the association do not exist.".into(),
+        context,
+    )
+}
+
+fn v4_batch_read(
+    app: &AppState,
+    from: Kind,
+    to: Kind,
+    body: &Value,
+    started: i64,
+) -> ApiResult<Reply> {
+    // Batch read ≤ 1,000 inputs [D-assoc].
+    let inputs = batch_inputs(body, 1000)?;
+    let st = app.read();
+    let mut results = Vec::new();
+    let mut missing = Vec::new();
+    for i in &inputs {
+        match id_field(i).filter(|id| st.live(from, *id).is_some()) {
+            Some(id) => {
+                let to_list: Vec<Value> = st
+                    .assocs((from, id), to)
+                    .into_iter()
+                    .map(|(tid, types)| json!({"toObjectId": tid.to_string(), "associationTypes": types_json(from, to, &types)}))
+                    .collect();
+                results.push(json!({"from": {"id": id.to_string()}, "to": to_list}));
+            }
+            None => missing.push(
+                i.get("id")
+                    .map(|v| v.to_string().trim_matches('"').to_owned())
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+    let errors = if missing.is_empty() {
+        Vec::new()
+    } else {
+        vec![objects_not_found(from.upper(), json!(missing), false)]
+    };
+    let (code, v) = envelope(results, errors, started);
+    status(code, v)
+}
+
+fn v4_batch_create(
+    app: &AppState,
+    from: Kind,
+    to: Kind,
+    body: &Value,
+    started: i64,
+) -> ApiResult<Reply> {
+    // Batch create ≤ 2,000 inputs [D-assoc].
+    let inputs = batch_inputs(body, 2000)?;
+    let mut st = app.write();
+    let mut results = Vec::new();
+    let mut errors = Vec::new();
+    for i in &inputs {
+        let f = id_field(&i["from"]);
+        let t = id_field(&i["to"]);
+        let specs = parse_specs(from, to, &i["types"]);
+        match (f, t, specs) {
+            (Some(f), Some(t), Ok(specs))
+                if st.live(from, f).is_some() && st.live(to, t).is_some() =>
+            {
+                put_labels(&mut st, (from, f), (to, t), &specs);
+                results.push(pair_json(&st, (from, f), (to, t)));
+            }
+            (_, _, Err(e)) => errors.push(standard_error(e.category, e.message.clone(), json!({}))),
+            (f, t, _) => errors.push(pair_not_found(
+                json!({"fromId": [f.map(|x| x.to_string()).unwrap_or_default()], "toId": [t.map(|x| x.to_string()).unwrap_or_default()]}),
+            )),
+        }
+    }
+    let (code, v) = envelope(results, errors, started);
+    status(if code == 200 { 201 } else { code }, v)
+}
+
+fn v4_batch_default(
+    app: &AppState,
+    from: Kind,
+    to: Kind,
+    body: &Value,
+    started: i64,
+) -> ApiResult<Reply> {
+    let inputs = batch_inputs(body, 2000)?;
+    let mut st = app.write();
+    let mut results = Vec::new();
+    let mut errors = Vec::new();
+    for i in &inputs {
+        match (id_field(&i["from"]), id_field(&i["to"])) {
+            (Some(f), Some(t)) if st.live(from, f).is_some() && st.live(to, t).is_some() => {
+                results.extend(default_results(&mut st, (from, f), (to, t))?);
+            }
+            _ => errors.push(pair_not_found(json!({}))),
+        }
+    }
+    let (code, v) = envelope(results, errors, started);
+    status(code, v)
+}
+
+fn v4_batch_archive(app: &AppState, from: Kind, to: Kind, body: &Value) -> ApiResult<Reply> {
+    let inputs = batch_inputs(body, 2000)?;
+    let mut st = app.write();
+    for i in &inputs {
+        let Some(f) = id_field(&i["from"]) else {
+            continue;
+        };
+        for t in i["to"].as_array().into_iter().flatten() {
+            if let Some(t) = id_field(t) {
+                st.dissociate_all((from, f), (to, t));
+            }
+        }
+    }
+    no_content()
+}
+
+fn v4_batch_archive_labels(app: &AppState, from: Kind, to: Kind, body: &Value) -> ApiResult<Reply> {
+    let inputs = batch_inputs(body, 2000)?;
+    let mut st = app.write();
+    for i in &inputs {
+        let (Some(f), Some(t)) = (id_field(&i["from"]), id_field(&i["to"])) else {
+            continue;
+        };
+        for ty in parse_specs(from, to, &i["types"])? {
+            st.dissociate_type((from, f), (to, t), ty.type_id);
+        }
+    }
+    no_content()
 }
 
 pub fn labels(from: Kind, to: Kind) -> ApiResult<Reply> {
@@ -471,89 +491,102 @@ pub fn v3_list(app: &AppState, kind: Kind, id: &str, to: Kind, r: &Req) -> ApiRe
 }
 
 /// v3 batch API [S: A3]: inputs name the type as a string (`ticket_to_contact`) or id.
+/// Every operation takes at most 1,000 inputs.
 pub fn v3_batch(app: &AppState, from: Kind, to: Kind, op: &str, r: &Req) -> ApiResult<Reply> {
     let started = now_ms();
     let body = r.json()?;
     let inputs = batch_inputs(&body, 1000)?;
-    let type_of = |i: &Value| -> ApiResult<&'static model::AssocType> {
-        let ty = match &i["type"] {
-            Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
-            _ => model::default_assoc(from, to)
-                .map(|d| d.name.to_owned())
-                .unwrap_or_default(),
-        };
-        v3_type(from, to, &ty)
-    };
     match op {
-        "read" => {
-            let st = app.read();
-            let mut results = Vec::new();
-            let mut missing = Vec::new();
-            for i in &inputs {
-                match id_field(i).filter(|id| st.live(from, *id).is_some()) {
-                    Some(id) => {
-                        let mut to_list = Vec::new();
-                        for (tid, types) in st.assocs((from, id), to) {
-                            for t in types.iter().filter_map(|t| model::assoc_type(from, to, *t)) {
-                                to_list.push(json!({"id": tid.to_string(), "type": t.name}));
-                            }
-                        }
-                        results.push(json!({"from": {"id": id.to_string()}, "to": to_list}));
-                    }
-                    None => missing.push(
-                        i["id"]
-                            .as_str()
-                            .map(str::to_owned)
-                            .unwrap_or_else(|| i["id"].to_string()),
-                    ),
-                }
-            }
-            let errors = if missing.is_empty() {
-                Vec::new()
-            } else {
-                vec![objects_not_found(from.upper(), json!(missing), false)]
-            };
-            let (code, v) = envelope(results, errors, started);
-            status(code, v)
-        }
-        "create" => {
-            let mut st = app.write();
-            let mut results = Vec::new();
-            let mut errors = Vec::new();
-            for i in &inputs {
-                let t = type_of(i)?;
-                match (id_field(&i["from"]), id_field(&i["to"])) {
-                    (Some(f), Some(to_id))
-                        if st.live(from, f).is_some() && st.live(to, to_id).is_some() =>
-                    {
-                        st.associate((from, f), (to, to_id), t.type_id);
-                        results.push(json!({"from": {"id": f.to_string()}, "to": {"id": to_id.to_string()}, "type": t.name}));
-                    }
-                    _ => errors.push(standard_error(
-                        "OBJECT_NOT_FOUND",
-                        "One or more objects of the association do not exist.".into(),
-                        json!({}),
-                    )),
-                }
-            }
-            let (code, v) = envelope(results, errors, started);
-            status(if code == 200 { 201 } else { code }, v)
-        }
-        "archive" => {
-            let mut st = app.write();
-            for i in &inputs {
-                let t = type_of(i)?;
-                if let (Some(f), Some(to_id)) = (id_field(&i["from"]), id_field(&i["to"])) {
-                    st.dissociate_type((from, f), (to, to_id), t.type_id);
-                }
-            }
-            no_content()
-        }
-        _ => Err(ApiError::new(
-            404,
-            "OBJECT_NOT_FOUND",
-            format!("Unable to route POST request to {}", r.path),
-        )),
+        "read" => v3_batch_read(app, from, to, &inputs, started),
+        "create" => v3_batch_create(app, from, to, &inputs, started),
+        "archive" => v3_batch_archive(app, from, to, &inputs),
+        _ => Err(no_route(r)),
     }
+}
+
+/// A v3 batch input's association type: its `type` (name or id), else the default type.
+fn v3_input_type(from: Kind, to: Kind, i: &Value) -> ApiResult<&'static model::AssocType> {
+    let ty = match &i["type"] {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => model::default_assoc(from, to)
+            .map(|d| d.name.to_owned())
+            .unwrap_or_default(),
+    };
+    v3_type(from, to, &ty)
+}
+
+fn v3_batch_read(
+    app: &AppState,
+    from: Kind,
+    to: Kind,
+    inputs: &[Value],
+    started: i64,
+) -> ApiResult<Reply> {
+    let st = app.read();
+    let mut results = Vec::new();
+    let mut missing = Vec::new();
+    for i in inputs {
+        match id_field(i).filter(|id| st.live(from, *id).is_some()) {
+            Some(id) => {
+                let mut to_list = Vec::new();
+                for (tid, types) in st.assocs((from, id), to) {
+                    for t in types.iter().filter_map(|t| model::assoc_type(from, to, *t)) {
+                        to_list.push(json!({"id": tid.to_string(), "type": t.name}));
+                    }
+                }
+                results.push(json!({"from": {"id": id.to_string()}, "to": to_list}));
+            }
+            None => missing.push(
+                i["id"]
+                    .as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| i["id"].to_string()),
+            ),
+        }
+    }
+    let errors = if missing.is_empty() {
+        Vec::new()
+    } else {
+        vec![objects_not_found(from.upper(), json!(missing), false)]
+    };
+    let (code, v) = envelope(results, errors, started);
+    status(code, v)
+}
+
+fn v3_batch_create(
+    app: &AppState,
+    from: Kind,
+    to: Kind,
+    inputs: &[Value],
+    started: i64,
+) -> ApiResult<Reply> {
+    let mut st = app.write();
+    let mut results = Vec::new();
+    let mut errors = Vec::new();
+    for i in inputs {
+        let t = v3_input_type(from, to, i)?;
+        match (id_field(&i["from"]), id_field(&i["to"])) {
+            (Some(f), Some(to_id))
+                if st.live(from, f).is_some() && st.live(to, to_id).is_some() =>
+            {
+                st.associate((from, f), (to, to_id), t.type_id);
+                results.push(json!({"from": {"id": f.to_string()}, "to": {"id": to_id.to_string()}, "type": t.name}));
+            }
+            _ => errors.push(pair_not_found(json!({}))),
+        }
+    }
+    let (code, v) = envelope(results, errors, started);
+    status(if code == 200 { 201 } else { code }, v)
+}
+
+fn v3_batch_archive(app: &AppState, from: Kind, to: Kind, inputs: &[Value]) -> ApiResult<Reply> {
+    let mut st = app.write();
+    for i in inputs {
+        let t = v3_input_type(from, to, i)?;
+        if let (Some(f), Some(to_id)) = (id_field(&i["from"]), id_field(&i["to"])) {
+            st.dissociate_type((from, f), (to, to_id), t.type_id);
+        }
+    }
+    no_content()
 }

@@ -5,7 +5,12 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::RateLimit;
+/// A per-window request budget like HubSpot's `TEN_SECONDLY_ROLLING`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub max: u32,
+    pub window: Duration,
+}
 
 /// Values advertised when no limit is configured (generous; never enforced).
 pub const UNLIMITED_MAX: u32 = 10_000;

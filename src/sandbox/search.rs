@@ -20,10 +20,11 @@ use std::cmp::Ordering;
 
 use serde_json::{Value, json};
 
-use super::AppState;
 use super::errors::{ApiError, ApiResult};
+use super::http::{Reply, Req, ok};
 use super::model::{self, Kind, PType, PropDef};
-use super::routes::{Reply, Req, Sel, ok, render};
+use super::render::{Sel, render};
+use super::state::AppState;
 use super::store::{Record, Store, get_prop, parse_time};
 
 const MAX_GROUPS: usize = 5;
@@ -341,14 +342,9 @@ fn query_matches(kind: Kind, rec: &Record, terms: &[String]) -> bool {
         .all(|t| vals.iter().any(|v| v.contains(t.as_str())))
 }
 
-pub fn search(app: &AppState, kind: Kind, r: &Req) -> ApiResult<Reply> {
-    let body = r.json()?;
-    let query = body.get("query").and_then(Value::as_str).unwrap_or("");
-    if query.chars().count() > MAX_QUERY {
-        return Err(validation(format!(
-            "Query string exceeds the maximum length of {MAX_QUERY} characters"
-        )));
-    }
+/// The filter groups of a search body (an OR of ANDs), within HubSpot's limits: 5 groups,
+/// 6 filters per group, 18 in all.
+fn parse_groups(kind: Kind, body: &Value) -> ApiResult<Vec<Vec<Filter>>> {
     let mut groups_json: Vec<Value> = body
         .get("filterGroups")
         .and_then(Value::as_array)
@@ -388,6 +384,11 @@ pub fn search(app: &AppState, kind: Kind, r: &Req) -> ApiResult<Reply> {
             "Too many filters: {total_filters} (maximum is {MAX_FILTERS} in total)"
         )));
     }
+    Ok(groups)
+}
+
+/// `limit` (default 10, at most 200) and the `after` offset (below the 10,000 cap).
+fn parse_paging(body: &Value) -> ApiResult<(usize, usize)> {
     let limit = match body.get("limit") {
         None | Some(Value::Null) => 10,
         Some(v) => v
@@ -419,6 +420,20 @@ pub fn search(app: &AppState, kind: Kind, r: &Req) -> ApiResult<Reply> {
             "Paging beyond {MAX_RESULTS} results is not supported; narrow the search (after={after})"
         )));
     }
+    Ok((limit, after))
+}
+
+/// `POST /crm/v3/objects/{type}/search`.
+pub fn search(app: &AppState, kind: Kind, r: &Req) -> ApiResult<Reply> {
+    let body = r.json()?;
+    let query = body.get("query").and_then(Value::as_str).unwrap_or("");
+    if query.chars().count() > MAX_QUERY {
+        return Err(validation(format!(
+            "Query string exceeds the maximum length of {MAX_QUERY} characters"
+        )));
+    }
+    let groups = parse_groups(kind, &body)?;
+    let (limit, after) = parse_paging(&body)?;
     let sort = parse_sort(kind, &body)?;
     let props: Option<Vec<String>> = body
         .get("properties")

@@ -16,7 +16,7 @@
 //! - contacts 201..=260, companies 301..=325, deals 401..=420, owners 71000001..=71000012
 //!   (userIds 9000001..), engagements from 5000001 (ids unique across engagement kinds).
 
-use super::model::{Kind, PLATFORMS, PRODUCT_AREAS, PType, TICKET_PIPELINES, props_of};
+use super::model::{Kind, PLATFORMS, PRODUCT_AREAS, PType, Pipeline, TICKET_PIPELINES, props_of};
 use super::store::{Owner, Record, Source, Store, iso, parse_time};
 
 pub const REFERENCE_MS: i64 = 1_793_491_200_000;
@@ -47,6 +47,14 @@ struct Words {
     bodies_en: Vec<&'static str>,
     bodies_ja: Vec<&'static str>,
     notes: Vec<&'static str>,
+}
+
+/// What a seeded ticket draws on: the texts, and the records it may be associated with.
+struct Pools {
+    words: Words,
+    contacts: Vec<u64>,
+    companies: Vec<u64>,
+    deals: Vec<u64>,
 }
 
 /// The seeded portal for (seed, tickets), ending at `reference_ms` (default
@@ -119,12 +127,17 @@ fn build_at_reference(seed: u64, tickets: usize) -> Store {
     let companies = seed_companies(&mut st, &mut rng);
     let contacts = seed_contacts(&mut st, &mut rng, &companies);
     let deals = seed_deals(&mut st, &mut rng, &companies, &contacts);
-    let w = Words {
-        subjects_en: lines(SUBJECTS_EN),
-        subjects_ja: lines(SUBJECTS_JA),
-        bodies_en: lines(BODIES_EN),
-        bodies_ja: lines(BODIES_JA),
-        notes: lines(NOTES),
+    let pools = Pools {
+        words: Words {
+            subjects_en: lines(SUBJECTS_EN),
+            subjects_ja: lines(SUBJECTS_JA),
+            bodies_en: lines(BODIES_EN),
+            bodies_ja: lines(BODIES_JA),
+            notes: lines(NOTES),
+        },
+        contacts,
+        companies,
+        deals,
     };
     st.next_id.insert(Kind::Note, 5_000_001);
     let n = i64::try_from(tickets.max(1)).unwrap_or(i64::MAX);
@@ -132,33 +145,13 @@ fn build_at_reference(seed: u64, tickets: usize) -> Store {
         let ii = i64::try_from(i).unwrap_or(0);
         let slot = SPAN / n;
         let created = REFERENCE_MS - SPAN + ii * SPAN / n + rng.i64(0..slot.max(1));
-        seed_ticket(
-            &mut st,
-            &mut rng,
-            &w,
-            1001 + i as u64,
-            i,
-            created,
-            &contacts,
-            &companies,
-            &deals,
-        );
+        seed_ticket(&mut st, &mut rng, &pools, 1001 + i as u64, created);
     }
     let archived = (tickets / 100).min(10);
     for k in 0..archived {
         let created = REFERENCE_MS - SPAN + rng.i64(0..SPAN / 2);
         let id = 900_001 + k as u64;
-        seed_ticket(
-            &mut st,
-            &mut rng,
-            &w,
-            id,
-            100 + k,
-            created,
-            &contacts,
-            &companies,
-            &deals,
-        );
+        seed_ticket(&mut st, &mut rng, &pools, id, created);
         if let Some(r) = st.map_mut(Kind::Ticket).get_mut(&id) {
             r.archived_at = Some(r.updated + rng.i64(DAY..20 * DAY));
         }
@@ -435,49 +428,16 @@ fn seed_deals(
     ids
 }
 
-#[allow(clippy::too_many_arguments)]
-fn seed_ticket(
-    st: &mut Store,
-    rng: &mut fastrand::Rng,
-    w: &Words,
-    id: u64,
-    i: usize,
-    created: i64,
-    contacts: &[u64],
-    companies: &[u64],
-    deals: &[u64],
-) {
+/// The latest moment a seeded change may have: an hour before the reference.
+const END: i64 = REFERENCE_MS - HOUR;
+
+/// One ticket with its history, associations, engagements and pin. The random draws happen
+/// in a fixed order (text, stage, source, properties, agent, history, associations,
+/// engagements, pin): reordering them changes every seeded portal.
+fn seed_ticket(st: &mut Store, rng: &mut fastrand::Rng, pools: &Pools, id: u64, created: i64) {
     let owners = active_owners(st);
     let japanese = rng.f32() < 0.35;
-    let (subject, mut content): (String, String) = match (id, i) {
-        (1001, _) => ("プリンターが燃えている".into(), w.bodies_ja[2].into()),
-        (1002, _) => ("Login fails on SSO".into(), w.bodies_en[0].into()),
-        (1003, _) => {
-            let base = "Very long subject line pasted from an automated monitoring alert ";
-            (base.repeat(2000 / base.len() + 1).chars().take(2000).collect(), w.bodies_en[3].into())
-        }
-        (1004, _) => (
-            "🔥 Printer on fire \u{1b}[2J\u{1b}[31mRED ALERT\u{1b}[0m 🚒🧯".into(),
-            "Tabs\tand bells\u{7} and backspaces\u{8}, NUL-ish \u{1}\u{2} and CR\r\nnext line \u{1b}]0;pwned\u{7}".into(),
-        ),
-        (1005, _) => (
-            "مشكلة في تسجيل الدخول — שגיאה בהתחברות".into(),
-            "لا أستطيع تسجيل الدخول منذ الصباح. אני לא מצליח להתחבר מהבוקר.".into(),
-        ),
-        (1006, _) => (
-            "HTML formatted ticket from the web form".into(),
-            "<p>Hello,</p><p>Steps:</p><ol><li>Open <b>Settings</b></li><li>Click &quot;Save&quot;</li></ol><script>alert('x')</script><img src=x onerror=alert(1)>".into(),
-        ),
-        _ if japanese => (pick(rng, &w.subjects_ja).to_string(), pick(rng, &w.bodies_ja).to_string()),
-        _ => (pick(rng, &w.subjects_en).to_string(), pick(rng, &w.bodies_en).to_string()),
-    };
-    if id > 1006 && rng.f32() < 0.15 {
-        content = format!("<p>{content}</p><p>-- <br><i>Sent from my phone</i></p>");
-    }
-    if id > 1006 && rng.f32() < 0.08 {
-        content.clear();
-    }
-
+    let (subject, content) = ticket_text(rng, &pools.words, id, japanese);
     let pipeline = if id % 7 == 6 {
         &TICKET_PIPELINES[1]
     } else {
@@ -497,21 +457,94 @@ fn seed_ticket(
     };
     let mut r = Record::new(id, created);
     r.created_source = creation_source;
-    let t0 = created;
-    r.init("subject", subject.clone());
+    init_ticket_core(&mut r, rng, &subject, content, pipeline);
+    init_ticket_triage(&mut r, rng, id);
+    init_ticket_custom(&mut r, rng, id, pipeline);
+    let agent = owners[rng.usize(..owners.len())];
+    write_ticket_history(&mut r, rng, agent, japanese, &subject);
+    close_ticket_over_time(&mut r, rng, agent, pipeline, final_stage);
+    st.insert(Kind::Ticket, r);
+
+    let first_contact = associate_ticket(st, rng, pools, id);
+    let target = EngagementTarget {
+        id,
+        created,
+        subject: &subject,
+        agent,
+        first_contact,
+    };
+    let (engagements, last) = seed_engagements(st, rng, &pools.words, &target);
+    if !engagements.is_empty() && (id == 1001 || rng.f32() < 0.25) {
+        let pin = engagements[0];
+        let ts = (last + HOUR).min(END);
+        if let Some(rec) = st.map_mut(Kind::Ticket).get_mut(&id) {
+            rec.write(
+                "hs_pinned_engagement_id",
+                pin.to_string(),
+                ts,
+                Source::CrmUi(agent.1 as u32),
+            );
+            rec.updated = rec.updated.max(ts);
+        }
+    }
+}
+
+/// Subject and content: fixed for the notable tickets 1001..=1006, else picked (Japanese
+/// when `japanese`), sometimes wrapped in HTML or left empty.
+fn ticket_text(rng: &mut fastrand::Rng, w: &Words, id: u64, japanese: bool) -> (String, String) {
+    let (subject, mut content): (String, String) = match id {
+        1001 => ("プリンターが燃えている".into(), w.bodies_ja[2].into()),
+        1002 => ("Login fails on SSO".into(), w.bodies_en[0].into()),
+        1003 => {
+            let base = "Very long subject line pasted from an automated monitoring alert ";
+            (base.repeat(2000 / base.len() + 1).chars().take(2000).collect(), w.bodies_en[3].into())
+        }
+        1004 => (
+            "🔥 Printer on fire \u{1b}[2J\u{1b}[31mRED ALERT\u{1b}[0m 🚒🧯".into(),
+            "Tabs\tand bells\u{7} and backspaces\u{8}, NUL-ish \u{1}\u{2} and CR\r\nnext line \u{1b}]0;pwned\u{7}".into(),
+        ),
+        1005 => (
+            "مشكلة في تسجيل الدخول — שגיאה בהתחברות".into(),
+            "لا أستطيع تسجيل الدخول منذ الصباح. אני לא מצליח להתחבר מהבוקר.".into(),
+        ),
+        1006 => (
+            "HTML formatted ticket from the web form".into(),
+            "<p>Hello,</p><p>Steps:</p><ol><li>Open <b>Settings</b></li><li>Click &quot;Save&quot;</li></ol><script>alert('x')</script><img src=x onerror=alert(1)>".into(),
+        ),
+        _ if japanese => (pick(rng, &w.subjects_ja).to_string(), pick(rng, &w.bodies_ja).to_string()),
+        _ => (pick(rng, &w.subjects_en).to_string(), pick(rng, &w.bodies_en).to_string()),
+    };
+    if id > 1006 && rng.f32() < 0.15 {
+        content = format!("<p>{content}</p><p>-- <br><i>Sent from my phone</i></p>");
+    }
+    if id > 1006 && rng.f32() < 0.08 {
+        content.clear();
+    }
+    (subject, content)
+}
+
+/// Subject, content, pipeline at its first stage, and where the ticket came from.
+fn init_ticket_core(
+    r: &mut Record,
+    rng: &mut fastrand::Rng,
+    subject: &str,
+    content: String,
+    pipeline: &Pipeline,
+) {
+    r.init("subject", subject.to_owned());
     if !content.is_empty() {
         r.init("content", content);
     }
     r.init("hs_pipeline", pipeline.id.into());
     r.init("hs_pipeline_stage", pipeline.stages[0].id.into());
     r.init("hs_is_closed", "false".into());
-    let source_type = match creation_source {
+    let source_type = match r.created_source {
         Source::Conversations => *pick(rng, &["CHAT", "EMAIL"]),
         Source::Api => "FORM",
         _ => *pick(rng, &["PHONE", "EMAIL"]),
     };
     r.init("source_type", source_type.into());
-    let (obj_source, obj_label) = match creation_source {
+    let (obj_source, obj_label) = match r.created_source {
         Source::Conversations => ("CONVERSATIONS", "CONVERSATIONS"),
         Source::CrmUi(_) => ("CRM_UI", "CRM_UI"),
         Source::Api => ("API", "INTERNAL_PROCESSING"),
@@ -519,6 +552,10 @@ fn seed_ticket(
     };
     r.init("hs_object_source", obj_source.into());
     r.init("hs_object_source_label", obj_label.into());
+}
+
+/// Priority (always on 1001, HIGH) and category (sometimes two).
+fn init_ticket_triage(r: &mut Record, rng: &mut fastrand::Rng, id: u64) {
     if rng.f32() < 0.9 || id == 1001 {
         let p = if id == 1001 {
             "HIGH"
@@ -544,6 +581,11 @@ fn seed_ticket(
         }
         r.init("hs_ticket_category", c);
     }
+}
+
+/// The custom properties: external reference (unique), affected users, product area,
+/// platforms, VIP, SLA date, impact notes, and the escalation level outside pipeline 0.
+fn init_ticket_custom(r: &mut Record, rng: &mut fastrand::Rng, id: u64, pipeline: &Pipeline) {
     if !id.is_multiple_of(10) {
         r.init(
             "external_ticket_ref",
@@ -571,7 +613,7 @@ fn seed_ticket(
         r.init("is_vip", "true".into());
     }
     if rng.f32() < 0.3 {
-        let due = (t0 / DAY + rng.i64(2..15)) * DAY;
+        let due = (r.created / DAY + rng.i64(2..15)) * DAY;
         r.init("sla_due_date", iso(due)[..10].to_owned());
     }
     if rng.f32() < 0.1 {
@@ -583,17 +625,26 @@ fn seed_ticket(
     if pipeline.id != "0" {
         r.init("escalation_level", (*pick(rng, &["L1", "L2", "L3"])).into());
     }
+}
 
-    // Later history: assignment, priority/subject edits, stage moves.
-    let mut t = t0;
-    let end = REFERENCE_MS - HOUR;
-    let step = |rng: &mut fastrand::Rng, t: &mut i64| {
-        *t = (*t + rng.i64(HOUR..4 * DAY)).min(end);
-        *t
-    };
-    let agent = owners[rng.usize(..owners.len())];
+/// The next change's time after `r.updated`: an hour to four days later, never past [`END`].
+fn next_change(rng: &mut fastrand::Rng, r: &mut Record) -> i64 {
+    r.updated = (r.updated + rng.i64(HOUR..4 * DAY)).min(END);
+    r.updated
+}
+
+/// Later history: assignment (sometimes to the archived owner first), a priority change and
+/// an "[Urgent]" subject edit. `r.updated` follows the last change.
+fn write_ticket_history(
+    r: &mut Record,
+    rng: &mut fastrand::Rng,
+    agent: (u64, u64),
+    japanese: bool,
+    subject: &str,
+) {
+    let id = r.id;
     if rng.f32() < 0.85 || id == 1001 {
-        let ts = step(rng, &mut t);
+        let ts = next_change(rng, r);
         let src = if rng.f32() < 0.5 {
             Source::Workflow(31_337_001)
         } else {
@@ -602,7 +653,7 @@ fn seed_ticket(
         // Some tickets were first assigned to the (now archived) owner, then reassigned.
         if rng.f32() < 0.1 {
             r.write("hubspot_owner_id", "71000010".into(), ts, src);
-            let ts = step(rng, &mut t);
+            let ts = next_change(rng, r);
             r.write(
                 "hubspot_owner_id",
                 agent.0.to_string(),
@@ -614,7 +665,7 @@ fn seed_ticket(
         }
     }
     if rng.f32() < 0.3 {
-        let ts = step(rng, &mut t);
+        let ts = next_change(rng, r);
         r.write(
             "hs_ticket_priority",
             (*pick(rng, &["HIGH", "URGENT", "MEDIUM"])).into(),
@@ -623,7 +674,7 @@ fn seed_ticket(
         );
     }
     if rng.f32() < 0.1 && id > 1006 {
-        let ts = step(rng, &mut t);
+        let ts = next_change(rng, r);
         let edited = if japanese {
             format!("【至急】{subject}")
         } else {
@@ -631,8 +682,19 @@ fn seed_ticket(
         };
         r.write("subject", edited, ts, Source::CrmUi(agent.1 as u32));
     }
+}
+
+/// Stage moves up to `final_stage`; reaching a closed stage sets the close date, time to
+/// close and a resolution.
+fn close_ticket_over_time(
+    r: &mut Record,
+    rng: &mut fastrand::Rng,
+    agent: (u64, u64),
+    pipeline: &Pipeline,
+    final_stage: usize,
+) {
     for s in 1..=final_stage {
-        let ts = step(rng, &mut t);
+        let ts = next_change(rng, r);
         let src = match rng.u32(0..10) {
             0..=6 => Source::CrmUi(agent.1 as u32),
             7..=8 => Source::Workflow(31_337_002),
@@ -644,7 +706,7 @@ fn seed_ticket(
             r.write("closed_date", iso(ts), ts, Source::Calculated);
             r.write(
                 "time_to_close",
-                (ts - created).to_string(),
+                (ts - r.created).to_string(),
                 ts,
                 Source::Calculated,
             );
@@ -666,10 +728,16 @@ fn seed_ticket(
             );
         }
     }
-    r.updated = t;
-    st.insert(Kind::Ticket, r);
+}
 
-    // Associations.
+/// Contacts (none to two; at least one on 1001), a company (primary or not) and sometimes a
+/// deal. Returns the first contact, which notes are associated with too.
+fn associate_ticket(
+    st: &mut Store,
+    rng: &mut fastrand::Rng,
+    pools: &Pools,
+    id: u64,
+) -> Option<u64> {
     let node = (Kind::Ticket, id);
     let n_contacts = match rng.u32(0..20) {
         0..=2 => 0,
@@ -678,12 +746,12 @@ fn seed_ticket(
     };
     let mut first_contact = None;
     for _ in 0..n_contacts.max(u32::from(id == 1001)) {
-        let c = *pick(rng, contacts);
+        let c = *pick(rng, &pools.contacts);
         first_contact.get_or_insert(c);
         st.associate(node, (Kind::Contact, c), 16);
     }
     if rng.f32() < 0.65 || id == 1001 {
-        let company = companies[rng.usize(..companies.len())];
+        let company = pools.companies[rng.usize(..pools.companies.len())];
         let primary = rng.f32() < 0.5 || id == 1001;
         st.associate(
             node,
@@ -692,10 +760,38 @@ fn seed_ticket(
         );
     }
     if rng.f32() < 0.2 {
-        st.associate(node, (Kind::Deal, *pick(rng, deals)), 28);
+        st.associate(node, (Kind::Deal, *pick(rng, &pools.deals)), 28);
     }
+    first_contact
+}
 
-    // Engagements.
+/// The ticket engagements are seeded for.
+struct EngagementTarget<'a> {
+    id: u64,
+    created: i64,
+    subject: &'a str,
+    /// (owner id, user id) of the agent who logs them.
+    agent: (u64, u64),
+    /// Notes are associated with this contact too.
+    first_contact: Option<u64>,
+}
+
+/// The ticket's engagements (4 on 1001), by the agent, spaced after its creation. Returns
+/// their ids and the time of the last one (the creation time when there are none).
+fn seed_engagements(
+    st: &mut Store,
+    rng: &mut fastrand::Rng,
+    w: &Words,
+    target: &EngagementTarget,
+) -> (Vec<u64>, i64) {
+    let EngagementTarget {
+        id,
+        created,
+        subject,
+        agent,
+        first_contact,
+    } = *target;
+    let node = (Kind::Ticket, id);
     let n_eng = if id == 1001 {
         4
     } else {
@@ -704,7 +800,7 @@ fn seed_ticket(
     let mut engagements = Vec::new();
     let mut et = created;
     for _ in 0..n_eng {
-        et = (et + rng.i64(HOUR..3 * DAY)).min(end);
+        et = (et + rng.i64(HOUR..3 * DAY)).min(END);
         let kind = *pick(
             rng,
             &[
@@ -719,67 +815,11 @@ fn seed_ticket(
         );
         let eid = st.alloc_id(Kind::Note);
         let mut e = Record::new(eid, et);
-        let src = Source::CrmUi(agent.1 as u32);
-        e.created_source = src;
+        e.created_source = Source::CrmUi(agent.1 as u32);
         e.init("hs_timestamp", iso(et));
         e.init("hubspot_owner_id", agent.0.to_string());
         let note = pick(rng, &w.notes).to_string();
-        let (type_id, props): (u32, Vec<(&'static str, String)>) = match kind {
-            Kind::Note => (227, vec![("hs_note_body", format!("<p>{note}</p>"))]),
-            Kind::Email => (
-                223,
-                vec![
-                    (
-                        "hs_email_subject",
-                        format!("Re: {}", subject.chars().take(80).collect::<String>()),
-                    ),
-                    (
-                        "hs_email_text",
-                        format!("Hello,\n\n{note}\n\nBest regards,\nSupport"),
-                    ),
-                    (
-                        "hs_email_direction",
-                        (*pick(rng, &["EMAIL", "INCOMING_EMAIL"])).into(),
-                    ),
-                ],
-            ),
-            Kind::Call => (
-                219,
-                vec![
-                    ("hs_call_title", "Support call".into()),
-                    ("hs_call_body", format!("<p>{note}</p>")),
-                    (
-                        "hs_call_direction",
-                        (*pick(rng, &["INBOUND", "OUTBOUND"])).into(),
-                    ),
-                    ("hs_call_duration", (rng.u32(30..1800) * 1000).to_string()),
-                ],
-            ),
-            Kind::Task => (
-                229,
-                vec![
-                    ("hs_task_subject", "Follow up with customer".into()),
-                    ("hs_task_body", note),
-                    (
-                        "hs_task_status",
-                        (*pick(rng, &["NOT_STARTED", "IN_PROGRESS", "COMPLETED"])).into(),
-                    ),
-                    (
-                        "hs_task_priority",
-                        (*pick(rng, &["LOW", "MEDIUM", "HIGH"])).into(),
-                    ),
-                ],
-            ),
-            _ => (
-                225,
-                vec![
-                    ("hs_meeting_title", "Troubleshooting session".into()),
-                    ("hs_meeting_body", format!("<p>{note}</p>")),
-                    ("hs_meeting_start_time", iso(et)),
-                    ("hs_meeting_end_time", iso(et + HOUR / 2)),
-                ],
-            ),
-        };
+        let (type_id, props) = engagement_props(rng, kind, note, subject, et);
         for (k, v) in props {
             e.init(k, v);
         }
@@ -797,18 +837,72 @@ fn seed_ticket(
     for k in [Kind::Email, Kind::Call, Kind::Task, Kind::Meeting] {
         st.next_id.insert(k, next);
     }
-    if !engagements.is_empty() && (id == 1001 || rng.f32() < 0.25) {
-        let pin = engagements[0];
-        let ts = (et + HOUR).min(end);
-        if let Some(rec) = st.map_mut(Kind::Ticket).get_mut(&id) {
-            rec.write(
-                "hs_pinned_engagement_id",
-                pin.to_string(),
-                ts,
-                Source::CrmUi(agent.1 as u32),
-            );
-            rec.updated = rec.updated.max(ts);
-        }
+    (engagements, et)
+}
+
+/// One engagement's ticket association type and its properties, by kind.
+fn engagement_props(
+    rng: &mut fastrand::Rng,
+    kind: Kind,
+    note: String,
+    subject: &str,
+    et: i64,
+) -> (u32, Vec<(&'static str, String)>) {
+    match kind {
+        Kind::Note => (227, vec![("hs_note_body", format!("<p>{note}</p>"))]),
+        Kind::Email => (
+            223,
+            vec![
+                (
+                    "hs_email_subject",
+                    format!("Re: {}", subject.chars().take(80).collect::<String>()),
+                ),
+                (
+                    "hs_email_text",
+                    format!("Hello,\n\n{note}\n\nBest regards,\nSupport"),
+                ),
+                (
+                    "hs_email_direction",
+                    (*pick(rng, &["EMAIL", "INCOMING_EMAIL"])).into(),
+                ),
+            ],
+        ),
+        Kind::Call => (
+            219,
+            vec![
+                ("hs_call_title", "Support call".into()),
+                ("hs_call_body", format!("<p>{note}</p>")),
+                (
+                    "hs_call_direction",
+                    (*pick(rng, &["INBOUND", "OUTBOUND"])).into(),
+                ),
+                ("hs_call_duration", (rng.u32(30..1800) * 1000).to_string()),
+            ],
+        ),
+        Kind::Task => (
+            229,
+            vec![
+                ("hs_task_subject", "Follow up with customer".into()),
+                ("hs_task_body", note),
+                (
+                    "hs_task_status",
+                    (*pick(rng, &["NOT_STARTED", "IN_PROGRESS", "COMPLETED"])).into(),
+                ),
+                (
+                    "hs_task_priority",
+                    (*pick(rng, &["LOW", "MEDIUM", "HIGH"])).into(),
+                ),
+            ],
+        ),
+        _ => (
+            225,
+            vec![
+                ("hs_meeting_title", "Troubleshooting session".into()),
+                ("hs_meeting_body", format!("<p>{note}</p>")),
+                ("hs_meeting_start_time", iso(et)),
+                ("hs_meeting_end_time", iso(et + HOUR / 2)),
+            ],
+        ),
     }
 }
 

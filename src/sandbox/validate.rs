@@ -51,126 +51,158 @@ pub fn validate(
     let mut errors = Vec::new();
     let mut changes: Vec<Change> = Vec::new();
     for (name, raw) in input {
-        let Some(def) = model::prop(kind, name) else {
-            errors.push(field_error(
-                "PROPERTY_DOESNT_EXIST",
-                format!("Property \"{name}\" does not exist"),
-                name,
-            ));
-            continue;
-        };
-        if let Some(chars) = too_long(raw) {
-            // The detail code and wording of HubSpot's answer are UNCONFIRMED; the shape is
-            // its 400 VALIDATION_ERROR with a per-property detail. The value is not echoed.
-            errors.push(field_error(
-                "VALUE_TOO_LONG",
-                format!(
-                    "The value of \"{name}\" is {chars} characters long; the maximum is {MAX_VALUE_CHARS}."
-                ),
-                name,
-            ));
-            continue;
-        }
-        let Some(value) = value_to_string(raw) else {
-            errors.push(field_error(
-                "INVALID_TYPE",
-                format!("{raw} was not a valid value for property {name}"),
-                name,
-            ));
-            continue;
-        };
-        if def.read_only {
-            errors.push(field_error(
-                "READ_ONLY_VALUE",
-                format!("\"{name}\" is a read only property; its value cannot be set."),
-                name,
-            ));
-            continue;
-        }
-        if value.is_empty() {
-            changes.push((def.name, value));
-            continue;
-        }
-        match normalise(st, kind, def, &value) {
-            Ok(v) => changes.push((def.name, v)),
+        match check_value(st, kind, name, raw) {
+            Ok(change) => changes.push(change),
             Err(e) => errors.push(e),
         }
     }
-
-    let get = |n: &str| -> Option<String> {
-        changes
-            .iter()
-            .find(|(k, _)| *k == n)
-            .map(|(_, v)| v.clone())
-            .or_else(|| existing.and_then(|r| r.props.get(n).cloned()))
-            .filter(|v| !v.is_empty())
+    let view = Effective {
+        changes: &changes,
+        existing,
     };
-
     if existing.is_none() {
-        let required: &[&str] = match kind {
-            Kind::Ticket => &["subject", "hs_pipeline_stage"],
-            Kind::Deal => &["dealname", "dealstage"],
-            Kind::Email => &["hs_timestamp", "hs_email_direction"],
-            k if k.is_engagement() => &["hs_timestamp"],
-            _ => &[],
-        };
-        for r in required {
-            if get(r).is_none() && !errors.iter().any(|e| e["context"]["propertyName"][0] == *r) {
-                // The detail code for a missing required property is UNCONFIRMED.
-                errors.push(field_error(
-                    "REQUIRED_PROPERTY",
-                    format!("Property \"{r}\" is required"),
-                    r,
-                ));
-            }
-        }
+        check_required(kind, &view, &mut errors);
     }
-
-    // Stage must belong to the (effective) pipeline.
-    let (pipe_prop, stage_prop) = match kind {
-        Kind::Ticket => ("hs_pipeline", "hs_pipeline_stage"),
-        Kind::Deal => ("pipeline", "dealstage"),
-        _ => ("", ""),
-    };
-    if !pipe_prop.is_empty() {
-        let touched = changes
-            .iter()
-            .any(|(k, _)| *k == pipe_prop || *k == stage_prop);
-        if touched {
-            let default_pipe = model::pipelines_of(kind)
-                .first()
-                .map(|p| p.id)
-                .unwrap_or("0");
-            let pipeline = get(pipe_prop).unwrap_or_else(|| default_pipe.to_owned());
-            if let Some(stage) = get(stage_prop) {
-                let ok = model::pipelines_of(kind)
-                    .iter()
-                    .find(|p| p.id == pipeline)
-                    .is_some_and(|p| p.stages.iter().any(|s| s.id == stage));
-                let already = errors
-                    .iter()
-                    .any(|e| e["context"]["propertyName"][0] == stage_prop);
-                if !ok && !already {
-                    errors.push(field_error(
-                        "INVALID_OPTION",
-                        format!(
-                            "{stage} was not one of the allowed options for pipeline {pipeline}"
-                        ),
-                        stage_prop,
-                    ));
-                }
-            }
-        }
-    }
-
+    check_stage(kind, &view, &mut errors);
     if !errors.is_empty() {
         return Err(property_errors(errors));
     }
+    check_unique(st, kind, &changes, existing)?;
+    Ok(changes)
+}
 
-    // Unique values must stay unique. HubSpot's status for a unique-value clash on tickets is
-    // UNCONFIRMED; the sandbox answers 409 CONFLICT like the contacts API does for a duplicate
-    // email ("... already exists. Existing ID: n").
-    for (name, v) in &changes {
+/// One property value: the change it makes, or its per-field error detail.
+fn check_value(st: &Store, kind: Kind, name: &str, raw: &Value) -> Result<Change, Value> {
+    let Some(def) = model::prop(kind, name) else {
+        return Err(field_error(
+            "PROPERTY_DOESNT_EXIST",
+            format!("Property \"{name}\" does not exist"),
+            name,
+        ));
+    };
+    if let Some(chars) = too_long(raw) {
+        // The detail code and wording of HubSpot's answer are UNCONFIRMED; the shape is
+        // its 400 VALIDATION_ERROR with a per-property detail. The value is not echoed.
+        return Err(field_error(
+            "VALUE_TOO_LONG",
+            format!(
+                "The value of \"{name}\" is {chars} characters long; the maximum is {MAX_VALUE_CHARS}."
+            ),
+            name,
+        ));
+    }
+    let Some(value) = value_to_string(raw) else {
+        return Err(field_error(
+            "INVALID_TYPE",
+            format!("{raw} was not a valid value for property {name}"),
+            name,
+        ));
+    };
+    if def.read_only {
+        return Err(field_error(
+            "READ_ONLY_VALUE",
+            format!("\"{name}\" is a read only property; its value cannot be set."),
+            name,
+        ));
+    }
+    if value.is_empty() {
+        return Ok((def.name, value));
+    }
+    normalise(st, kind, def, &value).map(|v| (def.name, v))
+}
+
+/// The record as it will be after the changes: a changed value, else the existing one.
+struct Effective<'a> {
+    changes: &'a [Change],
+    existing: Option<&'a Record>,
+}
+
+impl Effective<'_> {
+    /// The non-empty value of `name` after the changes.
+    fn get(&self, n: &str) -> Option<String> {
+        self.changes
+            .iter()
+            .find(|(k, _)| *k == n)
+            .map(|(_, v)| v.clone())
+            .or_else(|| self.existing.and_then(|r| r.props.get(n).cloned()))
+            .filter(|v| !v.is_empty())
+    }
+    fn touches(&self, n: &str) -> bool {
+        self.changes.iter().any(|(k, _)| *k == n)
+    }
+}
+
+/// Whether `errors` already holds a detail about `property`.
+fn has_error_for(errors: &[Value], property: &str) -> bool {
+    errors
+        .iter()
+        .any(|e| e["context"]["propertyName"][0] == property)
+}
+
+/// On create, the properties HubSpot requires for `kind`.
+fn check_required(kind: Kind, view: &Effective, errors: &mut Vec<Value>) {
+    let required: &[&str] = match kind {
+        Kind::Ticket => &["subject", "hs_pipeline_stage"],
+        Kind::Deal => &["dealname", "dealstage"],
+        Kind::Email => &["hs_timestamp", "hs_email_direction"],
+        k if k.is_engagement() => &["hs_timestamp"],
+        _ => &[],
+    };
+    for r in required {
+        if view.get(r).is_none() && !has_error_for(errors, r) {
+            // The detail code for a missing required property is UNCONFIRMED.
+            errors.push(field_error(
+                "REQUIRED_PROPERTY",
+                format!("Property \"{r}\" is required"),
+                r,
+            ));
+        }
+    }
+}
+
+/// The stage must belong to the (effective) pipeline, when either is written.
+fn check_stage(kind: Kind, view: &Effective, errors: &mut Vec<Value>) {
+    let (pipe_prop, stage_prop) = match kind {
+        Kind::Ticket => ("hs_pipeline", "hs_pipeline_stage"),
+        Kind::Deal => ("pipeline", "dealstage"),
+        _ => return,
+    };
+    if !view.touches(pipe_prop) && !view.touches(stage_prop) {
+        return;
+    }
+    let default_pipe = model::pipelines_of(kind)
+        .first()
+        .map(|p| p.id)
+        .unwrap_or("0");
+    let pipeline = view
+        .get(pipe_prop)
+        .unwrap_or_else(|| default_pipe.to_owned());
+    let Some(stage) = view.get(stage_prop) else {
+        return;
+    };
+    let ok = model::pipelines_of(kind)
+        .iter()
+        .find(|p| p.id == pipeline)
+        .is_some_and(|p| p.stages.iter().any(|s| s.id == stage));
+    if !ok && !has_error_for(errors, stage_prop) {
+        errors.push(field_error(
+            "INVALID_OPTION",
+            format!("{stage} was not one of the allowed options for pipeline {pipeline}"),
+            stage_prop,
+        ));
+    }
+}
+
+/// Unique values must stay unique. HubSpot's status for a unique-value clash on tickets is
+/// UNCONFIRMED; the sandbox answers 409 CONFLICT like the contacts API does for a duplicate
+/// email ("... already exists. Existing ID: n").
+fn check_unique(
+    st: &Store,
+    kind: Kind,
+    changes: &[Change],
+    existing: Option<&Record>,
+) -> Result<(), ApiError> {
+    for (name, v) in changes {
         let Some(def) = model::prop(kind, name) else {
             continue;
         };
@@ -194,7 +226,7 @@ pub fn validate(
             ));
         }
     }
-    Ok(changes)
+    Ok(())
 }
 
 fn normalise(st: &Store, kind: Kind, def: &model::PropDef, value: &str) -> Result<String, Value> {
