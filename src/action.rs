@@ -114,6 +114,10 @@ actions! {
     Overwrite = "overwrite", "overwrite", "Save your value over the colleague's change";
     ReloadTicket = "reload_ticket", "reload", "Drop your change and show the ticket as it is";
     KeepEditing = "keep_editing", "keep editing", "Back to your value, to change it";
+    // A draft left from an earlier run.
+    RestoreDraft = "restore_draft", "restore and edit", "Open the editor with the draft";
+    DiscardDraft = "discard_draft", "discard", "Throw the draft away";
+    Later = "later", "later", "Keep the draft for the next start";
     // The result of a bulk write.
     Retry = "retry", "retry", "Try the failed ones again";
     Close = "close", "close", "Close";

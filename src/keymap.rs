@@ -48,11 +48,13 @@ pub enum Context {
     Conflict,
     /// The result of a bulk write, with failures to retry.
     Result,
+    /// A draft left from an earlier run, offered back.
+    Draft,
 }
 
 impl Context {
     /// Every context, in the order the help overlay lists them.
-    pub const ALL: [Context; 12] = [
+    pub const ALL: [Context; 13] = [
         Context::Global,
         Context::List,
         Context::Detail,
@@ -64,6 +66,7 @@ impl Context {
         Context::Confirm,
         Context::Conflict,
         Context::Result,
+        Context::Draft,
         Context::Filter,
     ];
 
@@ -87,6 +90,7 @@ impl Context {
             Context::Picker => "picker",
             Context::Conflict => "conflict",
             Context::Result => "result",
+            Context::Draft => "draft",
         }
     }
 
@@ -115,6 +119,7 @@ impl Context {
                 | Context::Picker
                 | Context::Conflict
                 | Context::Result
+                | Context::Draft
         )
     }
 
@@ -966,7 +971,7 @@ quit = "Ctrl-q"
         };
         assert_eq!(
             err("\n[keys.lsit]\ndown = \"j\"\n"),
-            "config.toml line 2: unknown key context [keys.lsit] (expected one of: global, list, detail, history, associations, activity, form, picker, confirm, conflict, result, filter)"
+            "config.toml line 2: unknown key context [keys.lsit] (expected one of: global, list, detail, history, associations, activity, form, picker, confirm, conflict, result, draft, filter)"
         );
         assert_eq!(
             err("[keys.list]\ndown = \"j\"\nexplode = \"x\"\n"),

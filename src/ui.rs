@@ -43,22 +43,22 @@ pub fn draw(frame: &mut Frame, app: &App) {
     if let Some(form) = &app.form {
         edit::render_form(frame, form, app, theme);
     } else if let Some(a) = &app.add_assoc {
-        edit::render_add_association(frame, a, theme);
+        edit::render_add_association(frame, a, &app.keymap, theme);
     } else if let Some(c) = &app.create {
-        create::render_create(frame, c, theme);
+        create::render_create(frame, c, &app.keymap, theme);
     } else if let Some(b) = &app.batch_open {
-        edit::render_batch_open(frame, b, theme);
+        edit::render_batch_open(frame, b, &app.keymap, theme);
     } else if let Some(chooser) = &app.chooser {
-        edit::render_chooser(frame, chooser, theme);
+        edit::render_chooser(frame, chooser, &app.keymap, theme);
     } else if let Some(f) = &app.search {
         search_form::render_search_form(frame, f, &app.catalog, theme);
     } else if let Some(p) = &app.picker {
-        edit::render_picker_modal(frame, p, theme);
+        edit::render_picker_modal(frame, p, &app.keymap, theme);
     } else if let Some(draft) = app.drafts.first() {
-        edit::render_draft_offer(frame, draft, app.drafts.len() - 1, theme);
+        edit::render_draft_offer(frame, draft, app.drafts.len() - 1, &app.keymap, theme);
     }
     if let Some(dialog) = &app.confirm {
-        confirm::render_confirm(frame, dialog, theme);
+        confirm::render_confirm(frame, dialog, &app.keymap, theme);
     }
     if let Some(o) = &app.overlay {
         overlay::render_overlay(frame, o, app, theme);

@@ -2,11 +2,11 @@
 //! the one command each confirmed op sends, and what their answers change on screen.
 //! Also the add-association modal (`a`): find a record, pick the association label, save.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 
 use super::confirm::{Confirm, PendingOp};
-use super::create::{RecordSearch, SEARCH_DEBOUNCE};
+use super::create::{RecordSearch, SearchKey};
 use super::detail::{Loadable, activity_rows, association_rows};
 use super::{App, Effect, Focus};
 use crate::action::Action;
@@ -496,33 +496,14 @@ pub(super) fn on_add_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let Some(state) = app.add_assoc.as_mut() else {
         return Vec::new();
     };
-    if key.code == KeyCode::Esc {
+    let pick = app.keymap.resolve(Context::Picker, &key);
+    if pick == Some(Action::Cancel) {
         app.add_assoc = None;
         return Vec::new();
     }
     match state {
-        AddAssociation::Search(s) => match key.code {
-            KeyCode::Up => s.cursor = s.cursor.saturating_sub(1),
-            KeyCode::Down => {
-                s.cursor =
-                    (s.cursor + 1).min(s.results.ready().map_or(0, Vec::len).saturating_sub(1))
-            }
-            KeyCode::Backspace => {
-                s.query.pop();
-                s.due = Some(now + SEARCH_DEBOUNCE);
-            }
-            KeyCode::Char(c)
-                if !key
-                    .modifiers
-                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-            {
-                s.query.push(c);
-                s.due = Some(now + SEARCH_DEBOUNCE);
-            }
-            KeyCode::Enter => {
-                let Some(record) = s.results.ready().and_then(|r| r.get(s.cursor)).cloned() else {
-                    return Vec::new();
-                };
+        AddAssociation::Search(s) => {
+            if let SearchKey::Chosen(record) = s.on_key(pick, key, now) {
                 app.next_req += 1;
                 let kind = record.kind;
                 *state = AddAssociation::Label {
@@ -533,19 +514,18 @@ pub(super) fn on_add_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 };
                 return vec![Effect::Api(Command::LoadLabels { req: next, kind })];
             }
-            _ => {}
-        },
+        }
         AddAssociation::Label {
             record,
             labels,
             cursor,
             ..
-        } => match key.code {
-            KeyCode::Up => *cursor = cursor.saturating_sub(1),
-            KeyCode::Down => {
+        } => match pick {
+            Some(Action::Up) => *cursor = cursor.saturating_sub(1),
+            Some(Action::Down) => {
                 *cursor = (*cursor + 1).min(labels.ready().map_or(0, Vec::len).saturating_sub(1))
             }
-            KeyCode::Enter => {
+            Some(Action::Accept) => {
                 let Some(t) = labels.ready().and_then(|l| l.get(*cursor)).cloned() else {
                     return Vec::new();
                 };

@@ -2,7 +2,7 @@
 //! property (`idProperty`), through batch read. The list then shows those tickets in the
 //! order given; values HubSpot doesn't know are reported by value.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
 use super::{App, Effect, Focus};
@@ -92,9 +92,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         (Some(Action::PrevField), _) => {
             form.chosen = (form.chosen + form.id_properties.len() - 1) % form.id_properties.len();
         }
-        (Some(Action::Save), _) | (_, KeyCode::Enter)
-            if !key.modifiers.contains(KeyModifiers::ALT) =>
-        {
+        (Some(Action::Save | Action::Open), _) if !key.modifiers.contains(KeyModifiers::ALT) => {
             return submit(app);
         }
         _ => {

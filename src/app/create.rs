@@ -64,7 +64,52 @@ pub struct RecordSearch {
     pub due: Option<Timestamp>,
 }
 
+/// What a key did in a record search.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SearchKey {
+    /// Moved, typed or nothing: the search handled it.
+    Handled,
+    /// `accept` on a result.
+    Chosen(Associated),
+    /// Backspace with nothing typed (the create form removes the last record added).
+    EmptyBackspace,
+}
+
 impl RecordSearch {
+    /// A key, with what it means in the `picker` context: move through the results, accept
+    /// one, or type (the search runs once typing rests).
+    pub fn on_key(&mut self, pick: Option<Action>, key: KeyEvent, now: Timestamp) -> SearchKey {
+        let last = self.results.ready().map_or(0, Vec::len).saturating_sub(1);
+        match pick {
+            Some(Action::Up) => self.cursor = self.cursor.saturating_sub(1),
+            Some(Action::Down) => self.cursor = (self.cursor + 1).min(last),
+            Some(Action::PageUp) => self.cursor = self.cursor.saturating_sub(10),
+            Some(Action::PageDown) => self.cursor = (self.cursor + 10).min(last),
+            Some(Action::Accept) => {
+                if let Some(r) = self.results.ready().and_then(|r| r.get(self.cursor)) {
+                    return SearchKey::Chosen(r.clone());
+                }
+            }
+            _ => match key.code {
+                KeyCode::Backspace if self.query.is_empty() => return SearchKey::EmptyBackspace,
+                KeyCode::Backspace => {
+                    self.query.pop();
+                    self.due = Some(now + SEARCH_DEBOUNCE);
+                }
+                KeyCode::Char(c)
+                    if !key
+                        .modifiers
+                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+                {
+                    self.query.push(c);
+                    self.due = Some(now + SEARCH_DEBOUNCE);
+                }
+                _ => {}
+            },
+        }
+        SearchKey::Handled
+    }
+
     /// Pasted text is typed into the query (on one line); the search runs once typing rests.
     pub fn paste(&mut self, text: &str, now: Timestamp) {
         self.query.push_str(&crate::text::sanitize(text));
@@ -295,12 +340,12 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     if form.confirm_discard {
-        match key.code {
-            KeyCode::Char('y') => {
+        match app.keymap.resolve(Context::Confirm, &key) {
+            Some(Action::Confirm) => {
                 app.create = None;
                 app.info("not created");
             }
-            KeyCode::Char('n') | KeyCode::Esc => form.confirm_discard = false,
+            Some(Action::Decline) => form.confirm_discard = false,
             _ => {}
         }
         return Vec::new();
@@ -329,14 +374,14 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         _ => {}
     }
     if form.on_associations() {
-        return on_search_key(app, key, now);
+        return on_search_key(app, pick, key, now);
     }
     let focus = form.focus;
     let field = &mut form.fields[focus];
     field.error = None;
     match &mut field.input {
         FieldInput::Text { area, multiline } => {
-            if key.code == KeyCode::Enter && !*multiline {
+            if action == Some(Action::Open) && !*multiline {
                 form.focus = (focus + 1) % n;
             } else {
                 area.input(key);
@@ -354,47 +399,32 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Keys in the Associations field: type to search, ↑/↓ choose, Enter adds, Backspace on an
+/// Keys in the Associations field: type to search, move, `accept` adds, Backspace on an
 /// empty query removes the last one added.
-fn on_search_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
+fn on_search_key(
+    app: &mut App,
+    pick: Option<Action>,
+    key: KeyEvent,
+    now: Timestamp,
+) -> Vec<Effect> {
     let Some(form) = app.create.as_mut() else {
         return Vec::new();
     };
-    let s = &mut form.search;
-    match key.code {
-        KeyCode::Up => s.cursor = s.cursor.saturating_sub(1),
-        KeyCode::Down => {
-            let n = s.results.ready().map_or(0, Vec::len);
-            s.cursor = (s.cursor + 1).min(n.saturating_sub(1));
-        }
-        KeyCode::Enter => {
-            if let Some(r) = s.results.ready().and_then(|r| r.get(s.cursor)).cloned() {
-                if !form
-                    .associations
-                    .iter()
-                    .any(|a| a.kind == r.kind && a.id == r.id)
-                {
-                    form.associations.push(r);
-                }
-                form.search = RecordSearch::default();
+    match form.search.on_key(pick, key, now) {
+        SearchKey::Chosen(r) => {
+            if !form
+                .associations
+                .iter()
+                .any(|a| a.kind == r.kind && a.id == r.id)
+            {
+                form.associations.push(r);
             }
+            form.search = RecordSearch::default();
         }
-        KeyCode::Backspace if s.query.is_empty() => {
+        SearchKey::EmptyBackspace => {
             form.associations.pop();
         }
-        KeyCode::Backspace => {
-            s.query.pop();
-            s.due = Some(now + SEARCH_DEBOUNCE);
-        }
-        KeyCode::Char(c)
-            if !key
-                .modifiers
-                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-        {
-            s.query.push(c);
-            s.due = Some(now + SEARCH_DEBOUNCE);
-        }
-        _ => {}
+        SearchKey::Handled => {}
     }
     Vec::new()
 }

@@ -461,14 +461,14 @@ fn reload(app: &mut App) -> Vec<Effect> {
     fx
 }
 
-/// The offer of a draft left from an earlier run: Enter restores it, `d` discards it,
-/// Esc keeps it for later (offered again at the next start).
+/// The offer of a draft left from an earlier run (keys of the `draft` context): restore it,
+/// discard it, or keep it for later (offered again at the next start).
 pub(super) fn on_draft_offer_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if app.keymap.resolve(Context::Form, &key) == Some(Action::ForceQuit) {
         return vec![Effect::Quit];
     }
-    match key.code {
-        KeyCode::Enter => {
+    match app.keymap.resolve(Context::Draft, &key) {
+        Some(Action::RestoreDraft) => {
             if app.catalog_load.properties.ready().is_none() {
                 app.info("the property catalogue is still loading; try again in a moment");
                 return Vec::new();
@@ -489,7 +489,7 @@ pub(super) fn on_draft_offer_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 properties,
             })]
         }
-        KeyCode::Char('d') => {
+        Some(Action::DiscardDraft) => {
             let d = app.drafts.remove(0);
             app.info(format!("discarded the draft of {}", d.label));
             vec![Effect::DeleteDraft {
@@ -497,7 +497,7 @@ pub(super) fn on_draft_offer_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 property: d.property,
             }]
         }
-        KeyCode::Esc => {
+        Some(Action::Later) => {
             app.drafts.remove(0);
             Vec::new()
         }

@@ -6,10 +6,12 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::overlay::centered;
 use super::theme::Theme;
+use crate::action::Action;
 use crate::app::confirm::{Button, Confirm};
+use crate::keymap::{Context, Keymap};
 use crate::text::{sanitize, truncate_to_width};
 
-pub fn render_confirm(frame: &mut Frame, dialog: &Confirm, theme: Theme) {
+pub fn render_confirm(frame: &mut Frame, dialog: &Confirm, keymap: &Keymap, theme: Theme) {
     let screen = frame.area();
     let body = dialog.body();
     let h = u16::try_from(body.len() + 6)
@@ -25,7 +27,16 @@ pub fn render_confirm(frame: &mut Frame, dialog: &Confirm, theme: Theme) {
             theme.title(),
         ))
         .title_bottom(Span::styled(
-            " y confirms · n/Esc cancels · ←/→ Enter ",
+            super::edit::footer_from(
+                keymap,
+                &[
+                    (Context::Confirm, Action::Confirm, "confirms"),
+                    (Context::Confirm, Action::Decline, "cancels"),
+                    (Context::Confirm, Action::ButtonLeft, "buttons"),
+                    (Context::Confirm, Action::ButtonRight, "buttons"),
+                    (Context::Confirm, Action::PressButton, "press"),
+                ],
+            ),
             theme.dim(),
         ));
     let inner = block.inner(area);

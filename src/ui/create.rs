@@ -8,14 +8,16 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::overlay::centered;
 use super::theme::Theme;
+use crate::action::Action;
 use crate::app::create::{CreateForm, FieldInput};
 use crate::app::detail::Loadable;
+use crate::keymap::{Context, Keymap};
 use crate::text::{pad_to_width, sanitize, truncate_to_width};
 
 const LABEL_W: usize = 20;
 const DROPDOWN: usize = 6;
 
-pub fn render_create(frame: &mut Frame, form: &CreateForm, theme: Theme) {
+pub fn render_create(frame: &mut Frame, form: &CreateForm, keymap: &Keymap, theme: Theme) {
     let screen = frame.area();
     let area = centered(
         screen,
@@ -28,7 +30,15 @@ pub fn render_create(frame: &mut Frame, form: &CreateForm, theme: Theme) {
         .border_style(theme.border(true))
         .title(Span::styled(" New ticket ", theme.title()))
         .title_bottom(Span::styled(
-            " Tab/Shift-Tab field · Ctrl-s create · Esc cancel ",
+            super::edit::footer_from(
+                keymap,
+                &[
+                    (Context::Form, Action::NextField, "field"),
+                    (Context::Form, Action::PrevField, "field"),
+                    (Context::Form, Action::Save, "create"),
+                    (Context::Form, Action::Cancel, "cancel"),
+                ],
+            ),
             theme.dim(),
         ));
     let inner = block.inner(area);
@@ -204,13 +214,15 @@ pub fn render_create(frame: &mut Frame, form: &CreateForm, theme: Theme) {
         ..inner
     };
     let line = match (&form.error, form.saving) {
-        _ if form.confirm_discard => Line::from(vec![
-            Span::styled("Discard this new ticket?  ", theme.error()),
-            Span::styled("y", theme.key()),
-            Span::raw(" discard   "),
-            Span::styled("n", theme.key()),
-            Span::raw("/Esc keep editing"),
-        ]),
+        _ if form.confirm_discard => {
+            let mut spans = vec![Span::styled("Discard this new ticket?  ", theme.error())];
+            spans.extend(super::edit::key_spans(
+                keymap,
+                super::edit::DISCARD_KEYS,
+                theme,
+            ));
+            Line::from(spans)
+        }
         (_, Some(_)) => Line::styled("creating…", theme.dim()),
         (Some(e), _) => Line::styled(truncate_to_width(&sanitize(e), w), theme.error()),
         _ => Line::styled("* required", theme.dim()),

@@ -147,12 +147,14 @@ pub fn render_form(frame: &mut Frame, form: &EditForm, app: &App, theme: Theme) 
                     iw,
                 )));
             }
-            lines.push(Line::from(vec![
-                Span::styled("r", theme.key()),
-                Span::raw(" retry the failed ones   "),
-                Span::styled("Esc", theme.key()),
-                Span::raw(" close"),
-            ]));
+            lines.push(Line::from(key_spans(
+                &app.keymap,
+                &[
+                    (Context::Result, Action::Retry, "retry the failed ones"),
+                    (Context::Result, Action::Close, "close"),
+                ],
+                theme,
+            )));
             frame.render_widget(Paragraph::new(lines), inner);
             return;
         }
@@ -160,12 +162,7 @@ pub fn render_form(frame: &mut Frame, form: &EditForm, app: &App, theme: Theme) 
             let lines = vec![
                 Line::styled("Discard your changes?", theme.error()),
                 Line::raw(""),
-                Line::from(vec![
-                    Span::styled("y", theme.key()),
-                    Span::raw(" discard   "),
-                    Span::styled("n", theme.key()),
-                    Span::raw("/Esc keep editing"),
-                ]),
+                Line::from(key_spans(&app.keymap, DISCARD_KEYS, theme)),
             ];
             frame.render_widget(Paragraph::new(lines), inner);
             return;
@@ -363,11 +360,42 @@ fn footer(form: &EditForm, keymap: &Keymap) -> String {
     text
 }
 
+/// The keys of "discard your changes?" in a form.
+pub const DISCARD_KEYS: &[(Context, Action, &str)] = &[
+    (Context::Confirm, Action::Confirm, "discard"),
+    (Context::Confirm, Action::Decline, "keep editing"),
+];
+
+/// `Enter restore and edit   d discard   Esc later`, keys styled, from the bindings in force.
+pub fn key_spans<'a>(
+    keymap: &Keymap,
+    parts: &[(Context, Action, &'a str)],
+    theme: Theme,
+) -> Vec<Span<'a>> {
+    let mut spans = Vec::new();
+    for (context, action, label) in parts {
+        let keys = keymap.keys_for(*context, *action);
+        let Some(key) = keys.first() else {
+            continue;
+        };
+        if !spans.is_empty() {
+            spans.push(Span::raw("   "));
+        }
+        spans.push(Span::styled(key.to_string(), theme.key()));
+        if let Some(second) = keys.get(1) {
+            spans.push(Span::raw(format!("/{second}")));
+        }
+        spans.push(Span::raw(format!(" {label}")));
+    }
+    spans
+}
+
 /// A draft left from an earlier run, offered back.
 pub fn render_draft_offer(
     frame: &mut Frame,
     draft: &crate::drafts::Draft,
     more: usize,
+    keymap: &Keymap,
     theme: Theme,
 ) {
     let screen = frame.area();
@@ -398,14 +426,15 @@ pub fn render_draft_offer(
             theme.new_value(),
         ),
         Line::raw(""),
-        Line::from(vec![
-            Span::styled("Enter", theme.key()),
-            Span::raw(" restore and edit   "),
-            Span::styled("d", theme.key()),
-            Span::raw(" discard   "),
-            Span::styled("Esc", theme.key()),
-            Span::raw(" later"),
-        ]),
+        Line::from(key_spans(
+            keymap,
+            &[
+                (Context::Draft, Action::RestoreDraft, "restore and edit"),
+                (Context::Draft, Action::DiscardDraft, "discard"),
+                (Context::Draft, Action::Later, "later"),
+            ],
+            theme,
+        )),
     ];
     if more > 0 {
         lines.push(Line::styled(
@@ -417,18 +446,47 @@ pub fn render_draft_offer(
 }
 
 /// Choosing the property of a bulk edit.
-pub fn render_chooser(frame: &mut Frame, chooser: &crate::app::PropertyChooser, theme: Theme) {
+pub fn render_chooser(
+    frame: &mut Frame,
+    chooser: &crate::app::PropertyChooser,
+    keymap: &Keymap,
+    theme: Theme,
+) {
     let title = format!("Set a property on {} tickets", chooser.ids.len());
-    picker_box(frame, &chooser.picker, &title, "Property: ", 70, theme);
+    let footer = picker_footer(keymap);
+    picker_box(
+        frame,
+        &chooser.picker,
+        &title,
+        "Property: ",
+        &footer,
+        70,
+        theme,
+    );
 }
+
+/// " type to filter · Up/Down move · Enter choose · Esc cancel " from the bindings in force.
+fn picker_footer(keymap: &Keymap) -> String {
+    let keys = footer_from(keymap, PICKER_KEYS);
+    format!(" type to filter ·{keys}")
+}
+
+const PICKER_KEYS: &[(Context, Action, &str)] = &[
+    (Context::Picker, Action::Up, "move"),
+    (Context::Picker, Action::Down, "move"),
+    (Context::Picker, Action::Accept, "choose"),
+    (Context::Picker, Action::Cancel, "cancel"),
+];
 
 /// A view, sort or command picker: a filter line and the matching options.
 pub fn render_picker_modal(
     frame: &mut Frame,
     modal: &crate::app::views_flow::PickerModal,
+    keymap: &Keymap,
     theme: Theme,
 ) {
-    picker_box(frame, &modal.picker, &modal.title, "› ", 72, theme);
+    let footer = picker_footer(keymap);
+    picker_box(frame, &modal.picker, &modal.title, "› ", &footer, 72, theme);
 }
 
 /// A centered one-question modal: `prompt` and the typed filter, then the matching options
@@ -438,6 +496,7 @@ fn picker_box(
     p: &crate::app::edit::Picker,
     title: &str,
     prompt: &str,
+    footer: &str,
     max_w: u16,
     theme: Theme,
 ) {
@@ -455,10 +514,7 @@ fn picker_box(
             format!(" {} ", sanitize(title)),
             theme.title(),
         ))
-        .title_bottom(Span::styled(
-            " type to filter · ↑/↓ move · Enter choose · Esc cancel ",
-            theme.dim(),
-        ));
+        .title_bottom(Span::styled(footer.to_owned(), theme.dim()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = usize::from(inner.width);
@@ -487,15 +543,24 @@ fn picker_box(
 pub fn render_batch_open(
     frame: &mut Frame,
     form: &crate::app::batch_open::BatchOpenForm,
+    keymap: &Keymap,
     theme: Theme,
 ) {
+    let footer = footer_from(
+        keymap,
+        &[
+            (Context::Form, Action::NextField, "which property"),
+            (Context::Form, Action::Open, "open"),
+            (Context::Form, Action::Cancel, "cancel"),
+        ],
+    );
     let screen = frame.area();
     let inner = super::overlay::modal(
         frame,
         screen.width.saturating_sub(6).clamp(20, 80),
         screen.height.saturating_sub(6).clamp(5, 16),
         "Open tickets by ID",
-        "Tab: which property · Enter open · Esc cancel",
+        footer.trim(),
         theme,
     );
     if inner.height < 3 {
@@ -545,8 +610,11 @@ pub fn render_batch_open(
 pub fn render_add_association(
     frame: &mut Frame,
     state: &crate::app::actions::AddAssociation,
+    keymap: &Keymap,
     theme: Theme,
 ) {
+    let keys = footer_from(keymap, PICKER_KEYS);
+    let footer = format!("type to search ·{}", keys.trim_end());
     use crate::app::actions::AddAssociation;
     use crate::app::detail::Loadable;
     let screen = frame.area();
@@ -555,7 +623,7 @@ pub fn render_add_association(
         screen.width.saturating_sub(6).clamp(20, 80),
         screen.height.saturating_sub(4).clamp(6, 18),
         "Add an association",
-        "type to search · ↑/↓ move · Enter choose · Esc cancel",
+        &footer,
         theme,
     );
     let w = usize::from(inner.width);
