@@ -4,8 +4,12 @@
 //! Every command carries a [`ReqId`] that its answer echoes, so the app drops stale answers.
 //! Commands run as sub-tasks bounded by a semaphore; a command in a [`Slot`] aborts the one
 //! before it in the same slot (a superseded detail fetch is cancelled, not just ignored).
-//! Writes to one ticket would be serialized here (edit issues); reads run in parallel.
+//! Writes that share a ticket — single writes and batches alike — run one at a time, in the
+//! order they were asked for (`write_queue`); reads and writes to other tickets run in
+//! parallel.
 //! The worker never touches UI state: it only sends events.
+
+mod write_queue;
 
 use crate::domain::{Activity, Associated, Owner, Pipeline, PropertyDef, PropertyGroup, Ticket};
 
@@ -237,15 +241,36 @@ impl Command {
         }
     }
 
-    /// The ticket a command writes to, if it writes.
-    pub fn written_ticket(&self) -> Option<&str> {
-        match self {
-            Self::UpdateTicket { id, .. } | Self::ArchiveTicket { id, .. } => Some(id),
+    /// Every existing ticket a command writes to, sorted, each once; empty for reads. Writes
+    /// that share a ticket run one at a time, in the order they were asked for (see
+    /// `write_queue`). Every command is listed: a new write must say what it touches.
+    pub fn written_tickets(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = match self {
+            Self::UpdateTicket { id, .. } | Self::ArchiveTicket { id, .. } => vec![id],
             Self::Associate { ticket_id, .. } | Self::RemoveAssociation { ticket_id, .. } => {
-                Some(ticket_id)
+                vec![ticket_id]
             }
-            _ => None,
-        }
+            Self::BatchUpdate { ids, .. } | Self::BatchArchive { ids, .. } => {
+                ids.iter().map(String::as_str).collect()
+            }
+            // A create writes a ticket nobody else can know yet; its associations link
+            // contacts, companies and deals to it, never another ticket.
+            Self::CreateTicket { .. }
+            | Self::ListTickets { .. }
+            | Self::CountTickets { .. }
+            | Self::LoadProperties { .. }
+            | Self::LoadPipelines { .. }
+            | Self::LoadOwners { .. }
+            | Self::GetTicket { .. }
+            | Self::LoadAssociations { .. }
+            | Self::LoadActivities { .. }
+            | Self::CheckTicket { .. }
+            | Self::SearchRecords { .. }
+            | Self::LoadLabels { .. } => Vec::new(),
+        };
+        ids.sort_unstable();
+        ids.dedup();
+        ids
     }
 
     /// Commands in the same slot supersede each other: starting one aborts the previous.
@@ -478,9 +503,9 @@ async fn run(
     let permits = Arc::new(Semaphore::new(MAX_CONCURRENT));
     let in_flight = Arc::new(AtomicUsize::new(0));
     let mut slots: HashMap<Slot, AbortHandle> = HashMap::new();
-    // One lock per ticket written to, so a save and a later write to the same ticket can't
-    // race (their order on the wire is the order the user made them).
-    let mut write_locks: HashMap<String, Arc<tokio::sync::Mutex<()>>> = HashMap::new();
+    // Writes sharing a ticket can't race: their order on the wire is the order the user made
+    // them, a batch included.
+    let mut writes = write_queue::WriteQueue::default();
     let mut tasks = JoinSet::new();
     let mut client_events = client.events();
     let mut backoff_until: Option<jiff::Timestamp> = None;
@@ -504,18 +529,14 @@ async fn run(
                     previous.abort();
                 }
                 let slot = cmd.slot();
-                let write_lock = cmd.written_ticket().map(|id| {
-                    write_locks.entry(id.to_owned()).or_default().clone()
-                });
+                // Taken here, in the order commands arrive, not when the task first runs.
+                let turn = writes.enter(&cmd.written_tickets());
                 let client = client.clone();
                 let events_tx = events.clone();
                 let permits = permits.clone();
                 let counter = in_flight.clone();
                 let handle = tasks.spawn(async move {
-                    let _write = match &write_lock {
-                        Some(lock) => Some(lock.clone().lock_owned().await),
-                        None => None,
-                    };
+                    turn.ready().await;
                     let Ok(_permit) = permits.acquire_owned().await else { return };
                     // Counted down on drop: a superseded command is aborted mid-request.
                     let in_flight = InFlight::enter(counter);
@@ -525,6 +546,7 @@ async fn run(
                         Err(e) => Event::Failed { req, failure: Failure::from_api(&e) },
                     };
                     drop(in_flight);
+                    drop(turn);
                     // The UI may be gone (quitting): nothing left to tell.
                     let _ = events_tx.send(event).await;
                 });
@@ -534,6 +556,7 @@ async fn run(
                 let _ = events.try_send(status(in_flight.load(Ordering::SeqCst) + 1, backoff_until));
             }
             Some(_) = tasks.join_next(), if !tasks.is_empty() => {
+                writes.prune();
                 if backoff_until.is_some_and(|u| u <= jiff::Timestamp::now()) {
                     backoff_until = None;
                 }
