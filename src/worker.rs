@@ -6,9 +6,11 @@
 //! before it in the same slot (a superseded detail fetch is cancelled, not just ignored).
 //! Writes that share a ticket — single writes and batches alike — run one at a time, in the
 //! order they were asked for (`write_queue`); reads and writes to other tickets run in
-//! parallel.
+//! parallel. A write whose answer was lost is never re-sent: the worker reads the tickets back
+//! and says what took effect (`verify`, [`Event::WriteVerified`]).
 //! The worker never touches UI state: it only sends events.
 
+mod verify;
 mod write_queue;
 
 use crate::domain::{Activity, Associated, Owner, Pipeline, PropertyDef, PropertyGroup, Ticket};
@@ -408,6 +410,17 @@ pub enum Event {
         req: ReqId,
         failure: Failure,
     },
+    /// A write whose answer was lost (connection reset or timeout after sending, a 5xx, an
+    /// unreadable answer) was not sent again: the worker read the tickets back, and `verdict`
+    /// is what that showed.
+    WriteVerified {
+        req: ReqId,
+        /// The tickets whose outcome was in doubt.
+        tickets: Vec<String>,
+        /// How the answer was lost, e.g. `timed out` or `HTTP 502 ...`.
+        lost: String,
+        verdict: Verdict,
+    },
     /// Requests in flight and rate-limit state changed.
     Status(WorkerStatus),
 }
@@ -434,10 +447,24 @@ impl Event {
             | Self::TicketCreated { req, .. }
             | Self::BatchOpened { req, .. }
             | Self::BatchUpdated { req, .. }
-            | Self::Failed { req, .. } => Some(*req),
+            | Self::Failed { req, .. }
+            | Self::WriteVerified { req, .. } => Some(*req),
             Self::Status(_) => None,
         }
     }
+}
+
+/// What reading back showed about a write whose answer was lost ([`Event::WriteVerified`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// The records answered for the write: the event its own answer would have been. A
+    /// single write took effect; a batch lists what took effect and, in its `failed`, what
+    /// did not or is still unknown, each with why.
+    Answered(Box<Event>),
+    /// The write did not take effect: the ticket does not hold what was sent (or is gone).
+    NotApplied,
+    /// Reading back failed as well: the outcome is still unknown, and why.
+    StillUnknown(String),
 }
 
 /// What the status bar shows about the API.
@@ -540,11 +567,9 @@ async fn run(
                     let Ok(_permit) = permits.acquire_owned().await else { return };
                     // Counted down on drop: a superseded command is aborted mid-request.
                     let in_flight = InFlight::enter(counter);
-                    let req = cmd.req();
-                    let event = match execute(&client, cmd).await {
-                        Ok(event) => event,
-                        Err(e) => Event::Failed { req, failure: Failure::from_api(&e) },
-                    };
+                    // A lost answer is read back within the turn: no later write to these
+                    // tickets can change them before the reading.
+                    let event = answer(&client, cmd).await;
                     drop(in_flight);
                     drop(turn);
                     // The UI may be gone (quitting): nothing left to tell.
@@ -628,6 +653,157 @@ async fn search_page(
         next_after,
         capped,
     })
+}
+
+/// Runs one command into the event that answers it. A single write whose answer was lost is
+/// verified by reading back, never sent again (batches verify their lost chunks themselves).
+async fn answer(client: &Client, cmd: Command) -> Event {
+    let req = cmd.req();
+    let write = verify::verifiable(&cmd).then(|| cmd.clone());
+    match execute(client, cmd).await {
+        Ok(event) => event,
+        Err(e) => {
+            let verified = match &write {
+                Some(w) if verify::lost_answer(&e) => verify::single(client, w, &e).await,
+                _ => None,
+            };
+            verified.unwrap_or_else(|| Event::Failed {
+                req,
+                failure: Failure::from_api(&e),
+            })
+        }
+    }
+}
+
+/// The association types of an associate command: the one added, then those kept, each once.
+fn association_specs(
+    category: &str,
+    type_id: u32,
+    keep: &[(String, u32)],
+) -> Result<Vec<crate::hubspot::AssociationSpec>, ApiError> {
+    let mut specs = Vec::new();
+    for (category, type_id) in
+        std::iter::once((category, type_id)).chain(keep.iter().map(|(c, t)| (c.as_str(), *t)))
+    {
+        let category = serde_json::from_value(serde_json::Value::String(category.to_owned()))
+            .map_err(|e| ApiError::Decode(format!("association category: {e}")))?;
+        let spec = crate::hubspot::AssociationSpec {
+            association_category: category,
+            association_type_id: type_id,
+        };
+        if !specs.contains(&spec) {
+            specs.push(spec);
+        }
+    }
+    Ok(specs)
+}
+
+/// Batch archive; the tickets of chunks whose answer was lost are read back.
+async fn batch_archive(client: &Client, req: ReqId, ids: Vec<String>) -> Result<Event, ApiError> {
+    let outcome = client.batch_archive_tickets(&ids).await?;
+    let mut failed = Vec::new();
+    let mut archived = Vec::new();
+    let mut lost = Lost::default();
+    for chunk in &outcome.chunks {
+        match &chunk.result {
+            Ok(()) => archived.extend(chunk.ids.iter().cloned()),
+            Err(e) if verify::lost_answer(e) => lost.add(&chunk.ids, e),
+            Err(e) => failed.extend(chunk.ids.iter().map(|id| (id.clone(), e.summary()))),
+        }
+    }
+    if !lost.ids.is_empty() {
+        let (yes, no) = verify::batch_archive(client, &lost.ids).await;
+        archived.extend(yes);
+        failed.extend(no);
+    }
+    Ok(lost.wrap(
+        req,
+        Event::BatchArchived {
+            req,
+            archived,
+            failed,
+        },
+    ))
+}
+
+/// Batch update; the tickets of chunks whose answer was lost are read back.
+async fn batch_update(
+    client: &Client,
+    req: ReqId,
+    ids: &[String],
+    properties: &std::collections::BTreeMap<String, String>,
+) -> Result<Event, ApiError> {
+    let inputs: Vec<crate::hubspot::UpdateInput> = ids
+        .iter()
+        .map(|id| crate::hubspot::UpdateInput {
+            id: id.clone(),
+            properties: properties.clone(),
+            id_property: None,
+            object_write_trace_id: None,
+        })
+        .collect();
+    let outcome = client.batch_update_tickets(&inputs).await?;
+    let mut failed: Vec<(String, String)> = Vec::new();
+    let mut lost = Lost::default();
+    for (chunk, e) in outcome.failed_chunks() {
+        if verify::lost_answer(e) {
+            lost.add(&chunk.ids, e);
+        } else {
+            failed.extend(chunk.ids.iter().map(|id| (id.clone(), e.summary())));
+        }
+    }
+    for e in outcome.errors() {
+        let why = format!("{}: {}", e.category, e.message);
+        if e.ids().is_empty() {
+            failed.push((String::new(), why.clone()));
+        }
+        failed.extend(e.ids().iter().map(|id| (id.clone(), why.clone())));
+    }
+    let mut updated: Vec<Ticket> = outcome
+        .into_results()
+        .into_iter()
+        .map(convert::ticket)
+        .collect();
+    if !lost.ids.is_empty() {
+        let (yes, no) = verify::batch_update(client, &lost.ids, properties).await;
+        updated.extend(yes);
+        failed.extend(no);
+    }
+    Ok(lost.wrap(
+        req,
+        Event::BatchUpdated {
+            req,
+            updated,
+            failed,
+        },
+    ))
+}
+
+/// The chunks of a batch whose answer was lost: their tickets and how the first was lost.
+#[derive(Default)]
+struct Lost {
+    ids: Vec<String>,
+    how: Option<String>,
+}
+
+impl Lost {
+    fn add(&mut self, ids: &[String], e: &ApiError) {
+        self.ids.extend(ids.iter().cloned());
+        self.how.get_or_insert_with(|| verify::how_lost(e));
+    }
+
+    /// The batch's event, as verified when some of it had to be read back.
+    fn wrap(self, req: ReqId, event: Event) -> Event {
+        match self.how {
+            Some(lost) => Event::WriteVerified {
+                req,
+                tickets: self.ids,
+                lost,
+                verdict: Verdict::Answered(Box::new(event)),
+            },
+            None => event,
+        }
+    }
 }
 
 async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
@@ -764,22 +940,7 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
             client.archive_ticket(&id).await?;
             Event::TicketArchived { req, id }
         }
-        Command::BatchArchive { req, ids } => {
-            let outcome = client.batch_archive_tickets(&ids).await?;
-            let mut failed = Vec::new();
-            let mut archived = Vec::new();
-            for chunk in &outcome.chunks {
-                match &chunk.result {
-                    Ok(()) => archived.extend(chunk.ids.iter().cloned()),
-                    Err(e) => failed.extend(chunk.ids.iter().map(|id| (id.clone(), e.summary()))),
-                }
-            }
-            Event::BatchArchived {
-                req,
-                archived,
-                failed,
-            }
-        }
+        Command::BatchArchive { req, ids } => batch_archive(client, req, ids).await?,
         Command::LoadLabels { req, kind } => {
             let labels = client
                 .association_labels("tickets", kind.api_name())
@@ -806,18 +967,7 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
             type_id,
             keep,
         } => {
-            let mut specs = Vec::new();
-            for (category, type_id) in std::iter::once((category, type_id)).chain(keep) {
-                let category = serde_json::from_value(serde_json::Value::String(category))
-                    .map_err(|e| ApiError::Decode(format!("association category: {e}")))?;
-                let spec = crate::hubspot::AssociationSpec {
-                    association_category: category,
-                    association_type_id: type_id,
-                };
-                if !specs.contains(&spec) {
-                    specs.push(spec);
-                }
-            }
+            let specs = association_specs(&category, type_id, &keep)?;
             client
                 .associate("tickets", &ticket_id, kind.api_name(), &to_id, &specs)
                 .await?;
@@ -838,39 +988,7 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
             req,
             ids,
             properties,
-        } => {
-            let inputs: Vec<crate::hubspot::UpdateInput> = ids
-                .iter()
-                .map(|id| crate::hubspot::UpdateInput {
-                    id: id.clone(),
-                    properties: properties.clone(),
-                    id_property: None,
-                    object_write_trace_id: None,
-                })
-                .collect();
-            let outcome = client.batch_update_tickets(&inputs).await?;
-            let mut failed: Vec<(String, String)> = Vec::new();
-            for (chunk, e) in outcome.failed_chunks() {
-                failed.extend(chunk.ids.iter().map(|id| (id.clone(), e.summary())));
-            }
-            for e in outcome.errors() {
-                let why = format!("{}: {}", e.category, e.message);
-                if e.ids().is_empty() {
-                    failed.push((String::new(), why.clone()));
-                }
-                failed.extend(e.ids().iter().map(|id| (id.clone(), why.clone())));
-            }
-            let updated = outcome
-                .into_results()
-                .into_iter()
-                .map(convert::ticket)
-                .collect();
-            Event::BatchUpdated {
-                req,
-                updated,
-                failed,
-            }
-        }
+        } => batch_update(client, req, &ids, &properties).await?,
         Command::UpdateTicket {
             req,
             id,
