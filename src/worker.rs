@@ -712,7 +712,8 @@ async fn batch_archive(client: &Client, req: ReqId, ids: Vec<String>) -> Result<
         }
     }
     if !lost.ids.is_empty() {
-        let (yes, no) = verify::batch_archive(client, &lost.ids).await;
+        let how = lost.how.as_deref().unwrap_or_default();
+        let (yes, no) = verify::batch_archive(client, &lost.ids, how).await;
         archived.extend(yes);
         failed.extend(no);
     }
@@ -765,7 +766,8 @@ async fn batch_update(
         .map(convert::ticket)
         .collect();
     if !lost.ids.is_empty() {
-        let (yes, no) = verify::batch_update(client, &lost.ids, properties).await;
+        let how = lost.how.as_deref().unwrap_or_default();
+        let (yes, no) = verify::batch_update(client, &lost.ids, properties, how).await;
         updated.extend(yes);
         failed.extend(no);
     }

@@ -18,10 +18,6 @@ use crate::hubspot::{
     ApiError, AssociationSpec, BatchReadQuery, Client, GetQuery, SimplePublicObject,
 };
 
-/// Why a ticket of a batch is listed as failed after reading back.
-pub const NOT_CHANGED: &str = "not changed (verified after HubSpot's answer was lost)";
-pub const NOT_DELETED: &str = "not deleted (verified after HubSpot's answer was lost)";
-
 /// Whether `e` means a write may have taken effect but its answer was lost.
 pub fn lost_answer(e: &ApiError) -> bool {
     matches!(
@@ -214,12 +210,14 @@ async fn association(
     }
 }
 
-/// The tickets of a batch update's lost chunks, read back: those holding the values sent (as
-/// the batch's answer would have returned them), and the others with why.
+/// The tickets of a batch update's lost chunks (their answer lost as `how`), read back: those
+/// holding the values sent (as the batch's answer would have returned them), and the others
+/// with why.
 pub async fn batch_update(
     client: &Client,
     ids: &[String],
     sent: &BTreeMap<String, String>,
+    how: &str,
 ) -> (Vec<Ticket>, Vec<(String, String)>) {
     let properties = match all_properties(client, sent).await {
         Ok(p) => p,
@@ -233,21 +231,27 @@ pub async fn batch_update(
         }
         match found.get(id) {
             Some(t) if holds(t, sent) => updated.push(convert::ticket(t.clone())),
-            Some(_) => failed.push((id.clone(), NOT_CHANGED.to_owned())),
+            Some(_) => failed.push((
+                id.clone(),
+                format!(
+                    "not changed: its answer was lost ({how}) and reading back found no change"
+                ),
+            )),
             None => failed.push((
                 id.clone(),
-                format!("{NOT_CHANGED}: the ticket no longer exists"),
+                format!("not changed: its answer was lost ({how}) and the ticket no longer exists"),
             )),
         }
     }
     (updated, failed)
 }
 
-/// The tickets of a batch archive's lost chunks, read back: those no longer found (archived),
-/// and the others with why.
+/// The tickets of a batch archive's lost chunks (their answer lost as `how`), read back: those
+/// no longer found (archived), and the others with why.
 pub async fn batch_archive(
     client: &Client,
     ids: &[String],
+    how: &str,
 ) -> (Vec<String>, Vec<(String, String)>) {
     let (found, mut failed) = batch_read(client, ids, vec!["hs_object_id".to_owned()]).await;
     let mut archived = Vec::new();
@@ -256,7 +260,10 @@ pub async fn batch_archive(
             continue;
         }
         if found.contains_key(id) {
-            failed.push((id.clone(), NOT_DELETED.to_owned()));
+            failed.push((
+                id.clone(),
+                format!("not deleted: its answer was lost ({how}) and reading back found it"),
+            ));
         } else {
             archived.push(id.clone());
         }
