@@ -20,6 +20,9 @@ pub mod search_form;
 mod search_tests;
 #[cfg(test)]
 pub(crate) mod tests;
+mod verified;
+#[cfg(test)]
+mod verified_tests;
 pub mod views_flow;
 #[cfg(test)]
 mod views_tests;
@@ -1709,6 +1712,12 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
             Vec::new()
         }
         Event::Failed { req, failure } => on_failure(app, req, &failure),
+        Event::WriteVerified {
+            req,
+            tickets,
+            lost,
+            verdict,
+        } => verified::on_event(app, req, &tickets, &lost, verdict),
     }
 }
 

@@ -4,8 +4,14 @@
 //! Every command carries a [`ReqId`] that its answer echoes, so the app drops stale answers.
 //! Commands run as sub-tasks bounded by a semaphore; a command in a [`Slot`] aborts the one
 //! before it in the same slot (a superseded detail fetch is cancelled, not just ignored).
-//! Writes to one ticket would be serialized here (edit issues); reads run in parallel.
+//! Writes that share a ticket — single writes and batches alike — run one at a time, in the
+//! order they were asked for (`write_queue`); reads and writes to other tickets run in
+//! parallel. A write whose answer was lost is never re-sent: the worker reads the tickets back
+//! and says what took effect (`verify`, [`Event::WriteVerified`]).
 //! The worker never touches UI state: it only sends events.
+
+mod verify;
+mod write_queue;
 
 use crate::domain::{Activity, Associated, Owner, Pipeline, PropertyDef, PropertyGroup, Ticket};
 
@@ -237,15 +243,36 @@ impl Command {
         }
     }
 
-    /// The ticket a command writes to, if it writes.
-    pub fn written_ticket(&self) -> Option<&str> {
-        match self {
-            Self::UpdateTicket { id, .. } | Self::ArchiveTicket { id, .. } => Some(id),
+    /// Every existing ticket a command writes to, sorted, each once; empty for reads. Writes
+    /// that share a ticket run one at a time, in the order they were asked for (see
+    /// `write_queue`). Every command is listed: a new write must say what it touches.
+    pub fn written_tickets(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = match self {
+            Self::UpdateTicket { id, .. } | Self::ArchiveTicket { id, .. } => vec![id],
             Self::Associate { ticket_id, .. } | Self::RemoveAssociation { ticket_id, .. } => {
-                Some(ticket_id)
+                vec![ticket_id]
             }
-            _ => None,
-        }
+            Self::BatchUpdate { ids, .. } | Self::BatchArchive { ids, .. } => {
+                ids.iter().map(String::as_str).collect()
+            }
+            // A create writes a ticket nobody else can know yet; its associations link
+            // contacts, companies and deals to it, never another ticket.
+            Self::CreateTicket { .. }
+            | Self::ListTickets { .. }
+            | Self::CountTickets { .. }
+            | Self::LoadProperties { .. }
+            | Self::LoadPipelines { .. }
+            | Self::LoadOwners { .. }
+            | Self::GetTicket { .. }
+            | Self::LoadAssociations { .. }
+            | Self::LoadActivities { .. }
+            | Self::CheckTicket { .. }
+            | Self::SearchRecords { .. }
+            | Self::LoadLabels { .. } => Vec::new(),
+        };
+        ids.sort_unstable();
+        ids.dedup();
+        ids
     }
 
     /// Commands in the same slot supersede each other: starting one aborts the previous.
@@ -383,6 +410,17 @@ pub enum Event {
         req: ReqId,
         failure: Failure,
     },
+    /// A write whose answer was lost (connection reset or timeout after sending, a 5xx, an
+    /// unreadable answer) was not sent again: the worker read the tickets back, and `verdict`
+    /// is what that showed.
+    WriteVerified {
+        req: ReqId,
+        /// The tickets whose outcome was in doubt.
+        tickets: Vec<String>,
+        /// How the answer was lost, e.g. `timed out` or `HTTP 502 ...`.
+        lost: String,
+        verdict: Verdict,
+    },
     /// Requests in flight and rate-limit state changed.
     Status(WorkerStatus),
 }
@@ -409,10 +447,24 @@ impl Event {
             | Self::TicketCreated { req, .. }
             | Self::BatchOpened { req, .. }
             | Self::BatchUpdated { req, .. }
-            | Self::Failed { req, .. } => Some(*req),
+            | Self::Failed { req, .. }
+            | Self::WriteVerified { req, .. } => Some(*req),
             Self::Status(_) => None,
         }
     }
+}
+
+/// What reading back showed about a write whose answer was lost ([`Event::WriteVerified`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// The records answered for the write: the event its own answer would have been. A
+    /// single write took effect; a batch lists what took effect and, in its `failed`, what
+    /// did not or is still unknown, each with why.
+    Answered(Box<Event>),
+    /// The write did not take effect: the ticket does not hold what was sent (or is gone).
+    NotApplied,
+    /// Reading back failed as well: the outcome is still unknown, and why.
+    StillUnknown(String),
 }
 
 /// What the status bar shows about the API.
@@ -478,9 +530,9 @@ async fn run(
     let permits = Arc::new(Semaphore::new(MAX_CONCURRENT));
     let in_flight = Arc::new(AtomicUsize::new(0));
     let mut slots: HashMap<Slot, AbortHandle> = HashMap::new();
-    // One lock per ticket written to, so a save and a later write to the same ticket can't
-    // race (their order on the wire is the order the user made them).
-    let mut write_locks: HashMap<String, Arc<tokio::sync::Mutex<()>>> = HashMap::new();
+    // Writes sharing a ticket can't race: their order on the wire is the order the user made
+    // them, a batch included.
+    let mut writes = write_queue::WriteQueue::default();
     let mut tasks = JoinSet::new();
     let mut client_events = client.events();
     let mut backoff_until: Option<jiff::Timestamp> = None;
@@ -504,27 +556,22 @@ async fn run(
                     previous.abort();
                 }
                 let slot = cmd.slot();
-                let write_lock = cmd.written_ticket().map(|id| {
-                    write_locks.entry(id.to_owned()).or_default().clone()
-                });
+                // Taken here, in the order commands arrive, not when the task first runs.
+                let turn = writes.enter(&cmd.written_tickets());
                 let client = client.clone();
                 let events_tx = events.clone();
                 let permits = permits.clone();
                 let counter = in_flight.clone();
                 let handle = tasks.spawn(async move {
-                    let _write = match &write_lock {
-                        Some(lock) => Some(lock.clone().lock_owned().await),
-                        None => None,
-                    };
+                    turn.ready().await;
                     let Ok(_permit) = permits.acquire_owned().await else { return };
                     // Counted down on drop: a superseded command is aborted mid-request.
                     let in_flight = InFlight::enter(counter);
-                    let req = cmd.req();
-                    let event = match execute(&client, cmd).await {
-                        Ok(event) => event,
-                        Err(e) => Event::Failed { req, failure: Failure::from_api(&e) },
-                    };
+                    // A lost answer is read back within the turn: no later write to these
+                    // tickets can change them before the reading.
+                    let event = answer(&client, cmd).await;
                     drop(in_flight);
+                    drop(turn);
                     // The UI may be gone (quitting): nothing left to tell.
                     let _ = events_tx.send(event).await;
                 });
@@ -534,6 +581,7 @@ async fn run(
                 let _ = events.try_send(status(in_flight.load(Ordering::SeqCst) + 1, backoff_until));
             }
             Some(_) = tasks.join_next(), if !tasks.is_empty() => {
+                writes.prune();
                 if backoff_until.is_some_and(|u| u <= jiff::Timestamp::now()) {
                     backoff_until = None;
                 }
@@ -605,6 +653,159 @@ async fn search_page(
         next_after,
         capped,
     })
+}
+
+/// Runs one command into the event that answers it. A single write whose answer was lost is
+/// verified by reading back, never sent again (batches verify their lost chunks themselves).
+async fn answer(client: &Client, cmd: Command) -> Event {
+    let req = cmd.req();
+    let write = verify::verifiable(&cmd).then(|| cmd.clone());
+    match execute(client, cmd).await {
+        Ok(event) => event,
+        Err(e) => {
+            let verified = match &write {
+                Some(w) if verify::lost_answer(&e) => verify::single(client, w, &e).await,
+                _ => None,
+            };
+            verified.unwrap_or_else(|| Event::Failed {
+                req,
+                failure: Failure::from_api(&e),
+            })
+        }
+    }
+}
+
+/// The association types of an associate command: the one added, then those kept, each once.
+fn association_specs(
+    category: &str,
+    type_id: u32,
+    keep: &[(String, u32)],
+) -> Result<Vec<crate::hubspot::AssociationSpec>, ApiError> {
+    let mut specs = Vec::new();
+    for (category, type_id) in
+        std::iter::once((category, type_id)).chain(keep.iter().map(|(c, t)| (c.as_str(), *t)))
+    {
+        let category = serde_json::from_value(serde_json::Value::String(category.to_owned()))
+            .map_err(|e| ApiError::Decode(format!("association category: {e}")))?;
+        let spec = crate::hubspot::AssociationSpec {
+            association_category: category,
+            association_type_id: type_id,
+        };
+        if !specs.contains(&spec) {
+            specs.push(spec);
+        }
+    }
+    Ok(specs)
+}
+
+/// Batch archive; the tickets of chunks whose answer was lost are read back.
+async fn batch_archive(client: &Client, req: ReqId, ids: Vec<String>) -> Result<Event, ApiError> {
+    let outcome = client.batch_archive_tickets(&ids).await?;
+    let mut failed = Vec::new();
+    let mut archived = Vec::new();
+    let mut lost = Lost::default();
+    for chunk in &outcome.chunks {
+        match &chunk.result {
+            Ok(()) => archived.extend(chunk.ids.iter().cloned()),
+            Err(e) if verify::lost_answer(e) => lost.add(&chunk.ids, e),
+            Err(e) => failed.extend(chunk.ids.iter().map(|id| (id.clone(), e.summary()))),
+        }
+    }
+    if !lost.ids.is_empty() {
+        let how = lost.how.as_deref().unwrap_or_default();
+        let (yes, no) = verify::batch_archive(client, &lost.ids, how).await;
+        archived.extend(yes);
+        failed.extend(no);
+    }
+    Ok(lost.wrap(
+        req,
+        Event::BatchArchived {
+            req,
+            archived,
+            failed,
+        },
+    ))
+}
+
+/// Batch update; the tickets of chunks whose answer was lost are read back.
+async fn batch_update(
+    client: &Client,
+    req: ReqId,
+    ids: &[String],
+    properties: &std::collections::BTreeMap<String, String>,
+) -> Result<Event, ApiError> {
+    let inputs: Vec<crate::hubspot::UpdateInput> = ids
+        .iter()
+        .map(|id| crate::hubspot::UpdateInput {
+            id: id.clone(),
+            properties: properties.clone(),
+            id_property: None,
+            object_write_trace_id: None,
+        })
+        .collect();
+    let outcome = client.batch_update_tickets(&inputs).await?;
+    let mut failed: Vec<(String, String)> = Vec::new();
+    let mut lost = Lost::default();
+    for (chunk, e) in outcome.failed_chunks() {
+        if verify::lost_answer(e) {
+            lost.add(&chunk.ids, e);
+        } else {
+            failed.extend(chunk.ids.iter().map(|id| (id.clone(), e.summary())));
+        }
+    }
+    for e in outcome.errors() {
+        let why = format!("{}: {}", e.category, e.message);
+        if e.ids().is_empty() {
+            failed.push((String::new(), why.clone()));
+        }
+        failed.extend(e.ids().iter().map(|id| (id.clone(), why.clone())));
+    }
+    let mut updated: Vec<Ticket> = outcome
+        .into_results()
+        .into_iter()
+        .map(convert::ticket)
+        .collect();
+    if !lost.ids.is_empty() {
+        let how = lost.how.as_deref().unwrap_or_default();
+        let (yes, no) = verify::batch_update(client, &lost.ids, properties, how).await;
+        updated.extend(yes);
+        failed.extend(no);
+    }
+    Ok(lost.wrap(
+        req,
+        Event::BatchUpdated {
+            req,
+            updated,
+            failed,
+        },
+    ))
+}
+
+/// The chunks of a batch whose answer was lost: their tickets and how the first was lost.
+#[derive(Default)]
+struct Lost {
+    ids: Vec<String>,
+    how: Option<String>,
+}
+
+impl Lost {
+    fn add(&mut self, ids: &[String], e: &ApiError) {
+        self.ids.extend(ids.iter().cloned());
+        self.how.get_or_insert_with(|| verify::how_lost(e));
+    }
+
+    /// The batch's event, as verified when some of it had to be read back.
+    fn wrap(self, req: ReqId, event: Event) -> Event {
+        match self.how {
+            Some(lost) => Event::WriteVerified {
+                req,
+                tickets: self.ids,
+                lost,
+                verdict: Verdict::Answered(Box::new(event)),
+            },
+            None => event,
+        }
+    }
 }
 
 async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
@@ -741,22 +942,7 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
             client.archive_ticket(&id).await?;
             Event::TicketArchived { req, id }
         }
-        Command::BatchArchive { req, ids } => {
-            let outcome = client.batch_archive_tickets(&ids).await?;
-            let mut failed = Vec::new();
-            let mut archived = Vec::new();
-            for chunk in &outcome.chunks {
-                match &chunk.result {
-                    Ok(()) => archived.extend(chunk.ids.iter().cloned()),
-                    Err(e) => failed.extend(chunk.ids.iter().map(|id| (id.clone(), e.summary()))),
-                }
-            }
-            Event::BatchArchived {
-                req,
-                archived,
-                failed,
-            }
-        }
+        Command::BatchArchive { req, ids } => batch_archive(client, req, ids).await?,
         Command::LoadLabels { req, kind } => {
             let labels = client
                 .association_labels("tickets", kind.api_name())
@@ -783,18 +969,7 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
             type_id,
             keep,
         } => {
-            let mut specs = Vec::new();
-            for (category, type_id) in std::iter::once((category, type_id)).chain(keep) {
-                let category = serde_json::from_value(serde_json::Value::String(category))
-                    .map_err(|e| ApiError::Decode(format!("association category: {e}")))?;
-                let spec = crate::hubspot::AssociationSpec {
-                    association_category: category,
-                    association_type_id: type_id,
-                };
-                if !specs.contains(&spec) {
-                    specs.push(spec);
-                }
-            }
+            let specs = association_specs(&category, type_id, &keep)?;
             client
                 .associate("tickets", &ticket_id, kind.api_name(), &to_id, &specs)
                 .await?;
@@ -815,39 +990,7 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
             req,
             ids,
             properties,
-        } => {
-            let inputs: Vec<crate::hubspot::UpdateInput> = ids
-                .iter()
-                .map(|id| crate::hubspot::UpdateInput {
-                    id: id.clone(),
-                    properties: properties.clone(),
-                    id_property: None,
-                    object_write_trace_id: None,
-                })
-                .collect();
-            let outcome = client.batch_update_tickets(&inputs).await?;
-            let mut failed: Vec<(String, String)> = Vec::new();
-            for (chunk, e) in outcome.failed_chunks() {
-                failed.extend(chunk.ids.iter().map(|id| (id.clone(), e.summary())));
-            }
-            for e in outcome.errors() {
-                let why = format!("{}: {}", e.category, e.message);
-                if e.ids().is_empty() {
-                    failed.push((String::new(), why.clone()));
-                }
-                failed.extend(e.ids().iter().map(|id| (id.clone(), why.clone())));
-            }
-            let updated = outcome
-                .into_results()
-                .into_iter()
-                .map(convert::ticket)
-                .collect();
-            Event::BatchUpdated {
-                req,
-                updated,
-                failed,
-            }
-        }
+        } => batch_update(client, req, &ids, &properties).await?,
         Command::UpdateTicket {
             req,
             id,

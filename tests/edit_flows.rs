@@ -425,10 +425,26 @@ async fn a_network_failure_mid_save_is_reported_and_not_sent_again() {
     quiet(&proxy).await;
     h.sandbox.faults().fail_next(1, 502);
     h.key(KeyCode::Char('o'));
-    let s = h.wait_text("did not confirm the save").await;
+    // The 502 lost the answer: the ticket is read back, which shows the save did not happen.
+    let s = h
+        .wait_text(&format!(
+            "verified after a lost answer: ticket #{id} was not changed: your edit stays in the form"
+        ))
+        .await;
     assert!(s.contains(" Edit Ticket name"), "the form stays open:\n{s}");
     assert!(s.contains(" v2"), "the value is kept:\n{s}");
     quiet(&proxy).await;
+    let after_patch: Vec<_> = proxy
+        .seen()
+        .into_iter()
+        .skip_while(|r| r.method != "PATCH")
+        .collect();
+    assert!(
+        after_patch.iter().any(|r| r.method == "GET"
+            && r.path
+                .starts_with(&format!("/crm/v3/objects/tickets/{id}?"))),
+        "read back: {after_patch:?}"
+    );
     let sent: Vec<_> = proxy
         .seen()
         .into_iter()

@@ -211,8 +211,10 @@ impl Harness {
                 std::future::pending(),
                 move |buf| {
                     let text = buffer_text(buf);
-                    let _ = frames_tx.send(text.clone());
-                    let _ = screen_tx.send(text);
+                    // The latest screen first: a wait that stopped at this frame then never
+                    // reads an older screen through `screen()` or `screen_has`.
+                    let _ = screen_tx.send(text.clone());
+                    let _ = frames_tx.send(text);
                 },
                 drafts,
             )

@@ -1,0 +1,408 @@
+//! What a write whose answer was lost did, found out by reading the tickets back.
+//!
+//! A write is never sent again when its answer is lost (the client returns
+//! [`ApiError::WriteOutcomeUnknown`] after a reset or timeout once sent, or a 5xx; or
+//! [`ApiError::Decode`] when a 2xx answer could not be read). Instead the worker, still
+//! holding the write's turn on its tickets (so no later write of this session muddles the
+//! reading), reads back with safe requests, retried as usual, and answers with an
+//! [`Event::WriteVerified`].
+//!
+//! Owns: deciding from those reads whether an update, an archive, an association change, or
+//! the lost chunks of a batch took effect. Must not: send any write, or touch UI state.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::{Command, Event, ReqId, Verdict, convert};
+use crate::domain::{ObjectKind, Ticket};
+use crate::hubspot::{
+    ApiError, AssociationSpec, BatchReadQuery, Client, GetQuery, SimplePublicObject,
+};
+
+/// Whether `e` means a write may have taken effect but its answer was lost.
+pub fn lost_answer(e: &ApiError) -> bool {
+    matches!(
+        e,
+        ApiError::WriteOutcomeUnknown { .. } | ApiError::Decode(_)
+    )
+}
+
+/// How the answer was lost, in a few words (`timed out`, `HTTP 502 ...`, the reset).
+pub fn how_lost(e: &ApiError) -> String {
+    match e {
+        // A transport error names the request's URL, then each error in its chain: the last
+        // says what happened (`connection reset by peer`).
+        ApiError::WriteOutcomeUnknown { cause, .. } if cause.starts_with("error sending") => {
+            cause.rsplit(": ").next().unwrap_or(cause).to_owned()
+        }
+        ApiError::WriteOutcomeUnknown { cause, .. } => cause.clone(),
+        ApiError::Decode(_) => "HubSpot's answer could not be read".to_owned(),
+        other => other.summary(),
+    }
+}
+
+/// Why a ticket's outcome is still unknown: reading it back failed too.
+pub fn still_unknown(read: &ApiError) -> String {
+    format!(
+        "outcome still unknown: HubSpot's answer was lost and reading back failed ({})",
+        read.summary()
+    )
+}
+
+/// Whether [`single`] can verify this command: an update (a pin too), an archive, an
+/// association added or removed. Batches verify their lost chunks themselves.
+///
+/// Not a create: HubSpot keeps no key of the request to find the record by (whether
+/// `objectWriteTraceId` is stored and searchable is UNCONFIRMED), and its search index lags
+/// writes by seconds, so not finding the ticket would prove nothing. It stays an unknown
+/// outcome the app asks the user to check in the list, never re-sent.
+pub fn verifiable(cmd: &Command) -> bool {
+    matches!(
+        cmd,
+        Command::UpdateTicket { .. }
+            | Command::ArchiveTicket { .. }
+            | Command::Associate { .. }
+            | Command::RemoveAssociation { .. }
+    )
+}
+
+/// The verified outcome of a single write whose answer was lost (`lost`); `None` for a
+/// command this cannot verify (see [`verifiable`]).
+pub async fn single(client: &Client, cmd: &Command, lost: &ApiError) -> Option<Event> {
+    let verdict = match cmd {
+        Command::UpdateTicket {
+            req,
+            id,
+            properties,
+        } => update(client, *req, id, properties).await,
+        Command::ArchiveTicket { req, id } => archive(client, *req, id).await,
+        Command::Associate {
+            req,
+            ticket_id,
+            kind,
+            to_id,
+            category,
+            type_id,
+            keep,
+        } => {
+            let Ok(specs) = super::association_specs(category, *type_id, keep) else {
+                // Not sent at all: the specs are checked before sending.
+                return None;
+            };
+            association(client, *req, ticket_id, *kind, to_id, Some(&specs)).await
+        }
+        Command::RemoveAssociation {
+            req,
+            ticket_id,
+            kind,
+            to_id,
+        } => association(client, *req, ticket_id, *kind, to_id, None).await,
+        _ => return None,
+    };
+    Some(Event::WriteVerified {
+        req: cmd.req(),
+        tickets: cmd
+            .written_tickets()
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        lost: how_lost(lost),
+        verdict,
+    })
+}
+
+/// Every ticket property's name (plus `also`): a read-back returns the ticket as an update's
+/// answer does, with all its values, since the app replaces its row with it.
+async fn all_properties(
+    client: &Client,
+    also: &BTreeMap<String, String>,
+) -> Result<Vec<String>, ApiError> {
+    let mut names: Vec<String> = client
+        .properties("tickets")
+        .await?
+        .into_iter()
+        .filter(|p| !p.archived)
+        .map(|p| p.name)
+        .collect();
+    for name in also.keys() {
+        if !names.contains(name) {
+            names.push(name.clone());
+        }
+    }
+    Ok(names)
+}
+
+/// An update took effect when the ticket holds every value sent. A colleague who set the
+/// very same value meanwhile reads as applied: the ticket holds what was asked either way.
+/// One who changed it again since reads as not applied: the user's value stays in the form,
+/// and sending it again goes through the conflict check, which shows that change.
+async fn update(client: &Client, req: ReqId, id: &str, sent: &BTreeMap<String, String>) -> Verdict {
+    let read = async {
+        let query = GetQuery {
+            properties: all_properties(client, sent).await?,
+            ..GetQuery::default()
+        };
+        client.get_ticket(id, &query).await
+    };
+    match read.await {
+        Ok(t) if holds(&t, sent) => Verdict::Answered(Box::new(Event::TicketUpdated {
+            req,
+            ticket: convert::ticket(t),
+        })),
+        Ok(_) => Verdict::NotApplied,
+        // Gone (deleted meanwhile): nothing of the update stands.
+        Err(e) if e.is_not_found() => Verdict::NotApplied,
+        Err(e) => Verdict::StillUnknown(e.summary()),
+    }
+}
+
+/// An archive took effect when the ticket is no longer found (HubSpot answers 404 for an
+/// archived ticket unless `archived=true` is asked for).
+async fn archive(client: &Client, req: ReqId, id: &str) -> Verdict {
+    match client
+        .get_ticket(id, &GetQuery::properties(&["hs_object_id"]))
+        .await
+    {
+        Err(e) if e.is_not_found() => Verdict::Answered(Box::new(Event::TicketArchived {
+            req,
+            id: id.to_owned(),
+        })),
+        Ok(_) => Verdict::NotApplied,
+        Err(e) => Verdict::StillUnknown(e.summary()),
+    }
+}
+
+/// Associating took effect when the pair carries every type sent (`specs`); removing, when
+/// the pair is no longer associated (`specs` is `None`).
+async fn association(
+    client: &Client,
+    req: ReqId,
+    ticket_id: &str,
+    kind: ObjectKind,
+    to_id: &str,
+    specs: Option<&[AssociationSpec]>,
+) -> Verdict {
+    let links = match client
+        .associations("tickets", ticket_id, kind.api_name())
+        .await
+    {
+        Ok(links) => links,
+        Err(e) if e.is_not_found() => return Verdict::NotApplied,
+        Err(e) => return Verdict::StillUnknown(e.summary()),
+    };
+    let link = links.iter().find(|l| l.to_object_id == to_id);
+    let applied = match specs {
+        Some(specs) => link.is_some_and(|l| {
+            specs.iter().all(|s| {
+                l.association_types.iter().any(|t| {
+                    t.category == s.association_category && t.type_id == s.association_type_id
+                })
+            })
+        }),
+        None => link.is_none(),
+    };
+    if applied {
+        Verdict::Answered(Box::new(Event::AssociationChanged {
+            req,
+            ticket_id: ticket_id.to_owned(),
+        }))
+    } else {
+        Verdict::NotApplied
+    }
+}
+
+/// The tickets of a batch update's lost chunks (their answer lost as `how`), read back: those
+/// holding the values sent (as the batch's answer would have returned them), and the others
+/// with why.
+pub async fn batch_update(
+    client: &Client,
+    ids: &[String],
+    sent: &BTreeMap<String, String>,
+    how: &str,
+) -> (Vec<Ticket>, Vec<(String, String)>) {
+    let properties = match all_properties(client, sent).await {
+        Ok(p) => p,
+        Err(e) => return (Vec::new(), all_unknown(ids, &e)),
+    };
+    let (found, mut failed) = batch_read(client, ids, properties).await;
+    let mut updated = Vec::new();
+    for id in ids {
+        if failed.iter().any(|(f, _)| f == id) {
+            continue;
+        }
+        match found.get(id) {
+            Some(t) if holds(t, sent) => updated.push(convert::ticket(t.clone())),
+            Some(_) => failed.push((
+                id.clone(),
+                format!(
+                    "not changed: its answer was lost ({how}) and reading back found no change"
+                ),
+            )),
+            None => failed.push((
+                id.clone(),
+                format!("not changed: its answer was lost ({how}) and the ticket no longer exists"),
+            )),
+        }
+    }
+    (updated, failed)
+}
+
+/// The tickets of a batch archive's lost chunks (their answer lost as `how`), read back: those
+/// no longer found (archived), and the others with why.
+pub async fn batch_archive(
+    client: &Client,
+    ids: &[String],
+    how: &str,
+) -> (Vec<String>, Vec<(String, String)>) {
+    let (found, mut failed) = batch_read(client, ids, vec!["hs_object_id".to_owned()]).await;
+    let mut archived = Vec::new();
+    for id in ids {
+        if failed.iter().any(|(f, _)| f == id) {
+            continue;
+        }
+        if found.contains_key(id) {
+            failed.push((
+                id.clone(),
+                format!("not deleted: its answer was lost ({how}) and reading back found it"),
+            ));
+        } else {
+            archived.push(id.clone());
+        }
+    }
+    (archived, failed)
+}
+
+/// Batch read of `ids` (chunks of 100): the tickets found by ID, and the IDs whose chunk could
+/// not be read, with why. IDs in neither were not found (HubSpot's `OBJECT_NOT_FOUND`).
+async fn batch_read(
+    client: &Client,
+    ids: &[String],
+    properties: Vec<String>,
+) -> (HashMap<String, SimplePublicObject>, Vec<(String, String)>) {
+    let query = BatchReadQuery {
+        ids: ids.to_vec(),
+        properties,
+        ..BatchReadQuery::default()
+    };
+    let outcome = match client.batch_read_tickets(&query).await {
+        Ok(o) => o,
+        Err(e) => return (HashMap::new(), all_unknown(ids, &e)),
+    };
+    let mut found = HashMap::new();
+    let mut failed = Vec::new();
+    for chunk in outcome.chunks {
+        match chunk.result {
+            Ok(answer) => found.extend(answer.results.into_iter().map(|t| (t.id.clone(), t))),
+            Err(e) => failed.extend(chunk.ids.into_iter().map(|id| (id, still_unknown(&e)))),
+        }
+    }
+    (found, failed)
+}
+
+fn all_unknown(ids: &[String], e: &ApiError) -> Vec<(String, String)> {
+    ids.iter()
+        .map(|id| (id.clone(), still_unknown(e)))
+        .collect()
+}
+
+/// Whether the ticket holds every value sent.
+fn holds(t: &SimplePublicObject, sent: &BTreeMap<String, String>) -> bool {
+    sent.iter()
+        .all(|(name, value)| same_value(value, t.property(name).unwrap_or("")))
+}
+
+/// Whether a value read back is the value sent. HubSpot stores some values in its own form: a
+/// date-time sent as `2026-03-01T10:00:00Z` reads back with milliseconds, a number or boolean
+/// may be normalised, the options of a multiple choice reordered (exactly which, for every
+/// property type, is UNCONFIRMED), so values are compared by what they mean. `""` clears.
+pub fn same_value(sent: &str, read: &str) -> bool {
+    let (sent, read) = (sent.trim(), read.trim());
+    if sent == read {
+        return true;
+    }
+    if sent.is_empty() || read.is_empty() {
+        return false;
+    }
+    if let (Some(a), Some(b)) = (instant(sent), instant(read)) {
+        return a == b;
+    }
+    if let (Ok(a), Ok(b)) = (sent.parse::<f64>(), read.parse::<f64>()) {
+        return a == b;
+    }
+    if ["true", "false"].contains(&sent.to_ascii_lowercase().as_str()) {
+        return sent.eq_ignore_ascii_case(read);
+    }
+    options(sent) == options(read)
+}
+
+/// The options of a multiple-choice value (`;`-separated), sorted.
+fn options(value: &str) -> Vec<&str> {
+    let mut v: Vec<&str> = value.split(';').filter(|o| !o.is_empty()).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// A date-time as ISO 8601 or as epoch milliseconds (both are accepted on write).
+fn instant(s: &str) -> Option<jiff::Timestamp> {
+    s.parse::<jiff::Timestamp>().ok().or_else(|| {
+        s.parse::<i64>()
+            .ok()
+            .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_read_back_compare_by_meaning() {
+        assert!(same_value("HIGH", "HIGH"));
+        assert!(!same_value("HIGH", "LOW"));
+        assert!(same_value("", ""), "a cleared value reads back empty");
+        assert!(!same_value("", "HIGH"));
+        assert!(!same_value("HIGH", ""));
+        assert!(same_value(
+            "2026-03-01T10:00:00Z",
+            "2026-03-01T10:00:00.000Z"
+        ));
+        assert!(same_value("1772359200000", "2026-03-01T10:00:00.000Z"));
+        assert!(!same_value(
+            "2026-03-01T10:00:00Z",
+            "2026-03-01T10:01:00.000Z"
+        ));
+        assert!(same_value("1.50", "1.5"));
+        assert!(!same_value("1.5", "1.25"));
+        assert!(same_value("True", "true"));
+        assert!(!same_value("true", "false"));
+        assert!(same_value("A;B", "B;A"));
+        assert!(!same_value("A;B", "A"));
+        assert!(same_value(" text ", "text"));
+    }
+
+    #[test]
+    fn only_lost_answers_are_verified() {
+        let unknown = ApiError::WriteOutcomeUnknown {
+            method: "DELETE".into(),
+            path: "/crm/v3/objects/tickets/1051".into(),
+            cause: "timed out".into(),
+        };
+        assert!(lost_answer(&unknown));
+        assert_eq!(how_lost(&unknown), "timed out");
+        let reset = ApiError::WriteOutcomeUnknown {
+            method: "DELETE".into(),
+            path: "/crm/v3/objects/tickets/1051".into(),
+            cause: "error sending request for url (http://127.0.0.1:9/crm/v3/objects/tickets/\
+                    1051): client error (SendRequest): connection error: Connection reset by \
+                    peer (os error 104)"
+                .into(),
+        };
+        assert_eq!(how_lost(&reset), "Connection reset by peer (os error 104)");
+        assert!(lost_answer(&ApiError::Decode("eof".into())));
+        assert!(
+            !lost_answer(&ApiError::Timeout),
+            "a read's timeout is just a failure"
+        );
+        assert!(!lost_answer(&ApiError::Network("refused".into())));
+    }
+}
