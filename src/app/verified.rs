@@ -47,7 +47,7 @@ fn waiting(app: &App, req: u64) -> Option<Waiting> {
     }
     app.pending_write
         .as_ref()
-        .is_some_and(|(r, _)| *r == req)
+        .is_some_and(|(r, _, _)| *r == req)
         .then_some(Waiting::Update)
 }
 
