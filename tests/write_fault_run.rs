@@ -165,6 +165,9 @@ async fn bulk_priority(h: &mut Harness, n: usize, label: &str) -> Outcome {
     h.wait_text(&title).await;
     h.chars(label);
     h.key(KeyCode::Enter);
+    // A batch write is confirmed first (fewer than 50: no count to type).
+    h.wait_text(&format!("Set Priority on {n} tickets?")).await;
+    h.key(KeyCode::Char('y'));
     let done = format!("set Priority on {n} tickets");
     let s = h
         .wait_until("the bulk edit's outcome", |s| {

@@ -154,6 +154,8 @@ fn answered(app: &mut App, answer: Event) -> Vec<Effect> {
     let level = said.as_ref().map_or(Level::Info, |t| t.level);
     let text = match (restated, said) {
         (Some(r), _) if archived => r,
+        // The flow's own message already names the ticket ("saved Priority on #1001").
+        (Some(_), Some(said)) if said.text.contains('#') => said.text,
         (Some(r), Some(said)) => format!("{r} ({})", said.text),
         (Some(r), None) => r,
         (None, Some(said)) => said.text,

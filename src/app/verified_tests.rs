@@ -219,7 +219,7 @@ fn an_edit_that_took_effect_shows_the_value_and_says_it_was_verified() {
     assert_eq!(
         toast(&app),
         (
-            "verified after a lost answer: ticket #1001 was changed (saved Priority)".to_owned(),
+            "verified after a lost answer: saved Priority on #1001".to_owned(),
             Level::Info
         )
     );
@@ -281,7 +281,9 @@ fn a_bulk_edit_verified_after_a_lost_answer_sets_the_rows() {
     type_text(&mut app, "prio");
     update(&mut app, code(KeyCode::Enter));
     type_text(&mut app, "med");
-    let fx = update(&mut app, code(KeyCode::Enter));
+    update(&mut app, code(KeyCode::Enter));
+    // The bulk confirmation first.
+    let fx = update(&mut app, key('y'));
     let req = req_of(&fx, |c| matches!(c, Command::BatchUpdate { .. }));
     let updated: Vec<crate::domain::Ticket> = (1001..=1003)
         .map(|id| {
@@ -380,7 +382,7 @@ fn a_removed_association_verified_reloads_the_tab() {
     assert_eq!(
         toast(&app),
         (
-            "verified after a lost answer: associations updated".to_owned(),
+            "verified after a lost answer: associations updated on #1001".to_owned(),
             Level::Info
         )
     );
