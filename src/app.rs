@@ -34,7 +34,7 @@ use ratatui::layout::Rect;
 use crate::action::Action;
 use crate::domain::{Catalog, Ticket};
 use crate::keymap::{Context, Keymap};
-use crate::worker::{Command, Event, Failure, ListSource, WorkerStatus};
+use crate::protocol::{Command, Event, Failure, ListSource, WorkerStatus};
 use detail::{DetailPane, Loadable, ReqId, Tab};
 use layout::Areas;
 use list::TicketList;

@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
 
+pub mod search;
+
 /// A ticket as the UI knows it. `properties` holds HubSpot's string values; absent or null
 /// values are simply not in the map.
 #[derive(Debug, Clone, PartialEq)]

@@ -282,21 +282,21 @@ async fn load_labels(client: &Client) -> Result<Catalog, String> {
         pipelines
             .map_err(|e| e.summary())?
             .into_iter()
-            .map(crate::worker::convert::pipeline)
+            .map(crate::mapping::pipeline)
             .collect(),
     );
     catalog.set_owners(
         owners
             .map_err(|e| e.summary())?
             .into_iter()
-            .map(crate::worker::convert::owner)
+            .map(crate::mapping::owner)
             .collect::<Vec<Owner>>(),
     );
     catalog.set_properties(
         properties
             .map_err(|e| e.summary())?
             .into_iter()
-            .map(crate::worker::convert::property)
+            .map(crate::mapping::property)
             .collect(),
         Vec::new(),
     );
@@ -368,7 +368,7 @@ fn write_ticket_table(
                 .as_array()
                 .map(|a| {
                     a.iter()
-                        .filter_map(crate::worker::convert::history_value_json)
+                        .filter_map(crate::mapping::history_value_json)
                         .collect()
                 })
                 .unwrap_or_default();

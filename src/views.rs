@@ -15,15 +15,9 @@ use std::fmt;
 use jiff::{Timestamp, ToSpan, tz::TimeZone};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::search::{Filter, FilterGroup, FilterOperator, Sort, SortDirection};
+pub use crate::domain::search::{MAX_FILTERS, MAX_FILTERS_PER_GROUP, MAX_GROUPS, SEARCH_CAP};
 use crate::domain::{Catalog, PropertyType};
-use crate::hubspot::{Filter, FilterGroup, FilterOperator, Sort, SortDirection};
-
-/// HubSpot's search limits (API-NOTES §9).
-pub const MAX_GROUPS: usize = 5;
-pub const MAX_FILTERS_PER_GROUP: usize = 6;
-pub const MAX_FILTERS: usize = 18;
-/// Results one search query can reach by paging (`after` past it is refused).
-pub const SEARCH_CAP: u64 = 10_000;
 
 /// Columns when a view names none (UX.md: ID, subject, stage, priority, owner, modified; the
 /// pipeline too when the terminal is wide enough).

@@ -12,7 +12,7 @@ use super::{App, Effect, Focus};
 use crate::action::Action;
 use crate::domain::{Associated, AssociationType, ObjectKind};
 use crate::keymap::Context;
-use crate::worker::{Command, Event};
+use crate::protocol::{Command, Event};
 
 /// What a confirmed op is waiting for.
 #[derive(Debug, Clone, PartialEq, Eq)]

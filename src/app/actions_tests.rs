@@ -14,7 +14,7 @@ use super::detail::Loadable;
 use super::tests::fixtures::*;
 use super::{App, Effect, Focus, Level, Msg, update};
 use crate::domain::{Associated, AssociationType, ObjectKind};
-use crate::worker::{Command, Event};
+use crate::protocol::{Command, Event};
 
 fn ev(app: &mut App, e: Event) -> Vec<Effect> {
     update(app, Msg::Worker(e))

@@ -8,7 +8,7 @@ use ratatui_textarea::TextArea;
 use super::{App, Effect, Focus};
 use crate::action::Action;
 use crate::keymap::Context;
-use crate::worker::ListSource;
+use crate::protocol::ListSource;
 
 /// At most this many values at once (10 batch reads).
 pub const MAX_VALUES: usize = 1000;

@@ -16,7 +16,7 @@ use super::{App, Effect, Focus};
 use crate::action::Action;
 use crate::domain::{Associated, ObjectKind, Ticket};
 use crate::keymap::Context;
-use crate::worker::{Command, Event};
+use crate::protocol::{Command, Event};
 
 /// How long typing must pause before the record search runs (HubSpot allows 5 searches/s).
 pub const SEARCH_DEBOUNCE: SignedDuration = SignedDuration::from_millis(300);

@@ -6,34 +6,7 @@
 
 use crate::domain::{Activity, Associated, Catalog, HistoryEntry, ObjectKind, Ticket, timeline};
 
-/// A request's identity, echoed by the worker, so stale answers can be dropped.
-pub type ReqId = u64;
-
-/// Something loaded from the API.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub enum Loadable<T> {
-    #[default]
-    Idle,
-    Loading(ReqId),
-    Ready(T),
-    Failed(String),
-}
-
-impl<T> Loadable<T> {
-    pub fn ready(&self) -> Option<&T> {
-        match self {
-            Self::Ready(t) => Some(t),
-            _ => None,
-        }
-    }
-    pub fn is_loading(&self) -> bool {
-        matches!(self, Self::Loading(_))
-    }
-    /// Whether an answer to `req` is the one this slot waits for.
-    pub fn waits_for(&self, req: ReqId) -> bool {
-        matches!(self, Self::Loading(r) if *r == req)
-    }
-}
+pub use crate::protocol::{Loadable, ReqId};
 
 /// The tabs of the detail pane, in order (`1`–`4`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -11,7 +11,7 @@ use super::edit::{EditForm, Input, Phase, changes_since, stage_choices};
 use super::{App, Effect, Focus};
 use crate::action::Action;
 use crate::keymap::Context;
-use crate::worker::{Command, Event, Failure};
+use crate::protocol::{Command, Event, Failure};
 
 /// `e` on the Properties tab: an editor for the property under the cursor.
 pub(super) fn open_for_selected_property(app: &mut App) -> Vec<Effect> {

@@ -14,7 +14,7 @@ use crate::domain::{
     HistoryValue, Pipeline, PropertyDef, PropertyOption, PropertyType, Stage, Ticket,
 };
 use crate::keymap::Keymap;
-use crate::worker::{Command, Event, Failure, ReqId};
+use crate::protocol::{Command, Event, Failure, ReqId};
 
 fn t0() -> Timestamp {
     "2026-11-01T00:00:00Z".parse().unwrap()
@@ -614,7 +614,7 @@ fn batch_open_lists_exactly_those_tickets_and_reports_missing_values() {
             Command::ListTickets {
                 req,
                 source:
-                    crate::worker::ListSource::Batch {
+                    crate::protocol::ListSource::Batch {
                         values,
                         id_property,
                     },
@@ -649,7 +649,7 @@ fn batch_open_lists_exactly_those_tickets_and_reports_missing_values() {
     assert!(matches!(
         api(&fx).as_slice(),
         [Command::ListTickets {
-            source: crate::worker::ListSource::All,
+            source: crate::protocol::ListSource::All,
             ..
         }]
     ));

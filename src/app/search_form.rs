@@ -26,8 +26,8 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use super::edit::{Choice, Picker};
 use crate::action::Action;
+use crate::domain::search::FilterOperator;
 use crate::domain::{Catalog, PropertyDef, PropertyType};
-use crate::hubspot::FilterOperator;
 use crate::keymap::{Context, Keymap};
 use crate::views::{
     self, CLOSED, Condition, DateRange, End, ME, OPEN, Operand, SortSpec, UNASSIGNED, View,

@@ -8,8 +8,8 @@ use crossterm::event::KeyCode;
 use super::search_form::Preview;
 use super::tests::fixtures::*;
 use super::*;
+use crate::protocol::SearchSource;
 use crate::views::View;
-use crate::worker::SearchSource;
 
 fn counts(fx: &[Effect]) -> Vec<(ReqId, SearchSource)> {
     fx.iter()

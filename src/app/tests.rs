@@ -11,7 +11,7 @@ use jiff::SignedDuration;
 use super::detail::{Loadable, Tab};
 use super::*;
 use crate::domain::Ticket;
-use crate::worker::{Command, Event, ListSource};
+use crate::protocol::{Command, Event, ListSource};
 use fixtures::*;
 
 /// Domain data and builders shared by the update and render tests.
@@ -28,7 +28,7 @@ pub(crate) mod fixtures {
         PropertyDef, PropertyGroup, PropertyOption, PropertyType, Stage, Ticket,
     };
     use crate::keymap::Keymap;
-    use crate::worker::{Command, Event, Failure};
+    use crate::protocol::{Command, Event, Failure};
 
     /// The fixed "now" of every test.
     pub fn t0() -> Timestamp {
@@ -1376,7 +1376,7 @@ fn the_backoff_countdown_redraws_as_the_clock_moves_and_only_then() {
     let until = app.now + SignedDuration::from_millis(2_500);
     update(
         &mut app,
-        Msg::Worker(Event::Status(crate::worker::WorkerStatus {
+        Msg::Worker(Event::Status(crate::protocol::WorkerStatus {
             in_flight: 3,
             backoff_until: Some(until),
             ..Default::default()

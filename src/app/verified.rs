@@ -9,7 +9,7 @@
 
 use super::edit::Phase;
 use super::{App, Effect, Level};
-use crate::worker::{Event, Failure, Verdict};
+use crate::protocol::{Event, Failure, Verdict};
 
 /// What the status line starts with when a write's outcome was read back.
 pub const VERIFIED: &str = "verified after a lost answer";

@@ -9,7 +9,7 @@ use crossterm::event::KeyCode;
 use super::edit::Phase;
 use super::tests::fixtures::*;
 use super::{App, Effect, Focus, Level, Msg, update};
-use crate::worker::{Command, Event, Verdict};
+use crate::protocol::{Command, Event, Verdict};
 
 const LOST: &str = "connection closed before message completed";
 

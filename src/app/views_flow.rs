@@ -12,8 +12,8 @@ use super::{App, Effect, Focus};
 use crate::action::Action;
 use crate::domain::PropertyType;
 use crate::keymap::Context;
+use crate::protocol::{Command, Event, ListSource, SearchSource};
 use crate::views::{self, SortSpec, View};
-use crate::worker::{Command, Event, ListSource, SearchSource};
 
 /// How long typing in the search form must pause before the matches are counted: HubSpot
 /// allows 5 searches a second per account, and a count per keystroke would spend them all.

@@ -11,9 +11,9 @@ use ratatui::backend::TestBackend;
 use super::tests::fixtures::*;
 use super::views_flow::{self, PickerKind};
 use super::*;
-use crate::hubspot::{Filter, FilterGroup, Sort, SortDirection};
+use crate::domain::search::{Filter, FilterGroup, Sort, SortDirection};
+use crate::protocol::{Command, Event, ListSource, SearchSource};
 use crate::views::{self, SortSpec, View};
-use crate::worker::{Command, Event, ListSource, SearchSource};
 
 /// The open stages of the fixture pipelines, in pipeline order.
 fn open_stages() -> Vec<String> {

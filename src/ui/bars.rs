@@ -8,8 +8,8 @@ use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
 use crate::app::{App, Level};
+use crate::protocol::ListSource;
 use crate::text::{sanitize, truncate_to_width, width};
-use crate::worker::ListSource;
 
 pub fn render_top_bar(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let mut left = vec![Span::styled(" hubtix ", theme.title())];

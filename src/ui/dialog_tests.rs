@@ -14,7 +14,7 @@ use ratatui::style::Modifier;
 use crate::app::tests::fixtures::*;
 use crate::app::{App, Effect, Msg, update};
 use crate::domain::{Associated, AssociationType, ObjectKind};
-use crate::worker::{Command, Event};
+use crate::protocol::{Command, Event};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 

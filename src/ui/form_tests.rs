@@ -20,7 +20,7 @@ use crate::domain::{
     Ticket,
 };
 use crate::keymap::Keymap;
-use crate::worker::{Command, Event};
+use crate::protocol::{Command, Event};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 

@@ -77,7 +77,7 @@ fn error_preview_from_the_compiler() {
     let mut v = View::all_tickets();
     v.conditions = (1..=6u8)
         .map(|g| {
-            let mut c = Condition::new("subject", crate::hubspot::FilterOperator::Eq, "x");
+            let mut c = Condition::new("subject", crate::domain::search::FilterOperator::Eq, "x");
             c.group = g;
             c
         })
@@ -162,7 +162,7 @@ fn the_focused_field_stays_in_view_on_a_small_screen() {
     for i in 0..8 {
         v.conditions.push(Condition::new(
             "subject",
-            crate::hubspot::FilterOperator::Eq,
+            crate::domain::search::FilterOperator::Eq,
             &format!("w{i}"),
         ));
     }

@@ -16,7 +16,7 @@ use ratatui::style::{Color, Modifier};
 use crate::app::detail::{Loadable, Tab};
 use crate::app::tests::fixtures::*;
 use crate::app::{App, Focus, Msg, Overlay, update};
-use crate::worker::{Command, Event};
+use crate::protocol::{Command, Event};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 

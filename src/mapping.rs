@@ -1,0 +1,333 @@
+//! HubSpot's wire types to the app's domain and protocol types, and the app's search terms to
+//! HubSpot's search request: the one place the two vocabularies meet. The worker and the CLI
+//! (`hubtix tickets ...`) both use it, so they show the same thing.
+//!
+//! Owns: pure conversions. Must not: do I/O or know about the UI.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::domain::{
+    Activity, Associated, AssociationType, HistoryValue, ObjectKind, Owner, Pipeline, PropertyDef,
+    PropertyGroup, PropertyOption, PropertyType, Stage, Ticket, parse_timestamp,
+};
+use crate::hubspot as hs;
+
+fn order(n: Option<i64>) -> i32 {
+    n.and_then(|n| i32::try_from(n).ok()).unwrap_or(i32::MAX)
+}
+
+pub fn ticket(o: hs::SimplePublicObject) -> Ticket {
+    let properties = o
+        .properties
+        .into_iter()
+        .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k, v)))
+        .collect();
+    let history = o.properties_with_history.map(|h| {
+        h.into_iter()
+            .map(|(k, values)| (k, values.into_iter().map(history_value).collect()))
+            .collect::<BTreeMap<_, _>>()
+    });
+    Ticket {
+        id: o.id,
+        properties,
+        created_at: Some(o.created_at),
+        updated_at: Some(o.updated_at),
+        archived: o.archived,
+        history,
+    }
+}
+
+pub fn history_value(v: hs::ValueWithTimestamp) -> HistoryValue {
+    HistoryValue {
+        value: v.value,
+        timestamp: v.timestamp,
+        source_type: v.source_type,
+        source_id: v.source_id,
+        source_label: v.source_label,
+        updated_by_user_id: v.updated_by_user_id,
+    }
+}
+
+/// A history value from raw JSON (the CLI keeps records as HubSpot sent them).
+pub fn history_value_json(v: &Value) -> Option<HistoryValue> {
+    serde_json::from_value::<hs::ValueWithTimestamp>(v.clone())
+        .ok()
+        .map(history_value)
+}
+
+pub fn property(p: hs::Property) -> PropertyDef {
+    let read_only_value = p
+        .modification_metadata
+        .as_ref()
+        .is_some_and(|m| m.read_only_value);
+    PropertyDef {
+        kind: PropertyType::parse(&p.type_),
+        options: p
+            .options
+            .into_iter()
+            .map(|o| PropertyOption {
+                label: o.label,
+                value: o.value,
+                hidden: o.hidden,
+                display_order: order(o.display_order),
+            })
+            .collect(),
+        name: p.name,
+        label: p.label,
+        field_type: p.field_type,
+        group_name: p.group_name,
+        description: p.description,
+        display_order: order(p.display_order),
+        hidden: p.hidden,
+        calculated: p.calculated,
+        read_only_value,
+        has_unique_value: p.has_unique_value,
+        hubspot_defined: p.hubspot_defined,
+        referenced_object_type: p.referenced_object_type,
+    }
+}
+
+pub fn group(g: hs::PropertyGroup) -> PropertyGroup {
+    PropertyGroup {
+        name: g.name,
+        label: g.label,
+        display_order: order(Some(g.display_order)),
+    }
+}
+
+pub fn pipeline(p: hs::Pipeline) -> Pipeline {
+    Pipeline {
+        stages: p
+            .stages
+            .iter()
+            .filter(|s| !s.archived)
+            .map(|s| Stage {
+                closed: s.is_closed(),
+                id: s.id.clone(),
+                label: s.label.clone(),
+                display_order: order(Some(s.display_order)),
+            })
+            .collect(),
+        id: p.id,
+        label: p.label,
+        display_order: order(Some(p.display_order)),
+    }
+}
+
+pub fn owner(o: hs::PublicOwner) -> Owner {
+    Owner {
+        // History names the editing user; archived owners keep theirs here.
+        user_id: o.user_id.or(o.user_id_including_inactive),
+        id: o.id,
+        first_name: o.first_name.unwrap_or_default(),
+        last_name: o.last_name.unwrap_or_default(),
+        email: o.email.unwrap_or_default(),
+        archived: o.archived,
+    }
+}
+
+/// Properties read to show an associated record or activity.
+pub fn display_properties(kind: ObjectKind) -> &'static [&'static str] {
+    match kind {
+        ObjectKind::Contact => &["firstname", "lastname", "email"],
+        ObjectKind::Company => &["name", "domain"],
+        ObjectKind::Deal => &["dealname", "amount", "dealstage"],
+        ObjectKind::Note => &["hs_note_body", "hs_timestamp", "hubspot_owner_id"],
+        ObjectKind::Email => &[
+            "hs_email_subject",
+            "hs_email_text",
+            "hs_email_direction",
+            "hs_timestamp",
+            "hubspot_owner_id",
+        ],
+        ObjectKind::Call => &[
+            "hs_call_title",
+            "hs_call_body",
+            "hs_timestamp",
+            "hubspot_owner_id",
+        ],
+        ObjectKind::Task => &[
+            "hs_task_subject",
+            "hs_task_body",
+            "hs_task_status",
+            "hs_timestamp",
+            "hubspot_owner_id",
+        ],
+        ObjectKind::Meeting => &[
+            "hs_meeting_title",
+            "hs_meeting_body",
+            "hs_timestamp",
+            "hubspot_owner_id",
+        ],
+    }
+}
+
+fn prop<'a>(r: Option<&'a hs::SimplePublicObject>, name: &str) -> &'a str {
+    r.and_then(|r| r.property(name)).unwrap_or("")
+}
+
+/// HubSpot's name of an association category (`HUBSPOT_DEFINED`, `USER_DEFINED`, ...).
+pub fn category_name(c: hs::AssociationCategory) -> String {
+    serde_json::to_value(c)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+pub fn associated(
+    kind: ObjectKind,
+    link: &hs::AssociatedObject,
+    r: Option<&hs::SimplePublicObject>,
+) -> Associated {
+    let (title, detail) = match kind {
+        ObjectKind::Contact => {
+            let name = format!("{} {}", prop(r, "firstname"), prop(r, "lastname"));
+            let name = name.trim();
+            let email = prop(r, "email");
+            (
+                if name.is_empty() { email } else { name }.to_owned(),
+                email.to_owned(),
+            )
+        }
+        ObjectKind::Company => (prop(r, "name").to_owned(), prop(r, "domain").to_owned()),
+        ObjectKind::Deal => (prop(r, "dealname").to_owned(), prop(r, "amount").to_owned()),
+        _ => {
+            let a = r.map(|r| activity(kind, &link.to_object_id, r));
+            (
+                a.as_ref().map(|a| a.title.clone()).unwrap_or_default(),
+                a.map(|a| a.body.lines().next().unwrap_or("").to_owned())
+                    .unwrap_or_default(),
+            )
+        }
+    };
+    let title = if r.is_none() {
+        format!("{} {} (not found)", kind.label(), link.to_object_id)
+    } else if title.is_empty() {
+        format!("{} {}", kind.label(), link.to_object_id)
+    } else {
+        title
+    };
+    Associated {
+        kind,
+        id: link.to_object_id.clone(),
+        title,
+        detail,
+        types: link
+            .association_types
+            .iter()
+            .map(|t| AssociationType {
+                category: category_name(t.category),
+                type_id: t.type_id,
+                label: t.label.clone(),
+            })
+            .collect(),
+    }
+}
+
+pub fn activity(kind: ObjectKind, id: &str, r: &hs::SimplePublicObject) -> Activity {
+    let p = |n: &str| r.property(n).unwrap_or("");
+    let (title, body) = match kind {
+        ObjectKind::Note => (String::new(), p("hs_note_body")),
+        ObjectKind::Email => (p("hs_email_subject").to_owned(), p("hs_email_text")),
+        ObjectKind::Call => (p("hs_call_title").to_owned(), p("hs_call_body")),
+        ObjectKind::Task => {
+            let status = p("hs_task_status");
+            let subject = p("hs_task_subject");
+            (
+                if status.is_empty() {
+                    subject.to_owned()
+                } else {
+                    format!("{subject} [{status}]")
+                },
+                p("hs_task_body"),
+            )
+        }
+        ObjectKind::Meeting => (p("hs_meeting_title").to_owned(), p("hs_meeting_body")),
+        _ => (String::new(), ""),
+    };
+    let body = crate::text::html_to_text(body);
+    let title = if title.trim().is_empty() {
+        body.lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim()
+            .to_owned()
+    } else {
+        title
+    };
+    Activity {
+        kind,
+        id: id.to_owned(),
+        timestamp: parse_timestamp(p("hs_timestamp")).or(Some(r.created_at)),
+        title,
+        body,
+        owner_id: r.property("hubspot_owner_id").map(str::to_owned),
+    }
+}
+
+/// A client error as the app keeps it: data, not a string, so the UI lays it out.
+impl crate::protocol::Failure {
+    pub fn from_api(e: &hs::ApiError) -> Self {
+        Self {
+            summary: e.summary(),
+            status: e.status(),
+            not_found: e.is_not_found(),
+            auth: e.is_auth(),
+            missing_scopes: e.missing_scopes().unwrap_or_default(),
+            field_errors: e.field_errors(),
+            outcome_unknown: matches!(e, hs::ApiError::WriteOutcomeUnknown { .. }),
+        }
+    }
+}
+
+/// The app's search terms as HubSpot's search takes them.
+pub mod search {
+    use crate::domain::search as d;
+    use crate::hubspot as hs;
+
+    pub fn operator(op: d::FilterOperator) -> hs::FilterOperator {
+        match op {
+            d::FilterOperator::Eq => hs::FilterOperator::Eq,
+            d::FilterOperator::Neq => hs::FilterOperator::Neq,
+            d::FilterOperator::Lt => hs::FilterOperator::Lt,
+            d::FilterOperator::Lte => hs::FilterOperator::Lte,
+            d::FilterOperator::Gt => hs::FilterOperator::Gt,
+            d::FilterOperator::Gte => hs::FilterOperator::Gte,
+            d::FilterOperator::Between => hs::FilterOperator::Between,
+            d::FilterOperator::In => hs::FilterOperator::In,
+            d::FilterOperator::NotIn => hs::FilterOperator::NotIn,
+            d::FilterOperator::HasProperty => hs::FilterOperator::HasProperty,
+            d::FilterOperator::NotHasProperty => hs::FilterOperator::NotHasProperty,
+            d::FilterOperator::ContainsToken => hs::FilterOperator::ContainsToken,
+            d::FilterOperator::NotContainsToken => hs::FilterOperator::NotContainsToken,
+        }
+    }
+
+    pub fn filter(f: &d::Filter) -> hs::Filter {
+        hs::Filter {
+            property_name: f.property_name.clone(),
+            operator: operator(f.operator),
+            value: f.value.clone(),
+            high_value: f.high_value.clone(),
+            values: f.values.clone(),
+        }
+    }
+
+    pub fn group(g: &d::FilterGroup) -> hs::FilterGroup {
+        hs::FilterGroup {
+            filters: g.filters.iter().map(filter).collect(),
+        }
+    }
+
+    pub fn sort(s: &d::Sort) -> hs::Sort {
+        hs::Sort {
+            property_name: s.property_name.clone(),
+            direction: match s.direction {
+                d::SortDirection::Ascending => hs::SortDirection::Ascending,
+                d::SortDirection::Descending => hs::SortDirection::Descending,
+            },
+        }
+    }
+}

@@ -1,0 +1,449 @@
+//! The one vocabulary of the app, the worker and the UI: what the app asks for ([`Command`]),
+//! what comes back ([`Event`]), request identities ([`ReqId`]), things loading
+//! ([`Loadable`]), failures as data ([`Failure`]) and where the list comes from
+//! ([`ListSource`]).
+//!
+//! Owns: these types and their plain-data helpers. Must not: depend on anything of ours but
+//! `domain` (no HubSpot wire types, no UI, no tokio), so every layer can share it and the
+//! arrows stay one way (`tests/architecture.rs`).
+
+use crate::domain::search::{FilterGroup, Sort};
+use crate::domain::{
+    Activity, Associated, ObjectKind, Owner, Pipeline, PropertyDef, PropertyGroup, Ticket,
+};
+
+/// A request's identity, echoed by the worker, so stale answers can be dropped.
+pub type ReqId = u64;
+
+/// Something loaded from the API.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Loadable<T> {
+    #[default]
+    Idle,
+    Loading(ReqId),
+    Ready(T),
+    Failed(String),
+}
+
+impl<T> Loadable<T> {
+    pub fn ready(&self) -> Option<&T> {
+        match self {
+            Self::Ready(t) => Some(t),
+            _ => None,
+        }
+    }
+    pub fn is_loading(&self) -> bool {
+        matches!(self, Self::Loading(_))
+    }
+    /// Whether an answer to `req` is the one this slot waits for.
+    pub fn waits_for(&self, req: ReqId) -> bool {
+        matches!(self, Self::Loading(r) if *r == req)
+    }
+}
+
+/// Where the list's tickets come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListSource {
+    /// Every ticket, in HubSpot's list order (`GET /crm/v3/objects/tickets`).
+    All,
+    /// A view's search (HubSpot's list API cannot filter or sort): OR of AND-groups, one sort,
+    /// free text. Pages through the 10,000-result cap by record ID when sorted by ID.
+    Search(SearchSource),
+    /// Exactly these tickets, by record ID or by a unique property's values (batch read).
+    Batch {
+        values: Vec<String>,
+        id_property: Option<String>,
+    },
+}
+
+/// The terms of a search view, compiled (see `views::compile`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SearchSource {
+    pub filter_groups: Vec<FilterGroup>,
+    pub sort: Option<Sort>,
+    pub query: Option<String>,
+}
+
+impl SearchSource {
+    /// Whether results past HubSpot's 10,000 cap can be reached: sorted by record ID, a
+    /// filter `hs_object_id > last seen` (or `<` descending) continues where offsets stop.
+    /// It is ANDed into every group, so each group needs room for one more filter.
+    pub fn can_page_past_cap(&self) -> bool {
+        let by_id = self
+            .sort
+            .as_ref()
+            .is_some_and(|s| s.property_name == "hs_object_id");
+        let groups = self.filter_groups.len().max(1);
+        let filters: usize = self.filter_groups.iter().map(|g| g.filters.len()).sum();
+        by_id
+            && self
+                .filter_groups
+                .iter()
+                .all(|g| g.filters.len() < crate::domain::search::MAX_FILTERS_PER_GROUP)
+            && filters + groups <= crate::domain::search::MAX_FILTERS
+    }
+}
+
+/// What the app asks of the worker.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    ListTickets {
+        req: ReqId,
+        source: ListSource,
+        after: Option<String>,
+        properties: Vec<String>,
+    },
+    /// Counts a search's matches (one ticket asked for, `total` read).
+    CountTickets {
+        req: ReqId,
+        source: SearchSource,
+    },
+    LoadProperties {
+        req: ReqId,
+    },
+    LoadPipelines {
+        req: ReqId,
+    },
+    LoadOwners {
+        req: ReqId,
+    },
+    /// The full ticket: the given properties, each with its history.
+    GetTicket {
+        req: ReqId,
+        id: String,
+        properties: Vec<String>,
+    },
+    /// Contacts, companies and deals associated with a ticket, with names and labels.
+    LoadAssociations {
+        req: ReqId,
+        ticket_id: String,
+    },
+    /// Notes, emails, calls, tasks and meetings on a ticket.
+    LoadActivities {
+        req: ReqId,
+        ticket_id: String,
+    },
+    /// Re-reads a ticket (every given property with history) before a save, to see whether
+    /// someone changed it; not in a slot, so it never cancels the detail fetch.
+    CheckTicket {
+        req: ReqId,
+        id: String,
+        properties: Vec<String>,
+    },
+    /// Finds contacts, companies and deals by name, email or domain (HubSpot search).
+    SearchRecords {
+        req: ReqId,
+        query: String,
+    },
+    /// Creates a ticket with these properties and associations (default types).
+    CreateTicket {
+        req: ReqId,
+        properties: std::collections::BTreeMap<String, String>,
+        associations: Vec<(ObjectKind, String)>,
+    },
+    /// Archives (deletes to HubSpot's recycle bin) one ticket.
+    ArchiveTicket {
+        req: ReqId,
+        id: String,
+    },
+    /// Archives many tickets through batch archive (chunks of 100).
+    BatchArchive {
+        req: ReqId,
+        ids: Vec<String>,
+    },
+    /// Association types (and labels) from tickets to `kind`.
+    LoadLabels {
+        req: ReqId,
+        kind: ObjectKind,
+    },
+    /// Associates the ticket with a record using one association type (v4, labelled PUT).
+    /// HubSpot replaces the pair's labels with the ones sent: `keep` are the pair's current
+    /// types (category, type id), sent along so that adding a label removes none.
+    Associate {
+        req: ReqId,
+        ticket_id: String,
+        kind: ObjectKind,
+        to_id: String,
+        category: String,
+        type_id: u32,
+        keep: Vec<(String, u32)>,
+    },
+    /// Removes every association between the ticket and the record (v4 DELETE).
+    RemoveAssociation {
+        req: ReqId,
+        ticket_id: String,
+        kind: ObjectKind,
+        to_id: String,
+    },
+    /// Sets the same properties on many tickets through batch update (chunks of 100).
+    BatchUpdate {
+        req: ReqId,
+        ids: Vec<String>,
+        properties: std::collections::BTreeMap<String, String>,
+    },
+    /// PATCHes only these properties. Writes to one ticket run one at a time.
+    UpdateTicket {
+        req: ReqId,
+        id: String,
+        properties: std::collections::BTreeMap<String, String>,
+    },
+}
+
+impl Command {
+    pub fn req(&self) -> ReqId {
+        match self {
+            Self::ListTickets { req, .. }
+            | Self::CountTickets { req, .. }
+            | Self::LoadProperties { req }
+            | Self::LoadPipelines { req }
+            | Self::LoadOwners { req }
+            | Self::GetTicket { req, .. }
+            | Self::LoadAssociations { req, .. }
+            | Self::LoadActivities { req, .. }
+            | Self::CheckTicket { req, .. }
+            | Self::BatchUpdate { req, .. }
+            | Self::ArchiveTicket { req, .. }
+            | Self::BatchArchive { req, .. }
+            | Self::LoadLabels { req, .. }
+            | Self::Associate { req, .. }
+            | Self::RemoveAssociation { req, .. }
+            | Self::SearchRecords { req, .. }
+            | Self::CreateTicket { req, .. }
+            | Self::UpdateTicket { req, .. } => *req,
+        }
+    }
+
+    /// Every existing ticket a command writes to, sorted, each once; empty for reads. Writes
+    /// that share a ticket run one at a time, in the order they were asked for (see
+    /// `write_queue`). Every command is listed: a new write must say what it touches.
+    pub fn written_tickets(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = match self {
+            Self::UpdateTicket { id, .. } | Self::ArchiveTicket { id, .. } => vec![id],
+            Self::Associate { ticket_id, .. } | Self::RemoveAssociation { ticket_id, .. } => {
+                vec![ticket_id]
+            }
+            Self::BatchUpdate { ids, .. } | Self::BatchArchive { ids, .. } => {
+                ids.iter().map(String::as_str).collect()
+            }
+            // A create writes a ticket nobody else can know yet; its associations link
+            // contacts, companies and deals to it, never another ticket.
+            Self::CreateTicket { .. }
+            | Self::ListTickets { .. }
+            | Self::CountTickets { .. }
+            | Self::LoadProperties { .. }
+            | Self::LoadPipelines { .. }
+            | Self::LoadOwners { .. }
+            | Self::GetTicket { .. }
+            | Self::LoadAssociations { .. }
+            | Self::LoadActivities { .. }
+            | Self::CheckTicket { .. }
+            | Self::SearchRecords { .. }
+            | Self::LoadLabels { .. } => Vec::new(),
+        };
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// Commands in the same slot supersede each other: starting one aborts the previous.
+    pub fn slot(&self) -> Option<Slot> {
+        match self {
+            Self::GetTicket { .. } => Some(Slot::Detail),
+            Self::LoadAssociations { .. } => Some(Slot::Associations),
+            Self::LoadActivities { .. } => Some(Slot::Activities),
+            Self::SearchRecords { .. } => Some(Slot::RecordSearch),
+            Self::CountTickets { .. } => Some(Slot::Count),
+            _ => None,
+        }
+    }
+}
+
+/// A family of commands where only the newest matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Slot {
+    Detail,
+    Associations,
+    Activities,
+    RecordSearch,
+    Count,
+}
+
+/// A failure, as the app shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// One line: HTTP status, HubSpot category and message, correlation ID.
+    pub summary: String,
+    pub status: Option<u16>,
+    pub not_found: bool,
+    pub auth: bool,
+    pub missing_scopes: Vec<String>,
+    pub field_errors: Vec<(String, String)>,
+    /// A write that may or may not have happened (timeout or 5xx after sending): not re-sent;
+    /// the app re-reads to find out.
+    pub outcome_unknown: bool,
+}
+
+/// What the worker tells the app.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    TicketsListed {
+        req: ReqId,
+        tickets: Vec<Ticket>,
+        next_after: Option<String>,
+        /// Tickets on the server for this source (search reports it; the list API doesn't).
+        /// `None` on pages past the 10,000 cap: keep the first page's count.
+        total: Option<u64>,
+        /// HubSpot's 10,000-result cap stops the paging before `total` is reached.
+        capped: bool,
+    },
+    /// How many tickets a search would find (the search form's live count).
+    TicketsCounted {
+        req: ReqId,
+        total: u64,
+    },
+    PropertiesLoaded {
+        req: ReqId,
+        properties: Vec<PropertyDef>,
+        groups: Vec<PropertyGroup>,
+    },
+    PipelinesLoaded {
+        req: ReqId,
+        pipelines: Vec<Pipeline>,
+    },
+    OwnersLoaded {
+        req: ReqId,
+        owners: Vec<Owner>,
+    },
+    TicketFetched {
+        req: ReqId,
+        ticket: Ticket,
+    },
+    AssociationsLoaded {
+        req: ReqId,
+        ticket_id: String,
+        items: Vec<Associated>,
+    },
+    ActivitiesLoaded {
+        req: ReqId,
+        ticket_id: String,
+        items: Vec<Activity>,
+    },
+    TicketChecked {
+        req: ReqId,
+        ticket: Ticket,
+    },
+    TicketUpdated {
+        req: ReqId,
+        ticket: Ticket,
+    },
+    RecordsFound {
+        req: ReqId,
+        items: Vec<Associated>,
+    },
+    TicketArchived {
+        req: ReqId,
+        id: String,
+    },
+    /// A batch archive's outcome: archived IDs, and the ones that failed with why.
+    BatchArchived {
+        req: ReqId,
+        archived: Vec<String>,
+        failed: Vec<(String, String)>,
+    },
+    LabelsLoaded {
+        req: ReqId,
+        kind: ObjectKind,
+        labels: Vec<crate::domain::AssociationType>,
+    },
+    /// An association was added or removed.
+    AssociationChanged {
+        req: ReqId,
+        ticket_id: String,
+    },
+    TicketCreated {
+        req: ReqId,
+        ticket: Ticket,
+    },
+    /// The tickets of a batch open, in the order asked for, and the values not found.
+    BatchOpened {
+        req: ReqId,
+        tickets: Vec<Ticket>,
+        missing: Vec<String>,
+    },
+    /// A batch write's outcome: tickets written, and the ones that failed with why.
+    BatchUpdated {
+        req: ReqId,
+        updated: Vec<Ticket>,
+        failed: Vec<(String, String)>,
+    },
+    Failed {
+        req: ReqId,
+        failure: Failure,
+    },
+    /// A write whose answer was lost (connection reset or timeout after sending, a 5xx, an
+    /// unreadable answer) was not sent again: the worker read the tickets back, and `verdict`
+    /// is what that showed.
+    WriteVerified {
+        req: ReqId,
+        /// The tickets whose outcome was in doubt.
+        tickets: Vec<String>,
+        /// How the answer was lost, e.g. `timed out` or `HTTP 502 ...`.
+        lost: String,
+        verdict: Verdict,
+    },
+    /// Requests in flight and rate-limit state changed.
+    Status(WorkerStatus),
+}
+
+impl Event {
+    /// The request this event answers (`None` for status updates).
+    pub fn req(&self) -> Option<ReqId> {
+        match self {
+            Self::TicketsListed { req, .. }
+            | Self::TicketsCounted { req, .. }
+            | Self::PropertiesLoaded { req, .. }
+            | Self::PipelinesLoaded { req, .. }
+            | Self::OwnersLoaded { req, .. }
+            | Self::TicketFetched { req, .. }
+            | Self::AssociationsLoaded { req, .. }
+            | Self::ActivitiesLoaded { req, .. }
+            | Self::TicketChecked { req, .. }
+            | Self::TicketUpdated { req, .. }
+            | Self::RecordsFound { req, .. }
+            | Self::TicketArchived { req, .. }
+            | Self::BatchArchived { req, .. }
+            | Self::LabelsLoaded { req, .. }
+            | Self::AssociationChanged { req, .. }
+            | Self::TicketCreated { req, .. }
+            | Self::BatchOpened { req, .. }
+            | Self::BatchUpdated { req, .. }
+            | Self::Failed { req, .. }
+            | Self::WriteVerified { req, .. } => Some(*req),
+            Self::Status(_) => None,
+        }
+    }
+}
+
+/// What reading back showed about a write whose answer was lost ([`Event::WriteVerified`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// The records answered for the write: the event its own answer would have been. A
+    /// single write took effect; a batch lists what took effect and, in its `failed`, what
+    /// did not or is still unknown, each with why.
+    Answered(Box<Event>),
+    /// The write did not take effect: the ticket does not hold what was sent (or is gone).
+    NotApplied,
+    /// Reading back failed as well: the outcome is still unknown, and why.
+    StillUnknown(String),
+}
+
+/// What the status bar shows about the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WorkerStatus {
+    pub in_flight: usize,
+    /// Requests left in HubSpot's current 10-second window, and its size.
+    pub remaining: Option<u32>,
+    pub max: Option<u32>,
+    /// Waiting for the rate limit to free up until this time.
+    pub backoff_until: Option<jiff::Timestamp>,
+}

@@ -1,0 +1,274 @@
+//! The layers of ARCHITECTURE.md, checked: each top-level module of `src/` may use only the
+//! modules its arrows allow. Reads the sources (test code left out) and fails naming the file
+//! and line of every import that crosses a forbidden arrow.
+//!
+//! The sandbox's own inner layers are checked by `tests/architecture_sandbox.rs`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// What a module must not use (`crate::<name>`), and why.
+const RULES: &[(&str, Rule)] = &[
+    (
+        "protocol",
+        Rule::Only(
+            &["domain"],
+            "the shared vocabulary depends only on the domain",
+        ),
+    ),
+    (
+        "domain",
+        Rule::Only(&[], "the domain depends on nothing of ours"),
+    ),
+    (
+        "hubspot",
+        Rule::Only(
+            &[],
+            "the client knows no domain, UI or app (it could be its own crate)",
+        ),
+    ),
+    (
+        "mapping",
+        Rule::Only(
+            &["domain", "hubspot", "protocol", "text"],
+            "mapping turns wire types into domain types, nothing more",
+        ),
+    ),
+    (
+        "app",
+        Rule::Never(
+            &[
+                "hubspot",
+                "worker",
+                "ui",
+                "runtime",
+                "sandbox",
+                "mapping",
+                "tickets_cmd",
+                "commands",
+                "terminal",
+                "input",
+            ],
+            "update is pure: no I/O, no wire types, no drawing",
+        ),
+    ),
+    (
+        "ui",
+        Rule::Never(
+            &[
+                "hubspot",
+                "worker",
+                "runtime",
+                "sandbox",
+                "mapping",
+                "tickets_cmd",
+                "commands",
+                "terminal",
+                "input",
+            ],
+            "drawing only reads the app",
+        ),
+    ),
+    (
+        "worker",
+        Rule::Never(
+            &[
+                "app",
+                "ui",
+                "runtime",
+                "views",
+                "keymap",
+                "terminal",
+                "input",
+                "sandbox",
+                "tickets_cmd",
+            ],
+            "the worker answers in the protocol's terms and knows no UI state",
+        ),
+    ),
+    (
+        "views",
+        Rule::Never(
+            &["hubspot", "worker", "app", "ui", "runtime", "mapping"],
+            "views compile to the domain's search terms",
+        ),
+    ),
+    (
+        "sandbox",
+        Rule::Never(
+            &[
+                "hubspot", "domain", "protocol", "mapping", "app", "ui", "worker", "views",
+            ],
+            "the sandbox builds its JSON from its own store, never the client's types",
+        ),
+    ),
+];
+
+#[derive(Clone, Copy)]
+enum Rule {
+    /// May use only these (and itself).
+    Only(&'static [&'static str], &'static str),
+    /// May use anything but these.
+    Never(&'static [&'static str], &'static str),
+}
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+/// `src/<m>.rs` and everything under `src/<m>/`, without test-only files.
+fn module_files(module: &str) -> Vec<PathBuf> {
+    let mut files = vec![src().join(format!("{module}.rs"))];
+    let dir = src().join(module);
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                files.push(p);
+            }
+        }
+    }
+    let test_only: BTreeSet<PathBuf> = files.iter().flat_map(|f| test_modules(f)).collect();
+    files.retain(|f| f.exists() && !test_only.contains(f));
+    files.sort();
+    files
+}
+
+/// Files declared as `#[cfg(test)] mod name;` in `file`.
+fn test_modules(file: &Path) -> Vec<PathBuf> {
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return Vec::new();
+    };
+    let dir = match file.file_stem().and_then(|s| s.to_str()) {
+        Some("lib" | "main" | "mod") => file.parent().map(Path::to_path_buf),
+        Some(stem) => file.parent().map(|p| p.join(stem)),
+        None => None,
+    };
+    let Some(dir) = dir else {
+        return Vec::new();
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    lines
+        .windows(2)
+        .filter(|w| w[0].trim() == "#[cfg(test)]")
+        .filter_map(|w| {
+            let l = w[1]
+                .trim()
+                .trim_start_matches("pub ")
+                .trim_start_matches("pub(crate) ");
+            let name = l.strip_prefix("mod ")?.strip_suffix(';')?;
+            Some(dir.join(format!("{name}.rs")))
+        })
+        .collect()
+}
+
+/// `(line, module)` for every `crate::<module>` outside test code and comments.
+fn uses(file: &Path) -> Vec<(usize, String)> {
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let mut out = Vec::new();
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim();
+        // An inline test module runs to the end of the file in this code base.
+        if t == "#[cfg(test)]"
+            && lines
+                .get(i + 1)
+                .is_some_and(|n| n.trim().starts_with("mod ") && n.trim().ends_with('{'))
+        {
+            break;
+        }
+        if t.starts_with("//") {
+            continue;
+        }
+        let code = t.split("//").next().unwrap_or(t);
+        let mut rest = code;
+        while let Some(at) = rest.find("crate::") {
+            let after = &rest[at + "crate::".len()..];
+            let name: String = after
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() {
+                out.push((i + 1, name));
+            }
+            rest = after;
+        }
+        // `use crate::{a, b}` groups.
+        if let Some(group) = code.strip_prefix("use crate::{") {
+            for name in group
+                .split(',')
+                .map(|s| s.trim().split("::").next().unwrap_or(""))
+            {
+                if !name.is_empty() && name != "}" {
+                    out.push((i + 1, name.trim_end_matches("};").to_owned()));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn violations() -> Vec<String> {
+    let mut found = Vec::new();
+    for (module, rule) in RULES {
+        for file in module_files(module) {
+            for (line, used) in uses(&file) {
+                if used == *module {
+                    continue;
+                }
+                let (bad, why) = match rule {
+                    Rule::Only(allowed, why) => (!allowed.contains(&used.as_str()), why),
+                    Rule::Never(denied, why) => (denied.contains(&used.as_str()), why),
+                };
+                if bad {
+                    found.push(format!(
+                        "{}:{line}: {module} -> {used} ({why})",
+                        file.strip_prefix(src().parent().unwrap_or(&src()))
+                            .unwrap_or(&file)
+                            .display()
+                    ));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_module_keeps_to_its_arrows() {
+    let v = violations();
+    assert!(
+        v.is_empty(),
+        "imports across a forbidden arrow:\n{}",
+        v.join("\n")
+    );
+}
+
+#[test]
+fn the_checker_sees_imports_and_skips_test_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("x.rs");
+    std::fs::write(
+        &f,
+        "use crate::{hubspot::Client, domain};\n// crate::ui in a comment\nfn f() { crate::worker::spawn(); }\n#[cfg(test)]\nmod tests {\n    use crate::sandbox;\n}\n",
+    )
+    .unwrap();
+    let names: Vec<String> = uses(&f).into_iter().map(|(_, n)| n).collect();
+    assert!(names.contains(&"hubspot".to_owned()), "{names:?}");
+    assert!(names.contains(&"domain".to_owned()), "{names:?}");
+    assert!(names.contains(&"worker".to_owned()), "{names:?}");
+    assert!(!names.contains(&"ui".to_owned()), "{names:?}");
+    assert!(!names.contains(&"sandbox".to_owned()), "{names:?}");
+    // The real tree has files in every module checked.
+    for (module, _) in RULES {
+        assert!(!module_files(module).is_empty(), "{module}");
+    }
+}
