@@ -270,7 +270,21 @@ pub fn activity(kind: ObjectKind, id: &str, r: &hs::SimplePublicObject) -> Activ
 /// A client error as the app keeps it: data, not a string, so the UI lays it out.
 impl crate::protocol::Failure {
     pub fn from_api(e: &hs::ApiError) -> Self {
+        use crate::protocol::FailureKind as K;
+        let kind = match e {
+            hs::ApiError::Http(_) => K::Http,
+            hs::ApiError::RateLimited { .. } => K::RateLimited,
+            hs::ApiError::Network(_) => K::Network,
+            hs::ApiError::Timeout => K::Timeout,
+            hs::ApiError::Decode(_) => K::BadResponse,
+            hs::ApiError::WriteOutcomeUnknown { .. } => K::OutcomeUnknown,
+            hs::ApiError::Config(_) => K::Config,
+        };
         Self {
+            kind,
+            category: e.category().map(str::to_owned),
+            message: e.message(),
+            correlation_id: e.correlation_id().map(str::to_owned),
             summary: e.summary(),
             status: e.status(),
             not_found: e.is_not_found(),

@@ -269,8 +269,17 @@ pub enum Slot {
 }
 
 /// A failure, as the app shows it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Failure {
+    /// What kind of failure: the UI and the flows decide by this, not by parsing text.
+    pub kind: FailureKind,
+    /// HubSpot's category (`VALIDATION_ERROR`, `OBJECT_NOT_FOUND` ...), when it sent one.
+    pub category: Option<String>,
+    /// HubSpot's message (or what went wrong on the way), on one line.
+    pub message: String,
+    /// HubSpot's correlation ID: what its support asks for. A layout that has to cut a
+    /// failure cuts the message, never this.
+    pub correlation_id: Option<String>,
     /// One line: HTTP status, HubSpot category and message, correlation ID.
     pub summary: String,
     pub status: Option<u16>,
@@ -281,6 +290,26 @@ pub struct Failure {
     /// A write that may or may not have happened (timeout or 5xx after sending): not re-sent;
     /// the app re-reads to find out.
     pub outcome_unknown: bool,
+}
+
+/// The kinds of [`Failure`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FailureKind {
+    /// HubSpot answered with an error status.
+    #[default]
+    Http,
+    /// A rate limit that waiting did not get through.
+    RateLimited,
+    /// No answer: the connection failed or broke.
+    Network,
+    /// No answer in time.
+    Timeout,
+    /// An answer that was not what HubSpot promises.
+    BadResponse,
+    /// A write whose answer was lost: it may or may not have happened.
+    OutcomeUnknown,
+    /// hubtix is set up so that no request can succeed (base URL, token).
+    Config,
 }
 
 /// What the worker tells the app.

@@ -175,6 +175,30 @@ pub fn truncate_to_width(s: &str, cells: usize) -> String {
     out
 }
 
+/// A message line cut to `cells`, but never its HubSpot correlation ID: when the line ends in
+/// ` (correlation id …)` the message before it is what gets cut (`HTTP 409 CONFLICT: A tic…
+/// (correlation id 4f…)`), since that ID is what HubSpot's support asks for. Other lines are
+/// cut as [`truncate_to_width`] does.
+pub fn fit_keeping_correlation(s: &str, cells: usize) -> String {
+    const MARK: &str = " (correlation id ";
+    if width(s) <= cells {
+        return s.to_owned();
+    }
+    let tail = s
+        .rfind(MARK)
+        .filter(|&at| s.ends_with(')') && !s[at + 1..].contains(" ("))
+        .map(|at| (&s[..at], &s[at..]));
+    match tail {
+        // Keep at least a few cells of the message, else it says nothing.
+        Some((head, tail)) if width(tail) + 8 <= cells => {
+            let mut out = truncate_to_width(head, cells - width(tail));
+            out.push_str(tail);
+            out
+        }
+        _ => truncate_to_width(s, cells),
+    }
+}
+
 /// `s` truncated (with `…`) or padded with spaces to exactly `cells` cells, left-aligned.
 pub fn pad_to_width(s: &str, cells: usize) -> String {
     let mut out = truncate_to_width(s, cells);
@@ -535,6 +559,32 @@ fn decode_entity(name: &str) -> Option<char> {
         "zwnj" => '\u{200c}',
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod fit_tests {
+    use super::*;
+
+    #[test]
+    fn a_cut_message_keeps_its_correlation_id() {
+        let line = "HTTP 409 CONFLICT: A ticket with external_ticket_ref \"EXT-000002\" already exists (correlation id 8c1f2a9e-0b7d-4c1e-9a51-3f1b8e0c2d44)";
+        let fit = fit_keeping_correlation(line, 80);
+        assert_eq!(width(&fit), 80, "{fit}");
+        assert!(
+            fit.ends_with("(correlation id 8c1f2a9e-0b7d-4c1e-9a51-3f1b8e0c2d44)"),
+            "{fit}"
+        );
+        assert!(fit.starts_with("HTTP 409 CONFLICT: A tick"), "{fit}");
+        assert!(fit.contains('…'), "{fit}");
+        // Short enough: unchanged. Too narrow for both: cut as any line.
+        assert_eq!(
+            fit_keeping_correlation("HTTP 404 (correlation id x)", 80),
+            "HTTP 404 (correlation id x)"
+        );
+        assert_eq!(width(&fit_keeping_correlation(line, 20)), 20);
+        // No correlation ID: an ordinary cut.
+        assert_eq!(fit_keeping_correlation("abcdefghij", 5), "abcd…");
+    }
 }
 
 #[cfg(test)]

@@ -645,7 +645,11 @@ fn on_failure(app: &mut App, failure: &Failure) -> Vec<Effect> {
         .map(|(_, m)| m.as_str())
         .collect();
     form.error = Some(if !mine.is_empty() {
-        mine.join("; ")
+        // HubSpot's words about this field, and the ID its support would ask for.
+        match &failure.correlation_id {
+            Some(id) => format!("{} (correlation id {id})", mine.join("; ")),
+            None => mine.join("; "),
+        }
     } else if failure.outcome_unknown {
         // Not re-sent: HubSpot may have applied it. Re-read and let the user decide.
         format!(

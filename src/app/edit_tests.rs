@@ -214,6 +214,7 @@ fn loaded() -> App {
 
 fn failure(summary: &str) -> Failure {
     Failure {
+        message: summary.into(),
         summary: summary.into(),
         status: Some(400),
         not_found: false,
@@ -221,6 +222,7 @@ fn failure(summary: &str) -> Failure {
         missing_scopes: vec![],
         field_errors: vec![],
         outcome_unknown: false,
+        ..Failure::default()
     }
 }
 

@@ -379,6 +379,7 @@ pub(crate) mod fixtures {
 
     pub fn failure(status: u16, summary: &str) -> Failure {
         Failure {
+            message: summary.into(),
             summary: summary.into(),
             status: Some(status),
             not_found: status == 404,
@@ -386,6 +387,7 @@ pub(crate) mod fixtures {
             missing_scopes: Vec::new(),
             field_errors: Vec::new(),
             outcome_unknown: false,
+            ..Failure::default()
         }
     }
 

@@ -183,6 +183,12 @@ fn still_unknown(who: &str, lost: &str, why: &str) -> String {
 
 fn failure(summary: String, outcome_unknown: bool) -> Failure {
     Failure {
+        kind: if outcome_unknown {
+            crate::protocol::FailureKind::OutcomeUnknown
+        } else {
+            crate::protocol::FailureKind::Network
+        },
+        message: summary.clone(),
         summary,
         status: None,
         not_found: false,
@@ -190,5 +196,6 @@ fn failure(summary: String, outcome_unknown: bool) -> Failure {
         missing_scopes: Vec::new(),
         field_errors: Vec::new(),
         outcome_unknown,
+        ..Failure::default()
     }
 }

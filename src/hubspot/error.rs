@@ -236,6 +236,26 @@ impl ApiError {
 
     /// One line for humans, e.g.
     /// `HTTP 400 VALIDATION_ERROR: Property values were not valid (correlation id 1234)`.
+    /// HubSpot's correlation ID of the answer, when there was one.
+    pub fn correlation_id(&self) -> Option<&str> {
+        match self {
+            Self::Http(h) => h.correlation_id.as_deref(),
+            Self::RateLimited { correlation_id, .. } => correlation_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The message alone, on one line: HubSpot's, or what went wrong on the way.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Http(h) => one_line(&h.message),
+            Self::RateLimited { message, .. } => one_line(message),
+            Self::Network(m) | Self::Decode(m) | Self::Config(m) => one_line(m),
+            Self::Timeout => "request timed out".to_owned(),
+            Self::WriteOutcomeUnknown { cause, .. } => one_line(cause),
+        }
+    }
+
     pub fn summary(&self) -> String {
         match self {
             Self::Http(h) => {

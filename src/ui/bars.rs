@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 use super::theme::Theme;
 use crate::app::{App, Level};
 use crate::protocol::ListSource;
-use crate::text::{sanitize, truncate_to_width, width};
+use crate::text::{fit_keeping_correlation, sanitize, truncate_to_width, width};
 
 pub fn render_top_bar(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let mut left = vec![Span::styled(" hubtix ", theme.title())];
@@ -140,7 +140,7 @@ pub fn render_status_bar(frame: &mut Frame, area: Rect, app: &App, theme: Theme)
             Level::Error => theme.error(),
         };
         spans.push(Span::styled(
-            truncate_to_width(&sanitize(&t.text), room),
+            fit_keeping_correlation(&sanitize(&t.text), room),
             style,
         ));
     } else {

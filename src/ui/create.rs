@@ -12,7 +12,7 @@ use crate::action::Action;
 use crate::app::create::{CreateForm, FieldInput};
 use crate::app::detail::Loadable;
 use crate::keymap::{Context, Keymap};
-use crate::text::{pad_to_width, sanitize, truncate_to_width};
+use crate::text::{fit_keeping_correlation, pad_to_width, sanitize, truncate_to_width};
 
 const LABEL_W: usize = 20;
 const DROPDOWN: usize = 6;
@@ -224,7 +224,7 @@ pub fn render_create(frame: &mut Frame, form: &CreateForm, keymap: &Keymap, them
             Line::from(spans)
         }
         (_, Some(_)) => Line::styled("creating…", theme.dim()),
-        (Some(e), _) => Line::styled(truncate_to_width(&sanitize(e), w), theme.error()),
+        (Some(e), _) => Line::styled(fit_keeping_correlation(&sanitize(e), w), theme.error()),
         _ => Line::styled("* required", theme.dim()),
     };
     frame.render_widget(Paragraph::new(line), status);

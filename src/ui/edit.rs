@@ -13,7 +13,7 @@ use crate::app::App;
 use crate::app::edit::{EditForm, Input, Phase};
 use crate::domain::{Owner, PropertyType};
 use crate::keymap::{Context, Keymap};
-use crate::text::{pad_to_width, sanitize, truncate_to_width};
+use crate::text::{fit_keeping_correlation, pad_to_width, sanitize, truncate_to_width};
 
 pub fn render_form(frame: &mut Frame, form: &EditForm, app: &App, theme: Theme) {
     let screen = frame.area();
@@ -248,7 +248,7 @@ pub fn render_form(frame: &mut Frame, form: &EditForm, app: &App, theme: Theme) 
     let state = match (&form.phase, &form.error) {
         (Phase::Checking(_), _) => Line::styled("checking for changes by others…", theme.dim()),
         (Phase::Saving(_), _) => Line::styled("saving…", theme.dim()),
-        (_, Some(e)) => Line::styled(truncate_to_width(&sanitize(e), iw), theme.error()),
+        (_, Some(e)) => Line::styled(fit_keeping_correlation(&sanitize(e), iw), theme.error()),
         _ => Line::styled(hint(form, app), theme.dim()),
     };
     frame.render_widget(Paragraph::new(state), status);
@@ -642,7 +642,7 @@ pub fn render_add_association(
                 )),
                 Loadable::Loading(_) => lines.push(Line::styled("searching HubSpot…", theme.dim())),
                 Loadable::Failed(e) => lines.push(Line::styled(
-                    truncate_to_width(&sanitize(e), w),
+                    fit_keeping_correlation(&sanitize(e), w),
                     theme.error(),
                 )),
                 Loadable::Ready(items) if items.is_empty() => {
@@ -701,7 +701,7 @@ pub fn render_add_association(
                     }
                 }
                 Loadable::Failed(e) => lines.push(Line::styled(
-                    truncate_to_width(&sanitize(e), w),
+                    fit_keeping_correlation(&sanitize(e), w),
                     theme.error(),
                 )),
                 _ => lines.push(Line::styled("loading the labels…", theme.dim())),

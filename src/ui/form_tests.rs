@@ -391,13 +391,26 @@ fn edit_stage() {
 #[test]
 fn edit_with_hubspots_field_error() {
     snap("edit_hubspot_error", |app| {
+        // HubSpot's refusal as the client parses it, through the app as the worker sends it.
         let mut f = editor(app, "external_ticket_ref");
-        f.error = Some(
-            "HTTP 409 CONFLICT: A ticket with external_ticket_ref \"EXT-000002\" already \
-             exists. Existing ID: 1002"
-                .into(),
-        );
+        f.phase = Phase::Saving(77);
         app.form = Some(f);
+        let refused = crate::hubspot::ApiError::Http(Box::new(crate::hubspot::HttpError {
+            status: 409,
+            category: Some("CONFLICT".into()),
+            message: "A ticket with external_ticket_ref \"EXT-000002\" already exists. \
+                      Existing ID: 1002"
+                .into(),
+            correlation_id: Some("8c1f2a9e-0b7d-4c1e-9a51-3f1b8e0c2d44".into()),
+            ..Default::default()
+        }));
+        update(
+            app,
+            Msg::Worker(Event::Failed {
+                req: 77,
+                failure: crate::protocol::Failure::from_api(&refused),
+            }),
+        );
     });
 }
 
