@@ -199,6 +199,23 @@ pub fn fit_keeping_correlation(s: &str, cells: usize) -> String {
     }
 }
 
+/// A message line as lines of at most `cells` each, for a place with room for two: on one line
+/// if it fits, else the message on the first and its correlation ID on the second (each cut
+/// if it must), else cut as [`fit_keeping_correlation`] does.
+pub fn fit_in_two(s: &str, cells: usize) -> Vec<String> {
+    const MARK: &str = " (correlation id ";
+    if width(s) <= cells {
+        return vec![s.to_owned()];
+    }
+    match s.rfind(MARK).filter(|_| s.ends_with(')')) {
+        Some(at) => vec![
+            truncate_to_width(&s[..at], cells),
+            truncate_to_width(s[at..].trim_start(), cells),
+        ],
+        None => vec![truncate_to_width(s, cells)],
+    }
+}
+
 /// `s` truncated (with `…`) or padded with spaces to exactly `cells` cells, left-aligned.
 pub fn pad_to_width(s: &str, cells: usize) -> String {
     let mut out = truncate_to_width(s, cells);

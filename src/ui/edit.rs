@@ -169,14 +169,28 @@ pub fn render_form(frame: &mut Frame, form: &EditForm, app: &App, theme: Theme) 
         }
         _ => {}
     }
-    // Body, then one line for the state or error at the bottom.
+    // Body, then the state or error at the bottom: one line, or two for an error too long
+    // for one (the message, then HubSpot's correlation ID).
+    let iw_all = usize::from(inner.width);
+    let state_lines: Vec<Line> = match (&form.phase, &form.error) {
+        (Phase::Checking(_), _) => {
+            vec![Line::styled("checking for changes by others…", theme.dim())]
+        }
+        (Phase::Saving(_), _) => vec![Line::styled("saving…", theme.dim())],
+        (_, Some(e)) => crate::text::fit_in_two(&sanitize(e), iw_all)
+            .into_iter()
+            .map(|l| Line::styled(l, theme.error()))
+            .collect(),
+        _ => vec![Line::styled(hint(form, app), theme.dim())],
+    };
+    let state_h = u16::try_from(state_lines.len()).unwrap_or(1);
     let body = Rect {
-        height: inner.height.saturating_sub(2),
+        height: inner.height.saturating_sub(1 + state_h),
         ..inner
     };
     let status = Rect {
-        y: inner.y + inner.height.saturating_sub(1),
-        height: 1.min(inner.height),
+        y: inner.y + inner.height.saturating_sub(state_h),
+        height: state_h.min(inner.height),
         ..inner
     };
     match &form.input {
@@ -245,13 +259,7 @@ pub fn render_form(frame: &mut Frame, form: &EditForm, app: &App, theme: Theme) 
             frame.render_widget(Paragraph::new(lines), body);
         }
     }
-    let state = match (&form.phase, &form.error) {
-        (Phase::Checking(_), _) => Line::styled("checking for changes by others…", theme.dim()),
-        (Phase::Saving(_), _) => Line::styled("saving…", theme.dim()),
-        (_, Some(e)) => Line::styled(fit_keeping_correlation(&sanitize(e), iw), theme.error()),
-        _ => Line::styled(hint(form, app), theme.dim()),
-    };
-    frame.render_widget(Paragraph::new(state), status);
+    frame.render_widget(Paragraph::new(state_lines), status);
 }
 
 /// What the value should look like.
