@@ -26,6 +26,7 @@ const POLL: Duration = Duration::from_millis(100);
 pub struct TerminalInput {
     rx: mpsc::UnboundedReceiver<io::Result<TermEvent>>,
     stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl TerminalInput {
@@ -34,10 +35,14 @@ impl TerminalInput {
         let (tx, rx) = mpsc::unbounded_channel();
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("hubtix-input".into())
             .spawn(move || read_until_stopped(&tx, &flag))?;
-        Ok(Self { rx, stop })
+        Ok(Self {
+            rx,
+            stop,
+            thread: Some(thread),
+        })
     }
 }
 
@@ -45,6 +50,9 @@ fn read_until_stopped(tx: &mpsc::UnboundedSender<io::Result<TermEvent>>, stop: &
     while !stop.load(Ordering::Relaxed) {
         match crossterm::event::poll(POLL) {
             Ok(false) => {}
+            // Stopped while waiting: the bytes are left for whoever reads the terminal next
+            // (the shell, after quitting), not swallowed.
+            Ok(true) if stop.load(Ordering::Relaxed) => return,
             Ok(true) => {
                 // Everything already read is handed over before the next poll.
                 let event = crossterm::event::read();
@@ -63,8 +71,13 @@ fn read_until_stopped(tx: &mpsc::UnboundedSender<io::Result<TermEvent>>, stop: &
 }
 
 impl Drop for TerminalInput {
+    /// Stops the reader and waits for it (at most one poll interval), so nothing typed after
+    /// hubtix's loop ends — the next shell command, say — is read by hubtix.
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }
 
