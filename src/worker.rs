@@ -396,158 +396,59 @@ impl Lost {
     }
 }
 
+/// Runs one command: a dispatcher, one function per command.
 async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
-    Ok(match cmd {
+    match cmd {
         Command::ListTickets {
             req,
-            source:
-                ListSource::Batch {
-                    values,
-                    id_property,
-                },
-            properties,
-            ..
-        } => batch_open(client, req, values, id_property, properties).await?,
-        Command::ListTickets {
-            req,
-            source: ListSource::All,
+            source,
             after,
             properties,
-        } => {
-            let page = client
-                .list_tickets(&ListQuery {
-                    limit: Some(LIST_PAGE),
-                    after,
-                    properties,
-                    ..ListQuery::default()
-                })
-                .await?;
-            let next_after = page.next_after().map(str::to_owned);
-            Event::TicketsListed {
-                req,
-                tickets: page.results.into_iter().map(convert::ticket).collect(),
-                next_after,
-                total: None,
-                capped: false,
+        } => match source {
+            ListSource::Batch {
+                values,
+                id_property,
+            } => batch_open(client, req, values, id_property, properties).await,
+            ListSource::All => list_page(client, req, after, properties).await,
+            ListSource::Search(src) => {
+                search_page(client, req, &src, after.as_deref(), properties).await
             }
-        }
-        Command::ListTickets {
-            req,
-            source: ListSource::Search(src),
-            after,
-            properties,
-        } => search_page(client, req, &src, after.as_deref(), properties).await?,
-        Command::CountTickets { req, source } => {
-            let page = client
-                .search_tickets(&SearchRequest {
-                    limit: Some(1),
-                    ..source.request(None, None, vec!["hs_object_id".to_owned()])
-                })
-                .await?;
-            Event::TicketsCounted {
-                req,
-                total: page.total,
-            }
-        }
-        Command::LoadProperties { req } => {
-            let (properties, groups) = tokio::try_join!(
-                client.properties("tickets"),
-                client.property_groups("tickets")
-            )?;
-            Event::PropertiesLoaded {
-                req,
-                properties: properties
-                    .into_iter()
-                    .filter(|p| !p.archived)
-                    .map(convert::property)
-                    .collect(),
-                groups: groups.into_iter().map(convert::group).collect(),
-            }
-        }
-        Command::LoadPipelines { req } => Event::PipelinesLoaded {
-            req,
-            pipelines: client
-                .pipelines("tickets")
-                .await?
-                .into_iter()
-                .filter(|p| !p.archived)
-                .map(convert::pipeline)
-                .collect(),
         },
-        Command::LoadOwners { req } => Event::OwnersLoaded {
-            req,
-            owners: client
-                .owners()
-                .await?
-                .into_iter()
-                .map(convert::owner)
-                .collect(),
-        },
+        Command::CountTickets { req, source } => count(client, req, &source).await,
+        Command::LoadProperties { req } => load_properties(client, req).await,
+        Command::LoadPipelines { req } => load_pipelines(client, req).await,
+        Command::LoadOwners { req } => load_owners(client, req).await,
         Command::GetTicket {
             req,
             id,
             properties,
-        } => Event::TicketFetched {
+        } => Ok(Event::TicketFetched {
             req,
             ticket: full_ticket(client, &id, properties).await?,
-        },
+        }),
         Command::CheckTicket {
             req,
             id,
             properties,
-        } => Event::TicketChecked {
+        } => Ok(Event::TicketChecked {
             req,
             ticket: full_ticket(client, &id, properties).await?,
-        },
-        Command::SearchRecords { req, query } => Event::RecordsFound {
+        }),
+        Command::SearchRecords { req, query } => Ok(Event::RecordsFound {
             req,
             items: search_records(client, &query).await?,
-        },
+        }),
         Command::CreateTicket {
             req,
             properties,
             associations,
-        } => {
-            let input = crate::hubspot::CreateInput {
-                properties,
-                associations: associations
-                    .into_iter()
-                    .map(|(kind, id)| crate::hubspot::AssociationInput {
-                        to: crate::hubspot::ObjectId::new(id),
-                        types: vec![crate::hubspot::AssociationSpec::hubspot(
-                            kind.ticket_default_type_id(),
-                        )],
-                    })
-                    .collect(),
-                object_write_trace_id: None,
-            };
-            Event::TicketCreated {
-                req,
-                ticket: convert::ticket(client.create_ticket(&input).await?),
-            }
-        }
+        } => create_ticket(client, req, properties, associations).await,
         Command::ArchiveTicket { req, id } => {
             client.archive_ticket(&id).await?;
-            Event::TicketArchived { req, id }
+            Ok(Event::TicketArchived { req, id })
         }
-        Command::BatchArchive { req, ids } => batch_archive(client, req, ids).await?,
-        Command::LoadLabels { req, kind } => {
-            let labels = client
-                .association_labels("tickets", kind.api_name())
-                .await?;
-            Event::LabelsLoaded {
-                req,
-                kind,
-                labels: labels
-                    .into_iter()
-                    .map(|t| crate::domain::AssociationType {
-                        category: convert::category_name(t.category),
-                        type_id: t.type_id,
-                        label: t.label,
-                    })
-                    .collect(),
-            }
-        }
+        Command::BatchArchive { req, ids } => batch_archive(client, req, ids).await,
+        Command::LoadLabels { req, kind } => load_labels(client, req, kind).await,
         Command::Associate {
             req,
             ticket_id,
@@ -561,7 +462,7 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
             client
                 .associate("tickets", &ticket_id, kind.api_name(), &to_id, &specs)
                 .await?;
-            Event::AssociationChanged { req, ticket_id }
+            Ok(Event::AssociationChanged { req, ticket_id })
         }
         Command::RemoveAssociation {
             req,
@@ -572,38 +473,170 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
             client
                 .remove_association("tickets", &ticket_id, kind.api_name(), &to_id)
                 .await?;
-            Event::AssociationChanged { req, ticket_id }
+            Ok(Event::AssociationChanged { req, ticket_id })
         }
         Command::BatchUpdate {
             req,
             ids,
             properties,
-        } => batch_update(client, req, &ids, &properties).await?,
+        } => batch_update(client, req, &ids, &properties).await,
         Command::UpdateTicket {
             req,
             id,
             properties,
         } => {
             let ticket = client.update_ticket(&id, &properties, None).await?;
-            Event::TicketUpdated {
+            Ok(Event::TicketUpdated {
                 req,
                 ticket: convert::ticket(ticket),
-            }
+            })
         }
-        Command::LoadAssociations { req, ticket_id } => Event::AssociationsLoaded {
+        Command::LoadAssociations { req, ticket_id } => Ok(Event::AssociationsLoaded {
             req,
             items: load_associated(client, &ticket_id, &ObjectKind::ALL).await?,
             ticket_id,
-        },
-        Command::LoadActivities { req, ticket_id } => {
-            let associated =
-                load_associated::<Loaded>(client, &ticket_id, &ObjectKind::ACTIVITIES).await?;
-            Event::ActivitiesLoaded {
-                req,
-                items: associated.into_iter().filter_map(|a| a.activity).collect(),
-                ticket_id,
-            }
-        }
+        }),
+        Command::LoadActivities { req, ticket_id } => load_activities(client, req, ticket_id).await,
+    }
+}
+
+/// One page of every ticket, in HubSpot's list order.
+async fn list_page(
+    client: &Client,
+    req: ReqId,
+    after: Option<String>,
+    properties: Vec<String>,
+) -> Result<Event, ApiError> {
+    let page = client
+        .list_tickets(&ListQuery {
+            limit: Some(LIST_PAGE),
+            after,
+            properties,
+            ..ListQuery::default()
+        })
+        .await?;
+    let next_after = page.next_after().map(str::to_owned);
+    Ok(Event::TicketsListed {
+        req,
+        tickets: page.results.into_iter().map(convert::ticket).collect(),
+        next_after,
+        total: None,
+        capped: false,
+    })
+}
+
+/// How many tickets a search finds (one result asked for, the total read).
+async fn count(client: &Client, req: ReqId, source: &SearchSource) -> Result<Event, ApiError> {
+    let page = client
+        .search_tickets(&SearchRequest {
+            limit: Some(1),
+            ..source.request(None, None, vec!["hs_object_id".to_owned()])
+        })
+        .await?;
+    Ok(Event::TicketsCounted {
+        req,
+        total: page.total,
+    })
+}
+
+/// The ticket property catalogue and its groups (archived properties left out).
+async fn load_properties(client: &Client, req: ReqId) -> Result<Event, ApiError> {
+    let (properties, groups) = tokio::try_join!(
+        client.properties("tickets"),
+        client.property_groups("tickets")
+    )?;
+    Ok(Event::PropertiesLoaded {
+        req,
+        properties: properties
+            .into_iter()
+            .filter(|p| !p.archived)
+            .map(convert::property)
+            .collect(),
+        groups: groups.into_iter().map(convert::group).collect(),
+    })
+}
+
+async fn load_pipelines(client: &Client, req: ReqId) -> Result<Event, ApiError> {
+    Ok(Event::PipelinesLoaded {
+        req,
+        pipelines: client
+            .pipelines("tickets")
+            .await?
+            .into_iter()
+            .filter(|p| !p.archived)
+            .map(convert::pipeline)
+            .collect(),
+    })
+}
+
+async fn load_owners(client: &Client, req: ReqId) -> Result<Event, ApiError> {
+    Ok(Event::OwnersLoaded {
+        req,
+        owners: client
+            .owners()
+            .await?
+            .into_iter()
+            .map(convert::owner)
+            .collect(),
+    })
+}
+
+/// A new ticket, associated at creation with HubSpot's default type for each record.
+async fn create_ticket(
+    client: &Client,
+    req: ReqId,
+    properties: std::collections::BTreeMap<String, String>,
+    associations: Vec<(ObjectKind, String)>,
+) -> Result<Event, ApiError> {
+    let input = crate::hubspot::CreateInput {
+        properties,
+        associations: associations
+            .into_iter()
+            .map(|(kind, id)| crate::hubspot::AssociationInput {
+                to: crate::hubspot::ObjectId::new(id),
+                types: vec![crate::hubspot::AssociationSpec::hubspot(
+                    kind.ticket_default_type_id(),
+                )],
+            })
+            .collect(),
+        object_write_trace_id: None,
+    };
+    Ok(Event::TicketCreated {
+        req,
+        ticket: convert::ticket(client.create_ticket(&input).await?),
+    })
+}
+
+/// The association types (labels) between tickets and `kind`.
+async fn load_labels(client: &Client, req: ReqId, kind: ObjectKind) -> Result<Event, ApiError> {
+    let labels = client
+        .association_labels("tickets", kind.api_name())
+        .await?;
+    Ok(Event::LabelsLoaded {
+        req,
+        kind,
+        labels: labels
+            .into_iter()
+            .map(|t| crate::domain::AssociationType {
+                category: convert::category_name(t.category),
+                type_id: t.type_id,
+                label: t.label,
+            })
+            .collect(),
+    })
+}
+
+/// The ticket's notes, emails, calls, tasks and meetings.
+async fn load_activities(
+    client: &Client,
+    req: ReqId,
+    ticket_id: String,
+) -> Result<Event, ApiError> {
+    let associated = load_associated::<Loaded>(client, &ticket_id, &ObjectKind::ACTIVITIES).await?;
+    Ok(Event::ActivitiesLoaded {
+        req,
+        items: associated.into_iter().filter_map(|a| a.activity).collect(),
+        ticket_id,
     })
 }
 
