@@ -156,7 +156,6 @@ impl Confirm {
 
     /// The lines the dialog says: what is affected, before and after.
     pub fn body(&self) -> Vec<String> {
-        const BIN: &str = "They move to HubSpot's recycle bin, restorable there for 90 days.";
         match &self.op {
             PendingOp::ArchiveTickets { ids, subjects } if ids.len() == 1 => vec![
                 format!(
@@ -167,21 +166,7 @@ impl Confirm {
                 String::new(),
                 "It moves to HubSpot's recycle bin, restorable there for 90 days.".into(),
             ],
-            PendingOp::ArchiveTickets { ids, subjects } => {
-                let mut lines: Vec<String> = ids
-                    .iter()
-                    .zip(subjects)
-                    .take(8)
-                    .map(|(id, s)| format!("#{id} {s}"))
-                    .collect();
-                if ids.len() > 8 {
-                    lines.push(format!("… and {} more", ids.len() - 8));
-                }
-                lines.push(String::new());
-                lines.push(BIN.into());
-                lines.push(format!("Type {} to confirm: {}▏", ids.len(), self.typed));
-                lines
-            }
+            PendingOp::ArchiveTickets { ids, subjects } => self.archive_body(ids, subjects),
             PendingOp::PinActivity {
                 ticket_id,
                 subject,
@@ -256,25 +241,7 @@ impl Confirm {
                 format!("{label} is now:     {}", or_empty(current_shown)),
                 format!("it will be set to:  {}", or_empty(restored_shown)),
             ],
-            PendingOp::BulkUpdate { ids, changes, .. } => {
-                let mut lines = Vec::new();
-                for c in changes {
-                    lines.push(format!("{} now:  {}", c.label, summarize_values(&c.old)));
-                    lines.push(format!("will be:  {}", or_empty(&c.new)));
-                    lines.push(String::new());
-                }
-                let n = ids.len();
-                let plural = if n == 1 { "" } else { "s" };
-                lines.push(format!(
-                    "{n} ticket{plural}, in one batch: {}",
-                    id_sample(ids)
-                ));
-                if let Some(n) = self.must_type() {
-                    lines.push(String::new());
-                    lines.push(format!("Type {n} to confirm: {}▏", self.typed));
-                }
-                lines
-            }
+            PendingOp::BulkUpdate { ids, changes, .. } => self.bulk_body(ids, changes),
             PendingOp::CopyUrlInstead { url, why } => vec![
                 why.clone(),
                 String::new(),
@@ -291,6 +258,45 @@ impl Confirm {
                 ]
             }
         }
+    }
+
+    /// A bulk edit: each property's current values and the new one, the count, a few IDs.
+    fn bulk_body(&self, ids: &[String], changes: &[BulkChange]) -> Vec<String> {
+        let mut lines = Vec::new();
+        for c in changes {
+            lines.push(format!("{} now:  {}", c.label, summarize_values(&c.old)));
+            lines.push(format!("will be:  {}", or_empty(&c.new)));
+            lines.push(String::new());
+        }
+        let n = ids.len();
+        let plural = if n == 1 { "" } else { "s" };
+        lines.push(format!(
+            "{n} ticket{plural}, in one batch: {}",
+            id_sample(ids)
+        ));
+        if let Some(n) = self.must_type() {
+            lines.push(String::new());
+            lines.push(format!("Type {n} to confirm: {}▏", self.typed));
+        }
+        lines
+    }
+
+    /// Several tickets to delete: the first eight named, the rest counted, the count typed.
+    fn archive_body(&self, ids: &[String], subjects: &[String]) -> Vec<String> {
+        const BIN: &str = "They move to HubSpot's recycle bin, restorable there for 90 days.";
+        let mut lines: Vec<String> = ids
+            .iter()
+            .zip(subjects)
+            .take(8)
+            .map(|(id, s)| format!("#{id} {s}"))
+            .collect();
+        if ids.len() > 8 {
+            lines.push(format!("… and {} more", ids.len() - 8));
+        }
+        lines.push(String::new());
+        lines.push(BIN.into());
+        lines.push(format!("Type {} to confirm: {}▏", ids.len(), self.typed));
+        lines
     }
 
     pub fn confirm_label(&self) -> &'static str {
