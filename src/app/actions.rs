@@ -321,37 +321,7 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
                 failed,
             },
             Some(InFlight::Archive { req: r, .. }),
-        ) if *req == r => {
-            for id in archived {
-                app.list.remove(id);
-            }
-            app.fuzzy_stale = true;
-            if failed.is_empty() {
-                app.list.clear_marks();
-                app.info(format!(
-                    "deleted {} tickets: in HubSpot's recycle bin for 90 days",
-                    archived.len()
-                ));
-            } else {
-                // A few IDs, then the reason: the whole list would push the reason off the
-                // status bar (the failed rows stay marked in the list, so all are on screen).
-                let ids: Vec<&str> = failed.iter().take(5).map(|(id, _)| id.as_str()).collect();
-                let more = failed.len().saturating_sub(ids.len());
-                app.error(format!(
-                    "deleted {}; {} failed ({}{}): {} — they stay marked, D tries again",
-                    archived.len(),
-                    failed.len(),
-                    ids.join(", "),
-                    if more > 0 {
-                        format!(" and {more} more")
-                    } else {
-                        String::new()
-                    },
-                    failed[0].1,
-                ));
-            }
-            Some(app.selection_changed())
-        }
+        ) if *req == r => Some(batch_archived(app, archived, failed)),
         (Event::Failed { req, failure }, Some(InFlight::Archive { req: r, ids })) if *req == r => {
             if failure.not_found && ids.len() == 1 {
                 app.list.remove(&ids[0]);
@@ -361,7 +331,12 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
                 ));
                 return Some(app.selection_changed());
             }
-            app.error(format!("not deleted: {}", failure.summary));
+            let which: Vec<String> = ids.iter().take(5).map(|id| format!("#{id}")).collect();
+            app.error(format!(
+                "{} not deleted: {}",
+                which.join(", "),
+                failure.summary
+            ));
             Some(Vec::new())
         }
         (
@@ -451,6 +426,39 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
         }
         _ => None,
     }
+}
+
+/// A bulk delete answered: the deleted rows go; the failed stay marked, a few named.
+fn batch_archived(app: &mut App, archived: &[String], failed: &[(String, String)]) -> Vec<Effect> {
+    for id in archived {
+        app.list.remove(id);
+    }
+    app.fuzzy_stale = true;
+    if failed.is_empty() {
+        app.list.clear_marks();
+        app.info(format!(
+            "deleted {} tickets: in HubSpot's recycle bin for 90 days",
+            archived.len()
+        ));
+    } else {
+        // A few IDs, then the reason: the whole list would push the reason off the
+        // status bar (the failed rows stay marked in the list, so all are on screen).
+        let ids: Vec<&str> = failed.iter().take(5).map(|(id, _)| id.as_str()).collect();
+        let more = failed.len().saturating_sub(ids.len());
+        app.error(format!(
+            "deleted {}; {} failed ({}{}): {} — they stay marked, D tries again",
+            archived.len(),
+            failed.len(),
+            ids.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            },
+            failed[0].1,
+        ));
+    }
+    app.selection_changed()
 }
 
 /// A pin HubSpot refused because the activity isn't associated: explain and offer to
