@@ -68,93 +68,12 @@ pub fn render_form(frame: &mut Frame, form: &EditForm, app: &App, theme: Theme) 
     let iw = usize::from(inner.width);
     match &form.phase {
         Phase::Conflict { changes, .. } => {
-            let mut lines = vec![
-                Line::styled(
-                    "Someone changed this ticket since you opened the form:",
-                    theme.error(),
-                ),
-                Line::raw(""),
-            ];
-            let ticket = app.detail.ticket.ready();
-            for e in changes {
-                let show = |v: &str| {
-                    sanitize(&app.catalog.display_value(ticket, &e.property, v)).into_owned()
-                };
-                let old = e.old.as_deref().map(show).unwrap_or_else(|| "—".into());
-                let who = e.updated_by_user_id.map_or_else(
-                    || {
-                        e.source_label
-                            .clone()
-                            .or(e.source_id.clone())
-                            .unwrap_or_default()
-                    },
-                    |u| {
-                        app.catalog
-                            .owner_by_user_id(u)
-                            .map_or_else(|| format!("user {u}"), Owner::display_name)
-                    },
-                );
-                lines.push(Line::raw(truncate_to_width(
-                    &format!(
-                        "{}  {}: {} → {}  ({} {})",
-                        app.catalog.local(e.timestamp),
-                        sanitize(app.catalog.property_label(&e.property)),
-                        old,
-                        show(&e.new),
-                        e.source_type,
-                        sanitize(&who)
-                    ),
-                    iw,
-                )));
-            }
-            if changes.is_empty() {
-                lines.push(Line::styled(
-                    "(HubSpot shows no property change; the ticket was touched)",
-                    theme.dim(),
-                ));
-            }
-            lines.push(Line::raw(""));
-            lines.push(Line::from(vec![
-                Span::styled("o", theme.key()),
-                Span::raw(" overwrite with your value   "),
-                Span::styled("r", theme.key()),
-                Span::raw(" reload (drop your change)   "),
-                Span::styled("k", theme.key()),
-                Span::raw(" keep editing"),
-            ]));
+            let lines = conflict_lines(changes, app, iw, theme);
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
             return;
         }
         Phase::BulkResult { written, failed } => {
-            let mut lines = vec![
-                Line::styled(
-                    format!("{written} tickets updated; {} failed:", failed.len()),
-                    theme.error(),
-                ),
-                Line::raw(""),
-            ];
-            for (id, why) in failed
-                .iter()
-                .take(usize::from(inner.height).saturating_sub(4))
-            {
-                let who = if id.is_empty() {
-                    "(batch)".to_owned()
-                } else {
-                    format!("#{id}")
-                };
-                lines.push(Line::raw(truncate_to_width(
-                    &format!("{who}  {}", sanitize(why)),
-                    iw,
-                )));
-            }
-            lines.push(Line::from(key_spans(
-                &app.keymap,
-                &[
-                    (Context::Result, Action::Retry, "retry the failed ones"),
-                    (Context::Result, Action::Close, "close"),
-                ],
-                theme,
-            )));
+            let lines = bulk_result_lines(*written, failed, app, inner, theme);
             frame.render_widget(Paragraph::new(lines), inner);
             return;
         }
@@ -260,6 +179,119 @@ pub fn render_form(frame: &mut Frame, form: &EditForm, app: &App, theme: Theme) 
         }
     }
     frame.render_widget(Paragraph::new(state_lines), status);
+}
+
+/// Someone changed the ticket since the form opened: their changes, then the choices.
+fn conflict_lines<'a>(
+    changes: &[crate::domain::HistoryEntry],
+    app: &App,
+    iw: usize,
+    theme: Theme,
+) -> Vec<Line<'a>> {
+    let mut lines = vec![
+        Line::styled(
+            "Someone changed this ticket since you opened the form:",
+            theme.error(),
+        ),
+        Line::raw(""),
+    ];
+    let ticket = app.detail.ticket.ready();
+    for e in changes {
+        let show =
+            |v: &str| sanitize(&app.catalog.display_value(ticket, &e.property, v)).into_owned();
+        let old = e.old.as_deref().map(show).unwrap_or_else(|| "—".into());
+        let who = e.updated_by_user_id.map_or_else(
+            || {
+                e.source_label
+                    .clone()
+                    .or(e.source_id.clone())
+                    .unwrap_or_default()
+            },
+            |u| {
+                app.catalog
+                    .owner_by_user_id(u)
+                    .map_or_else(|| format!("user {u}"), Owner::display_name)
+            },
+        );
+        lines.push(Line::raw(truncate_to_width(
+            &format!(
+                "{}  {}: {} → {}  ({} {})",
+                app.catalog.local(e.timestamp),
+                sanitize(app.catalog.property_label(&e.property)),
+                old,
+                show(&e.new),
+                e.source_type,
+                sanitize(&who)
+            ),
+            iw,
+        )));
+    }
+    if changes.is_empty() {
+        lines.push(Line::styled(
+            "(HubSpot shows no property change; the ticket was touched)",
+            theme.dim(),
+        ));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(key_spans(
+        &app.keymap,
+        &[
+            (
+                Context::Conflict,
+                Action::Overwrite,
+                "overwrite with your value",
+            ),
+            (
+                Context::Conflict,
+                Action::ReloadTicket,
+                "reload (drop your change)",
+            ),
+            (Context::Conflict, Action::KeepEditing, "keep editing"),
+        ],
+        theme,
+    )));
+    lines
+}
+
+/// A bulk write's result: how many were written, each failure, the choices.
+fn bulk_result_lines<'a>(
+    written: usize,
+    failed: &[(String, String)],
+    app: &App,
+    inner: Rect,
+    theme: Theme,
+) -> Vec<Line<'a>> {
+    let iw = usize::from(inner.width);
+    let mut lines = vec![
+        Line::styled(
+            format!("{written} tickets updated; {} failed:", failed.len()),
+            theme.error(),
+        ),
+        Line::raw(""),
+    ];
+    for (id, why) in failed
+        .iter()
+        .take(usize::from(inner.height).saturating_sub(4))
+    {
+        let who = if id.is_empty() {
+            "(batch)".to_owned()
+        } else {
+            format!("#{id}")
+        };
+        lines.push(Line::raw(truncate_to_width(
+            &format!("{who}  {}", sanitize(why)),
+            iw,
+        )));
+    }
+    lines.push(Line::from(key_spans(
+        &app.keymap,
+        &[
+            (Context::Result, Action::Retry, "retry the failed ones"),
+            (Context::Result, Action::Close, "close"),
+        ],
+        theme,
+    )));
+    lines
 }
 
 /// What the value should look like.
