@@ -154,11 +154,10 @@ fn answered(app: &mut App, answer: Event) -> Vec<Effect> {
     let level = said.as_ref().map_or(Level::Info, |t| t.level);
     let text = match (restated, said) {
         (Some(r), _) if archived => r,
-        // The flow's own message already names the ticket ("saved Priority on #1001").
-        (Some(_), Some(said)) if said.text.contains('#') => said.text,
-        (Some(r), Some(said)) => format!("{r} ({})", said.text),
+        // Every flow's own message names the ticket it wrote ("saved Priority on #1001"):
+        // the restatement is only for an answer no flow spoke for.
+        (_, Some(said)) => said.text,
         (Some(r), None) => r,
-        (None, Some(said)) => said.text,
         (None, None) => match counts {
             Some((done, not)) => {
                 format!("{done} changed, {not} not — the form lists them with why")
