@@ -180,15 +180,10 @@ pub fn truncate_to_width(s: &str, cells: usize) -> String {
 /// (correlation id 4f…)`), since that ID is what HubSpot's support asks for. Other lines are
 /// cut as [`truncate_to_width`] does.
 pub fn fit_keeping_correlation(s: &str, cells: usize) -> String {
-    const MARK: &str = " (correlation id ";
     if width(s) <= cells {
         return s.to_owned();
     }
-    let tail = s
-        .rfind(MARK)
-        .filter(|&at| s.ends_with(')') && !s[at + 1..].contains(" ("))
-        .map(|at| (&s[..at], &s[at..]));
-    match tail {
+    match split_correlation(s) {
         // Keep at least a few cells of the message, else it says nothing.
         Some((head, tail)) if width(tail) + 8 <= cells => {
             let mut out = truncate_to_width(head, cells - width(tail));
@@ -203,17 +198,23 @@ pub fn fit_keeping_correlation(s: &str, cells: usize) -> String {
 /// if it fits, else the message on the first and its correlation ID on the second (each cut
 /// if it must), else cut as [`fit_keeping_correlation`] does.
 pub fn fit_in_two(s: &str, cells: usize) -> Vec<String> {
-    const MARK: &str = " (correlation id ";
     if width(s) <= cells {
         return vec![s.to_owned()];
     }
-    match s.rfind(MARK).filter(|_| s.ends_with(')')) {
-        Some(at) => vec![
-            truncate_to_width(&s[..at], cells),
-            truncate_to_width(s[at..].trim_start(), cells),
+    match split_correlation(s) {
+        Some((head, tail)) => vec![
+            truncate_to_width(head, cells),
+            truncate_to_width(tail.trim_start(), cells),
         ],
         None => vec![truncate_to_width(s, cells)],
     }
+}
+
+/// A message line and its closing ` (correlation id …)`, when it ends in one.
+fn split_correlation(s: &str) -> Option<(&str, &str)> {
+    s.rfind(" (correlation id ")
+        .filter(|&at| s.ends_with(')') && !s[at + 1..].contains(" ("))
+        .map(|at| s.split_at(at))
 }
 
 /// `s` truncated (with `…`) or padded with spaces to exactly `cells` cells, left-aligned.
