@@ -73,7 +73,7 @@ pub(super) fn open(app: &mut App) -> Vec<Effect> {
 /// Pasted text goes into the box.
 pub(super) fn paste(app: &mut App, text: &str) {
     if let Some(f) = app.batch_open.as_mut() {
-        f.area.insert_str(crate::text::sanitize_multiline(text));
+        super::edit::paste_into(&mut f.area, text, true);
     }
 }
 

@@ -311,14 +311,8 @@ pub(super) fn paste(app: &mut App, text: &str) {
         return;
     }
     match f.fields.get_mut(f.focus).map(|f| &mut f.input) {
-        Some(FieldInput::Text {
-            area,
-            multiline: true,
-        }) => {
-            area.insert_str(crate::text::sanitize_multiline(text));
-        }
-        Some(FieldInput::Text { area, .. }) => {
-            area.insert_str(crate::text::sanitize(text));
+        Some(FieldInput::Text { area, multiline }) => {
+            super::edit::paste_into(area, text, *multiline);
         }
         Some(FieldInput::Pick(p)) => p.paste(text),
         None => f.search.paste(text, now),

@@ -190,15 +190,8 @@ impl Input {
     /// escape sequences are dropped either way.
     pub fn paste(&mut self, text: &str) {
         match self {
-            Self::Text {
-                area,
-                multiline: true,
-            } => {
-                area.insert_str(crate::text::sanitize_multiline(text));
-            }
-            Self::Text { area, .. } | Self::Number(area) | Self::Date { area, .. } => {
-                area.insert_str(crate::text::sanitize(text));
-            }
+            Self::Text { area, multiline } => paste_into(area, text, *multiline),
+            Self::Number(area) | Self::Date { area, .. } => paste_into(area, text, false),
             Self::Bool(_) => {}
             Self::Choice(p) => p.paste(text),
         }
@@ -212,6 +205,16 @@ impl Input {
             }
             _ => None,
         }
+    }
+}
+
+/// Pasted text into a text area: line breaks kept where it is `multiline`, else spaces;
+/// control characters and escape sequences dropped either way.
+pub fn paste_into(area: &mut TextArea<'static>, text: &str, multiline: bool) {
+    if multiline {
+        area.insert_str(crate::text::sanitize_multiline(text));
+    } else {
+        area.insert_str(crate::text::sanitize(text));
     }
 }
 
