@@ -965,11 +965,7 @@ fn on_confirm_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     };
     if !confirmed {
-        if let confirm::PendingOp::LoadAllThenMark { marked, total } = dialog.op {
-            app.info(confirm::marked_of(marked, total));
-        } else {
-            app.info("cancelled");
-        }
+        app.info(dialog.declined());
         return Vec::new();
     }
     run_confirmed(app, dialog.op)

@@ -299,6 +299,15 @@ impl Confirm {
         lines
     }
 
+    /// What the status bar says when the dialog is declined.
+    pub fn declined(&self) -> String {
+        match &self.op {
+            // Nothing was cancelled: the loaded rows stay marked.
+            PendingOp::LoadAllThenMark { marked, total } => marked_of(*marked, *total),
+            _ => "cancelled".to_owned(),
+        }
+    }
+
     pub fn confirm_label(&self) -> &'static str {
         match &self.op {
             PendingOp::RestoreValue { .. } => "Restore",
