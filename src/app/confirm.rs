@@ -340,7 +340,9 @@ fn summarize_values(values: &[(String, usize)]) -> String {
         .collect();
     if values.len() > 4 {
         let rest: usize = values[4..].iter().map(|(_, n)| n).sum();
-        parts.push(format!("{} other values ×{rest}", values.len() - 4));
+        let others = values.len() - 4;
+        let plural = if others == 1 { "" } else { "s" };
+        parts.push(format!("{others} other value{plural} ×{rest}"));
     }
     parts.join(" · ")
 }
