@@ -15,6 +15,7 @@ mod edit_flow;
 mod edit_tests;
 pub mod layout;
 pub mod list;
+pub mod modal;
 pub mod search_form;
 #[cfg(test)]
 mod search_tests;
@@ -38,6 +39,7 @@ use crate::protocol::{Command, Event, Failure, ListSource, WorkerStatus};
 use detail::{DetailPane, Loadable, ReqId, Tab};
 use layout::Areas;
 use list::TicketList;
+pub use modal::{Layer, Modal};
 
 /// Properties the list needs for its columns.
 pub const LIST_PROPERTIES: [&str; 9] = [
@@ -200,24 +202,16 @@ pub struct App {
     pub focus: Focus,
     pub areas: Areas,
     pub overlay: Option<Overlay>,
-    /// The edit modal, when open.
-    pub form: Option<edit::EditForm>,
-    /// A confirmation dialog, when open.
+    /// Every open form, picker and dialog, bottom to top (see [`modal`]).
+    pub modals: modal::Modals,
+    /// A confirmation dialog, when open: over every modal.
     pub confirm: Option<confirm::Confirm>,
-    /// Choosing the property of a bulk edit.
-    pub chooser: Option<PropertyChooser>,
-    /// The batch-open modal (`b`).
-    pub batch_open: Option<batch_open::BatchOpenForm>,
-    /// The create form (`n`).
-    pub create: Option<create::CreateForm>,
     /// A confirmed write on its way, and the toast to show when it lands.
     pending_write: Option<(ReqId, String, String)>,
     /// A pin on its way (request, ticket, activity): HubSpot may refuse an unassociated one.
     pending_pin: Option<(ReqId, String, String)>,
     /// Confirmed deletes and association changes on their way (several may be).
     in_flight: Vec<actions::InFlight>,
-    /// The add-association modal (`a`).
-    pub add_assoc: Option<actions::AddAssociation>,
     /// Drafts left from an earlier run, offered back one at a time.
     pub drafts: Vec<crate::drafts::Draft>,
     /// A draft being restored: waiting for this re-read of its ticket.
@@ -233,10 +227,6 @@ pub struct App {
     list_waiting: bool,
     /// HubSpot's 10,000-result cap stopped the paging before the end of the view.
     pub list_capped: bool,
-    /// A view, sort or command picker.
-    pub picker: Option<views_flow::PickerModal>,
-    /// The search form (`s`).
-    pub search: Option<search_form::SearchForm>,
     /// When the search form's match count is due (typing debounced), and the count asked
     /// (with whether its search can page past HubSpot's 10,000 cap).
     count_due: Option<Timestamp>,
@@ -279,15 +269,11 @@ impl App {
             focus: Focus::List,
             areas: Areas::new(Rect::new(0, 0, size.0, size.1)),
             overlay: None,
-            form: None,
+            modals: modal::Modals::default(),
             confirm: None,
-            chooser: None,
-            batch_open: None,
-            create: None,
             pending_write: None,
             pending_pin: None,
             in_flight: Vec::new(),
-            add_assoc: None,
             drafts: Vec::new(),
             draft_restore: None,
             filter: None,
@@ -297,8 +283,6 @@ impl App {
             me: None,
             list_waiting: false,
             list_capped: false,
-            picker: None,
-            search: None,
             count_due: None,
             count_req: None,
             pending_views: None,
@@ -332,21 +316,9 @@ impl App {
     }
 
     /// The key context in force (what `?` and the status bar describe).
-    pub fn context(&self) -> Context {
-        if self.confirm.is_some() {
-            return Context::Confirm;
-        }
-        if self.form.is_some()
-            || self.chooser.is_some()
-            || self.picker.is_some()
-            || self.search.is_some()
-            || self.batch_open.is_some()
-            || self.create.is_some()
-            || self.add_assoc.is_some()
-            || (!self.drafts.is_empty() && self.overlay.is_none())
-        {
-            return Context::Form;
-        }
+    /// The keymap context of the bare panes: the `/` line being typed, the list, or the
+    /// detail's tab.
+    fn base_context(&self) -> Context {
         if self.filter.as_ref().is_some_and(|f| f.editing) {
             return Context::Filter;
         }
@@ -725,53 +697,6 @@ fn on_tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
     fx
 }
 
-/// What takes keys and pasted text, top first: one order for both, so a layer cannot get
-/// keys but lose pastes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Layer {
-    Overlay,
-    Confirm,
-    EditForm,
-    Chooser,
-    BatchOpen,
-    Create,
-    AddAssociation,
-    Picker,
-    SearchForm,
-    DraftOffer,
-    /// The list or the detail (with the `/` filter line when it is being typed).
-    Base,
-}
-
-impl App {
-    /// The layer on top, which gets the next key or paste.
-    pub fn top_layer(&self) -> Layer {
-        if self.overlay.is_some() {
-            Layer::Overlay
-        } else if self.confirm.is_some() {
-            Layer::Confirm
-        } else if self.form.is_some() {
-            Layer::EditForm
-        } else if self.chooser.is_some() {
-            Layer::Chooser
-        } else if self.batch_open.is_some() {
-            Layer::BatchOpen
-        } else if self.create.is_some() {
-            Layer::Create
-        } else if self.add_assoc.is_some() {
-            Layer::AddAssociation
-        } else if self.picker.is_some() {
-            Layer::Picker
-        } else if self.search.is_some() {
-            Layer::SearchForm
-        } else if !self.drafts.is_empty() && self.draft_restore.is_none() {
-            Layer::DraftOffer
-        } else {
-            Layer::Base
-        }
-    }
-}
-
 /// Bracketed paste goes where typing would go on the top layer; a layer without a text input
 /// (a confirmation, an overlay) ignores it, as it would ignore typed letters there.
 fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
@@ -779,26 +704,26 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
     match app.top_layer() {
         Layer::Overlay | Layer::Confirm | Layer::DraftOffer => {}
         Layer::EditForm => {
-            if let Some(f) = app.form.as_mut()
+            if let Some(f) = app.modals.form_mut()
                 && matches!(f.phase, edit::Phase::Editing)
             {
                 f.input.paste(text);
             }
         }
         Layer::Chooser => {
-            if let Some(c) = app.chooser.as_mut() {
+            if let Some(c) = app.modals.chooser_mut() {
                 c.picker.paste(text);
             }
         }
         Layer::BatchOpen => batch_open::paste(app, text),
         Layer::Create => create::paste(app, text),
         Layer::AddAssociation => {
-            if let Some(actions::AddAssociation::Search(s)) = app.add_assoc.as_mut() {
+            if let Some(actions::AddAssociation::Search(s)) = app.modals.add_assoc_mut() {
                 s.paste(text, now);
             }
         }
         Layer::Picker => {
-            if let Some(p) = app.picker.as_mut() {
+            if let Some(p) = app.modals.picker_mut() {
                 p.picker.paste(text);
             }
         }

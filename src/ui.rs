@@ -21,7 +21,7 @@ pub mod theme;
 use ratatui::Frame;
 
 use crate::app::layout::Areas;
-use crate::app::{App, Focus};
+use crate::app::{App, Focus, Layer, Modal};
 use theme::Theme;
 
 /// Draws one frame.
@@ -40,28 +40,53 @@ pub fn draw(frame: &mut Frame, app: &App) {
         detail::render_detail(frame, areas.detail, app, theme);
     }
     bars::render_status_bar(frame, areas.status_bar, app, theme);
-    if let Some(form) = &app.form {
-        edit::render_form(frame, form, app, theme);
-    } else if let Some(a) = &app.add_assoc {
-        edit::render_add_association(frame, a, &app.keymap, theme);
-    } else if let Some(c) = &app.create {
-        create::render_create(frame, c, &app.keymap, theme);
-    } else if let Some(b) = &app.batch_open {
-        edit::render_batch_open(frame, b, &app.keymap, theme);
-    } else if let Some(chooser) = &app.chooser {
-        edit::render_chooser(frame, chooser, &app.keymap, theme);
-    } else if let Some(f) = &app.search {
-        search_form::render_search_form(frame, f, &app.catalog, theme);
-    } else if let Some(p) = &app.picker {
-        edit::render_picker_modal(frame, p, &app.keymap, theme);
-    } else if let Some(draft) = app.drafts.first() {
-        edit::render_draft_offer(frame, draft, app.drafts.len() - 1, &app.keymap, theme);
+    // Bottom to top, the same order that gives keys to the top one.
+    for layer in app.layers() {
+        draw_layer(frame, app, layer, theme);
     }
-    if let Some(dialog) = &app.confirm {
-        confirm::render_confirm(frame, dialog, &app.keymap, theme);
+}
+
+fn draw_layer(frame: &mut Frame, app: &App, layer: Layer, theme: Theme) {
+    match layer {
+        Layer::Base => {}
+        Layer::DraftOffer => {
+            if let Some(draft) = app.drafts.first() {
+                edit::render_draft_offer(frame, draft, app.drafts.len() - 1, &app.keymap, theme);
+            }
+        }
+        Layer::Confirm => {
+            if let Some(dialog) = &app.confirm {
+                confirm::render_confirm(frame, dialog, &app.keymap, theme);
+            }
+        }
+        Layer::Overlay => {
+            if let Some(o) = &app.overlay {
+                overlay::render_overlay(frame, o, app, theme);
+            }
+        }
+        Layer::EditForm
+        | Layer::Chooser
+        | Layer::BatchOpen
+        | Layer::Create
+        | Layer::AddAssociation
+        | Layer::Picker
+        | Layer::SearchForm => {
+            if let Some(m) = app.modals.iter().find(|m| m.layer() == layer) {
+                draw_modal(frame, app, m, theme);
+            }
+        }
     }
-    if let Some(o) = &app.overlay {
-        overlay::render_overlay(frame, o, app, theme);
+}
+
+fn draw_modal(frame: &mut Frame, app: &App, modal: &Modal, theme: Theme) {
+    match modal {
+        Modal::Edit(form) => edit::render_form(frame, form, app, theme),
+        Modal::AddAssociation(a) => edit::render_add_association(frame, a, &app.keymap, theme),
+        Modal::Create(c) => create::render_create(frame, c, &app.keymap, theme),
+        Modal::BatchOpen(b) => edit::render_batch_open(frame, b, &app.keymap, theme),
+        Modal::Chooser(c) => edit::render_chooser(frame, c, &app.keymap, theme),
+        Modal::Search(f) => search_form::render_search_form(frame, f, &app.catalog, theme),
+        Modal::Picker(p) => edit::render_picker_modal(frame, p, &app.keymap, theme),
     }
 }
 

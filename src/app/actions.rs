@@ -343,7 +343,7 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
             Event::AssociationChanged { req, ticket_id },
             Some(InFlight::Association { req: r, then_pin }),
         ) if *req == r => {
-            app.add_assoc = None;
+            app.modals.close_add_assoc();
             let mut fx = Vec::new();
             if let Some((ticket, activity)) = then_pin {
                 let req = app.req();
@@ -374,10 +374,10 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
             } else {
                 failure.summary.clone()
             };
-            match app.add_assoc.as_mut() {
+            match app.modals.add_assoc_mut() {
                 Some(AddAssociation::Saving { record, .. }) => {
                     let record = record.clone();
-                    app.add_assoc = None;
+                    app.modals.close_add_assoc();
                     app.error(format!("{} was not associated: {msg}", record.title));
                 }
                 _ => app.error(format!("association not changed: {msg}")),
@@ -389,7 +389,7 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
                 labels: slot,
                 req: r,
                 ..
-            }) = app.add_assoc.as_mut()
+            }) = app.modals.add_assoc_mut()
                 && r == req
             {
                 let mut l = labels.clone();
@@ -402,7 +402,7 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
         }
         // The modal's own reads failing: shown where the user waits for them.
         (Event::Failed { req, failure }, _) => {
-            match app.add_assoc.as_mut() {
+            match app.modals.add_assoc_mut() {
                 Some(AddAssociation::Search(s)) if s.results.waits_for(*req) => {
                     s.results = Loadable::Failed(failure.summary.clone());
                 }
@@ -416,7 +416,7 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
             Some(Vec::new())
         }
         (Event::RecordsFound { req, items }, _) => {
-            if let Some(AddAssociation::Search(s)) = app.add_assoc.as_mut()
+            if let Some(AddAssociation::Search(s)) = app.modals.add_assoc_mut()
                 && s.results.waits_for(*req)
             {
                 s.results = Loadable::Ready(items.clone());
@@ -491,7 +491,8 @@ pub(super) fn open_add(app: &mut App) -> Vec<Effect> {
     if app.detail.ticket_id.is_none() {
         return Vec::new();
     }
-    app.add_assoc = Some(AddAssociation::Search(RecordSearch::default()));
+    app.modals
+        .open(AddAssociation::Search(RecordSearch::default()));
     Vec::new()
 }
 
@@ -501,12 +502,12 @@ pub(super) fn on_add_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
     let now = app.now;
     let next = app.next_req;
-    let Some(state) = app.add_assoc.as_mut() else {
+    let Some(state) = app.modals.add_assoc_mut() else {
         return Vec::new();
     };
     let pick = app.keymap.resolve(Context::Picker, &key);
     if pick == Some(Action::Cancel) {
-        app.add_assoc = None;
+        app.modals.close_add_assoc();
         return Vec::new();
     }
     match state {
@@ -572,7 +573,8 @@ pub(super) fn on_add_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     type_id: t.type_id,
                     keep,
                 };
-                app.add_assoc = Some(AddAssociation::Saving { record, req: next });
+                app.modals
+                    .open(AddAssociation::Saving { record, req: next });
                 return vec![Effect::Api(cmd)];
             }
             _ => {}
@@ -584,7 +586,7 @@ pub(super) fn on_add_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 
 /// The record search of the add-association modal, once typing rests.
 pub(super) fn on_tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
-    super::create::tick_search(app, now, |app| match app.add_assoc.as_mut() {
+    super::create::tick_search(app, now, |app| match app.modals.add_assoc_mut() {
         Some(AddAssociation::Search(s)) => Some(s),
         _ => None,
     })

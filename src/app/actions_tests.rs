@@ -850,7 +850,10 @@ fn contact_labels() -> Vec<AssociationType> {
 /// `a`, "grace" typed, the search answered with Grace Kim and Alice Johnson.
 fn searched(app: &mut App) {
     assert!(update(app, key('a')).is_empty());
-    assert!(matches!(app.add_assoc, Some(AddAssociation::Search(_))));
+    assert!(matches!(
+        app.modals.add_assoc(),
+        Some(AddAssociation::Search(_))
+    ));
     assert!(type_text(app, "grace").is_empty(), "no search while typing");
     let fx = tick(app, 300);
     let req = req_of(&fx, |_| true);
@@ -890,7 +893,7 @@ fn add_association_search_label_save() {
         }]
     );
     assert!(
-        matches!(&app.add_assoc, Some(AddAssociation::Label { record, .. }) if record.id == "233")
+        matches!(app.modals.add_assoc(), Some(AddAssociation::Label { record, .. }) if record.id == "233")
     );
     ev(
         &mut app,
@@ -916,7 +919,10 @@ fn add_association_search_label_save() {
             keep: Vec::new(),
         }]
     );
-    assert!(matches!(app.add_assoc, Some(AddAssociation::Saving { .. })));
+    assert!(matches!(
+        app.modals.add_assoc(),
+        Some(AddAssociation::Saving { .. })
+    ));
     // Keys while saving send nothing more.
     assert!(update(&mut app, code(KeyCode::Enter)).is_empty());
     let fx = ev(
@@ -926,7 +932,7 @@ fn add_association_search_label_save() {
             ticket_id: "1001".into(),
         },
     );
-    assert!(app.add_assoc.is_none());
+    assert!(app.modals.add_assoc().is_none());
     assert!(matches!(
         commands(&fx).as_slice(),
         [Command::LoadAssociations { .. }]
@@ -989,7 +995,7 @@ fn add_association_esc_at_any_stage_sends_nothing() {
     let mut app = on_associations();
     searched(&mut app);
     assert!(update(&mut app, code(KeyCode::Esc)).is_empty());
-    assert!(app.add_assoc.is_none());
+    assert!(app.modals.add_assoc().is_none());
     searched(&mut app);
     let fx = update(&mut app, code(KeyCode::Enter));
     let req = req_of(&fx, |_| true);
@@ -1002,7 +1008,7 @@ fn add_association_esc_at_any_stage_sends_nothing() {
         },
     );
     assert!(update(&mut app, code(KeyCode::Esc)).is_empty());
-    assert!(app.add_assoc.is_none());
+    assert!(app.modals.add_assoc().is_none());
 }
 
 #[test]
@@ -1029,7 +1035,7 @@ fn associating_a_record_that_no_longer_exists_says_so_and_changes_nothing() {
         },
     );
     assert!(fx.is_empty(), "nothing reloads");
-    assert!(app.add_assoc.is_none());
+    assert!(app.modals.add_assoc().is_none());
     assert!(toast_is_error(&app));
     assert!(
         toast(&app).contains("Grace Kim was not associated: that record no longer exists"),
@@ -1053,7 +1059,7 @@ fn a_failed_record_search_is_shown_in_the_modal() {
             failure: failure(500, "500 INTERNAL_ERROR: search is down"),
         },
     );
-    let Some(AddAssociation::Search(s)) = &app.add_assoc else {
+    let Some(AddAssociation::Search(s)) = app.modals.add_assoc() else {
         panic!("still searching");
     };
     assert_eq!(
@@ -1075,7 +1081,7 @@ fn failed_labels_are_shown_in_the_modal() {
             failure: failure(403, "403 MISSING_SCOPES: crm.schemas.contacts.read"),
         },
     );
-    let Some(AddAssociation::Label { labels, .. }) = &app.add_assoc else {
+    let Some(AddAssociation::Label { labels, .. }) = app.modals.add_assoc() else {
         panic!("still choosing the label");
     };
     assert_eq!(
@@ -1093,7 +1099,7 @@ fn keys_route_only_in_their_tab() {
     assert!(update(&mut app, key('x')).is_empty());
     assert!(app.confirm.is_none());
     update(&mut app, key('a'));
-    assert!(app.add_assoc.is_none());
+    assert!(app.modals.add_assoc().is_none());
     let mut app = on_associations();
     update(&mut app, key('p'));
     update(&mut app, key('P'));

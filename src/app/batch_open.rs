@@ -66,13 +66,13 @@ impl BatchOpenForm {
 
 /// `b` in the list.
 pub(super) fn open(app: &mut App) -> Vec<Effect> {
-    app.batch_open = Some(BatchOpenForm::new(app));
+    app.modals.open(BatchOpenForm::new(app));
     Vec::new()
 }
 
 /// Pasted text goes into the box.
 pub(super) fn paste(app: &mut App, text: &str) {
-    if let Some(f) = app.batch_open.as_mut() {
+    if let Some(f) = app.modals.batch_open_mut() {
         super::edit::paste_into(&mut f.area, text, true);
     }
 }
@@ -82,12 +82,12 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if action == Some(Action::ForceQuit) {
         return vec![Effect::Quit];
     }
-    let Some(form) = app.batch_open.as_mut() else {
+    let Some(form) = app.modals.batch_open_mut() else {
         return Vec::new();
     };
     form.error = None;
     match (action, key.code) {
-        (Some(Action::Cancel), _) => app.batch_open = None,
+        (Some(Action::Cancel), _) => app.modals.close_batch_open(),
         (Some(Action::NextField), _) => form.chosen = (form.chosen + 1) % form.id_properties.len(),
         (Some(Action::PrevField), _) => {
             form.chosen = (form.chosen + form.id_properties.len() - 1) % form.id_properties.len();
@@ -103,7 +103,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn submit(app: &mut App) -> Vec<Effect> {
-    let Some(form) = app.batch_open.as_mut() else {
+    let Some(form) = app.modals.batch_open_mut() else {
         return Vec::new();
     };
     let values = form.values();
@@ -119,7 +119,7 @@ fn submit(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     let id_property = form.id_property();
-    app.batch_open = None;
+    app.modals.close_batch_open();
     app.source = ListSource::Batch {
         values,
         id_property,

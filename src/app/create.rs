@@ -294,7 +294,7 @@ impl CreateForm {
 /// `n`.
 pub(super) fn open(app: &mut App) -> Vec<Effect> {
     match CreateForm::new(app) {
-        Ok(f) => app.create = Some(f),
+        Ok(f) => app.modals.open(f),
         Err(why) => app.info(why),
     }
     Vec::new()
@@ -304,7 +304,7 @@ pub(super) fn open(app: &mut App) -> Vec<Effect> {
 /// it is multi-line), a choice's filter, or the association search.
 pub(super) fn paste(app: &mut App, text: &str) {
     let now = app.now;
-    let Some(f) = app.create.as_mut() else {
+    let Some(f) = app.modals.create_mut() else {
         return;
     };
     if f.saving.is_some() || f.confirm_discard {
@@ -327,7 +327,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
     let now = app.now;
     let catalog = app.catalog.clone();
-    let Some(form) = app.create.as_mut() else {
+    let Some(form) = app.modals.create_mut() else {
         return Vec::new();
     };
     if form.saving.is_some() {
@@ -336,7 +336,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if form.confirm_discard {
         match app.keymap.resolve(Context::Confirm, &key) {
             Some(Action::Confirm) => {
-                app.create = None;
+                app.modals.close_create();
                 app.info("not created");
             }
             Some(Action::Decline) => form.confirm_discard = false,
@@ -352,7 +352,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             return Vec::new();
         }
         Some(Action::Cancel) => {
-            app.create = None;
+            app.modals.close_create();
             app.info("not created");
             return Vec::new();
         }
@@ -401,7 +401,7 @@ fn on_search_key(
     key: KeyEvent,
     now: Timestamp,
 ) -> Vec<Effect> {
-    let Some(form) = app.create.as_mut() else {
+    let Some(form) = app.modals.create_mut() else {
         return Vec::new();
     };
     match form.search.on_key(pick, key, now) {
@@ -425,7 +425,9 @@ fn on_search_key(
 
 /// The clock moved: run the record search once typing has rested.
 pub(super) fn on_tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
-    tick_search(app, now, |app| app.create.as_mut().map(|f| &mut f.search))
+    tick_search(app, now, |app| {
+        app.modals.create_mut().map(|f| &mut f.search)
+    })
 }
 
 /// Runs the record search that `search` picks out of the app once its typing has rested
@@ -461,7 +463,7 @@ pub(super) fn tick_search(
 
 fn submit(app: &mut App) -> Vec<Effect> {
     let req = app.req();
-    let Some(form) = app.create.as_mut() else {
+    let Some(form) = app.modals.create_mut() else {
         return Vec::new();
     };
     match form.properties() {
@@ -490,14 +492,14 @@ fn submit(app: &mut App) -> Vec<Effect> {
 
 /// Worker answers for the form; `None` when not the form's.
 pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
-    let form = app.create.as_mut()?;
+    let form = app.modals.create_mut()?;
     match event {
         Event::RecordsFound { req, items } if form.search.results.waits_for(*req) => {
             form.search.results = Loadable::Ready(items.clone());
             Some(Vec::new())
         }
         Event::TicketCreated { req, ticket } if form.saving == Some(*req) => {
-            app.create = None;
+            app.modals.close_create();
             let id = ticket.id.clone();
             app.list.insert_in_id_order(ticket.clone());
             app.fuzzy_stale = true;

@@ -30,7 +30,7 @@ pub(super) fn open_for_selected_property(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     match EditForm::open(&app.catalog, ticket, def) {
-        Ok(form) => app.form = Some(form),
+        Ok(form) => app.modals.open(form),
         Err(why) => app.error(why),
     }
     Vec::new()
@@ -54,7 +54,7 @@ pub(super) fn open_bulk_chooser(app: &mut App) -> Vec<Effect> {
         app.info("the property catalogue is still loading");
         return Vec::new();
     }
-    app.chooser = Some(super::PropertyChooser {
+    app.modals.open(super::PropertyChooser {
         picker: super::edit::Picker::new(options, false, "hs_ticket_priority"),
         ids,
     });
@@ -67,7 +67,7 @@ pub(super) fn on_chooser_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return vec![Effect::Quit];
     }
     let pick = app.keymap.resolve(Context::Picker, &key);
-    let Some(chooser) = app.chooser.as_mut() else {
+    let Some(chooser) = app.modals.chooser_mut() else {
         return Vec::new();
     };
     let p = &mut chooser.picker;
@@ -75,12 +75,12 @@ pub(super) fn on_chooser_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     match pick {
-        Some(Action::Cancel) => app.chooser = None,
+        Some(Action::Cancel) => app.modals.close_chooser(),
         Some(Action::Accept) => {
             let Some(name) = p.current().map(|c| c.value.clone()) else {
                 return Vec::new();
             };
-            let Some(chooser) = app.chooser.take() else {
+            let Some(chooser) = app.modals.take_chooser() else {
                 return Vec::new();
             };
             let Some(def) = app.catalog.property(&name) else {
@@ -104,7 +104,7 @@ pub(super) fn on_chooser_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 return Vec::new();
             }
             match EditForm::open_bulk(&app.catalog, template, def, chooser.ids.clone()) {
-                Ok(form) => app.form = Some(form),
+                Ok(form) => app.modals.open(form),
                 Err(why) => app.error(why),
             }
         }
@@ -117,7 +117,7 @@ pub(super) fn on_chooser_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let mut fx = on_form_key(app, key);
     let tz = app.catalog.tz.clone();
-    if let Some(draft) = app.form.as_mut().and_then(|f| f.draft_to_save(&tz)) {
+    if let Some(draft) = app.modals.form_mut().and_then(|f| f.draft_to_save(&tz)) {
         fx.push(Effect::SaveDraft(draft));
     }
     fx
@@ -125,7 +125,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 
 /// Closes the form; its draft is no longer needed.
 fn close(app: &mut App) -> Vec<Effect> {
-    match app.form.take() {
+    match app.modals.take_form() {
         Some(f) => vec![Effect::DeleteDraft {
             ticket_id: f.ticket_id,
             property: f.property.name,
@@ -139,7 +139,7 @@ fn on_form_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if action == Some(Action::ForceQuit) {
         return vec![Effect::Quit];
     }
-    let Some(form) = app.form.as_ref() else {
+    let Some(form) = app.modals.form() else {
         return Vec::new();
     };
     // Each view of the form has its keys in its own keymap context: the question, the
@@ -164,7 +164,7 @@ fn on_form_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 
 /// The result of a bulk write: retry the failed ones (confirmed again) or close.
 fn on_result_key(app: &mut App, action: Option<Action>) -> Vec<Effect> {
-    let Some(form) = app.form.as_mut() else {
+    let Some(form) = app.modals.form_mut() else {
         return Vec::new();
     };
     let Phase::BulkResult { failed, .. } = &form.phase else {
@@ -194,7 +194,7 @@ fn on_discard_key(app: &mut App, action: Option<Action>) -> Vec<Effect> {
             close(app)
         }
         Some(Action::Decline) => {
-            if let Some(form) = app.form.as_mut() {
+            if let Some(form) = app.modals.form_mut() {
                 form.phase = Phase::Editing;
             }
             Vec::new()
@@ -205,7 +205,7 @@ fn on_discard_key(app: &mut App, action: Option<Action>) -> Vec<Effect> {
 
 /// A colleague changed the ticket since the form opened: overwrite, reload or keep editing.
 fn on_conflict_key(app: &mut App, action: Option<Action>) -> Vec<Effect> {
-    let Some(form) = app.form.as_mut() else {
+    let Some(form) = app.modals.form_mut() else {
         return Vec::new();
     };
     let Phase::Conflict {
@@ -235,7 +235,7 @@ fn on_conflict_key(app: &mut App, action: Option<Action>) -> Vec<Effect> {
 fn on_input_key(app: &mut App, action: Option<Action>, key: KeyEvent) -> Vec<Effect> {
     let pick = app.keymap.resolve(Context::Picker, &key);
     let tz = app.catalog.tz.clone();
-    let Some(form) = app.form.as_mut() else {
+    let Some(form) = app.modals.form_mut() else {
         return Vec::new();
     };
     match action {
@@ -287,7 +287,7 @@ fn on_input_key(app: &mut App, action: Option<Action>, key: KeyEvent) -> Vec<Eff
 
 /// Picked a new pipeline: now a stage of it must be picked (HubSpot needs both).
 fn choose_pipeline(app: &mut App) -> Vec<Effect> {
-    let Some(form) = app.form.as_mut() else {
+    let Some(form) = app.modals.form_mut() else {
         return Vec::new();
     };
     let Input::Choice(p) = &form.input else {
@@ -298,7 +298,7 @@ fn choose_pipeline(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     if choice.value == form.original {
-        app.form = None;
+        app.modals.close_form();
         app.info("the ticket is already in that pipeline");
         return Vec::new();
     }
@@ -321,7 +321,7 @@ fn save(app: &mut App) -> Vec<Effect> {
         .map(|p| p.name.clone())
         .collect();
     let req = app.req();
-    let Some(form) = app.form.as_mut() else {
+    let Some(form) = app.modals.form_mut() else {
         return Vec::new();
     };
     match form.changes(&tz) {
@@ -349,7 +349,7 @@ fn save(app: &mut App) -> Vec<Effect> {
 /// A bulk save asks first: each property's current values on the marked tickets (summarised),
 /// the new value, the count; Cancel is selected, and from 50 tickets on the count is typed.
 fn ask_bulk(app: &mut App, properties: BTreeMap<String, String>) -> Vec<Effect> {
-    let Some(form) = app.form.as_ref() else {
+    let Some(form) = app.modals.form() else {
         return Vec::new();
     };
     let ids = form.bulk.clone();
@@ -401,7 +401,7 @@ pub(super) fn send_bulk(
     properties: BTreeMap<String, String>,
 ) -> Vec<Effect> {
     let req = app.req();
-    let Some(form) = app.form.as_mut() else {
+    let Some(form) = app.modals.form_mut() else {
         return Vec::new();
     };
     // Bulk: no per-ticket conflict check (a GET per ticket would cost more than the write).
@@ -416,7 +416,7 @@ pub(super) fn send_bulk(
 fn send_update(app: &mut App) -> Vec<Effect> {
     let tz = app.catalog.tz.clone();
     let req = app.req();
-    let Some(form) = app.form.as_mut() else {
+    let Some(form) = app.modals.form_mut() else {
         return Vec::new();
     };
     match form.changes(&tz) {
@@ -444,7 +444,7 @@ fn send_update(app: &mut App) -> Vec<Effect> {
 /// What the open form edits, as status messages name it: "Priority on #1051" (or "on 12
 /// tickets" in a bulk edit).
 fn form_target(app: &App) -> String {
-    match app.form.as_ref() {
+    match app.modals.form() {
         Some(f) if f.bulk.is_empty() => format!("{} on #{}", f.property.label, f.ticket_id),
         Some(f) => format!("{} on {} tickets", f.property.label, f.bulk.len()),
         None => "the ticket".to_owned(),
@@ -534,7 +534,7 @@ fn restore_draft(app: &mut App, ticket: &crate::domain::Ticket) -> Vec<Effect> {
                 "draft of {} on #{} restored: Ctrl-s or Enter saves, Esc discards",
                 form.property.label, ticket.id
             ));
-            app.form = Some(form);
+            app.modals.open(form);
             app.fetch_detail()
         }
         Err(why) => {
@@ -565,7 +565,7 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
             _ => {}
         }
     }
-    let form = app.form.as_mut()?;
+    let form = app.modals.form_mut()?;
     match (event, &form.phase) {
         (Event::TicketChecked { req, ticket }, Phase::Checking(r)) if req == r => {
             let latest = ticket.prop("hs_lastmodifieddate").to_owned();
@@ -618,7 +618,7 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
                 }
                 return Some(fx);
             }
-            if let Some(form) = app.form.as_mut() {
+            if let Some(form) = app.modals.form_mut() {
                 form.phase = Phase::BulkResult {
                     written,
                     failed: failed.clone(),
@@ -634,7 +634,7 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
 }
 
 fn on_failure(app: &mut App, failure: &Failure) -> Vec<Effect> {
-    let Some(form) = app.form.as_mut() else {
+    let Some(form) = app.modals.form_mut() else {
         return Vec::new();
     };
     form.phase = Phase::Editing;

@@ -248,7 +248,7 @@ fn update_req(fx: &[Effect]) -> (ReqId, BTreeMap<String, String>) {
 fn picking_a_priority_checks_then_patches_only_that_property() {
     let mut app = loaded();
     assert!(key(&mut app, KeyCode::Char('e')).is_empty());
-    assert!(app.form.is_some());
+    assert!(app.modals.form().is_some());
     // Type to filter, Enter picks and saves.
     let fx: Vec<Effect> = "med"
         .chars()
@@ -281,7 +281,7 @@ fn picking_a_priority_checks_then_patches_only_that_property() {
             ticket: ticket("MEDIUM", "2026-11-01T00:00:00Z"),
         }),
     );
-    assert!(app.form.is_none());
+    assert!(app.modals.form().is_none());
     assert!(fx.contains(&Effect::DeleteDraft {
         ticket_id: "1001".into(),
         property: "hs_ticket_priority".into()
@@ -315,7 +315,7 @@ fn a_rejected_save_keeps_the_draft_and_shows_hubspots_message() {
     )];
     let fx = update(&mut app, Msg::Worker(Event::Failed { req, failure: f }));
     assert!(fx.is_empty(), "nothing re-sent: {fx:?}");
-    let form = app.form.as_ref().expect("the form stays open");
+    let form = app.modals.form().expect("the form stays open");
     assert_eq!(form.phase, Phase::Editing);
     assert_eq!(
         form.error.as_deref(),
@@ -357,8 +357,8 @@ fn an_unknown_outcome_is_never_resent() {
         "the ticket is re-read"
     );
     assert!(
-        app.form
-            .as_ref()
+        app.modals
+            .form()
             .unwrap()
             .error
             .as_deref()
@@ -390,7 +390,7 @@ fn a_colleagues_change_is_shown_before_overwriting() {
         }),
     );
     assert!(api(&fx).is_empty(), "nothing sent before the user decides");
-    let Phase::Conflict { changes, .. } = &app.form.as_ref().unwrap().phase else {
+    let Phase::Conflict { changes, .. } = &app.modals.form().unwrap().phase else {
         panic!("conflict expected")
     };
     assert_eq!(changes.len(), 1);
@@ -400,7 +400,7 @@ fn a_colleagues_change_is_shown_before_overwriting() {
     );
     // Keep editing, then save again: the check now compares with their change.
     assert!(key(&mut app, KeyCode::Char('k')).is_empty());
-    assert_eq!(app.form.as_ref().unwrap().phase, Phase::Editing);
+    assert_eq!(app.modals.form().unwrap().phase, Phase::Editing);
     let req = check_req(&key(&mut app, KeyCode::Enter));
     let mut theirs = ticket("MEDIUM", "2026-10-20T00:00:00Z");
     theirs
@@ -414,7 +414,7 @@ fn a_colleagues_change_is_shown_before_overwriting() {
         }),
     );
     assert!(matches!(
-        app.form.as_ref().unwrap().phase,
+        app.modals.form().unwrap().phase,
         Phase::Conflict { .. }
     ));
     // Overwrite: exactly one PATCH.
@@ -428,12 +428,12 @@ fn escape_with_changes_asks_and_discard_forgets_the_draft() {
     key(&mut app, KeyCode::Char('e'));
     key(&mut app, KeyCode::Char('l'));
     assert!(key(&mut app, KeyCode::Esc).is_empty());
-    assert_eq!(app.form.as_ref().unwrap().phase, Phase::ConfirmDiscard);
+    assert_eq!(app.modals.form().unwrap().phase, Phase::ConfirmDiscard);
     assert!(key(&mut app, KeyCode::Char('n')).is_empty());
-    assert_eq!(app.form.as_ref().unwrap().phase, Phase::Editing);
+    assert_eq!(app.modals.form().unwrap().phase, Phase::Editing);
     key(&mut app, KeyCode::Esc);
     let fx = key(&mut app, KeyCode::Char('y'));
-    assert!(app.form.is_none());
+    assert!(app.modals.form().is_none());
     assert_eq!(
         fx,
         vec![Effect::DeleteDraft {
@@ -496,7 +496,7 @@ fn calculated_properties_say_why_they_cannot_be_edited() {
     let groups = app.catalog.groups.clone();
     app.catalog.set_properties(props, groups);
     key(&mut app, KeyCode::Char('e'));
-    assert!(app.form.is_none());
+    assert!(app.modals.form().is_none());
     assert!(app.toast.as_ref().unwrap().text.contains("calculated"));
 }
 
@@ -515,12 +515,12 @@ fn bulk_edit_sends_one_batch_and_retries_only_the_failed() {
     key(&mut app, KeyCode::Char('V'));
     assert_eq!(app.list.marked().len(), 3);
     assert!(key(&mut app, KeyCode::Char('e')).is_empty());
-    assert!(app.chooser.is_some(), "choose the property first");
+    assert!(app.modals.chooser().is_some(), "choose the property first");
     for c in "prio".chars() {
         key(&mut app, KeyCode::Char(c));
     }
     key(&mut app, KeyCode::Enter);
-    assert_eq!(app.form.as_ref().unwrap().bulk.len(), 3);
+    assert_eq!(app.modals.form().unwrap().bulk.len(), 3);
     for c in "med".chars() {
         assert!(
             !key(&mut app, KeyCode::Char(c))
@@ -544,7 +544,7 @@ fn bulk_edit_sends_one_batch_and_retries_only_the_failed() {
     // Declining sends nothing and leaves the form as it was.
     assert!(key(&mut app, KeyCode::Char('n')).is_empty());
     assert!(app.confirm.is_none());
-    assert_eq!(app.form.as_ref().unwrap().phase, Phase::Editing);
+    assert_eq!(app.modals.form().unwrap().phase, Phase::Editing);
     key(&mut app, KeyCode::Enter);
     let fx = key(&mut app, KeyCode::Char('y'));
     let (req, ids) = match api(&fx).as_slice() {
@@ -574,7 +574,7 @@ fn bulk_edit_sends_one_batch_and_retries_only_the_failed() {
             failed: vec![("1003".into(), "OBJECT_NOT_FOUND: not found".into())],
         }),
     );
-    let Phase::BulkResult { written, failed } = &app.form.as_ref().unwrap().phase else {
+    let Phase::BulkResult { written, failed } = &app.modals.form().unwrap().phase else {
         panic!("result expected")
     };
     assert_eq!((*written, failed.len()), (2, 1));
@@ -604,7 +604,7 @@ fn batch_open_lists_exactly_those_tickets_and_reports_missing_values() {
         Msg::Paste("EXT-000002, EXT-000123\nEXT-000002 EXT-999999".into()),
     );
     key(&mut app, KeyCode::Tab); // by the unique property rather than record ID
-    let form = app.batch_open.as_ref().unwrap();
+    let form = app.modals.batch_open().unwrap();
     assert_eq!(
         form.values(),
         ["EXT-000002", "EXT-000123", "EXT-999999"],
@@ -663,13 +663,13 @@ fn batch_open_refuses_nothing_and_too_much() {
     key(&mut app, KeyCode::Esc);
     key(&mut app, KeyCode::Char('b'));
     assert!(key(&mut app, KeyCode::Enter).is_empty());
-    assert!(app.batch_open.as_ref().unwrap().error.is_some());
+    assert!(app.modals.batch_open().unwrap().error.is_some());
     let many: Vec<String> = (0..1001).map(|i| i.to_string()).collect();
     update(&mut app, Msg::Paste(many.join(" ")));
     assert!(key(&mut app, KeyCode::Enter).is_empty());
     assert!(
-        app.batch_open
-            .as_ref()
+        app.modals
+            .batch_open()
             .unwrap()
             .error
             .as_deref()
@@ -683,21 +683,21 @@ fn create_enforces_required_fields_searches_after_typing_rests_and_selects_the_n
     let mut app = loaded();
     key(&mut app, KeyCode::Esc);
     assert!(key(&mut app, KeyCode::Char('n')).is_empty());
-    assert!(app.create.is_some());
+    assert!(app.modals.create().is_some());
     // Nothing typed: Ctrl-s sends nothing and marks the subject.
     assert!(ctrl(&mut app, 's').is_empty());
-    let form = app.create.as_ref().unwrap();
+    let form = app.modals.create().unwrap();
     assert!(form.error.as_deref().unwrap().contains("Ticket name"));
     assert_eq!(form.fields[0].error.as_deref(), Some("required"));
     for c in "電話: 請求書".chars() {
         key(&mut app, KeyCode::Char(c));
     }
     // To the Associations field (after the last field).
-    let n = app.create.as_ref().unwrap().fields.len();
+    let n = app.modals.create().unwrap().fields.len();
     for _ in 0..n {
         key(&mut app, KeyCode::Tab);
     }
-    assert!(app.create.as_ref().unwrap().on_associations());
+    assert!(app.modals.create().unwrap().on_associations());
     let mut sent = Vec::new();
     for (i, c) in "grace".chars().enumerate() {
         key(&mut app, KeyCode::Char(c));
@@ -732,7 +732,7 @@ fn create_enforces_required_fields_searches_after_typing_rests_and_selects_the_n
         }),
     );
     key(&mut app, KeyCode::Enter);
-    assert_eq!(app.create.as_ref().unwrap().associations.len(), 1);
+    assert_eq!(app.modals.create().unwrap().associations.len(), 1);
     let fx = ctrl(&mut app, 's');
     let req = match api(&fx).as_slice() {
         [
@@ -761,8 +761,8 @@ fn create_enforces_required_fields_searches_after_typing_rests_and_selects_the_n
     f.outcome_unknown = true;
     assert!(update(&mut app, Msg::Worker(Event::Failed { req, failure: f })).is_empty());
     assert!(
-        app.create
-            .as_ref()
+        app.modals
+            .create()
             .unwrap()
             .error
             .as_deref()
@@ -783,7 +783,7 @@ fn create_enforces_required_fields_searches_after_typing_rests_and_selects_the_n
             ticket: created,
         }),
     );
-    assert!(app.create.is_none());
+    assert!(app.modals.create().is_none());
     assert_eq!(app.list.selected_id(), Some("1501"));
 }
 
@@ -832,7 +832,7 @@ fn paste_goes_into_the_edit_form_whatever_the_input() {
     // A choice: the paste narrows the options as typing would.
     key(&mut app, KeyCode::Char('e'));
     update(&mut app, Msg::Paste("med".into()));
-    match &app.form.as_ref().unwrap().input {
+    match &app.modals.form().unwrap().input {
         super::edit::Input::Choice(p) => assert_eq!(p.query, "med"),
         other => panic!("expected a picker, got {other:?}"),
     }
@@ -843,7 +843,7 @@ fn paste_goes_into_the_edit_form_whatever_the_input() {
         key(&mut app, KeyCode::Char('k'));
     }
     key(&mut app, KeyCode::Char('e'));
-    let form = app.form.as_mut().unwrap();
+    let form = app.modals.form_mut().unwrap();
     if let super::edit::Input::Text { area, .. } = &mut form.input {
         area.select_all();
         area.cut();
@@ -853,7 +853,7 @@ fn paste_goes_into_the_edit_form_whatever_the_input() {
         Msg::Paste("印刷できない\r\nprinter \u{1b}[31mjam".into()),
     );
     assert_eq!(
-        app.form.as_ref().unwrap().input.text().as_deref(),
+        app.modals.form().unwrap().input.text().as_deref(),
         Some("印刷できない printer jam")
     );
 }
@@ -902,7 +902,7 @@ fn a_restored_draft_opens_its_own_ticket_and_the_next_edit_stays_on_it() {
         }),
     );
     // The form, the detail and the status bar all name #1051; the detail is fetched for it.
-    assert_eq!(app.form.as_ref().unwrap().ticket_id, "1051");
+    assert_eq!(app.modals.form().unwrap().ticket_id, "1051");
     assert_eq!(app.detail.ticket_id.as_deref(), Some("1051"));
     assert!(app.toast.as_ref().unwrap().text.contains("#1051"));
     let detail_req = api(&fx)
@@ -958,5 +958,5 @@ fn a_restored_draft_opens_its_own_ticket_and_the_next_edit_stays_on_it() {
     // ... and the next `e` edits #1051 too, not the ticket shown before the draft.
     assert_eq!(app.detail.ticket_id.as_deref(), Some("1051"));
     key(&mut app, KeyCode::Char('e'));
-    assert_eq!(app.form.as_ref().unwrap().ticket_id, "1051");
+    assert_eq!(app.modals.form().unwrap().ticket_id, "1051");
 }

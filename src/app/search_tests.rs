@@ -46,7 +46,7 @@ fn app_with_views() -> App {
 fn typing_is_counted_once_it_pauses() {
     let mut app = app_with_views();
     let fx = update(&mut app, key('s'));
-    assert!(app.search.is_some());
+    assert!(app.modals.search().is_some());
     assert_eq!(app.context(), Context::Form);
     let first = counts(&fx);
     assert_eq!(first.len(), 1, "the view's matches are counted at once");
@@ -57,7 +57,7 @@ fn typing_is_counted_once_it_pauses() {
             total: 42,
         }),
     );
-    assert_eq!(app.search.as_ref().unwrap().preview, Preview::Count(42));
+    assert_eq!(app.modals.search().unwrap().preview, Preview::Count(42));
 
     let mut fx = type_text(&mut app, "プリンター");
     fx.extend(tick(&mut app, 200));
@@ -66,7 +66,7 @@ fn typing_is_counted_once_it_pauses() {
     let sent = counts(&fx);
     assert_eq!(sent.len(), 1, "one count for the whole word");
     assert_eq!(sent[0].1.query.as_deref(), Some("プリンター"));
-    assert_eq!(app.search.as_ref().unwrap().preview, Preview::Counting);
+    assert_eq!(app.modals.search().unwrap().preview, Preview::Counting);
     // Over HubSpot's cap, sorted by creation date: the form says so.
     update(
         &mut app,
@@ -76,7 +76,7 @@ fn typing_is_counted_once_it_pauses() {
         }),
     );
     assert_eq!(
-        app.search.as_ref().unwrap().preview,
+        app.modals.search().unwrap().preview,
         Preview::Capped(12_345)
     );
     // A refused count is shown in the form.
@@ -90,7 +90,7 @@ fn typing_is_counted_once_it_pauses() {
             failure: failure(400, "400 VALIDATION_ERROR: bad"),
         }),
     );
-    let Preview::Error(e) = &app.search.as_ref().unwrap().preview else {
+    let Preview::Error(e) = &app.modals.search().unwrap().preview else {
         panic!("an error preview")
     };
     assert!(e.contains("VALIDATION_ERROR"), "{e}");
@@ -103,7 +103,7 @@ fn ctrl_s_searches_the_edited_view_and_esc_goes_back_to_the_saved_one() {
     update(&mut app, key('s'));
     type_text(&mut app, "printer");
     let fx = update(&mut app, ctrl('s'));
-    assert!(app.search.is_none());
+    assert!(app.modals.search().is_none());
     let sent = searches(&fx);
     let [ListSource::Search(src)] = sent.as_slice() else {
         panic!("{sent:?}")
@@ -140,7 +140,7 @@ fn a_search_hubspot_would_refuse_stays_in_the_form_with_the_reason() {
     type_text(&mut app, "abc");
     let fx = update(&mut app, ctrl('s'));
     assert!(searches(&fx).is_empty());
-    let form = app.search.as_ref().expect("still open");
+    let form = app.modals.search().expect("still open");
     let Preview::Error(e) = &form.preview else {
         panic!("{:?}", form.preview)
     };

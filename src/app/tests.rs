@@ -1457,7 +1457,7 @@ fn a_bulk_edit_of_fifty_or_more_needs_the_count_typed() {
         update(&mut app, key(c));
     }
     update(&mut app, code(KeyCode::Enter));
-    assert_eq!(app.form.as_ref().map(|f| f.bulk.len()), Some(60));
+    assert_eq!(app.modals.form().map(|f| f.bulk.len()), Some(60));
     // Pick the first option and save: the dialog asks for 60 to be typed.
     let fx = update(&mut app, code(KeyCode::Enter));
     assert!(commands(&fx).is_empty());
@@ -1507,5 +1507,72 @@ fn a_browser_that_did_not_open_is_said_and_copying_the_url_is_offered() {
         vec![Effect::Clipboard(
             "https://app.hubspot.com/contacts/1/record/0-5/1001".into()
         )]
+    );
+}
+
+/// Keys, pastes and drawing follow one stack: whatever opened last is drawn on top and gets
+/// the next key; closing it hands both back to the one beneath.
+#[test]
+fn the_modal_opened_last_is_drawn_on_top_and_gets_keys_and_pastes() {
+    let mut app = loaded(100, 30, 5, false);
+    update(&mut app, key('s'));
+    assert_eq!(app.top_layer(), Layer::SearchForm);
+    app.modals.open(views_flow::PickerModal {
+        kind: views_flow::PickerKind::View,
+        title: "Switch view".to_owned(),
+        picker: edit::Picker::new(
+            vec![edit::Choice {
+                value: "0".to_owned(),
+                label: "All tickets".to_owned(),
+            }],
+            false,
+            "0",
+        ),
+    });
+    assert_eq!(
+        app.layers(),
+        vec![Layer::Base, Layer::SearchForm, Layer::Picker]
+    );
+    assert_eq!(app.top_layer(), Layer::Picker);
+    let drawn = |app: &App| {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+        t.draw(|f| crate::ui::draw(f, app)).unwrap();
+        crate::ui::buffer_text(t.backend().buffer())
+    };
+    assert!(drawn(&app).contains("Switch view"), "{}", drawn(&app));
+    // A paste filters the picker, not a field of the search form beneath.
+    update(&mut app, Msg::Paste("All".to_owned()));
+    assert_eq!(app.modals.picker().unwrap().picker.query, "All");
+    update(&mut app, code(KeyCode::Esc));
+    assert_eq!(
+        app.top_layer(),
+        Layer::SearchForm,
+        "Esc closed the picker only"
+    );
+    assert!(!drawn(&app).contains("Switch view"));
+    // A confirmation sits over every modal, and help over everything.
+    update(
+        &mut app,
+        Msg::OpenFailed {
+            url: "https://example.invalid/".to_owned(),
+            why: "no browser".to_owned(),
+        },
+    );
+    assert_eq!(app.top_layer(), Layer::Confirm);
+    assert_eq!(app.context(), crate::keymap::Context::Confirm);
+    app.overlay = Some(Overlay::Help { scroll: 0 });
+    assert_eq!(
+        app.layers(),
+        vec![
+            Layer::Base,
+            Layer::SearchForm,
+            Layer::Confirm,
+            Layer::Overlay
+        ]
+    );
+    assert_eq!(
+        app.context(),
+        crate::keymap::Context::Confirm,
+        "help reads over it"
     );
 }

@@ -30,7 +30,7 @@ enum Waiting {
 }
 
 fn waiting(app: &App, req: u64) -> Option<Waiting> {
-    if let Some(form) = &app.form
+    if let Some(form) = app.modals.form()
         && matches!(form.phase, Phase::Saving(r) if r == req)
     {
         return Some(if form.bulk.is_empty() {

@@ -209,7 +209,7 @@ fn an_edit_that_took_effect_shows_the_value_and_says_it_was_verified() {
         ),
     );
     sends_no_write(&fx);
-    assert!(app.form.is_none(), "saved: the form closes");
+    assert!(app.modals.form().is_none(), "saved: the form closes");
     assert_eq!(app.list.get("1001").unwrap().priority(), "LOW");
     assert!(fx.contains(&Effect::DeleteDraft {
         ticket_id: "1001".into(),
@@ -230,7 +230,7 @@ fn an_edit_that_did_not_take_effect_stays_in_the_form_with_the_value() {
     let (mut app, req) = saving_low();
     let fx = ev(&mut app, verified(req, &["1001"], Verdict::NotApplied));
     sends_no_write(&fx);
-    let form = app.form.as_ref().expect("the form stays open");
+    let form = app.modals.form().expect("the form stays open");
     assert_eq!(form.phase, Phase::Editing);
     assert_eq!(form.draft_value().as_deref(), Some("LOW"));
     let error = form.error.clone().unwrap();
@@ -260,7 +260,7 @@ fn an_edit_whose_reading_back_failed_keeps_the_form_and_rereads_the_ticket() {
     );
     sends_no_write(&fx);
     assert!(fx.iter().any(|e| matches!(e, Effect::Api(c) if is_get(c))));
-    let form = app.form.as_ref().expect("the form stays open");
+    let form = app.modals.form().expect("the form stays open");
     assert_eq!(form.phase, Phase::Editing);
     assert_eq!(form.draft_value().as_deref(), Some("LOW"));
     let (text, level) = toast(&app);
@@ -306,7 +306,7 @@ fn a_bulk_edit_verified_after_a_lost_answer_sets_the_rows() {
         ),
     );
     sends_no_write(&fx);
-    assert!(app.form.is_none());
+    assert!(app.modals.form().is_none());
     for id in ["1001", "1002", "1003"] {
         assert_eq!(app.list.get(id).unwrap().priority(), "MEDIUM");
     }

@@ -258,7 +258,7 @@ pub(super) fn open_view_picker(app: &mut App) -> Vec<Effect> {
         })
         .collect();
     let current = app.view_index.to_string();
-    app.picker = Some(PickerModal {
+    app.modals.open(PickerModal {
         kind: PickerKind::View,
         title: "Switch view".to_owned(),
         picker: Picker::new(options, false, &current),
@@ -312,7 +312,7 @@ pub(super) fn open_sort_picker(app: &mut App) -> Vec<Effect> {
         .iter()
         .position(|&i| picker.options[i].value == current)
         .unwrap_or(0);
-    app.picker = Some(PickerModal {
+    app.modals.open(PickerModal {
         kind: PickerKind::SortProperty,
         title: "Sort by".to_owned(),
         picker,
@@ -346,7 +346,7 @@ fn open_direction_picker(app: &mut App, property: String) {
         },
     ];
     let label = app.catalog.property_label(&property).to_owned();
-    app.picker = Some(PickerModal {
+    app.modals.open(PickerModal {
         kind: PickerKind::SortDirection { property },
         title: format!("Sort by {label}"),
         picker: Picker::new(options, false, if descending { "desc" } else { "asc" }),
@@ -382,7 +382,7 @@ pub(super) fn open_palette(app: &mut App) -> Vec<Effect> {
             label: format!("View: {}", v.name),
         });
     }
-    app.picker = Some(PickerModal {
+    app.modals.open(PickerModal {
         kind: PickerKind::Command { context },
         title: "Commands".to_owned(),
         picker: Picker::new(options, false, ""),
@@ -396,7 +396,7 @@ pub(super) fn on_picker_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return vec![Effect::Quit];
     }
     let pick = app.keymap.resolve(Context::Picker, &key);
-    let Some(modal) = app.picker.as_mut() else {
+    let Some(modal) = app.modals.picker_mut() else {
         return Vec::new();
     };
     if modal.picker.on_key(pick, key) {
@@ -404,11 +404,11 @@ pub(super) fn on_picker_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
     match pick {
         Some(Action::Cancel) => {
-            app.picker = None;
+            app.modals.close_picker();
             Vec::new()
         }
         Some(Action::Accept) => {
-            let Some(modal) = app.picker.take() else {
+            let Some(modal) = app.modals.take_picker() else {
                 return Vec::new();
             };
             let Some(value) = modal.picker.current().map(|c| c.value.clone()) else {
@@ -529,7 +529,8 @@ pub(super) fn on_saved(app: &mut App, result: Result<String, String>) -> Vec<Eff
 
 /// `s`: the search form, filled with the view on screen; its matches are counted at once.
 pub(super) fn open_search(app: &mut App) -> Vec<Effect> {
-    app.search = Some(SearchForm::new(app.current_view(), &app.catalog));
+    app.modals
+        .open(SearchForm::new(app.current_view(), &app.catalog));
     app.count_due = Some(app.now);
     on_tick(app, app.now)
 }
@@ -539,7 +540,7 @@ pub(super) fn on_search_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if app.keymap.resolve(Context::Form, &key) == Some(Action::ForceQuit) {
         return vec![Effect::Quit];
     }
-    let Some(form) = app.search.as_mut() else {
+    let Some(form) = app.modals.search_mut() else {
         return Vec::new();
     };
     match form.on_key(key, &app.keymap, &app.catalog) {
@@ -572,14 +573,14 @@ fn refused(app: &mut App, view: &View) -> bool {
     let Resolved::Failed(why) = app.resolve(view) else {
         return false;
     };
-    if let Some(f) = app.search.as_mut() {
+    if let Some(f) = app.modals.search_mut() {
         f.set_preview(Preview::Error(why));
     }
     true
 }
 
 pub(super) fn on_search_paste(app: &mut App, text: &str) -> Vec<Effect> {
-    if let Some(f) = app.search.as_mut() {
+    if let Some(f) = app.modals.search_mut() {
         f.paste(text);
         app.count_due = Some(app.now + COUNT_DEBOUNCE);
         app.dirty = true;
@@ -588,18 +589,18 @@ pub(super) fn on_search_paste(app: &mut App, text: &str) -> Vec<Effect> {
 }
 
 fn close_search(app: &mut App) {
-    app.search = None;
+    app.modals.close_search();
     app.count_due = None;
     app.count_req = None;
 }
 
 /// Counts the search form's matches once typing has paused.
 pub(super) fn on_tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
-    if app.count_due.is_none_or(|due| due > now) || app.search.is_none() {
+    if app.count_due.is_none_or(|due| due > now) || app.modals.search().is_none() {
         return Vec::new();
     }
     app.count_due = None;
-    let Some(view) = app.search.as_ref().map(SearchForm::view) else {
+    let Some(view) = app.modals.search().map(SearchForm::view) else {
         return Vec::new();
     };
     let preview = match app.resolve(&view) {
@@ -615,7 +616,7 @@ pub(super) fn on_tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
             };
             let req = app.req();
             app.count_req = Some((req, uncapped));
-            if let Some(f) = app.search.as_mut() {
+            if let Some(f) = app.modals.search_mut() {
                 f.set_preview(Preview::Counting);
             }
             app.dirty = true;
@@ -628,7 +629,7 @@ pub(super) fn on_tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
         }
         Resolved::Failed(why) => Preview::Error(why),
     };
-    if let Some(f) = app.search.as_mut() {
+    if let Some(f) = app.modals.search_mut() {
         f.set_preview(preview);
     }
     app.dirty = true;
@@ -652,7 +653,7 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
         }
         _ => return Some(Vec::new()),
     };
-    if let Some(f) = app.search.as_mut() {
+    if let Some(f) = app.modals.search_mut() {
         f.set_preview(preview);
     }
     Some(Vec::new())

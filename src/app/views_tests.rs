@@ -179,12 +179,12 @@ fn the_sort_picker_asks_for_the_chosen_sort() {
     let mut app = loaded_open();
     update(&mut app, key('S'));
     assert_eq!(
-        app.picker.as_ref().map(|p| &p.kind),
+        app.modals.picker().map(|p| &p.kind),
         Some(&PickerKind::SortProperty)
     );
     type_text(&mut app, "priority");
     update(&mut app, code(KeyCode::Enter));
-    let kind = app.picker.as_ref().map(|p| p.kind.clone());
+    let kind = app.modals.picker().map(|p| p.kind.clone());
     assert_eq!(
         kind,
         Some(PickerKind::SortDirection {
@@ -193,7 +193,7 @@ fn the_sort_picker_asks_for_the_chosen_sort() {
     );
     type_text(&mut app, "desc");
     let fx = update(&mut app, code(KeyCode::Enter));
-    assert!(app.picker.is_none());
+    assert!(app.modals.picker().is_none());
     let (_, source, after) = list_request(&fx);
     assert_eq!(
         source,
@@ -351,7 +351,7 @@ fn a_later_page_without_a_total_keeps_the_first_total() {
 fn the_command_palette_lists_actions_with_their_keys_and_runs_them() {
     let mut app = loaded_open();
     update(&mut app, key(':'));
-    let modal = app.picker.as_ref().expect("the palette");
+    let modal = app.modals.picker().expect("the palette");
     assert!(matches!(modal.kind, PickerKind::Command { .. }));
     let labels: Vec<&str> = modal
         .picker
@@ -376,7 +376,7 @@ fn the_command_palette_lists_actions_with_their_keys_and_runs_them() {
     );
     type_text(&mut app, "next saved view");
     let fx = update(&mut app, code(KeyCode::Enter));
-    assert!(app.picker.is_none());
+    assert!(app.modals.picker().is_none());
     assert_eq!(app.current_view().name, "Unassigned");
     list_request(&fx);
     // A view by name.
@@ -397,7 +397,7 @@ fn the_command_palette_lists_actions_with_their_keys_and_runs_them() {
     // Esc closes it without running anything.
     update(&mut app, key(':'));
     let fx = update(&mut app, code(KeyCode::Esc));
-    assert!(fx.is_empty() && app.picker.is_none());
+    assert!(fx.is_empty() && app.modals.picker().is_none());
 }
 
 #[test]

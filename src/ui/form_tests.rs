@@ -317,13 +317,17 @@ fn editor(app: &mut App, property: &str) -> EditForm {
 
 #[test]
 fn edit_single_line_text() {
-    snap("edit_text", |app| app.form = Some(editor(app, "subject")));
+    snap("edit_text", |app| {
+        let modal = editor(app, "subject");
+        app.modals.open(modal)
+    });
 }
 
 #[test]
 fn edit_textarea() {
     snap("edit_textarea", |app| {
-        app.form = Some(editor(app, "content"))
+        let modal = editor(app, "content");
+        app.modals.open(modal)
     });
 }
 
@@ -335,56 +339,71 @@ fn edit_number_with_a_local_error() {
             "1e999".to_owned(),
         ]));
         f.error = Some("\"1e999\" is not a number".into());
-        app.form = Some(f);
+        app.modals.open(f);
     });
 }
 
 #[test]
 fn edit_date() {
     snap("edit_date", |app| {
-        app.form = Some(editor(app, "sla_due_date"))
+        let modal = editor(app, "sla_due_date");
+        app.modals.open(modal)
     });
 }
 
 #[test]
 fn edit_date_time() {
     snap("edit_datetime", |app| {
-        app.form = Some(editor(app, "closed_date"))
+        let modal = editor(app, "closed_date");
+        app.modals.open(modal)
     });
 }
 
 #[test]
 fn edit_bool() {
     snap("edit_bool", |app| {
-        app.form = Some(editor(app, "vip_customer"))
+        let modal = editor(app, "vip_customer");
+        app.modals.open(modal)
     });
 }
 
 #[test]
 fn edit_select() {
     snap("edit_select", |app| {
-        app.form = Some(editor(app, "hs_ticket_priority"));
+        {
+            let modal = editor(app, "hs_ticket_priority");
+            app.modals.open(modal)
+        };
     });
 }
 
 #[test]
 fn edit_multi_select() {
     snap("edit_multi", |app| {
-        app.form = Some(editor(app, "hs_ticket_category"));
+        {
+            let modal = editor(app, "hs_ticket_category");
+            app.modals.open(modal)
+        };
     });
 }
 
 #[test]
 fn edit_owner() {
     snap("edit_owner", |app| {
-        app.form = Some(editor(app, "hubspot_owner_id"));
+        {
+            let modal = editor(app, "hubspot_owner_id");
+            app.modals.open(modal)
+        };
     });
 }
 
 #[test]
 fn edit_stage() {
     snap("edit_stage", |app| {
-        app.form = Some(editor(app, "hs_pipeline_stage"));
+        {
+            let modal = editor(app, "hs_pipeline_stage");
+            app.modals.open(modal)
+        };
     });
 }
 
@@ -394,7 +413,7 @@ fn edit_with_hubspots_field_error() {
         // HubSpot's refusal as the client parses it, through the app as the worker sends it.
         let mut f = editor(app, "external_ticket_ref");
         f.phase = Phase::Saving(77);
-        app.form = Some(f);
+        app.modals.open(f);
         let refused = crate::hubspot::ApiError::Http(Box::new(crate::hubspot::HttpError {
             status: 409,
             category: Some("CONFLICT".into()),
@@ -419,7 +438,7 @@ fn edit_saving() {
     snap("edit_saving", |app| {
         let mut f = editor(app, "subject");
         f.phase = Phase::Saving(7);
-        app.form = Some(f);
+        app.modals.open(f);
     });
 }
 
@@ -452,7 +471,7 @@ fn conflict_view() {
             ],
             latest_modified: "2026-10-31T08:31:00Z".into(),
         };
-        app.form = Some(f);
+        app.modals.open(f);
     });
 }
 
@@ -461,7 +480,7 @@ fn discard_confirmation() {
     snap("discard", |app| {
         let mut f = editor(app, "subject");
         f.phase = Phase::ConfirmDiscard;
-        app.form = Some(f);
+        app.modals.open(f);
     });
 }
 
@@ -479,7 +498,10 @@ fn bulk(app: &App) -> EditForm {
 
 #[test]
 fn bulk_editor() {
-    snap("bulk_editor", |app| app.form = Some(bulk(app)));
+    snap("bulk_editor", |app| {
+        let modal = bulk(app);
+        app.modals.open(modal)
+    });
 }
 
 #[test]
@@ -499,7 +521,7 @@ fn bulk_result_with_failures() {
                 ),
             ],
         };
-        app.form = Some(f);
+        app.modals.open(f);
     });
 }
 
@@ -522,27 +544,33 @@ fn bulk_property_chooser() {
                 crossterm::event::KeyModifiers::NONE,
             )),
         );
-        assert!(app.chooser.is_some());
+        assert!(app.modals.chooser().is_some());
     });
 }
 
 #[test]
 fn create_form() {
     snap("create", |app| {
-        app.create = Some(crate::app::create::CreateForm::new(app).unwrap());
+        {
+            let modal = crate::app::create::CreateForm::new(app).unwrap();
+            app.modals.open(modal)
+        };
     });
 }
 
 #[test]
 fn create_form_asks_before_discarding() {
     snap("create_discard", |app| {
-        app.create = Some(crate::app::create::CreateForm::new(app).unwrap());
+        {
+            let modal = crate::app::create::CreateForm::new(app).unwrap();
+            app.modals.open(modal)
+        };
         let key = |c| Msg::Key(crossterm::event::KeyEvent::from(c));
         for c in "Scanner jams".chars() {
             update(app, key(crossterm::event::KeyCode::Char(c)));
         }
         update(app, key(crossterm::event::KeyCode::Esc));
-        assert!(app.create.as_ref().unwrap().confirm_discard);
+        assert!(app.modals.create().unwrap().confirm_discard);
     });
 }
 
@@ -551,7 +579,7 @@ fn batch_open_modal() {
     snap("batch_open", |app| {
         let mut b = crate::app::batch_open::BatchOpenForm::new(app);
         b.area.insert_str("1001 1002\n1999");
-        app.batch_open = Some(b);
+        app.modals.open(b);
     });
 }
 
@@ -600,7 +628,10 @@ fn a_rebound_save_key_is_what_the_footer_and_help_show_and_what_saves() {
     let size = (120, 40);
     let mut app = loaded(size);
     app.keymap = Keymap::from_config("[keys.form]\nsave = \"Ctrl-g\"\n", "config.toml").unwrap();
-    app.form = Some(editor(&mut app, "content"));
+    {
+        let modal = editor(&mut app, "content");
+        app.modals.open(modal)
+    };
     let s = screen(&app, size);
     assert!(s.contains("Ctrl-g save"), "{s}");
     assert!(!s.contains("Ctrl-s"), "{s}");
@@ -618,7 +649,7 @@ fn a_rebound_save_key_is_what_the_footer_and_help_show_and_what_saves() {
         "{fx:?}"
     );
     // `?` lists the binding in force.
-    app.form = None;
+    app.modals.close_form();
     update(&mut app, key('?', KeyModifiers::NONE));
     let mut terminal = Terminal::new(TestBackend::new(120, 200)).unwrap();
     terminal.draw(|f| crate::ui::draw(f, &app)).unwrap();
