@@ -6,16 +6,21 @@ pub mod actions;
 #[cfg(test)]
 mod actions_tests;
 pub mod batch_open;
+mod catalog_flow;
 pub mod confirm;
+mod confirm_flow;
 pub mod create;
 pub mod detail;
+mod detail_flow;
 pub mod edit;
 mod edit_flow;
 #[cfg(test)]
 mod edit_tests;
 pub mod layout;
 pub mod list;
+mod list_flow;
 pub mod modal;
+mod overlay_flow;
 pub mod search_form;
 #[cfg(test)]
 mod search_tests;
@@ -28,7 +33,7 @@ pub mod views_flow;
 #[cfg(test)]
 mod views_tests;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use jiff::{SignedDuration, Timestamp};
 use ratatui::layout::Rect;
 
@@ -315,7 +320,6 @@ impl App {
         r
     }
 
-    /// The key context in force (what `?` and the status bar describe).
     /// The keymap context of the bare panes: the `/` line being typed, the list, or the
     /// detail's tab.
     fn base_context(&self) -> Context {
@@ -349,68 +353,6 @@ impl App {
         });
     }
 
-    fn load_catalog(&mut self) -> Vec<Effect> {
-        let (p, l, o) = (self.req(), self.req(), self.req());
-        self.catalog_load = CatalogLoad {
-            properties: Loadable::Loading(p),
-            pipelines: Loadable::Loading(l),
-            owners: Loadable::Loading(o),
-        };
-        vec![
-            Effect::Api(Command::LoadProperties { req: p }),
-            Effect::Api(Command::LoadPipelines { req: l }),
-            Effect::Api(Command::LoadOwners { req: o }),
-        ]
-    }
-
-    /// Requests a page: the first (`after == None`, a refresh when rows are loaded) or the next.
-    /// A first page resolves the current view again (its relative dates, `@me`); later pages
-    /// page through what the first one asked.
-    fn load_list(&mut self, after: Option<String>) -> Vec<Effect> {
-        self.list_waiting = false;
-        if after.is_none() && !matches!(self.source, ListSource::Batch { .. }) {
-            match self.resolve_source() {
-                views_flow::Resolved::Ready(source) => self.source = source,
-                views_flow::Resolved::Wait => {
-                    self.list_waiting = true;
-                    self.list_load = Loadable::Idle;
-                    return Vec::new();
-                }
-                views_flow::Resolved::Failed(why) => {
-                    self.list_load = Loadable::Failed(why.clone());
-                    self.error(why);
-                    return Vec::new();
-                }
-            }
-        }
-        let req = self.req();
-        self.list_load = Loadable::Loading(req);
-        self.list_first_page = after.is_none();
-        vec![Effect::Api(Command::ListTickets {
-            req,
-            source: self.source.clone(),
-            after,
-            properties: self.list_properties(),
-        })]
-    }
-
-    /// The catalogue arrived: a first page that waited for it goes now.
-    fn catalog_arrived(&mut self) -> Vec<Effect> {
-        if self.list_waiting {
-            self.load_list(None)
-        } else {
-            Vec::new()
-        }
-    }
-
-    fn maybe_next_page(&mut self) -> Vec<Effect> {
-        if self.list.wants_next_page() && !self.list_load.is_loading() {
-            let after = self.list.next_after().map(str::to_owned);
-            return self.load_list(after);
-        }
-        Vec::new()
-    }
-
     /// The selection moved: show that ticket, fetch it once the cursor rests.
     fn selection_changed(&mut self) -> Vec<Effect> {
         self.list.drop_left();
@@ -424,57 +366,6 @@ impl App {
             self.pending_detail = Some((id, self.now + DETAIL_DEBOUNCE));
         }
         self.maybe_next_page()
-    }
-
-    /// Fetches the detail of the shown ticket now (the catalogue must be known, since the
-    /// fetch asks for every property with its history).
-    fn fetch_detail(&mut self) -> Vec<Effect> {
-        let Some(id) = self.detail.ticket_id.clone() else {
-            return Vec::new();
-        };
-        if self.catalog_load.properties.ready().is_none() {
-            // Fetched when the catalogue arrives.
-            return Vec::new();
-        }
-        self.pending_detail = None;
-        let req = self.req();
-        self.detail.ticket = Loadable::Loading(req);
-        let properties = self
-            .catalog
-            .properties
-            .iter()
-            .map(|p| p.name.clone())
-            .collect();
-        let mut fx = vec![Effect::Api(Command::GetTicket {
-            req,
-            id,
-            properties,
-        })];
-        fx.extend(self.load_tab_data(false));
-        fx
-    }
-
-    /// Loads what the tab on view needs, lazily (or again with `force`).
-    fn load_tab_data(&mut self, force: bool) -> Vec<Effect> {
-        let Some(id) = self.detail.ticket_id.clone() else {
-            return Vec::new();
-        };
-        match self.detail.tab {
-            Tab::Associations if force || matches!(self.detail.associations, Loadable::Idle) => {
-                let req = self.req();
-                self.detail.associations = Loadable::Loading(req);
-                vec![Effect::Api(Command::LoadAssociations {
-                    req,
-                    ticket_id: id,
-                })]
-            }
-            Tab::Activity if force || matches!(self.detail.activities, Loadable::Idle) => {
-                let req = self.req();
-                self.detail.activities = Loadable::Loading(req);
-                vec![Effect::Api(Command::LoadActivities { req, ticket_id: id })]
-            }
-            _ => Vec::new(),
-        }
     }
 
     /// Rows in the detail tab on view.
@@ -491,127 +382,6 @@ impl App {
             Tab::Associations => self.detail.associations.ready().map_or(0, Vec::len),
             Tab::Activity => self.detail.activities.ready().map_or(0, Vec::len),
         }
-    }
-
-    /// Empties the list and loads the first page of the current source.
-    fn reset_list(&mut self) -> Vec<Effect> {
-        self.list = TicketList::default();
-        self.list.set_viewport(self.areas.list_rows());
-        self.filter = None;
-        self.fuzzy_stale = true;
-        self.list_capped = false;
-        self.detail.clear();
-        self.pending_detail = None;
-        self.load_list(None)
-    }
-
-    /// Keeps the Properties cursor off group headings: it moves on past one, in the direction
-    /// it was going (down at the top).
-    fn settle_property_cursor(&mut self, up: bool) {
-        let Some(t) = self.detail.ticket.ready() else {
-            return;
-        };
-        let rows = detail::property_rows(&self.catalog, t);
-        let is_group = |r: usize| matches!(rows.get(r), Some(detail::PropertyRow::Group(_)));
-        let c = &mut self.detail.properties;
-        if !is_group(c.row) {
-            return;
-        }
-        if up && c.row > 0 && !is_group(c.row - 1) {
-            c.row -= 1;
-        } else if c.row + 1 < rows.len() {
-            c.row += 1;
-        } else if c.row > 0 {
-            c.row -= 1;
-        }
-        c.scroll(self.detail.viewport);
-        // Show the heading above the first row rather than scrolling it away.
-        if c.row == 1 {
-            c.offset = 0;
-        }
-    }
-
-    /// The property under the cursor in the Properties tab.
-    fn selected_property(&self) -> Option<(String, String, String)> {
-        let t = self.detail.ticket.ready()?;
-        let rows = detail::property_rows(&self.catalog, t);
-        match rows.get(self.detail.properties.row)? {
-            detail::PropertyRow::Property { name, label, value } => {
-                Some((name.clone(), label.clone(), value.clone()))
-            }
-            detail::PropertyRow::Group(_) => None,
-        }
-    }
-
-    /// Recomputes the rows on view for the filter query.
-    fn apply_filter(&mut self) {
-        let query = self
-            .filter
-            .as_ref()
-            .map(|f| f.query.clone())
-            .unwrap_or_default();
-        if query.is_empty() {
-            self.list.set_view(None);
-            return;
-        }
-        if self.fuzzy_stale || self.fuzzy.len() != self.list.len() {
-            self.rebuild_haystacks();
-        }
-        let matches = self.fuzzy.filter(&query).to_vec();
-        self.list.set_view(Some(matches));
-    }
-
-    fn rebuild_haystacks(&mut self) {
-        let haystacks = self
-            .list
-            .tickets()
-            .iter()
-            .map(|t| self.haystack(t))
-            .collect();
-        self.fuzzy.set_haystacks(haystacks);
-        self.fuzzy_stale = false;
-    }
-
-    /// Prepares the haystacks of these tickets, just loaded or changed: a page costs its own
-    /// rows, not every loaded row (100,000 rows take a few hundred milliseconds, too long
-    /// for a keystroke). Everything is prepared again when a full change made them stale.
-    fn sync_haystacks(&mut self, ids: &[String]) {
-        if !self.fuzzy_stale {
-            for id in ids {
-                let Some(i) = self.list.position(id) else {
-                    continue;
-                };
-                let hay = self.haystack(&self.list.tickets()[i]);
-                if i < self.fuzzy.len() {
-                    self.fuzzy.set(i, hay);
-                } else if i == self.fuzzy.len() {
-                    self.fuzzy.push(hay);
-                } else {
-                    self.fuzzy_stale = true;
-                    break;
-                }
-            }
-        }
-        if self.fuzzy_stale || self.fuzzy.len() != self.list.len() {
-            self.rebuild_haystacks();
-        }
-    }
-
-    /// What `/` matches a ticket on: ID, subject, stage, owner, priority.
-    fn haystack(&self, t: &Ticket) -> crate::fuzzy::Haystack {
-        let stage = self
-            .catalog
-            .display_value(Some(t), "hs_pipeline_stage", t.stage());
-        let owner = self
-            .catalog
-            .display_value(Some(t), "hubspot_owner_id", t.owner_id());
-        crate::fuzzy::Haystack::from_fields([
-            t.id.as_str(),
-            t.subject(),
-            stage.as_str(),
-            owner.as_str(),
-            t.priority(),
-        ])
     }
 }
 
@@ -749,13 +519,13 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             if app
                 .overlay
                 .as_mut()
-                .is_some_and(|o| on_overlay_key(action, key, o, help_lines))
+                .is_some_and(|o| overlay_flow::on_overlay_key(action, key, o, help_lines))
             {
                 app.overlay = None;
             }
             return Vec::new();
         }
-        Layer::Confirm => return on_confirm_key(app, key),
+        Layer::Confirm => return confirm_flow::on_confirm_key(app, key),
         Layer::EditForm => return edit_flow::on_key(app, key),
         Layer::Chooser => return edit_flow::on_chooser_key(app, key),
         Layer::BatchOpen => return batch_open::on_key(app, key),
@@ -767,7 +537,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Layer::Base => {}
     }
     if app.context() == Context::Filter {
-        return on_filter_key(app, key);
+        return list_flow::on_filter_key(app, key);
     }
     let context = app.context();
     // Esc in the list undoes what narrowed it (an accepted filter, a batch open) the way `q`
@@ -784,241 +554,6 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     };
     on_action(app, action)
-}
-
-/// Keys in an overlay; returns whether it closes.
-fn on_overlay_key(
-    action: Option<Action>,
-    key: KeyEvent,
-    overlay: &mut Overlay,
-    help_lines: usize,
-) -> bool {
-    // Scrolling stops at the last line, so `k` comes back at once after overscrolling.
-    let last = match overlay {
-        Overlay::Help { .. } => help_lines,
-        Overlay::Text { body, .. } => body.lines().count(),
-        Overlay::Error { .. } => 0,
-    }
-    .saturating_sub(1);
-    let scroll = match overlay {
-        Overlay::Help { scroll } | Overlay::Text { scroll, .. } => Some(scroll),
-        Overlay::Error { .. } => None,
-    };
-    let scroll = scroll.map(|s| {
-        *s = (*s).min(last);
-        s
-    });
-    on_overlay_scroll(action, key, scroll, last)
-}
-
-fn on_overlay_scroll(
-    action: Option<Action>,
-    key: KeyEvent,
-    scroll: Option<&mut usize>,
-    last: usize,
-) -> bool {
-    match (key.code, action) {
-        (KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?'), _) => true,
-        (_, Some(Action::Back | Action::Help)) => true,
-        (KeyCode::Char('j') | KeyCode::Down, _) => {
-            if let Some(s) = scroll {
-                *s = (*s + 1).min(last);
-            }
-            false
-        }
-        (KeyCode::Char('k') | KeyCode::Up, _) => {
-            if let Some(s) = scroll {
-                *s = s.saturating_sub(1);
-            }
-            false
-        }
-        (KeyCode::PageDown | KeyCode::Char(' '), _) => {
-            if let Some(s) = scroll {
-                *s = (*s + 10).min(last);
-            }
-            false
-        }
-        (KeyCode::PageUp, _) => {
-            if let Some(s) = scroll {
-                *s = s.saturating_sub(10);
-            }
-            false
-        }
-        _ => false,
-    }
-}
-
-/// Keys in a confirmation dialog: `y` confirms, `n`/Esc cancels, ←/→ move between the
-/// buttons, Enter presses the selected one (Cancel unless moved).
-fn on_confirm_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let Some(dialog) = app.confirm.as_mut() else {
-        return Vec::new();
-    };
-    if dialog.must_type().is_some() {
-        match key.code {
-            KeyCode::Char(c) if c.is_ascii_digit() => {
-                dialog.typed.push(c);
-                return Vec::new();
-            }
-            KeyCode::Backspace => {
-                dialog.typed.pop();
-                return Vec::new();
-            }
-            _ => {}
-        }
-    }
-    let confirmed = match app.keymap.resolve(Context::Confirm, &key) {
-        Some(Action::ForceQuit) => return vec![Effect::Quit],
-        Some(Action::Confirm) => true,
-        Some(Action::Decline) => false,
-        Some(Action::ButtonLeft) => {
-            dialog.button = confirm::Button::Cancel;
-            return Vec::new();
-        }
-        Some(Action::ButtonRight) => {
-            dialog.button = confirm::Button::Confirm;
-            return Vec::new();
-        }
-        Some(Action::PressButton) => dialog.button == confirm::Button::Confirm,
-        _ => return Vec::new(),
-    };
-    if confirmed && !dialog.can_confirm() {
-        // A bulk delete needs its count typed first; a bare `y` is not enough.
-        return Vec::new();
-    }
-    let Some(dialog) = app.confirm.take() else {
-        return Vec::new();
-    };
-    if !confirmed {
-        app.info(dialog.declined());
-        return Vec::new();
-    }
-    run_confirmed(app, dialog.op)
-}
-
-/// The one command a confirmed op stands for.
-fn run_confirmed(app: &mut App, op: confirm::PendingOp) -> Vec<Effect> {
-    match op {
-        op @ (confirm::PendingOp::ArchiveTickets { .. }
-        | confirm::PendingOp::PinActivity { .. }
-        | confirm::PendingOp::Unpin { .. }
-        | confirm::PendingOp::RemoveAssociation { .. }
-        | confirm::PendingOp::AssociateThenPin { .. }) => actions::run(app, op),
-        confirm::PendingOp::BulkUpdate {
-            ids, properties, ..
-        } => edit_flow::send_bulk(app, ids, properties),
-        confirm::PendingOp::CopyUrlInstead { url, .. } => {
-            app.info("copied the ticket URL");
-            vec![Effect::Clipboard(url)]
-        }
-        confirm::PendingOp::LoadAllThenMark { .. } => {
-            app.mark_all_loading = true;
-            app.info("loading the rest of the view to mark it…");
-            let mut fx = app.continue_mark_all();
-            fx.extend(app.maybe_next_page());
-            fx
-        }
-        confirm::PendingOp::RestoreValue {
-            ticket_id,
-            property,
-            label,
-            restored,
-            ..
-        } => {
-            let req = app.req();
-            app.pending_write = Some((
-                req,
-                format!("restored {label} on #{ticket_id}"),
-                ticket_id.clone(),
-            ));
-            vec![Effect::Api(Command::UpdateTicket {
-                req,
-                id: ticket_id,
-                properties: std::collections::BTreeMap::from([(property, restored)]),
-            })]
-        }
-    }
-}
-
-/// `u` in History: confirm putting the selected entry's value back.
-fn ask_restore(app: &mut App) -> Vec<Effect> {
-    let Some(t) = app.detail.ticket.ready() else {
-        return Vec::new();
-    };
-    let rows = detail::history_rows(t, app.detail.history_filter.as_deref());
-    let Some(e) = rows.get(app.detail.history.row) else {
-        return Vec::new();
-    };
-    let Some(def) = app.catalog.property(&e.property) else {
-        app.error(format!(
-            "{} is not in the property catalogue; #{} was not changed",
-            e.property, t.id
-        ));
-        return Vec::new();
-    };
-    if let Some(why) = edit::not_editable_reason(def) {
-        app.error(why);
-        return Vec::new();
-    }
-    let current = t.prop(&e.property).to_owned();
-    if current == e.new {
-        app.info(format!("{} of #{} already has that value", def.label, t.id));
-        return Vec::new();
-    }
-    let shown = |v: &str| app.catalog.display_value(Some(t), &e.property, v);
-    app.confirm = Some(confirm::Confirm::new(confirm::PendingOp::RestoreValue {
-        ticket_id: t.id.clone(),
-        subject: t.subject().to_owned(),
-        property: e.property.clone(),
-        label: def.label.clone(),
-        current_shown: shown(&current),
-        restored_shown: shown(&e.new),
-        current,
-        restored: e.new.clone(),
-    }));
-    Vec::new()
-}
-
-fn on_filter_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-        return vec![Effect::Quit];
-    }
-    let Some(f) = app.filter.as_mut() else {
-        return Vec::new();
-    };
-    match key.code {
-        KeyCode::Esc => {
-            app.filter = None;
-            app.list.set_view(None);
-            return app.selection_changed();
-        }
-        KeyCode::Enter => {
-            f.editing = false;
-            if f.query.is_empty() {
-                app.filter = None;
-            }
-            return app.selection_changed();
-        }
-        KeyCode::Backspace => {
-            f.query.pop();
-        }
-        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => f.query.clear(),
-        KeyCode::Char(c)
-            if !key
-                .modifiers
-                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-        {
-            f.query.push(c);
-        }
-        KeyCode::Up | KeyCode::Down => {
-            app.list
-                .move_by(if key.code == KeyCode::Up { -1 } else { 1 });
-            return app.selection_changed();
-        }
-        _ => return Vec::new(),
-    }
-    app.apply_filter();
-    app.selection_changed()
 }
 
 fn half_page(app: &App) -> isize {
@@ -1091,8 +626,8 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         _ => {}
     }
     match app.focus {
-        Focus::List => on_list_action(app, action),
-        Focus::Detail => on_detail_action(app, action),
+        Focus::List => list_flow::on_list_action(app, action),
+        Focus::Detail => detail_flow::on_detail_action(app, action),
     }
 }
 
@@ -1103,319 +638,10 @@ fn current_ticket_id(app: &App) -> Option<String> {
     }
 }
 
-fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
-    let moved = |app: &mut App, delta: isize| {
-        app.list.move_by(delta);
-        app.selection_changed()
-    };
-    match action {
-        Action::Down => moved(app, 1),
-        Action::Up => moved(app, -1),
-        Action::HalfPageDown => moved(app, half_page(app)),
-        Action::HalfPageUp => moved(app, -half_page(app)),
-        Action::PageDown => moved(app, full_page(app)),
-        Action::PageUp => moved(app, -full_page(app)),
-        Action::Top => {
-            app.list.select_row(0);
-            app.selection_changed()
-        }
-        Action::Bottom => {
-            app.list.select_row(usize::MAX);
-            app.selection_changed()
-        }
-        Action::Open => {
-            if app.list.selected().is_some() {
-                app.focus = Focus::Detail;
-                if app.pending_detail.is_some() {
-                    return app.fetch_detail();
-                }
-            }
-            Vec::new()
-        }
-        Action::Back => {
-            if app.filter.is_some() {
-                app.filter = None;
-                app.list.set_view(None);
-                return app.selection_changed();
-            }
-            if matches!(app.source, ListSource::Batch { .. }) {
-                let name = app.current_view().name.clone();
-                app.info(format!("back to the view {name}"));
-                return app.reload_view();
-            }
-            if app.view_modified() {
-                return views_flow::reset_edit(app);
-            }
-            vec![Effect::Quit]
-        }
-        Action::BatchOpen => batch_open::open(app),
-        Action::NewTicket => create::open(app),
-        Action::Filter => {
-            let query = app.filter.take().map(|f| f.query).unwrap_or_default();
-            app.filter = Some(FilterLine {
-                query,
-                editing: true,
-            });
-            Vec::new()
-        }
-        Action::Refresh => {
-            app.info("refreshing the list");
-            app.load_list(None)
-        }
-        Action::Mark => {
-            app.list.toggle_mark();
-            app.list.move_by(1);
-            app.selection_changed()
-        }
-        Action::MarkAll => mark_all(app),
-        Action::SwitchPipeline => views_flow::switch_pipeline(app),
-        Action::Sort => views_flow::open_sort_picker(app),
-        Action::SwitchView => views_flow::open_view_picker(app),
-        Action::NextView => views_flow::step(app, true),
-        Action::PrevView => views_flow::step(app, false),
-        Action::Edit if !app.list.marked().is_empty() => edit_flow::open_bulk_chooser(app),
-        Action::Edit if app.list.marked().is_empty() => {
-            if app.list.selected().is_some() {
-                app.focus = Focus::Detail;
-                app.detail.tab = Tab::Properties;
-                app.info("choose a property (j/k), then e to edit it");
-            }
-            Vec::new()
-        }
-        Action::Delete => actions::ask_delete(app),
-        Action::Search => views_flow::open_search(app),
-        _ => Vec::new(),
-    }
-}
-
-/// `V`: mark every row shown, or clear the marks. In a view with more tickets than are
-/// loaded it says how many of how many it marked and offers to load and mark the rest.
-fn mark_all(app: &mut App) -> Vec<Effect> {
-    app.mark_all_loading = false;
-    let had_marks = !app.list.marked().is_empty();
-    app.list.mark_all_or_clear();
-    if had_marks {
-        return Vec::new();
-    }
-    let marked = app.list.marked().len();
-    if app.list.has_more() && app.filter.is_none() && !app.list_capped {
-        let total = app.list.total;
-        app.info(confirm::marked_of(marked, total));
-        app.confirm = Some(confirm::Confirm::new(confirm::PendingOp::LoadAllThenMark {
-            marked,
-            total,
-        }));
-    }
-    // Otherwise the status bar's count says it all.
-    Vec::new()
-}
-
-impl App {
-    /// While `V` loads the whole view: mark what arrived, ask for the next page, and say
-    /// when the view is all marked (or where HubSpot's cap stopped it).
-    fn continue_mark_all(&mut self) -> Vec<Effect> {
-        if !self.mark_all_loading {
-            return Vec::new();
-        }
-        self.list.mark_all();
-        let marked = self.list.marked().len();
-        if self.list_capped {
-            self.mark_all_loading = false;
-            self.error(format!(
-                "{marked} marked: HubSpot search stops at 10,000; narrow the view to reach the rest"
-            ));
-            return Vec::new();
-        }
-        if !self.list.has_more() {
-            self.mark_all_loading = false;
-            self.info(format!("all {marked} tickets of the view marked"));
-            return Vec::new();
-        }
-        self.info(format!("{marked} marked, loading more…"));
-        if self.list_load.is_loading() {
-            return Vec::new();
-        }
-        let after = self.list.next_after().map(str::to_owned);
-        self.load_list(after)
-    }
-}
-
-fn on_detail_action(app: &mut App, action: Action) -> Vec<Effect> {
-    let fx = on_detail_action_inner(app, action);
-    let up = matches!(action, Action::Up | Action::PageUp | Action::HalfPageUp);
-    app.settle_property_cursor(up);
-    fx
-}
-
-fn on_detail_action_inner(app: &mut App, action: Action) -> Vec<Effect> {
-    let rows = app.detail_rows();
-    let viewport = app.detail.viewport;
-    let switch_tab = |app: &mut App, tab: Tab| {
-        app.detail.tab = tab;
-        app.load_tab_data(false)
-    };
-    match action {
-        Action::Back => {
-            app.focus = Focus::List;
-            Vec::new()
-        }
-        Action::Down => {
-            app.detail.cursor_mut().move_by(1, rows, viewport);
-            Vec::new()
-        }
-        Action::Up => {
-            app.detail.cursor_mut().move_by(-1, rows, viewport);
-            Vec::new()
-        }
-        Action::HalfPageDown | Action::PageDown => {
-            let d = if action == Action::PageDown {
-                full_page(app)
-            } else {
-                half_page(app)
-            };
-            app.detail.cursor_mut().move_by(d, rows, viewport);
-            Vec::new()
-        }
-        Action::HalfPageUp | Action::PageUp => {
-            let d = if action == Action::PageUp {
-                full_page(app)
-            } else {
-                half_page(app)
-            };
-            app.detail.cursor_mut().move_by(-d, rows, viewport);
-            Vec::new()
-        }
-        Action::Top => {
-            app.detail.cursor_mut().to(0, rows, viewport);
-            Vec::new()
-        }
-        Action::Bottom => {
-            app.detail.cursor_mut().to(usize::MAX, rows, viewport);
-            Vec::new()
-        }
-        Action::NextTab => {
-            let t = Tab::from_index(app.detail.tab.index() + 1);
-            switch_tab(app, t)
-        }
-        Action::PrevTab => {
-            let t = Tab::from_index(app.detail.tab.index() + Tab::ALL.len() - 1);
-            switch_tab(app, t)
-        }
-        a if a.tab_number().is_some() => {
-            let n = usize::from(a.tab_number().unwrap_or(1));
-            switch_tab(app, Tab::from_index(n - 1))
-        }
-        Action::Refresh => {
-            app.info("refreshing the ticket");
-            let mut fx = app.fetch_detail();
-            fx.extend(app.load_tab_data(true));
-            fx
-        }
-        Action::HistoryOfProperty if app.detail.tab == Tab::Properties => {
-            if let Some((name, label, _)) = app.selected_property() {
-                app.detail.history_filter = Some(name);
-                app.detail.history = detail::Cursor::default();
-                app.detail.tab = Tab::History;
-                app.info(format!("history of {label}; f shows every property"));
-            }
-            Vec::new()
-        }
-        Action::HistoryFilter if app.detail.tab == Tab::History => {
-            if app.detail.history_filter.take().is_none() {
-                let entry = app.detail.ticket.ready().and_then(|t| {
-                    detail::history_rows(t, None)
-                        .into_iter()
-                        .nth(app.detail.history.row)
-                });
-                app.detail.history_filter = entry.map(|e| e.property);
-            }
-            app.detail.history = detail::Cursor::default();
-            Vec::new()
-        }
-        Action::ShowFull | Action::Open => {
-            show_full(app);
-            Vec::new()
-        }
-        Action::Edit if app.detail.tab == Tab::Properties => {
-            edit_flow::open_for_selected_property(app)
-        }
-        Action::RestoreValue if app.detail.tab == Tab::History => ask_restore(app),
-        Action::AddAssociation if app.detail.tab == Tab::Associations => actions::open_add(app),
-        Action::RemoveAssociation if app.detail.tab == Tab::Associations => {
-            actions::ask_remove(app)
-        }
-        Action::Pin if app.detail.tab == Tab::Activity => actions::ask_pin(app),
-        Action::Unpin if app.detail.tab == Tab::Activity => actions::ask_unpin(app),
-        Action::Delete => actions::ask_delete(app),
-        _ => Vec::new(),
-    }
-}
-
-/// `Enter` in the detail: the whole value, history entry or activity in a scrollable overlay.
-fn show_full(app: &mut App) {
-    let text = match app.detail.tab {
-        Tab::Properties => app.selected_property().map(|(name, label, value)| {
-            let raw = app
-                .detail
-                .ticket
-                .ready()
-                .map(|t| t.prop(&name).to_owned())
-                .unwrap_or_default();
-            let body = if name == "content" {
-                crate::text::html_to_text(&raw)
-            } else if raw == value {
-                value
-            } else {
-                format!("{value}\n\n(stored value: {raw})")
-            };
-            (label, body)
-        }),
-        Tab::History => app.detail.ticket.ready().and_then(|t| {
-            let rows = detail::history_rows(t, app.detail.history_filter.as_deref());
-            let e = rows.get(app.detail.history.row)?;
-            let label = app.catalog.property_label(&e.property).to_owned();
-            let show = |v: &str| app.catalog.display_value(Some(t), &e.property, v);
-            let old = e
-                .old
-                .as_deref()
-                .map_or_else(|| "(no value)".to_owned(), show);
-            Some((
-                format!("{label} · {}", app.catalog.local(e.timestamp)),
-                format!("Before:\n{old}\n\nAfter:\n{}", show(&e.new)),
-            ))
-        }),
-        Tab::Associations => app.detail.associations.ready().and_then(|list| {
-            let rows = detail::association_rows(list);
-            let a = rows.get(app.detail.assoc.row)?;
-            let labels = a.labels().join(", ");
-            Some((
-                format!("{} {}", a.kind.label(), a.id),
-                format!("{}\n{}\n{}", a.title, a.detail, labels),
-            ))
-        }),
-        Tab::Activity => app.detail.activities.ready().and_then(|list| {
-            let rows = detail::activity_rows(list);
-            let a = rows.get(app.detail.activity.row)?;
-            let when = a
-                .timestamp
-                .map(|t| app.catalog.local(t))
-                .unwrap_or_default();
-            Some((
-                format!("{} · {when}", a.kind.label()),
-                format!("{}\n\n{}", a.title, a.body),
-            ))
-        }),
-    };
-    if let Some((title, body)) = text {
-        app.overlay = Some(Overlay::Text {
-            title,
-            body,
-            scroll: 0,
-        });
-    }
-}
+impl App {}
 
 fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
+    // The modals' flows take the answers to their own requests first.
     if let Some(fx) = edit_flow::on_event(app, &event) {
         return fx;
     }
@@ -1439,199 +665,20 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
         | Event::TicketArchived { .. }
         | Event::BatchArchived { .. }
         | Event::AssociationChanged { .. } => Vec::new(),
-        Event::TicketUpdated { req, ticket } => {
-            let mut row = ticket.clone();
-            row.history = None;
-            app.list.upsert(row);
-            if let Some((_, done, _)) = app.pending_write.take_if(|(r, _, _)| *r == req) {
-                app.info(done);
-                if app.detail.ticket_id.as_deref() == Some(ticket.id.as_str()) {
-                    return app.fetch_detail();
-                }
-            }
-            Vec::new()
-        }
-        Event::Failed { req, failure }
-            if app
-                .pending_write
-                .as_ref()
-                .is_some_and(|(r, _, _)| *r == req) =>
-        {
-            let ticket = app
-                .pending_write
-                .take()
-                .map(|(_, _, t)| t)
-                .unwrap_or_default();
-            let pin = app.pending_pin.take_if(|(r, _, _)| *r == req);
-            let refused = failure
-                .field_errors
-                .iter()
-                .any(|(p, _)| p == "hs_pinned_engagement_id");
-            match pin {
-                Some((_, ticket, activity)) if refused => {
-                    actions::on_pin_refused(app, &ticket, &activity, &failure.summary);
-                }
-                _ => app.error(format!(
-                    "the change to #{ticket} was not saved: {}",
-                    failure.summary
-                )),
-            }
-            Vec::new()
-        }
         Event::Status(s) => {
             app.worker = s;
             Vec::new()
         }
-        Event::BatchOpened {
-            req,
-            tickets,
-            missing,
-        } => {
-            if !app.list_load.waits_for(req) {
-                return Vec::new();
-            }
-            app.list_load = Loadable::Ready(());
-            let n = tickets.len();
-            app.list.replace_first_page(tickets, None);
-            app.list.total = Some(n as u64);
-            app.fuzzy_stale = true;
-            if missing.is_empty() {
-                app.info(format!("opened {n} tickets; Esc goes back to all tickets"));
-            } else {
-                let shown: Vec<&str> = missing.iter().take(10).map(String::as_str).collect();
-                let more = missing.len().saturating_sub(10);
-                app.error(format!(
-                    "opened {n}; not found ({}): {}{}",
-                    missing.len(),
-                    shown.join(", "),
-                    if more > 0 {
-                        format!(" and {more} more")
-                    } else {
-                        String::new()
-                    }
-                ));
-            }
-            app.selection_changed()
+        e @ (Event::TicketsListed { .. } | Event::BatchOpened { .. }) => {
+            list_flow::on_event(app, e)
         }
-        Event::TicketsListed {
-            req,
-            tickets,
-            next_after,
-            total,
-            capped,
-        } => {
-            if !app.list_load.waits_for(req) {
-                return Vec::new();
-            }
-            app.list_load = Loadable::Ready(());
-            let ids: Vec<String> = tickets.iter().map(|t| t.id.clone()).collect();
-            // A refresh keeps the later pages and their paging, so where they stopped stands.
-            let keeps_later = app.list_first_page && app.list.has_later_pages();
-            if app.list_first_page {
-                app.list.replace_first_page(tickets, next_after);
-                app.fuzzy_stale = true;
-            } else {
-                app.list.append_page(tickets, next_after);
-            }
-            // Pages past the 10,000 cap carry no total: the first page's count stands.
-            if total.is_some() || app.list_first_page {
-                app.list.total = total;
-            }
-            if capped && !app.list_capped {
-                app.info(format!(
-                    "HubSpot search stops at 10,000 of {} results: sort by Record ID (S) to page \
-                     through all, or narrow the search (s)",
-                    app.list.total.unwrap_or(0)
-                ));
-            }
-            if !keeps_later {
-                app.list_capped = capped;
-            }
-            app.sync_haystacks(&ids);
-            if app.filter.is_some() {
-                app.apply_filter();
-            }
-            let mut fx = app.selection_changed();
-            fx.extend(app.maybe_next_page());
-            fx.extend(app.continue_mark_all());
-            fx
-        }
-        Event::PropertiesLoaded {
-            req,
-            properties,
-            groups,
-        } => {
-            if !app.catalog_load.properties.waits_for(req) {
-                return Vec::new();
-            }
-            app.catalog.set_properties(properties, groups);
-            app.catalog_load.properties = Loadable::Ready(());
-            let mut fx = app.catalog_arrived();
-            // The detail waited for the catalogue.
-            if app.detail.ticket_id.is_some() && !app.detail.ticket.is_loading() {
-                fx.extend(app.fetch_detail());
-            }
-            fx
-        }
-        Event::PipelinesLoaded { req, pipelines } => {
-            if app.catalog_load.pipelines.waits_for(req) {
-                app.catalog.set_pipelines(pipelines);
-                app.catalog_load.pipelines = Loadable::Ready(());
-                // Stage labels changed.
-                app.fuzzy_stale = true;
-                return app.catalog_arrived();
-            }
-            Vec::new()
-        }
-        Event::OwnersLoaded { req, owners } => {
-            if app.catalog_load.owners.waits_for(req) {
-                app.catalog.set_owners(owners);
-                app.catalog_load.owners = Loadable::Ready(());
-                // Owner names changed.
-                app.fuzzy_stale = true;
-                return app.catalog_arrived();
-            }
-            Vec::new()
-        }
-        Event::TicketFetched { req, ticket } => {
-            if !app.detail.ticket.waits_for(req) {
-                return Vec::new();
-            }
-            let mut row = ticket.clone();
-            row.history = None;
-            app.list.upsert(row);
-            app.sync_haystacks(std::slice::from_ref(&ticket.id));
-            if app.filter.is_some() {
-                app.apply_filter();
-            }
-            app.detail.ticket = Loadable::Ready(ticket);
-            app.settle_property_cursor(false);
-            Vec::new()
-        }
-        Event::AssociationsLoaded {
-            req,
-            ticket_id,
-            items,
-        } => {
-            if app.detail.associations.waits_for(req)
-                && app.detail.ticket_id.as_deref() == Some(ticket_id.as_str())
-            {
-                app.detail.associations = Loadable::Ready(items);
-            }
-            Vec::new()
-        }
-        Event::ActivitiesLoaded {
-            req,
-            ticket_id,
-            items,
-        } => {
-            if app.detail.activities.waits_for(req)
-                && app.detail.ticket_id.as_deref() == Some(ticket_id.as_str())
-            {
-                app.detail.activities = Loadable::Ready(items);
-            }
-            Vec::new()
-        }
+        e @ (Event::TicketFetched { .. }
+        | Event::AssociationsLoaded { .. }
+        | Event::ActivitiesLoaded { .. }
+        | Event::TicketUpdated { .. }) => detail_flow::on_event(app, e),
+        e @ (Event::PropertiesLoaded { .. }
+        | Event::PipelinesLoaded { .. }
+        | Event::OwnersLoaded { .. }) => catalog_flow::on_event(app, e),
         Event::Failed { req, failure } => on_failure(app, req, &failure),
         Event::WriteVerified {
             req,
@@ -1642,74 +689,16 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
     }
 }
 
+/// A failed request: the write it belonged to, else the overlay a token or scope problem
+/// needs, and the slot that waited for it (list, detail, catalogue) shows it.
 fn on_failure(app: &mut App, req: ReqId, failure: &Failure) -> Vec<Effect> {
-    if failure.auth {
-        app.overlay = Some(Overlay::Error {
-            title: "HubSpot refused the access token or service key".to_owned(),
-            body: format!(
-                "{}\n\nIt was revoked, rotated or has expired. Set HUBSPOT_ACCESS_TOKEN to a \
-                 current service key or private-app access token and start hubtix again.",
-                failure.summary
-            ),
-        });
-    } else if !failure.missing_scopes.is_empty() {
-        app.overlay = Some(Overlay::Error {
-            title: "The service key or private app is missing scopes".to_owned(),
-            body: format!(
-                "{}\n\nAdd these scopes to the service key or private app in HubSpot: {}",
-                failure.summary,
-                failure.missing_scopes.join(", ")
-            ),
-        });
+    if detail_flow::on_write_failed(app, req, failure) {
+        return Vec::new();
     }
-    let slot = |l: &Loadable<()>| l.waits_for(req);
-    if app.list_load.waits_for(req) {
-        app.list_load = Loadable::Failed(failure.summary.clone());
-        app.error(format!(
-            "loading tickets failed: {} (r retries)",
-            failure.summary
-        ));
-    } else if app.detail.ticket.waits_for(req) {
-        if failure.not_found {
-            if let Some(id) = app.detail.ticket_id.clone() {
-                app.list.mark_gone(&id);
-                app.detail.ticket = Loadable::Failed(format!(
-                    "ticket {id} no longer exists in HubSpot (deleted or merged elsewhere)"
-                ));
-            }
-        } else {
-            app.detail.ticket = Loadable::Failed(failure.summary.clone());
-        }
-    } else if app.detail.associations.waits_for(req) {
-        app.detail.associations = Loadable::Failed(failure.summary.clone());
-    } else if app.detail.activities.waits_for(req) {
-        app.detail.activities = Loadable::Failed(failure.summary.clone());
-    } else if slot(&app.catalog_load.properties)
-        || slot(&app.catalog_load.pipelines)
-        || slot(&app.catalog_load.owners)
-    {
-        let what = if slot(&app.catalog_load.properties) {
-            app.catalog_load.properties = Loadable::Failed(failure.summary.clone());
-            "properties"
-        } else if slot(&app.catalog_load.pipelines) {
-            app.catalog_load.pipelines = Loadable::Failed(failure.summary.clone());
-            "pipelines"
-        } else {
-            app.catalog_load.owners = Loadable::Failed(failure.summary.clone());
-            "owners"
-        };
-        app.error(format!(
-            "loading {what} failed: {} (R reloads)",
-            failure.summary
-        ));
-        if app.list_waiting {
-            app.list_waiting = false;
-            app.list_load = Loadable::Failed(format!(
-                "the view needs the {what}, which failed to load: {} (R reloads)",
-                failure.summary
-            ));
-        }
-    }
+    overlay_flow::on_failure(app, failure);
+    let _ = list_flow::on_failure(app, req, failure)
+        || detail_flow::on_failure(app, req, failure)
+        || catalog_flow::on_failure(app, req, failure);
     Vec::new()
 }
 
@@ -1731,7 +720,10 @@ mod filter_tests {
     }
 
     fn key(c: char) -> Msg {
-        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+        Msg::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            crossterm::event::KeyModifiers::NONE,
+        ))
     }
 
     fn request(fx: &[Effect], pick: impl Fn(&Command) -> bool) -> ReqId {

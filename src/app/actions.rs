@@ -300,10 +300,19 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
     let flight = answered
         .and_then(|req| app.in_flight.iter().position(|f| f.req() == req))
         .map(|i| app.in_flight.remove(i));
-    match (event, flight) {
-        (Event::TicketArchived { req, id }, Some(InFlight::Archive { req: r, .. }))
-            if *req == r =>
-        {
+    match flight {
+        Some(InFlight::Archive { ids, .. }) => Some(archive_answered(app, event, &ids)),
+        Some(InFlight::Association { then_pin, .. }) => {
+            Some(association_answered(app, event, then_pin))
+        }
+        None => modal_read_answered(app, event),
+    }
+}
+
+/// A confirmed delete (of `ids`) answered.
+fn archive_answered(app: &mut App, event: &Event, ids: &[String]) -> Vec<Effect> {
+    match event {
+        Event::TicketArchived { id, .. } => {
             app.list.remove(id);
             app.fuzzy_stale = true;
             app.info(format!(
@@ -312,24 +321,19 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
             if app.focus == Focus::Detail && app.areas.narrow {
                 app.focus = Focus::List;
             }
-            Some(app.selection_changed())
+            app.selection_changed()
         }
-        (
-            Event::BatchArchived {
-                req,
-                archived,
-                failed,
-            },
-            Some(InFlight::Archive { req: r, .. }),
-        ) if *req == r => Some(batch_archived(app, archived, failed)),
-        (Event::Failed { req, failure }, Some(InFlight::Archive { req: r, ids })) if *req == r => {
+        Event::BatchArchived {
+            archived, failed, ..
+        } => batch_archived(app, archived, failed),
+        Event::Failed { failure, .. } => {
             if failure.not_found && ids.len() == 1 {
                 app.list.remove(&ids[0]);
                 app.error(format!(
                     "#{} was already deleted (HubSpot: {})",
                     ids[0], failure.summary
                 ));
-                return Some(app.selection_changed());
+                return app.selection_changed();
             }
             let which: Vec<String> = ids.iter().take(5).map(|id| format!("#{id}")).collect();
             app.error(format!(
@@ -337,12 +341,20 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
                 which.join(", "),
                 failure.summary
             ));
-            Some(Vec::new())
+            Vec::new()
         }
-        (
-            Event::AssociationChanged { req, ticket_id },
-            Some(InFlight::Association { req: r, then_pin }),
-        ) if *req == r => {
+        _ => Vec::new(),
+    }
+}
+
+/// A confirmed association change answered (then pinning, when it was "associate and pin").
+fn association_answered(
+    app: &mut App,
+    event: &Event,
+    then_pin: Option<(String, String)>,
+) -> Vec<Effect> {
+    match event {
+        Event::AssociationChanged { ticket_id, .. } => {
             app.modals.close_add_assoc();
             let mut fx = Vec::new();
             if let Some((ticket, activity)) = then_pin {
@@ -361,11 +373,9 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
                 app.detail.activities = Loadable::Idle;
                 fx.extend(app.load_tab_data(true));
             }
-            Some(fx)
+            fx
         }
-        (Event::Failed { req, failure }, Some(InFlight::Association { req: r, .. }))
-            if *req == r =>
-        {
+        Event::Failed { failure, .. } => {
             let msg = if failure.not_found {
                 format!(
                     "that record no longer exists in HubSpot ({})",
@@ -382,9 +392,17 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
                 }
                 _ => app.error(format!("association not changed: {msg}")),
             }
-            Some(Vec::new())
+            Vec::new()
         }
-        (Event::LabelsLoaded { req, labels, .. }, _) => {
+        _ => Vec::new(),
+    }
+}
+
+/// The add-association modal's own reads (records found, labels): shown where the user waits
+/// for them. None when the answer is not the modal's.
+fn modal_read_answered(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
+    match event {
+        Event::LabelsLoaded { req, labels, .. } => {
             if let Some(AddAssociation::Label {
                 labels: slot,
                 req: r,
@@ -401,7 +419,7 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
             None
         }
         // The modal's own reads failing: shown where the user waits for them.
-        (Event::Failed { req, failure }, _) => {
+        Event::Failed { req, failure } => {
             match app.modals.add_assoc_mut() {
                 Some(AddAssociation::Search(s)) if s.results.waits_for(*req) => {
                     s.results = Loadable::Failed(failure.summary.clone());
@@ -415,7 +433,7 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
             }
             Some(Vec::new())
         }
-        (Event::RecordsFound { req, items }, _) => {
+        Event::RecordsFound { req, items } => {
             if let Some(AddAssociation::Search(s)) = app.modals.add_assoc_mut()
                 && s.results.waits_for(*req)
             {

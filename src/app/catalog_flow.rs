@@ -1,0 +1,103 @@
+//! The property, pipeline and owner catalogue: asking for it, and what its arrival (or
+//! failure) sets going: the first page that waited for it, the detail, the haystacks.
+//!
+//! Must not: do I/O (requests go out as `Effect::Api`).
+
+use super::*;
+
+impl App {
+    pub(super) fn load_catalog(&mut self) -> Vec<Effect> {
+        let (p, l, o) = (self.req(), self.req(), self.req());
+        self.catalog_load = CatalogLoad {
+            properties: Loadable::Loading(p),
+            pipelines: Loadable::Loading(l),
+            owners: Loadable::Loading(o),
+        };
+        vec![
+            Effect::Api(Command::LoadProperties { req: p }),
+            Effect::Api(Command::LoadPipelines { req: l }),
+            Effect::Api(Command::LoadOwners { req: o }),
+        ]
+    }
+
+    /// The catalogue arrived: a first page that waited for it goes now.
+    pub(super) fn catalog_arrived(&mut self) -> Vec<Effect> {
+        if self.list_waiting {
+            self.load_list(None)
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// The catalogue's answers (routed here by `on_worker`).
+pub(super) fn on_event(app: &mut App, event: Event) -> Vec<Effect> {
+    match event {
+        Event::PropertiesLoaded {
+            req,
+            properties,
+            groups,
+        } => {
+            if !app.catalog_load.properties.waits_for(req) {
+                return Vec::new();
+            }
+            app.catalog.set_properties(properties, groups);
+            app.catalog_load.properties = Loadable::Ready(());
+            let mut fx = app.catalog_arrived();
+            // The detail waited for the catalogue.
+            if app.detail.ticket_id.is_some() && !app.detail.ticket.is_loading() {
+                fx.extend(app.fetch_detail());
+            }
+            fx
+        }
+        Event::PipelinesLoaded { req, pipelines } => {
+            if app.catalog_load.pipelines.waits_for(req) {
+                app.catalog.set_pipelines(pipelines);
+                app.catalog_load.pipelines = Loadable::Ready(());
+                // Stage labels changed.
+                app.fuzzy_stale = true;
+                return app.catalog_arrived();
+            }
+            Vec::new()
+        }
+        Event::OwnersLoaded { req, owners } => {
+            if app.catalog_load.owners.waits_for(req) {
+                app.catalog.set_owners(owners);
+                app.catalog_load.owners = Loadable::Ready(());
+                // Owner names changed.
+                app.fuzzy_stale = true;
+                return app.catalog_arrived();
+            }
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// A catalogue request failed: `R` reloads; a first page that waited for it fails too.
+/// False if it was none of the catalogue's.
+pub(super) fn on_failure(app: &mut App, req: ReqId, failure: &Failure) -> bool {
+    let load = &mut app.catalog_load;
+    let (slot, what) = if load.properties.waits_for(req) {
+        (&mut load.properties, "properties")
+    } else if load.pipelines.waits_for(req) {
+        (&mut load.pipelines, "pipelines")
+    } else if load.owners.waits_for(req) {
+        (&mut load.owners, "owners")
+    } else {
+        return false;
+    };
+    *slot = Loadable::Failed(failure.summary.clone());
+    app.error(format!(
+        "loading {what} failed: {} (R reloads)",
+        failure.summary
+    ));
+    if app.list_waiting {
+        app.list_waiting = false;
+        app.list_load = Loadable::Failed(format!(
+            "the view needs the {what}, which failed to load: {} (R reloads)",
+            failure.summary
+        ));
+    }
+    true
+}

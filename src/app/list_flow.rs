@@ -1,0 +1,405 @@
+//! The ticket list's own update code: paging (first page, next pages, the 10,000 cap),
+//! the `/` filter line and its haystacks, list keys, marking (`Space`, `V`), and the answers
+//! to list requests. `on_worker` routes list events here.
+//!
+//! Must not: do I/O (requests go out as `Effect::Api`) or reach into a modal.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+
+impl App {
+    /// Requests a page: the first (`after == None`, a refresh when rows are loaded) or the next.
+    /// A first page resolves the current view again (its relative dates, `@me`); later pages
+    /// page through what the first one asked.
+    pub(super) fn load_list(&mut self, after: Option<String>) -> Vec<Effect> {
+        self.list_waiting = false;
+        if after.is_none() && !matches!(self.source, ListSource::Batch { .. }) {
+            match self.resolve_source() {
+                views_flow::Resolved::Ready(source) => self.source = source,
+                views_flow::Resolved::Wait => {
+                    self.list_waiting = true;
+                    self.list_load = Loadable::Idle;
+                    return Vec::new();
+                }
+                views_flow::Resolved::Failed(why) => {
+                    self.list_load = Loadable::Failed(why.clone());
+                    self.error(why);
+                    return Vec::new();
+                }
+            }
+        }
+        let req = self.req();
+        self.list_load = Loadable::Loading(req);
+        self.list_first_page = after.is_none();
+        vec![Effect::Api(Command::ListTickets {
+            req,
+            source: self.source.clone(),
+            after,
+            properties: self.list_properties(),
+        })]
+    }
+
+    pub(super) fn maybe_next_page(&mut self) -> Vec<Effect> {
+        if self.list.wants_next_page() && !self.list_load.is_loading() {
+            let after = self.list.next_after().map(str::to_owned);
+            return self.load_list(after);
+        }
+        Vec::new()
+    }
+
+    /// Empties the list and loads the first page of the current source.
+    pub(super) fn reset_list(&mut self) -> Vec<Effect> {
+        self.list = TicketList::default();
+        self.list.set_viewport(self.areas.list_rows());
+        self.filter = None;
+        self.fuzzy_stale = true;
+        self.list_capped = false;
+        self.detail.clear();
+        self.pending_detail = None;
+        self.load_list(None)
+    }
+
+    /// Recomputes the rows on view for the filter query.
+    pub(super) fn apply_filter(&mut self) {
+        let query = self
+            .filter
+            .as_ref()
+            .map(|f| f.query.clone())
+            .unwrap_or_default();
+        if query.is_empty() {
+            self.list.set_view(None);
+            return;
+        }
+        if self.fuzzy_stale || self.fuzzy.len() != self.list.len() {
+            self.rebuild_haystacks();
+        }
+        let matches = self.fuzzy.filter(&query).to_vec();
+        self.list.set_view(Some(matches));
+    }
+
+    pub(super) fn rebuild_haystacks(&mut self) {
+        let haystacks = self
+            .list
+            .tickets()
+            .iter()
+            .map(|t| self.haystack(t))
+            .collect();
+        self.fuzzy.set_haystacks(haystacks);
+        self.fuzzy_stale = false;
+    }
+
+    /// Prepares the haystacks of these tickets, just loaded or changed: a page costs its own
+    /// rows, not every loaded row (100,000 rows take a few hundred milliseconds, too long
+    /// for a keystroke). Everything is prepared again when a full change made them stale.
+    pub(super) fn sync_haystacks(&mut self, ids: &[String]) {
+        if !self.fuzzy_stale {
+            for id in ids {
+                let Some(i) = self.list.position(id) else {
+                    continue;
+                };
+                let hay = self.haystack(&self.list.tickets()[i]);
+                if i < self.fuzzy.len() {
+                    self.fuzzy.set(i, hay);
+                } else if i == self.fuzzy.len() {
+                    self.fuzzy.push(hay);
+                } else {
+                    self.fuzzy_stale = true;
+                    break;
+                }
+            }
+        }
+        if self.fuzzy_stale || self.fuzzy.len() != self.list.len() {
+            self.rebuild_haystacks();
+        }
+    }
+
+    /// What `/` matches a ticket on: ID, subject, stage, owner, priority.
+    pub(super) fn haystack(&self, t: &Ticket) -> crate::fuzzy::Haystack {
+        let stage = self
+            .catalog
+            .display_value(Some(t), "hs_pipeline_stage", t.stage());
+        let owner = self
+            .catalog
+            .display_value(Some(t), "hubspot_owner_id", t.owner_id());
+        crate::fuzzy::Haystack::from_fields([
+            t.id.as_str(),
+            t.subject(),
+            stage.as_str(),
+            owner.as_str(),
+            t.priority(),
+        ])
+    }
+
+    /// While `V` loads the whole view: mark what arrived, ask for the next page, and say
+    /// when the view is all marked (or where HubSpot's cap stopped it).
+    pub(super) fn continue_mark_all(&mut self) -> Vec<Effect> {
+        if !self.mark_all_loading {
+            return Vec::new();
+        }
+        self.list.mark_all();
+        let marked = self.list.marked().len();
+        if self.list_capped {
+            self.mark_all_loading = false;
+            self.error(format!(
+                "{marked} marked: HubSpot search stops at 10,000; narrow the view to reach the rest"
+            ));
+            return Vec::new();
+        }
+        if !self.list.has_more() {
+            self.mark_all_loading = false;
+            self.info(format!("all {marked} tickets of the view marked"));
+            return Vec::new();
+        }
+        self.info(format!("{marked} marked, loading more…"));
+        if self.list_load.is_loading() {
+            return Vec::new();
+        }
+        let after = self.list.next_after().map(str::to_owned);
+        self.load_list(after)
+    }
+}
+
+pub(super) fn on_filter_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+        return vec![Effect::Quit];
+    }
+    let Some(f) = app.filter.as_mut() else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Esc => {
+            app.filter = None;
+            app.list.set_view(None);
+            return app.selection_changed();
+        }
+        KeyCode::Enter => {
+            f.editing = false;
+            if f.query.is_empty() {
+                app.filter = None;
+            }
+            return app.selection_changed();
+        }
+        KeyCode::Backspace => {
+            f.query.pop();
+        }
+        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => f.query.clear(),
+        KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            f.query.push(c);
+        }
+        KeyCode::Up | KeyCode::Down => {
+            app.list
+                .move_by(if key.code == KeyCode::Up { -1 } else { 1 });
+            return app.selection_changed();
+        }
+        _ => return Vec::new(),
+    }
+    app.apply_filter();
+    app.selection_changed()
+}
+
+pub(super) fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
+    let moved = |app: &mut App, delta: isize| {
+        app.list.move_by(delta);
+        app.selection_changed()
+    };
+    match action {
+        Action::Down => moved(app, 1),
+        Action::Up => moved(app, -1),
+        Action::HalfPageDown => moved(app, half_page(app)),
+        Action::HalfPageUp => moved(app, -half_page(app)),
+        Action::PageDown => moved(app, full_page(app)),
+        Action::PageUp => moved(app, -full_page(app)),
+        Action::Top => {
+            app.list.select_row(0);
+            app.selection_changed()
+        }
+        Action::Bottom => {
+            app.list.select_row(usize::MAX);
+            app.selection_changed()
+        }
+        Action::Open => {
+            if app.list.selected().is_some() {
+                app.focus = Focus::Detail;
+                if app.pending_detail.is_some() {
+                    return app.fetch_detail();
+                }
+            }
+            Vec::new()
+        }
+        Action::Back => {
+            if app.filter.is_some() {
+                app.filter = None;
+                app.list.set_view(None);
+                return app.selection_changed();
+            }
+            if matches!(app.source, ListSource::Batch { .. }) {
+                let name = app.current_view().name.clone();
+                app.info(format!("back to the view {name}"));
+                return app.reload_view();
+            }
+            if app.view_modified() {
+                return views_flow::reset_edit(app);
+            }
+            vec![Effect::Quit]
+        }
+        Action::BatchOpen => batch_open::open(app),
+        Action::NewTicket => create::open(app),
+        Action::Filter => {
+            let query = app.filter.take().map(|f| f.query).unwrap_or_default();
+            app.filter = Some(FilterLine {
+                query,
+                editing: true,
+            });
+            Vec::new()
+        }
+        Action::Refresh => {
+            app.info("refreshing the list");
+            app.load_list(None)
+        }
+        Action::Mark => {
+            app.list.toggle_mark();
+            app.list.move_by(1);
+            app.selection_changed()
+        }
+        Action::MarkAll => mark_all(app),
+        Action::SwitchPipeline => views_flow::switch_pipeline(app),
+        Action::Sort => views_flow::open_sort_picker(app),
+        Action::SwitchView => views_flow::open_view_picker(app),
+        Action::NextView => views_flow::step(app, true),
+        Action::PrevView => views_flow::step(app, false),
+        Action::Edit if !app.list.marked().is_empty() => edit_flow::open_bulk_chooser(app),
+        Action::Edit if app.list.marked().is_empty() => {
+            if app.list.selected().is_some() {
+                app.focus = Focus::Detail;
+                app.detail.tab = Tab::Properties;
+                app.info("choose a property (j/k), then e to edit it");
+            }
+            Vec::new()
+        }
+        Action::Delete => actions::ask_delete(app),
+        Action::Search => views_flow::open_search(app),
+        _ => Vec::new(),
+    }
+}
+
+/// `V`: mark every row shown, or clear the marks. In a view with more tickets than are
+/// loaded it says how many of how many it marked and offers to load and mark the rest.
+pub(super) fn mark_all(app: &mut App) -> Vec<Effect> {
+    app.mark_all_loading = false;
+    let had_marks = !app.list.marked().is_empty();
+    app.list.mark_all_or_clear();
+    if had_marks {
+        return Vec::new();
+    }
+    let marked = app.list.marked().len();
+    if app.list.has_more() && app.filter.is_none() && !app.list_capped {
+        let total = app.list.total;
+        app.info(confirm::marked_of(marked, total));
+        app.confirm = Some(confirm::Confirm::new(confirm::PendingOp::LoadAllThenMark {
+            marked,
+            total,
+        }));
+    }
+    // Otherwise the status bar's count says it all.
+    Vec::new()
+}
+
+/// The answers to list requests (routed here by `on_worker`).
+pub(super) fn on_event(app: &mut App, event: Event) -> Vec<Effect> {
+    match event {
+        Event::BatchOpened {
+            req,
+            tickets,
+            missing,
+        } => {
+            if !app.list_load.waits_for(req) {
+                return Vec::new();
+            }
+            app.list_load = Loadable::Ready(());
+            let n = tickets.len();
+            app.list.replace_first_page(tickets, None);
+            app.list.total = Some(n as u64);
+            app.fuzzy_stale = true;
+            if missing.is_empty() {
+                app.info(format!("opened {n} tickets; Esc goes back to all tickets"));
+            } else {
+                let shown: Vec<&str> = missing.iter().take(10).map(String::as_str).collect();
+                let more = missing.len().saturating_sub(10);
+                app.error(format!(
+                    "opened {n}; not found ({}): {}{}",
+                    missing.len(),
+                    shown.join(", "),
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    }
+                ));
+            }
+            app.selection_changed()
+        }
+        Event::TicketsListed {
+            req,
+            tickets,
+            next_after,
+            total,
+            capped,
+        } => {
+            if !app.list_load.waits_for(req) {
+                return Vec::new();
+            }
+            app.list_load = Loadable::Ready(());
+            let ids: Vec<String> = tickets.iter().map(|t| t.id.clone()).collect();
+            // A refresh keeps the later pages and their paging, so where they stopped stands.
+            let keeps_later = app.list_first_page && app.list.has_later_pages();
+            if app.list_first_page {
+                app.list.replace_first_page(tickets, next_after);
+                app.fuzzy_stale = true;
+            } else {
+                app.list.append_page(tickets, next_after);
+            }
+            // Pages past the 10,000 cap carry no total: the first page's count stands.
+            if total.is_some() || app.list_first_page {
+                app.list.total = total;
+            }
+            if capped && !app.list_capped {
+                app.info(format!(
+                    "HubSpot search stops at 10,000 of {} results: sort by Record ID (S) to page \
+                     through all, or narrow the search (s)",
+                    app.list.total.unwrap_or(0)
+                ));
+            }
+            if !keeps_later {
+                app.list_capped = capped;
+            }
+            app.sync_haystacks(&ids);
+            if app.filter.is_some() {
+                app.apply_filter();
+            }
+            let mut fx = app.selection_changed();
+            fx.extend(app.maybe_next_page());
+            fx.extend(app.continue_mark_all());
+            fx
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The list request `req` failed: shown in the list, `r` retries. False if it was not the
+/// list's.
+pub(super) fn on_failure(app: &mut App, req: ReqId, failure: &Failure) -> bool {
+    if !app.list_load.waits_for(req) {
+        return false;
+    }
+    app.list_load = Loadable::Failed(failure.summary.clone());
+    app.error(format!(
+        "loading tickets failed: {} (r retries)",
+        failure.summary
+    ));
+    true
+}
