@@ -88,6 +88,8 @@ actions! {
     NextView = "next_view", "view", "Switch to the next saved view";
     PrevView = "prev_view", "view", "Switch to the previous saved view";
     SwitchPipeline = "switch_pipeline", "pipeline", "Choose the pipeline";
+    ClearNarrowing = "clear_narrowing", "widen",
+        "Undo the filter, batch open or view change (never quits)";
     // The detail pane and its tabs.
     NextTab = "next_tab", "tab", "Next tab";
     PrevTab = "prev_tab", "tab", "Previous tab";

@@ -33,7 +33,7 @@ pub mod views_flow;
 #[cfg(test)]
 mod views_tests;
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use jiff::{SignedDuration, Timestamp};
 use ratatui::layout::Rect;
 
@@ -510,21 +510,7 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
 
 fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     match app.top_layer() {
-        Layer::Overlay => {
-            let action = app.keymap.resolve(Context::Global, &key);
-            if action == Some(Action::ForceQuit) {
-                return vec![Effect::Quit];
-            }
-            let help_lines = app.keymap.bindings().len() + 2 * crate::keymap::Context::ALL.len();
-            if app
-                .overlay
-                .as_mut()
-                .is_some_and(|o| overlay_flow::on_overlay_key(action, key, o, help_lines))
-            {
-                app.overlay = None;
-            }
-            return Vec::new();
-        }
+        Layer::Overlay => return overlay_flow::on_key(app, key),
         Layer::Confirm => return confirm_flow::on_confirm_key(app, key),
         Layer::EditForm => return edit_flow::on_key(app, key),
         Layer::Chooser => return edit_flow::on_chooser_key(app, key),
@@ -540,16 +526,6 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return list_flow::on_filter_key(app, key);
     }
     let context = app.context();
-    // Esc in the list undoes what narrowed it (an accepted filter, a batch open) the way `q`
-    // does, but never quits.
-    if context == Context::List
-        && key.code == KeyCode::Esc
-        && (app.filter.is_some()
-            || matches!(app.source, ListSource::Batch { .. })
-            || app.view_modified())
-    {
-        return on_action(app, Action::Back);
-    }
     let Some(action) = app.keymap.resolve(context, &key) else {
         return Vec::new();
     };
@@ -707,6 +683,7 @@ mod filter_tests {
     use std::collections::BTreeMap;
 
     use super::*;
+    use crossterm::event::KeyCode;
 
     fn ticket(id: u32, subject: &str) -> Ticket {
         Ticket {

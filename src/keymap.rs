@@ -50,11 +50,13 @@ pub enum Context {
     Result,
     /// A draft left from an earlier run, offered back.
     Draft,
+    /// The overlay over everything: help, a value read in full, an error to read.
+    Overlay,
 }
 
 impl Context {
     /// Every context, in the order the help overlay lists them.
-    pub const ALL: [Context; 13] = [
+    pub const ALL: [Context; 14] = [
         Context::Global,
         Context::List,
         Context::Detail,
@@ -68,6 +70,7 @@ impl Context {
         Context::Result,
         Context::Draft,
         Context::Filter,
+        Context::Overlay,
     ];
 
     /// Every context's name, as `[keys.<name>]` spells it: "global, list, ...".
@@ -91,6 +94,7 @@ impl Context {
             Context::Conflict => "conflict",
             Context::Result => "result",
             Context::Draft => "draft",
+            Context::Overlay => "overlay",
         }
     }
 
@@ -120,6 +124,7 @@ impl Context {
                 | Context::Conflict
                 | Context::Result
                 | Context::Draft
+                | Context::Overlay
         )
     }
 
@@ -581,6 +586,27 @@ impl Keymap {
             .map_or(&[], |(_, keys)| keys.as_slice())
     }
 
+    /// How a message names the key for `action` in `context` (or a parent it falls back to):
+    /// its first key ("Esc"), or, when the user unbound it, the action's name with the
+    /// command palette's key (": clear_narrowing"), so no message names a key that does not
+    /// do it.
+    pub fn key_name(&self, context: Context, action: Action) -> String {
+        let mut current = Some(context);
+        while let Some(c) = current {
+            if let Some(k) = self.keys_for(c, action).first() {
+                return k.to_string();
+            }
+            current = c.parent();
+        }
+        match self
+            .keys_for(Context::Global, Action::CommandPalette)
+            .first()
+        {
+            Some(k) => format!("{k} {}", action.name()),
+            None => action.name().to_owned(),
+        }
+    }
+
     /// Every binding, context by context in [`Context::ALL`] order, actions in file order.
     /// This is what the help overlay draws.
     pub fn bindings(&self) -> Vec<Binding> {
@@ -971,7 +997,7 @@ quit = "Ctrl-q"
         };
         assert_eq!(
             err("\n[keys.lsit]\ndown = \"j\"\n"),
-            "config.toml line 2: unknown key context [keys.lsit] (expected one of: global, list, detail, history, associations, activity, form, picker, confirm, conflict, result, draft, filter)"
+            "config.toml line 2: unknown key context [keys.lsit] (expected one of: global, list, detail, history, associations, activity, form, picker, confirm, conflict, result, draft, filter, overlay)"
         );
         assert_eq!(
             err("[keys.list]\ndown = \"j\"\nexplode = \"x\"\n"),

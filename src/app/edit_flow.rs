@@ -1,7 +1,7 @@
 //! How the edit modal reacts: keys while it is open, the save flow's worker answers, and
 //! opening it from the detail pane. Kept apart from `edit.rs`, which is the form's model.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -265,12 +265,14 @@ fn on_input_key(app: &mut App, action: Option<Action>, key: KeyEvent) -> Vec<Eff
             }
             area.input(key);
         }
-        Input::Bool(b) => match (pick, key.code) {
+        // A yes/no value answers like a confirmation: its keys say yes, no, or move between
+        // the two.
+        Input::Bool(b) => match (pick, app.keymap.resolve(Context::Confirm, &key)) {
             (Some(Action::Accept), _) => return save(app),
             (Some(Action::Toggle | Action::Up | Action::Down), _) => *b = !*b,
-            (_, KeyCode::Left | KeyCode::Right) => *b = !*b,
-            (_, KeyCode::Char('y')) => *b = true,
-            (_, KeyCode::Char('n')) => *b = false,
+            (_, Some(Action::ButtonLeft | Action::ButtonRight)) => *b = !*b,
+            (_, Some(Action::Confirm)) => *b = true,
+            (_, Some(Action::Decline)) => *b = false,
             _ => {}
         },
         Input::Choice(p) => {
@@ -530,8 +532,10 @@ fn restore_draft(app: &mut App, ticket: &crate::domain::Ticket) -> Vec<Effect> {
             app.detail.show(&ticket.id);
             app.detail.tab = Tab::Properties;
             app.focus = Focus::Detail;
+            let save = app.keymap.key_name(Context::Form, Action::Save);
+            let cancel = app.keymap.key_name(Context::Form, Action::Cancel);
             app.info(format!(
-                "draft of {} on #{} restored: Ctrl-s or Enter saves, Esc discards",
+                "draft of {} on #{} restored: {save} saves, {cancel} discards",
                 form.property.label, ticket.id
             ));
             app.modals.open(form);

@@ -160,41 +160,41 @@ impl App {
     }
 }
 
+/// Keys on the `/` line (`[keys.filter]`): accept, cancel, move the selection; the rest edits
+/// the query (plain characters type, Backspace deletes, Ctrl-u clears).
 pub(super) fn on_filter_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-        return vec![Effect::Quit];
-    }
+    let action = app.keymap.resolve(Context::Filter, &key);
     let Some(f) = app.filter.as_mut() else {
         return Vec::new();
     };
-    match key.code {
-        KeyCode::Esc => {
+    match action {
+        Some(Action::ForceQuit) => return vec![Effect::Quit],
+        Some(Action::Cancel) => {
             app.filter = None;
             app.list.set_view(None);
             return app.selection_changed();
         }
-        KeyCode::Enter => {
+        Some(Action::Accept) => {
             f.editing = false;
             if f.query.is_empty() {
                 app.filter = None;
             }
             return app.selection_changed();
         }
+        Some(a @ (Action::Up | Action::Down)) => {
+            app.list.move_by(if a == Action::Up { -1 } else { 1 });
+            return app.selection_changed();
+        }
+        _ => {}
+    }
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
         KeyCode::Backspace => {
             f.query.pop();
         }
-        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => f.query.clear(),
-        KeyCode::Char(c)
-            if !key
-                .modifiers
-                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-        {
+        KeyCode::Char('u') if ctrl => f.query.clear(),
+        KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
             f.query.push(c);
-        }
-        KeyCode::Up | KeyCode::Down => {
-            app.list
-                .move_by(if key.code == KeyCode::Up { -1 } else { 1 });
-            return app.selection_changed();
         }
         _ => return Vec::new(),
     }
@@ -231,7 +231,7 @@ pub(super) fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Action::Back => {
+        Action::Back | Action::ClearNarrowing => {
             if app.filter.is_some() {
                 app.filter = None;
                 app.list.set_view(None);
@@ -244,6 +244,9 @@ pub(super) fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
             }
             if app.view_modified() {
                 return views_flow::reset_edit(app);
+            }
+            if action == Action::ClearNarrowing {
+                return Vec::new();
             }
             vec![Effect::Quit]
         }
@@ -326,7 +329,10 @@ pub(super) fn on_event(app: &mut App, event: Event) -> Vec<Effect> {
             app.list.total = Some(n as u64);
             app.fuzzy_stale = true;
             if missing.is_empty() {
-                app.info(format!("opened {n} tickets; Esc goes back to all tickets"));
+                let back = app.keymap.key_name(Context::List, Action::ClearNarrowing);
+                app.info(format!(
+                    "opened {n} tickets; {back} goes back to all tickets"
+                ));
             } else {
                 let shown: Vec<&str> = missing.iter().take(10).map(String::as_str).collect();
                 let more = missing.len().saturating_sub(10);

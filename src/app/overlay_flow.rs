@@ -1,17 +1,30 @@
 //! Keys in the overlay (help, a value read in full, an error the user must see): scrolling
 //! and closing. The overlay is the topmost layer (see `modal`).
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use super::*;
 
-/// Keys in an overlay; returns whether it closes.
-pub(super) fn on_overlay_key(
-    action: Option<Action>,
-    key: KeyEvent,
-    overlay: &mut Overlay,
-    help_lines: usize,
-) -> bool {
+/// Keys in the overlay (`[keys.overlay]`): scroll, or close. `help` and `back` close it too,
+/// wherever they are bound, so the key that opened it closes it.
+pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let action = app.keymap.resolve(Context::Overlay, &key);
+    if action == Some(Action::ForceQuit) {
+        return vec![Effect::Quit];
+    }
+    let help_lines = app.keymap.bindings().len() + 2 * Context::ALL.len();
+    if app
+        .overlay
+        .as_mut()
+        .is_some_and(|o| on_overlay_action(action, o, help_lines))
+    {
+        app.overlay = None;
+    }
+    Vec::new()
+}
+
+/// An action in an overlay; returns whether it closes.
+fn on_overlay_action(action: Option<Action>, overlay: &mut Overlay, help_lines: usize) -> bool {
     // Scrolling stops at the last line, so `k` comes back at once after overscrolling.
     let last = match overlay {
         Overlay::Help { .. } => help_lines,
@@ -23,48 +36,23 @@ pub(super) fn on_overlay_key(
         Overlay::Help { scroll } | Overlay::Text { scroll, .. } => Some(scroll),
         Overlay::Error { .. } => None,
     };
-    let scroll = scroll.map(|s| {
-        *s = (*s).min(last);
-        s
-    });
-    on_overlay_scroll(action, key, scroll, last)
-}
-
-pub(super) fn on_overlay_scroll(
-    action: Option<Action>,
-    key: KeyEvent,
-    scroll: Option<&mut usize>,
-    last: usize,
-) -> bool {
-    match (key.code, action) {
-        (KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?'), _) => true,
-        (_, Some(Action::Back | Action::Help)) => true,
-        (KeyCode::Char('j') | KeyCode::Down, _) => {
-            if let Some(s) = scroll {
-                *s = (*s + 1).min(last);
-            }
-            false
-        }
-        (KeyCode::Char('k') | KeyCode::Up, _) => {
-            if let Some(s) = scroll {
-                *s = s.saturating_sub(1);
-            }
-            false
-        }
-        (KeyCode::PageDown | KeyCode::Char(' '), _) => {
-            if let Some(s) = scroll {
-                *s = (*s + 10).min(last);
-            }
-            false
-        }
-        (KeyCode::PageUp, _) => {
-            if let Some(s) = scroll {
-                *s = s.saturating_sub(10);
-            }
-            false
-        }
-        _ => false,
+    let Some(action) = action else {
+        return false;
+    };
+    if matches!(action, Action::Close | Action::Back | Action::Help) {
+        return true;
     }
+    if let Some(s) = scroll {
+        let at = (*s).min(last);
+        *s = match action {
+            Action::Down => (at + 1).min(last),
+            Action::Up => at.saturating_sub(1),
+            Action::PageDown => (at + 10).min(last),
+            Action::PageUp => at.saturating_sub(10),
+            _ => at,
+        };
+    }
+    false
 }
 
 /// A failure no retry can fix (the token refused, scopes missing) opens an error overlay.

@@ -1303,6 +1303,68 @@ fn help_opens_scrolls_and_closes() {
     assert_eq!(app.overlay, None, "q closes the overlay, not the app");
 }
 
+/// The overlay's, the `/` line's and the list's Esc keys come from the keymap: rebinding them
+/// moves what they do, and the old key no longer does it.
+#[test]
+fn overlay_filter_and_list_escape_keys_follow_the_keymap() {
+    let mut app = loaded(160, 48, 10, false);
+    app.keymap = crate::keymap::Keymap::from_config(
+        "[keys.overlay]\ndown = \"n\"\nclose = \"x\"\n\
+         [keys.filter]\naccept = \"Ctrl-o\"\n\
+         [keys.list]\nclear_narrowing = \"Ctrl-x\"\n",
+        "config.toml",
+    )
+    .unwrap();
+    update(&mut app, key('?'));
+    update(&mut app, key('n'));
+    update(&mut app, key('j'));
+    assert_eq!(
+        app.overlay,
+        Some(Overlay::Help { scroll: 1 }),
+        "n scrolls, j no more"
+    );
+    update(&mut app, key('q'));
+    assert!(
+        app.overlay.is_some(),
+        "q is no longer a close key of the overlay"
+    );
+    update(&mut app, key('x'));
+    assert_eq!(app.overlay, None);
+    update(&mut app, key('/'));
+    update(&mut app, key('7'));
+    update(&mut app, code(KeyCode::Enter));
+    assert!(
+        app.filter.as_ref().unwrap().editing,
+        "Enter is not accept any more"
+    );
+    update(
+        &mut app,
+        Msg::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Char('o'),
+            crossterm::event::KeyModifiers::CONTROL,
+        )),
+    );
+    assert!(!app.filter.as_ref().unwrap().editing, "Ctrl-o accepts");
+    update(&mut app, code(KeyCode::Esc));
+    assert!(app.filter.is_some(), "Esc no longer clears the filter");
+    update(
+        &mut app,
+        Msg::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Char('x'),
+            crossterm::event::KeyModifiers::CONTROL,
+        )),
+    );
+    assert!(app.filter.is_none(), "Ctrl-x clears what narrowed the list");
+    let fx = update(
+        &mut app,
+        Msg::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Char('x'),
+            crossterm::event::KeyModifiers::CONTROL,
+        )),
+    );
+    assert!(!fx.contains(&Effect::Quit), "and never quits");
+}
+
 #[test]
 fn toasts_fade_with_the_clock() {
     let mut app = loaded(160, 48, 10, false);

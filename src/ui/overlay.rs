@@ -38,6 +38,26 @@ pub fn modal(frame: &mut Frame, w: u16, h: u16, title: &str, footer: &str, theme
     inner
 }
 
+/// " Esc/Enter closes · j/k scroll " (or "· Ctrl-c quits" under an error nothing scrolls),
+/// from the bindings in force.
+fn overlay_keys(app: &App, error: bool) -> String {
+    use crate::action::Action;
+    use crate::keymap::Context;
+    let parts: &[(Context, Action, &str)] = if error {
+        &[
+            (Context::Overlay, Action::Close, "closes"),
+            (Context::Global, Action::ForceQuit, "quits"),
+        ]
+    } else {
+        &[
+            (Context::Overlay, Action::Close, "closes"),
+            (Context::Overlay, Action::Down, "scroll"),
+            (Context::Overlay, Action::Up, "scroll"),
+        ]
+    };
+    super::edit::footer_from(&app.keymap, parts)
+}
+
 pub fn render_overlay(frame: &mut Frame, overlay: &Overlay, app: &App, theme: Theme) {
     let screen = frame.area();
     // Errors are a small box; help and text take most of the screen. Clear only what is
@@ -57,7 +77,7 @@ pub fn render_overlay(frame: &mut Frame, overlay: &Overlay, app: &App, theme: Th
                 .borders(Borders::ALL)
                 .border_style(theme.border(true))
                 .title(Span::styled(
-                    " Keys (Esc closes, j/k scroll) ",
+                    format!(" Keys ({}) ", overlay_keys(app, false).trim()),
                     theme.title(),
                 ));
             let lines = help_lines(app, usize::from(area.width.saturating_sub(2)), theme);
@@ -81,7 +101,7 @@ pub fn render_overlay(frame: &mut Frame, overlay: &Overlay, app: &App, theme: Th
                     ),
                     theme.title(),
                 ))
-                .title_bottom(Span::styled(" Esc closes · j/k scroll ", theme.dim()));
+                .title_bottom(Span::styled(overlay_keys(app, false), theme.dim()));
             let text: Vec<Line> = sanitize_multiline(body)
                 .lines()
                 .map(|l| Line::raw(l.to_owned()))
@@ -103,7 +123,7 @@ pub fn render_overlay(frame: &mut Frame, overlay: &Overlay, app: &App, theme: Th
                     format!(" {} ", sanitize(title)),
                     theme.error(),
                 ))
-                .title_bottom(Span::styled(" Esc closes · Ctrl-c quits ", theme.dim()));
+                .title_bottom(Span::styled(overlay_keys(app, true), theme.dim()));
             let text: Vec<Line> = sanitize_multiline(body)
                 .lines()
                 .map(|l| Line::raw(l.to_owned()))
