@@ -292,6 +292,7 @@ impl crate::protocol::Failure {
             missing_scopes: e.missing_scopes().unwrap_or_default(),
             field_errors: e.field_errors(),
             outcome_unknown: matches!(e, hs::ApiError::WriteOutcomeUnknown { .. }),
+            context: None,
         }
     }
 }

@@ -22,7 +22,9 @@ pub enum Loadable<T> {
     Idle,
     Loading(ReqId),
     Ready(T),
-    Failed(String),
+    /// Kept whole (not a string), so the UI lays it out: a message may be cut to fit, its
+    /// correlation ID never.
+    Failed(Failure),
 }
 
 impl<T> Loadable<T> {
@@ -34,6 +36,13 @@ impl<T> Loadable<T> {
     }
     pub fn is_loading(&self) -> bool {
         matches!(self, Self::Loading(_))
+    }
+    /// Why it failed, when it did.
+    pub fn failure(&self) -> Option<&Failure> {
+        match self {
+            Self::Failed(f) => Some(f),
+            _ => None,
+        }
     }
     /// Whether an answer to `req` is the one this slot waits for.
     pub fn waits_for(&self, req: ReqId) -> bool {
@@ -290,6 +299,8 @@ pub struct Failure {
     /// A write that may or may not have happened (timeout or 5xx after sending): not re-sent;
     /// the app re-reads to find out.
     pub outcome_unknown: bool,
+    /// The app's words for what this failure stopped, when it added any (see `in_context`).
+    pub context: Option<String>,
 }
 
 /// The kinds of [`Failure`].
@@ -310,6 +321,63 @@ pub enum FailureKind {
     OutcomeUnknown,
     /// hubtix is set up so that no request can succeed (base URL, token).
     Config,
+    /// Found before asking HubSpot (a view that cannot be resolved): no request was sent.
+    Local,
+}
+
+impl Failure {
+    /// A failure found before asking HubSpot: its message is all there is.
+    pub fn local(message: impl Into<String>) -> Self {
+        let message = message.into();
+        Failure {
+            kind: FailureKind::Local,
+            summary: message.clone(),
+            message,
+            ..Failure::default()
+        }
+    }
+
+    /// The same failure in the app's words instead of HubSpot's (when what it means is known,
+    /// e.g. a 404 on a ticket is "deleted or merged"), keeping its kind and correlation ID.
+    pub fn reworded(mut self, message: impl Into<String>) -> Self {
+        let message = message.into();
+        self.summary = message.clone();
+        self.message = message;
+        self
+    }
+
+    /// The app's words for what this failure stopped ("the view needs the owners"), shown
+    /// before HubSpot's.
+    pub fn in_context(mut self, context: impl Into<String>) -> Self {
+        self.context = Some(context.into());
+        self
+    }
+
+    /// A one-line message around this failure, its correlation ID last (where the status bar
+    /// and forms keep it when they cut): `"{before}{headline}{after} (correlation id …)"`.
+    pub fn said(&self, before: &str, after: &str) -> String {
+        let mut s = format!("{before}{}{after}", self.headline());
+        if let Some(id) = &self.correlation_id {
+            s.push_str(&format!(" (correlation id {id})"));
+        }
+        s
+    }
+
+    /// What went wrong on one line, without the correlation ID (the part a layout may cut):
+    /// the app's context, then HTTP status, HubSpot's category and message.
+    pub fn headline(&self) -> String {
+        let summary = match &self.correlation_id {
+            Some(id) => self
+                .summary
+                .strip_suffix(&format!(" (correlation id {id})"))
+                .unwrap_or(&self.summary),
+            None => &self.summary,
+        };
+        match &self.context {
+            Some(c) => format!("{c}: {summary}"),
+            None => summary.to_owned(),
+        }
+    }
 }
 
 /// What the worker tells the app.

@@ -9,6 +9,7 @@ mod detail;
 #[cfg(test)]
 mod dialog_tests;
 mod edit;
+pub mod failure;
 #[cfg(test)]
 mod form_tests;
 mod list;

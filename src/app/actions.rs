@@ -422,12 +422,12 @@ fn modal_read_answered(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
         Event::Failed { req, failure } => {
             match app.modals.add_assoc_mut() {
                 Some(AddAssociation::Search(s)) if s.results.waits_for(*req) => {
-                    s.results = Loadable::Failed(failure.summary.clone());
+                    s.results = Loadable::Failed(failure.clone());
                 }
                 Some(AddAssociation::Label { labels, req: r, .. })
                     if r == req && labels.waits_for(*req) =>
                 {
-                    *labels = Loadable::Failed(failure.summary.clone());
+                    *labels = Loadable::Failed(failure.clone());
                 }
                 _ => return None,
             }

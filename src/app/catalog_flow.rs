@@ -87,17 +87,19 @@ pub(super) fn on_failure(app: &mut App, req: ReqId, failure: &Failure) -> bool {
     } else {
         return false;
     };
-    *slot = Loadable::Failed(failure.summary.clone());
-    app.error(format!(
-        "loading {what} failed: {} (R reloads)",
-        failure.summary
+    *slot = Loadable::Failed(failure.clone());
+    let reload = app.keymap.key_name(Context::Global, Action::ReloadAll);
+    app.error(failure.said(
+        &format!("loading {what} failed: "),
+        &format!(" ({reload} reloads)"),
     ));
     if app.list_waiting {
         app.list_waiting = false;
-        app.list_load = Loadable::Failed(format!(
-            "the view needs the {what}, which failed to load: {} (R reloads)",
-            failure.summary
-        ));
+        app.list_load = Loadable::Failed(
+            failure
+                .clone()
+                .in_context(format!("the view needs the {what}, which failed to load")),
+        );
     }
     true
 }

@@ -511,7 +511,7 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
             Some(app.selection_changed())
         }
         Event::Failed { req, failure } if form.search.results.waits_for(*req) => {
-            form.search.results = Loadable::Failed(failure.summary.clone());
+            form.search.results = Loadable::Failed(failure.clone());
             Some(Vec::new())
         }
         Event::Failed { req, failure } if form.saving == Some(*req) => {

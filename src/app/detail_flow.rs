@@ -407,17 +407,17 @@ pub(super) fn on_failure(app: &mut App, req: ReqId, failure: &Failure) -> bool {
         if failure.not_found {
             if let Some(id) = app.detail.ticket_id.clone() {
                 app.list.mark_gone(&id);
-                app.detail.ticket = Loadable::Failed(format!(
+                app.detail.ticket = Loadable::Failed(failure.clone().reworded(format!(
                     "ticket {id} no longer exists in HubSpot (deleted or merged elsewhere)"
-                ));
+                )));
             }
         } else {
-            app.detail.ticket = Loadable::Failed(failure.summary.clone());
+            app.detail.ticket = Loadable::Failed(failure.clone());
         }
     } else if app.detail.associations.waits_for(req) {
-        app.detail.associations = Loadable::Failed(failure.summary.clone());
+        app.detail.associations = Loadable::Failed(failure.clone());
     } else if app.detail.activities.waits_for(req) {
-        app.detail.activities = Loadable::Failed(failure.summary.clone());
+        app.detail.activities = Loadable::Failed(failure.clone());
     } else {
         return false;
     }

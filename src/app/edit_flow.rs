@@ -638,6 +638,7 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
 }
 
 fn on_failure(app: &mut App, failure: &Failure) -> Vec<Effect> {
+    let app_keys = &app.keymap;
     let Some(form) = app.modals.form_mut() else {
         return Vec::new();
     };
@@ -656,10 +657,13 @@ fn on_failure(app: &mut App, failure: &Failure) -> Vec<Effect> {
         }
     } else if failure.outcome_unknown {
         // Not re-sent: HubSpot may have applied it. Re-read and let the user decide.
-        format!(
-            "HubSpot did not confirm the save ({}); your value is kept here — check the ticket's \
-             History, then Ctrl-s to send it again",
-            failure.summary
+        failure.said(
+            "HubSpot did not confirm the save (",
+            &format!(
+                "); your value is kept here — check the ticket's History, then {} to send it \
+                 again",
+                app_keys.key_name(Context::Form, Action::Save)
+            ),
         )
     } else if failure.not_found {
         "this ticket no longer exists in HubSpot (deleted or merged elsewhere)".to_owned()

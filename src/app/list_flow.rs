@@ -23,7 +23,7 @@ impl App {
                     return Vec::new();
                 }
                 views_flow::Resolved::Failed(why) => {
-                    self.list_load = Loadable::Failed(why.clone());
+                    self.list_load = Loadable::Failed(Failure::local(why.clone()));
                     self.error(why);
                     return Vec::new();
                 }
@@ -402,10 +402,8 @@ pub(super) fn on_failure(app: &mut App, req: ReqId, failure: &Failure) -> bool {
     if !app.list_load.waits_for(req) {
         return false;
     }
-    app.list_load = Loadable::Failed(failure.summary.clone());
-    app.error(format!(
-        "loading tickets failed: {} (r retries)",
-        failure.summary
-    ));
+    app.list_load = Loadable::Failed(failure.clone());
+    let retry = app.keymap.key_name(Context::List, Action::Refresh);
+    app.error(failure.said("loading tickets failed: ", &format!(" ({retry} retries)")));
     true
 }

@@ -1042,8 +1042,11 @@ fn associations_failure_is_kept_in_its_tab() {
         }),
     );
     assert_eq!(
-        app.detail.associations,
-        Loadable::Failed("500 INTERNAL_ERROR".into())
+        app.detail
+            .associations
+            .failure()
+            .map(|f| f.summary.as_str()),
+        Some("500 INTERNAL_ERROR")
     );
     assert!(app.detail.ticket.ready().is_some(), "the ticket stays");
     assert!(app.overlay.is_none());
@@ -1166,7 +1169,7 @@ fn a_404_on_the_detail_marks_the_row_gone() {
     );
     assert!(app.list.is_gone("1002"));
     assert!(
-        matches!(&app.detail.ticket, Loadable::Failed(m) if m.contains("1002") && m.contains("no longer exists"))
+        matches!(&app.detail.ticket, Loadable::Failed(f) if f.headline().contains("1002") && f.headline().contains("no longer exists"))
     );
     assert!(app.overlay.is_none(), "a 404 is not a modal");
     assert_eq!(selected(&app), "1002", "no jump");
@@ -1227,8 +1230,8 @@ fn a_failed_list_load_is_retried_with_r() {
         }),
     );
     assert_eq!(
-        app.list_load,
-        Loadable::Failed("500 INTERNAL_ERROR: internal error".into())
+        app.list_load.failure().map(|f| f.summary.as_str()),
+        Some("500 INTERNAL_ERROR: internal error")
     );
     let toast = app.toast.clone().unwrap();
     assert_eq!(toast.level, Level::Error);

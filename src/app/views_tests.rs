@@ -414,7 +414,7 @@ fn a_view_that_cannot_be_compiled_fails_the_list_with_the_reason() {
     assert!(no_list_request(&fx));
     let msg = "\"me\" is not set";
     assert!(
-        matches!(&app.list_load, Loadable::Failed(e) if e.contains("view \"Mine\"") && e.contains(msg))
+        matches!(&app.list_load, Loadable::Failed(e) if e.summary.contains("view \"Mine\"") && e.summary.contains(msg))
     );
     assert!(toast(&app).contains(msg));
     let fx = answer_catalog(&mut app, &fx);
@@ -434,7 +434,7 @@ fn a_view_that_cannot_be_compiled_fails_the_list_with_the_reason() {
     let fx = answer_catalog(&mut app, &fx);
     assert!(no_list_request(&fx));
     let why = "me = \"nobody@example.com\" in config.toml is not the email of a HubSpot owner";
-    assert_eq!(app.list_load, Loadable::Failed(why.to_owned()));
+    assert_eq!(app.list_load, Loadable::Failed(Failure::local(why)));
     let s = screen(&app);
     let joined: String = s
         .lines()
@@ -454,7 +454,7 @@ fn a_view_that_cannot_be_compiled_fails_the_list_with_the_reason() {
     let fx = app.start();
     answer_catalog(&mut app, &fx);
     assert!(
-        matches!(&app.list_load, Loadable::Failed(e) if e.contains(msg)),
+        matches!(&app.list_load, Loadable::Failed(e) if e.summary.contains(msg)),
         "{:?}",
         app.list_load
     );

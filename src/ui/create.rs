@@ -160,7 +160,7 @@ pub fn render_create(frame: &mut Frame, form: &CreateForm, keymap: &Keymap, them
                 theme.dim(),
             )),
             Loadable::Failed(e) => lines.push(Line::styled(
-                truncate_to_width(&format!("{}{}", " ".repeat(LABEL_W + 1), sanitize(e)), w),
+                super::failure::line(&" ".repeat(LABEL_W + 1), e, "", w),
                 theme.error(),
             )),
             Loadable::Ready(items) if items.is_empty() => {

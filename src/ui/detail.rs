@@ -12,7 +12,7 @@ use crate::app::detail::{
 };
 use crate::app::{App, Focus};
 use crate::domain::Owner;
-use crate::text::{fit_keeping_correlation, pad_to_width, sanitize, truncate_to_width, width};
+use crate::text::{pad_to_width, sanitize, truncate_to_width, width};
 
 pub fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let focused = app.focus == Focus::Detail && app.overlay.is_none();
@@ -54,7 +54,7 @@ pub fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             vec![Line::styled("loading the ticket…", theme.dim())]
         }
         Loadable::Failed(e) if d.tab == Tab::Properties || d.tab == Tab::History => vec![
-            Line::styled(fit_keeping_correlation(&sanitize(e), w), theme.error()),
+            Line::styled(super::failure::line("", e, "", w), theme.error()),
             Line::styled("r retries", theme.dim()),
         ],
         _ => match d.tab {
@@ -106,7 +106,7 @@ fn loading_or_failed<T>(
         }
         Loadable::Failed(e) => Some(vec![
             Line::styled(
-                truncate_to_width(&format!("loading {what} failed: {}", sanitize(e)), w),
+                super::failure::line(&format!("loading {what} failed: "), e, "", w),
                 theme.error(),
             ),
             Line::styled("r retries", theme.dim()),

@@ -13,7 +13,7 @@ use crate::app::App;
 use crate::app::edit::{EditForm, Input, Phase};
 use crate::domain::{Owner, PropertyType};
 use crate::keymap::{Context, Keymap};
-use crate::text::{fit_keeping_correlation, pad_to_width, sanitize, truncate_to_width};
+use crate::text::{pad_to_width, sanitize, truncate_to_width};
 
 pub fn render_form(frame: &mut Frame, form: &EditForm, app: &App, theme: Theme) {
     let screen = frame.area();
@@ -682,7 +682,7 @@ pub fn render_add_association(
                 )),
                 Loadable::Loading(_) => lines.push(Line::styled("searching HubSpot…", theme.dim())),
                 Loadable::Failed(e) => lines.push(Line::styled(
-                    fit_keeping_correlation(&sanitize(e), w),
+                    super::failure::line("", e, "", w),
                     theme.error(),
                 )),
                 Loadable::Ready(items) if items.is_empty() => {
@@ -741,7 +741,7 @@ pub fn render_add_association(
                     }
                 }
                 Loadable::Failed(e) => lines.push(Line::styled(
-                    fit_keeping_correlation(&sanitize(e), w),
+                    super::failure::line("", e, "", w),
                     theme.error(),
                 )),
                 _ => lines.push(Line::styled("loading the labels…", theme.dim())),

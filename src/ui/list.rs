@@ -10,7 +10,7 @@ use super::theme::Theme;
 use crate::app::detail::Loadable;
 use crate::app::{App, Focus};
 use crate::domain::{Catalog, PropertyType, Ticket};
-use crate::text::{pad_to_width, sanitize, truncate_to_width, width};
+use crate::text::{pad_to_width, sanitize, width};
 
 /// One column as laid out: the property, its header and its width in cells.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -236,12 +236,9 @@ pub fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             }
             // Wrapped, not cut: the end of the message is often what says why.
             Loadable::Failed(e) => {
-                let text = format!("{} — press r to retry", sanitize(e));
                 let room = usize::from(inner.height).saturating_sub(1).max(1);
-                for line in wrap_words(&text, width.saturating_sub(3))
-                    .into_iter()
-                    .take(room)
-                {
+                let after = format!(" — {}", retry_hint(app));
+                for line in super::failure::lines("", e, &after, width.saturating_sub(3), room) {
                     lines.push(Line::styled(format!("  {line}"), theme.error()));
                 }
             }
@@ -267,37 +264,35 @@ pub fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         && !list.is_empty()
         && lines.len() < usize::from(inner.height)
     {
+        let after = format!(" — {}", retry_hint(app));
         lines.push(Line::styled(
-            truncate_to_width(
-                &format!("  more tickets failed to load: {} — r retries", sanitize(e)),
-                width,
-            ),
+            super::failure::line("  more tickets failed to load: ", e, &after, width),
             theme.error(),
         ));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// `text` in lines of at most `cells` cells, broken between words (a word longer than a line
-/// is cut).
-fn wrap_words(text: &str, cells: usize) -> Vec<String> {
-    let cells = cells.max(1);
-    let mut out: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        let word = truncate_to_width(word, cells);
-        if !line.is_empty() && width(&line) + 1 + width(&word) > cells {
-            out.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(&word);
+/// What brings the list back: `r` reloads it, but a list that waits for a catalogue that
+/// failed needs the catalogue reloaded (`R`). Named by the keys in force.
+fn retry_hint(app: &App) -> String {
+    use crate::action::Action;
+    use crate::keymap::Context;
+    let l = &app.catalog_load;
+    let catalogue_failed = [&l.properties, &l.pipelines, &l.owners]
+        .iter()
+        .any(|s| matches!(s, Loadable::Failed(_)));
+    if catalogue_failed {
+        format!(
+            "{} reloads",
+            app.keymap.key_name(Context::Global, Action::ReloadAll)
+        )
+    } else {
+        format!(
+            "press {} to retry",
+            app.keymap.key_name(Context::List, Action::Refresh)
+        )
     }
-    if !line.is_empty() {
-        out.push(line);
-    }
-    out
 }
 
 fn header(cols: &[Column], theme: Theme) -> Line<'static> {
@@ -436,19 +431,6 @@ mod tests {
         assert!(total(&narrow) <= 58);
         let tiny = layout(&default, &cat, 10, 4);
         assert_eq!(tiny.len(), 2, "ID and subject always stay");
-    }
-
-    #[test]
-    fn long_messages_wrap_between_words() {
-        let text = "me = \"nobody@example.com\" in config.toml is not the email of a HubSpot \
-                    owner — press r to retry";
-        let lines = wrap_words(text, 40);
-        assert!(lines.iter().all(|l| width(l) <= 40), "{lines:?}");
-        assert_eq!(lines.join(" "), text);
-        assert_eq!(lines[0], "me = \"nobody@example.com\" in config.toml");
-        assert_eq!(wrap_words("short", 40), ["short"]);
-        assert_eq!(wrap_words("ちょっと長すぎる単語", 6), ["ちょ…"]);
-        assert!(wrap_words("", 10).is_empty());
     }
 
     #[test]

@@ -123,6 +123,42 @@ fn list_failed() {
     });
 }
 
+/// A failure too long for its place is cut before its correlation ID, never through it: in
+/// the list (wrapped, when nothing loaded), under loaded rows (one line) and in the detail.
+#[test]
+fn failures_keep_their_correlation_id_wherever_they_are_cut() {
+    let long = |req| {
+        let mut f = failure(
+            502,
+            "HTTP 502: the upstream gateway did not answer in time while listing the tickets \
+             of this portal, and nothing was returned to the caller at all (correlation id \
+             9c1e-77aa)",
+        );
+        f.correlation_id = Some("9c1e-77aa".to_owned());
+        Msg::Worker(Event::Failed { req, failure: f })
+    };
+    for (w, h) in [(80, 8), (80, 24), (160, 48)] {
+        // Nothing loaded: the list's body says why, wrapped.
+        let mut app = app(w, h);
+        let fx = app.start();
+        answer_catalog(&mut app, &fx);
+        update(&mut app, long(req_of(&fx, is_list)));
+        let screen = text(&render(&app, w, h));
+        assert!(screen.contains("(correlation id 9c1e-77aa)"), "{w}x{h}\n{screen}");
+        // A later page failing under loaded rows: one line.
+        let mut app = loaded(w, h, 3, true);
+        update(&mut app, code(KeyCode::Char('G')));
+        let Loadable::Loading(req) = app.list_load else {
+            panic!("the next page is on its way: {:?}", app.list_load);
+        };
+        update(&mut app, long(req));
+        let screen = text(&render(&app, w, h));
+        // Under a full list the status bar says it (with its ID); with room, the list too.
+        assert_eq!(screen.contains("more tickets failed"), h > 8, "{w}x{h}\n{screen}");
+        assert!(screen.contains("(correlation id 9c1e-77aa)"), "{w}x{h}\n{screen}");
+    }
+}
+
 #[test]
 fn list_filter_line() {
     snap("list_filter", |w, h| {
