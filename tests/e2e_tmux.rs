@@ -39,12 +39,12 @@ fn demo_browse_open_history_and_quit_restores_terminal() {
     );
     // Help overlay lists the bindings in force.
     t.keys(&["?"]);
-    t.wait_text("Keys (Esc closes");
+    t.wait_text("Keys (Esc/Enter closes");
     // Each Escape is sent alone and its effect awaited: Escape followed at once by another
     // key reads as an Alt chord, in tmux as in any terminal.
     t.keys(&["Escape"]);
     t.wait_for("the help overlay to close", |s| {
-        !s.contains("Keys (Esc closes")
+        !s.contains("Keys (Esc/Enter closes")
     });
     // Back to the list (its hints offer the filter), then quit.
     t.keys(&["Escape"]);
