@@ -50,11 +50,14 @@ pub enum Context {
     Result,
     /// A draft left from an earlier run, offered back.
     Draft,
+    /// The search form (`s`): its fields, conditions, sort and columns (its lists are
+    /// pickers). Its text and choice fields take typing: there plain characters are text.
+    Search,
 }
 
 impl Context {
     /// Every context, in the order the help overlay lists them.
-    pub const ALL: [Context; 13] = [
+    pub const ALL: [Context; 14] = [
         Context::Global,
         Context::List,
         Context::Detail,
@@ -62,6 +65,7 @@ impl Context {
         Context::Associations,
         Context::Activity,
         Context::Form,
+        Context::Search,
         Context::Picker,
         Context::Confirm,
         Context::Conflict,
@@ -91,6 +95,7 @@ impl Context {
             Context::Conflict => "conflict",
             Context::Result => "result",
             Context::Draft => "draft",
+            Context::Search => "search",
         }
     }
 
@@ -120,6 +125,7 @@ impl Context {
                 | Context::Conflict
                 | Context::Result
                 | Context::Draft
+                | Context::Search
         )
     }
 
@@ -581,6 +587,12 @@ impl Keymap {
             .map_or(&[], |(_, keys)| keys.as_slice())
     }
 
+    /// The preferred key of `action` in `context` itself (the first one bound), for naming it
+    /// in a footer or a message.
+    pub fn key_for(&self, context: Context, action: Action) -> Option<Key> {
+        self.keys_for(context, action).first().copied()
+    }
+
     /// Every binding, context by context in [`Context::ALL`] order, actions in file order.
     /// This is what the help overlay draws.
     pub fn bindings(&self) -> Vec<Binding> {
@@ -766,6 +778,38 @@ mod tests {
             // filter line
             (C::Filter, "Enter", Accept),
             (C::Filter, "Esc", Cancel),
+            // pickers
+            (C::Picker, "Up", Up),
+            (C::Picker, "Down", Down),
+            (C::Picker, "Space", Toggle),
+            (C::Picker, "Ctrl-u", Clear),
+            (C::Picker, "Enter", Accept),
+            (C::Picker, "Esc", Cancel),
+            // search form
+            (C::Search, "Tab", NextField),
+            (C::Search, "Shift-Tab", PrevField),
+            (C::Search, "Ctrl-s", Search),
+            (C::Search, "Ctrl-w", SaveView),
+            (C::Search, "Esc", Cancel),
+            (C::Search, "Enter", Open),
+            (C::Search, "Up", Up),
+            (C::Search, "Down", Down),
+            (C::Search, "Ctrl-u", Clear),
+            (C::Search, "x", Remove),
+            (C::Search, "Delete", Remove),
+            (C::Search, "a", Add),
+            (C::Search, "j", NextCondition),
+            (C::Search, "k", PrevCondition),
+            (C::Search, "o", NewOrGroup),
+            (C::Search, "d", SortDirection),
+            (C::Search, "Space", SortDirection),
+            (C::Search, "h", PrevColumn),
+            (C::Search, "Left", PrevColumn),
+            (C::Search, "l", NextColumn),
+            (C::Search, "Right", NextColumn),
+            (C::Search, "<", MoveColumnLeft),
+            (C::Search, ">", MoveColumnRight),
+            (C::Search, "Ctrl-c", ForceQuit),
         ];
         for (context, k, action) in table {
             assert_eq!(
@@ -829,6 +873,13 @@ mod tests {
             Some(Action::Help)
         );
         assert_eq!(map.resolve_key(Context::Confirm, key("q")), None);
+        // The search form is modal too: `q` and `?` never reach global from there.
+        assert_eq!(map.resolve_key(Context::Search, key("q")), None);
+        assert_eq!(map.resolve_key(Context::Search, key("?")), None);
+        assert_eq!(
+            map.resolve_key(Context::Search, key("F1")),
+            Some(Action::Help)
+        );
         assert_eq!(
             map.resolve_key(Context::Confirm, key("Tab")),
             Some(Action::ButtonRight)
@@ -971,7 +1022,7 @@ quit = "Ctrl-q"
         };
         assert_eq!(
             err("\n[keys.lsit]\ndown = \"j\"\n"),
-            "config.toml line 2: unknown key context [keys.lsit] (expected one of: global, list, detail, history, associations, activity, form, picker, confirm, conflict, result, draft, filter)"
+            "config.toml line 2: unknown key context [keys.lsit] (expected one of: global, list, detail, history, associations, activity, form, search, picker, confirm, conflict, result, draft, filter)"
         );
         assert_eq!(
             err("[keys.list]\ndown = \"j\"\nexplode = \"x\"\n"),
