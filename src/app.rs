@@ -336,6 +336,9 @@ impl App {
         if self.confirm.is_some() {
             return Context::Confirm;
         }
+        if self.top_layer() == Layer::SearchForm {
+            return Context::Search;
+        }
         if self.form.is_some()
             || self.chooser.is_some()
             || self.picker.is_some()

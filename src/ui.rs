@@ -51,7 +51,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     } else if let Some(chooser) = &app.chooser {
         edit::render_chooser(frame, chooser, &app.keymap, theme);
     } else if let Some(f) = &app.search {
-        search_form::render_search_form(frame, f, &app.catalog, theme);
+        search_form::render_search_form(frame, f, &app.catalog, &app.keymap, theme);
     } else if let Some(p) = &app.picker {
         edit::render_picker_modal(frame, p, &app.keymap, theme);
     } else if let Some(draft) = app.drafts.first() {
