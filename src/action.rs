@@ -112,6 +112,19 @@ actions! {
     PrevField = "prev_field", "field", "Previous field";
     Accept = "accept", "accept", "Accept the input";
     Toggle = "toggle", "choose", "Choose or unchoose the option (several may be chosen)";
+    // The search form (`s`) and its lists.
+    SaveView = "save_view", "save as view", "Save the search as a view (named in Save as)";
+    Clear = "clear", "clear", "Clear the field, or a list's marks or filter (Columns: back to the default)";
+    Remove = "remove", "remove", "Remove the selected condition or column; clear a choice or the sort";
+    Add = "add", "add", "Add a condition (on Conditions) or a column (on Columns)";
+    NextCondition = "next_condition", "condition", "Select the next condition";
+    PrevCondition = "prev_condition", "condition", "Select the previous condition";
+    NewOrGroup = "new_or_group", "new OR-group", "Start a new OR-group: the next condition goes into it";
+    SortDirection = "sort_direction", "direction", "Flip the sort direction";
+    NextColumn = "next_column", "column", "Select the next column";
+    PrevColumn = "prev_column", "column", "Select the previous column";
+    MoveColumnLeft = "move_column_left", "move column", "Move the selected column left";
+    MoveColumnRight = "move_column_right", "move column", "Move the selected column right";
     // An edit that met a colleague's change.
     Overwrite = "overwrite", "overwrite", "Save your value over the colleague's change";
     ReloadTicket = "reload_ticket", "reload", "Drop your change and show the ticket as it is";

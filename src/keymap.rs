@@ -52,11 +52,14 @@ pub enum Context {
     Draft,
     /// The overlay over everything: help, a value read in full, an error to read.
     Overlay,
+    /// The search form (`s`): its fields, conditions, sort and columns (its lists are
+    /// pickers). Its text and choice fields take typing: there plain characters are text.
+    Search,
 }
 
 impl Context {
     /// Every context, in the order the help overlay lists them.
-    pub const ALL: [Context; 14] = [
+    pub const ALL: [Context; 15] = [
         Context::Global,
         Context::List,
         Context::Detail,
@@ -64,6 +67,7 @@ impl Context {
         Context::Associations,
         Context::Activity,
         Context::Form,
+        Context::Search,
         Context::Picker,
         Context::Confirm,
         Context::Conflict,
@@ -95,6 +99,7 @@ impl Context {
             Context::Result => "result",
             Context::Draft => "draft",
             Context::Overlay => "overlay",
+            Context::Search => "search",
         }
     }
 
@@ -125,6 +130,7 @@ impl Context {
                 | Context::Result
                 | Context::Draft
                 | Context::Overlay
+                | Context::Search
         )
     }
 
@@ -607,6 +613,12 @@ impl Keymap {
         }
     }
 
+    /// The preferred key of `action` in `context` itself (the first one bound), for naming it
+    /// in a footer or a message.
+    pub fn key_for(&self, context: Context, action: Action) -> Option<Key> {
+        self.keys_for(context, action).first().copied()
+    }
+
     /// Every binding, context by context in [`Context::ALL`] order, actions in file order.
     /// This is what the help overlay draws.
     pub fn bindings(&self) -> Vec<Binding> {
@@ -792,6 +804,38 @@ mod tests {
             // filter line
             (C::Filter, "Enter", Accept),
             (C::Filter, "Esc", Cancel),
+            // pickers
+            (C::Picker, "Up", Up),
+            (C::Picker, "Down", Down),
+            (C::Picker, "Space", Toggle),
+            (C::Picker, "Ctrl-u", Clear),
+            (C::Picker, "Enter", Accept),
+            (C::Picker, "Esc", Cancel),
+            // search form
+            (C::Search, "Tab", NextField),
+            (C::Search, "Shift-Tab", PrevField),
+            (C::Search, "Ctrl-s", Search),
+            (C::Search, "Ctrl-w", SaveView),
+            (C::Search, "Esc", Cancel),
+            (C::Search, "Enter", Open),
+            (C::Search, "Up", Up),
+            (C::Search, "Down", Down),
+            (C::Search, "Ctrl-u", Clear),
+            (C::Search, "x", Remove),
+            (C::Search, "Delete", Remove),
+            (C::Search, "a", Add),
+            (C::Search, "j", NextCondition),
+            (C::Search, "k", PrevCondition),
+            (C::Search, "o", NewOrGroup),
+            (C::Search, "d", SortDirection),
+            (C::Search, "Space", SortDirection),
+            (C::Search, "h", PrevColumn),
+            (C::Search, "Left", PrevColumn),
+            (C::Search, "l", NextColumn),
+            (C::Search, "Right", NextColumn),
+            (C::Search, "<", MoveColumnLeft),
+            (C::Search, ">", MoveColumnRight),
+            (C::Search, "Ctrl-c", ForceQuit),
         ];
         for (context, k, action) in table {
             assert_eq!(
@@ -855,6 +899,13 @@ mod tests {
             Some(Action::Help)
         );
         assert_eq!(map.resolve_key(Context::Confirm, key("q")), None);
+        // The search form is modal too: `q` and `?` never reach global from there.
+        assert_eq!(map.resolve_key(Context::Search, key("q")), None);
+        assert_eq!(map.resolve_key(Context::Search, key("?")), None);
+        assert_eq!(
+            map.resolve_key(Context::Search, key("F1")),
+            Some(Action::Help)
+        );
         assert_eq!(
             map.resolve_key(Context::Confirm, key("Tab")),
             Some(Action::ButtonRight)
@@ -997,7 +1048,7 @@ quit = "Ctrl-q"
         };
         assert_eq!(
             err("\n[keys.lsit]\ndown = \"j\"\n"),
-            "config.toml line 2: unknown key context [keys.lsit] (expected one of: global, list, detail, history, associations, activity, form, picker, confirm, conflict, result, draft, filter, overlay)"
+            "config.toml line 2: unknown key context [keys.lsit] (expected one of: global, list, detail, history, associations, activity, form, search, picker, confirm, conflict, result, draft, filter, overlay)"
         );
         assert_eq!(
             err("[keys.list]\ndown = \"j\"\nexplode = \"x\"\n"),

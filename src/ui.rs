@@ -86,7 +86,9 @@ fn draw_modal(frame: &mut Frame, app: &App, modal: &Modal, theme: Theme) {
         Modal::Create(c) => create::render_create(frame, c, &app.keymap, theme),
         Modal::BatchOpen(b) => edit::render_batch_open(frame, b, &app.keymap, theme),
         Modal::Chooser(c) => edit::render_chooser(frame, c, &app.keymap, theme),
-        Modal::Search(f) => search_form::render_search_form(frame, f, &app.catalog, theme),
+        Modal::Search(f) => {
+            search_form::render_search_form(frame, f, &app.catalog, &app.keymap, theme)
+        }
         Modal::Picker(p) => edit::render_picker_modal(frame, p, &app.keymap, theme),
     }
 }

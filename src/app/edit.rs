@@ -12,6 +12,7 @@ use ratatui_textarea::TextArea;
 
 use crate::action::Action;
 use crate::domain::{Catalog, HistoryEntry, PropertyDef, PropertyType, Ticket};
+use crate::fuzzy::{FuzzyFilter, Haystack};
 
 use super::detail::ReqId;
 
@@ -22,7 +23,8 @@ pub struct Choice {
     pub label: String,
 }
 
-/// A filterable list of options (enumerations, pipelines, stages, owners).
+/// A filterable list of options (enumerations, pipelines, stages, owners, properties): the
+/// one picker of every "choose from a list".
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Picker {
     pub options: Vec<Choice>,
@@ -33,6 +35,12 @@ pub struct Picker {
     /// Several values may be chosen (`checkbox` enumerations), `;`-joined on the wire.
     pub multi: bool,
     pub chosen: BTreeSet<String>,
+    /// The query is matched fuzzily ([`crate::fuzzy`]: scattered letters, best match first)
+    /// instead of as a substring: for long lists such as every property.
+    pub fuzzy: bool,
+    /// The marks were changed by hand (toggled or cleared): [`Picker::picks`] takes them as
+    /// they are, without the option under the cursor.
+    pub touched: bool,
 }
 
 impl Picker {
@@ -52,12 +60,38 @@ impl Picker {
             cursor,
             multi,
             chosen,
+            fuzzy: false,
+            touched: false,
         }
     }
 
-    /// Indices of the options matching the query: those whose label starts with it first,
-    /// then the other matches, each in option order.
+    /// A picker with `chosen` marked (values may hold `;`), the cursor on the first of them.
+    pub fn with_chosen(options: Vec<Choice>, multi: bool, chosen: &[String]) -> Self {
+        let mut picker = Self::new(options, multi, "");
+        picker.chosen = chosen.iter().cloned().collect();
+        if let Some(i) = picker
+            .options
+            .iter()
+            .position(|o| chosen.contains(&o.value))
+        {
+            picker.cursor = i;
+        }
+        picker
+    }
+
+    /// This picker matching its query fuzzily (see [`Picker::fuzzy`]).
+    pub fn with_fuzzy(mut self) -> Self {
+        self.fuzzy = true;
+        self
+    }
+
+    /// Indices of the options matching the query. Substring matching: those whose label
+    /// starts with it first, then the other matches, each in option order. Fuzzy matching:
+    /// best first, ties in option order. An empty query shows every option in order.
     pub fn visible(&self) -> Vec<usize> {
+        if self.fuzzy {
+            return self.fuzzy_visible();
+        }
         let q = self.query.to_lowercase();
         let mut hits: Vec<(bool, usize)> = self
             .options
@@ -71,6 +105,18 @@ impl Picker {
             .collect();
         hits.sort_unstable();
         hits.into_iter().map(|(_, i)| i).collect()
+    }
+
+    fn fuzzy_visible(&self) -> Vec<usize> {
+        if self.query.trim().is_empty() {
+            return (0..self.options.len()).collect();
+        }
+        let rows = self
+            .options
+            .iter()
+            .map(|o| Haystack::from_fields([o.label.as_str(), o.value.as_str()]))
+            .collect();
+        FuzzyFilter::new(rows).filter(&self.query).to_vec()
     }
 
     /// The option under the cursor.
@@ -91,9 +137,6 @@ impl Picker {
         self.cursor = 0;
     }
 
-    /// Typing and moving in the picker: ↑/↓ (and Ctrl-p/Ctrl-n, PageUp/PageDown) move, typed
-    /// characters filter, Backspace un-types, Space toggles in a multi-select. Returns whether
-    /// the key was the picker's (Enter, Esc and chords are the caller's).
     /// Pasted text narrows the options as if typed (on one line).
     pub fn paste(&mut self, text: &str) {
         let q = format!("{}{}", self.query, crate::text::sanitize(text));
@@ -101,7 +144,9 @@ impl Picker {
     }
 
     /// A key in the picker, with what it means in the `picker` context of the keymap: moving,
-    /// choosing (several-value pickers), or typing into the filter. Whether it was used.
+    /// choosing (several-value pickers), clearing, or typing into the filter (unbound plain
+    /// characters are text; Backspace un-types a character). Whether it was used: accepting
+    /// and cancelling are the caller's.
     pub fn on_key(&mut self, action: Option<Action>, key: crossterm::event::KeyEvent) -> bool {
         use crossterm::event::{KeyCode, KeyModifiers};
         match action {
@@ -110,10 +155,11 @@ impl Picker {
             Some(Action::PageUp) => self.move_by(-10),
             Some(Action::PageDown) => self.move_by(10),
             Some(Action::Toggle) if self.multi => self.toggle(),
+            Some(Action::Clear) => self.clear(),
             _ => match key.code {
                 KeyCode::Backspace => {
                     let mut q = self.query.clone();
-                    q.pop();
+                    pop_grapheme(&mut q);
                     self.set_query(q);
                 }
                 // Text inputs keep plain characters as text.
@@ -142,11 +188,44 @@ impl Picker {
 
     /// Multi-select: toggles the option under the cursor.
     pub fn toggle(&mut self) {
+        self.touched = true;
         if let Some(v) = self.current().map(|c| c.value.clone())
             && !self.chosen.remove(&v)
         {
             self.chosen.insert(v);
         }
+    }
+
+    /// Clears the marks of a multi-select, else the typed filter.
+    pub fn clear(&mut self) {
+        if self.multi {
+            self.chosen.clear();
+            self.touched = true;
+        } else {
+            self.set_query(String::new());
+        }
+    }
+
+    /// What choosing now picks, in option order: a multi-select's marks (with the option
+    /// under the cursor too while the marks were never touched, so Enter alone picks it), or
+    /// the option under the cursor. `None` when a single choice has nothing to pick.
+    pub fn picks(&self) -> Option<Vec<String>> {
+        if !self.multi {
+            return self.current().map(|c| vec![c.value.clone()]);
+        }
+        let under_cursor = self
+            .current()
+            .filter(|_| !self.touched)
+            .map(|c| c.value.as_str());
+        Some(
+            self.options
+                .iter()
+                .filter(|o| {
+                    self.chosen.contains(&o.value) || Some(o.value.as_str()) == under_cursor
+                })
+                .map(|o| o.value.clone())
+                .collect(),
+        )
     }
 
     /// The value to send: the chosen set (`;`-joined, in option order) or the cursor's option.
@@ -163,6 +242,15 @@ impl Picker {
         } else {
             self.current().map(|c| c.value.clone())
         }
+    }
+}
+
+/// Removes the last character as the user sees it (a grapheme cluster: `が` typed as か + ゛
+/// goes in one Backspace).
+pub fn pop_grapheme(s: &mut String) {
+    use unicode_segmentation::UnicodeSegmentation;
+    if let Some((i, _)) = s.grapheme_indices(true).next_back() {
+        s.truncate(i);
     }
 }
 
@@ -719,6 +807,81 @@ mod tests {
                 .expect_err("read-only")
                 .contains("read-only")
         );
+    }
+
+    fn choice_list(pairs: &[(&str, &str)]) -> Vec<Choice> {
+        pairs
+            .iter()
+            .map(|(label, value)| Choice {
+                value: (*value).into(),
+                label: (*label).into(),
+            })
+            .collect()
+    }
+
+    fn press(code: crossterm::event::KeyCode) -> crossterm::event::KeyEvent {
+        crossterm::event::KeyEvent::new(code, crossterm::event::KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn fuzzy_pickers_match_scattered_letters_best_first() {
+        let options = choice_list(&[
+            ("Ticket description", "content"),
+            ("Ticket name", "subject"),
+            ("Category", "hs_ticket_category"),
+            ("プリンターの型番", "printer_model"),
+        ]);
+        let mut p = Picker::new(options.clone(), false, "").with_fuzzy();
+        assert_eq!(p.visible(), vec![0, 1, 2, 3], "no query: all, in order");
+        p.set_query("tkname".into());
+        assert_eq!(p.current().map(|c| c.value.as_str()), Some("subject"));
+        // The value is matched too, and words in any order.
+        p.set_query("categ hs".into());
+        assert_eq!(p.visible(), vec![2]);
+        p.set_query("型番 プリ".into());
+        assert_eq!(p.visible(), vec![3]);
+        // A substring picker does not match scattered letters.
+        let mut plain = Picker::new(options, false, "");
+        plain.set_query("tkname".into());
+        assert!(plain.visible().is_empty());
+    }
+
+    #[test]
+    fn picks_take_the_cursor_until_the_marks_are_touched() {
+        let options = choice_list(&[("A", "a"), ("B", "b"), ("C", "c;d")]);
+        // Values with `;` are kept whole.
+        let mut p = Picker::with_chosen(options.clone(), true, &["c;d".to_owned()]);
+        assert_eq!(p.current().map(|c| c.value.as_str()), Some("c;d"));
+        assert_eq!(p.picks(), Some(vec!["c;d".to_owned()]));
+        // Untouched, Enter alone picks the option under the cursor too, in option order.
+        p.move_by(-2);
+        assert_eq!(p.picks(), Some(vec!["a".to_owned(), "c;d".into()]));
+        // Once the marks are touched they are taken as they are.
+        p.move_by(1);
+        p.toggle();
+        p.move_by(-1);
+        assert_eq!(p.picks(), Some(vec!["b".to_owned(), "c;d".into()]));
+        p.clear();
+        assert_eq!(p.picks(), Some(Vec::new()));
+        // A single choice picks the cursor's option, none when nothing matches.
+        let mut one = Picker::new(options, false, "");
+        one.set_query("zzz".into());
+        assert_eq!(one.picks(), None);
+        assert!(one.on_key(Some(Action::Clear), press(crossterm::event::KeyCode::Esc)));
+        assert_eq!(one.query, "");
+        assert_eq!(one.picks(), Some(vec!["a".to_owned()]));
+    }
+
+    #[test]
+    fn backspace_takes_back_what_was_seen_as_one_character() {
+        use crossterm::event::KeyCode;
+        let mut p = Picker::new(choice_list(&[("が", "ga")]), false, "");
+        // か + the combining voiced mark: one character on screen.
+        p.on_key(None, press(KeyCode::Char('a')));
+        p.paste("か\u{3099}");
+        assert_eq!(p.query, "aか\u{3099}");
+        p.on_key(None, press(KeyCode::Backspace));
+        assert_eq!(p.query, "a");
     }
 
     #[test]

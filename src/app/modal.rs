@@ -255,15 +255,14 @@ impl App {
         match under_overlay.copied().unwrap_or(Layer::Base) {
             Layer::Confirm => Context::Confirm,
             Layer::Base => self.base_context(),
+            Layer::SearchForm => Context::Search,
+            Layer::Picker | Layer::Chooser => Context::Picker,
             Layer::Overlay
             | Layer::DraftOffer
             | Layer::EditForm
-            | Layer::Chooser
             | Layer::BatchOpen
             | Layer::Create
-            | Layer::AddAssociation
-            | Layer::Picker
-            | Layer::SearchForm => Context::Form,
+            | Layer::AddAssociation => Context::Form,
         }
     }
 }

@@ -6,29 +6,32 @@
 //! [`Outcome`]: re-count on `Changed` (debounced, then [`SearchForm::set_preview`]), show the
 //! results on `Apply`, write the view on `Save`, close on `Cancel`.
 //!
-//! Keys (besides the `form` context's Tab/Shift-Tab, Ctrl-s, Esc, Enter):
-//! - text fields (Text, dates, Save as): type, Backspace, Ctrl-u clears, Enter next field;
-//! - choice fields: Enter, Space or typing opens the picker (type to filter, ↑/↓, Space
-//!   toggles, Enter chooses, Ctrl-u clears the picks), Delete / Ctrl-u clear the field;
+//! Every key goes through the keymap: the form's own keys are the `search` context
+//! (`[keys.search]`), its lists are the one [`Picker`] with the `picker` context, and the
+//! discard question takes the `confirm` context's `confirm` too. What the default keys do:
+//! - everywhere: Tab/Shift-Tab field, Ctrl-s search, Ctrl-w save as a view under the Save-as
+//!   name (refused, with a message, when empty), Esc cancel (asks when changed), ↑/↓ field;
+//! - text fields (Text, dates, Save as) take typing: Backspace, Ctrl-u clears, Enter next field;
+//! - choice fields take typing too: Enter, Space or typing opens the picker (type to filter,
+//!   ↑/↓, Space marks, Enter chooses, Ctrl-u clears the marks), Delete / Ctrl-u clear the field;
 //! - Conditions: Enter or `a` adds (property → operator → value), `j`/`k` select, `x`/Delete
 //!   remove, `o` starts a new OR-group;
-//! - Sort: Enter picks the property, Space or `d` flips the direction, Delete clears;
+//! - Sort: Enter picks the property, Space or `d` flips the direction, `x`/Delete/Ctrl-u clear;
 //! - Columns: Enter or `a` adds one at the end, ←/→ or `h`/`l` select, `<`/`>` move,
-//!   `x`/Delete remove, Ctrl-u back to the default columns;
-//! - Ctrl-w saves as a view under the Save-as name (refused, with a message, when empty).
+//!   `x`/Delete remove, Ctrl-u back to the default columns.
 //!
-//! Every key is swallowed: a `q` typed in a field types a q. Ctrl-c (force quit) is the app's
-//! to check before routing keys here.
+//! In the text and choice fields every plain character is typed (the letter keys act on
+//! Conditions, Sort and Columns only). Every key is swallowed: a `q` typed in a field types a
+//! q. Ctrl-c (force quit) is the app's to check before routing keys here.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use jiff::Timestamp;
-use unicode_segmentation::UnicodeSegmentation;
 
-use super::edit::{Choice, Picker};
+use super::edit::{Choice, Picker, pop_grapheme};
 use crate::action::Action;
 use crate::domain::search::FilterOperator;
 use crate::domain::{Catalog, PropertyDef, PropertyType};
-use crate::keymap::{Context, Keymap};
+use crate::keymap::{Context, Key, Keymap};
 use crate::views::{
     self, CLOSED, Condition, DateRange, End, ME, OPEN, Operand, SortSpec, UNASSIGNED, View,
     canonical_property, operand, operator_label, operators_for, parse_when,
@@ -157,169 +160,6 @@ impl Field {
     }
 }
 
-/// A picker in a popup: a [`Picker`], optionally fuzzy-filtered over `all` by `query`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListPick {
-    pub title: String,
-    pub picker: Picker,
-    /// Fuzzy pickers: every option; `picker.options` holds the matches, best first.
-    pub all: Option<Vec<Choice>>,
-    /// The fuzzy query (plain pickers filter with `picker.query`).
-    pub query: String,
-    /// Show each option's value next to its label (property names).
-    pub show_values: bool,
-    /// Space was used: Enter confirms the picks as they are.
-    pub touched: bool,
-}
-
-impl ListPick {
-    fn new(title: &str, options: Vec<Choice>, multi: bool, chosen: &[String]) -> Self {
-        let mut picker = Picker::new(options, multi, "");
-        picker.chosen = chosen.iter().cloned().collect();
-        if let Some(i) = picker
-            .options
-            .iter()
-            .position(|o| chosen.contains(&o.value))
-        {
-            picker.cursor = i;
-        }
-        Self {
-            title: title.to_owned(),
-            picker,
-            all: None,
-            query: String::new(),
-            show_values: false,
-            touched: false,
-        }
-    }
-
-    fn fuzzy(title: &str, options: Vec<Choice>) -> Self {
-        let mut p = Self::new(title, options.clone(), false, &[]);
-        p.all = Some(options);
-        p.show_values = true;
-        p
-    }
-
-    /// The filter text as typed.
-    pub fn filter(&self) -> &str {
-        if self.all.is_some() {
-            &self.query
-        } else {
-            &self.picker.query
-        }
-    }
-
-    fn set_fuzzy_query(&mut self, q: String) {
-        if let Some(all) = &self.all {
-            self.picker.options = fuzzy_filter(all, &q);
-            self.picker.cursor = 0;
-            self.query = q;
-        }
-    }
-
-    fn type_text(&mut self, text: &str) {
-        if self.all.is_some() {
-            let q = format!("{}{text}", self.query);
-            self.set_fuzzy_query(q);
-        } else {
-            let q = format!("{}{text}", self.picker.query);
-            self.picker.set_query(q);
-        }
-    }
-
-    /// Moving, filtering, toggling. Enter, Esc and chords are the caller's.
-    fn on_key(&mut self, pick: Option<Action>, key: KeyEvent) {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Char('u') if ctrl => {
-                if self.picker.multi {
-                    self.picker.chosen.clear();
-                    self.touched = true;
-                } else if self.all.is_some() {
-                    self.set_fuzzy_query(String::new());
-                } else {
-                    self.picker.set_query(String::new());
-                }
-            }
-            KeyCode::Char(' ') if self.picker.multi => {
-                self.picker.toggle();
-                self.touched = true;
-            }
-            KeyCode::Backspace if self.all.is_some() => {
-                let mut q = self.query.clone();
-                pop_grapheme(&mut q);
-                self.set_fuzzy_query(q);
-            }
-            KeyCode::Char(c) if self.all.is_some() && !ctrl && !alt(key) => {
-                self.type_text(&c.to_string());
-            }
-            _ => {
-                self.picker.on_key(pick, key);
-            }
-        }
-    }
-
-    /// Enter: the picks (multi) or the option under the cursor. In a multi-select where
-    /// Space was never used, Enter also picks the option under the cursor.
-    fn confirm(&mut self) -> Option<Vec<String>> {
-        if self.picker.multi {
-            if !self.touched
-                && let Some(c) = self.picker.current()
-            {
-                let v = c.value.clone();
-                self.picker.chosen.insert(v);
-            }
-            Some(
-                self.picker
-                    .options
-                    .iter()
-                    .filter(|o| self.picker.chosen.contains(&o.value))
-                    .map(|o| o.value.clone())
-                    .collect(),
-            )
-        } else {
-            self.picker.current().map(|c| vec![c.value.clone()])
-        }
-    }
-}
-
-/// Case-insensitive subsequence match of `query` against label and value; best first (label
-/// prefix, then substring, then scattered), then in option order. Words must all match.
-fn fuzzy_filter(all: &[Choice], query: &str) -> Vec<Choice> {
-    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
-    if words.is_empty() {
-        return all.to_vec();
-    }
-    let subseq = |hay: &str, needle: &str| {
-        let mut hay = hay.chars();
-        needle.chars().all(|n| hay.any(|h| h == n))
-    };
-    let mut hits: Vec<(u8, usize)> = all
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| {
-            let label = c.label.to_lowercase();
-            let value = c.value.to_lowercase();
-            let mut score = 0u8;
-            for w in &words {
-                let s = if label.starts_with(w.as_str()) || value.starts_with(w.as_str()) {
-                    0
-                } else if label.contains(w.as_str()) || value.contains(w.as_str()) {
-                    1
-                } else if subseq(&label, w) || subseq(&value, w) {
-                    2
-                } else {
-                    return None;
-                };
-                score = score.max(s);
-            }
-            Some((score, i))
-        })
-        .collect();
-    hits.sort_unstable();
-    hits.into_iter().map(|(_, i)| all[i].clone()).collect()
-}
-
 /// A property as the condition flow knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PropInfo {
@@ -328,38 +168,344 @@ pub struct PropInfo {
     pub kind: PropertyType,
 }
 
+/// A typed condition value: one value, two (`between`: `low` and `high`), or a
+/// comma-separated list.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TextValue {
+    pub low: String,
+    pub high: String,
+    pub two: bool,
+    pub list: bool,
+    /// Typing goes into `high`.
+    pub on_high: bool,
+}
+
+impl TextValue {
+    fn new(kind: Operand) -> Self {
+        Self {
+            two: kind == Operand::Two,
+            list: kind == Operand::Many,
+            ..Self::default()
+        }
+    }
+
+    /// The input typing goes into.
+    fn current_mut(&mut self) -> &mut String {
+        if self.on_high {
+            &mut self.high
+        } else {
+            &mut self.low
+        }
+    }
+
+    /// `between`: typing moves to the other end.
+    fn switch_end(&mut self) {
+        if self.two {
+            self.on_high = !self.on_high;
+        }
+    }
+
+    /// A key, in the `search` context (plain characters are typed).
+    fn on_key(&mut self, key: &KeyEvent, keymap: &Keymap) -> TextKey {
+        match text_action(key, keymap) {
+            Some(Action::Cancel) => TextKey::Back,
+            Some(Action::Open) => TextKey::Enter,
+            Some(Action::NextField | Action::PrevField) => {
+                self.switch_end();
+                TextKey::Stay
+            }
+            Some(Action::Clear) => {
+                self.current_mut().clear();
+                TextKey::Stay
+            }
+            _ => {
+                edit_text(self.current_mut(), key);
+                TextKey::Stay
+            }
+        }
+    }
+
+    /// Enter: the condition, or `None` when it moved from the low end to the empty high end;
+    /// `Err` says what is wrong (and the focus goes to the end at fault).
+    fn enter(&mut self, prop: &PropInfo, op: FilterOperator) -> Result<Option<Condition>, String> {
+        if self.two && !self.on_high && self.high.trim().is_empty() {
+            check_value(&self.low, prop.kind)?;
+            self.on_high = true;
+            return Ok(None);
+        }
+        let mut c = Condition::new(&prop.name, op, "");
+        if self.list {
+            c.values = self
+                .low
+                .split(',')
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+                .collect();
+            if c.values.is_empty() {
+                return Err("type one or more values, comma-separated".into());
+            }
+            if let Some(e) = c
+                .values
+                .iter()
+                .find_map(|v| check_value(v, prop.kind).err())
+            {
+                return Err(e);
+            }
+            return Ok(Some(c));
+        }
+        if let Err(e) = check_value(&self.low, prop.kind) {
+            self.on_high = false;
+            return Err(e);
+        }
+        if self.two
+            && let Err(e) = check_value(&self.high, prop.kind)
+        {
+            self.on_high = true;
+            return Err(e);
+        }
+        c.value = self.low.trim().to_owned();
+        if self.two {
+            c.high_value = self.high.trim().to_owned();
+        }
+        Ok(Some(c))
+    }
+}
+
+/// What a key does in a typed condition value.
+enum TextKey {
+    Stay,
+    /// Back to the operator.
+    Back,
+    /// Enter: take the value.
+    Enter,
+}
+
 /// The value step of the condition flow.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ValueInput {
-    Pick(ListPick),
-    /// Text: one value, two (`between`: `low` and `high`), or a comma-separated list.
-    Text {
-        low: String,
-        high: String,
-        two: bool,
-        list: bool,
-        on_high: bool,
-    },
+    Pick(Picker),
+    Text(TextValue),
 }
 
-/// Adding a condition: property → operator → value. Each step's `Esc` goes back one step.
+/// Adding a condition: property → operator → value. Each step's cancel goes back one step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConditionFlow {
-    pub properties: ListPick,
+    /// Every visible property, matched fuzzily.
+    pub properties: Picker,
     pub property: Option<PropInfo>,
-    pub operators: Option<ListPick>,
+    /// The operators of the property's type; an option's value is its index in
+    /// [`operators_for`].
+    pub operators: Option<Picker>,
     pub operator: Option<FilterOperator>,
     pub value: Option<ValueInput>,
     pub error: Option<String>,
 }
 
+/// Where a key leaves the condition flow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Step {
+    Stay,
+    Close,
+    Add(Condition),
+}
+
+/// Where a key leaves a picker over the form.
+enum PickKey {
+    Stay,
+    Cancel,
+    Accept,
+}
+
+/// A key in a picker over the form, resolved in the `picker` context: accepting and
+/// cancelling are the caller's, the rest the picker's.
+fn pick_key(list: &mut Picker, key: KeyEvent, keymap: &Keymap) -> PickKey {
+    match keymap.resolve(Context::Picker, &key) {
+        Some(Action::Accept) => PickKey::Accept,
+        Some(Action::Cancel) => PickKey::Cancel,
+        action => {
+            list.on_key(action, key);
+            PickKey::Stay
+        }
+    }
+}
+
+impl ConditionFlow {
+    fn new(catalog: &Catalog) -> Self {
+        Self {
+            properties: Picker::new(property_choices(catalog, &[]), false, "").with_fuzzy(),
+            property: None,
+            operators: None,
+            operator: None,
+            value: None,
+            error: None,
+        }
+    }
+
+    /// One key, in the step the flow is at.
+    fn on_key(&mut self, key: KeyEvent, keymap: &Keymap, catalog: &Catalog) -> Step {
+        self.error = None;
+        if self.value.is_some() {
+            self.value_key(key, keymap)
+        } else if self.operators.is_some() {
+            self.operator_key(key, keymap, catalog)
+        } else {
+            self.property_key(key, keymap, catalog)
+        }
+    }
+
+    /// Pasted text goes where typing goes in the step the flow is at.
+    fn paste(&mut self, clean: &str) {
+        match &mut self.value {
+            Some(ValueInput::Text(t)) => t.current_mut().push_str(clean),
+            Some(ValueInput::Pick(list)) => list.paste(clean),
+            None => match &mut self.operators {
+                Some(list) => list.paste(clean),
+                None => self.properties.paste(clean),
+            },
+        }
+    }
+
+    /// The property step: Enter goes on to its operators.
+    fn property_key(&mut self, key: KeyEvent, keymap: &Keymap, catalog: &Catalog) -> Step {
+        match pick_key(&mut self.properties, key, keymap) {
+            PickKey::Stay => Step::Stay,
+            PickKey::Cancel => Step::Close,
+            PickKey::Accept => {
+                let def = self
+                    .properties
+                    .picks()
+                    .and_then(|v| v.into_iter().next())
+                    .and_then(|name| catalog.property(&name));
+                if let Some(def) = def {
+                    let ops: Vec<Choice> = operators_for(def.kind)
+                        .iter()
+                        .enumerate()
+                        .map(|(i, op)| Choice {
+                            value: i.to_string(),
+                            label: operator_label(*op).to_owned(),
+                        })
+                        .collect();
+                    self.operators = Some(Picker::new(ops, false, ""));
+                    self.property = Some(PropInfo {
+                        name: def.name.clone(),
+                        label: def.label.clone(),
+                        kind: def.kind,
+                    });
+                }
+                Step::Stay
+            }
+        }
+    }
+
+    /// The operator step: Enter goes on to the value (or adds a condition that needs none);
+    /// cancel goes back to the property.
+    fn operator_key(&mut self, key: KeyEvent, keymap: &Keymap, catalog: &Catalog) -> Step {
+        let Some(ops) = &mut self.operators else {
+            return Step::Stay;
+        };
+        match pick_key(ops, key, keymap) {
+            PickKey::Stay => Step::Stay,
+            PickKey::Cancel => {
+                self.operators = None;
+                self.property = None;
+                Step::Stay
+            }
+            PickKey::Accept => {
+                let Some(prop) = self.property.clone() else {
+                    return Step::Close;
+                };
+                let all = operators_for(prop.kind);
+                let op = ops
+                    .picks()
+                    .and_then(|v| v.first().and_then(|i| i.parse::<usize>().ok()))
+                    .and_then(|i| all.get(i).copied());
+                match op {
+                    Some(op) => self.choose_operator(&prop, op, catalog),
+                    None => Step::Stay,
+                }
+            }
+        }
+    }
+
+    fn choose_operator(&mut self, prop: &PropInfo, op: FilterOperator, catalog: &Catalog) -> Step {
+        self.operator = Some(op);
+        let choices = catalog
+            .property(&prop.name)
+            .and_then(|d| condition_value_choices(catalog, d));
+        self.value = Some(match (operand(op), choices) {
+            (Operand::None, _) => return Step::Add(Condition::new(&prop.name, op, "")),
+            (Operand::Many, Some(choices)) => ValueInput::Pick(Picker::new(choices, true, "")),
+            (Operand::One, Some(choices)) => ValueInput::Pick(Picker::new(choices, false, "")),
+            (kind, _) => ValueInput::Text(TextValue::new(kind)),
+        });
+        Step::Stay
+    }
+
+    /// The value step: a picker (`picker` context) or a text input (`search` context, plain
+    /// characters typed); cancel goes back to the operator.
+    fn value_key(&mut self, key: KeyEvent, keymap: &Keymap) -> Step {
+        let (Some(prop), Some(op)) = (self.property.clone(), self.operator) else {
+            return Step::Close;
+        };
+        let entered = match &mut self.value {
+            Some(ValueInput::Pick(list)) => match pick_key(list, key, keymap) {
+                PickKey::Stay => return Step::Stay,
+                PickKey::Cancel => None,
+                PickKey::Accept => Some(picked_condition(list, &prop, op, keymap).map(Some)),
+            },
+            Some(ValueInput::Text(text)) => match text.on_key(&key, keymap) {
+                TextKey::Stay => return Step::Stay,
+                TextKey::Back => None,
+                TextKey::Enter => Some(text.enter(&prop, op)),
+            },
+            None => return Step::Stay,
+        };
+        match entered {
+            None => {
+                self.value = None;
+                Step::Stay
+            }
+            Some(Ok(Some(c))) => Step::Add(c),
+            Some(Ok(None)) => Step::Stay,
+            Some(Err(e)) => {
+                self.error = Some(e);
+                Step::Stay
+            }
+        }
+    }
+}
+
+/// The condition a value picker makes, or why there is none yet.
+fn picked_condition(
+    list: &Picker,
+    prop: &PropInfo,
+    op: FilterOperator,
+    keymap: &Keymap,
+) -> Result<Condition, String> {
+    let vals = list.picks().unwrap_or_default();
+    if vals.is_empty() {
+        return Err(match keymap.key_for(Context::Picker, Action::Toggle) {
+            Some(k) => format!("choose at least one ({k} marks)"),
+            None => "choose at least one".into(),
+        });
+    }
+    let mut c = Condition::new(&prop.name, op, "");
+    if operand(op) == Operand::Many {
+        c.values = vals;
+    } else {
+        c.value = vals.into_iter().next().unwrap_or_default();
+    }
+    Ok(c)
+}
+
 /// What is open over the form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Popup {
-    Choose { field: Field, list: ListPick },
+    Choose { field: Field, list: Picker },
     Condition(Box<ConditionFlow>),
-    SortBy(ListPick),
-    AddColumn(ListPick),
+    SortBy(Picker),
+    AddColumn(Picker),
 }
 
 /// The search form (see the module docs).
@@ -400,24 +546,30 @@ fn check_time() -> Timestamp {
     Timestamp::from_second(1_767_225_600).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-fn alt(key: KeyEvent) -> bool {
-    key.modifiers.contains(KeyModifiers::ALT)
-}
-
-fn ctrl(key: KeyEvent) -> bool {
-    key.modifiers.contains(KeyModifiers::CONTROL)
-}
-
-fn plain_char(key: KeyEvent) -> Option<char> {
+/// The character a plain key types (no Ctrl or Alt): in a text input, text before any binding.
+fn typed_char(key: &KeyEvent) -> Option<char> {
     match key.code {
-        KeyCode::Char(c) if !ctrl(key) && !alt(key) => Some(c),
+        KeyCode::Char(c) if Key::from_event(key).is_plain_char() => Some(c),
         _ => None,
     }
 }
 
-fn pop_grapheme(s: &mut String) {
-    if let Some((i, _)) = s.grapheme_indices(true).next_back() {
-        s.truncate(i);
+/// A key's action in a text input of the form: none for a plain character (it is text),
+/// else what the `search` context binds it to.
+fn text_action(key: &KeyEvent, keymap: &Keymap) -> Option<Action> {
+    if typed_char(key).is_some() {
+        None
+    } else {
+        keymap.resolve(Context::Search, key)
+    }
+}
+
+/// Typing into a text input: a plain character is added, Backspace takes the last one back.
+fn edit_text(text: &mut String, key: &KeyEvent) {
+    if key.code == KeyCode::Backspace {
+        pop_grapheme(text);
+    } else if let Some(c) = typed_char(key) {
+        text.push(c);
     }
 }
 
@@ -883,26 +1035,21 @@ impl SearchForm {
         }
     }
 
-    /// Keys; `keymap.resolve(Context::Form, &key)` for Tab/Shift-Tab/Ctrl-s/Esc/Enter.
+    /// A key, resolved through the keymap: the `search` context for the form, `picker` for
+    /// the lists over it (see the module docs).
     pub fn on_key(&mut self, key: KeyEvent, keymap: &Keymap, catalog: &Catalog) -> Outcome {
         if key.kind == KeyEventKind::Release {
             return Outcome::Nothing;
         }
-        let action = keymap.resolve(Context::Form, &key);
         let before = self.terms();
         self.message = None;
         let out = if self.confirm_discard {
-            if action == Some(Action::Cancel) || plain_char(key) == Some('y') {
-                return Outcome::Cancel;
-            }
-            self.confirm_discard = false;
-            Outcome::Nothing
-        } else if self.popup.is_some() {
-            let pick = keymap.resolve(Context::Picker, &key);
-            self.popup_key(key, action, pick, catalog);
+            self.discard_key(&key, keymap)
+        } else if let Some(popup) = self.popup.take() {
+            self.popup = self.popup_key(popup, key, keymap, catalog);
             Outcome::Nothing
         } else {
-            self.form_key(key, action, catalog)
+            self.form_key(key, keymap, catalog)
         };
         if out == Outcome::Nothing && self.terms() != before {
             Outcome::Changed
@@ -919,24 +1066,9 @@ impl SearchForm {
         }
         match &mut self.popup {
             Some(Popup::Choose { list, .. } | Popup::SortBy(list) | Popup::AddColumn(list)) => {
-                list.type_text(&clean);
+                list.paste(&clean);
             }
-            Some(Popup::Condition(flow)) => match &mut flow.value {
-                Some(ValueInput::Text {
-                    low, high, on_high, ..
-                }) => {
-                    if *on_high {
-                        high.push_str(&clean);
-                    } else {
-                        low.push_str(&clean);
-                    }
-                }
-                Some(ValueInput::Pick(list)) => list.type_text(&clean),
-                None => match &mut flow.operators {
-                    Some(list) => list.type_text(&clean),
-                    None => flow.properties.type_text(&clean),
-                },
-            },
+            Some(Popup::Condition(flow)) => flow.paste(&clean),
             None => {
                 if let Some(t) = self.text_mut(self.focus) {
                     t.push_str(&clean);
@@ -945,7 +1077,26 @@ impl SearchForm {
         }
     }
 
-    fn form_key(&mut self, key: KeyEvent, action: Option<Action>, catalog: &Catalog) -> Outcome {
+    /// "Discard your changes?": cancel again or `confirm` discards, any other key goes back.
+    fn discard_key(&mut self, key: &KeyEvent, keymap: &Keymap) -> Outcome {
+        if keymap.resolve(Context::Search, key) == Some(Action::Cancel)
+            || keymap.resolve(Context::Confirm, key) == Some(Action::Confirm)
+        {
+            return Outcome::Cancel;
+        }
+        self.confirm_discard = false;
+        Outcome::Nothing
+    }
+
+    fn form_key(&mut self, key: KeyEvent, keymap: &Keymap, catalog: &Catalog) -> Outcome {
+        let field = self.focus;
+        // The text and choice fields take typing: there a plain character is never an action.
+        let typed = typed_char(&key).filter(|_| field.is_text() || field.is_choice());
+        let action = if typed.is_some() {
+            None
+        } else {
+            keymap.resolve(Context::Search, &key)
+        };
         match action {
             Some(Action::Cancel) => {
                 if self.is_dirty() {
@@ -954,80 +1105,64 @@ impl SearchForm {
                 }
                 return Outcome::Cancel;
             }
-            Some(Action::Save) => {
-                if let Some(f) = self.first_bad_date() {
-                    self.focus = f;
-                    self.message = Some("fix the date first".into());
-                    return Outcome::Nothing;
-                }
-                return Outcome::Apply(self.view());
-            }
-            Some(Action::NextField) => {
-                self.focus = self.focus.step(1);
-                return Outcome::Nothing;
-            }
-            Some(Action::PrevField) => {
-                self.focus = self.focus.step(-1);
-                return Outcome::Nothing;
-            }
-            _ => {}
-        }
-        if ctrl(key) && key.code == KeyCode::Char('w') {
-            return self.save_as_view();
-        }
-        let open = action == Some(Action::Open);
-        let field = self.focus;
-        if field.is_text() {
-            self.text_key(field, key, open);
-        } else if field.is_choice() {
-            self.choice_key(field, key, open, catalog);
-        } else {
-            match field {
-                Field::Conditions => self.conditions_key(key, open, catalog),
-                Field::Sort => self.sort_key(key, open, catalog),
-                Field::Columns => self.columns_key(key, open, catalog),
+            Some(Action::Search) => return self.checked(Outcome::Apply(self.view())),
+            Some(Action::SaveView) => return self.save_as_view(&key),
+            Some(Action::NextField) => self.focus = field.step(1),
+            Some(Action::PrevField) => self.focus = field.step(-1),
+            _ if field.is_text() => self.text_key(field, action, &key),
+            _ if field.is_choice() => self.choice_key(field, action, typed, catalog),
+            _ => match field {
+                Field::Conditions => self.conditions_key(action, &key, keymap, catalog),
+                Field::Sort => self.sort_key(action, catalog),
+                Field::Columns => self.columns_key(action, catalog),
                 _ => {}
-            }
+            },
         }
         Outcome::Nothing
     }
 
-    fn save_as_view(&mut self) -> Outcome {
-        if self.save_as.trim().is_empty() {
-            self.focus = Field::SaveAs;
-            self.message = Some("type a name in Save as, then Ctrl-w saves the view".into());
-            return Outcome::Nothing;
-        }
+    /// `outcome`, unless a date needs fixing first (the focus goes there, with a message).
+    fn checked(&mut self, outcome: Outcome) -> Outcome {
         if let Some(f) = self.first_bad_date() {
             self.focus = f;
             self.message = Some("fix the date first".into());
             return Outcome::Nothing;
         }
-        Outcome::Save(self.view())
+        outcome
     }
 
-    fn text_key(&mut self, field: Field, key: KeyEvent, open: bool) {
-        if open {
-            self.focus = field.step(1);
-            return;
+    fn save_as_view(&mut self, key: &KeyEvent) -> Outcome {
+        if self.save_as.trim().is_empty() {
+            self.focus = Field::SaveAs;
+            self.message = Some(format!(
+                "type a name in Save as, then {} saves the view",
+                Key::from_event(key)
+            ));
+            return Outcome::Nothing;
         }
-        match key.code {
-            KeyCode::Up => self.focus = field.step(-1),
-            KeyCode::Down => self.focus = field.step(1),
-            _ => {}
-        }
-        let Some(t) = self.text_mut(field) else {
-            return;
-        };
-        match key.code {
-            KeyCode::Backspace => pop_grapheme(t),
-            KeyCode::Char('u') if ctrl(key) => t.clear(),
-            KeyCode::Char(c) if !ctrl(key) && !alt(key) => t.push(c),
-            _ => {}
+        self.checked(Outcome::Save(self.view()))
+    }
+
+    /// Text, dates, Save as: typing, clearing, moving on.
+    fn text_key(&mut self, field: Field, action: Option<Action>, key: &KeyEvent) {
+        match action {
+            Some(Action::Open | Action::Down) => self.focus = field.step(1),
+            Some(Action::Up) => self.focus = field.step(-1),
+            Some(Action::Clear) => {
+                if let Some(t) = self.text_mut(field) {
+                    t.clear();
+                }
+            }
+            _ => {
+                if let Some(t) = self.text_mut(field) {
+                    edit_text(t, key);
+                }
+            }
         }
     }
 
-    fn open_choice(&mut self, field: Field, catalog: &Catalog) -> &mut ListPick {
+    /// Opens a choice field's picker, with `typed` as its filter.
+    fn open_choice(&mut self, field: Field, typed: Option<char>, catalog: &Catalog) {
         let current = self.values(field);
         let options = field_choices(field, catalog, self.pipeline.as_deref(), &current);
         let multi = field != Field::Pipeline;
@@ -1036,50 +1171,55 @@ impl SearchForm {
         } else {
             current
         };
-        let mut list = ListPick::new(field.label(), options, multi, &current);
+        let mut list = Picker::with_chosen(options, multi, &current);
         if !multi {
-            list.picker.chosen.clear();
+            list.chosen.clear();
+        }
+        // A space filters nothing: it just opens the list.
+        if let Some(c) = typed.filter(|c| !c.is_whitespace()) {
+            list.set_query(c.to_string());
         }
         self.popup = Some(Popup::Choose { field, list });
-        match &mut self.popup {
-            Some(Popup::Choose { list, .. }) => list,
-            _ => unreachable!("just set"),
-        }
     }
 
-    fn choice_key(&mut self, field: Field, key: KeyEvent, open: bool, catalog: &Catalog) {
-        match key.code {
-            _ if open => {
-                self.open_choice(field, catalog);
-            }
-            KeyCode::Up => self.focus = field.step(-1),
-            KeyCode::Down => self.focus = field.step(1),
-            KeyCode::Delete => self.set_values(field, Vec::new(), catalog),
-            KeyCode::Char('u') if ctrl(key) => self.set_values(field, Vec::new(), catalog),
-            KeyCode::Char(' ') => {
-                self.open_choice(field, catalog);
-            }
-            KeyCode::Char(c) if !ctrl(key) && !alt(key) => {
-                self.open_choice(field, catalog).type_text(&c.to_string());
-            }
+    /// Pipeline, stages, priority, category, owner: typing or Enter opens the picker.
+    fn choice_key(
+        &mut self,
+        field: Field,
+        action: Option<Action>,
+        typed: Option<char>,
+        catalog: &Catalog,
+    ) {
+        match action {
+            _ if typed.is_some() => self.open_choice(field, typed, catalog),
+            Some(Action::Open) => self.open_choice(field, None, catalog),
+            Some(Action::Up) => self.focus = field.step(-1),
+            Some(Action::Down) => self.focus = field.step(1),
+            Some(Action::Remove | Action::Clear) => self.set_values(field, Vec::new(), catalog),
             _ => {}
         }
     }
 
-    fn conditions_key(&mut self, key: KeyEvent, open: bool, catalog: &Catalog) {
+    fn conditions_key(
+        &mut self,
+        action: Option<Action>,
+        key: &KeyEvent,
+        keymap: &Keymap,
+        catalog: &Catalog,
+    ) {
         let n = self.conditions.len();
-        match key.code {
-            _ if open => self.start_condition(catalog),
-            KeyCode::Char('a') if plain_char(key).is_some() => self.start_condition(catalog),
-            KeyCode::Char('j') if plain_char(key).is_some() => {
+        match action {
+            Some(Action::Open | Action::Add) => self.start_condition(catalog),
+            Some(Action::NextCondition) => {
                 self.new_group = None;
                 self.cond_cursor = (self.cond_cursor + 1).min(n.saturating_sub(1));
             }
-            KeyCode::Char('k') if plain_char(key).is_some() => {
+            Some(Action::PrevCondition) => {
                 self.new_group = None;
                 self.cond_cursor = self.cond_cursor.saturating_sub(1);
             }
-            KeyCode::Down => {
+            // Through the conditions, then on to the next field.
+            Some(Action::Down) => {
                 if self.cond_cursor + 1 >= n {
                     self.focus = Field::Conditions.step(1);
                 } else {
@@ -1087,7 +1227,7 @@ impl SearchForm {
                 }
                 self.new_group = None;
             }
-            KeyCode::Up => {
+            Some(Action::Up) => {
                 if self.cond_cursor == 0 {
                     self.focus = Field::Conditions.step(-1);
                 } else {
@@ -1095,28 +1235,39 @@ impl SearchForm {
                 }
                 self.new_group = None;
             }
-            KeyCode::Char('x') | KeyCode::Delete
-                if key.code == KeyCode::Delete || plain_char(key).is_some() =>
-            {
-                if self.new_group.is_some() {
-                    self.new_group = None;
-                } else if let Some(i) = self.selected_condition() {
-                    self.conditions.remove(i);
-                    self.cond_cursor = self
-                        .cond_cursor
-                        .min(self.conditions.len().saturating_sub(1));
-                }
-            }
-            KeyCode::Char('o') if plain_char(key).is_some() => {
-                if self.conditions.is_empty() {
-                    self.message =
-                        Some("add a condition first (Enter); o then starts an OR-group".into());
-                } else {
-                    let max = self.conditions.iter().map(|c| c.group).max().unwrap_or(1);
-                    self.new_group = Some(max.saturating_add(1));
-                }
-            }
+            Some(Action::Remove) => self.remove_condition(),
+            Some(Action::NewOrGroup) => self.start_or_group(key, keymap),
             _ => {}
+        }
+    }
+
+    /// Removes the selected condition, or forgets the OR-group about to be started.
+    fn remove_condition(&mut self) {
+        if self.new_group.is_some() {
+            self.new_group = None;
+        } else if let Some(i) = self.selected_condition() {
+            self.conditions.remove(i);
+            self.cond_cursor = self
+                .cond_cursor
+                .min(self.conditions.len().saturating_sub(1));
+        }
+    }
+
+    /// The next condition starts a new OR-group (there must be one to be "or" to).
+    fn start_or_group(&mut self, key: &KeyEvent, keymap: &Keymap) {
+        if self.conditions.is_empty() {
+            let add = keymap
+                .key_for(Context::Search, Action::Open)
+                .or_else(|| keymap.key_for(Context::Search, Action::Add))
+                .map(|k| format!(" ({k})"))
+                .unwrap_or_default();
+            self.message = Some(format!(
+                "add a condition first{add}; {} then starts an OR-group",
+                Key::from_event(key)
+            ));
+        } else {
+            let max = self.conditions.iter().map(|c| c.group).max().unwrap_or(1);
+            self.new_group = Some(max.saturating_add(1));
         }
     }
 
@@ -1125,94 +1276,107 @@ impl SearchForm {
             self.message = Some("ticket properties are still loading".into());
             return;
         }
-        self.popup = Some(Popup::Condition(Box::new(ConditionFlow {
-            properties: ListPick::fuzzy("Add condition: property", property_choices(catalog, &[])),
-            property: None,
-            operators: None,
-            operator: None,
-            value: None,
-            error: None,
-        })));
+        self.popup = Some(Popup::Condition(Box::new(ConditionFlow::new(catalog))));
     }
 
-    fn sort_key(&mut self, key: KeyEvent, open: bool, catalog: &Catalog) {
-        match key.code {
-            _ if open => {
-                let mut options = vec![Choice {
-                    value: String::new(),
-                    label: "(no sort: HubSpot's order)".into(),
-                }];
-                options.extend(property_choices(catalog, &[]));
-                let mut list = ListPick::fuzzy("Sort by", options);
-                if let Some(s) = &self.sort {
-                    let name = canonical_property(&s.property);
-                    if let Some(i) = list.picker.options.iter().position(|o| o.value == name) {
-                        list.picker.cursor = i;
-                    }
-                }
-                self.popup = Some(Popup::SortBy(list));
-            }
-            KeyCode::Up => self.focus = Field::Sort.step(-1),
-            KeyCode::Down => self.focus = Field::Sort.step(1),
-            KeyCode::Char(' ' | 'd') if plain_char(key).is_some() => {
+    fn sort_key(&mut self, action: Option<Action>, catalog: &Catalog) {
+        match action {
+            Some(Action::Open) => self.open_sort(catalog),
+            Some(Action::Up) => self.focus = Field::Sort.step(-1),
+            Some(Action::Down) => self.focus = Field::Sort.step(1),
+            Some(Action::SortDirection) => {
                 if let Some(s) = &mut self.sort {
                     s.descending = !s.descending;
                 }
             }
-            KeyCode::Delete => self.sort = None,
-            KeyCode::Char('u') if ctrl(key) => self.sort = None,
+            Some(Action::Remove | Action::Clear) => self.sort = None,
             _ => {}
         }
     }
 
-    fn columns_key(&mut self, key: KeyEvent, open: bool, catalog: &Catalog) {
-        let shown = self.shown_columns();
-        let n = shown.len();
-        match key.code {
-            _ if open => self.open_add_column(catalog),
-            KeyCode::Char('a') if plain_char(key).is_some() => self.open_add_column(catalog),
-            KeyCode::Up => self.focus = Field::Columns.step(-1),
-            KeyCode::Down => self.focus = Field::Columns.step(1),
-            KeyCode::Left => self.col_cursor = self.col_cursor.saturating_sub(1),
-            KeyCode::Char('h') if plain_char(key).is_some() => {
-                self.col_cursor = self.col_cursor.saturating_sub(1);
+    /// The sort picker: "no sort", then every property, the cursor on the current sort.
+    fn open_sort(&mut self, catalog: &Catalog) {
+        let mut options = vec![Choice {
+            value: String::new(),
+            label: "(no sort: HubSpot's order)".into(),
+        }];
+        options.extend(property_choices(catalog, &[]));
+        let mut list = Picker::new(options, false, "").with_fuzzy();
+        if let Some(s) = &self.sort {
+            let name = canonical_property(&s.property);
+            if let Some(i) = list.options.iter().position(|o| o.value == name) {
+                list.cursor = i;
             }
-            KeyCode::Right => self.col_cursor = (self.col_cursor + 1).min(n.saturating_sub(1)),
-            KeyCode::Char('l') if plain_char(key).is_some() => {
+        }
+        self.popup = Some(Popup::SortBy(list));
+    }
+
+    /// Sorts by `property` ("" for HubSpot's order), keeping the direction.
+    fn choose_sort(&mut self, property: String) {
+        self.sort = if property.is_empty() {
+            None
+        } else {
+            let descending = self.sort.as_ref().is_none_or(|s| s.descending);
+            Some(SortSpec {
+                property,
+                descending,
+            })
+        };
+    }
+
+    fn columns_key(&mut self, action: Option<Action>, catalog: &Catalog) {
+        let n = self.shown_columns().len();
+        match action {
+            Some(Action::Open | Action::Add) => self.open_add_column(catalog),
+            Some(Action::Up) => self.focus = Field::Columns.step(-1),
+            Some(Action::Down) => self.focus = Field::Columns.step(1),
+            Some(Action::PrevColumn) => self.col_cursor = self.col_cursor.saturating_sub(1),
+            Some(Action::NextColumn) => {
                 self.col_cursor = (self.col_cursor + 1).min(n.saturating_sub(1));
             }
-            KeyCode::Char('x') | KeyCode::Delete
-                if key.code == KeyCode::Delete || plain_char(key).is_some() =>
-            {
-                if n <= 1 {
-                    self.message = Some("a view needs at least one column".into());
-                } else if self.col_cursor < n {
-                    let mut cols = shown;
-                    cols.remove(self.col_cursor);
-                    self.columns = cols;
-                    self.col_cursor = self.col_cursor.min(n - 2);
-                }
-            }
-            KeyCode::Char(c @ ('<' | '>')) if !ctrl(key) && !alt(key) => {
-                let i = self.col_cursor;
-                let j = if c == '<' {
-                    i.checked_sub(1)
-                } else {
-                    Some(i + 1)
-                };
-                if let Some(j) = j.filter(|&j| j < n && i < n) {
-                    let mut cols = shown;
-                    cols.swap(i, j);
-                    self.columns = cols;
-                    self.col_cursor = j;
-                }
-            }
-            KeyCode::Char('u') if ctrl(key) => {
+            Some(Action::Remove) => self.remove_column(),
+            Some(Action::MoveColumnLeft) => self.move_column(-1),
+            Some(Action::MoveColumnRight) => self.move_column(1),
+            Some(Action::Clear) => {
                 self.columns.clear();
                 self.col_cursor = self.shown_columns().len().saturating_sub(1);
             }
             _ => {}
         }
+    }
+
+    /// Removes the selected column; a view keeps at least one.
+    fn remove_column(&mut self) {
+        let mut cols = self.shown_columns();
+        let n = cols.len();
+        if n <= 1 {
+            self.message = Some("a view needs at least one column".into());
+        } else if self.col_cursor < n {
+            cols.remove(self.col_cursor);
+            self.columns = cols;
+            self.col_cursor = self.col_cursor.min(n - 2);
+        }
+    }
+
+    /// Swaps the selected column with its neighbour `delta` (±1) away; the selection follows.
+    fn move_column(&mut self, delta: isize) {
+        let mut cols = self.shown_columns();
+        let i = self.col_cursor;
+        if let Some(j) = i
+            .checked_add_signed(delta)
+            .filter(|&j| j < cols.len() && i < cols.len())
+        {
+            cols.swap(i, j);
+            self.columns = cols;
+            self.col_cursor = j;
+        }
+    }
+
+    fn add_column(&mut self, column: String) {
+        let mut cols = self.shown_columns();
+        cols.push(column);
+        self.col_cursor = cols.len() - 1;
+        self.columns = cols;
     }
 
     fn open_add_column(&mut self, catalog: &Catalog) {
@@ -1226,283 +1390,65 @@ impl SearchForm {
             self.message = Some("every property is a column already".into());
             return;
         }
-        self.popup = Some(Popup::AddColumn(ListPick::fuzzy("Add column", options)));
+        self.popup = Some(Popup::AddColumn(
+            Picker::new(options, false, "").with_fuzzy(),
+        ));
     }
 
+    /// A key in the popup; what stays open.
     fn popup_key(
         &mut self,
+        popup: Popup,
         key: KeyEvent,
-        action: Option<Action>,
-        pick: Option<Action>,
+        keymap: &Keymap,
         catalog: &Catalog,
-    ) {
-        let Some(popup) = self.popup.take() else {
-            return;
-        };
-        let open = action == Some(Action::Open);
-        let cancel = action == Some(Action::Cancel);
+    ) -> Option<Popup> {
         match popup {
-            Popup::Choose { field, mut list } => {
-                if cancel {
-                    return;
+            Popup::Condition(mut flow) => match flow.on_key(key, keymap, catalog) {
+                Step::Stay => Some(Popup::Condition(flow)),
+                Step::Close => None,
+                Step::Add(c) => {
+                    self.add_condition(c);
+                    None
                 }
-                if open {
-                    if let Some(values) = list.confirm() {
+            },
+            Popup::Choose { field, mut list } => match pick_key(&mut list, key, keymap) {
+                PickKey::Stay => Some(Popup::Choose { field, list }),
+                PickKey::Cancel => None,
+                PickKey::Accept => {
+                    if let Some(values) = list.picks() {
                         self.set_values(field, values, catalog);
                     }
-                    return;
+                    None
                 }
-                list.on_key(pick, key);
-                self.popup = Some(Popup::Choose { field, list });
-            }
-            Popup::SortBy(mut list) => {
-                if cancel {
-                    return;
-                }
-                if open {
-                    if let Some(v) = list.confirm().and_then(|v| v.into_iter().next()) {
-                        self.sort = if v.is_empty() {
-                            None
-                        } else {
-                            let descending = self.sort.as_ref().is_none_or(|s| s.descending);
-                            Some(SortSpec {
-                                property: v,
-                                descending,
-                            })
-                        };
+            },
+            Popup::SortBy(mut list) => match pick_key(&mut list, key, keymap) {
+                PickKey::Stay => Some(Popup::SortBy(list)),
+                PickKey::Cancel => None,
+                PickKey::Accept => {
+                    if let Some(v) = first_pick(&list) {
+                        self.choose_sort(v);
                     }
-                    return;
+                    None
                 }
-                list.on_key(pick, key);
-                self.popup = Some(Popup::SortBy(list));
-            }
-            Popup::AddColumn(mut list) => {
-                if cancel {
-                    return;
-                }
-                if open {
-                    if let Some(v) = list.confirm().and_then(|v| v.into_iter().next()) {
-                        let mut cols = self.shown_columns();
-                        cols.push(v);
-                        self.col_cursor = cols.len() - 1;
-                        self.columns = cols;
+            },
+            Popup::AddColumn(mut list) => match pick_key(&mut list, key, keymap) {
+                PickKey::Stay => Some(Popup::AddColumn(list)),
+                PickKey::Cancel => None,
+                PickKey::Accept => {
+                    if let Some(v) = first_pick(&list) {
+                        self.add_column(v);
                     }
-                    return;
+                    None
                 }
-                list.on_key(pick, key);
-                self.popup = Some(Popup::AddColumn(list));
-            }
-            Popup::Condition(mut flow) => {
-                match self.condition_key(&mut flow, key, action, pick, catalog) {
-                    Some(Some(c)) => self.add_condition(c),
-                    Some(None) => {} // cancelled
-                    None => self.popup = Some(Popup::Condition(flow)),
-                }
-            }
+            },
         }
     }
+}
 
-    /// One key in the condition flow: `Some(Some(c))` adds `c`, `Some(None)` closes the
-    /// flow, `None` keeps it open.
-    fn condition_key(
-        &self,
-        flow: &mut ConditionFlow,
-        key: KeyEvent,
-        action: Option<Action>,
-        pick: Option<Action>,
-        catalog: &Catalog,
-    ) -> Option<Option<Condition>> {
-        let open = action == Some(Action::Open);
-        let cancel = action == Some(Action::Cancel);
-        flow.error = None;
-        // Value step.
-        if let Some(value) = &mut flow.value {
-            if cancel {
-                flow.value = None;
-                return None;
-            }
-            let (Some(prop), Some(op)) = (flow.property.clone(), flow.operator) else {
-                return Some(None);
-            };
-            match value {
-                ValueInput::Pick(list) => {
-                    if open {
-                        let vals = list.confirm().unwrap_or_default();
-                        if vals.is_empty() {
-                            flow.error = Some("choose at least one (Space marks)".into());
-                            return None;
-                        }
-                        let mut c = Condition::new(&prop.name, op, "");
-                        if operand(op) == Operand::Many {
-                            c.values = vals;
-                        } else {
-                            c.value = vals.into_iter().next().unwrap_or_default();
-                        }
-                        return Some(Some(c));
-                    }
-                    list.on_key(pick, key);
-                }
-                ValueInput::Text {
-                    low,
-                    high,
-                    two,
-                    list,
-                    on_high,
-                } => {
-                    if action == Some(Action::NextField) || action == Some(Action::PrevField) {
-                        if *two {
-                            *on_high = !*on_high;
-                        }
-                        return None;
-                    }
-                    if open {
-                        if *two && !*on_high && high.trim().is_empty() {
-                            if let Err(e) = check_value(low, prop.kind) {
-                                flow.error = Some(e);
-                            } else {
-                                *on_high = true;
-                            }
-                            return None;
-                        }
-                        let mut c = Condition::new(&prop.name, op, "");
-                        if *list {
-                            c.values = low
-                                .split(',')
-                                .map(str::trim)
-                                .filter(|v| !v.is_empty())
-                                .map(str::to_owned)
-                                .collect();
-                            if c.values.is_empty() {
-                                flow.error =
-                                    Some("type one or more values, comma-separated".into());
-                                return None;
-                            }
-                            if let Some(e) = c
-                                .values
-                                .iter()
-                                .find_map(|v| check_value(v, prop.kind).err())
-                            {
-                                flow.error = Some(e);
-                                return None;
-                            }
-                        } else {
-                            if let Err(e) = check_value(low, prop.kind) {
-                                flow.error = Some(e);
-                                *on_high = false;
-                                return None;
-                            }
-                            if *two && let Err(e) = check_value(high, prop.kind) {
-                                flow.error = Some(e);
-                                *on_high = true;
-                                return None;
-                            }
-                            c.value = low.trim().to_owned();
-                            if *two {
-                                c.high_value = high.trim().to_owned();
-                            }
-                        }
-                        return Some(Some(c));
-                    }
-                    let t = if *on_high { high } else { low };
-                    match key.code {
-                        KeyCode::Backspace => pop_grapheme(t),
-                        KeyCode::Char('u') if ctrl(key) => t.clear(),
-                        KeyCode::Char(c) if !ctrl(key) && !alt(key) => t.push(c),
-                        _ => {}
-                    }
-                }
-            }
-            return None;
-        }
-        // Operator step.
-        if let Some(ops) = &mut flow.operators {
-            if cancel {
-                flow.operators = None;
-                flow.property = None;
-                return None;
-            }
-            let Some(prop) = flow.property.clone() else {
-                return Some(None);
-            };
-            if open {
-                let all = operators_for(prop.kind);
-                let op = ops
-                    .confirm()
-                    .and_then(|v| v.first().and_then(|i| i.parse::<usize>().ok()))
-                    .and_then(|i| all.get(i).copied())?;
-                flow.operator = Some(op);
-                let choices = catalog
-                    .property(&prop.name)
-                    .and_then(|d| condition_value_choices(catalog, d));
-                match (operand(op), choices) {
-                    (Operand::None, _) => {
-                        return Some(Some(Condition::new(&prop.name, op, "")));
-                    }
-                    (Operand::Many, Some(choices)) => {
-                        flow.value = Some(ValueInput::Pick(ListPick::new(
-                            &format!("{} {}", prop.label, operator_label(op)),
-                            choices,
-                            true,
-                            &[],
-                        )));
-                    }
-                    (Operand::One, Some(choices)) => {
-                        flow.value = Some(ValueInput::Pick(ListPick::new(
-                            &format!("{} {}", prop.label, operator_label(op)),
-                            choices,
-                            false,
-                            &[],
-                        )));
-                    }
-                    (kind, _) => {
-                        flow.value = Some(ValueInput::Text {
-                            low: String::new(),
-                            high: String::new(),
-                            two: kind == Operand::Two,
-                            list: kind == Operand::Many,
-                            on_high: false,
-                        });
-                    }
-                }
-                return None;
-            }
-            ops.on_key(pick, key);
-            return None;
-        }
-        // Property step.
-        if cancel {
-            return Some(None);
-        }
-        if open {
-            let name = flow
-                .properties
-                .confirm()
-                .and_then(|v| v.into_iter().next())?;
-            let def = catalog.property(&name)?;
-            let ops: Vec<Choice> = operators_for(def.kind)
-                .iter()
-                .enumerate()
-                .map(|(i, op)| Choice {
-                    value: i.to_string(),
-                    label: operator_label(*op).to_owned(),
-                })
-                .collect();
-            flow.operators = Some(ListPick::new(
-                &format!("{}: operator", def.label),
-                ops,
-                false,
-                &[],
-            ));
-            flow.property = Some(PropInfo {
-                name: def.name.clone(),
-                label: def.label.clone(),
-                kind: def.kind,
-            });
-            return None;
-        }
-        flow.properties.on_key(pick, key);
-        None
-    }
+/// The value a single-choice picker picks.
+fn first_pick(list: &Picker) -> Option<String> {
+    list.picks().and_then(|v| v.into_iter().next())
 }
 
 /// Whether a typed condition value fits the property's type.

@@ -116,6 +116,13 @@ impl T {
     fn blank() -> Self {
         Self::new(&View::all_tickets())
     }
+    /// A blank form whose keys are the defaults with `config`'s `[keys.*]` over them.
+    fn with_keys(config: &str) -> Self {
+        Self {
+            keymap: Keymap::from_config(config, "config.toml").expect("valid keys"),
+            ..Self::blank()
+        }
+    }
     fn key(&mut self, key: KeyEvent) -> Outcome {
         self.form.on_key(key, &self.keymap, &self.cat)
     }
@@ -134,22 +141,22 @@ impl T {
         }
         panic!("{field:?} never got the focus");
     }
-    fn list(&self) -> &ListPick {
+    fn list(&self) -> &Picker {
         match &self.form.popup {
             Some(Popup::Choose { list, .. } | Popup::SortBy(list) | Popup::AddColumn(list)) => list,
             Some(Popup::Condition(flow)) => match &flow.value {
                 Some(ValueInput::Pick(l)) => l,
-                Some(ValueInput::Text { .. }) => panic!("a text input is open"),
+                Some(ValueInput::Text(_)) => panic!("a text input is open"),
                 None => flow.operators.as_ref().unwrap_or(&flow.properties),
             },
             None => panic!("no picker is open"),
         }
     }
     fn current_label(&self) -> String {
-        self.list().picker.current().unwrap().label.clone()
+        self.list().current().unwrap().label.clone()
     }
     fn visible_labels(&self) -> Vec<String> {
-        let p = &self.list().picker;
+        let p = self.list();
         p.visible()
             .into_iter()
             .map(|i| p.options[i].label.clone())
@@ -295,11 +302,11 @@ fn stages_offer_words_then_stages_labelled_with_their_pipeline() {
     assert!(labels.contains(&"Triage · Escalations".to_owned()));
     // The label from config is offered, by its text, and is chosen.
     assert_eq!(labels.last().map(String::as_str), Some("Waiting on us"));
-    assert!(t.list().picker.chosen.contains("label:Waiting on us"));
+    assert!(t.list().chosen.contains("label:Waiting on us"));
     // Space marks; Enter keeps the marks, in option order.
     t.key(ch(' ')); // unmarks the label (the cursor starts on it)
     t.key(ctrl('u')); // none
-    assert!(t.list().picker.chosen.is_empty());
+    assert!(t.list().chosen.is_empty());
     t.key(k(KeyCode::PageUp)); // to the top
     t.down_to("Closed stages");
     t.key(ch(' '));
@@ -426,11 +433,11 @@ fn condition_on_a_string_property() {
     let mut t = T::blank();
     t.focus(Field::Conditions);
     t.key(k(KeyCode::Enter));
-    // All visible properties by label, the name shown too; typed fuzzily.
-    assert!(t.list().show_values);
+    // All visible properties by label (the name shown too: see the snapshots); typed fuzzily.
+    assert!(t.list().fuzzy);
     t.typ("tkname");
     assert_eq!(t.current_label(), "Ticket name");
-    assert_eq!(t.list().picker.current().unwrap().value, "subject");
+    assert_eq!(t.list().current().unwrap().value, "subject");
     t.key(k(KeyCode::Enter));
     // String operators, the common one first.
     assert_eq!(t.visible_labels()[0], "contains word");
@@ -511,7 +518,7 @@ fn condition_on_a_date_takes_words() {
 fn condition_enumeration_in_uses_an_option_picker() {
     let mut t = T::blank();
     assert_eq!(t.start_condition("priority", "is any of"), Outcome::Nothing);
-    assert!(t.list().picker.multi);
+    assert!(t.list().multi);
     assert_eq!(t.visible_labels(), vec!["Low", "Medium", "High", "Urgent"]);
     t.down_to("High");
     t.key(ch(' '));
@@ -527,7 +534,7 @@ fn condition_enumeration_in_uses_an_option_picker() {
     );
     // Owners by name, `is` a single choice.
     assert_eq!(t.start_condition("owner", "is"), Outcome::Nothing);
-    assert!(!t.list().picker.multi);
+    assert!(!t.list().multi);
     t.down_to("Aiko Tanaka");
     assert_eq!(t.key(k(KeyCode::Enter)), Outcome::Changed);
     assert_eq!(t.form.conditions[1].value, "11");
@@ -546,7 +553,7 @@ fn condition_has_property_needs_no_value_and_esc_steps_back() {
     t.key(k(KeyCode::Enter));
     // Esc goes back to the property step, with the filter kept.
     assert_eq!(t.key(k(KeyCode::Esc)), Outcome::Nothing);
-    assert_eq!(t.list().filter(), "category");
+    assert_eq!(t.list().query, "category");
     t.key(k(KeyCode::Enter));
     t.down_to("is known");
     assert_eq!(t.key(k(KeyCode::Enter)), Outcome::Changed);
@@ -822,4 +829,97 @@ fn changed_only_when_terms_change() {
     // The preview is the app's to set.
     t.form.set_preview(Preview::Count(3));
     assert_eq!(t.form.preview, Preview::Count(3));
+}
+
+#[test]
+fn rebound_search_keys_act_and_the_old_ones_do_not() {
+    let mut t = T::with_keys(
+        "[keys.search]\nadd = \"+\"\nsave_view = \"Ctrl-g\"\nnew_or_group = \"|\"\n\
+         remove = \"Ctrl-x\"\nsort_direction = \"r\"\n[keys.picker]\ntoggle = \"Ctrl-t\"\n",
+    );
+    t.focus(Field::Conditions);
+    // `a` and `o` no longer do anything here; `+` and `|` do.
+    assert_eq!(t.keys(&[ch('a'), ch('o')]), vec![Outcome::Nothing; 2]);
+    assert!(t.form.popup.is_none());
+    assert_eq!(t.form.message, None);
+    t.key(ch('|'));
+    assert_eq!(
+        t.form.message.as_deref(),
+        Some("add a condition first (Enter); | then starts an OR-group")
+    );
+    t.key(ch('+'));
+    assert!(matches!(t.form.popup, Some(Popup::Condition(_))));
+    t.key(k(KeyCode::Esc));
+    // A value picker marks with the picker's rebound toggle; Space is typed into its filter.
+    assert_eq!(t.start_condition("priority", "is any of"), Outcome::Nothing);
+    t.key(ch(' '));
+    assert!(t.list().chosen.is_empty());
+    assert_eq!(t.list().query, " ");
+    t.key(k(KeyCode::Backspace));
+    t.key(ctrl('t'));
+    assert_eq!(t.key(k(KeyCode::Enter)), Outcome::Changed);
+    assert_eq!(t.form.conditions[0].values, vec!["LOW".to_owned()]);
+    // Removing: x is gone, Ctrl-x removes.
+    assert_eq!(t.key(ch('x')), Outcome::Nothing);
+    assert_eq!(t.key(ctrl('x')), Outcome::Changed);
+    assert!(t.form.conditions.is_empty());
+    // Sort direction on `r`, no longer on `d`.
+    t.form.sort = Some(SortSpec {
+        property: "createdate".into(),
+        descending: true,
+    });
+    t.focus(Field::Sort);
+    t.key(ch('d'));
+    assert!(t.form.sort.as_ref().unwrap().descending);
+    t.key(ch('r'));
+    assert!(!t.form.sort.as_ref().unwrap().descending);
+    // Columns add with `+` too.
+    t.focus(Field::Columns);
+    t.key(ch('a'));
+    assert!(t.form.popup.is_none());
+    t.key(ch('+'));
+    assert!(matches!(t.form.popup, Some(Popup::AddColumn(_))));
+    t.key(k(KeyCode::Esc));
+    // Saving as a view: Ctrl-w does nothing, Ctrl-g asks for the name, naming its key.
+    assert_eq!(t.key(ctrl('w')), Outcome::Nothing);
+    assert_eq!(t.form.focus, Field::Columns);
+    assert_eq!(t.key(ctrl('g')), Outcome::Nothing);
+    assert_eq!(t.form.focus, Field::SaveAs);
+    assert_eq!(
+        t.form.message.as_deref(),
+        Some("type a name in Save as, then Ctrl-g saves the view")
+    );
+    t.typ("Mine");
+    assert!(matches!(t.key(ctrl('g')), Outcome::Save(v) if v.name == "Mine"));
+}
+
+#[test]
+fn the_text_and_choice_fields_type_the_letters_the_other_fields_act_on() {
+    let letters = "axjkohld<> ";
+    let mut t = T::blank();
+    t.typ(letters);
+    assert_eq!(t.form.query, letters);
+    t.focus(Field::CreatedFrom);
+    t.typ("today");
+    assert_eq!(t.form.created.from, "today");
+    t.focus(Field::SaveAs);
+    t.typ(letters);
+    assert_eq!(t.form.save_as, letters);
+    // On a choice field a letter opens the list, filtered by it; a space just opens it.
+    t.focus(Field::Priority);
+    assert_eq!(t.key(ch('x')), Outcome::Nothing);
+    assert_eq!(t.list().query, "x");
+    t.key(k(KeyCode::Esc));
+    t.key(ch(' '));
+    assert_eq!(t.list().query, "");
+    assert_eq!(t.visible_labels(), vec!["Low", "Medium", "High", "Urgent"]);
+    t.key(k(KeyCode::Esc));
+    // A typed condition value takes them as text too.
+    assert_eq!(
+        t.start_condition("ticket name", "contains word"),
+        Outcome::Nothing
+    );
+    t.typ("ax<");
+    assert_eq!(t.key(k(KeyCode::Enter)), Outcome::Changed);
+    assert_eq!(t.form.conditions[0].value, "ax<");
 }

@@ -47,7 +47,7 @@ fn typing_is_counted_once_it_pauses() {
     let mut app = app_with_views();
     let fx = update(&mut app, key('s'));
     assert!(app.modals.search().is_some());
-    assert_eq!(app.context(), Context::Form);
+    assert_eq!(app.context(), Context::Search);
     let first = counts(&fx);
     assert_eq!(first.len(), 1, "the view's matches are counted at once");
     update(

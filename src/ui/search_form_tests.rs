@@ -17,8 +17,12 @@ use crate::views::{self, Condition, View};
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
 fn render(form: &SearchForm, cat: &Catalog, w: u16, h: u16) -> String {
+    render_keys(form, cat, &Keymap::default(), w, h)
+}
+
+fn render_keys(form: &SearchForm, cat: &Catalog, km: &Keymap, w: u16, h: u16) -> String {
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| render_search_form(f, form, cat, Theme::new(false)))
+    term.draw(|f| render_search_form(f, form, cat, km, Theme::new(false)))
         .unwrap();
     crate::ui::buffer_text(term.backend().buffer())
 }
@@ -182,6 +186,55 @@ fn the_focused_field_stays_in_view_on_a_small_screen() {
     f.on_key(k(KeyCode::Tab), &km, &cat);
     let text = render(&f, &cat, 80, 24);
     assert!(text.contains("▸Text"), "{text}");
+}
+
+/// Every key the form names on screen is the key bound now: rebinding in `[keys.search]`
+/// and `[keys.picker]` changes the footer, the hints and the messages, and the keys act.
+#[test]
+fn footers_and_hints_show_the_bindings_in_force() {
+    let cat = catalog();
+    let km = Keymap::from_config(
+        "[keys.search]\nsearch = \"F5\"\nsave_view = \"Ctrl-g\"\nadd = \"+\"\n\
+         next_condition = \"Ctrl-n\"\n[keys.picker]\naccept = \"Ctrl-y\"\n",
+        "config.toml",
+    )
+    .unwrap();
+    let mut f = SearchForm::new(&full_view(), &cat);
+    let text = render_keys(&f, &cat, &km, 120, 40);
+    assert!(
+        text.contains("F5 search · Ctrl-g save as view · Esc cancel"),
+        "{text}"
+    );
+    assert!(!text.contains("Ctrl-s"), "{text}");
+    assert!(!text.contains("Ctrl-w"), "{text}");
+    // The key works and the old one does not.
+    assert_eq!(
+        f.on_key(
+            KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL),
+            &km,
+            &cat
+        ),
+        Outcome::Nothing
+    );
+    assert!(matches!(
+        f.on_key(k(KeyCode::F(5)), &km, &cat),
+        Outcome::Apply(_)
+    ));
+    for _ in 0..10 {
+        f.on_key(k(KeyCode::Tab), &km, &cat);
+    }
+    let text = render_keys(&f, &cat, &km, 120, 40);
+    assert!(
+        text.contains("Enter/+ add · Ctrl-n/k select · x/Delete remove · o new OR-group"),
+        "{text}"
+    );
+    f.on_key(k(KeyCode::Char('+')), &km, &cat);
+    let text = render_keys(&f, &cat, &km, 120, 40);
+    assert!(
+        text.contains("type to filter · Up/Down move · Ctrl-y choose · Esc back"),
+        "{text}"
+    );
+    assert!(text.contains("which property?"), "{text}");
 }
 
 #[test]

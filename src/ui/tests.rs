@@ -144,7 +144,10 @@ fn failures_keep_their_correlation_id_wherever_they_are_cut() {
         answer_catalog(&mut app, &fx);
         update(&mut app, long(req_of(&fx, is_list)));
         let screen = text(&render(&app, w, h));
-        assert!(screen.contains("(correlation id 9c1e-77aa)"), "{w}x{h}\n{screen}");
+        assert!(
+            screen.contains("(correlation id 9c1e-77aa)"),
+            "{w}x{h}\n{screen}"
+        );
         // A later page failing under loaded rows: one line.
         let mut app = loaded(w, h, 3, true);
         update(&mut app, code(KeyCode::Char('G')));
@@ -154,8 +157,15 @@ fn failures_keep_their_correlation_id_wherever_they_are_cut() {
         update(&mut app, long(req));
         let screen = text(&render(&app, w, h));
         // Under a full list the status bar says it (with its ID); with room, the list too.
-        assert_eq!(screen.contains("more tickets failed"), h > 8, "{w}x{h}\n{screen}");
-        assert!(screen.contains("(correlation id 9c1e-77aa)"), "{w}x{h}\n{screen}");
+        assert_eq!(
+            screen.contains("more tickets failed"),
+            h > 8,
+            "{w}x{h}\n{screen}"
+        );
+        assert!(
+            screen.contains("(correlation id 9c1e-77aa)"),
+            "{w}x{h}\n{screen}"
+        );
     }
 }
 
