@@ -509,7 +509,14 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
 }
 
 fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    match app.top_layer() {
+    let layer = app.top_layer();
+    // Help is a fixed upper layer: its key opens it over every other layer. In a text input
+    // a plain `?` stays text, and help's F1 falls through to global.
+    if layer != Layer::Overlay && app.keymap.resolve(app.context(), &key) == Some(Action::Help) {
+        app.overlay = Some(Overlay::Help { scroll: 0 });
+        return Vec::new();
+    }
+    match layer {
         Layer::Overlay => return overlay_flow::on_key(app, key),
         Layer::Confirm => return confirm_flow::on_confirm_key(app, key),
         Layer::EditForm => return edit_flow::on_key(app, key),

@@ -85,21 +85,26 @@ impl Picker {
         self
     }
 
-    /// Indices of the options matching the query. Substring matching: those whose label
-    /// starts with it first, then the other matches, each in option order. Fuzzy matching:
-    /// best first, ties in option order. An empty query shows every option in order.
+    /// Indices of the options matching the query. Substring matching: each of the query's
+    /// words is in the label or the value (so spaces around it, a pasted line's break say,
+    /// change nothing); those whose label starts with it first, then the other matches, each
+    /// in option order. Fuzzy matching: best first, ties in option order. An empty query
+    /// shows every option in order.
     pub fn visible(&self) -> Vec<usize> {
         if self.fuzzy {
             return self.fuzzy_visible();
         }
-        let q = self.query.to_lowercase();
+        let q = self.query.trim().to_lowercase();
         let mut hits: Vec<(bool, usize)> = self
             .options
             .iter()
             .enumerate()
             .filter_map(|(i, o)| {
                 let label = o.label.to_lowercase();
-                let hit = q.is_empty() || label.contains(&q) || o.value.to_lowercase().contains(&q);
+                let value = o.value.to_lowercase();
+                let hit = q
+                    .split_whitespace()
+                    .all(|w| label.contains(w) || value.contains(w));
                 hit.then(|| (!label.starts_with(&q), i))
             })
             .collect();
@@ -914,5 +919,35 @@ mod tests {
             f.changes(&jiff::tz::TimeZone::UTC).expect("ok")["cat"],
             "A;C"
         );
+    }
+
+    #[test]
+    fn a_pasted_line_finds_its_option_whatever_line_breaks_come_with_it() {
+        let options: Vec<Choice> = ["Low", "Medium", "High"]
+            .iter()
+            .map(|l| Choice {
+                value: l.to_uppercase(),
+                label: (*l).into(),
+            })
+            .collect();
+        // A copied line usually ends with its line break, which a one-line input gets as a
+        // space.
+        let mut p = Picker::new(options.clone(), false, "");
+        p.paste("low\n");
+        assert_eq!(p.current().map(|c| c.value.as_str()), Some("LOW"));
+        let mut p = Picker::new(options, false, "");
+        p.paste("\r\nmed\r\n");
+        assert_eq!(p.current().map(|c| c.value.as_str()), Some("MEDIUM"));
+        // Not the longer option the space would have picked instead.
+        let operators: Vec<Choice> = ["is", "is not"]
+            .iter()
+            .map(|o| Choice {
+                value: (*o).into(),
+                label: (*o).into(),
+            })
+            .collect();
+        let mut p = Picker::new(operators, false, "");
+        p.paste("is\n");
+        assert_eq!(p.current().map(|c| c.value.as_str()), Some("is"));
     }
 }

@@ -960,3 +960,59 @@ fn a_restored_draft_opens_its_own_ticket_and_the_next_edit_stays_on_it() {
     key(&mut app, KeyCode::Char('e'));
     assert_eq!(app.modals.form().unwrap().ticket_id, "1051");
 }
+
+#[test]
+fn f1_opens_help_over_every_modal_and_closing_it_leaves_the_modal_as_it_was() {
+    let mut app = loaded();
+    while app.selected_property().map(|p| p.0) != Some("subject".into()) {
+        key(&mut app, KeyCode::Char('k'));
+    }
+    key(&mut app, KeyCode::Char('e'));
+    // A text input keeps `?` as text; help's other key, F1, falls through to global.
+    key(&mut app, KeyCode::Char('?'));
+    assert_eq!(app.overlay, None, "? is typed, not help");
+    let typed = app.modals.form().unwrap().input.text();
+    assert!(
+        typed.as_deref().is_some_and(|t| t.ends_with('?')),
+        "{typed:?}"
+    );
+    key(&mut app, KeyCode::F(1));
+    assert_eq!(app.overlay, Some(super::Overlay::Help { scroll: 0 }));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.overlay, None);
+    assert_eq!(
+        app.modals.form().unwrap().input.text(),
+        typed,
+        "the form is untouched"
+    );
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('y'));
+    assert!(app.modals.form().is_none());
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.focus, Focus::List);
+    // The create form, a picker, batch open and the filter line: each stays open under help.
+    type IsOpen = fn(&App) -> bool;
+    let modals: [(char, IsOpen); 4] = [
+        ('n', |a| a.modals.create().is_some()),
+        ('v', |a| a.modals.picker().is_some()),
+        ('b', |a| a.modals.batch_open().is_some()),
+        ('/', |a| a.filter.as_ref().is_some_and(|f| f.editing)),
+    ];
+    for (opener, is_open) in modals {
+        key(&mut app, KeyCode::Char(opener));
+        assert!(is_open(&app), "{opener} opens its modal");
+        key(&mut app, KeyCode::F(1));
+        assert_eq!(
+            app.overlay,
+            Some(super::Overlay::Help { scroll: 0 }),
+            "F1 over {opener}"
+        );
+        key(&mut app, KeyCode::Esc);
+        assert!(
+            app.overlay.is_none() && is_open(&app),
+            "Esc closed only the help over {opener}"
+        );
+        key(&mut app, KeyCode::Esc);
+        assert!(!is_open(&app), "{opener}'s modal closes with Esc");
+    }
+}

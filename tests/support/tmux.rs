@@ -1,6 +1,8 @@
 //! tmux helpers shared by the end-to-end tests: one tmux server per test (its own socket)
-//! running a clean shell in a fixed-size window, `send-keys` to type and `capture-pane` to
-//! read; and `hubtix sandbox` run as a child process.
+//! running a clean shell in a fixed-size window, `send-keys` to type, `paste-buffer -p` to
+//! paste and `capture-pane` to read; `hubtix sandbox` run as a child process; reading the
+//! screen (the detail's ticket, its property rows) and the sandbox (through the client)
+//! back.
 //!
 //! Without tmux the tests say they were skipped and why; with `HUBTIX_REQUIRE_TMUX=1` (set by
 //! `.ci/run`) a missing tmux is a failure.
@@ -67,7 +69,7 @@ impl Drop for Sandbox {
 /// One tmux server (its own socket) running a shell in a fixed-size window.
 pub struct Tmux {
     socket: String,
-    _dirs: tempfile::TempDir,
+    dirs: tempfile::TempDir,
 }
 
 impl Tmux {
@@ -114,10 +116,26 @@ impl Tmux {
             .status()
             .expect("tmux runs");
         assert!(status.success(), "tmux new-session failed");
-        Self {
-            socket,
-            _dirs: dirs,
-        }
+        Self { socket, dirs }
+    }
+
+    /// The directory hubtix reads its `config.toml` from (`HUBTIX_CONFIG_DIR`), empty at
+    /// the start: write a config there before [`Tmux::launch`].
+    pub fn config_dir(&self) -> PathBuf {
+        self.dirs.path().join("config")
+    }
+
+    /// Runs `hubtix` against `sandbox` in the shell and waits for the first ticket's detail.
+    pub fn launch(&self, sandbox: &Sandbox) -> String {
+        self.wait_text("$");
+        self.line(&format!(
+            "HUBSPOT_ACCESS_TOKEN=demo-token HUBTIX_BASE_URL={} {}",
+            sandbox.url,
+            quoted(&bin())
+        ));
+        self.wait_for("the first ticket's detail", |s| {
+            s.contains("Ticket name") && detail_id(s).is_some()
+        })
     }
 
     pub fn tmux(&self, args: &[&str]) -> String {
@@ -139,6 +157,21 @@ impl Tmux {
     /// Types text literally.
     pub fn text(&self, text: &str) {
         self.tmux(&["send-keys", "-t", "main", "-l", text]);
+    }
+
+    /// Pastes `text` as one bracketed paste (`paste-buffer -p`; hubtix asks the terminal for
+    /// bracketed paste). Like most terminals, tmux sends each line break as a CR.
+    pub fn paste(&self, text: &str) {
+        self.tmux(&["set-buffer", "-b", "hubtix-paste", "--", text]);
+        self.tmux(&[
+            "paste-buffer",
+            "-p",
+            "-d",
+            "-b",
+            "hubtix-paste",
+            "-t",
+            "main",
+        ]);
     }
 
     /// Types text literally, then Enter.
@@ -183,6 +216,108 @@ impl Drop for Tmux {
         let _ = Command::new("tmux")
             .args(["-L", &self.socket, "kill-server"])
             .status();
+    }
+}
+
+/// The ID in the detail pane's title (`┐┌ #1234 Subject ───`), if one is shown.
+pub fn detail_id(screen: &str) -> Option<String> {
+    screen.lines().find_map(|l| {
+        let rest = &l[l.find("┐┌ #")? + "┐┌ #".len()..];
+        let id: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        (!id.is_empty()).then_some(id)
+    })
+}
+
+/// Whether nothing is in flight (the top bar shows no ⟳).
+pub fn idle(screen: &str) -> bool {
+    screen.lines().next().is_some_and(|top| !top.contains('⟳'))
+}
+
+/// The status bar: the last line with something on it.
+pub fn status_line(screen: &str) -> &str {
+    screen
+        .lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or_default()
+}
+
+/// Where `label` is among the property rows of the detail's Properties tab (the wide layout:
+/// the detail right of the list), counting from the first row (group headings are not
+/// rows).
+pub fn property_row(screen: &str, label: &str) -> Option<usize> {
+    screen
+        .lines()
+        .filter_map(|l| l.split_once("││").map(|(_, r)| r))
+        .filter(|r| r.starts_with(' ') && !r.trim_end_matches([' ', '│']).is_empty())
+        .position(|r| r[1..].starts_with(&format!("{label} ")))
+}
+
+impl Tmux {
+    /// With the detail's Properties tab focused: moves to `label` and opens its editor (`e`);
+    /// returns the screen with the editor open.
+    pub fn edit_property(&self, label: &str) -> String {
+        let s = self.wait_for(&format!("the row {label}"), |s| {
+            idle(s) && property_row(s, label).is_some()
+        });
+        let row = property_row(&s, label).unwrap_or_default();
+        self.keys(&["g"]);
+        if row > 0 {
+            self.keys(&["-N", &row.to_string(), "j"]);
+        }
+        self.keys(&["e"]);
+        self.wait_text(&format!(" Edit {label} · #"))
+    }
+}
+
+/// Reads the sandbox through the HubSpot client, outside the TUI.
+pub struct Api {
+    rt: tokio::runtime::Runtime,
+    client: hubtix::hubspot::Client,
+}
+
+impl Api {
+    pub fn new(url: &str) -> Self {
+        use hubtix::hubspot::{AccessToken, Client, ClientConfig};
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let mut config = ClientConfig::new(url, AccessToken::new("demo-token"));
+        config.timeout = Duration::from_secs(5);
+        let client = rt.block_on(async { Client::new(config) }).expect("client");
+        Self { rt, client }
+    }
+
+    /// One property of a ticket as the sandbox has it now ("" when empty).
+    pub fn property(&self, ticket: &str, name: &str) -> String {
+        let query = hubtix::hubspot::GetQuery::properties(&[name]);
+        self.rt
+            .block_on(self.client.get_ticket(ticket, &query))
+            .expect("read the ticket")
+            .property(name)
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// The IDs of the contacts associated with a ticket.
+    pub fn contacts_of(&self, ticket: &str) -> std::collections::BTreeSet<String> {
+        self.rt
+            .block_on(self.client.associations("tickets", ticket, "contacts"))
+            .expect("associations")
+            .into_iter()
+            .map(|a| a.to_object_id)
+            .collect()
+    }
+
+    /// A contact's first and last name, as hubtix shows it.
+    pub fn contact_name(&self, id: &str) -> String {
+        let query = hubtix::hubspot::GetQuery::properties(&["firstname", "lastname"]);
+        let c: hubtix::hubspot::SimplePublicObject = self
+            .rt
+            .block_on(self.client.get_object("contacts", id, &query))
+            .expect("read the contact");
+        let part = |n: &str| c.property(n).unwrap_or_default().to_owned();
+        format!("{} {}", part("firstname"), part("lastname"))
     }
 }
 
