@@ -647,7 +647,9 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
         | Event::LabelsLoaded { .. }
         | Event::TicketArchived { .. }
         | Event::BatchArchived { .. }
-        | Event::AssociationChanged { .. } => Vec::new(),
+        | Event::AssociationChanged { .. }
+        | Event::ActivityCreated { .. }
+        | Event::NotesCreated { .. } => Vec::new(),
         Event::Status(s) => {
             app.worker = s;
             Vec::new()

@@ -531,6 +531,145 @@ pub struct Activity {
     pub owner_id: Option<String>,
 }
 
+/// What kind of activity an agent writes on a ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ActivityKind {
+    Note,
+    Call,
+    Task,
+}
+
+impl ActivityKind {
+    /// The CRM object it is stored as.
+    pub fn object(self) -> ObjectKind {
+        match self {
+            Self::Note => ObjectKind::Note,
+            Self::Call => ObjectKind::Call,
+            Self::Task => ObjectKind::Task,
+        }
+    }
+
+    /// Its HUBSPOT_DEFINED association type to a ticket, a contact and a company
+    /// (API-NOTES §3, HubSpot's "Association type ID values" tables).
+    pub fn association_type_to(self, to: AssociationTarget) -> u32 {
+        match (self, to) {
+            (Self::Note, AssociationTarget::Ticket) => 228,
+            (Self::Note, AssociationTarget::Contact) => 202,
+            (Self::Note, AssociationTarget::Company) => 190,
+            (Self::Call, AssociationTarget::Ticket) => 220,
+            (Self::Call, AssociationTarget::Contact) => 194,
+            (Self::Call, AssociationTarget::Company) => 182,
+            (Self::Task, AssociationTarget::Ticket) => 230,
+            (Self::Task, AssociationTarget::Contact) => 204,
+            (Self::Task, AssociationTarget::Company) => 192,
+        }
+    }
+
+    /// Its property holding the body (HTML).
+    pub fn body_property(self) -> &'static str {
+        match self {
+            Self::Note => "hs_note_body",
+            Self::Call => "hs_call_body",
+            Self::Task => "hs_task_body",
+        }
+    }
+}
+
+/// What a new activity can be associated with at creation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AssociationTarget {
+    Ticket,
+    Contact,
+    Company,
+}
+
+/// Which way a logged call went (`hs_call_direction`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum CallDirection {
+    #[default]
+    Outbound,
+    Inbound,
+}
+
+impl CallDirection {
+    pub fn api_value(self) -> &'static str {
+        match self {
+            Self::Outbound => "OUTBOUND",
+            Self::Inbound => "INBOUND",
+        }
+    }
+}
+
+/// A task's priority (`hs_task_priority`); `None` sends nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum TaskPriority {
+    #[default]
+    None,
+    Low,
+    Medium,
+    High,
+}
+
+impl TaskPriority {
+    pub fn api_value(self) -> Option<&'static str> {
+        match self {
+            Self::None => None,
+            Self::Low => Some("LOW"),
+            Self::Medium => Some("MEDIUM"),
+            Self::High => Some("HIGH"),
+        }
+    }
+}
+
+/// What is particular to each kind of new activity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActivityDetails {
+    Note,
+    Call {
+        /// `hs_call_title`.
+        title: String,
+        direction: CallDirection,
+        /// `hs_call_disposition`: the outcome's internal ID (HubSpot's default outcomes are
+        /// GUIDs), none when not chosen.
+        outcome: Option<String>,
+        /// `hs_call_duration`, in milliseconds.
+        duration_ms: Option<u64>,
+    },
+    Task {
+        /// `hs_task_subject` (required).
+        subject: String,
+        /// `hubspot_owner_id`; the form defaults it to "me".
+        owner_id: Option<String>,
+        priority: TaskPriority,
+    },
+}
+
+/// A note, call or task to create on a ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewActivity {
+    /// The ticket it is written on (associated at creation).
+    pub ticket_id: String,
+    pub details: ActivityDetails,
+    /// The body as the agent typed it: plain text, sent as escaped minimal HTML.
+    pub body: String,
+    /// `hs_timestamp`: when it happened (note, call) or when it is due (task).
+    pub timestamp: Timestamp,
+    /// Contacts and companies to associate it with too, so it shows on their timelines.
+    pub also: Vec<(AssociationTarget, String)>,
+    /// Pin it on the ticket once created (`hs_pinned_engagement_id`).
+    pub pin: bool,
+}
+
+impl NewActivity {
+    pub fn kind(&self) -> ActivityKind {
+        match self.details {
+            ActivityDetails::Note => ActivityKind::Note,
+            ActivityDetails::Call { .. } => ActivityKind::Call,
+            ActivityDetails::Task { .. } => ActivityKind::Task,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -267,6 +267,75 @@ pub fn activity(kind: ObjectKind, id: &str, r: &hs::SimplePublicObject) -> Activ
     }
 }
 
+/// A new note, call or task as HubSpot's create takes it: its properties (the body as
+/// minimal HTML, `hs_timestamp` in milliseconds precision), and its associations to the
+/// ticket and to the contacts and companies the agent kept ticked.
+pub fn new_activity(a: &crate::domain::NewActivity) -> hs::CreateInput {
+    use crate::domain::{ActivityDetails, AssociationTarget};
+    let kind = a.kind();
+    let mut p = std::collections::BTreeMap::new();
+    p.insert(
+        "hs_timestamp".to_owned(),
+        a.timestamp
+            .round(jiff::Unit::Millisecond)
+            .unwrap_or(a.timestamp)
+            .to_string(),
+    );
+    p.insert(
+        kind.body_property().to_owned(),
+        crate::text::text_to_html(&a.body),
+    );
+    match &a.details {
+        ActivityDetails::Note => {}
+        ActivityDetails::Call {
+            title,
+            direction,
+            outcome,
+            duration_ms,
+        } => {
+            p.insert("hs_call_title".to_owned(), title.clone());
+            p.insert(
+                "hs_call_direction".to_owned(),
+                direction.api_value().to_owned(),
+            );
+            if let Some(o) = outcome {
+                p.insert("hs_call_disposition".to_owned(), o.clone());
+            }
+            if let Some(ms) = duration_ms {
+                p.insert("hs_call_duration".to_owned(), ms.to_string());
+            }
+        }
+        ActivityDetails::Task {
+            subject,
+            owner_id,
+            priority,
+        } => {
+            p.insert("hs_task_subject".to_owned(), subject.clone());
+            p.insert("hs_task_status".to_owned(), "NOT_STARTED".to_owned());
+            p.insert("hs_task_type".to_owned(), "TODO".to_owned());
+            if let Some(v) = priority.api_value() {
+                p.insert("hs_task_priority".to_owned(), v.to_owned());
+            }
+            if let Some(o) = owner_id {
+                p.insert("hubspot_owner_id".to_owned(), o.clone());
+            }
+        }
+    }
+    let to = |target: AssociationTarget, id: &str| hs::AssociationInput {
+        to: hs::ObjectId::new(id.to_owned()),
+        types: vec![hs::AssociationSpec::hubspot(
+            kind.association_type_to(target),
+        )],
+    };
+    let mut associations = vec![to(AssociationTarget::Ticket, &a.ticket_id)];
+    associations.extend(a.also.iter().map(|(t, id)| to(*t, id)));
+    hs::CreateInput {
+        properties: p,
+        associations,
+        object_write_trace_id: None,
+    }
+}
+
 /// A client error as the app keeps it: data, not a string, so the UI lays it out.
 impl crate::protocol::Failure {
     pub fn from_api(e: &hs::ApiError) -> Self {

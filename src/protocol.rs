@@ -9,7 +9,8 @@
 
 use crate::domain::search::{FilterGroup, Sort};
 use crate::domain::{
-    Activity, Associated, ObjectKind, Owner, Pipeline, PropertyDef, PropertyGroup, Ticket,
+    Activity, Associated, NewActivity, ObjectKind, Owner, Pipeline, PropertyDef, PropertyGroup,
+    Ticket,
 };
 
 /// A request's identity, echoed by the worker, so stale answers can be dropped.
@@ -150,6 +151,17 @@ pub enum Command {
         properties: std::collections::BTreeMap<String, String>,
         associations: Vec<(ObjectKind, String)>,
     },
+    /// Creates a note, call or task on a ticket (associated with it, and with the contacts and
+    /// companies it names), then pins it when asked.
+    CreateActivity {
+        req: ReqId,
+        activity: NewActivity,
+    },
+    /// Creates one note on each of several tickets (a macro on marked tickets), in batches.
+    CreateNotes {
+        req: ReqId,
+        notes: Vec<NewActivity>,
+    },
     /// Archives (deletes to HubSpot's recycle bin) one ticket.
     ArchiveTicket {
         req: ReqId,
@@ -218,6 +230,8 @@ impl Command {
             | Self::RemoveAssociation { req, .. }
             | Self::SearchRecords { req, .. }
             | Self::CreateTicket { req, .. }
+            | Self::CreateActivity { req, .. }
+            | Self::CreateNotes { req, .. }
             | Self::UpdateTicket { req, .. } => *req,
         }
     }
@@ -234,6 +248,10 @@ impl Command {
             Self::BatchUpdate { ids, .. } | Self::BatchArchive { ids, .. } => {
                 ids.iter().map(String::as_str).collect()
             }
+            // An activity is a new record, but it is associated with the ticket and may pin
+            // itself there: it waits for the ticket's other writes.
+            Self::CreateActivity { activity, .. } => vec![activity.ticket_id.as_str()],
+            Self::CreateNotes { notes, .. } => notes.iter().map(|n| n.ticket_id.as_str()).collect(),
             // A create writes a ticket nobody else can know yet; its associations link
             // contacts, companies and deals to it, never another ticket.
             Self::CreateTicket { .. }
@@ -461,6 +479,21 @@ pub enum Event {
         req: ReqId,
         ticket: Ticket,
     },
+    /// An activity was created on `ticket_id`; `pinned` says whether pinning it (when asked)
+    /// worked, and `pin_failed` why not.
+    ActivityCreated {
+        req: ReqId,
+        ticket_id: String,
+        activity: Activity,
+        pinned: bool,
+        pin_failed: Option<Failure>,
+    },
+    /// The notes of a `CreateNotes`: (ticket, note ID) created, and (ticket, why) not.
+    NotesCreated {
+        req: ReqId,
+        created: Vec<(String, String)>,
+        failed: Vec<(String, String)>,
+    },
     /// The tickets of a batch open, in the order asked for, and the values not found.
     BatchOpened {
         req: ReqId,
@@ -512,6 +545,8 @@ impl Event {
             | Self::LabelsLoaded { req, .. }
             | Self::AssociationChanged { req, .. }
             | Self::TicketCreated { req, .. }
+            | Self::ActivityCreated { req, .. }
+            | Self::NotesCreated { req, .. }
             | Self::BatchOpened { req, .. }
             | Self::BatchUpdated { req, .. }
             | Self::Failed { req, .. }

@@ -246,6 +246,62 @@ pub fn looks_like_html(s: &str) -> bool {
             .any(|e| s.contains(e))
 }
 
+/// Minimal HTML for text an agent typed (a note, a call's or a task's body), as HubSpot's
+/// editor would store it: a `<p>` per paragraph (blank lines separate them), `<br>` for a
+/// line break inside one, `http(s)://` URLs as links, and `& < > "` escaped so nothing typed
+/// becomes markup. [`html_to_text`] reads it back to the same text (trailing blanks trimmed).
+pub fn text_to_html(text: &str) -> String {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut out = String::new();
+    for para in text.split("\n\n") {
+        let para = para.trim_matches('\n');
+        if para.trim().is_empty() {
+            continue;
+        }
+        out.push_str("<p>");
+        let lines: Vec<String> = para.lines().map(|l| linkify(l.trim_end())).collect();
+        out.push_str(&lines.join("<br>"));
+        out.push_str("</p>");
+    }
+    out
+}
+
+/// One line escaped, its `http://` and `https://` URLs as links.
+fn linkify(line: &str) -> String {
+    let mut out = String::new();
+    for (i, word) in line.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let is_url = (word.starts_with("https://") || word.starts_with("http://"))
+            && word.len() > "https://".len();
+        if is_url {
+            // A sentence's closing punctuation is not part of the link.
+            let url = word.trim_end_matches(['.', ',', ';', ':', '!', '?', ')']);
+            let rest = &word[url.len()..];
+            let e = escape_html(url);
+            out.push_str(&format!("<a href=\"{e}\">{e}</a>{}", escape_html(rest)));
+        } else {
+            out.push_str(&escape_html(word));
+        }
+    }
+    out
+}
+
+fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// Plain, sanitized multi-line text from ticket HTML: block elements (`p`, `div`, `h1`..,
 /// `tr`, ...) and `<br>` become line breaks, `<li>` becomes `• `, tags are dropped along with
 /// the contents of `script`, `style`, `head` and comments, whitespace collapses as a browser

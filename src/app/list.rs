@@ -234,6 +234,8 @@ impl TicketList {
             .tickets
             .partition_point(|t| key(&t.id) < key(&ticket.id));
         self.tickets.insert(pos, ticket);
+        // A created ticket is shown, so it is counted: "32/31" would read as a bug.
+        self.total = self.total.map(|t| t + 1);
         self.reindex();
         if let Some(view) = &mut self.view {
             for x in view.iter_mut() {
@@ -278,6 +280,8 @@ impl TicketList {
                 }
             }
         }
+        // The server's count of the view goes down with it (a deleted ticket left it).
+        self.total = self.total.map(|t| t.saturating_sub(1));
         self.marked.remove(id);
         self.gone.remove(id);
         self.left.take_if(|l| l == id);

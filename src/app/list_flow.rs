@@ -330,8 +330,9 @@ pub(super) fn on_event(app: &mut App, event: Event) -> Vec<Effect> {
             app.fuzzy_stale = true;
             if missing.is_empty() {
                 let back = app.keymap.key_name(Context::List, Action::ClearNarrowing);
+                let view = app.current_view().name.clone();
                 app.info(format!(
-                    "opened {n} tickets; {back} goes back to all tickets"
+                    "opened {n} tickets; {back} goes back to the view {view}"
                 ));
             } else {
                 let shown: Vec<&str> = missing.iter().take(10).map(String::as_str).collect();

@@ -392,7 +392,7 @@ pub(super) fn open_palette(app: &mut App) -> Vec<Effect> {
 
 /// Keys in a picker modal.
 pub(super) fn on_picker_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    if app.keymap.resolve(Context::Form, &key) == Some(Action::ForceQuit) {
+    if app.keymap.resolve(Context::Picker, &key) == Some(Action::ForceQuit) {
         return vec![Effect::Quit];
     }
     let pick = app.keymap.resolve(Context::Picker, &key);
@@ -537,7 +537,7 @@ pub(super) fn open_search(app: &mut App) -> Vec<Effect> {
 
 /// Keys in the search form.
 pub(super) fn on_search_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    if app.keymap.resolve(Context::Form, &key) == Some(Action::ForceQuit) {
+    if app.keymap.resolve(Context::Search, &key) == Some(Action::ForceQuit) {
         return vec![Effect::Quit];
     }
     let Some(form) = app.modals.search_mut() else {
