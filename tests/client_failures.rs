@@ -13,7 +13,7 @@ mod faults;
 use std::time::Duration;
 
 use common::client::*;
-use faults::{Fault, FaultProxy, token_part_in};
+use faults::{Fault, FaultProxy, Scope, token_part_in};
 use hubtix::hubspot::*;
 use hubtix::sandbox::{RateLimit, SandboxConfig, SandboxHandle};
 use tokio::time::Instant;
@@ -506,7 +506,7 @@ async fn behind_faults(tickets: usize, token: &str) -> (SandboxHandle, FaultProx
     })
     .await
     .unwrap();
-    let proxy = FaultProxy::start(sb.base_url(), None).await;
+    let proxy = FaultProxy::start(sb.base_url(), Scope::All).await;
     let mut cfg = ClientConfig::new(proxy.url(), AccessToken::new(token));
     cfg.retry = RetryPolicy::fast();
     cfg.timeout = Duration::from_secs(5);
