@@ -486,7 +486,7 @@ pub enum Event {
         ticket_id: String,
         activity: Activity,
         pinned: bool,
-        pin_failed: Option<Failure>,
+        pin_failed: Option<Box<Failure>>,
     },
     /// The notes of a `CreateNotes`: (ticket, note ID) created, and (ticket, why) not.
     NotesCreated {

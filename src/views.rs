@@ -495,60 +495,14 @@ pub fn compile(view: &View, ctx: Context<'_>) -> Result<Compiled, CompileError> 
     }
     let cat = ctx.catalog;
     // Filters every group carries.
-    let mut common: Vec<Filter> = Vec::new();
+    let mut common = choice_filters(view, cat)?;
     // Fields that need an OR (owner "me or unassigned"): each is a set of alternatives.
     let mut ors: Vec<(String, Vec<Alternative>)> = Vec::new();
-
-    if let Some(p) = view.pipeline.as_deref().filter(|p| !p.is_empty()) {
-        common.push(Filter::eq("hs_pipeline", p));
-    }
-    if !view.stages.is_empty() {
-        let ids = resolve_stages(&view.stages, view.pipeline.as_deref(), cat)?;
-        common.push(Filter::in_values("hs_pipeline_stage", ids));
-    }
-    if !view.priorities.is_empty() {
-        common.push(Filter::in_values(
-            "hs_ticket_priority",
-            view.priorities.clone(),
-        ));
-    }
-    if !view.categories.is_empty() {
-        common.push(Filter::in_values(
-            "hs_ticket_category",
-            view.categories.clone(),
-        ));
-    }
-    if !view.owners.is_empty() {
-        let mut ids = Vec::new();
-        let mut unassigned = false;
-        for o in &view.owners {
-            match o.as_str() {
-                ME => ids.push(ctx.me.ok_or(CompileError::NoMe)?.to_owned()),
-                UNASSIGNED => unassigned = true,
-                id => ids.push(id.to_owned()),
-            }
-        }
-        ids.dedup();
-        let mut alts: Vec<Alternative> = Vec::new();
-        match ids.len() {
-            0 => {}
-            1 => alts.push(vec![Filter::eq("hubspot_owner_id", ids.remove(0))]),
-            _ => alts.push(vec![Filter::in_values("hubspot_owner_id", ids)]),
-        }
-        if unassigned {
-            alts.push(vec![Filter {
-                property_name: "hubspot_owner_id".to_owned(),
-                operator: FilterOperator::NotHasProperty,
-                value: None,
-                high_value: None,
-                values: None,
-            }]);
-        }
-        if alts.len() == 1 {
-            common.extend(alts.remove(0));
-        } else {
-            ors.push(("owner is someone or unassigned".to_owned(), alts));
-        }
+    let mut owners = owner_alternatives(&view.owners, ctx.me)?;
+    if owners.len() == 1 {
+        common.extend(owners.remove(0));
+    } else if !owners.is_empty() {
+        ors.push(("owner is someone or unassigned".to_owned(), owners));
     }
     for (name, label, range) in [
         ("createdate", "created", &view.created),
@@ -556,42 +510,14 @@ pub fn compile(view: &View, ctx: Context<'_>) -> Result<Compiled, CompileError> 
     ] {
         common.extend(range_filters(name, label, range, cat, ctx.now)?);
     }
-
-    // Conditions, by OR-group number.
-    let mut groups: std::collections::BTreeMap<u8, Vec<Filter>> = Default::default();
-    for c in &view.conditions {
-        let f = condition_filter(c, ctx)?;
-        groups.entry(c.group).or_default().push(f);
-    }
+    let groups = condition_groups(&view.conditions, ctx)?;
     if groups.len() > 1 {
-        ors.push((
-            format!("{} condition OR-groups", groups.len()),
-            groups.into_values().collect(),
-        ));
+        ors.push((format!("{} condition OR-groups", groups.len()), groups));
     } else {
-        common.extend(groups.into_values().flatten());
+        common.extend(groups.into_iter().flatten());
     }
-
-    // The OR of every combination of alternatives, each with the common filters.
-    let mut combos: Vec<Vec<Filter>> = vec![common];
-    for (_, alts) in &ors {
-        let mut next = Vec::with_capacity(combos.len() * alts.len());
-        for c in &combos {
-            for a in alts {
-                let mut g = c.clone();
-                g.extend(a.iter().cloned());
-                next.push(g);
-            }
-        }
-        combos = next;
-    }
-    let filter_groups: Vec<FilterGroup> = combos
-        .into_iter()
-        .filter(|g| !g.is_empty())
-        .map(|filters| FilterGroup { filters })
-        .collect();
     let compiled = Compiled {
-        filter_groups,
+        filter_groups: or_of_combinations(common, &ors),
         sort: view.sort.as_ref().map(|s| Sort {
             property_name: canonical_property(&s.property),
             direction: if s.descending {
@@ -610,6 +536,99 @@ pub fn compile(view: &View, ctx: Context<'_>) -> Result<Compiled, CompileError> 
     }
     check_limits(&compiled, &ors)?;
     Ok(compiled)
+}
+
+/// The filters of the view's choice fields: pipeline, stages, priorities, categories.
+fn choice_filters(view: &View, cat: &Catalog) -> Result<Vec<Filter>, CompileError> {
+    let mut out = Vec::new();
+    if let Some(p) = view.pipeline.as_deref().filter(|p| !p.is_empty()) {
+        out.push(Filter::eq("hs_pipeline", p));
+    }
+    if !view.stages.is_empty() {
+        let ids = resolve_stages(&view.stages, view.pipeline.as_deref(), cat)?;
+        out.push(Filter::in_values("hs_pipeline_stage", ids));
+    }
+    if !view.priorities.is_empty() {
+        out.push(Filter::in_values(
+            "hs_ticket_priority",
+            view.priorities.clone(),
+        ));
+    }
+    if !view.categories.is_empty() {
+        out.push(Filter::in_values(
+            "hs_ticket_category",
+            view.categories.clone(),
+        ));
+    }
+    Ok(out)
+}
+
+/// The owner field as alternatives: the owners named (`@me` resolved), and "unassigned".
+/// None when the view does not filter by owner.
+fn owner_alternatives(
+    owners: &[String],
+    me: Option<&str>,
+) -> Result<Vec<Alternative>, CompileError> {
+    let mut ids = Vec::new();
+    let mut unassigned = false;
+    for o in owners {
+        match o.as_str() {
+            ME => ids.push(me.ok_or(CompileError::NoMe)?.to_owned()),
+            UNASSIGNED => unassigned = true,
+            id => ids.push(id.to_owned()),
+        }
+    }
+    ids.dedup();
+    let mut alts: Vec<Alternative> = Vec::new();
+    match ids.len() {
+        0 => {}
+        1 => alts.push(vec![Filter::eq("hubspot_owner_id", ids.remove(0))]),
+        _ => alts.push(vec![Filter::in_values("hubspot_owner_id", ids)]),
+    }
+    if unassigned {
+        alts.push(vec![Filter {
+            property_name: "hubspot_owner_id".to_owned(),
+            operator: FilterOperator::NotHasProperty,
+            value: None,
+            high_value: None,
+            values: None,
+        }]);
+    }
+    Ok(alts)
+}
+
+/// The conditions' filters, one list per OR-group, by group number.
+fn condition_groups(
+    conditions: &[Condition],
+    ctx: Context<'_>,
+) -> Result<Vec<Alternative>, CompileError> {
+    let mut groups: std::collections::BTreeMap<u8, Vec<Filter>> = Default::default();
+    for c in conditions {
+        let f = condition_filter(c, ctx)?;
+        groups.entry(c.group).or_default().push(f);
+    }
+    Ok(groups.into_values().collect())
+}
+
+/// The OR of every combination of alternatives, each with the common filters.
+fn or_of_combinations(common: Vec<Filter>, ors: &[(String, Vec<Alternative>)]) -> Vec<FilterGroup> {
+    let mut combos: Vec<Vec<Filter>> = vec![common];
+    for (_, alts) in ors {
+        let mut next = Vec::with_capacity(combos.len() * alts.len());
+        for c in &combos {
+            for a in alts {
+                let mut g = c.clone();
+                g.extend(a.iter().cloned());
+                next.push(g);
+            }
+        }
+        combos = next;
+    }
+    combos
+        .into_iter()
+        .filter(|g| !g.is_empty())
+        .map(|filters| FilterGroup { filters })
+        .collect()
 }
 
 fn check_limits(c: &Compiled, ors: &[(String, Vec<Alternative>)]) -> Result<(), CompileError> {

@@ -629,7 +629,7 @@ async fn create_activity(
         )]);
         match client.update_ticket(&activity.ticket_id, &pin, None).await {
             Ok(_) => pinned = true,
-            Err(e) => pin_failed = Some(Failure::from_api(&e)),
+            Err(e) => pin_failed = Some(Box::new(Failure::from_api(&e))),
         }
     }
     Ok(Event::ActivityCreated {

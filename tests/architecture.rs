@@ -2,12 +2,25 @@
 //! modules its arrows allow. Reads the sources (test code left out) and fails naming the file
 //! and line of every import that crosses a forbidden arrow.
 //!
+//! It also holds every function that ships (tests left out) to [`source::MAX_FN_LINES`]
+//! lines, but for the few in [`STILL_TOO_LONG`].
+//!
 //! The sandbox's own inner layers are checked by `tests/architecture_sandbox.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+
+#[path = "support/source.rs"]
+mod source;
+
+use source::{LongFn, MAX_FN_LINES};
+
+/// Functions outside tests allowed to be longer than [`MAX_FN_LINES`] lines, as `file::name`.
+/// Empty since issue 11 split the last ones, and it stays empty: split a long function by
+/// concern instead of adding it here.
+const STILL_TOO_LONG: &[&str] = &[];
 
 /// What a module must not use (`crate::<name>`), and why.
 const RULES: &[(&str, Rule)] = &[
@@ -242,6 +255,67 @@ fn violations() -> Vec<String> {
     found
 }
 
+/// Every `.rs` file under `src/` but the test-only ones (`tests.rs`, `*_tests.rs`), sorted.
+fn shipped_sources(root: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display()));
+        for e in entries.flatten() {
+            let p = e.path();
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            if p.is_dir() {
+                stack.push(p);
+            } else if name.ends_with(".rs") && name != "tests.rs" && !name.ends_with("_tests.rs") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Functions longer than `max` lines in the files under `root` that ship (`#[cfg(test)]`
+/// items left out), named by their path from `root`'s parent.
+fn long_functions_under(root: &Path, max: usize) -> Vec<LongFn> {
+    let base = root.parent().unwrap_or(root);
+    shipped_sources(root)
+        .iter()
+        .flat_map(|f| {
+            let text = std::fs::read_to_string(f).unwrap();
+            let code: Vec<char> = source::clean(&text).chars().collect();
+            let name = f.strip_prefix(base).unwrap_or(f).display().to_string();
+            source::long_functions(&code, &name, max)
+        })
+        .collect()
+}
+
+#[test]
+fn no_function_outside_tests_is_longer_than_the_limit() {
+    let long = long_functions_under(&src(), MAX_FN_LINES);
+    let new: Vec<String> = long
+        .iter()
+        .filter(|f| !STILL_TOO_LONG.contains(&f.key().as_str()))
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        new.is_empty(),
+        "functions longer than {MAX_FN_LINES} lines (split them by concern; STILL_TOO_LONG \
+         only shrinks):\n  {}",
+        new.join("\n  ")
+    );
+    let short_now: Vec<&str> = STILL_TOO_LONG
+        .iter()
+        .filter(|k| !long.iter().any(|f| f.key() == **k))
+        .copied()
+        .collect();
+    assert!(
+        short_now.is_empty(),
+        "no longer over {MAX_FN_LINES} lines (or gone): take them off STILL_TOO_LONG:\n  {}",
+        short_now.join("\n  ")
+    );
+}
+
 #[test]
 fn every_module_keeps_to_its_arrows() {
     let v = violations();
@@ -271,4 +345,36 @@ fn the_checker_sees_imports_and_skips_test_code() {
     for (module, _) in RULES {
         assert!(!module_files(module).is_empty(), "{module}");
     }
+}
+
+#[test]
+fn the_length_check_reads_shipped_code_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    std::fs::create_dir_all(src.join("m")).unwrap();
+    let body = "    let x = 1;\n".repeat(4);
+    let long = format!("fn long() {{\n{body}}}\n");
+    std::fs::write(
+        src.join("m.rs"),
+        format!(
+            "fn short() {{}}\n{long}#[cfg(test)]\nmod tests {{\n    fn in_tests() {{\n{body}    }}\n}}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(src.join("m").join("inner.rs"), format!("\n{long}")).unwrap();
+    std::fs::write(src.join("m").join("tests.rs"), &long).unwrap();
+    std::fs::write(src.join("m").join("x_tests.rs"), &long).unwrap();
+    let found: Vec<String> = long_functions_under(&src, 5)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            "src/m/inner.rs:2 long (6 lines)".to_owned(),
+            "src/m.rs:2 long (6 lines)".to_owned(),
+        ]
+    );
+    assert_eq!(long_functions_under(&src, 5)[1].key(), "src/m.rs::long");
+    assert!(long_functions_under(&src, 6).is_empty());
 }

@@ -16,11 +16,13 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
 
+#[path = "support/source.rs"]
+mod source;
+
+use source::{MAX_FN_LINES, clean, ident_at, line_of, matching_brace, path_starts};
+
 /// The name the root module (`src/sandbox.rs`) goes by in reports.
 const ROOT: &str = "sandbox";
-
-/// The longest a function outside tests may be, signature and closing brace included.
-const MAX_FN_LINES: usize = 120;
 
 /// The sandbox's layers, top first, as the doc comment of `src/sandbox.rs` gives them. A
 /// module may use modules of its own layer or of layers below it, never above.
@@ -42,181 +44,6 @@ const LAYERS: &[&[&str]] = &[
     ],
 ];
 
-// ---------------------------------------------------------------- source cleaning
-
-/// `src` with comments, the contents of string and char literals, and `#[cfg(test)]` items
-/// replaced by spaces. Newlines are kept, so offsets and line numbers still match `src`.
-fn clean(src: &str) -> String {
-    let without_comments = strip_comments_and_literals(src);
-    strip_test_items(&without_comments)
-}
-
-fn blank(c: char) -> char {
-    if c == '\n' { '\n' } else { ' ' }
-}
-
-fn is_ident_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
-}
-
-fn strip_comments_and_literals(src: &str) -> String {
-    let c: Vec<char> = src.chars().collect();
-    let mut out = String::with_capacity(src.len());
-    let mut i = 0;
-    while i < c.len() {
-        let next = c.get(i + 1).copied();
-        if c[i] == '/' && next == Some('/') {
-            while i < c.len() && c[i] != '\n' {
-                out.push(' ');
-                i += 1;
-            }
-        } else if c[i] == '/' && next == Some('*') {
-            i = skip_block_comment(&c, i, &mut out);
-        } else if c[i] == '"' {
-            i = skip_string(&c, i, &mut out);
-        } else if c[i] == 'r'
-            && (i == 0 || !is_ident_char(c[i - 1]))
-            && matches!(next, Some('"' | '#'))
-            && let Some(end) = raw_string_end(&c, i)
-        {
-            out.push('r');
-            out.extend(c[i + 1..end].iter().map(|&x| blank(x)));
-            i = end;
-        } else if c[i] == '\'' {
-            i = skip_char_literal(&c, i, &mut out);
-        } else {
-            out.push(c[i]);
-            i += 1;
-        }
-    }
-    out
-}
-
-fn skip_block_comment(c: &[char], mut i: usize, out: &mut String) -> usize {
-    let mut depth = 0;
-    while i < c.len() {
-        if c[i] == '/' && c.get(i + 1) == Some(&'*') {
-            depth += 1;
-            out.push_str("  ");
-            i += 2;
-        } else if c[i] == '*' && c.get(i + 1) == Some(&'/') {
-            depth -= 1;
-            out.push_str("  ");
-            i += 2;
-            if depth == 0 {
-                break;
-            }
-        } else {
-            out.push(blank(c[i]));
-            i += 1;
-        }
-    }
-    i
-}
-
-fn skip_string(c: &[char], mut i: usize, out: &mut String) -> usize {
-    out.push('"');
-    i += 1;
-    while i < c.len() && c[i] != '"' {
-        if c[i] == '\\' && i + 1 < c.len() {
-            out.push(' ');
-            i += 1;
-        }
-        out.push(blank(c[i]));
-        i += 1;
-    }
-    if i < c.len() {
-        out.push('"');
-    }
-    i + 1
-}
-
-/// The end (exclusive) of the raw string starting with the `r` at `i`, if one starts there.
-fn raw_string_end(c: &[char], i: usize) -> Option<usize> {
-    let mut j = i + 1;
-    while c.get(j) == Some(&'#') {
-        j += 1;
-    }
-    if c.get(j) != Some(&'"') {
-        return None;
-    }
-    let hashes = j - i - 1;
-    let mut k = j + 1;
-    while k < c.len() {
-        if c[k] == '"' && (1..=hashes).all(|h| c.get(k + h) == Some(&'#')) {
-            return Some(k + 1 + hashes);
-        }
-        k += 1;
-    }
-    Some(c.len())
-}
-
-/// Char literals (`'"'`, `'\''`, `'\u{1F600}'`) are blanked; lifetimes (`'a`) are kept.
-fn skip_char_literal(c: &[char], i: usize, out: &mut String) -> usize {
-    let end = if c.get(i + 1) == Some(&'\\') {
-        (i + 3..c.len()).find(|&k| c[k] == '\'')
-    } else if c.get(i + 2) == Some(&'\'') {
-        Some(i + 2)
-    } else {
-        None
-    };
-    match end {
-        Some(end) => {
-            out.push_str(&" ".repeat(end + 1 - i));
-            end + 1
-        }
-        None => {
-            out.push('\'');
-            i + 1
-        }
-    }
-}
-
-/// The index just past the `}` matching the `{` at `open`.
-fn matching_brace(c: &[char], open: usize) -> usize {
-    let mut depth = 0usize;
-    for (k, &ch) in c.iter().enumerate().skip(open) {
-        match ch {
-            '{' => depth += 1,
-            '}' => {
-                depth -= 1;
-                if depth == 0 {
-                    return k + 1;
-                }
-            }
-            _ => {}
-        }
-    }
-    c.len()
-}
-
-fn strip_test_items(src: &str) -> String {
-    const MARK: &str = "#[cfg(test)]";
-    let mut c: Vec<char> = src.chars().collect();
-    let text: String = c.iter().collect();
-    // Char offsets of each mark (the text is ASCII wherever a mark can match).
-    let marks: Vec<usize> = text
-        .match_indices(MARK)
-        .map(|(b, _)| text[..b].chars().count())
-        .collect();
-    for start in marks.into_iter().rev() {
-        let body = start + MARK.chars().count();
-        let end = match (body..c.len()).find(|&k| c[k] == '{' || c[k] == ';') {
-            Some(k) if c[k] == '{' => matching_brace(&c, k),
-            Some(k) => k + 1,
-            None => c.len(),
-        };
-        for ch in &mut c[start..end] {
-            *ch = blank(*ch);
-        }
-    }
-    c.into_iter().collect()
-}
-
-fn line_of(c: &[char], at: usize) -> usize {
-    c[..at].iter().filter(|&&x| x == '\n').count() + 1
-}
-
 // ---------------------------------------------------------------- references
 
 /// One module's source, cleaned.
@@ -228,17 +55,6 @@ struct Module {
 
 /// `from` uses `to`, first at `file:line`.
 type Edges = BTreeMap<(String, String), String>;
-
-fn ident_at(c: &[char], mut i: usize) -> (String, usize) {
-    while i < c.len() && c[i].is_whitespace() {
-        i += 1;
-    }
-    let start = i;
-    while i < c.len() && is_ident_char(c[i]) {
-        i += 1;
-    }
-    (c[start..i].iter().collect(), i)
-}
 
 /// The first segment of each item of the `use` group whose `{` is at `open`.
 fn group_heads(c: &[char], open: usize) -> Vec<String> {
@@ -283,17 +99,6 @@ fn targets_at(c: &[char], i: usize, modules: &BTreeSet<String>) -> Vec<String> {
                 ROOT.to_owned()
             }
         })
-        .collect()
-}
-
-/// Offsets just past each occurrence of `path` that starts a path (not preceded by `::` or
-/// an identifier character).
-fn path_starts(c: &[char], path: &str) -> Vec<usize> {
-    let p: Vec<char> = path.chars().collect();
-    (0..c.len().saturating_sub(p.len() - 1))
-        .filter(|&k| c[k..].starts_with(&p))
-        .filter(|&k| k == 0 || !(is_ident_char(c[k - 1]) || c[k - 1] == ':'))
-        .map(|k| k + p.len())
         .collect()
 }
 
@@ -463,31 +268,10 @@ fn layer_violations(modules: &[Module], edges: &Edges) -> Vec<String> {
 
 /// Functions longer than `max` lines: `file:line name (n lines)`.
 fn long_functions(m: &Module, max: usize) -> Vec<String> {
-    let c = &m.code;
-    let mut out = Vec::new();
-    for at in path_starts(c, "fn ") {
-        let (name, after) = ident_at(c, at);
-        if name.is_empty() {
-            continue;
-        }
-        let Some(open) = (after..c.len()).find(|&k| c[k] == '{' || c[k] == ';') else {
-            continue;
-        };
-        if c[open] == ';' {
-            continue;
-        }
-        let start = at - 3;
-        let end = matching_brace(c, open);
-        let lines = line_of(c, end.saturating_sub(1)) - line_of(c, start) + 1;
-        if lines > max {
-            out.push(format!(
-                "{}:{} {name} ({lines} lines)",
-                m.file,
-                line_of(c, start)
-            ));
-        }
-    }
-    out
+    source::long_functions(&m.code, &m.file, max)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 // ---------------------------------------------------------------- the rules

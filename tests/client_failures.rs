@@ -10,12 +10,13 @@ mod common;
 #[path = "support/faults.rs"]
 mod faults;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::client::*;
-use faults::{Fault, FaultProxy, token_part_in};
+use faults::{Fault, FaultProxy, Scope, token_part_in};
 use hubtix::hubspot::*;
 use hubtix::sandbox::{RateLimit, SandboxConfig, SandboxHandle};
+use tokio::time::Instant;
 
 fn one() -> ListQuery {
     ListQuery {
@@ -361,10 +362,33 @@ async fn server_errors_retry_reads_but_never_resend_writes() {
     sb.shutdown().await;
 }
 
-#[tokio::test]
+/// The `wait` of every backoff event so far, checking each is for a timeout, in order.
+fn timeout_backoffs(events: &mut tokio::sync::broadcast::Receiver<ClientEvent>) -> Vec<Duration> {
+    let mut waits = Vec::new();
+    while let Ok(ev) = events.try_recv() {
+        match ev {
+            ClientEvent::Backoff {
+                reason: BackoffReason::Timeout,
+                attempt,
+                wait,
+                ..
+            } => {
+                assert_eq!(attempt as usize, waits.len() + 1);
+                waits.push(wait);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    waits
+}
+
+// On tokio's paused clock (the sandbox's latency, the client's timeout and its backoff all
+// wait on it): each attempt ends exactly at the timeout, whatever the machine's speed.
+#[tokio::test(start_paused = true)]
 async fn timeouts_retry_reads_and_make_writes_unknown() {
     let (sb, _) = setup(20).await;
-    let c = client(&sb, SECRET, Duration::from_millis(100));
+    let timeout = Duration::from_millis(100);
+    let c = client(&sb, SECRET, timeout);
     let max = RetryPolicy::fast().max_retries;
     sb.faults().set_latency(Duration::from_millis(400));
     let mut events = c.events();
@@ -373,15 +397,13 @@ async fn timeouts_retry_reads_and_make_writes_unknown() {
     let (r, n) = requests_during(&sb, c.list_tickets(&one())).await;
     assert_eq!(r.unwrap_err(), ApiError::Timeout);
     assert_eq!(n, u64::from(max) + 1, "a read is retried after a timeout");
-    assert!(started.elapsed() < Duration::from_secs(3));
-    assert!(matches!(
-        events.try_recv().unwrap(),
-        ClientEvent::Backoff {
-            reason: BackoffReason::Timeout,
-            attempt: 1,
-            ..
-        }
-    ));
+    // Each retry waited its (millisecond) backoff for a timeout...
+    let waits = timeout_backoffs(&mut events);
+    assert_eq!(waits.len(), max as usize, "{waits:?}");
+    // ...and each attempt gave up at the timeout, not sooner, and not at the slow answer.
+    let took = started.elapsed();
+    assert!(took >= timeout * (max + 1), "{took:?}");
+    assert!(took < timeout * (max + 2), "{took:?}");
     assert!(ApiError::Timeout.is_retryable());
 
     let (r, n) = requests_during(
@@ -484,7 +506,7 @@ async fn behind_faults(tickets: usize, token: &str) -> (SandboxHandle, FaultProx
     })
     .await
     .unwrap();
-    let proxy = FaultProxy::start(sb.base_url(), None).await;
+    let proxy = FaultProxy::start(sb.base_url(), Scope::All).await;
     let mut cfg = ClientConfig::new(proxy.url(), AccessToken::new(token));
     cfg.retry = RetryPolicy::fast();
     cfg.timeout = Duration::from_secs(5);
@@ -574,6 +596,11 @@ async fn no_error_or_log_line_shows_the_token_wherever_an_answer_echoes_it() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // With one dispatcher registered, tracing works out whether a log line is wanted, and the
+    // global level, from the default of whichever thread first reaches it: another test's
+    // thread would turn these lines off for this one too. With a second one registered, it
+    // asks every registered dispatcher, this test's included.
+    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
 
     let (sb, proxy, _) = behind_faults(20, ECHOED).await;
     let mut cfg = ClientConfig::new(proxy.url(), AccessToken::new(ECHOED));
@@ -684,7 +711,9 @@ async fn headroom_follows_the_rate_limit_headers() {
     sb.shutdown().await;
 }
 
-#[tokio::test]
+// On tokio's paused clock, which the sandbox's window also runs on: time passes only while
+// every request waits, so the clock shows how long the client held them.
+#[tokio::test(start_paused = true)]
 async fn a_burst_over_the_window_is_paced_without_errors() {
     let (sb, _) = setup_with(SandboxConfig {
         tickets: 20,
@@ -712,7 +741,7 @@ async fn a_burst_over_the_window_is_paced_without_errors() {
     while let Some(r) = set.join_next().await {
         assert_eq!(r.unwrap().unwrap().results.len(), 1);
     }
-    // 20 requests at 5 per 300 ms need at least three more windows.
+    // 20 requests at 5 per 300 ms: the last ones waited for three more windows to free.
     assert!(
         started.elapsed() >= Duration::from_millis(900),
         "{:?}",
@@ -724,7 +753,8 @@ async fn a_burst_over_the_window_is_paced_without_errors() {
     sb.shutdown().await;
 }
 
-#[tokio::test]
+// On tokio's paused clock, which the sandbox's window also runs on.
+#[tokio::test(start_paused = true)]
 async fn searches_are_paced_under_the_secondly_limit() {
     let sb = hubtix::sandbox::spawn(SandboxConfig {
         tickets: 20,
@@ -758,8 +788,9 @@ async fn searches_are_paced_under_the_secondly_limit() {
     while let Some(r) = set.join_next().await {
         assert_eq!(r.unwrap().unwrap().total, 20);
     }
+    // Eleven searches at 5 a second: the last went out ten spacings after the first.
     assert!(
-        started.elapsed() >= Duration::from_millis(1900),
+        started.elapsed() >= Duration::from_secs(2),
         "{:?}",
         started.elapsed()
     );
@@ -770,6 +801,7 @@ async fn searches_are_paced_under_the_secondly_limit() {
     // Without client pacing, the sandbox's limit answers 429 "secondly limit"; millisecond
     // retries cannot outwait a one-second window, so the excess surfaces as a typed error.
     let unpaced = client(&sb, SECRET, Duration::from_secs(5));
+    // The sandbox's window rolls past the paced searches.
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let mut set = tokio::task::JoinSet::new();
     for _ in 0..8 {

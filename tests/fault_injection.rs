@@ -12,7 +12,7 @@ mod faults;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use faults::{Fault, FaultProxy, Plan, token_part_in};
+use faults::{Fault, FaultProxy, Plan, Scope, token_part_in};
 use hubtix::sandbox::{SandboxConfig, SandboxHandle};
 
 /// A token whose 4-character runs ordinary text (log lines, JSON, HTML) lacks.
@@ -72,17 +72,14 @@ async fn list_all_through_faults_of_every_kind_prints_exactly_the_direct_output(
     assert!(direct.status.success(), "{}", stderr(&direct));
     assert_eq!(direct.stdout.iter().filter(|b| **b == b'\n').count(), 2_000);
 
-    let proxy = FaultProxy::start(
-        sb.base_url(),
-        Some(Plan {
-            seed: 20,
-            percent: 20,
-            kinds: Fault::every_kind(),
-            // Fewer than the client's 4 retries: every page gets through.
-            max_in_a_row: 2,
-        }),
-    )
-    .await;
+    let proxy = FaultProxy::start(sb.base_url(), Scope::All).await;
+    proxy.plan(Plan {
+        seed: 20,
+        percent: 20,
+        kinds: Fault::READS.to_vec(),
+        // Fewer than the client's 4 retries: every page gets through.
+        max_in_a_row: 2,
+    });
     let dir = tempfile::tempdir().unwrap();
     // A short timeout keeps the slow answers quick; it is the user's knob for slow networks.
     let faulty = tokio::task::block_in_place(|| {
@@ -102,7 +99,7 @@ async fn list_all_through_faults_of_every_kind_prints_exactly_the_direct_output(
     );
 
     let injected = proxy.injected();
-    for kind in Fault::every_kind() {
+    for kind in Fault::READS {
         assert!(
             injected.get(kind.name()).copied().unwrap_or(0) >= 1,
             "{} was never injected: {injected:?}",
@@ -133,7 +130,7 @@ async fn list_all_through_faults_of_every_kind_prints_exactly_the_direct_output(
 #[tokio::test(flavor = "multi_thread")]
 async fn a_token_echoed_across_the_cut_reaches_neither_stderr_nor_the_log() {
     let sb = sandbox(20).await;
-    let proxy = FaultProxy::start(sb.base_url(), None).await;
+    let proxy = FaultProxy::start(sb.base_url(), Scope::All).await;
     // Every attempt (the first and 4 retries) gets a 200 page echoing the token so that it
     // straddles the 200-character excerpt: "body starts: <html>" and 190 characters precede it.
     proxy.push((0..5).map(|_| Fault::Echo {

@@ -1,5 +1,5 @@
 //! The worker's writes over real HTTP against the sandbox, through a loopback proxy that logs
-//! every request and injects faults into writes (`support/write_faults.rs`):
+//! every request and injects faults into writes (`support/faults.rs`):
 //!
 //! - writes that share a ticket never overlap on the wire, a batch included, and go in the
 //!   order they were asked for; writes to other tickets still run at the same time;
@@ -8,26 +8,28 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "support/write_faults.rs"]
-mod write_faults;
+#[path = "support/faults.rs"]
+mod faults;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use faults::{Fault, FaultProxy, Scope};
 use hubtix::domain::ObjectKind;
 use hubtix::hubspot::{AccessToken, Client, ClientConfig, GetQuery, RetryPolicy};
 use hubtix::sandbox::{SandboxConfig, SandboxHandle};
 use hubtix::worker::{Command, Event, Verdict};
 use tokio::sync::mpsc;
-use write_faults::{Fault, WriteFaults};
 
 const TOKEN: &str = "worker-writes-token";
 /// How long a wait may take before the test fails (CI runs suites in parallel on two cores).
 const WAIT: Duration = Duration::from_secs(40);
 
+/// A sandbox, the proxy in front of it (faulting writes only), the worker talking through the
+/// proxy, and a client of the test's own straight to the sandbox.
 struct Setup {
     sandbox: SandboxHandle,
-    proxy: WriteFaults,
+    proxy: FaultProxy,
     /// The test's own reads, straight to the sandbox.
     direct: Client,
     commands: mpsc::UnboundedSender<Command>,
@@ -42,34 +44,34 @@ fn client(base_url: String, timeout: Duration) -> Client {
     Client::new(config).expect("client")
 }
 
-/// A sandbox of 40 tickets, the proxy in front of it, the worker talking through the proxy
-/// (client timeout `timeout`).
-async fn setup(timeout: Duration) -> Setup {
-    setup_with(40, timeout).await
-}
-
-async fn setup_with(tickets: usize, timeout: Duration) -> Setup {
-    let sandbox = hubtix::sandbox::spawn(SandboxConfig {
-        tickets,
-        token: TOKEN.into(),
-        ..SandboxConfig::default()
-    })
-    .await
-    .expect("sandbox");
-    let proxy = WriteFaults::start(sandbox.base_url()).await;
-    let (tx, events) = mpsc::channel(256);
-    let commands = hubtix::worker::spawn(client(proxy.url(), timeout), tx);
-    let direct = client(sandbox.base_url(), Duration::from_secs(10));
-    Setup {
-        sandbox,
-        proxy,
-        direct,
-        commands,
-        events,
-    }
-}
-
 impl Setup {
+    /// 40 tickets; the worker's client gives up on an answer after 10 s.
+    async fn new() -> Setup {
+        Setup::with(40, Duration::from_secs(10)).await
+    }
+
+    /// `tickets` tickets; the worker's client gives up on an answer after `timeout`.
+    async fn with(tickets: usize, timeout: Duration) -> Setup {
+        let sandbox = hubtix::sandbox::spawn(SandboxConfig {
+            tickets,
+            token: TOKEN.into(),
+            ..SandboxConfig::default()
+        })
+        .await
+        .expect("sandbox");
+        let proxy = FaultProxy::start(sandbox.base_url(), Scope::Writes).await;
+        let (tx, events) = mpsc::channel(256);
+        let commands = hubtix::worker::spawn(client(proxy.url(), timeout), tx);
+        let direct = client(sandbox.base_url(), Duration::from_secs(10));
+        Setup {
+            sandbox,
+            proxy,
+            direct,
+            commands,
+            events,
+        }
+    }
+
     fn send(&self, cmd: Command) {
         self.commands.send(cmd).expect("the worker runs");
     }
@@ -97,6 +99,26 @@ impl Setup {
         self.answers(&[req]).await.remove(&req).expect("answer")
     }
 
+    /// Sends `cmd` with `faults` on its writes (the first ones, in order), and waits for its
+    /// answer.
+    async fn faulted(&mut self, faults: impl IntoIterator<Item = Fault>, cmd: Command) -> Event {
+        self.proxy.push(faults);
+        let req = cmd.req();
+        self.send(cmd);
+        self.answer(req).await
+    }
+
+    /// The verdict of the verified answer to `cmd` sent with `faults`, checking it names
+    /// `tickets`.
+    async fn verdict(
+        &mut self,
+        faults: impl IntoIterator<Item = Fault>,
+        cmd: Command,
+        tickets: &[&str],
+    ) -> Verdict {
+        verdict(self.faulted(faults, cmd).await, tickets)
+    }
+
     async fn prop(&self, id: &str, name: &str) -> String {
         let t = self
             .direct
@@ -117,6 +139,12 @@ impl Setup {
             Err(e) => panic!("reading {id}: {e}"),
         }
     }
+
+    /// Ends the test: no write reached the sandbox twice; the sandbox stops.
+    async fn finish(self) {
+        self.proxy.assert_no_write_forwarded_twice();
+        self.sandbox.shutdown().await;
+    }
 }
 
 fn props(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -130,59 +158,48 @@ fn ids(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| (*s).to_owned()).collect()
 }
 
-/// The tickets a logged write touches: by path, or by the `inputs` of a batch.
-fn touched(w: &write_faults::Logged) -> Vec<String> {
-    let path = w.path.split('?').next().unwrap_or(&w.path);
-    if path.ends_with("/batch/update") || path.ends_with("/batch/archive") {
-        let body: serde_json::Value = serde_json::from_str(&w.body).expect("batch body");
-        return body["inputs"]
-            .as_array()
-            .expect("inputs")
-            .iter()
-            .map(|i| i["id"].as_str().expect("id").to_owned())
-            .collect();
+fn update(req: u64, id: &str, pairs: &[(&str, &str)]) -> Command {
+    Command::UpdateTicket {
+        req,
+        id: id.into(),
+        properties: props(pairs),
     }
-    let rest = path
-        .strip_prefix("/crm/v3/objects/tickets/")
-        .or_else(|| path.strip_prefix("/crm/v4/objects/tickets/"));
-    rest.and_then(|r| r.split('/').next())
-        .map(|id| vec![id.to_owned()])
-        .unwrap_or_default()
+}
+
+fn batch_update(req: u64, tickets: &[String], pairs: &[(&str, &str)]) -> Command {
+    Command::BatchUpdate {
+        req,
+        ids: tickets.to_vec(),
+        properties: props(pairs),
+    }
+}
+
+fn archive(req: u64, id: &str) -> Command {
+    Command::ArchiveTicket { req, id: id.into() }
+}
+
+fn batch_archive(req: u64, tickets: &[&str]) -> Command {
+    Command::BatchArchive {
+        req,
+        ids: ids(tickets),
+    }
 }
 
 // ---- item 3: writes that share a ticket ------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_single_write_and_a_batch_on_the_same_ticket_never_overlap_and_keep_their_order() {
-    let mut s = setup(Duration::from_secs(10)).await;
+    let mut s = Setup::new().await;
     // Every request takes a while at the sandbox: writes sent together would overlap there.
     s.sandbox.faults().set_latency(Duration::from_millis(150));
-    let cmds = vec![
-        Command::UpdateTicket {
-            req: 1,
-            id: "1007".into(),
-            properties: props(&[("hs_ticket_priority", "LOW")]),
-        },
-        Command::BatchUpdate {
-            req: 2,
-            ids: ids(&["1006", "1007", "1008"]),
-            properties: props(&[("hs_ticket_priority", "URGENT")]),
-        },
-        Command::UpdateTicket {
-            req: 3,
-            id: "1008".into(),
-            properties: props(&[("hs_ticket_priority", "MEDIUM")]),
-        },
-        Command::BatchArchive {
-            req: 4,
-            ids: ids(&["1008", "1009"]),
-        },
-        Command::ArchiveTicket {
-            req: 5,
-            id: "1009".into(),
-        },
-    ];
-    for c in cmds {
+    let priority = |value| [("hs_ticket_priority", value)];
+    for c in [
+        update(1, "1007", &priority("LOW")),
+        batch_update(2, &ids(&["1006", "1007", "1008"]), &priority("URGENT")),
+        update(3, "1008", &priority("MEDIUM")),
+        batch_archive(4, &["1008", "1009"]),
+        archive(5, "1009"),
+    ] {
         s.send(c);
     }
     let answers = s.answers(&[1, 2, 3, 4, 5]).await;
@@ -190,9 +207,10 @@ async fn a_single_write_and_a_batch_on_the_same_ticket_never_overlap_and_keep_th
     assert_eq!(writes.len(), 5, "{writes:#?}");
     for (i, a) in writes.iter().enumerate() {
         for b in &writes[i + 1..] {
-            let shared: Vec<String> = touched(a)
+            let shared: Vec<String> = a
+                .tickets()
                 .into_iter()
-                .filter(|t| touched(b).contains(t))
+                .filter(|t| b.tickets().contains(t))
                 .collect();
             assert!(
                 shared.is_empty() || !a.overlaps(b),
@@ -217,28 +235,18 @@ async fn a_single_write_and_a_batch_on_the_same_ticket_never_overlap_and_keep_th
         "{:?}",
         answers[&5]
     );
-    s.sandbox.shutdown().await;
+    s.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writes_to_different_tickets_still_run_at_the_same_time() {
-    let mut s = setup(Duration::from_secs(10)).await;
+    let mut s = Setup::new().await;
     // Held at the proxy until three writes are there at once: only if they run concurrently.
     s.proxy.barrier(3);
-    s.send(Command::UpdateTicket {
-        req: 1,
-        id: "1011".into(),
-        properties: props(&[("hs_ticket_priority", "LOW")]),
-    });
-    s.send(Command::BatchUpdate {
-        req: 2,
-        ids: ids(&["1012", "1013"]),
-        properties: props(&[("hs_ticket_priority", "LOW")]),
-    });
-    s.send(Command::ArchiveTicket {
-        req: 3,
-        id: "1014".into(),
-    });
+    let low = [("hs_ticket_priority", "LOW")];
+    s.send(update(1, "1011", &low));
+    s.send(batch_update(2, &ids(&["1012", "1013"]), &low));
+    s.send(archive(3, "1014"));
     let answers = s.answers(&[1, 2, 3]).await;
     assert!(matches!(answers[&1], Event::TicketUpdated { .. }));
     assert!(
@@ -247,12 +255,12 @@ async fn writes_to_different_tickets_still_run_at_the_same_time() {
     assert!(matches!(answers[&3], Event::TicketArchived { .. }));
     let w = s.proxy.writes();
     assert!(w[0].overlaps(&w[1]) && w[1].overlaps(&w[2]), "{w:#?}");
-    s.sandbox.shutdown().await;
+    s.finish().await;
 }
 
 // ---- item 4: a lost answer is verified, never re-sent -----------------------------------------
 
-/// The verdict of a verified answer to `req`, checking it names `tickets`.
+/// The verdict of a verified answer, checking it names `tickets`.
 fn verdict(ev: Event, tickets: &[&str]) -> Verdict {
     match ev {
         Event::WriteVerified {
@@ -269,15 +277,20 @@ fn verdict(ev: Event, tickets: &[&str]) -> Verdict {
     }
 }
 
+/// The event a verdict says took effect.
+fn answered(v: Verdict) -> Event {
+    match v {
+        Verdict::Answered(answer) => *answer,
+        other => panic!("expected the write to have taken effect: {other:?}"),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_delete_reset_after_the_server_deleted_is_verified_as_deleted() {
-    let mut s = setup(Duration::from_secs(10)).await;
-    s.proxy.script([Fault::ResetAfter]);
-    s.send(Command::ArchiveTicket {
-        req: 1,
-        id: "1021".into(),
-    });
-    let v = verdict(s.answer(1).await, &["1021"]);
+    let mut s = Setup::new().await;
+    let v = s
+        .verdict([Fault::ResetAfter], archive(1, "1021"), &["1021"])
+        .await;
     assert_eq!(
         v,
         Verdict::Answered(Box::new(Event::TicketArchived {
@@ -295,20 +308,19 @@ async fn a_delete_reset_after_the_server_deleted_is_verified_as_deleted() {
     assert!(last.path.starts_with("/crm/v3/objects/tickets/1021"));
 
     // Reset before it reached the server: not deleted, and the ticket is still there.
-    s.proxy.script([Fault::ResetBefore]);
-    s.send(Command::ArchiveTicket {
-        req: 2,
-        id: "1022".into(),
-    });
-    assert_eq!(verdict(s.answer(2).await, &["1022"]), Verdict::NotApplied);
+    let v = s
+        .verdict([Fault::ResetBefore], archive(2, "1022"), &["1022"])
+        .await;
+    assert_eq!(v, Verdict::NotApplied);
     assert!(s.exists("1022").await);
-    s.proxy.assert_no_write_forwarded_twice();
-    s.sandbox.shutdown().await;
+    s.finish().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+// On tokio's paused clock: the answer held past the client's timeout is given up on at
+// exactly the timeout, without waiting for it.
+#[tokio::test(start_paused = true)]
 async fn an_update_whose_answer_was_lost_is_read_back_with_every_value() {
-    let mut s = setup(Duration::from_millis(1500)).await;
+    let mut s = Setup::with(40, Duration::from_millis(1500)).await;
     let subject = s.prop("1023", "subject").await;
     for (req, fault, value, applied) in [
         (1, Fault::UnavailableAfter, "LOW", true),
@@ -317,14 +329,9 @@ async fn an_update_whose_answer_was_lost_is_read_back_with_every_value() {
         (4, Fault::ResetBefore, "HIGH", false),
         (5, Fault::ResetAfter, "MEDIUM", true),
     ] {
-        s.proxy.script([fault]);
         let before = s.prop("1023", "hs_ticket_priority").await;
-        s.send(Command::UpdateTicket {
-            req,
-            id: "1023".into(),
-            properties: props(&[("hs_ticket_priority", value)]),
-        });
-        let v = verdict(s.answer(req).await, &["1023"]);
+        let cmd = update(req, "1023", &[("hs_ticket_priority", value)]);
+        let v = s.verdict([fault.clone()], cmd, &["1023"]).await;
         let now = s.prop("1023", "hs_ticket_priority").await;
         if applied {
             assert_eq!(now, value, "{fault:?}");
@@ -343,55 +350,43 @@ async fn an_update_whose_answer_was_lost_is_read_back_with_every_value() {
             assert_eq!(v, Verdict::NotApplied, "{fault:?}");
         }
     }
-    s.proxy.assert_no_write_forwarded_twice();
     assert_eq!(s.proxy.faulted().len(), 5);
-    s.sandbox.shutdown().await;
+    s.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_reading_back_leaves_the_outcome_unknown_and_says_why() {
-    let mut s = setup(Duration::from_secs(10)).await;
+    let mut s = Setup::new().await;
     // The write is lost after it happened, and every read after it fails (retries included).
     s.proxy
         .fail_reads_after_fault(RetryPolicy::fast().max_retries as usize + 1);
-    s.proxy.script([Fault::ResetAfter]);
-    s.send(Command::ArchiveTicket {
-        req: 1,
-        id: "1024".into(),
-    });
-    match verdict(s.answer(1).await, &["1024"]) {
+    match s
+        .verdict([Fault::ResetAfter], archive(1, "1024"), &["1024"])
+        .await
+    {
         Verdict::StillUnknown(why) => assert!(why.contains("503"), "{why}"),
         other => panic!("{other:?}"),
     }
-    s.proxy.assert_no_write_forwarded_twice();
-    s.sandbox.shutdown().await;
+    s.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_sorts_its_lost_chunks_into_applied_and_not() {
-    let mut s = setup_with(160, Duration::from_secs(10)).await;
+    let mut s = Setup::with(160, Duration::from_secs(10)).await;
     // 150 updates in chunks of 100 and 50: the first reset before the server, the second
     // lost after the server applied it.
     let batch: Vec<String> = (1001..=1150).map(|n| n.to_string()).collect();
-    s.proxy
-        .script([Fault::ResetBefore, Fault::UnavailableAfter]);
-    s.send(Command::BatchUpdate {
-        req: 1,
-        ids: batch.clone(),
-        properties: props(&[("subject", "set by a batch whose answer was lost")]),
-    });
-    let v = verdict(
-        s.answer(1).await,
-        &batch.iter().map(String::as_str).collect::<Vec<_>>(),
-    );
-    let Verdict::Answered(answer) = v else {
-        panic!("{v:?}")
-    };
+    let lost = [("subject", "set by a batch whose answer was lost")];
+    let all: Vec<&str> = batch.iter().map(String::as_str).collect();
+    let faults = [Fault::ResetBefore, Fault::UnavailableAfter];
+    let v = s
+        .verdict(faults, batch_update(1, &batch, &lost), &all)
+        .await;
     let Event::BatchUpdated {
         updated, failed, ..
-    } = *answer
+    } = answered(v)
     else {
-        panic!("{answer:?}")
+        panic!("not a batch update's answer")
     };
     let applied: Vec<String> = updated.iter().map(|t| t.id.clone()).collect();
     assert_eq!(
@@ -411,22 +406,16 @@ async fn a_batch_sorts_its_lost_chunks_into_applied_and_not() {
         "set by a batch whose answer was lost"
     );
 
-    s.proxy.script([Fault::UnavailableAfter]);
     let some = ids(&["1031", "1032", "1033"]);
-    s.send(Command::BatchUpdate {
-        req: 2,
-        ids: some.clone(),
-        properties: props(&[("subject", "a second batch")]),
-    });
-    let v = verdict(s.answer(2).await, &["1031", "1032", "1033"]);
-    let Verdict::Answered(answer) = v else {
-        panic!("{v:?}")
-    };
+    let second = batch_update(2, &some, &[("subject", "a second batch")]);
+    let v = s
+        .verdict([Fault::UnavailableAfter], second, &["1031", "1032", "1033"])
+        .await;
     let Event::BatchUpdated {
         updated, failed, ..
-    } = *answer
+    } = answered(v)
     else {
-        panic!("{answer:?}")
+        panic!("not a batch update's answer")
     };
     assert!(failed.is_empty(), "{failed:?}");
     let mut got: Vec<String> = updated.iter().map(|t| t.id.clone()).collect();
@@ -440,12 +429,13 @@ async fn a_batch_sorts_its_lost_chunks_into_applied_and_not() {
 
     // Batch archive, lost after the server archived two of three (one was already gone).
     s.direct.archive_ticket("1036").await.expect("archive 1036");
-    s.proxy.script([Fault::ResetAfter]);
-    s.send(Command::BatchArchive {
-        req: 3,
-        ids: ids(&["1034", "1035"]),
-    });
-    let v = verdict(s.answer(3).await, &["1034", "1035"]);
+    let v = s
+        .verdict(
+            [Fault::ResetAfter],
+            batch_archive(3, &["1034", "1035"]),
+            &["1034", "1035"],
+        )
+        .await;
     assert_eq!(
         v,
         Verdict::Answered(Box::new(Event::BatchArchived {
@@ -454,35 +444,32 @@ async fn a_batch_sorts_its_lost_chunks_into_applied_and_not() {
             failed: Vec::new(),
         }))
     );
-    s.proxy.script([Fault::BadGatewayBefore]);
-    s.send(Command::BatchArchive {
-        req: 4,
-        ids: ids(&["1037", "1038"]),
-    });
-    match verdict(s.answer(4).await, &["1037", "1038"]) {
-        Verdict::Answered(a) => match *a {
-            Event::BatchArchived {
-                archived, failed, ..
-            } => {
-                assert!(archived.is_empty());
-                assert_eq!(
-                    failed.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(),
-                    ["1037", "1038"]
-                );
-                assert!(failed.iter().all(|(_, why)| why.starts_with("not deleted")));
-            }
-            other => panic!("{other:?}"),
-        },
-        other => panic!("{other:?}"),
-    }
+    let v = s
+        .verdict(
+            [Fault::BadGatewayBefore],
+            batch_archive(4, &["1037", "1038"]),
+            &["1037", "1038"],
+        )
+        .await;
+    let Event::BatchArchived {
+        archived, failed, ..
+    } = answered(v)
+    else {
+        panic!("not a batch archive's answer")
+    };
+    assert!(archived.is_empty());
+    assert_eq!(
+        failed.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(),
+        ["1037", "1038"]
+    );
+    assert!(failed.iter().all(|(_, why)| why.starts_with("not deleted")));
     assert!(s.exists("1037").await);
-    s.proxy.assert_no_write_forwarded_twice();
-    s.sandbox.shutdown().await;
+    s.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn associations_whose_answer_was_lost_are_read_back() {
-    let mut s = setup(Duration::from_secs(10)).await;
+    let mut s = Setup::new().await;
     let linked = s
         .direct
         .associations("tickets", "1025", "contacts")
@@ -493,8 +480,7 @@ async fn associations_whose_answer_was_lost_are_read_back() {
         .find(|c| !linked.iter().any(|l| &l.to_object_id == c))
         .expect("a contact not yet associated");
     let contact = contact.as_str();
-    s.proxy.script([Fault::UnavailableAfter]);
-    s.send(Command::Associate {
+    let associate = Command::Associate {
         req: 1,
         ticket_id: "1025".into(),
         kind: ObjectKind::Contact,
@@ -502,42 +488,43 @@ async fn associations_whose_answer_was_lost_are_read_back() {
         category: "HUBSPOT_DEFINED".into(),
         type_id: ObjectKind::Contact.ticket_default_type_id(),
         keep: Vec::new(),
-    });
+    };
     assert_eq!(
-        verdict(s.answer(1).await, &["1025"]),
+        s.verdict([Fault::UnavailableAfter], associate, &["1025"])
+            .await,
         Verdict::Answered(Box::new(Event::AssociationChanged {
             req: 1,
             ticket_id: "1025".into()
         }))
     );
-    s.proxy.script([Fault::ResetBefore]);
-    s.send(Command::RemoveAssociation {
+    let remove = Command::RemoveAssociation {
         req: 2,
         ticket_id: "1025".into(),
         kind: ObjectKind::Contact,
         to_id: contact.into(),
-    });
-    assert_eq!(verdict(s.answer(2).await, &["1025"]), Verdict::NotApplied);
+    };
+    assert_eq!(
+        s.verdict([Fault::ResetBefore], remove, &["1025"]).await,
+        Verdict::NotApplied
+    );
     let links = s
         .direct
         .associations("tickets", "1025", "contacts")
         .await
         .unwrap();
     assert!(links.iter().any(|l| l.to_object_id == contact));
-    s.proxy.assert_no_write_forwarded_twice();
-    s.sandbox.shutdown().await;
+    s.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_create_whose_answer_was_lost_stays_unknown_and_is_not_sent_again() {
-    let mut s = setup(Duration::from_secs(10)).await;
-    s.proxy.script([Fault::UnavailableAfter]);
-    s.send(Command::CreateTicket {
+    let mut s = Setup::new().await;
+    let create = Command::CreateTicket {
         req: 1,
         properties: props(&[("subject", "Lost create"), ("hs_pipeline_stage", "1")]),
         associations: Vec::new(),
-    });
-    match s.answer(1).await {
+    };
+    match s.faulted([Fault::UnavailableAfter], create).await {
         Event::Failed { failure, .. } => assert!(failure.outcome_unknown, "{failure:?}"),
         other => panic!("{other:?}"),
     }
@@ -548,5 +535,5 @@ async fn a_create_whose_answer_was_lost_stays_unknown_and_is_not_sent_again() {
         .filter(|w| w.method == "POST")
         .count();
     assert_eq!(posts, 1);
-    s.sandbox.shutdown().await;
+    s.finish().await;
 }

@@ -308,59 +308,15 @@ impl Client {
         req: Request,
         decode: impl Fn(&[u8]) -> Result<T, serde_json::Error>,
     ) -> Result<T, ApiError> {
-        let inner = &*self.inner;
-        check_path(&req.path).map_err(ApiError::Config)?;
-        let mut url = reqwest::Url::parse(&format!("{}{}", inner.base_url, req.path))
-            .map_err(|e| ApiError::Config(format!("URL for {}: {e}", req.path)))?;
-        if !req.query.is_empty() {
-            let mut pairs = url.query_pairs_mut();
-            for (k, v) in &req.query {
-                pairs.append_pair(k, v);
-            }
-        }
+        let url = self.url_for(&req)?;
         let method = req.method.as_str().to_owned();
         let mut retry = 0u32;
         loop {
-            match req.kind {
-                RequestKind::Search => inner.pacer.wait_search().await,
-                _ => {
-                    let waited = inner.pacer.wait_general().await;
-                    if !waited.is_zero() {
-                        // No receivers is fine: events are optional.
-                        let _ = inner.events.send(ClientEvent::Paced {
-                            waited,
-                            method: method.clone(),
-                            path: req.path.clone(),
-                        });
-                    }
-                }
-            }
-            // Every credential goes in `Authorization: Bearer`: OAuth and private-app tokens
-            // [D-auth]; service keys too, UNCONFIRMED (API-NOTES §8a: HubSpot describes them as
-            // REST credentials like private-app tokens without saying how they are sent).
-            let mut builder = inner
-                .http
-                .request(req.method.clone(), url.clone())
-                .bearer_auth(inner.token.expose());
-            if let Some(body) = &req.body {
-                builder = builder
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .body(body.clone());
-            }
+            self.pace(&req, &method).await;
             retry += 1;
             tracing::debug!(method, path = req.path, attempt = retry, "hubspot request");
-            let outcome = match builder.send().await {
-                Ok(resp) => {
-                    let status = resp.status().as_u16();
-                    let headers = resp.headers().clone();
-                    match resp.bytes().await {
-                        Ok(body) => Ok((status, headers, body)),
-                        Err(e) => Err(transport_failure(&e, &inner.token)),
-                    }
-                }
-                Err(e) => Err(transport_failure(&e, &inner.token)),
-            };
-            let mut a = Attempt {
+            let outcome = self.attempt(&req, &url).await;
+            let a = Attempt {
                 kind: req.kind,
                 retry,
                 method: &method,
@@ -369,73 +325,161 @@ impl Client {
                 interval: None,
                 unit: fastrand::f64(),
             };
-            let decision = match outcome {
-                Ok((status, headers, body)) => {
-                    if let Some(h) = rate_limit::parse_headers(&headers, jiff::Timestamp::now()) {
-                        inner.pacer.observe(&h);
-                        inner.headroom.send_replace(Some(h));
-                    }
-                    tracing::debug!(method, path = req.path, status, "hubspot response");
-                    if (200..300).contains(&status) {
-                        match decode(&body) {
-                            Ok(value) => return Ok(value),
-                            Err(e) => inner
-                                .retry
-                                .decide_undecodable(&a, undecodable(&e, &body, &inner.token)),
-                        }
-                    } else {
-                        let correlation = headers
-                            .get("x-hubspot-correlation-id")
-                            .and_then(|v| v.to_str().ok());
-                        let err = error_from_body(status, &body, correlation, &inner.token);
-                        a.retry_after = rate_limit::retry_after(&headers);
-                        a.interval = inner.headroom.borrow().as_ref().and_then(|h| h.interval);
-                        inner.retry.decide_status(&a, status, err)
-                    }
-                }
-                Err(failure) => inner.retry.decide_transport(&a, failure),
-            };
-            match decision {
-                Decision::Fail(err) => {
-                    let err = err.map_text(&|s| inner.token.redact(s));
+            match self.judge(a, outcome, &decode) {
+                Ok(value) => return Ok(value),
+                Err(Decision::Fail(err)) => {
+                    let err = err.map_text(&|s| self.inner.token.redact(s));
                     tracing::debug!(method, path = req.path, error = %err, "hubspot request failed");
                     return Err(err);
                 }
-                Decision::Retry { wait, reason } => {
-                    // Let every task wait out a burst-window 429, not just this one.
-                    match &reason {
-                        BackoffReason::RateLimited(super::retry::LimitPolicy::Secondly) => {
-                            inner.pacer.block_search(wait);
-                        }
-                        BackoffReason::RateLimited(_) if req.kind != RequestKind::Search => {
-                            inner.pacer.block_general(wait);
-                        }
-                        _ => {}
-                    }
-                    tracing::warn!(
-                        method,
-                        path = req.path,
-                        ?reason,
-                        ?wait,
-                        attempt = retry,
-                        "hubspot backoff"
-                    );
-                    let until = jiff::Timestamp::now()
-                        .checked_add(jiff::SignedDuration::try_from(wait).unwrap_or_default())
-                        .unwrap_or_else(|_| jiff::Timestamp::now());
-                    // No receivers is fine: events are optional.
-                    let _ = inner.events.send(ClientEvent::Backoff {
-                        until,
-                        wait,
-                        reason,
-                        attempt: retry,
-                        method: method.clone(),
-                        path: req.path.clone(),
-                    });
-                    tokio::time::sleep(wait).await;
+                Err(Decision::Retry { wait, reason }) => {
+                    self.back_off(&req, &method, retry, wait, reason).await;
                 }
             }
         }
+    }
+
+    /// The request's URL: the base, its checked path and its query.
+    fn url_for(&self, req: &Request) -> Result<reqwest::Url, ApiError> {
+        check_path(&req.path).map_err(ApiError::Config)?;
+        let mut url = reqwest::Url::parse(&format!("{}{}", self.inner.base_url, req.path))
+            .map_err(|e| ApiError::Config(format!("URL for {}: {e}", req.path)))?;
+        if !req.query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (k, v) in &req.query {
+                pairs.append_pair(k, v);
+            }
+        }
+        Ok(url)
+    }
+
+    /// Waits for the request's turn: a search's slot, or the burst window's budget (saying
+    /// so with [`ClientEvent::Paced`] when that took a while).
+    async fn pace(&self, req: &Request, method: &str) {
+        let inner = &*self.inner;
+        if req.kind == RequestKind::Search {
+            inner.pacer.wait_search().await;
+            return;
+        }
+        let waited = inner.pacer.wait_general().await;
+        if !waited.is_zero() {
+            // No receivers is fine: events are optional.
+            let _ = inner.events.send(ClientEvent::Paced {
+                waited,
+                method: method.to_owned(),
+                path: req.path.clone(),
+            });
+        }
+    }
+
+    /// One attempt on the wire: the status, headers and body, or how the transport failed.
+    async fn attempt(
+        &self,
+        req: &Request,
+        url: &reqwest::Url,
+    ) -> Result<(u16, reqwest::header::HeaderMap, impl AsRef<[u8]>), TransportFailure> {
+        let inner = &*self.inner;
+        // Every credential goes in `Authorization: Bearer`: OAuth and private-app tokens
+        // [D-auth]; service keys too, UNCONFIRMED (API-NOTES §8a: HubSpot describes them as
+        // REST credentials like private-app tokens without saying how they are sent).
+        let mut builder = inner
+            .http
+            .request(req.method.clone(), url.clone())
+            .bearer_auth(inner.token.expose());
+        if let Some(body) = &req.body {
+            builder = builder
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.clone());
+        }
+        let resp = builder
+            .send()
+            .await
+            .map_err(|e| transport_failure(&e, &inner.token))?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| transport_failure(&e, &inner.token))?;
+        Ok((status, headers, body))
+    }
+
+    /// What an attempt's outcome means: the decoded value, or the retry policy's decision.
+    /// A response's rate-limit headers are taken in first, whatever its status.
+    fn judge<T>(
+        &self,
+        mut a: Attempt<'_>,
+        outcome: Result<(u16, reqwest::header::HeaderMap, impl AsRef<[u8]>), TransportFailure>,
+        decode: &impl Fn(&[u8]) -> Result<T, serde_json::Error>,
+    ) -> Result<T, Decision> {
+        let inner = &*self.inner;
+        let (status, headers, body) = match outcome {
+            Ok(answer) => answer,
+            Err(failure) => return Err(inner.retry.decide_transport(&a, failure)),
+        };
+        let body = body.as_ref();
+        if let Some(h) = rate_limit::parse_headers(&headers, jiff::Timestamp::now()) {
+            inner.pacer.observe(&h);
+            inner.headroom.send_replace(Some(h));
+        }
+        tracing::debug!(method = a.method, path = a.path, status, "hubspot response");
+        if (200..300).contains(&status) {
+            return decode(body).map_err(|e| {
+                inner
+                    .retry
+                    .decide_undecodable(&a, undecodable(&e, body, &inner.token))
+            });
+        }
+        let correlation = headers
+            .get("x-hubspot-correlation-id")
+            .and_then(|v| v.to_str().ok());
+        let err = error_from_body(status, body, correlation, &inner.token);
+        a.retry_after = rate_limit::retry_after(&headers);
+        a.interval = inner.headroom.borrow().as_ref().and_then(|h| h.interval);
+        Err(inner.retry.decide_status(&a, status, err))
+    }
+
+    /// Waits `wait` before retry number `retry`, saying so (log and [`ClientEvent::Backoff`]);
+    /// a 429 holds every task's requests of its kind, not just this one.
+    async fn back_off(
+        &self,
+        req: &Request,
+        method: &str,
+        retry: u32,
+        wait: Duration,
+        reason: BackoffReason,
+    ) {
+        let inner = &*self.inner;
+        match &reason {
+            BackoffReason::RateLimited(super::retry::LimitPolicy::Secondly) => {
+                inner.pacer.block_search(wait);
+            }
+            BackoffReason::RateLimited(_) if req.kind != RequestKind::Search => {
+                inner.pacer.block_general(wait);
+            }
+            _ => {}
+        }
+        tracing::warn!(
+            method,
+            path = req.path,
+            ?reason,
+            ?wait,
+            attempt = retry,
+            "hubspot backoff"
+        );
+        let until = jiff::Timestamp::now()
+            .checked_add(jiff::SignedDuration::try_from(wait).unwrap_or_default())
+            .unwrap_or_else(|_| jiff::Timestamp::now());
+        // No receivers is fine: events are optional.
+        let _ = inner.events.send(ClientEvent::Backoff {
+            until,
+            wait,
+            reason,
+            attempt: retry,
+            method: method.to_owned(),
+            path: req.path.clone(),
+        });
+        tokio::time::sleep(wait).await;
     }
 }
 

@@ -289,83 +289,98 @@ mod tests {
         assert_eq!(retry_after(&HeaderMap::new()), None);
     }
 
-    // Real (short) time: tokio's paused clock needs the `test-util` feature, not enabled here.
-    #[tokio::test]
-    async fn searches_are_spaced() {
-        let p = Pacer::new(100, Duration::from_secs(1));
-        let start = Instant::now();
-        for _ in 0..6 {
-            p.wait_search().await;
-        }
-        // Six searches: the sixth starts at least 5 × 10 ms after the first.
-        assert!(Instant::now() - start >= Duration::from_millis(50));
-    }
+    // On tokio's paused clock: time moves only when every task waits, straight to the next
+    // deadline, so what is asserted is when each request was let through, exactly.
 
-    #[tokio::test]
-    async fn exhausted_budget_holds_general_requests() {
-        // The cap shortens the 10 s window.
-        let p = Pacer::new(5, Duration::from_millis(40));
-        let h = Headroom {
-            remaining: Some(0),
-            max: Some(100),
+    fn exhausted(remaining: u32, max: u32) -> Headroom {
+        Headroom {
+            remaining: Some(remaining),
+            max: Some(max),
             interval: Some(Duration::from_secs(10)),
             daily: None,
             daily_remaining: None,
             updated_at: jiff::Timestamp::UNIX_EPOCH,
-        };
-        p.observe(&h);
-        let hold = p.general_hold().expect("held");
-        assert!(hold <= Duration::from_millis(40) && hold > Duration::from_millis(20));
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn searches_are_spaced() {
+        // 5 a second, with 10 % headroom: one every 220 ms.
+        let p = Pacer::new(5, Duration::from_secs(1));
         let start = Instant::now();
-        p.wait_general().await;
-        assert!(Instant::now() - start >= Duration::from_millis(20));
+        let mut slots = Vec::new();
+        for _ in 0..6 {
+            p.wait_search().await;
+            slots.push(Instant::now() - start);
+        }
+        let spacing = Duration::from_millis(220);
+        let expected: Vec<Duration> = (0..6).map(|n| spacing * n).collect();
+        assert_eq!(slots, expected, "the first at once, then one per spacing");
+        // A secondly 429 pushes the next slot out; a shorter push never pulls it in.
+        p.block_search(Duration::from_secs(1));
+        p.block_search(Duration::from_millis(10));
+        let before = Instant::now();
+        p.wait_search().await;
+        assert_eq!(Instant::now() - before, Duration::from_secs(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn exhausted_budget_holds_general_requests_until_the_window_frees() {
+        // The cap shortens the 10 s window.
+        let p = Pacer::new(5, Duration::from_secs(4));
+        p.observe(&exhausted(0, 100));
+        assert_eq!(p.general_hold(), Some(Duration::from_secs(4)));
+        let p = std::sync::Arc::new(p);
+        let waiting = tokio::spawn({
+            let p = p.clone();
+            async move { p.wait_general().await }
+        });
+        // It starts waiting now; the clock moves only when the test says.
+        tokio::task::yield_now().await;
+        tokio::time::advance(Duration::from_millis(3999)).await;
+        tokio::task::yield_now().await;
+        assert!(!waiting.is_finished(), "held until the window frees");
+        assert_eq!(p.general_hold(), Some(Duration::from_millis(1)));
+        tokio::time::advance(Duration::from_millis(1)).await;
+        assert_eq!(waiting.await.expect("the task"), Duration::from_secs(4));
         assert_eq!(p.general_hold(), None);
         // A shorter hold never shortens a longer one.
         p.block_general(Duration::from_secs(5));
         p.block_general(Duration::from_secs(1));
-        assert!(p.general_hold().expect("held") > Duration::from_secs(4));
+        assert_eq!(p.general_hold(), Some(Duration::from_secs(5)));
         // Remaining > 0 holds nothing new.
         let fresh = Pacer::new(5, Duration::from_secs(1));
-        fresh.observe(&Headroom {
-            remaining: Some(3),
-            ..h
-        });
+        fresh.observe(&exhausted(3, 100));
         assert_eq!(fresh.general_hold(), None);
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn local_budget_holds_the_request_after_the_last_one() {
-        let p = Pacer::new(5, Duration::from_millis(30));
-        p.observe(&Headroom {
-            remaining: Some(2),
-            max: Some(5),
-            interval: Some(Duration::from_secs(10)),
-            daily: None,
-            daily_remaining: None,
-            updated_at: jiff::Timestamp::UNIX_EPOCH,
-        });
+        let p = Pacer::new(5, Duration::from_secs(30));
+        p.observe(&exhausted(2, 5));
         let start = Instant::now();
         assert_eq!(p.wait_general().await, Duration::ZERO);
         assert_eq!(p.wait_general().await, Duration::ZERO);
-        assert!(Instant::now() - start < Duration::from_millis(20));
+        assert_eq!(Instant::now(), start, "the budget's two went at once");
         assert_eq!(p.general_hold(), None);
-        // The third waits one (capped) window, then the full `max` is available again.
-        assert!(p.wait_general().await >= Duration::from_millis(25));
-        assert!(Instant::now() - start >= Duration::from_millis(30));
-        let again = Instant::now();
+        // The third waits one window (the 10 s interval), then the full `max` is available.
+        assert_eq!(p.wait_general().await, Duration::from_secs(10));
+        assert_eq!(Instant::now() - start, Duration::from_secs(10));
         for _ in 0..4 {
-            p.wait_general().await;
+            assert_eq!(p.wait_general().await, Duration::ZERO);
         }
-        assert!(Instant::now() - again < Duration::from_millis(20));
+        // The window's five are spent: the next waits for another window.
+        assert_eq!(p.wait_general().await, Duration::from_secs(10));
+        assert_eq!(Instant::now() - start, Duration::from_secs(20));
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn unknown_budget_never_waits() {
         let p = Pacer::new(5, Duration::from_secs(1));
         let start = Instant::now();
         for _ in 0..100 {
-            p.wait_general().await;
+            assert_eq!(p.wait_general().await, Duration::ZERO);
         }
-        assert!(Instant::now() - start < Duration::from_millis(50));
+        assert_eq!(Instant::now(), start);
     }
 }

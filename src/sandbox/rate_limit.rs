@@ -1,9 +1,14 @@
 //! Rolling-window rate limiting like HubSpot's TEN_SECONDLY_ROLLING and the search
 //! endpoints' 5 requests/second. The sandbox accepts one token, so "per token" is global.
+//!
+//! Windows are measured on tokio's clock (the real one outside tests), so a test on tokio's
+//! paused clock can roll a window without waiting for it.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 /// A per-window request budget like HubSpot's `TEN_SECONDLY_ROLLING`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use super::overlay::centered;
 use super::theme::Theme;
 use crate::action::Action;
 use crate::app::App;
-use crate::app::edit::{EditForm, Input, Phase};
+use crate::app::edit::{EditForm, Input, Phase, Picker};
 use crate::domain::{Owner, PropertyType};
 use crate::keymap::{Context, Keymap};
 use crate::text::{pad_to_width, sanitize, truncate_to_width};
@@ -18,7 +18,42 @@ use crate::text::{pad_to_width, sanitize, truncate_to_width};
 pub fn render_form(frame: &mut Frame, form: &EditForm, app: &App, theme: Theme) {
     let screen = frame.area();
     let w = screen.width.saturating_sub(6).clamp(20, 90);
-    let h = match (&form.input, &form.phase) {
+    let h = form_height(form, screen.height);
+    let area = centered(screen, w, h);
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(Span::styled(
+            truncate_to_width(&form_title(form), usize::from(w.saturating_sub(4))),
+            theme.title(),
+        ))
+        .title_bottom(Span::styled(footer(form, &app.keymap), theme.dim()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 || render_phase(frame, form, app, inner, theme) {
+        return;
+    }
+    // Body, then the state or error at the bottom: one line, or two for an error too long
+    // for one (the message, then HubSpot's correlation ID).
+    let state_lines = state_lines(form, app, usize::from(inner.width), theme);
+    let state_h = u16::try_from(state_lines.len()).unwrap_or(1);
+    let body = Rect {
+        height: inner.height.saturating_sub(1 + state_h),
+        ..inner
+    };
+    let status = Rect {
+        y: inner.y + inner.height.saturating_sub(state_h),
+        height: state_h.min(inner.height),
+        ..inner
+    };
+    render_input(frame, form, body, theme);
+    frame.render_widget(Paragraph::new(state_lines), status);
+}
+
+/// The modal's height on a screen `screen_h` rows high: what its phase or input needs.
+fn form_height(form: &EditForm, screen_h: u16) -> u16 {
+    match (&form.input, &form.phase) {
         (_, Phase::Conflict { changes, .. }) => {
             u16::try_from(changes.len() + 9).unwrap_or(u16::MAX)
         }
@@ -27,18 +62,20 @@ pub fn render_form(frame: &mut Frame, form: &EditForm, app: &App, theme: Theme) 
                 multiline: true, ..
             },
             _,
-        ) => screen.height.saturating_sub(4),
+        ) => screen_h.saturating_sub(4),
         (_, Phase::BulkResult { failed, .. }) => {
             u16::try_from(failed.len() + 6).unwrap_or(u16::MAX)
         }
         (Input::Choice(p), _) => u16::try_from(p.options.len() + 8).unwrap_or(u16::MAX),
         _ => 9,
     }
-    .min(screen.height.saturating_sub(2))
-    .max(5);
-    let area = centered(screen, w, h);
-    frame.render_widget(Clear, area);
-    let title = if form.bulk.is_empty() {
+    .min(screen_h.saturating_sub(2))
+    .max(5)
+}
+
+/// The property and the ticket (or how many tickets, for a bulk edit).
+fn form_title(form: &EditForm) -> String {
+    if form.bulk.is_empty() {
         format!(
             " Edit {} · #{} {} ",
             sanitize(&form.property.label),
@@ -51,31 +88,20 @@ pub fn render_form(frame: &mut Frame, form: &EditForm, app: &App, theme: Theme) 
             sanitize(&form.property.label),
             form.bulk.len()
         )
-    };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border(true))
-        .title(Span::styled(
-            truncate_to_width(&title, usize::from(w.saturating_sub(4))),
-            theme.title(),
-        ))
-        .title_bottom(Span::styled(footer(form, &app.keymap), theme.dim()));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if inner.height == 0 {
-        return;
     }
-    let iw = usize::from(inner.width);
+}
+
+/// Renders the phases that replace the input (a conflict, a bulk edit's result, the discard
+/// question); whether it did.
+fn render_phase(frame: &mut Frame, form: &EditForm, app: &App, inner: Rect, theme: Theme) -> bool {
     match &form.phase {
         Phase::Conflict { changes, .. } => {
-            let lines = conflict_lines(changes, app, iw, theme);
+            let lines = conflict_lines(changes, app, usize::from(inner.width), theme);
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-            return;
         }
         Phase::BulkResult { written, failed } => {
             let lines = bulk_result_lines(*written, failed, app, inner, theme);
             frame.render_widget(Paragraph::new(lines), inner);
-            return;
         }
         Phase::ConfirmDiscard => {
             let lines = vec![
@@ -84,34 +110,30 @@ pub fn render_form(frame: &mut Frame, form: &EditForm, app: &App, theme: Theme) 
                 Line::from(key_spans(&app.keymap, DISCARD_KEYS, theme)),
             ];
             frame.render_widget(Paragraph::new(lines), inner);
-            return;
         }
-        _ => {}
+        _ => return false,
     }
-    // Body, then the state or error at the bottom: one line, or two for an error too long
-    // for one (the message, then HubSpot's correlation ID).
-    let iw_all = usize::from(inner.width);
-    let state_lines: Vec<Line> = match (&form.phase, &form.error) {
+    true
+}
+
+/// The bottom lines: what the save is doing, the error (in two lines when it needs them),
+/// or the hint.
+fn state_lines(form: &EditForm, app: &App, width: usize, theme: Theme) -> Vec<Line<'static>> {
+    match (&form.phase, &form.error) {
         (Phase::Checking(_), _) => {
             vec![Line::styled("checking for changes by others…", theme.dim())]
         }
         (Phase::Saving(_), _) => vec![Line::styled("saving…", theme.dim())],
-        (_, Some(e)) => crate::text::fit_in_two(&sanitize(e), iw_all)
+        (_, Some(e)) => crate::text::fit_in_two(&sanitize(e), width)
             .into_iter()
             .map(|l| Line::styled(l, theme.error()))
             .collect(),
         _ => vec![Line::styled(hint(form, app), theme.dim())],
-    };
-    let state_h = u16::try_from(state_lines.len()).unwrap_or(1);
-    let body = Rect {
-        height: inner.height.saturating_sub(1 + state_h),
-        ..inner
-    };
-    let status = Rect {
-        y: inner.y + inner.height.saturating_sub(state_h),
-        height: state_h.min(inner.height),
-        ..inner
-    };
+    }
+}
+
+/// The input fitting the property's type, in `body`.
+fn render_input(frame: &mut Frame, form: &EditForm, body: Rect, theme: Theme) {
     match &form.input {
         Input::Text { area: a, .. } | Input::Number(a) | Input::Date { area: a, .. } => {
             let mut a = a.clone();
@@ -132,56 +154,61 @@ pub fn render_form(frame: &mut Frame, form: &EditForm, app: &App, theme: Theme) 
             frame.render_widget(Paragraph::new(lines), body);
         }
         Input::Choice(p) => {
-            let mut lines = vec![Line::from(vec![
-                Span::styled("Filter: ", theme.dim()),
-                Span::raw(format!("{}▏", sanitize(&p.query))),
-            ])];
-            if let Some((_, label)) = &form.new_pipeline {
-                lines.push(Line::styled(
-                    format!(
-                        "Stage in {} (a new pipeline needs a stage):",
-                        sanitize(label)
-                    ),
-                    theme.header(),
-                ));
-            }
-            let visible = p.visible();
-            let rows = usize::from(body.height).saturating_sub(lines.len());
-            let start = p.cursor.saturating_sub(rows.saturating_sub(1));
-            for (row, &i) in visible.iter().enumerate().skip(start).take(rows) {
-                let o = &p.options[i];
-                let check = if p.multi {
-                    if p.chosen.contains(&o.value) {
-                        "[x] "
-                    } else {
-                        "[ ] "
-                    }
-                } else if o.value == form.original
-                    && form.new_pipeline.is_none()
-                    // A bulk edit's tickets have differing values: none is "the current".
-                    && form.bulk.is_empty()
-                {
-                    "• "
-                } else {
-                    "  "
-                };
-                let line = Line::raw(pad_to_width(&format!("{check}{}", sanitize(&o.label)), iw));
-                lines.push(if row == p.cursor {
-                    line.style(theme.selected(true))
-                } else {
-                    line
-                });
-            }
-            if visible.is_empty() {
-                lines.push(Line::styled("  nothing matches", theme.dim()));
-            }
-            frame.render_widget(Paragraph::new(lines), body);
+            frame.render_widget(Paragraph::new(choice_lines(form, p, body, theme)), body);
         }
     }
-    frame.render_widget(Paragraph::new(state_lines), status);
 }
 
-/// Someone changed the ticket since the form opened: their changes, then the choices.
+/// A choice input: the filter, the stage prompt of a pipeline change, and the options that
+/// fit in `body` around the cursor.
+fn choice_lines<'a>(form: &'a EditForm, p: &'a Picker, body: Rect, theme: Theme) -> Vec<Line<'a>> {
+    let iw = usize::from(body.width);
+    let mut lines = vec![Line::from(vec![
+        Span::styled("Filter: ", theme.dim()),
+        Span::raw(format!("{}▏", sanitize(&p.query))),
+    ])];
+    if let Some((_, label)) = &form.new_pipeline {
+        lines.push(Line::styled(
+            format!(
+                "Stage in {} (a new pipeline needs a stage):",
+                sanitize(label)
+            ),
+            theme.header(),
+        ));
+    }
+    let visible = p.visible();
+    let rows = usize::from(body.height).saturating_sub(lines.len());
+    let start = p.cursor.saturating_sub(rows.saturating_sub(1));
+    for (row, &i) in visible.iter().enumerate().skip(start).take(rows) {
+        let o = &p.options[i];
+        let check = if p.multi {
+            if p.chosen.contains(&o.value) {
+                "[x] "
+            } else {
+                "[ ] "
+            }
+        } else if o.value == form.original
+            && form.new_pipeline.is_none()
+            // A bulk edit's tickets have differing values: none is "the current".
+            && form.bulk.is_empty()
+        {
+            "• "
+        } else {
+            "  "
+        };
+        let line = Line::raw(pad_to_width(&format!("{check}{}", sanitize(&o.label)), iw));
+        lines.push(if row == p.cursor {
+            line.style(theme.selected(true))
+        } else {
+            line
+        });
+    }
+    if visible.is_empty() {
+        lines.push(Line::styled("  nothing matches", theme.dim()));
+    }
+    lines
+}
+
 fn conflict_lines<'a>(
     changes: &[crate::domain::HistoryEntry],
     app: &App,

@@ -17,15 +17,12 @@ pub struct Seen {
     pub method: String,
     pub path: String,
     pub status: u16,
-    /// When it was forwarded, since the proxy started.
-    pub at: std::time::Duration,
 }
 
 #[derive(Clone)]
 struct Shared {
     upstream: String,
     http: reqwest::Client,
-    started: std::time::Instant,
     seen: Arc<Mutex<Vec<Seen>>>,
 }
 
@@ -41,7 +38,6 @@ impl Proxy {
         let shared = Shared {
             upstream,
             http: reqwest::Client::new(),
-            started: std::time::Instant::now(),
             seen: seen.clone(),
         };
         let app = axum::Router::new().fallback(forward).with_state(shared);
@@ -80,7 +76,6 @@ async fn forward(State(s): State<Shared>, req: Request) -> Response<Body> {
         .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
     let bytes = to_bytes(body, 64 * 1024 * 1024).await.unwrap_or_default();
     let method = reqwest::Method::from_bytes(parts.method.as_str().as_bytes()).expect("method");
-    let at = s.started.elapsed();
     let mut out = s.http.request(method, format!("{}{path}", s.upstream));
     for (k, v) in &parts.headers {
         if k.as_str() != "host" && k.as_str() != "content-length" {
@@ -108,7 +103,6 @@ async fn forward(State(s): State<Shared>, req: Request) -> Response<Body> {
         method: parts.method.as_str().to_owned(),
         path,
         status,
-        at,
     });
     let mut resp = Response::new(Body::from(body));
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
