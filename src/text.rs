@@ -2,11 +2,12 @@
 //!
 //! Owns: stripping control characters and whole escape sequences (a ticket body must never
 //! move the cursor, clear the screen or retitle the terminal), removing bidi overrides, turning
-//! ticket HTML into plain text, and measuring / truncating / padding by terminal cells, one
-//! grapheme cluster at a time so CJK and emoji never get split.
+//! ticket HTML into plain or readable text (lists numbered, links as references), and
+//! measuring / truncating / padding / wrapping by terminal cells, one grapheme cluster at a
+//! time so CJK and emoji never get split.
 //!
-//! Must not: style, wrap paragraphs or know about panes; that is the UI's job. Everything a
-//! remote string passes through here before it reaches a `Span`.
+//! Must not: style or know about panes; that is the UI's job. Everything a remote string
+//! passes through here before it reaches a `Span`.
 
 use std::borrow::Cow;
 
@@ -234,6 +235,104 @@ pub fn pad_left_to_width(s: &str, cells: usize) -> String {
     out
 }
 
+/// `n` with thousands separators: `2,431`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `text` laid out for reading in lines of at most `cells` cells: each line broken between
+/// words, a word wider than a line broken where it must (nothing is cut: a long address is
+/// still all there), and the lines a long one continues on indented like its text — under a
+/// list item's or reference's text, not its marker. A line that fits is kept as it is; blank
+/// lines stay. Expects sanitized text.
+pub fn wrap(text: &str, cells: usize) -> Vec<String> {
+    let cells = cells.max(1);
+    let mut out = Vec::new();
+    for line in text.split('\n') {
+        if width(line) <= cells {
+            out.push(line.to_owned());
+        } else {
+            wrap_line(line, cells, &mut out);
+        }
+    }
+    out
+}
+
+/// One long line of [`wrap`].
+fn wrap_line(line: &str, cells: usize, out: &mut Vec<String>) {
+    let indent = " ".repeat(hanging_indent(line).min(cells / 2));
+    let lead = line.len() - line.trim_start_matches(' ').len();
+    // The first line keeps the line's own leading spaces.
+    let mut cur = " ".repeat(lead.min(cells / 2));
+    let mut has_words = false;
+    for word in line.split(' ').filter(|w| !w.is_empty()) {
+        if has_words && width(&cur) + 1 + width(word) > cells {
+            out.push(std::mem::take(&mut cur));
+            cur.push_str(&indent);
+            has_words = false;
+        }
+        if has_words {
+            cur.push(' ');
+        }
+        has_words = true;
+        let mut rest = word;
+        while width(&cur) + width(rest) > cells {
+            let room = cells.saturating_sub(width(&cur)).max(1);
+            let (head, tail) = split_at_width(rest, room);
+            cur.push_str(head);
+            out.push(std::mem::take(&mut cur));
+            cur.push_str(&indent);
+            rest = tail;
+        }
+        cur.push_str(rest);
+    }
+    if has_words {
+        out.push(cur);
+    }
+}
+
+/// Cells a long line's continuation lines are indented by: its leading spaces, and its list
+/// marker (`• `, `12. `) or reference (`[3] `) when it starts with one.
+fn hanging_indent(line: &str) -> usize {
+    let body = line.trim_start_matches(' ');
+    let lead = line.len() - body.len();
+    let marker = if body.starts_with("• ") {
+        2
+    } else {
+        let digits = body.trim_start_matches('[').len();
+        let bracket = body.len() - digits;
+        let after = body[bracket..].trim_start_matches(|c: char| c.is_ascii_digit());
+        let n = body.len() - bracket - after.len();
+        match (bracket, after.as_bytes()) {
+            (0, [b'.', b' ', ..]) if n > 0 => n + 2,
+            (1, [b']', b' ', ..]) if n > 0 => n + 3,
+            _ => 0,
+        }
+    };
+    lead + marker
+}
+
+/// The longest start of `s` within `cells` cells (at least one grapheme), and the rest.
+fn split_at_width(s: &str, cells: usize) -> (&str, &str) {
+    let mut used = 0;
+    for (i, g) in s.grapheme_indices(true) {
+        let w = g.width();
+        if used + w > cells && i > 0 {
+            return s.split_at(i);
+        }
+        used += w;
+    }
+    (s, "")
+}
+
 /// Whether `s` looks like HTML (has a tag such as `<p>`, `<br/>`, `</div>` or an entity like
 /// `&amp;`) rather than plain text, to decide whether [`html_to_text`] should see it.
 pub fn looks_like_html(s: &str) -> bool {
@@ -308,6 +407,156 @@ fn escape_html(s: &str) -> String {
 /// would (except in `pre`), and entities are decoded. Never fails: malformed markup degrades
 /// to text.
 pub fn html_to_text(html: &str) -> String {
+    convert_html(html, None)
+}
+
+/// Rich text (a ticket description, a note's, call's or email's HTML body) as readable text,
+/// for reading in full: what [`html_to_text`] gives, with ordered lists numbered (`1. `),
+/// nested lists indented, and links as numbered references — "see the manual [1]" in the
+/// text, "[1] https://…" at the end. A link whose text is its own address gets no reference
+/// (it is already there to read); one address is one number however often it is linked.
+pub fn html_to_readable(html: &str) -> String {
+    let mut rich = Rich::default();
+    let mut text = convert_html(html, Some(&mut rich));
+    if !rich.refs.is_empty() {
+        let refs: Vec<String> = rich
+            .refs
+            .iter()
+            .enumerate()
+            .map(|(i, url)| format!("[{}] {}", i + 1, sanitize(url)))
+            .collect();
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(&refs.join("\n"));
+    }
+    text
+}
+
+/// A value to read in full: rich text when it looks like HTML ([`html_to_readable`]), else
+/// the text itself with its line breaks (sanitized, trailing blank lines dropped).
+pub fn readable(value: &str) -> String {
+    if looks_like_html(value) {
+        html_to_readable(value)
+    } else {
+        sanitize_multiline(value).trim_end().to_owned()
+    }
+}
+
+/// What the readable conversion keeps track of besides the text.
+#[derive(Default)]
+struct Rich {
+    /// The open lists, innermost last: the next item's number, or `None` for bullets.
+    lists: Vec<Option<usize>>,
+    /// The open link's address and where its text starts in the output.
+    link: Option<(String, usize)>,
+    /// Link addresses, in order of first use (reference `n` is `refs[n - 1]`).
+    refs: Vec<String>,
+}
+
+impl Rich {
+    /// A list opens (`ol` numbered from its `start`, `ul` bulleted) or closes.
+    fn list(&mut self, tag: &Tag, raw: &str) {
+        if tag.closing {
+            self.lists.pop();
+        } else if tag.name == "ol" {
+            let start = attribute(raw, "start").and_then(|s| s.trim().parse().ok());
+            self.lists.push(Some(start.unwrap_or(1)));
+        } else {
+            self.lists.push(None);
+        }
+    }
+
+    /// The marker of the next list item, indented by its list's depth: `• `, `2. `.
+    fn item_marker(&mut self) -> String {
+        let indent = "  ".repeat(self.lists.len().saturating_sub(1));
+        match self.lists.last_mut() {
+            Some(Some(n)) => {
+                let marker = format!("{indent}{n}. ");
+                *n += 1;
+                marker
+            }
+            _ => format!("{indent}• "),
+        }
+    }
+
+    /// A link opens (its address remembered) or closes (its reference written after its
+    /// text, unless the text is the address).
+    fn link(&mut self, tag: &Tag, raw: &str, out: &mut Builder) {
+        if !tag.closing {
+            let href = attribute(raw, "href").unwrap_or_default();
+            self.link = Some((href, out.out.len()));
+            return;
+        }
+        let Some((href, start)) = self.link.take() else {
+            return;
+        };
+        let href = href.trim();
+        let lower = href.to_ascii_lowercase();
+        if href.is_empty() || href.starts_with('#') || lower.starts_with("javascript:") {
+            return;
+        }
+        let shown = out.out.get(start..).unwrap_or("").trim();
+        let bare = href.strip_prefix("mailto:").unwrap_or(href);
+        if shown == href || shown == bare || shown.trim_end_matches('/') == bare.trim_end_matches('/')
+        {
+            return;
+        }
+        let n = match self.refs.iter().position(|r| r == href) {
+            Some(i) => i + 1,
+            None => {
+                self.refs.push(href.to_owned());
+                self.refs.len()
+            }
+        };
+        out.reference(n);
+    }
+}
+
+/// The value of attribute `name` in a tag as written (`<a href="…">`), entities decoded.
+fn attribute(raw: &str, name: &str) -> Option<String> {
+    let inner = raw.strip_prefix('<')?.trim_end_matches('>');
+    // Past the tag's name.
+    let mut rest = inner.trim_start_matches(|c: char| !c.is_whitespace() && c != '/');
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '/');
+        if rest.is_empty() {
+            return None;
+        }
+        let end = rest
+            .find(|c: char| c.is_whitespace() || c == '=' || c == '/')
+            .unwrap_or(rest.len());
+        let (attr, after) = rest.split_at(end);
+        let after = after.trim_start();
+        let (value, next) = match after.strip_prefix('=') {
+            None => ("", after),
+            Some(v) => {
+                let v = v.trim_start();
+                match v.chars().next() {
+                    Some(q @ ('"' | '\'')) => {
+                        let body = &v[1..];
+                        let close = body.find(q).unwrap_or(body.len());
+                        (&body[..close], body.get(close + 1..).unwrap_or(""))
+                    }
+                    _ => {
+                        let close = v.find(char::is_whitespace).unwrap_or(v.len());
+                        v.split_at(close)
+                    }
+                }
+            }
+        };
+        if attr.eq_ignore_ascii_case(name) {
+            return Some(decode_entities(value).into_owned());
+        }
+        if next.len() == rest.len() {
+            return None;
+        }
+        rest = next;
+    }
+}
+
+/// The one HTML walker of [`html_to_text`] and [`html_to_readable`] (`rich` set).
+fn convert_html(html: &str, mut rich: Option<&mut Rich>) -> String {
     let mut out = Builder::default();
     let mut rest = html;
     let mut pre_depth = 0usize;
@@ -328,42 +577,70 @@ pub fn html_to_text(html: &str) -> String {
             rest = &rest[1..];
             continue;
         };
+        let raw = &rest[..tag.len];
         rest = &rest[tag.len..];
         if !tag.closing && matches!(tag.name.as_str(), "script" | "style" | "head" | "title") {
             rest = skip_raw_text(rest, &tag.name);
             continue;
         }
-        match tag.name.as_str() {
-            "br" => out.line_break(),
-            "li" if !tag.closing => {
-                out.block();
-                out.raw("• ");
-            }
-            "pre" => {
-                out.paragraph();
-                if tag.closing {
-                    pre_depth = pre_depth.saturating_sub(1);
-                } else {
-                    pre_depth += 1;
-                }
-            }
-            "td" | "th" if !tag.closing => out.cell(),
-            "hr" => {
-                out.block();
-                out.raw("────────");
-                out.block();
-            }
-            "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "blockquote" => out.paragraph(),
-            "div" | "ul" | "ol" | "li" | "tr" | "table" | "thead" | "tbody" | "tfoot"
-            | "section" | "article" | "header" | "footer" | "nav" | "aside" | "dl" | "dt"
-            | "dd" | "figure" | "figcaption" | "address" | "main" | "form" | "fieldset" => {
-                out.block()
-            }
-            _ => {}
+        if let Some(rich) = rich.as_deref_mut()
+            && rich_tag(rich, &tag, raw, &mut out)
+        {
+            continue;
         }
+        plain_tag(&tag, &mut out, &mut pre_depth);
     }
     let text = out.finish();
     sanitize_multiline(&text).into_owned()
+}
+
+/// What a tag does to readable text beyond plain text: lists and links. False when it
+/// does nothing more (the plain handling applies).
+fn rich_tag(rich: &mut Rich, tag: &Tag, raw: &str, out: &mut Builder) -> bool {
+    match tag.name.as_str() {
+        "ol" | "ul" => {
+            rich.list(tag, raw);
+            out.block();
+        }
+        "li" if !tag.closing => {
+            out.block();
+            let marker = rich.item_marker();
+            out.raw(&marker);
+        }
+        "a" => rich.link(tag, raw, out),
+        _ => return false,
+    }
+    true
+}
+
+/// What a tag does to plain text: line and paragraph breaks, list bullets, cells, rules.
+fn plain_tag(tag: &Tag, out: &mut Builder, pre_depth: &mut usize) {
+    match tag.name.as_str() {
+        "br" => out.line_break(),
+        "li" if !tag.closing => {
+            out.block();
+            out.raw("• ");
+        }
+        "pre" => {
+            out.paragraph();
+            if tag.closing {
+                *pre_depth = pre_depth.saturating_sub(1);
+            } else {
+                *pre_depth += 1;
+            }
+        }
+        "td" | "th" if !tag.closing => out.cell(),
+        "hr" => {
+            out.block();
+            out.raw("────────");
+            out.block();
+        }
+        "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "blockquote" => out.paragraph(),
+        "div" | "ul" | "ol" | "li" | "tr" | "table" | "thead" | "tbody" | "tfoot" | "section"
+        | "article" | "header" | "footer" | "nav" | "aside" | "dl" | "dt" | "dd" | "figure"
+        | "figcaption" | "address" | "main" | "form" | "fieldset" => out.block(),
+        _ => {}
+    }
 }
 
 struct Tag {
@@ -461,6 +738,16 @@ impl Builder {
         }
         self.pending_space = false;
         self.out.push_str(s);
+    }
+
+    /// Reference `n` right after the text written last (` [n]`): a space owed after that
+    /// text stays owed.
+    fn reference(&mut self, n: usize) {
+        if self.pending_breaks == 0 && !self.at_line_start() {
+            self.out.push(' ');
+        }
+        self.flush_breaks();
+        self.out.push_str(&format!("[{n}]"));
     }
 
     fn text(&mut self, s: &str, preformatted: bool) {
@@ -883,5 +1170,128 @@ mod tests {
         assert!(!looks_like_html("a < b > c"));
         assert!(!looks_like_html("plain\ntext"));
         assert!(!looks_like_html("AT&T"));
+    }
+}
+
+#[cfg(test)]
+mod readable_tests {
+    use super::*;
+
+    #[test]
+    fn links_become_numbered_references_listed_at_the_end() {
+        let html = r#"<p>Please see <a href="https://example.com/manual?a=1&amp;b=2">the manual</a> and
+            <a href='https://example.com/faq'>our FAQ</a>.</p><p>Again: <a href="https://example.com/manual?a=1&amp;b=2">manual</a></p>"#;
+        assert_eq!(
+            html_to_readable(html),
+            "Please see the manual [1] and our FAQ [2].\n\nAgain: manual [1]\n\n\
+             [1] https://example.com/manual?a=1&b=2\n[2] https://example.com/faq"
+        );
+    }
+
+    #[test]
+    fn a_link_showing_its_own_address_gets_no_reference() {
+        // What `text_to_html` writes for a typed URL reads back as the URL alone.
+        let typed = "Logs at https://example.com/logs/42 and mail me";
+        assert_eq!(html_to_readable(&text_to_html(typed)), typed);
+        assert_eq!(
+            html_to_readable(r#"<a href="mailto:a@example.com">a@example.com</a>"#),
+            "a@example.com"
+        );
+        assert_eq!(
+            html_to_readable(r##"<a href="#top">top</a> <a href="javascript:x()">x</a>"##),
+            "top x"
+        );
+    }
+
+    #[test]
+    fn ordered_lists_are_numbered_and_nested_lists_indented() {
+        let html = "<p>Steps:</p><ol start=\"3\"><li>Open <b>Settings</b></li><li>Click \
+                    &quot;Save&quot;<ul><li>wait</li><li>retry</li></ul></li></ol>\
+                    <ul><li>done</li></ul>";
+        assert_eq!(
+            html_to_readable(html),
+            "Steps:\n\n3. Open Settings\n4. Click \"Save\"\n  • wait\n  • retry\n• done"
+        );
+    }
+
+    #[test]
+    fn readable_never_shows_tags_or_scripts() {
+        // The seeded HTML ticket (1006).
+        let html = "<p>Hello,</p><p>Steps:</p><ol><li>Open <b>Settings</b></li><li>Click \
+                    &quot;Save&quot;</li></ol><script>alert('x')</script><img src=x onerror=alert(1)>";
+        let text = html_to_readable(html);
+        assert_eq!(text, "Hello,\n\nSteps:\n\n1. Open Settings\n2. Click \"Save\"");
+        assert!(!text.contains('<'), "{text}");
+    }
+
+    #[test]
+    fn readable_keeps_plain_text_as_written() {
+        assert_eq!(
+            readable("Hello,\n\nthe printer\r\nis on fire\u{1b}[2J\n\n"),
+            "Hello,\n\nthe printer\nis on fire"
+        );
+        assert_eq!(readable("<p>a</p><p>b</p>"), "a\n\nb");
+        assert_eq!(readable("AT&T < 3"), "AT&T < 3");
+    }
+
+    #[test]
+    fn plain_html_to_text_is_unchanged_by_references() {
+        assert_eq!(
+            html_to_text(r#"<a href="https://x.example">link</a> <ol><li>a</li></ol>"#),
+            "link\n• a"
+        );
+    }
+
+    #[test]
+    fn attributes_are_read_with_any_quoting() {
+        let a = |raw: &str, name: &str| attribute(raw, name);
+        assert_eq!(a(r#"<a href="x>y" title='a>b'>"#, "href").as_deref(), Some("x>y"));
+        assert_eq!(a(r#"<a href="x>y" title='a>b'>"#, "title").as_deref(), Some("a>b"));
+        assert_eq!(a("<a HREF=plain target=_blank>", "href").as_deref(), Some("plain"));
+        assert_eq!(a("<a download href = 'z'>", "href").as_deref(), Some("z"));
+        assert_eq!(a("<a>", "href"), None);
+        assert_eq!(a("<br/>", "href"), None);
+    }
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(2_431), "2,431");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn wrapping_breaks_between_words_and_keeps_everything() {
+        assert_eq!(wrap("short\n\nlines", 10), vec!["short", "", "lines"]);
+        assert_eq!(
+            wrap("the quick brown fox jumps", 10),
+            vec!["the quick", "brown fox", "jumps"]
+        );
+        // A word wider than the line is broken, not cut.
+        let url = "https://example.com/a/very/long/path";
+        let lines = wrap(&format!("see {url}"), 12);
+        assert!(lines.iter().all(|l| width(l) <= 12), "{lines:?}");
+        assert_eq!(lines.concat().replace(' ', ""), format!("see{url}"));
+        // Wide characters never split, and the lines stay within the width.
+        let ja = wrap("プリンターが燃えている、至急対応してください", 10);
+        assert!(ja.iter().all(|l| width(l) <= 10), "{ja:?}");
+        assert_eq!(ja.concat(), "プリンターが燃えている、至急対応してください");
+    }
+
+    #[test]
+    fn wrapped_list_items_and_references_hang_under_their_text() {
+        assert_eq!(
+            wrap("• one two three four", 10),
+            vec!["• one two", "  three", "  four"]
+        );
+        assert_eq!(
+            wrap("  12. alpha beta gamma", 14),
+            vec!["  12. alpha", "      beta", "      gamma"]
+        );
+        assert_eq!(
+            wrap("[2] https://example.com/x", 12),
+            vec!["[2]", "    https://", "    example.", "    com/x"]
+        );
     }
 }
