@@ -149,6 +149,9 @@ pub struct PropertyDef {
     pub hubspot_defined: bool,
     /// `OWNER` for `hubspot_owner_id`.
     pub referenced_object_type: Option<String>,
+    /// A number of milliseconds shown as a duration ("8 d 10 h"): HubSpot's
+    /// `numberDisplayHint: "duration"`, or a known duration property (see `mapping`).
+    pub duration: bool,
 }
 
 impl PropertyDef {
@@ -363,6 +366,8 @@ impl Catalog {
                 .map_or_else(|| value.to_owned(), Owner::display_name);
         }
         match def.kind {
+            PropertyType::Number if def.duration => parse_millis(value)
+                .map_or_else(|| value.to_owned(), |ms| format_duration(ms)),
             PropertyType::Enumeration => {
                 def.option_label(value).unwrap_or_else(|| value.to_owned())
             }
@@ -379,6 +384,49 @@ impl Catalog {
             _ => value.to_owned(),
         }
     }
+}
+
+/// A number of milliseconds as HubSpot writes it (`"30000"`, `"30000.0"`), rounded.
+pub fn parse_millis(value: &str) -> Option<i64> {
+    let v = value.trim();
+    v.parse::<i64>().ok().or_else(|| {
+        v.parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite() && f.abs() < 9.0e15)
+            // In range (checked above), so the cast is exact to the millisecond.
+            .map(|f| f.round() as i64)
+    })
+}
+
+/// A duration of `ms` milliseconds as a person reads it, to its two largest units:
+/// "8 d 10 h", "3 h 12 min", "4 min 5 s", "45 s" (a zero second unit is left out: "8 d").
+/// Under a second: "0 s". Negative durations read with a minus sign.
+pub fn format_duration(ms: i64) -> String {
+    let sign = if ms < 0 { "-" } else { "" };
+    let secs = ms.unsigned_abs() / 1000;
+    let (d, h, m, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    let two = |a: u64, ua: &str, b: u64, ub: &str| {
+        if b == 0 {
+            format!("{sign}{a} {ua}")
+        } else {
+            format!("{sign}{a} {ua} {b} {ub}")
+        }
+    };
+    if d > 0 {
+        two(d, "d", h, "h")
+    } else if h > 0 {
+        two(h, "h", m, "min")
+    } else if m > 0 {
+        two(m, "min", s, "s")
+    } else {
+        format!("{sign}{s} s")
+    }
+}
+
+/// How long ago `t` was at `now` ("3 d 4 h"); a time in the future reads as "0 s".
+pub fn time_since(now: Timestamp, t: Timestamp) -> String {
+    let ms = now.duration_since(t).as_millis().max(0);
+    format_duration(i64::try_from(ms).unwrap_or(i64::MAX))
 }
 
 /// Parses HubSpot's datetime values: ISO 8601, or epoch milliseconds as a string.
@@ -736,6 +784,57 @@ mod tests {
         assert_eq!(parse_timestamp(""), None);
     }
 
+    #[test]
+    fn durations_read_in_their_two_largest_units() {
+        const S: i64 = 1000;
+        const MIN: i64 = 60 * S;
+        const H: i64 = 60 * MIN;
+        const D: i64 = 24 * H;
+        assert_eq!(format_duration(8 * D + 10 * H + 5 * MIN), "8 d 10 h");
+        assert_eq!(format_duration(8 * D), "8 d");
+        assert_eq!(format_duration(3 * H + 12 * MIN + 40 * S), "3 h 12 min");
+        assert_eq!(format_duration(4 * MIN + 5 * S), "4 min 5 s");
+        assert_eq!(format_duration(45 * S + 999), "45 s");
+        assert_eq!(format_duration(300), "0 s");
+        assert_eq!(format_duration(-2 * H), "-2 h");
+        assert_eq!(parse_millis("30000.0"), Some(30_000));
+        assert_eq!(parse_millis(" 12 "), Some(12));
+        assert_eq!(parse_millis("soon"), None);
+        let now = ts("2026-11-01T12:00:00Z");
+        assert_eq!(time_since(now, ts("2026-10-29T08:00:00Z")), "3 d 4 h");
+        assert_eq!(time_since(now, ts("2026-11-02T00:00:00Z")), "0 s");
+    }
+
+    #[test]
+    fn duration_properties_display_as_durations() {
+        let mut c = catalog();
+        let mut props = c.properties.clone();
+        props.push(PropertyDef {
+            name: "time_to_close".into(),
+            label: "Time to close".into(),
+            kind: PropertyType::Number,
+            field_type: "number".into(),
+            group_name: "ticketinformation".into(),
+            description: String::new(),
+            options: vec![],
+            display_order: 3,
+            hidden: false,
+            calculated: true,
+            read_only_value: true,
+            has_unique_value: false,
+            hubspot_defined: true,
+            referenced_object_type: None,
+            duration: true,
+        });
+        c.set_properties(props, vec![]);
+        assert_eq!(
+            c.display_value(None, "time_to_close", "727500000"),
+            "8 d 10 h"
+        );
+        assert_eq!(c.display_value(None, "time_to_close", "n/a"), "n/a");
+        assert_eq!(c.display_value(None, "time_to_close", ""), "");
+    }
+
     fn catalog() -> Catalog {
         let mut c = Catalog::default();
         c.set_pipelines(vec![Pipeline {
@@ -782,6 +881,7 @@ mod tests {
                     has_unique_value: false,
                     hubspot_defined: true,
                     referenced_object_type: Some("OWNER".into()),
+                    duration: false,
                 },
                 PropertyDef {
                     name: "hs_ticket_category".into(),
@@ -811,6 +911,7 @@ mod tests {
                     has_unique_value: false,
                     hubspot_defined: true,
                     referenced_object_type: None,
+                    duration: false,
                 },
             ],
             vec![],

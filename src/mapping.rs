@@ -58,20 +58,26 @@ pub fn history_value_json(v: &Value) -> Option<HistoryValue> {
 }
 
 pub fn property(p: hs::Property) -> PropertyDef {
+    let duration = is_duration(&p);
     let read_only_value = p
         .modification_metadata
         .as_ref()
         .is_some_and(|m| m.read_only_value);
     PropertyDef {
         kind: PropertyType::parse(&p.type_),
+        // An option without a displayOrder (optional in the spec) keeps its place in the
+        // list HubSpot sent, which is the order it shows.
         options: p
             .options
             .into_iter()
-            .map(|o| PropertyOption {
+            .enumerate()
+            .map(|(i, o)| PropertyOption {
                 label: o.label,
                 value: o.value,
                 hidden: o.hidden,
-                display_order: order(o.display_order),
+                display_order: o
+                    .display_order
+                    .map_or_else(|| i32::try_from(i).unwrap_or(i32::MAX), |n| order(Some(n))),
             })
             .collect(),
         name: p.name,
@@ -85,7 +91,33 @@ pub fn property(p: hs::Property) -> PropertyDef {
         read_only_value,
         has_unique_value: p.has_unique_value,
         hubspot_defined: p.hubspot_defined,
+        duration,
         referenced_object_type: p.referenced_object_type,
+    }
+}
+
+/// HubSpot-defined ticket properties holding a number of milliseconds, for a portal whose
+/// Properties API does not send `numberDisplayHint` (it is optional in the spec). The list is
+/// UNCONFIRMED: these are documented as millisecond durations by portals' own exports, not
+/// by HubSpot.
+pub const KNOWN_DURATIONS: [&str; 5] = [
+    "time_to_close",
+    "time_to_first_agent_reply",
+    "hs_time_to_first_rep_assignment",
+    "hs_time_to_close_in_operating_hours",
+    "hs_time_to_first_response_in_operating_hours",
+];
+
+/// Whether a property's numbers are durations in milliseconds: its `numberDisplayHint` says
+/// `duration` [S: PR3 `Property.numberDisplayHint`], or, without a hint, it is one of the
+/// [`KNOWN_DURATIONS`].
+fn is_duration(p: &hs::Property) -> bool {
+    if p.type_ != "number" {
+        return false;
+    }
+    match p.extra.get("numberDisplayHint").and_then(Value::as_str) {
+        Some(hint) => hint == "duration",
+        None => p.hubspot_defined && KNOWN_DURATIONS.contains(&p.name.as_str()),
     }
 }
 
@@ -247,9 +279,17 @@ pub fn activity(kind: ObjectKind, id: &str, r: &hs::SimplePublicObject) -> Activ
         ObjectKind::Meeting => (p("hs_meeting_title").to_owned(), p("hs_meeting_body")),
         _ => (String::new(), ""),
     };
-    let body = crate::text::html_to_text(body);
+    // Bodies are rich text (notes, calls) or plain text (an email's `hs_email_text`): read
+    // as such, links as references; a title taken from the body is its first plain line.
+    let plain = if crate::text::looks_like_html(body) {
+        crate::text::html_to_text(body)
+    } else {
+        crate::text::sanitize_multiline(body).into_owned()
+    };
+    let body = crate::text::readable(body);
     let title = if title.trim().is_empty() {
-        body.lines()
+        plain
+            .lines()
             .find(|l| !l.trim().is_empty())
             .unwrap_or("")
             .trim()
@@ -413,5 +453,88 @@ pub mod search {
                 d::SortDirection::Descending => hs::SortDirection::Descending,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn property_json(extra: &str) -> hs::Property {
+        serde_json::from_str(&format!(
+            r#"{{"name":"time_to_close","label":"Time to close","type":"number",
+                "fieldType":"number","groupName":"ticketinformation","description":"",
+                "options":[],"hubspotDefined":true{extra}}}"#
+        ))
+        .expect("property")
+    }
+
+    #[test]
+    fn durations_come_from_the_display_hint_else_the_known_list() {
+        assert!(property(property_json(r#","numberDisplayHint":"duration""#)).duration);
+        assert!(
+            !property(property_json(r#","numberDisplayHint":"unformatted""#)).duration,
+            "the hint wins over the list"
+        );
+        assert!(property(property_json("")).duration, "known without a hint");
+        let mut custom = property_json(r#","numberDisplayHint":"duration""#);
+        custom.name = "affected_users".into();
+        custom.extra.clear();
+        assert!(!property(custom).duration);
+    }
+
+    #[test]
+    fn options_without_a_display_order_keep_their_place() {
+        let p: hs::Property = serde_json::from_str(
+            r#"{"name":"hs_ticket_priority","label":"Priority","type":"enumeration",
+                "fieldType":"select","groupName":"ticketinformation","description":"",
+                "options":[{"label":"Low","value":"LOW","hidden":false},
+                           {"label":"Medium","value":"MEDIUM","hidden":false},
+                           {"label":"High","value":"HIGH","hidden":false},
+                           {"label":"Urgent","value":"URGENT","hidden":false}]}"#,
+        )
+        .expect("property");
+        let orders: Vec<(String, i32)> = property(p)
+            .options
+            .into_iter()
+            .map(|o| (o.value, o.display_order))
+            .collect();
+        assert_eq!(
+            orders,
+            [("LOW", 0), ("MEDIUM", 1), ("HIGH", 2), ("URGENT", 3)]
+                .map(|(v, n)| (v.to_owned(), n))
+        );
+    }
+
+    #[test]
+    fn activity_bodies_are_read_as_rich_or_plain_text() {
+        let note: hs::SimplePublicObject = serde_json::from_value(serde_json::json!({
+            "id": "5000001",
+            "properties": {"hs_note_body": "<p>See <a href=\"https://example.com/kb/7\">the article</a></p><p>Thanks</p>"},
+            "createdAt": "2026-10-01T00:00:00Z",
+            "updatedAt": "2026-10-01T00:00:00Z",
+            "archived": false
+        }))
+        .expect("note");
+        let a = activity(ObjectKind::Note, "5000001", &note);
+        assert_eq!(a.title, "See the article");
+        assert_eq!(
+            a.body,
+            "See the article [1]\n\nThanks\n\n[1] https://example.com/kb/7"
+        );
+        let email: hs::SimplePublicObject = serde_json::from_value(serde_json::json!({
+            "id": "5000002",
+            "properties": {"hs_email_subject": "Re: printer", "hs_email_text": "Hello,\n\nIt works again.\n\nBest regards,\nSupport"},
+            "createdAt": "2026-10-01T00:00:00Z",
+            "updatedAt": "2026-10-01T00:00:00Z",
+            "archived": false
+        }))
+        .expect("email");
+        let a = activity(ObjectKind::Email, "5000002", &email);
+        assert_eq!(
+            a.body,
+            "Hello,\n\nIt works again.\n\nBest regards,\nSupport",
+            "a plain-text email keeps its lines"
+        );
     }
 }

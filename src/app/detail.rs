@@ -278,6 +278,7 @@ mod tests {
             has_unique_value: false,
             hubspot_defined,
             referenced_object_type: None,
+            duration: false,
         }
     }
 

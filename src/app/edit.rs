@@ -718,6 +718,7 @@ mod tests {
             has_unique_value: false,
             hubspot_defined: true,
             referenced_object_type: None,
+            duration: false,
         }
     }
 

@@ -51,6 +51,7 @@ fn def(
         has_unique_value: false,
         hubspot_defined: true,
         referenced_object_type: None,
+        duration: false,
     }
 }
 

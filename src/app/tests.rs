@@ -55,6 +55,7 @@ pub(crate) mod fixtures {
             has_unique_value: false,
             hubspot_defined: true,
             referenced_object_type: None,
+            duration: false,
         }
     }
 

@@ -61,6 +61,9 @@ fn property_json(d: &model::PropDef) -> Value {
     if matches!(d.opts, Opts::Owners) {
         v["referencedObjectType"] = json!("OWNER");
     }
+    if let Some(hint) = d.number_hint {
+        v["numberDisplayHint"] = json!(hint);
+    }
     if d.custom {
         v["createdUserId"] = json!("9000001");
         v["updatedUserId"] = json!("9000001");

@@ -394,6 +394,8 @@ pub struct PropDef {
     pub calculated: bool,
     pub custom: bool,
     pub unique: bool,
+    /// `numberDisplayHint` of a number property (`duration`: milliseconds).
+    pub number_hint: Option<&'static str>,
 }
 
 const fn p(
@@ -415,6 +417,7 @@ const fn p(
         calculated: false,
         custom: false,
         unique: false,
+        number_hint: None,
     }
 }
 const fn ro(mut d: PropDef) -> PropDef {
@@ -437,6 +440,11 @@ const fn custom(mut d: PropDef, description: &'static str) -> PropDef {
 }
 const fn uniq(mut d: PropDef) -> PropDef {
     d.unique = true;
+    d
+}
+/// A number of milliseconds HubSpot's UI shows as a duration.
+const fn dur(mut d: PropDef) -> PropDef {
+    d.number_hint = Some("duration");
     d
 }
 
@@ -469,6 +477,15 @@ const RESOLUTIONS: &[(&str, &str)] = &[
     ("WONT_FIX", "Won't fix"),
 ];
 const BOOL_OPTS: &[(&str, &str)] = &[("true", "Yes"), ("false", "No")];
+/// The SLA status properties' options. The codes and their labels are UNCONFIRMED: portals'
+/// exports show the values `0`..`4`, and one maps them to these labels.
+pub const SLA_STATUSES: &[(&str, &str)] = &[
+    ("0", "Active SLA"),
+    ("1", "Overdue"),
+    ("2", "Due soon"),
+    ("3", "Completed on time"),
+    ("4", "Completed late"),
+];
 pub const PRODUCT_AREAS: &[(&str, &str)] = &[
     ("BILLING_PORTAL", "Billing portal"),
     ("MOBILE_APP", "Mobile app"),
@@ -566,7 +583,64 @@ pub const TICKET_PROPS: &[PropDef] = &[
         p("hs_is_closed", "Closed", Bool, "booleancheckbox", TI),
         Opts::Fixed(BOOL_OPTS),
     )),
-    calc(p("time_to_close", "Time to close", Number, "number", TI)),
+    calc(dur(p("time_to_close", "Time to close", Number, "number", TI))),
+    // Reply times and SLAs: HubSpot fills them from conversations and the inbox's SLA rules;
+    // read-only. Names and labels from portals' property exports (UNCONFIRMED).
+    calc(dur(p(
+        "time_to_first_agent_reply",
+        "Time to first agent email reply",
+        Number,
+        "number",
+        TI,
+    ))),
+    ro(p(
+        "first_agent_reply_date",
+        "First agent email response date",
+        DateTime,
+        "date",
+        TI,
+    )),
+    ro(p(
+        "last_reply_date",
+        "Last customer reply date",
+        DateTime,
+        "date",
+        TI,
+    )),
+    ro(p(
+        "hs_time_to_first_response_sla_at",
+        "Time to First Response SLA Due Date",
+        DateTime,
+        "date",
+        TI,
+    )),
+    ro(opts(
+        p(
+            "hs_time_to_first_response_sla_status",
+            "Time to First Response SLA Status",
+            Enum,
+            "select",
+            TI,
+        ),
+        Opts::Fixed(SLA_STATUSES),
+    )),
+    ro(p(
+        "hs_time_to_close_sla_at",
+        "Time to Close SLA Due Date",
+        DateTime,
+        "date",
+        TI,
+    )),
+    ro(opts(
+        p(
+            "hs_time_to_close_sla_status",
+            "Time to Close SLA Ticket Status",
+            Enum,
+            "select",
+            TI,
+        ),
+        Opts::Fixed(SLA_STATUSES),
+    )),
     opts(
         p("hs_resolution", "Resolution", Enum, "select", TI),
         Opts::Fixed(RESOLUTIONS),

@@ -82,16 +82,43 @@ pub fn apply(rec: &mut Record, kind: Kind, changes: &[Change], now: i64, source:
                 now,
                 Source::Calculated,
             );
+            close_sla(rec, now, true);
         } else if !closed && was_closed {
             // Reopening clears the close date (UNCONFIRMED; mirrors the UI).
             rec.write("hs_is_closed", "false".into(), now, Source::Calculated);
             rec.write("closed_date", String::new(), now, Source::Calculated);
             rec.write("time_to_close", String::new(), now, Source::Calculated);
+            close_sla(rec, now, false);
         } else if !closed && !rec.props.contains_key("hs_is_closed") {
             rec.write("hs_is_closed", "false".into(), now, Source::Calculated);
         }
     }
     rec.updated = now;
+}
+
+/// The close SLA of a ticket that has one, as it closes (met on time or late) or reopens
+/// (running again: overdue or active). The status codes are `model::SLA_STATUSES`
+/// (UNCONFIRMED, like HubSpot's moment of recalculation).
+fn close_sla(rec: &mut Record, now: i64, closing: bool) {
+    let Some(due) = rec
+        .props
+        .get("hs_time_to_close_sla_at")
+        .and_then(|v| super::store::parse_time(v))
+    else {
+        return;
+    };
+    let status = match (closing, now <= due) {
+        (true, true) => "3",
+        (true, false) => "4",
+        (false, true) => "0",
+        (false, false) => "1",
+    };
+    rec.write(
+        "hs_time_to_close_sla_status",
+        status.into(),
+        now,
+        Source::Calculated,
+    );
 }
 
 fn reindex_unique(st: &mut Store, kind: Kind, id: u64, before: &[(&'static str, Option<String>)]) {

@@ -474,6 +474,7 @@ fn seed_ticket(st: &mut Store, rng: &mut fastrand::Rng, pools: &Pools, id: u64, 
         first_contact,
     };
     let (engagements, last) = seed_engagements(st, rng, &pools.words, &target);
+    seed_replies_and_sla(st, id, &engagements, pipeline.id == "0");
     if !engagements.is_empty() && (id == 1001 || rng.f32() < 0.25) {
         let pin = engagements[0];
         let ts = (last + HOUR).min(END);
@@ -728,6 +729,84 @@ fn close_ticket_over_time(
             );
         }
     }
+}
+
+/// Targets of the support pipeline's SLAs by priority: (first response, close).
+fn sla_targets(priority: &str) -> (i64, i64) {
+    match priority {
+        "URGENT" => (HOUR, DAY),
+        "HIGH" => (4 * HOUR, 3 * DAY),
+        "MEDIUM" => (8 * HOUR, 5 * DAY),
+        _ => (24 * HOUR, 10 * DAY),
+    }
+}
+
+/// An SLA's status code ([`super::model::SLA_STATUSES`]) at [`END`]: met on time or late
+/// when `done`, else overdue, due soon (within a quarter of its target) or active.
+fn sla_status(due: i64, target: i64, done: Option<i64>) -> &'static str {
+    match done {
+        Some(t) if t <= due => "3",
+        Some(_) => "4",
+        None if due < END => "1",
+        None if due - END <= target / 4 => "2",
+        None => "0",
+    }
+}
+
+/// Reply times and SLAs, from what was seeded: the customer last wrote with their latest
+/// incoming email (else when they opened the ticket by email, chat or form); the agent first
+/// replied with the first outgoing email. Tickets of the support pipeline get SLA due dates
+/// by priority and their status as of [`END`]. Draws nothing at random, so the rest of the
+/// seeded portal is what it was.
+fn seed_replies_and_sla(st: &mut Store, id: u64, engagements: &[u64], support: bool) {
+    let emails: Vec<(i64, bool)> = engagements
+        .iter()
+        .filter_map(|e| st.map(Kind::Email)?.get(e))
+        .map(|e| {
+            let incoming = e.props.get("hs_email_direction").map(String::as_str)
+                == Some("INCOMING_EMAIL");
+            (e.created, incoming)
+        })
+        .collect();
+    let Some(r) = st.map_mut(Kind::Ticket).get_mut(&id) else {
+        return;
+    };
+    let by_customer = matches!(
+        r.props.get("source_type").map(String::as_str),
+        Some("EMAIL" | "CHAT" | "FORM")
+    );
+    let last_reply = emails
+        .iter()
+        .filter(|(_, incoming)| *incoming)
+        .map(|(t, _)| *t)
+        .max()
+        .or(by_customer.then_some(r.created));
+    let first_agent = emails.iter().filter(|(_, i)| !*i).map(|(t, _)| *t).min();
+    if let Some(t) = last_reply {
+        r.init("last_reply_date", iso(t));
+    }
+    if let Some(t) = first_agent {
+        r.init("first_agent_reply_date", iso(t));
+        r.init("time_to_first_agent_reply", (t - r.created).to_string());
+    }
+    if !support {
+        return;
+    }
+    let closed = r.props.get("closed_date").and_then(|v| parse_time(v));
+    let (first, close) =
+        sla_targets(r.props.get("hs_ticket_priority").map_or("", String::as_str));
+    let first_due = r.created + first;
+    let close_due = r.created + close;
+    r.init("hs_time_to_first_response_sla_at", iso(first_due));
+    r.init(
+        "hs_time_to_first_response_sla_status",
+        sla_status(first_due, first, first_agent.or(closed)).into(),
+    );
+    r.init("hs_time_to_close_sla_at", iso(close_due));
+    r.init(
+        "hs_time_to_close_sla_status",
+        sla_status(close_due, close, closed).into(),
+    );
 }
 
 /// Contacts (none to two; at least one on 1001), a company (primary or not) and sometimes a

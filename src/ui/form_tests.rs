@@ -44,6 +44,7 @@ fn def(name: &str, label: &str, kind: PropertyType, field_type: &str) -> Propert
         has_unique_value: false,
         hubspot_defined: true,
         referenced_object_type: None,
+        duration: false,
     }
 }
 
