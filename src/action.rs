@@ -89,7 +89,7 @@ actions! {
     PrevView = "prev_view", "view", "Switch to the previous saved view";
     SwitchPipeline = "switch_pipeline", "pipeline", "Choose the pipeline";
     ClearNarrowing = "clear_narrowing", "widen",
-        "Undo the filter, batch open or view change (never quits)";
+        "Stop loading; undo the filter, batch open or view change (never quits)";
     // The detail pane and its tabs.
     NextTab = "next_tab", "tab", "Next tab";
     PrevTab = "prev_tab", "tab", "Previous tab";
@@ -99,7 +99,9 @@ actions! {
     Tab4 = "tab_4", "tabs", "Activity tab";
     HistoryOfProperty = "history_of_property", "history", "History of the selected property";
     HistoryFilter = "history_filter", "filter", "Filter the history by property";
-    ShowFull = "show_full", "full", "Show the full value";
+    ShowFull = "show_full", "full", "Read the whole value (rich text as text, links as references)";
+    AllProperties = "all_properties", "all", "Show every property, empty ones too, or only those with values";
+    CopyValue = "copy_value", "copy", "Copy the value being read";
     RestoreValue = "restore_value", "restore", "Restore the selected past value";
     AddAssociation = "add_association", "add", "Add an association";
     RemoveAssociation = "remove_association", "remove", "Remove the selected association";

@@ -19,8 +19,13 @@ mod edit_tests;
 pub mod layout;
 pub mod list;
 mod list_flow;
+#[cfg(test)]
+mod load_all_tests;
 pub mod modal;
 mod overlay_flow;
+pub mod reader;
+#[cfg(test)]
+mod reader_tests;
 pub mod search_form;
 #[cfg(test)]
 mod search_tests;
@@ -120,17 +125,22 @@ pub enum Overlay {
     Help {
         scroll: usize,
     },
-    /// A long value or activity body, read in full.
-    Text {
-        title: String,
-        body: String,
-        scroll: usize,
-    },
+    /// A value, history entry or activity read in full (see [`reader`]).
+    Reader(Box<reader::Reader>),
     /// A problem the user must see (token revoked, missing scopes).
     Error {
         title: String,
         body: String,
     },
+}
+
+/// Why the whole view is being loaded, page after page, until its end (or HubSpot's cap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadAll {
+    /// `V`: to mark every ticket of it.
+    Mark,
+    /// `G`: to go to its bottom.
+    Bottom,
 }
 
 /// How serious a status-bar message is.
@@ -245,8 +255,8 @@ pub struct App {
     fuzzy: crate::fuzzy::FuzzyFilter,
     fuzzy_stale: bool,
     pub toast: Option<Toast>,
-    /// `V` is loading the rest of the view to mark every ticket of it.
-    pub mark_all_loading: bool,
+    /// The rest of the view is loading, and why (`V` marks it all, `G` goes to its bottom).
+    pub load_all: Option<LoadAll>,
     pub worker: WorkerStatus,
     /// Fetch this ticket's detail once the selection has rested until then.
     pending_detail: Option<(String, Timestamp)>,
@@ -295,7 +305,7 @@ impl App {
             fuzzy: crate::fuzzy::FuzzyFilter::default(),
             fuzzy_stale: true,
             toast: None,
-            mark_all_loading: false,
+            load_all: None,
             worker: WorkerStatus::default(),
             pending_detail: None,
             next_req: 1,
@@ -371,11 +381,7 @@ impl App {
     /// Rows in the detail tab on view.
     pub fn detail_rows(&self) -> usize {
         match self.detail.tab {
-            Tab::Properties => self
-                .detail
-                .ticket
-                .ready()
-                .map_or(0, |t| detail::property_rows(&self.catalog, t).len()),
+            Tab::Properties => self.detail.property_rows(&self.catalog).len(),
             Tab::History => self.detail.ticket.ready().map_or(0, |t| {
                 detail::history_rows(t, self.detail.history_filter.as_deref()).len()
             }),
@@ -411,6 +417,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.areas = Areas::new(Rect::new(0, 0, w, h));
             app.list.set_viewport(app.areas.list_rows());
             app.detail.viewport = app.areas.detail_rows();
+            if let Some(Overlay::Reader(r)) = app.overlay.as_mut() {
+                r.layout(&app.areas);
+            }
             app.dirty = true;
             app.maybe_next_page()
         }
@@ -757,7 +766,11 @@ mod filter_tests {
             update(&mut app, key(c));
         }
         assert_eq!(app.list.rows(), 100, "the second page is searched");
-        assert_eq!(app.list.selected_id(), Some("101"));
+        assert_eq!(
+            app.list.selected_id(),
+            Some("200"),
+            "G went to the bottom, which matches"
+        );
 
         // The selected ticket is fetched and its subject changed meanwhile.
         let fx = update(&mut app, Msg::Tick(now + SignedDuration::from_secs(1)));
@@ -766,7 +779,7 @@ mod filter_tests {
             &mut app,
             Msg::Worker(Event::TicketFetched {
                 req,
-                ticket: ticket(101, "printer on fire"),
+                ticket: ticket(200, "printer on fire"),
             }),
         );
         assert_eq!(
@@ -780,6 +793,6 @@ mod filter_tests {
             update(&mut app, key(c));
         }
         assert_eq!(app.list.rows(), 1);
-        assert_eq!(app.list.selected_id(), Some("101"));
+        assert_eq!(app.list.selected_id(), Some("200"));
     }
 }

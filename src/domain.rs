@@ -159,6 +159,12 @@ impl PropertyDef {
     pub fn editable(&self) -> bool {
         !self.calculated && !self.read_only_value
     }
+    /// The options in the order HubSpot shows them: by display order, then as listed.
+    pub fn ordered_options(&self) -> impl Iterator<Item = &PropertyOption> {
+        let mut opts: Vec<&PropertyOption> = self.options.iter().collect();
+        opts.sort_by_key(|o| o.display_order);
+        opts.into_iter()
+    }
     /// The label of an option value (multi-select values are `;`-joined).
     pub fn option_label(&self, value: &str) -> Option<String> {
         if self.kind != PropertyType::Enumeration || self.options.is_empty() {

@@ -72,9 +72,68 @@ pub struct SearchSource {
     pub filter_groups: Vec<FilterGroup>,
     pub sort: Option<Sort>,
     pub query: Option<String>,
+    /// Sorted by a choice property in its options' order, which hubtix gets itself: one
+    /// search per option ([`SearchSource::segment`]). HubSpot's own order for choices (by
+    /// internal value or by option order) is UNCONFIRMED.
+    pub option_order: Option<OptionOrder>,
+}
+
+/// A sort by a choice property in the order of its options (see `views::option_order`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionOrder {
+    pub property: String,
+    /// The option values in the order wanted: their display order, reversed for descending.
+    pub values: Vec<String>,
 }
 
 impl SearchSource {
+    /// How many searches an option-ordered view is made of: one per option, then tickets with
+    /// a value that is no option, then tickets without a value (last in both directions).
+    pub fn segments(&self) -> usize {
+        self.option_order.as_ref().map_or(1, |o| o.values.len() + 2)
+    }
+
+    /// The search for segment `i` of an option-ordered view: the view's terms and the
+    /// segment's filters (one, two for "other values") in every group, in record-ID order (so a segment pages past the
+    /// 10,000 cap when the filters leave room). `None` past the last segment, or when the
+    /// view is not option-ordered.
+    pub fn segment(&self, i: usize) -> Option<SearchSource> {
+        use crate::domain::search::{Filter, FilterOperator, SortDirection};
+        let order = self.option_order.as_ref()?;
+        let p = order.property.as_str();
+        let filters = match i.checked_sub(order.values.len()) {
+            None => vec![Filter::eq(p, order.values[i].clone())],
+            // Whether NOT_IN matches tickets without a value is UNCONFIRMED: say "has one".
+            Some(0) => vec![
+                Filter {
+                    operator: FilterOperator::NotIn,
+                    ..Filter::in_values(p, order.values.clone())
+                },
+                Filter::has_property(p, true),
+            ],
+            Some(1) => vec![Filter::has_property(p, false)],
+            Some(_) => return None,
+        };
+        let mut filter_groups = self.filter_groups.clone();
+        if filter_groups.is_empty() {
+            filter_groups.push(FilterGroup {
+                filters: Vec::new(),
+            });
+        }
+        for g in &mut filter_groups {
+            g.filters.extend(filters.iter().cloned());
+        }
+        Some(SearchSource {
+            filter_groups,
+            sort: Some(Sort {
+                property_name: "hs_object_id".to_owned(),
+                direction: SortDirection::Ascending,
+            }),
+            query: self.query.clone(),
+            option_order: None,
+        })
+    }
+
     /// Whether results past HubSpot's 10,000 cap can be reached: sorted by record ID, a
     /// filter `hs_object_id > last seen` (or `<` descending) continues where offsets stop.
     /// It is ANDed into every group, so each group needs room for one more filter.

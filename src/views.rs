@@ -179,7 +179,9 @@ pub struct View {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<SortSpec>,
     /// Property names (or the short names `id`, `stage`, `priority`, `owner`, `created`,
-    /// `modified`, `category`, `pipeline`, `closed`); the defaults when empty.
+    /// `modified`, `category`, `pipeline`, `closed`), or time columns (`age`,
+    /// `customer_wrote`, `idle`, `response_due`, `close_due`, `since:<property>`,
+    /// `until:<property>`: see [`columns`]); the defaults when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub columns: Vec<String>,
 }
@@ -207,12 +209,12 @@ impl View {
             || self.sort.is_some()
     }
 
-    /// The columns to show, as property names.
+    /// The columns to show, as property names or time columns (see [`columns`]).
     pub fn column_names(&self) -> Vec<String> {
         if self.columns.is_empty() {
             DEFAULT_COLUMNS.iter().map(|c| (*c).to_owned()).collect()
         } else {
-            self.columns.iter().map(|c| canonical_property(c)).collect()
+            self.columns.iter().map(|c| columns::canonical(c)).collect()
         }
     }
 
@@ -255,6 +257,9 @@ pub fn defaults() -> Vec<View> {
             name: "Open".to_owned(),
             stages: vec![OPEN.to_owned()],
             sort: sort("createdate", false),
+            columns: cols(&[
+                "id", "subject", "priority", "close_due", "age", "stage", "owner",
+            ]),
             ..View::default()
         },
         View {
@@ -276,6 +281,15 @@ pub fn defaults() -> Vec<View> {
             name: "Waiting on us".to_owned(),
             stages: vec!["label:Waiting on us".to_owned()],
             sort: sort("hs_lastmodifieddate", false),
+            columns: cols(&[
+                "id",
+                "subject",
+                "priority",
+                "customer_wrote",
+                "response_due",
+                "idle",
+                "owner",
+            ]),
             ..View::default()
         },
         View {
@@ -806,6 +820,47 @@ fn condition_filter(c: &Condition, ctx: Context<'_>) -> Result<Filter, CompileEr
     Ok(f)
 }
 
+/// Most options a choice property may have to be sorted in their order: each option is a
+/// search of its own (an empty one costs a request, at HubSpot's 5 searches a second).
+pub const MAX_ORDERED_OPTIONS: usize = 12;
+
+/// How a view sorted by a single-choice property (priority, stage, any `select` or `radio`)
+/// gets its options' order — URGENT, HIGH, MEDIUM, LOW, not the internal values' alphabet,
+/// whatever HubSpot's own order for choices is (UNCONFIRMED): the option values in display
+/// order (reversed when descending), searched one after the other
+/// (`protocol::SearchSource::segment`). `None` when the sort is by anything else, the
+/// property has no options of its own (owners) or more than [`MAX_ORDERED_OPTIONS`], or the
+/// search has no room left for two more filters in every group: HubSpot's order then stands.
+pub fn option_order(c: &Compiled, catalog: &Catalog) -> Option<crate::protocol::OptionOrder> {
+    let sort = c.sort.as_ref()?;
+    let def = catalog.property(&sort.property_name)?;
+    let single = matches!(def.field_type.as_str(), "select" | "radio");
+    if def.kind != PropertyType::Enumeration || !single || def.options.is_empty() {
+        return None;
+    }
+    if def.options.len() > MAX_ORDERED_OPTIONS {
+        return None;
+    }
+    // A segment adds up to two filters to every group.
+    let groups = c.filter_groups.len().max(1);
+    let fits = c
+        .filter_groups
+        .iter()
+        .all(|g| g.filters.len() + 2 <= MAX_FILTERS_PER_GROUP)
+        && c.filters() + 2 * groups <= MAX_FILTERS;
+    if !fits {
+        return None;
+    }
+    let mut values: Vec<String> = def.ordered_options().map(|o| o.value.clone()).collect();
+    if sort.direction == SortDirection::Descending {
+        values.reverse();
+    }
+    Some(crate::protocol::OptionOrder {
+        property: def.name.clone(),
+        values,
+    })
+}
+
 /// Which end of a day or period a date stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum End {
@@ -947,5 +1002,6 @@ pub fn save_into_config(text: &str, views: &[View]) -> Result<String, String> {
     Ok(doc.to_string())
 }
 
+pub mod columns;
 #[cfg(test)]
 mod tests;

@@ -10,6 +10,7 @@
 //! and says what took effect (`verify`, [`Event::WriteVerified`]).
 //! The worker never touches UI state: it only sends events.
 
+mod ordered;
 mod verify;
 mod write_queue;
 
@@ -410,6 +411,9 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
                 id_property,
             } => batch_open(client, req, values, id_property, properties).await,
             ListSource::All => list_page(client, req, after, properties).await,
+            ListSource::Search(src) if src.option_order.is_some() => {
+                ordered::page(client, req, &src, after.as_deref(), properties).await
+            }
             ListSource::Search(src) => {
                 search_page(client, req, &src, after.as_deref(), properties).await
             }

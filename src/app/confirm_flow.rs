@@ -69,9 +69,9 @@ pub(super) fn run_confirmed(app: &mut App, op: confirm::PendingOp) -> Vec<Effect
             vec![Effect::Clipboard(url)]
         }
         confirm::PendingOp::LoadAllThenMark { .. } => {
-            app.mark_all_loading = true;
+            app.load_all = Some(LoadAll::Mark);
             app.info("loading the rest of the view to mark it…");
-            let mut fx = app.continue_mark_all();
+            let mut fx = app.continue_load_all();
             fx.extend(app.maybe_next_page());
             fx
         }

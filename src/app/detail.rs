@@ -87,6 +87,9 @@ pub struct DetailPane {
     pub activity: Cursor,
     /// Show only this property's history (`h` on a property, `f` in History).
     pub history_filter: Option<String>,
+    /// The Properties tab lists every property, the empty ones too (`a`); kept from ticket
+    /// to ticket.
+    pub all_properties: bool,
     /// Rows that fit in the tab body, as last drawn.
     pub viewport: usize,
 }
@@ -98,23 +101,29 @@ impl DetailPane {
         if self.ticket_id.as_deref() == Some(id) {
             return;
         }
-        let tab = self.tab;
-        let viewport = self.viewport;
         *self = Self {
             ticket_id: Some(id.to_owned()),
-            tab,
-            viewport,
+            tab: self.tab,
+            viewport: self.viewport,
+            all_properties: self.all_properties,
             ..Self::default()
         };
     }
 
     pub fn clear(&mut self) {
-        let tab = self.tab;
         *self = Self {
-            tab,
+            tab: self.tab,
             viewport: self.viewport,
+            all_properties: self.all_properties,
             ..Self::default()
         };
+    }
+
+    /// The Properties tab's rows as shown now (with values, or all of them).
+    pub fn property_rows(&self, catalog: &Catalog) -> Vec<PropertyRow> {
+        self.ticket.ready().map_or_else(Vec::new, |t| {
+            property_rows_in(catalog, t, self.all_properties)
+        })
     }
 
     /// The cursor of the tab on view.
@@ -150,16 +159,34 @@ pub const KEY_PROPERTIES: [&str; 7] = [
     "hs_ticket_category",
 ];
 
-/// The Properties tab's rows: grouped by property group (in the catalogue's order), labelled,
-/// values shown as a person reads them. Empty properties are left out except the key ones and
-/// editable custom ones.
-/// Properties the catalogue doesn't know go last under "Other".
+/// The Properties tab's rows with values (see [`property_rows_in`]).
 pub fn property_rows(catalog: &Catalog, ticket: &Ticket) -> Vec<PropertyRow> {
+    property_rows_in(catalog, ticket, false)
+}
+
+/// A value on one line as the Properties tab and the list show it: as a person reads it
+/// ([`Catalog::display_value`]: labels, names, local dates, durations), rich text as its
+/// text (never tags), line breaks as spaces.
+pub fn one_line(catalog: &Catalog, ticket: &Ticket, name: &str, raw: &str) -> String {
+    if crate::text::looks_like_html(raw) {
+        let text = crate::text::html_to_text(raw);
+        let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        return lines.join(" ");
+    }
+    catalog.display_value(Some(ticket), name, raw)
+}
+
+/// The Properties tab's rows: grouped by property group (in the catalogue's order), labelled,
+/// values shown as a person reads them ([`one_line`]). With `all`, every property the
+/// portal shows (not hidden) has a row, so any editable one can be set; else empty
+/// properties are left out except the key ones and editable custom ones.
+/// Properties the catalogue doesn't know go last under "Other".
+pub fn property_rows_in(catalog: &Catalog, ticket: &Ticket, all: bool) -> Vec<PropertyRow> {
     let mut rows = Vec::new();
     // Empty properties are listed when agents set them: the key ones, and the portal's own
     // (custom) editable properties, so `e` has a row to act on.
     let shown = |name: &str| {
-        !ticket.prop(name).is_empty()
+        all || !ticket.prop(name).is_empty()
             || KEY_PROPERTIES.contains(&name)
             || catalog
                 .property(name)
@@ -199,7 +226,7 @@ pub fn property_rows(catalog: &Catalog, ticket: &Ticket) -> Vec<PropertyRow> {
             rows.push(PropertyRow::Property {
                 name: p.name.clone(),
                 label: p.label.clone(),
-                value: catalog.display_value(Some(ticket), &p.name, ticket.prop(&p.name)),
+                value: one_line(catalog, ticket, &p.name, ticket.prop(&p.name)),
             });
         }
     }
@@ -218,7 +245,7 @@ pub fn property_rows(catalog: &Catalog, ticket: &Ticket) -> Vec<PropertyRow> {
             rows.push(PropertyRow::Property {
                 name: k.clone(),
                 label: catalog.property_label(k).to_owned(),
-                value: catalog.display_value(Some(ticket), k, v),
+                value: one_line(catalog, ticket, k, v),
             });
         }
     }
@@ -321,6 +348,43 @@ mod tests {
         assert!(
             !names.contains(&"hs_resolution".to_owned()),
             "empty HubSpot-defined: hidden"
+        );
+        let all: Vec<String> = property_rows_in(&catalog, &ticket, true)
+            .into_iter()
+            .filter_map(|r| match r {
+                PropertyRow::Property { name, .. } => Some(name),
+                PropertyRow::Group(_) => None,
+            })
+            .collect();
+        for name in ["vip_note", "custom_score", "hs_resolution", "subject"] {
+            assert!(all.contains(&name.to_owned()), "all: {name} in {all:?}");
+        }
+    }
+
+    #[test]
+    fn rich_text_shows_as_text_on_one_line() {
+        let mut catalog = Catalog::default();
+        catalog.set_properties(vec![def("content", true, false)], vec![]);
+        let ticket = Ticket {
+            id: "1".into(),
+            properties: [(
+                "content".to_owned(),
+                "<p>Hello,</p><ol><li>Open <b>Settings</b></li></ol>".to_owned(),
+            )]
+            .into(),
+            created_at: None,
+            updated_at: None,
+            archived: false,
+            history: None,
+        };
+        let rows = property_rows(&catalog, &ticket);
+        assert!(
+            rows.contains(&PropertyRow::Property {
+                name: "content".into(),
+                label: "content".into(),
+                value: "Hello, • Open Settings".into(),
+            }),
+            "{rows:?}"
         );
     }
 }

@@ -1,6 +1,6 @@
 //! The detail pane's own update code: fetching the selected ticket (debounced), its tabs'
 //! lazy loads (associations, activities), the property cursor, detail keys, history restore
-//! (`u`), reading a value in full, and the answers to those requests. `on_worker` routes
+//! (`u`), and the answers to those requests (reading a value in full is `reader`). `on_worker` routes
 //! detail events here.
 //!
 //! Must not: do I/O (requests go out as `Effect::Api`) or reach into a modal.
@@ -62,10 +62,10 @@ impl App {
     /// Keeps the Properties cursor off group headings: it moves on past one, in the direction
     /// it was going (down at the top).
     pub(super) fn settle_property_cursor(&mut self, up: bool) {
-        let Some(t) = self.detail.ticket.ready() else {
+        if self.detail.ticket.ready().is_none() {
             return;
-        };
-        let rows = detail::property_rows(&self.catalog, t);
+        }
+        let rows = self.detail.property_rows(&self.catalog);
         let is_group = |r: usize| matches!(rows.get(r), Some(detail::PropertyRow::Group(_)));
         let c = &mut self.detail.properties;
         if !is_group(c.row) {
@@ -87,8 +87,7 @@ impl App {
 
     /// The property under the cursor in the Properties tab.
     pub(super) fn selected_property(&self) -> Option<(String, String, String)> {
-        let t = self.detail.ticket.ready()?;
-        let rows = detail::property_rows(&self.catalog, t);
+        let rows = self.detail.property_rows(&self.catalog);
         match rows.get(self.detail.properties.row)? {
             detail::PropertyRow::Property { name, label, value } => {
                 Some((name.clone(), label.clone(), value.clone()))
@@ -230,11 +229,15 @@ pub(super) fn on_detail_action_inner(app: &mut App, action: Action) -> Vec<Effec
             Vec::new()
         }
         Action::ShowFull | Action::Open => {
-            show_full(app);
+            reader::open_from_detail(app);
             Vec::new()
         }
         Action::Edit if app.detail.tab == Tab::Properties => {
             edit_flow::open_for_selected_property(app)
+        }
+        Action::AllProperties => {
+            toggle_all_properties(app);
+            Vec::new()
         }
         Action::RestoreValue if app.detail.tab == Tab::History => ask_restore(app),
         Action::AddAssociation if app.detail.tab == Tab::Associations => actions::open_add(app),
@@ -248,68 +251,29 @@ pub(super) fn on_detail_action_inner(app: &mut App, action: Action) -> Vec<Effec
     }
 }
 
-/// `Enter` in the detail: the whole value, history entry or activity in a scrollable overlay.
-pub(super) fn show_full(app: &mut App) {
-    let text = match app.detail.tab {
-        Tab::Properties => app.selected_property().map(|(name, label, value)| {
-            let raw = app
-                .detail
-                .ticket
-                .ready()
-                .map(|t| t.prop(&name).to_owned())
-                .unwrap_or_default();
-            let body = if name == "content" {
-                crate::text::html_to_text(&raw)
-            } else if raw == value {
-                value
-            } else {
-                format!("{value}\n\n(stored value: {raw})")
-            };
-            (label, body)
-        }),
-        Tab::History => app.detail.ticket.ready().and_then(|t| {
-            let rows = detail::history_rows(t, app.detail.history_filter.as_deref());
-            let e = rows.get(app.detail.history.row)?;
-            let label = app.catalog.property_label(&e.property).to_owned();
-            let show = |v: &str| app.catalog.display_value(Some(t), &e.property, v);
-            let old = e
-                .old
-                .as_deref()
-                .map_or_else(|| "(no value)".to_owned(), show);
-            Some((
-                format!("{label} · {}", app.catalog.local(e.timestamp)),
-                format!("Before:\n{old}\n\nAfter:\n{}", show(&e.new)),
-            ))
-        }),
-        Tab::Associations => app.detail.associations.ready().and_then(|list| {
-            let rows = detail::association_rows(list);
-            let a = rows.get(app.detail.assoc.row)?;
-            let labels = a.labels().join(", ");
-            Some((
-                format!("{} {}", a.kind.label(), a.id),
-                format!("{}\n{}\n{}", a.title, a.detail, labels),
-            ))
-        }),
-        Tab::Activity => app.detail.activities.ready().and_then(|list| {
-            let rows = detail::activity_rows(list);
-            let a = rows.get(app.detail.activity.row)?;
-            let when = a
-                .timestamp
-                .map(|t| app.catalog.local(t))
-                .unwrap_or_default();
-            Some((
-                format!("{} · {when}", a.kind.label()),
-                format!("{}\n\n{}", a.title, a.body),
-            ))
-        }),
-    };
-    if let Some((title, body)) = text {
-        app.overlay = Some(Overlay::Text {
-            title,
-            body,
-            scroll: 0,
-        });
-    }
+/// `a`: the Properties tab lists every property, empty ones too, so any editable one can be
+/// set with `e` — or again only those with values. The cursor stays on the property it was
+/// on when that one is still listed.
+fn toggle_all_properties(app: &mut App) {
+    let on = app.selected_property().map(|(name, _, _)| name);
+    app.detail.tab = Tab::Properties;
+    app.detail.all_properties = !app.detail.all_properties;
+    let rows = app.detail.property_rows(&app.catalog);
+    let row = on.and_then(|name| {
+        rows.iter().position(
+            |r| matches!(r, detail::PropertyRow::Property { name: n, .. } if *n == name),
+        )
+    });
+    let viewport = app.detail.viewport;
+    app.detail
+        .properties
+        .to(row.unwrap_or(0), rows.len(), viewport);
+    let key = app.keymap.key_name(Context::Detail, Action::AllProperties);
+    app.info(if app.detail.all_properties {
+        format!("every property, empty ones too; {key} shows only those with values")
+    } else {
+        format!("properties with values; {key} shows every property")
+    });
 }
 
 /// The answers to the detail's requests, and to a write it confirmed (history restore, pin),

@@ -807,24 +807,27 @@ fn esc_clears_an_accepted_filter_but_never_quits_and_overlays_stop_scrolling_at_
         key(&mut app, KeyCode::Esc).is_empty(),
         "nothing to undo: Esc does nothing"
     );
-    // A three-line text overlay scrolls to its last line and no further.
-    app.overlay = Some(super::Overlay::Text {
-        title: "t".into(),
-        body: "a\nb\nc".into(),
-        scroll: 0,
-    });
-    for _ in 0..10 {
+    // A long text in the reader scrolls until its last line is at the bottom, no further.
+    let text: Vec<String> = (1..=200).map(|i| format!("line {i}")).collect();
+    app.overlay = Some(super::Overlay::Reader(Box::new(super::reader::Reader::new(
+        "t".into(),
+        text.join("\n"),
+        String::new(),
+        &app.areas,
+    ))));
+    let last = 200 - app.areas.reader_rows();
+    for _ in 0..300 {
         key(&mut app, KeyCode::Char('j'));
     }
-    assert!(matches!(
-        app.overlay,
-        Some(super::Overlay::Text { scroll: 2, .. })
-    ));
+    let scroll = |app: &App| match &app.overlay {
+        Some(super::Overlay::Reader(r)) => r.scroll,
+        _ => usize::MAX,
+    };
+    assert_eq!(scroll(&app), last);
     key(&mut app, KeyCode::Char('k'));
-    assert!(matches!(
-        app.overlay,
-        Some(super::Overlay::Text { scroll: 1, .. })
-    ));
+    assert_eq!(scroll(&app), last - 1, "k comes back at once");
+    key(&mut app, KeyCode::Char('g'));
+    assert_eq!(scroll(&app), 0);
 }
 
 #[test]

@@ -16,6 +16,8 @@ pub struct Areas {
     pub detail: Rect,
     pub status_bar: Rect,
     pub narrow: bool,
+    /// The whole screen.
+    pub screen: Rect,
 }
 
 impl Areas {
@@ -52,6 +54,7 @@ impl Areas {
                 detail: main,
                 status_bar,
                 narrow,
+                screen: size,
             };
         }
         let list_w = (u32::from(main.width) * 45 / 100) as u16;
@@ -71,6 +74,7 @@ impl Areas {
             detail,
             status_bar,
             narrow,
+            screen: size,
         }
     }
 
@@ -82,6 +86,30 @@ impl Areas {
     /// Body rows of a detail tab (inside borders, below the tab bar and a blank line).
     pub fn detail_rows(&self) -> usize {
         usize::from(self.detail.height.saturating_sub(4))
+    }
+
+    /// Where help and the reader are drawn: most of the screen (at most 100 cells wide), the
+    /// top and status bars left showing.
+    pub fn reader(&self) -> Rect {
+        let s = self.screen;
+        let w = s.width.saturating_sub(8).clamp(20, 100).min(s.width);
+        let h = s.height.saturating_sub(4);
+        Rect {
+            x: s.x + (s.width - w) / 2,
+            y: s.y + (s.height - h) / 2,
+            width: w,
+            height: h,
+        }
+    }
+
+    /// Cells of text per line in the reader (inside its borders).
+    pub fn reader_width(&self) -> usize {
+        usize::from(self.reader().width.saturating_sub(2))
+    }
+
+    /// Lines of text the reader shows at once (inside its borders).
+    pub fn reader_rows(&self) -> usize {
+        usize::from(self.reader().height.saturating_sub(2))
     }
 }
 
@@ -102,5 +130,15 @@ mod tests {
         assert_eq!(n.list, n.detail);
         let tiny = Areas::new(Rect::new(0, 0, 1, 1));
         assert_eq!(tiny.list_rows(), 0);
+        assert_eq!(tiny.reader_rows(), 0);
+    }
+
+    #[test]
+    fn the_reader_takes_most_of_the_screen() {
+        let a = Areas::new(Rect::new(0, 0, 80, 24));
+        assert_eq!(a.reader(), Rect::new(4, 2, 72, 20));
+        assert_eq!((a.reader_width(), a.reader_rows()), (70, 18));
+        let wide = Areas::new(Rect::new(0, 0, 160, 48));
+        assert_eq!(wide.reader(), Rect::new(30, 2, 100, 44));
     }
 }

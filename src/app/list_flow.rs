@@ -1,6 +1,7 @@
 //! The ticket list's own update code: paging (first page, next pages, the 10,000 cap),
-//! the `/` filter line and its haystacks, list keys, marking (`Space`, `V`), and the answers
-//! to list requests. `on_worker` routes list events here.
+//! loading the whole view (`V` to mark it, `G` to reach its bottom; `Esc` stops), the `/`
+//! filter line and its haystacks, list keys, marking (`Space`, `V`), and the answers to list
+//! requests. `on_worker` routes list events here.
 //!
 //! Must not: do I/O (requests go out as `Effect::Api`) or reach into a modal.
 
@@ -55,6 +56,7 @@ impl App {
         self.filter = None;
         self.fuzzy_stale = true;
         self.list_capped = false;
+        self.load_all = None;
         self.detail.clear();
         self.pending_detail = None;
         self.load_list(None)
@@ -131,32 +133,97 @@ impl App {
         ])
     }
 
-    /// While `V` loads the whole view: mark what arrived, ask for the next page, and say
-    /// when the view is all marked (or where HubSpot's cap stopped it).
-    pub(super) fn continue_mark_all(&mut self) -> Vec<Effect> {
-        if !self.mark_all_loading {
+    /// While `V` or `G` loads the whole view: mark what arrived (`V`), ask for the next page
+    /// with the progress in the status bar, and finish at the view's end or where HubSpot's
+    /// 10,000 cap stopped it (`G` then selects the last row).
+    pub(super) fn continue_load_all(&mut self) -> Vec<Effect> {
+        let Some(purpose) = self.load_all else {
             return Vec::new();
+        };
+        if purpose == LoadAll::Mark {
+            self.list.mark_all();
         }
-        self.list.mark_all();
-        let marked = self.list.marked().len();
-        if self.list_capped {
-            self.mark_all_loading = false;
-            self.error(format!(
-                "{marked} marked: HubSpot search stops at 10,000; narrow the view to reach the rest"
-            ));
-            return Vec::new();
+        if self.list_capped || !self.list.has_more() {
+            self.load_all = None;
+            return self.load_all_done(purpose);
         }
-        if !self.list.has_more() {
-            self.mark_all_loading = false;
-            self.info(format!("all {marked} tickets of the view marked"));
-            return Vec::new();
-        }
-        self.info(format!("{marked} marked, loading more…"));
+        let stop = self.keymap.key_name(Context::List, Action::ClearNarrowing);
+        let loaded = crate::text::thousands(self.list.len() as u64);
+        self.info(match (purpose, self.list.total) {
+            (LoadAll::Mark, _) => format!("{} marked, loading more… ({stop} stops)", self.list.marked().len()),
+            (LoadAll::Bottom, Some(t)) => format!(
+                "loading {loaded} of {}… ({stop} stops)",
+                crate::text::thousands(t)
+            ),
+            (LoadAll::Bottom, None) => format!("loading {loaded}… ({stop} stops)"),
+        });
         if self.list_load.is_loading() {
             return Vec::new();
         }
         let after = self.list.next_after().map(str::to_owned);
         self.load_list(after)
+    }
+
+    /// The whole view is loaded, or HubSpot's cap stopped it: say so; `G` selects the last row.
+    fn load_all_done(&mut self, purpose: LoadAll) -> Vec<Effect> {
+        let capped = self.list_capped;
+        let n = match purpose {
+            LoadAll::Mark => self.list.marked().len(),
+            LoadAll::Bottom => self.list.len(),
+        };
+        let n_text = crate::text::thousands(n as u64);
+        match (purpose, capped) {
+            (LoadAll::Mark, true) => self.error(format!(
+                "{n_text} marked: HubSpot search stops at 10,000; narrow the view to reach the rest"
+            )),
+            (LoadAll::Mark, false) => self.info(format!("all {n_text} tickets of the view marked")),
+            // The page that reached the cap said so (`on_event`).
+            (LoadAll::Bottom, true) => {}
+            (LoadAll::Bottom, false) => self.info(format!("the bottom: all {n_text} tickets")),
+        }
+        if purpose == LoadAll::Mark {
+            return Vec::new();
+        }
+        self.list.select_row(usize::MAX);
+        self.selection_changed()
+    }
+
+    /// `Esc` while the view loads: stop where it is (`G` selects the last row loaded).
+    fn stop_load_all(&mut self) -> Vec<Effect> {
+        let Some(purpose) = self.load_all.take() else {
+            return Vec::new();
+        };
+        let n = crate::text::thousands(self.list.len() as u64);
+        let of = self
+            .list
+            .total
+            .map(|t| format!(" of {}", crate::text::thousands(t)))
+            .unwrap_or_default();
+        match purpose {
+            LoadAll::Mark => {
+                let marked = self.list.marked().len();
+                self.info(format!("stopped: {marked} marked, {n}{of} loaded"));
+                Vec::new()
+            }
+            LoadAll::Bottom => {
+                self.info(format!("stopped at {n}{of}"));
+                self.list.select_row(usize::MAX);
+                self.selection_changed()
+            }
+        }
+    }
+
+    /// `G`: the bottom of the view — at once when it is all loaded (or filtered, or capped),
+    /// else once the rest is loaded (`continue_load_all`).
+    fn go_to_bottom(&mut self) -> Vec<Effect> {
+        if self.list.has_more() && self.filter.is_none() && !self.list_capped {
+            self.load_all = Some(LoadAll::Bottom);
+            let mut fx = self.continue_load_all();
+            fx.extend(self.maybe_next_page());
+            return fx;
+        }
+        self.list.select_row(usize::MAX);
+        self.selection_changed()
     }
 }
 
@@ -218,10 +285,7 @@ pub(super) fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
             app.list.select_row(0);
             app.selection_changed()
         }
-        Action::Bottom => {
-            app.list.select_row(usize::MAX);
-            app.selection_changed()
-        }
+        Action::Bottom => app.go_to_bottom(),
         Action::Open => {
             if app.list.selected().is_some() {
                 app.focus = Focus::Detail;
@@ -231,6 +295,7 @@ pub(super) fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::Back | Action::ClearNarrowing if app.load_all.is_some() => app.stop_load_all(),
         Action::Back | Action::ClearNarrowing => {
             if app.filter.is_some() {
                 app.filter = None;
@@ -293,7 +358,7 @@ pub(super) fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
 /// `V`: mark every row shown, or clear the marks. In a view with more tickets than are
 /// loaded it says how many of how many it marked and offers to load and mark the rest.
 pub(super) fn mark_all(app: &mut App) -> Vec<Effect> {
-    app.mark_all_loading = false;
+    app.load_all = None;
     let had_marks = !app.list.marked().is_empty();
     app.list.mark_all_or_clear();
     if had_marks {
@@ -390,7 +455,7 @@ pub(super) fn on_event(app: &mut App, event: Event) -> Vec<Effect> {
             }
             let mut fx = app.selection_changed();
             fx.extend(app.maybe_next_page());
-            fx.extend(app.continue_mark_all());
+            fx.extend(app.continue_load_all());
             fx
         }
         _ => Vec::new(),
@@ -404,6 +469,8 @@ pub(super) fn on_failure(app: &mut App, req: ReqId, failure: &Failure) -> bool {
         return false;
     }
     app.list_load = Loadable::Failed(failure.clone());
+    // Loading the whole view stops with it (a retry loads one page, not the rest).
+    app.load_all = None;
     let retry = app.keymap.key_name(Context::List, Action::Refresh);
     app.error(failure.said("loading tickets failed: ", &format!(" ({retry} retries)")));
     true

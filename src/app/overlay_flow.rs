@@ -1,5 +1,6 @@
 //! Keys in the overlay (help, a value read in full, an error the user must see): scrolling
-//! and closing. The overlay is the topmost layer (see `modal`).
+//! and closing; the reader's own keys are `reader`'s. The overlay is the topmost layer (see
+//! `modal`).
 
 use crossterm::event::KeyEvent;
 
@@ -11,6 +12,16 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let action = app.keymap.resolve(Context::Overlay, &key);
     if action == Some(Action::ForceQuit) {
         return vec![Effect::Quit];
+    }
+    if let Some(Overlay::Reader(_)) = &app.overlay {
+        return match action {
+            Some(Action::Close | Action::Back | Action::Help) => {
+                app.overlay = None;
+                Vec::new()
+            }
+            Some(a) => reader::on_action(app, a),
+            None => Vec::new(),
+        };
     }
     let help_lines = app.keymap.bindings().len() + 2 * Context::ALL.len();
     if app
@@ -28,13 +39,12 @@ fn on_overlay_action(action: Option<Action>, overlay: &mut Overlay, help_lines: 
     // Scrolling stops at the last line, so `k` comes back at once after overscrolling.
     let last = match overlay {
         Overlay::Help { .. } => help_lines,
-        Overlay::Text { body, .. } => body.lines().count(),
-        Overlay::Error { .. } => 0,
+        Overlay::Reader(_) | Overlay::Error { .. } => 0,
     }
     .saturating_sub(1);
     let scroll = match overlay {
-        Overlay::Help { scroll } | Overlay::Text { scroll, .. } => Some(scroll),
-        Overlay::Error { .. } => None,
+        Overlay::Help { scroll } => Some(scroll),
+        Overlay::Reader(_) | Overlay::Error { .. } => None,
     };
     let Some(action) = action else {
         return false;

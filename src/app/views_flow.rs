@@ -155,6 +155,7 @@ impl App {
         };
         match views::compile(view, ctx) {
             Ok(c) => Resolved::Ready(ListSource::Search(SearchSource {
+                option_order: views::option_order(&c, &self.catalog),
                 filter_groups: c.filter_groups,
                 sort: c.sort,
                 query: c.query,
@@ -173,6 +174,7 @@ impl App {
         let extra = view
             .column_names()
             .into_iter()
+            .flat_map(|c| views::columns::properties(&c))
             .chain(view.sort.as_ref().map(|s| s.property.clone()));
         for p in extra {
             if !props.contains(&p) && p != "hs_object_id" {

@@ -44,6 +44,7 @@ fn search(filters: Vec<Filter>, sort: Option<Sort>) -> ListSource {
         filter_groups: vec![FilterGroup { filters }],
         sort,
         query: None,
+        option_order: None,
     })
 }
 
@@ -504,6 +505,7 @@ fn saving_a_view_adds_its_tab_once_config_toml_is_written() {
             filter_groups: Vec::new(),
             sort: None,
             query: Some("acme".to_owned()),
+            option_order: None,
         })
     );
     assert!(toast(&app).contains("saved the view ACME in /home/me/.config/hubtix/config.toml"));

@@ -8,7 +8,6 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use super::theme::Theme;
 use crate::app::detail::{
     Cursor, Loadable, PropertyRow, Tab, activity_rows, association_rows, history_rows,
-    property_rows,
 };
 use crate::app::{App, Focus};
 use crate::domain::Owner;
@@ -81,6 +80,9 @@ fn tab_bar(app: &App, theme: Theme) -> Line<'static> {
         };
         let label = match count {
             Some(n) => format!("{} {} ({n})", i + 1, tab.title()),
+            None if *tab == Tab::Properties && app.detail.all_properties => {
+                format!("{} {} (all)", i + 1, tab.title())
+            }
             None => format!("{} {}", i + 1, tab.title()),
         };
         spans.push(Span::styled(label, theme.tab(*tab == app.detail.tab)));
@@ -122,10 +124,7 @@ fn properties(
     focused: bool,
     theme: Theme,
 ) -> Vec<Line<'static>> {
-    let Some(t) = app.detail.ticket.ready() else {
-        return Vec::new();
-    };
-    let rows = property_rows(&app.catalog, t);
+    let rows = app.detail.property_rows(&app.catalog);
     let label_w = (w / 3).clamp(10, 26);
     let cursor = app.detail.properties;
     window(&rows, cursor, height)

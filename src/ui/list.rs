@@ -11,6 +11,7 @@ use crate::app::detail::Loadable;
 use crate::app::{App, Focus};
 use crate::domain::{Catalog, PropertyType, Ticket};
 use crate::text::{pad_to_width, sanitize, width};
+use crate::views::columns::{self, Column as Shown};
 
 /// One column as laid out: the property, its header and its width in cells.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,8 +30,11 @@ enum Want {
     Flex { min: usize, weight: usize },
 }
 
-/// The short header of the common columns, else the property's label.
+/// The short header of the common columns and the time columns, else the property's label.
 fn header_for(property: &str, catalog: &Catalog) -> String {
+    if let Some(h) = columns::header(property, catalog) {
+        return h;
+    }
     match property {
         "hs_object_id" => "ID".to_owned(),
         "subject" => "Subject".to_owned(),
@@ -48,6 +52,12 @@ fn header_for(property: &str, catalog: &Catalog) -> String {
 
 fn want(property: &str, header: &str, catalog: &Catalog, id_width: usize) -> Want {
     let hw = width(header);
+    match columns::parse(property) {
+        // "120 d 23 h"; "late 12 d 23 h".
+        Shown::Since(_) => return Want::Fixed(10.max(hw)),
+        Shown::Until(_) => return Want::Fixed(13.max(hw)),
+        Shown::Property(_) => {}
+    }
     match property {
         "hs_object_id" => return Want::Fixed(id_width.clamp(2, 12)),
         "subject" => return Want::Flex { min: 16, weight: 3 },
@@ -350,6 +360,14 @@ fn row_line(
                 pad_to_width(priority_label(t.priority()), c.width),
                 theme.priority(t.priority()),
             ),
+            p if let Some(cell) = columns::cell(p, t, cat, app.now) => {
+                let style = if cell.alert {
+                    theme.alert()
+                } else {
+                    theme.text()
+                };
+                Span::styled(pad_to_width(&sanitize(&cell.text), c.width), style)
+            }
             p => {
                 let shown = if p == "hs_lastmodifieddate" {
                     // Falls back to the record's `updatedAt`.
@@ -357,7 +375,7 @@ fn row_line(
                         .map(|ts| cat.local(ts))
                         .unwrap_or_default()
                 } else {
-                    cat.display_value(Some(t), p, t.prop(p))
+                    crate::app::detail::one_line(cat, t, p, t.prop(p))
                 };
                 let style = match p {
                     "hs_pipeline_stage" | "hs_pipeline" | "hs_lastmodifieddate" | "createdate" => {

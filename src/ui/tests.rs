@@ -364,11 +364,13 @@ fn hostile_ticket_never_reaches_the_terminal_raw() {
     // The description read in full, in the text overlay.
     snap("overlay_hostile_content", |w, h| {
         let mut app = open(w, h, 10, 1004);
-        app.overlay = Some(Overlay::Text {
-            title: "Ticket description \u{1b}]0;x\u{7}".into(),
-            body: full_ticket(1004).prop("content").to_owned(),
-            scroll: 0,
-        });
+        let reader = crate::app::reader::Reader::new(
+            "Ticket description \u{1b}]0;x\u{7}".into(),
+            full_ticket(1004).prop("content").to_owned(),
+            String::new(),
+            &app.areas,
+        );
+        app.overlay = Some(Overlay::Reader(Box::new(reader)));
         app
     });
 }

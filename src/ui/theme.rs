@@ -54,6 +54,11 @@ impl Theme {
     pub fn gone(self) -> Style {
         self.fg(Color::DarkGray).add_modifier(Modifier::CROSSED_OUT)
     }
+    /// Something overdue (an SLA past its due date): what needs attention first. Bold
+    /// without colour too.
+    pub fn alert(self) -> Style {
+        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+    }
     pub fn error(self) -> Style {
         self.fg(Color::Red).add_modifier(Modifier::BOLD)
     }
