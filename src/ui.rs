@@ -14,6 +14,8 @@ pub mod failure;
 mod form_tests;
 mod list;
 mod overlay;
+#[cfg(test)]
+mod reading_tests;
 pub mod search_form;
 #[cfg(test)]
 mod tests;
