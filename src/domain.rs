@@ -372,8 +372,9 @@ impl Catalog {
                 .map_or_else(|| value.to_owned(), Owner::display_name);
         }
         match def.kind {
-            PropertyType::Number if def.duration => parse_millis(value)
-                .map_or_else(|| value.to_owned(), |ms| format_duration(ms)),
+            PropertyType::Number if def.duration => {
+                parse_millis(value).map_or_else(|| value.to_owned(), format_duration)
+            }
             PropertyType::Enumeration => {
                 def.option_label(value).unwrap_or_else(|| value.to_owned())
             }

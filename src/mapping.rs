@@ -501,8 +501,7 @@ mod tests {
             .collect();
         assert_eq!(
             orders,
-            [("LOW", 0), ("MEDIUM", 1), ("HIGH", 2), ("URGENT", 3)]
-                .map(|(v, n)| (v.to_owned(), n))
+            [("LOW", 0), ("MEDIUM", 1), ("HIGH", 2), ("URGENT", 3)].map(|(v, n)| (v.to_owned(), n))
         );
     }
 
@@ -532,8 +531,7 @@ mod tests {
         .expect("email");
         let a = activity(ObjectKind::Email, "5000002", &email);
         assert_eq!(
-            a.body,
-            "Hello,\n\nIt works again.\n\nBest regards,\nSupport",
+            a.body, "Hello,\n\nIt works again.\n\nBest regards,\nSupport",
             "a plain-text email keeps its lines"
         );
     }

@@ -498,7 +498,9 @@ impl Rich {
         }
         let shown = out.out.get(start..).unwrap_or("").trim();
         let bare = href.strip_prefix("mailto:").unwrap_or(href);
-        if shown == href || shown == bare || shown.trim_end_matches('/') == bare.trim_end_matches('/')
+        if shown == href
+            || shown == bare
+            || shown.trim_end_matches('/') == bare.trim_end_matches('/')
         {
             return;
         }
@@ -1220,7 +1222,10 @@ mod readable_tests {
         let html = "<p>Hello,</p><p>Steps:</p><ol><li>Open <b>Settings</b></li><li>Click \
                     &quot;Save&quot;</li></ol><script>alert('x')</script><img src=x onerror=alert(1)>";
         let text = html_to_readable(html);
-        assert_eq!(text, "Hello,\n\nSteps:\n\n1. Open Settings\n2. Click \"Save\"");
+        assert_eq!(
+            text,
+            "Hello,\n\nSteps:\n\n1. Open Settings\n2. Click \"Save\""
+        );
         assert!(!text.contains('<'), "{text}");
     }
 
@@ -1245,9 +1250,18 @@ mod readable_tests {
     #[test]
     fn attributes_are_read_with_any_quoting() {
         let a = |raw: &str, name: &str| attribute(raw, name);
-        assert_eq!(a(r#"<a href="x>y" title='a>b'>"#, "href").as_deref(), Some("x>y"));
-        assert_eq!(a(r#"<a href="x>y" title='a>b'>"#, "title").as_deref(), Some("a>b"));
-        assert_eq!(a("<a HREF=plain target=_blank>", "href").as_deref(), Some("plain"));
+        assert_eq!(
+            a(r#"<a href="x>y" title='a>b'>"#, "href").as_deref(),
+            Some("x>y")
+        );
+        assert_eq!(
+            a(r#"<a href="x>y" title='a>b'>"#, "title").as_deref(),
+            Some("a>b")
+        );
+        assert_eq!(
+            a("<a HREF=plain target=_blank>", "href").as_deref(),
+            Some("plain")
+        );
         assert_eq!(a("<a download href = 'z'>", "href").as_deref(), Some("z"));
         assert_eq!(a("<a>", "href"), None);
         assert_eq!(a("<br/>", "href"), None);

@@ -258,7 +258,13 @@ pub fn defaults() -> Vec<View> {
             stages: vec![OPEN.to_owned()],
             sort: sort("createdate", false),
             columns: cols(&[
-                "id", "subject", "priority", "close_due", "age", "stage", "owner",
+                "id",
+                "subject",
+                "priority",
+                "close_due",
+                "age",
+                "stage",
+                "owner",
             ]),
             ..View::default()
         },

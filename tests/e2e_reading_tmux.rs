@@ -34,7 +34,10 @@ fn a_description_reads_as_text_and_g_reaches_the_bottom_of_the_view() {
 
     let t = Tmux::start("reading", 160, 48, &[]);
     let s = t.launch(&sandbox);
-    assert!(s.contains("Close due") && s.contains("Age"), "urgency columns:\n{s}");
+    assert!(
+        s.contains("Close due") && s.contains("Age"),
+        "urgency columns:\n{s}"
+    );
     assert!(
         s.contains(" late ") || s.contains(" in "),
         "the close SLA counts down or is late:\n{s}"
@@ -52,7 +55,10 @@ fn a_description_reads_as_text_and_g_reaches_the_bottom_of_the_view() {
     let s = t.wait_for("the description's row", |s| {
         idle(s) && property_row(s, "Ticket description").is_some()
     });
-    assert!(!s.contains("<p>"), "the Properties tab shows text, not tags:\n{s}");
+    assert!(
+        !s.contains("<p>"),
+        "the Properties tab shows text, not tags:\n{s}"
+    );
     let row = property_row(&s, "Ticket description").unwrap();
     t.keys(&["g"]);
     if row > 0 {
@@ -67,9 +73,13 @@ fn a_description_reads_as_text_and_g_reaches_the_bottom_of_the_view() {
         assert!(!s.contains(tag), "{tag} shown:\n{s}");
     }
     t.keys(&["y"]);
-    t.wait_for("the copy", |s| status_line(s).contains("copied Ticket description"));
+    t.wait_for("the copy", |s| {
+        status_line(s).contains("copied Ticket description")
+    });
     t.keys(&["Escape"]);
-    t.wait_for("the reader to close", |s| !s.contains("┌ Ticket description "));
+    t.wait_for("the reader to close", |s| {
+        !s.contains("┌ Ticket description ")
+    });
 
     // Back to the Open view, then to its true bottom.
     t.keys(&["Escape"]);

@@ -138,12 +138,23 @@ async fn sorting_by_priority_follows_the_options_order_whatever_the_server_does(
     };
 
     let desc = source(&view(true), &cat);
-    let order = desc.option_order.as_ref().expect("priority is option-ordered");
+    let order = desc
+        .option_order
+        .as_ref()
+        .expect("priority is option-ordered");
     assert_eq!(order.values, ["URGENT", "HIGH", "MEDIUM", "LOW"]);
     let (rows, total) = all_pages(&commands, &mut events, &desc).await;
     assert_eq!(runs(&rows), ["URGENT", "HIGH", "MEDIUM", "LOW", ""]);
-    assert_eq!(total, Some(rows.len() as u64), "every ticket once, the total counted");
-    assert!(rows.len() > 200, "more than one page per option: {}", rows.len());
+    assert_eq!(
+        total,
+        Some(rows.len() as u64),
+        "every ticket once, the total counted"
+    );
+    assert!(
+        rows.len() > 200,
+        "more than one page per option: {}",
+        rows.len()
+    );
     let mut ids: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -192,13 +203,23 @@ async fn only_single_choice_properties_with_room_for_a_filter_are_option_ordered
         ..View::default()
     };
     assert!(sorted("escalation_level", plain.clone()).is_some(), "radio");
-    assert_eq!(sorted("hs_ticket_category", plain.clone()), None, "multi-select");
+    assert_eq!(
+        sorted("hs_ticket_category", plain.clone()),
+        None,
+        "multi-select"
+    );
     assert_eq!(sorted("hubspot_owner_id", plain.clone()), None, "owners");
     assert_eq!(sorted("createdate", plain.clone()), None);
     // Five filters in the only group: no room for an option's two.
     let full = View {
         conditions: (0..5)
-            .map(|i| views::Condition::new("subject", hubtix::domain::search::FilterOperator::ContainsToken, &format!("w{i}")))
+            .map(|i| {
+                views::Condition::new(
+                    "subject",
+                    hubtix::domain::search::FilterOperator::ContainsToken,
+                    &format!("w{i}"),
+                )
+            })
             .collect(),
         ..plain
     };

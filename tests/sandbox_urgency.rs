@@ -139,7 +139,10 @@ async fn seeded_slas_follow_priority_and_the_replies() {
         }
     }
     assert!(with_sla > 100, "{with_sla}");
-    assert!(overdue > 0 && replied > 0, "{overdue} overdue, {replied} replied");
+    assert!(
+        overdue > 0 && replied > 0,
+        "{overdue} overdue, {replied} replied"
+    );
     h.shutdown().await;
 }
 
@@ -163,7 +166,9 @@ async fn closing_a_ticket_settles_its_close_sla() {
     let due = ms(&t["properties"]["hs_time_to_close_sla_at"]);
     let r = api
         .patch(
-            &format!("/crm/v3/objects/tickets/{id}?properties=closed_date,hs_time_to_close_sla_status"),
+            &format!(
+                "/crm/v3/objects/tickets/{id}?properties=closed_date,hs_time_to_close_sla_status"
+            ),
             json!({"properties": {"hs_pipeline_stage": "4"}}),
         )
         .await;

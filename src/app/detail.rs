@@ -170,7 +170,11 @@ pub fn property_rows(catalog: &Catalog, ticket: &Ticket) -> Vec<PropertyRow> {
 pub fn one_line(catalog: &Catalog, ticket: &Ticket, name: &str, raw: &str) -> String {
     if crate::text::looks_like_html(raw) {
         let text = crate::text::html_to_text(raw);
-        let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let lines: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
         return lines.join(" ");
     }
     catalog.display_value(Some(ticket), name, raw)

@@ -260,9 +260,8 @@ fn toggle_all_properties(app: &mut App) {
     app.detail.all_properties = !app.detail.all_properties;
     let rows = app.detail.property_rows(&app.catalog);
     let row = on.and_then(|name| {
-        rows.iter().position(
-            |r| matches!(r, detail::PropertyRow::Property { name: n, .. } if *n == name),
-        )
+        rows.iter()
+            .position(|r| matches!(r, detail::PropertyRow::Property { name: n, .. } if *n == name))
     });
     let viewport = app.detail.viewport;
     app.detail

@@ -809,12 +809,9 @@ fn esc_clears_an_accepted_filter_but_never_quits_and_overlays_stop_scrolling_at_
     );
     // A long text in the reader scrolls until its last line is at the bottom, no further.
     let text: Vec<String> = (1..=200).map(|i| format!("line {i}")).collect();
-    app.overlay = Some(super::Overlay::Reader(Box::new(super::reader::Reader::new(
-        "t".into(),
-        text.join("\n"),
-        String::new(),
-        &app.areas,
-    ))));
+    app.overlay = Some(super::Overlay::Reader(Box::new(
+        super::reader::Reader::new("t".into(), text.join("\n"), String::new(), &app.areas),
+    )));
     let last = 200 - app.areas.reader_rows();
     for _ in 0..300 {
         key(&mut app, KeyCode::Char('j'));

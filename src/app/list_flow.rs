@@ -150,7 +150,10 @@ impl App {
         let stop = self.keymap.key_name(Context::List, Action::ClearNarrowing);
         let loaded = crate::text::thousands(self.list.len() as u64);
         self.info(match (purpose, self.list.total) {
-            (LoadAll::Mark, _) => format!("{} marked, loading more… ({stop} stops)", self.list.marked().len()),
+            (LoadAll::Mark, _) => format!(
+                "{} marked, loading more… ({stop} stops)",
+                self.list.marked().len()
+            ),
             (LoadAll::Bottom, Some(t)) => format!(
                 "loading {loaded} of {}… ({stop} stops)",
                 crate::text::thousands(t)

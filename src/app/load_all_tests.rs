@@ -35,7 +35,10 @@ fn list_after(fx: &[Effect]) -> Option<(ReqId, Option<String>)> {
 }
 
 fn toast(app: &App) -> String {
-    app.toast.as_ref().map(|t| t.text.clone()).unwrap_or_default()
+    app.toast
+        .as_ref()
+        .map(|t| t.text.clone())
+        .unwrap_or_default()
 }
 
 #[test]
@@ -86,7 +89,11 @@ fn hubspots_cap_ends_the_load_where_search_stops() {
     let fx = update(&mut app, page(req, 1101..=1300, None, true));
     assert!(list_after(&fx).is_none());
     assert!(app.list_capped && app.load_all.is_none());
-    assert_eq!(app.list.selected_id(), Some("1300"), "the last ticket HubSpot serves");
+    assert_eq!(
+        app.list.selected_id(),
+        Some("1300"),
+        "the last ticket HubSpot serves"
+    );
     assert!(
         toast(&app).contains("HubSpot search stops at 10,000 of 2431 results"),
         "{}",

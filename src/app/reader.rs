@@ -137,10 +137,7 @@ pub(super) fn open_from_detail(app: &mut App) {
     if let Some((title, text, copy)) = text {
         let text = crate::text::sanitize_multiline(&text).into_owned();
         app.overlay = Some(Overlay::Reader(Box::new(Reader::new(
-            title,
-            text,
-            copy,
-            &app.areas,
+            title, text, copy, &app.areas,
         ))));
     }
 }

@@ -71,7 +71,11 @@ fn enter_reads_a_description_as_text_with_link_references_and_y_copies_it() {
     assert!(!r.lines.iter().any(|l| l.contains('<')), "{:?}", r.lines);
     let fx = update(&mut app, key('y'));
     assert_eq!(fx, vec![Effect::Clipboard(expected.to_owned())]);
-    assert!(app.toast.as_ref().is_some_and(|t| t.text.contains("copied")));
+    assert!(
+        app.toast
+            .as_ref()
+            .is_some_and(|t| t.text.contains("copied"))
+    );
     update(&mut app, code(KeyCode::Esc));
     assert!(app.overlay.is_none(), "Esc closes the reader");
 }
@@ -91,7 +95,11 @@ fn every_property_opens_in_the_reader_as_the_tab_shows_it() {
     update(&mut app, key('q'));
     select(&mut app, "Ticket description");
     update(&mut app, code(KeyCode::Enter));
-    assert_eq!(reader(&app).text, "plain\ntext", "plain text keeps its lines");
+    assert_eq!(
+        reader(&app).text,
+        "plain\ntext",
+        "plain text keeps its lines"
+    );
 }
 
 #[test]
@@ -110,7 +118,11 @@ fn a_long_paragraph_scrolls_to_its_last_line() {
             .all(|l| crate::text::width(l) <= app.areas.reader_width())
     );
     update(&mut app, key('G'));
-    assert_eq!(reader(&app).scroll, lines - rows, "the last line at the bottom");
+    assert_eq!(
+        reader(&app).scroll,
+        lines - rows,
+        "the last line at the bottom"
+    );
     update(&mut app, key('j'));
     assert_eq!(reader(&app).scroll, lines - rows, "and no further");
     // A narrower terminal lays it out again, the scroll kept in range.
@@ -160,7 +172,10 @@ fn reader_keys_come_from_the_keymap() {
     app.keymap = keymap;
     select(&mut app, "Ticket name");
     update(&mut app, code(KeyCode::Enter));
-    assert!(app.overlay.is_none(), "Enter is no longer bound to show_full");
+    assert!(
+        app.overlay.is_none(),
+        "Enter is no longer bound to show_full"
+    );
     update(&mut app, key('v'));
     assert_eq!(reader(&app).copy, full_ticket(1001).subject());
     assert!(update(&mut app, key('y')).is_empty());
@@ -207,7 +222,11 @@ fn a_lists_every_property_so_an_empty_one_can_be_set() {
         Some("Priority"),
         "the cursor stays on its property"
     );
-    assert!(app.toast.as_ref().is_some_and(|t| t.text.contains("a shows only")));
+    assert!(
+        app.toast
+            .as_ref()
+            .is_some_and(|t| t.text.contains("a shows only"))
+    );
     select(&mut app, "Resolution");
     let fx = update(&mut app, key('e'));
     assert!(fx.is_empty(), "{fx:?}");

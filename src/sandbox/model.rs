@@ -583,7 +583,13 @@ pub const TICKET_PROPS: &[PropDef] = &[
         p("hs_is_closed", "Closed", Bool, "booleancheckbox", TI),
         Opts::Fixed(BOOL_OPTS),
     )),
-    calc(dur(p("time_to_close", "Time to close", Number, "number", TI))),
+    calc(dur(p(
+        "time_to_close",
+        "Time to close",
+        Number,
+        "number",
+        TI,
+    ))),
     // Reply times and SLAs: HubSpot fills them from conversations and the inbox's SLA rules;
     // read-only. Names and labels from portals' property exports (UNCONFIRMED).
     calc(dur(p(

@@ -763,8 +763,8 @@ fn seed_replies_and_sla(st: &mut Store, id: u64, engagements: &[u64], support: b
         .iter()
         .filter_map(|e| st.map(Kind::Email)?.get(e))
         .map(|e| {
-            let incoming = e.props.get("hs_email_direction").map(String::as_str)
-                == Some("INCOMING_EMAIL");
+            let incoming =
+                e.props.get("hs_email_direction").map(String::as_str) == Some("INCOMING_EMAIL");
             (e.created, incoming)
         })
         .collect();
@@ -793,8 +793,7 @@ fn seed_replies_and_sla(st: &mut Store, id: u64, engagements: &[u64], support: b
         return;
     }
     let closed = r.props.get("closed_date").and_then(|v| parse_time(v));
-    let (first, close) =
-        sla_targets(r.props.get("hs_ticket_priority").map_or("", String::as_str));
+    let (first, close) = sla_targets(r.props.get("hs_ticket_priority").map_or("", String::as_str));
     let first_due = r.created + first;
     let close_due = r.created + close;
     r.init("hs_time_to_first_response_sla_at", iso(first_due));

@@ -66,16 +66,22 @@ fn urgency_properties() -> Vec<PropertyDef> {
         "Time to Close SLA Ticket Status",
         PropertyType::Enumeration,
     );
-    status.options = ["Active SLA", "Overdue", "Due soon", "Completed on time", "Completed late"]
-        .iter()
-        .enumerate()
-        .map(|(i, l)| PropertyOption {
-            label: (*l).into(),
-            value: i.to_string(),
-            hidden: false,
-            display_order: i32::try_from(i).unwrap(),
-        })
-        .collect();
+    status.options = [
+        "Active SLA",
+        "Overdue",
+        "Due soon",
+        "Completed on time",
+        "Completed late",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, l)| PropertyOption {
+        label: (*l).into(),
+        value: i.to_string(),
+        hidden: false,
+        display_order: i32::try_from(i).unwrap(),
+    })
+    .collect();
     let mut resolution = def("hs_resolution", "Resolution", PropertyType::Enumeration, 21);
     resolution.options = vec![PropertyOption {
         label: "Issue fixed".into(),
@@ -86,7 +92,11 @@ fn urgency_properties() -> Vec<PropertyDef> {
     props.extend([
         ttc,
         first,
-        defn("last_reply_date", "Last customer reply date", PropertyType::DateTime),
+        defn(
+            "last_reply_date",
+            "Last customer reply date",
+            PropertyType::DateTime,
+        ),
         defn(
             "hs_time_to_first_response_sla_at",
             "Time to First Response SLA Due Date",
@@ -110,13 +120,17 @@ fn urgent(id: u32) -> Ticket {
     let mut t = ticket(id);
     let p = &mut t.properties;
     let n = i64::from(id % 7);
-    let at = |minutes: i64| {
-        (t0() + jiff::SignedDuration::from_mins(minutes))
-            .to_string()
-    };
+    let at = |minutes: i64| (t0() + jiff::SignedDuration::from_mins(minutes)).to_string();
     p.insert("last_reply_date".into(), at(-(95 + 60 * n)));
     p.insert("hs_time_to_first_response_sla_at".into(), at(30 - 50 * n));
-    p.insert("hs_time_to_close_sla_at".into(), at(if id % 3 == 0 { -(3000 + n) } else { 192 + 60 * n }));
+    p.insert(
+        "hs_time_to_close_sla_at".into(),
+        at(if id.is_multiple_of(3) {
+            -(3000 + n)
+        } else {
+            192 + 60 * n
+        }),
+    );
     let status = match (id % 5, id % 3) {
         (0, 0) => "4",
         (0, _) => "3",
@@ -133,7 +147,8 @@ fn urgency_list(w: u16, h: u16) -> App {
     app.catalog.set_properties(urgency_properties(), groups());
     app.list = Default::default();
     app.list.set_viewport(app.areas.list_rows());
-    app.list.append_page((1001..=1030).map(urgent).collect(), None);
+    app.list
+        .append_page((1001..=1030).map(urgent).collect(), None);
     app.views[0].columns = [
         "id",
         "subject",
@@ -164,7 +179,9 @@ fn the_list_shows_urgency_and_overdue_in_the_alert_colour() {
     };
     let cell_style = |y: usize, needle: &str| {
         let line = screen.lines().nth(y).unwrap();
-        let x = line.find(needle).unwrap_or_else(|| panic!("{needle} in {line}"));
+        let x = line
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle} in {line}"));
         let x = crate::text::width(&line[..x]);
         buf[(u16::try_from(x).unwrap(), u16::try_from(y).unwrap())].style()
     };
@@ -192,7 +209,11 @@ fn detail(w: u16, h: u16) -> App {
     app.catalog.set_properties(urgency_properties(), groups());
     let mut t = full_ticket(1001);
     let u = urgent(1003);
-    for (k, v) in u.properties.iter().filter(|(k, _)| k.contains("sla") || k.contains("reply")) {
+    for (k, v) in u
+        .properties
+        .iter()
+        .filter(|(k, _)| k.contains("sla") || k.contains("reply"))
+    {
         t.properties.insert(k.clone(), v.clone());
     }
     t.properties.insert(
@@ -203,7 +224,8 @@ fn detail(w: u16, h: u16) -> App {
          <ol><li>Unplug it</li><li>Call facilities</li></ol><p>Thanks,<br>Aiko</p>"
             .into(),
     );
-    t.properties.insert("time_to_close".into(), "727500000".into());
+    t.properties
+        .insert("time_to_close".into(), "727500000".into());
     t.properties
         .insert("time_to_first_agent_reply".into(), "11520000".into());
     app.detail.ticket = Loadable::Ready(t);

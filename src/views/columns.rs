@@ -65,7 +65,8 @@ pub fn canonical(name: &str) -> String {
 
 /// The SLA status property that goes with an SLA due date (`…_sla_at` → `…_sla_status`).
 fn status_of(due: &str) -> Option<String> {
-    due.strip_suffix("_sla_at").map(|p| format!("{p}_sla_status"))
+    due.strip_suffix("_sla_at")
+        .map(|p| format!("{p}_sla_status"))
 }
 
 /// The properties a column needs loaded: its own, and an SLA due date's status.
@@ -122,9 +123,11 @@ pub fn cell(spec: &str, ticket: &Ticket, catalog: &Catalog, now: Timestamp) -> O
         }
     };
     match parse(spec) {
-        Column::Since(p) => Some(Cell::plain(when(p).map_or_else(String::new, |t| {
-            crate::domain::time_since(now, t)
-        }))),
+        Column::Since(p) => {
+            Some(Cell::plain(when(p).map_or_else(String::new, |t| {
+                crate::domain::time_since(now, t)
+            })))
+        }
         Column::Until(p) => Some(until_cell(ticket, catalog, p, when(p), now)),
         Column::Property(p) => {
             let def = catalog.property(p)?;
@@ -245,7 +248,11 @@ mod tests {
                 def("createdate", PropertyType::DateTime, &[]),
                 def("last_reply_date", PropertyType::DateTime, &[]),
                 def("hs_time_to_close_sla_at", PropertyType::DateTime, &[]),
-                def("hs_time_to_close_sla_status", PropertyType::Enumeration, STATUSES),
+                def(
+                    "hs_time_to_close_sla_status",
+                    PropertyType::Enumeration,
+                    STATUSES,
+                ),
             ],
             vec![],
         );
@@ -267,7 +274,9 @@ mod tests {
     }
 
     fn now() -> Timestamp {
-        "2026-11-01T12:00:00Z".parse().unwrap_or(Timestamp::UNIX_EPOCH)
+        "2026-11-01T12:00:00Z"
+            .parse()
+            .unwrap_or(Timestamp::UNIX_EPOCH)
     }
 
     #[test]
@@ -281,7 +290,10 @@ mod tests {
             ["hs_time_to_close_sla_at", "hs_time_to_close_sla_status"]
         );
         assert_eq!(properties("since:createdate"), ["createdate"]);
-        assert_eq!(header("since:createdate", &catalog()).as_deref(), Some("Age"));
+        assert_eq!(
+            header("since:createdate", &catalog()).as_deref(),
+            Some("Age")
+        );
         assert_eq!(header("subject", &catalog()), None);
     }
 
@@ -294,7 +306,10 @@ mod tests {
         ]);
         let text = |spec: &str| cell(spec, &t, &c, now()).map(|c| (c.text, c.alert));
         assert_eq!(text("since:createdate"), Some(("8 d 10 h".into(), false)));
-        assert_eq!(text("since:last_reply_date"), Some(("3 h 12 min".into(), false)));
+        assert_eq!(
+            text("since:last_reply_date"),
+            Some(("3 h 12 min".into(), false))
+        );
         assert_eq!(text("since:follow_up_at"), Some((String::new(), false)));
         assert_eq!(text("subject"), None);
     }
@@ -322,8 +337,14 @@ mod tests {
             due("2026-10-30T11:00:00Z", "0"),
             Some(("late 2 d 1 h".into(), true))
         );
-        assert_eq!(due("2026-10-30T11:00:00Z", "3"), Some(("met".into(), false)));
-        assert_eq!(due("2026-10-30T11:00:00Z", "4"), Some(("met late".into(), true)));
+        assert_eq!(
+            due("2026-10-30T11:00:00Z", "3"),
+            Some(("met".into(), false))
+        );
+        assert_eq!(
+            due("2026-10-30T11:00:00Z", "4"),
+            Some(("met late".into(), true))
+        );
         assert_eq!(due("", ""), Some((String::new(), false)));
     }
 
@@ -337,11 +358,18 @@ mod tests {
         assert_eq!(status("1"), Some(("Overdue".into(), true)));
         assert_eq!(status("4"), Some(("Completed late".into(), true)));
         assert_eq!(status("2"), Some(("Due soon".into(), false)));
-        let most = def("hs_most_relevant_sla_status", PropertyType::Enumeration, &[]);
+        let most = def(
+            "hs_most_relevant_sla_status",
+            PropertyType::Enumeration,
+            &[],
+        );
         assert_eq!(sla_status_alert(&most, "overdue"), Some(true));
         assert_eq!(sla_status_alert(&most, "active_sla"), Some(false));
         assert_eq!(
-            sla_status_alert(&def("hs_ticket_priority", PropertyType::Enumeration, &[]), "HIGH"),
+            sla_status_alert(
+                &def("hs_ticket_priority", PropertyType::Enumeration, &[]),
+                "HIGH"
+            ),
             None
         );
     }
