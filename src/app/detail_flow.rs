@@ -122,7 +122,7 @@ pub(super) fn ask_restore(app: &mut App) -> Vec<Effect> {
         app.info(format!("{} of #{} already has that value", def.label, t.id));
         return Vec::new();
     }
-    let shown = |v: &str| app.catalog.display_value(Some(t), &e.property, v);
+    let shown = |v: &str| detail::one_line(&app.catalog, t, &e.property, v);
     app.confirm = Some(confirm::Confirm::new(confirm::PendingOp::RestoreValue {
         ticket_id: t.id.clone(),
         subject: t.subject().to_owned(),

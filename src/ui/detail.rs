@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::theme::Theme;
 use crate::app::detail::{
-    Cursor, Loadable, PropertyRow, Tab, activity_rows, association_rows, history_rows,
+    Cursor, Loadable, PropertyRow, Tab, activity_rows, association_rows, history_rows, one_line,
 };
 use crate::app::{App, Focus};
 use crate::domain::Owner;
@@ -197,8 +197,7 @@ fn history(app: &App, w: usize, height: usize, focused: bool, theme: Theme) -> V
     let source_w = (w / 5).clamp(8, 24);
     let values_w = w.saturating_sub(time_w + prop_w + source_w + 3);
     for (i, e) in window(&rows, cursor, height) {
-        let show =
-            |v: &str| sanitize(&app.catalog.display_value(Some(t), &e.property, v)).into_owned();
+        let show = |v: &str| sanitize(&one_line(&app.catalog, t, &e.property, v)).into_owned();
         let old = e
             .old
             .as_deref()

@@ -291,3 +291,29 @@ fn g_shows_its_progress() {
         app
     });
 }
+
+#[test]
+fn rich_text_in_history_shows_as_text() {
+    let mut app = detail(160, 48);
+    let mut t = app.detail.ticket.ready().unwrap().clone();
+    let hv = |value: &str, at: &str| crate::domain::HistoryValue {
+        value: value.into(),
+        timestamp: ts(at),
+        source_type: "CRM_UI".into(),
+        source_id: None,
+        source_label: None,
+        updated_by_user_id: Some(9),
+    };
+    t.history.as_mut().unwrap().insert(
+        "content".into(),
+        vec![
+            hv("<p>Now <b>smoking</b></p>", "2026-02-28T10:00:00Z"),
+            hv("<p>Printer <i>jammed</i></p>", "2026-01-15T08:30:00Z"),
+        ],
+    );
+    app.detail.ticket = Loadable::Ready(t);
+    update(&mut app, key('2'));
+    let screen = text(&render(&app, 160, 48));
+    assert!(screen.contains("Printer jammed → Now smoking"), "{screen}");
+    assert!(!screen.contains("<p>") && !screen.contains("<b>"), "{screen}");
+}
