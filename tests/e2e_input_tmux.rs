@@ -287,13 +287,12 @@ fn paste_into_the_association_search(t: &Tmux, api: &Api) {
 /// to save the search as a view.
 fn paste_into_the_search_form(t: &Tmux, api: &Api) {
     // A ticket of the view whose subject has the text: the condition narrows to it.
+    // A list row (the detail's title may name the same ticket above it).
+    let is_row = |l: &str| l.contains("Invoice shows") && !list_ids(l, 1).is_empty();
     let s = t.wait_for("a row with Invoice shows", |s| {
-        idle(s) && s.lines().any(|l| l.contains("Invoice shows"))
+        idle(s) && s.lines().any(is_row)
     });
-    let row = s
-        .lines()
-        .find(|l| l.contains("Invoice shows"))
-        .unwrap_or_default();
+    let row = s.lines().find(|l| is_row(l)).unwrap_or_default();
     let id = list_ids(row, 1).pop().expect("the row's ID");
     let reference = api.property(&id, "external_ticket_ref");
     assert!(!reference.is_empty(), "#{id} has an external reference");

@@ -315,5 +315,8 @@ fn rich_text_in_history_shows_as_text() {
     update(&mut app, key('2'));
     let screen = text(&render(&app, 160, 48));
     assert!(screen.contains("Printer jammed → Now smoking"), "{screen}");
-    assert!(!screen.contains("<p>") && !screen.contains("<b>"), "{screen}");
+    assert!(
+        !screen.contains("<p>") && !screen.contains("<b>"),
+        "{screen}"
+    );
 }
