@@ -1,7 +1,7 @@
 //! End-to-end triage queues in a real terminal: `hubtix sandbox` as a child process, the real
 //! `hubtix` binary in tmux against it. Switches views, searches a Japanese word, sorts by
-//! priority, and after each step checks the rows on screen against the sandbox's own answer
-//! to the same search (asked independently through the API).
+//! priority (in its options' order), and after each step checks the rows on screen against
+//! the sandbox's own answer to the same search (asked independently through the API).
 //!
 //! Without tmux the test says it was skipped and why; with `HUBTIX_REQUIRE_TMUX=1` a missing
 //! tmux is a failure.
@@ -197,12 +197,39 @@ fn views_japanese_search_and_priority_sort_match_the_sandbox() {
     // The direction picker: the first choice is descending.
     t.keys(&["Up", "Enter"]);
     t.wait_text("sorted by Priority ↓");
-    let (total, ids) = answer(
+    // A choice sorts in its options' order — URGENT, HIGH, MEDIUM, LOW, then none — each
+    // option's tickets by record ID, whatever order the server gives choices in.
+    let priority = |operator: FilterOperator, value: Option<&str>| Filter {
+        property_name: "hs_ticket_priority".to_owned(),
+        operator,
+        value: value.map(str::to_owned),
+        high_value: None,
+        values: None,
+    };
+    let mut ids = Vec::new();
+    for p in ["URGENT", "HIGH", "MEDIUM", "LOW"] {
+        let filters = vec![open_filter.clone(), priority(FilterOperator::Eq, Some(p))];
+        let by_id = by("hs_object_id", SortDirection::Ascending);
+        ids.extend(answer(&rt, &client, filters, by_id, Some("プリンター")).1);
+    }
+    let none = vec![
+        open_filter.clone(),
+        priority(FilterOperator::NotHasProperty, None),
+    ];
+    let by_id = by("hs_object_id", SortDirection::Ascending);
+    ids.extend(answer(&rt, &client, none, by_id, Some("プリンター")).1);
+    let by_priority = by("hs_ticket_priority", SortDirection::Descending);
+    let (total, server) = answer(
         &rt,
         &client,
         vec![open_filter],
-        by("hs_ticket_priority", SortDirection::Descending),
+        by_priority,
         Some("プリンター"),
+    );
+    assert_eq!(ids.len() as u64, total);
+    assert_ne!(
+        ids, server,
+        "the sandbox sorts choices by their internal values"
     );
     expect_rows(&t, "the results sorted by priority", &ids, total);
 
