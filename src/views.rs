@@ -257,15 +257,8 @@ pub fn defaults() -> Vec<View> {
             name: "Open".to_owned(),
             stages: vec![OPEN.to_owned()],
             sort: sort("createdate", false),
-            columns: cols(&[
-                "id",
-                "subject",
-                "priority",
-                "close_due",
-                "age",
-                "stage",
-                "owner",
-            ]),
+            // Urgency first; the subject keeps its room in the list's half of a wide screen.
+            columns: cols(&["id", "subject", "priority", "close_due", "age"]),
             ..View::default()
         },
         View {
@@ -293,8 +286,6 @@ pub fn defaults() -> Vec<View> {
                 "priority",
                 "customer_wrote",
                 "response_due",
-                "idle",
-                "owner",
             ]),
             ..View::default()
         },
