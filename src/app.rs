@@ -26,6 +26,7 @@ pub mod search_form;
 mod search_tests;
 #[cfg(test)]
 pub(crate) mod tests;
+pub mod triage;
 mod verified;
 #[cfg(test)]
 mod verified_tests;
@@ -245,6 +246,8 @@ pub struct App {
     fuzzy: crate::fuzzy::FuzzyFilter,
     fuzzy_stale: bool,
     pub toast: Option<Toast>,
+    /// A walk through the view (`T`), when on.
+    pub triage: Option<triage::Triage>,
     /// `V` is loading the rest of the view to mark every ticket of it.
     pub mark_all_loading: bool,
     pub worker: WorkerStatus,
@@ -296,6 +299,7 @@ impl App {
             fuzzy_stale: true,
             toast: None,
             mark_all_loading: false,
+            triage: None,
             worker: WorkerStatus::default(),
             pending_detail: None,
             next_req: 1,
@@ -326,6 +330,14 @@ impl App {
         if self.filter.as_ref().is_some_and(|f| f.editing) {
             return Context::Filter;
         }
+        if self.triage.is_some() {
+            return Context::Triage;
+        }
+        self.pane_context()
+    }
+
+    /// The keymap context of the focused pane (the list, or the detail's tab).
+    fn pane_context(&self) -> Context {
         match self.focus {
             Focus::List => Context::List,
             Focus::Detail => match self.detail.tab {
@@ -355,6 +367,10 @@ impl App {
 
     /// The selection moved: show that ticket, fetch it once the cursor rests.
     fn selection_changed(&mut self) -> Vec<Effect> {
+        if self.triage.is_some() {
+            // The walk owns the detail; the list only follows it.
+            return Vec::new();
+        }
         self.list.drop_left();
         let Some(id) = self.list.selected_id().map(str::to_owned) else {
             self.detail.clear();
@@ -533,7 +549,13 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return list_flow::on_filter_key(app, key);
     }
     let context = app.context();
-    let Some(action) = app.keymap.resolve(context, &key) else {
+    // In triage its own keys come first, then the detail tab's (e, h, tabs…).
+    let action = app.keymap.resolve(context, &key).or_else(|| {
+        (context == Context::Triage)
+            .then(|| app.keymap.resolve(app.pane_context(), &key))
+            .flatten()
+    });
+    let Some(action) = action else {
         return Vec::new();
     };
     on_action(app, action)
@@ -552,6 +574,9 @@ fn full_page(app: &App) -> isize {
 }
 
 fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
+    if let Some(fx) = triage::on_action(app, action) {
+        return fx;
+    }
     // Everywhere.
     match action {
         Action::ForceQuit => return vec![Effect::Quit],

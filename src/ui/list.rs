@@ -280,9 +280,15 @@ fn retry_hint(app: &App, failure: &crate::protocol::Failure) -> String {
     use crate::action::Action;
     use crate::keymap::Context;
     if failure.context.is_some() {
-        format!("{} reloads", app.keymap.key_name(Context::Global, Action::ReloadAll))
+        format!(
+            "{} reloads",
+            app.keymap.key_name(Context::Global, Action::ReloadAll)
+        )
     } else {
-        format!("press {} to retry", app.keymap.key_name(Context::List, Action::Refresh))
+        format!(
+            "press {} to retry",
+            app.keymap.key_name(Context::List, Action::Refresh)
+        )
     }
 }
 
