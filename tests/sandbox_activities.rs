@@ -433,3 +433,38 @@ async fn the_call_outcomes_are_the_disposition_property_options() {
     );
     h.shutdown().await;
 }
+
+#[tokio::test]
+async fn engagements_of_every_kind_share_one_id_space() {
+    // A pin names an engagement by its ID alone: a note and a call must never share one.
+    let h = start(10).await;
+    let api = Api::new(&h);
+    let seeded: Vec<String> = api.get("/crm/v3/objects/calls?limit=100").await.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    let mut ids = std::collections::BTreeSet::new();
+    for kind in ["notes", "calls", "tasks", "meetings", "notes", "calls"] {
+        let r = api
+            .post(
+                &format!("/crm/v3/objects/{kind}"),
+                create_body(
+                    kind,
+                    json!({"hs_timestamp": "2026-11-02T10:00:00Z"}),
+                    Vec::new(),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{kind}: {}", r.body);
+        let id = r.body["id"].as_str().unwrap().to_owned();
+        assert!(ids.insert(id.clone()), "{kind} got {id}, already taken");
+    }
+    assert!(!seeded.is_empty());
+    assert!(
+        seeded.iter().all(|id| !ids.contains(id)),
+        "nor a seeded one"
+    );
+    h.shutdown().await;
+}

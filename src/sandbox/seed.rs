@@ -834,11 +834,7 @@ fn seed_engagements(
         }
         engagements.push(eid);
     }
-    // Engagement ids are unique across kinds: keep every engagement counter in step.
-    let next = st.next_id.get(&Kind::Note).copied().unwrap_or(5_000_001);
-    for k in [Kind::Email, Kind::Call, Kind::Task, Kind::Meeting] {
-        st.next_id.insert(k, next);
-    }
+    // Engagement IDs come from one counter (`store::id_space`): unique across kinds.
     (engagements, et)
 }
 
