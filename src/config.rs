@@ -541,5 +541,9 @@ mod example_tests {
         assert_eq!(views.len(), 2);
         assert_eq!(views[1].conditions.len(), 1);
         assert_eq!(views[1].modified.from, "this week");
+        let macros = cfg.macros.expect("the example macros");
+        assert_eq!(macros.len(), 2);
+        assert_eq!(macros[0].key.as_deref(), Some("E"));
+        assert!(macros[1].pin);
     }
 }

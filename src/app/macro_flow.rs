@@ -573,6 +573,7 @@ fn pump_contacts(app: &mut App, over: Option<ReqId>) -> Vec<Effect> {
             // Else: sending ours now would cancel the detail's; its answer moves us on.
         }
         None => {
+            contacts_progress(app, &wanted);
             let req = app.req();
             app.macros.reading = Some(ContactRead {
                 req,
@@ -586,6 +587,27 @@ fn pump_contacts(app: &mut App, over: Option<ReqId>) -> Vec<Effect> {
         }
     }
     fx
+}
+
+/// On several tickets the reads take a while: the status line counts them.
+fn contacts_progress(app: &mut App, wanted: &str) {
+    let Some(run) = app
+        .macros
+        .runs
+        .iter()
+        .find(|r| r.step == Step::Contacts && r.changed.iter().any(|t| t == wanted))
+    else {
+        return;
+    };
+    if run.changed.len() > 1 {
+        let text = format!(
+            "{}: reading the contacts for {{contact}}, {} of {}…",
+            run.head(),
+            run.contacts.len() + 1,
+            run.changed.len()
+        );
+        app.info(text);
+    }
 }
 
 /// The name `{contact}` stands for: the contact labelled Primary, else the first ("" for

@@ -766,3 +766,73 @@ fn without_macros_m_says_how_to_define_them() {
     assert!(app.modals.picker().is_none());
     assert!(toast(&app).0.contains("[[macros]] in config.toml"));
 }
+
+/// On several tickets the contacts are read one at a time (the worker keeps only the newest
+/// associations read), counted on the status line, then one note each names its contact.
+#[test]
+fn contacts_of_several_tickets_are_read_one_at_a_time() {
+    let mut app = app_with(10, Some(HELLO));
+    update(&mut app, code(KeyCode::Char(' ')));
+    update(&mut app, code(KeyCode::Char(' ')));
+    update(&mut app, key('H'));
+    let fx = update(&mut app, key('y'));
+    let fx = ev(
+        &mut app,
+        Event::BatchUpdated {
+            req: req_of(&fx, |_| true),
+            updated: vec![
+                updated(1001, &[("hs_ticket_priority", "LOW")]),
+                updated(1002, &[("hs_ticket_priority", "LOW")]),
+            ],
+            failed: Vec::new(),
+        },
+    );
+    let read = |fx: &[Effect], id: &str| {
+        let req = req_of(fx, |_| true);
+        assert_eq!(
+            fx,
+            [Effect::Api(Command::LoadAssociations {
+                req,
+                ticket_id: id.into()
+            })]
+        );
+        req
+    };
+    let first = read(&fx, "1001");
+    assert_eq!(
+        toast(&app).0,
+        "Hello on 2 tickets: reading the contacts for {contact}, 1 of 2…"
+    );
+    let fx = ev(
+        &mut app,
+        Event::AssociationsLoaded {
+            req: first,
+            ticket_id: "1001".into(),
+            items: Vec::new(),
+        },
+    );
+    let second = read(&fx, "1002");
+    assert_eq!(
+        toast(&app).0,
+        "Hello on 2 tickets: reading the contacts for {contact}, 2 of 2…"
+    );
+    let fx = ev(
+        &mut app,
+        Event::AssociationsLoaded {
+            req: second,
+            ticket_id: "1002".into(),
+            items: associations(),
+        },
+    );
+    let Some(Command::CreateNotes { notes, .. }) = commands(&fx).into_iter().next() else {
+        panic!("the notes: {fx:?}");
+    };
+    let bodies: Vec<&str> = notes.iter().map(|n| n.body.as_str()).collect();
+    assert_eq!(
+        bodies,
+        [
+            "Hi there, about プリンターが燃えている",
+            "Hi 田中 愛子, about Login fails on SSO"
+        ]
+    );
+}
