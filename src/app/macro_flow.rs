@@ -28,6 +28,8 @@
 //! `app.macros.finished` (and the status message): when the last answer is in, at once when
 //! nothing could be sent, or when the confirmation is declined. Take them with
 //! [`take_finished`] after each `update`; `Finished::done` lists the tickets acted on.
+//! `{subject}` is the subject as the app knows it (the list row or the detail, then the
+//! update's answer).
 //!
 //! Must not: do I/O (requests go out as effects), or check a macro (that was done at start).
 
@@ -277,7 +279,7 @@ pub(super) fn on_unbound_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 
 /// Applies macro `macro_index` to `ticket_ids`: one ticket at once, several after the bulk
 /// confirmation (from 50 tickets on, the count typed). Ends with one [`Finished`] (see the
-/// module docs).
+/// module docs); with no ticket or no such macro it does nothing and signals nothing.
 pub fn apply(app: &mut App, macro_index: usize, ticket_ids: Vec<String>) -> Vec<Effect> {
     let Some(mac) = app.macros.defined.get(macro_index).cloned() else {
         return Vec::new();
@@ -287,10 +289,8 @@ pub fn apply(app: &mut App, macro_index: usize, ticket_ids: Vec<String>) -> Vec<
         return Vec::new();
     }
     let (ids, left_out) = split_by_pipeline(app, &mac, &ticket_ids);
-    if ticket_ids.len() == 1 {
-        return start(app, mac, ids, left_out);
-    }
-    if ids.is_empty() {
+    if ticket_ids.len() == 1 || ids.is_empty() {
+        // One ticket: at once. None the macro can change: nothing to confirm.
         return start(app, mac, ids, left_out);
     }
     let changes = bulk_changes(app, &mac, &ids);
@@ -989,7 +989,7 @@ fn report_many(app: &mut App, run: &Run) {
         |k| k.to_string(),
     );
     app.error(format!(
-        "{head}: {done} done, {} not — those stay marked ({again} applies it again)",
+        "{head}: {done} done, {} not (listed) — {again} applies it again to the marked ones",
         count_tickets(&run.missed)
     ));
     let body = run

@@ -423,7 +423,8 @@ fn fifty_tickets_need_the_count_and_failures_are_listed_and_stay_marked() {
     assert_eq!(
         toast(&app),
         (
-            "Escalate on 60 tickets: 49 done, 11 not — those stay marked (E applies it again)"
+            "Escalate on 60 tickets: 49 done, 11 not (listed) — E applies it again to the \
+             marked ones"
                 .into(),
             Level::Error
         )
