@@ -88,8 +88,13 @@ actions! {
     NextView = "next_view", "view", "Switch to the next saved view";
     PrevView = "prev_view", "view", "Switch to the previous saved view";
     SwitchPipeline = "switch_pipeline", "pipeline", "Choose the pipeline";
+    StartTriage = "triage", "triage", "Walk the view one ticket at a time";
+    SkipTicket = "skip", "skip", "Triage: skip this ticket, open the next";
+    PrevTicket = "previous_ticket", "back", "Triage: go back to the previous ticket";
     ClearNarrowing = "clear_narrowing", "widen",
         "Stop loading; undo the filter, batch open or view change (never quits)";
+    Macros = "macros", "macros",
+        "Apply a macro: several changes and a note at once (to the marked tickets, if any)";
     // The detail pane and its tabs.
     NextTab = "next_tab", "tab", "Next tab";
     PrevTab = "prev_tab", "tab", "Previous tab";

@@ -21,6 +21,9 @@ pub mod list;
 mod list_flow;
 #[cfg(test)]
 mod load_all_tests;
+pub mod macro_flow;
+#[cfg(test)]
+mod macro_flow_tests;
 pub mod modal;
 mod overlay_flow;
 pub mod reader;
@@ -31,6 +34,7 @@ pub mod search_form;
 mod search_tests;
 #[cfg(test)]
 pub(crate) mod tests;
+pub mod triage;
 mod verified;
 #[cfg(test)]
 mod verified_tests;
@@ -232,6 +236,8 @@ pub struct App {
     /// A draft being restored: waiting for this re-read of its ticket.
     draft_restore: Option<(crate::drafts::Draft, ReqId)>,
     pub filter: Option<FilterLine>,
+    /// The macros (`[[macros]]` or the defaults) and the ones being applied (`macro_flow`).
+    pub macros: macro_flow::Macros,
     /// Saved views (tabs); the one on view; its edited copy (search, sort, pipeline).
     pub views: Vec<crate::views::View>,
     pub view_index: usize,
@@ -255,6 +261,8 @@ pub struct App {
     fuzzy: crate::fuzzy::FuzzyFilter,
     fuzzy_stale: bool,
     pub toast: Option<Toast>,
+    /// A walk through the view (`T`), when on.
+    pub triage: Option<triage::Triage>,
     /// The rest of the view is loading, and why (`V` marks it all, `G` goes to its bottom).
     pub load_all: Option<LoadAll>,
     pub worker: WorkerStatus,
@@ -292,6 +300,7 @@ impl App {
             drafts: Vec::new(),
             draft_restore: None,
             filter: None,
+            macros: macro_flow::Macros::default(),
             views: vec![crate::views::View::all_tickets()],
             view_index: 0,
             view_edit: None,
@@ -306,6 +315,7 @@ impl App {
             fuzzy_stale: true,
             toast: None,
             load_all: None,
+            triage: None,
             worker: WorkerStatus::default(),
             pending_detail: None,
             next_req: 1,
@@ -336,6 +346,14 @@ impl App {
         if self.filter.as_ref().is_some_and(|f| f.editing) {
             return Context::Filter;
         }
+        if self.triage.is_some() {
+            return Context::Triage;
+        }
+        self.pane_context()
+    }
+
+    /// The keymap context of the focused pane (the list, or the detail's tab).
+    fn pane_context(&self) -> Context {
         match self.focus {
             Focus::List => Context::List,
             Focus::Detail => match self.detail.tab {
@@ -365,6 +383,10 @@ impl App {
 
     /// The selection moved: show that ticket, fetch it once the cursor rests.
     fn selection_changed(&mut self) -> Vec<Effect> {
+        if self.triage.is_some() {
+            // The walk owns the detail; the list only follows it.
+            return Vec::new();
+        }
         self.list.drop_left();
         let Some(id) = self.list.selected_id().map(str::to_owned) else {
             self.detail.clear();
@@ -393,6 +415,34 @@ impl App {
 
 /// The one place state changes.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    let mut fx = update_inner(app, msg);
+    fx.extend(macros_finished(app));
+    fx
+}
+
+/// Macros that finished: in triage, each ticket a macro was applied to counts as acted on
+/// (the one on screen gives way to the next). Outside triage the last few are kept for
+/// whoever asks (`macro_flow::take_finished`).
+fn macros_finished(app: &mut App) -> Vec<Effect> {
+    if app.triage.is_none() {
+        let n = app.macros.finished.len();
+        app.macros.finished.drain(..n.saturating_sub(16));
+        return Vec::new();
+    }
+    let mut fx = Vec::new();
+    for f in macro_flow::take_finished(app) {
+        for id in f.done() {
+            fx.extend(triage::acted(
+                app,
+                id,
+                triage::Done::Macro(f.macro_name.clone()),
+            ));
+        }
+    }
+    fx
+}
+
+fn update_inner(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::DraftsFound(drafts) => {
             app.drafts = drafts;
@@ -542,8 +592,15 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return list_flow::on_filter_key(app, key);
     }
     let context = app.context();
-    let Some(action) = app.keymap.resolve(context, &key) else {
-        return Vec::new();
+    // In triage its own keys come first, then the detail tab's (e, h, tabs…).
+    let action = app.keymap.resolve(context, &key).or_else(|| {
+        (context == Context::Triage)
+            .then(|| app.keymap.resolve(app.pane_context(), &key))
+            .flatten()
+    });
+    let Some(action) = action else {
+        // A key the keymap leaves free in the list or the detail may be a macro's.
+        return macro_flow::on_unbound_key(app, key);
     };
     on_action(app, action)
 }
@@ -561,6 +618,9 @@ fn full_page(app: &App) -> isize {
 }
 
 fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
+    if let Some(fx) = triage::on_action(app, action) {
+        return fx;
+    }
     // Everywhere.
     match action {
         Action::ForceQuit => return vec![Effect::Quit],
@@ -570,6 +630,7 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             return Vec::new();
         }
         Action::CommandPalette => return views_flow::open_palette(app),
+        Action::Macros => return macro_flow::open_picker(app),
         Action::ReloadAll => {
             let mut fx = app.load_catalog();
             fx.extend(app.load_list(None));
@@ -633,6 +694,15 @@ fn current_ticket_id(app: &App) -> Option<String> {
 impl App {}
 
 fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
+    // Macros take their own answers, and watch the associations answers (for `{contact}`).
+    let (mut fx, taken) = macro_flow::on_event(app, &event);
+    if !taken {
+        fx.extend(route_worker(app, event));
+    }
+    fx
+}
+
+fn route_worker(app: &mut App, event: Event) -> Vec<Effect> {
     // The modals' flows take the answers to their own requests first.
     if let Some(fx) = edit_flow::on_event(app, &event) {
         return fx;
@@ -658,7 +728,8 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
         | Event::BatchArchived { .. }
         | Event::AssociationChanged { .. }
         | Event::ActivityCreated { .. }
-        | Event::NotesCreated { .. } => Vec::new(),
+        | Event::NotesCreated { .. }
+        | Event::ActivityOptionsLoaded { .. } => Vec::new(),
         Event::Status(s) => {
             app.worker = s;
             Vec::new()

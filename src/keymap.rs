@@ -52,6 +52,8 @@ pub enum Context {
     Draft,
     /// The overlay over everything: help, a value read in full, an error to read.
     Overlay,
+    /// Triage mode (`T`): its own keys first, then the detail tab's.
+    Triage,
     /// The search form (`s`): its fields, conditions, sort and columns (its lists are
     /// pickers). Its text and choice fields take typing: there plain characters are text.
     Search,
@@ -59,7 +61,7 @@ pub enum Context {
 
 impl Context {
     /// Every context, in the order the help overlay lists them.
-    pub const ALL: [Context; 15] = [
+    pub const ALL: [Context; 16] = [
         Context::Global,
         Context::List,
         Context::Detail,
@@ -75,6 +77,7 @@ impl Context {
         Context::Draft,
         Context::Filter,
         Context::Overlay,
+        Context::Triage,
     ];
 
     /// Every context's name, as `[keys.<name>]` spells it: "global, list, ...".
@@ -99,6 +102,7 @@ impl Context {
             Context::Result => "result",
             Context::Draft => "draft",
             Context::Overlay => "overlay",
+            Context::Triage => "triage",
             Context::Search => "search",
         }
     }
@@ -1048,7 +1052,7 @@ quit = "Ctrl-q"
         };
         assert_eq!(
             err("\n[keys.lsit]\ndown = \"j\"\n"),
-            "config.toml line 2: unknown key context [keys.lsit] (expected one of: global, list, detail, history, associations, activity, form, search, picker, confirm, conflict, result, draft, filter, overlay)"
+            "config.toml line 2: unknown key context [keys.lsit] (expected one of: global, list, detail, history, associations, activity, form, search, picker, confirm, conflict, result, draft, filter, overlay, triage)"
         );
         assert_eq!(
             err("[keys.list]\ndown = \"j\"\nexplode = \"x\"\n"),

@@ -13,6 +13,8 @@ pub mod failure;
 #[cfg(test)]
 mod form_tests;
 mod list;
+#[cfg(test)]
+mod macro_tests;
 mod overlay;
 #[cfg(test)]
 mod reading_tests;
@@ -20,8 +22,10 @@ pub mod search_form;
 #[cfg(test)]
 mod tests;
 pub mod theme;
+mod triage;
 
 use ratatui::Frame;
+use ratatui::layout::Rect;
 
 use crate::app::layout::Areas;
 use crate::app::{App, Focus, Layer, Modal};
@@ -33,7 +37,14 @@ pub fn draw(frame: &mut Frame, app: &App) {
     let areas = Areas::new(frame.area());
     bars::render_top_bar(frame, areas.top_bar, app, theme);
     bars::render_tabs(frame, areas.tabs, app, theme);
-    if areas.narrow {
+    if app.triage.is_some() {
+        let body = Rect {
+            height: areas.status_bar.y.saturating_sub(areas.list.y),
+            ..areas.list
+        }
+        .union(areas.detail);
+        triage::render_triage(frame, body, app, theme);
+    } else if areas.narrow {
         match app.focus {
             Focus::List => list::render_list(frame, areas.list, app, theme),
             Focus::Detail => detail::render_detail(frame, areas.detail, app, theme),

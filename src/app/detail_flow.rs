@@ -59,6 +59,17 @@ impl App {
         }
     }
 
+    /// The detail ticket's activities, whatever the tab (triage shows the latest beside the
+    /// properties).
+    pub(super) fn load_activities_for_triage(&mut self) -> Vec<Effect> {
+        let Some(id) = self.detail.ticket_id.clone() else {
+            return Vec::new();
+        };
+        let req = self.req();
+        self.detail.activities = Loadable::Loading(req);
+        vec![Effect::Api(Command::LoadActivities { req, ticket_id: id })]
+    }
+
     /// Keeps the Properties cursor off group headings: it moves on past one, in the direction
     /// it was going (down at the top).
     pub(super) fn settle_property_cursor(&mut self, up: bool) {

@@ -586,6 +586,7 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
         }
         (Event::TicketUpdated { req, ticket }, Phase::Saving(r)) if req == r => {
             let label = form.property.label.clone();
+            let moves_on = super::triage::MOVING_PROPERTIES.contains(&form.property.name.as_str());
             let mut fx = close(app);
             let mut row = ticket.clone();
             row.history = None;
@@ -594,6 +595,14 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
             // The detail re-reads the ticket for its new history.
             if app.detail.ticket_id.as_deref() == Some(ticket.id.as_str()) {
                 fx.extend(app.fetch_detail());
+            }
+            // In triage, a change of stage, pipeline or owner moves on to the next ticket.
+            if moves_on {
+                fx.extend(super::triage::acted(
+                    app,
+                    &ticket.id,
+                    super::triage::Done::Edited(label),
+                ));
             }
             Some(fx)
         }

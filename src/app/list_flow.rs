@@ -319,6 +319,7 @@ pub(super) fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
             vec![Effect::Quit]
         }
         Action::BatchOpen => batch_open::open(app),
+        Action::StartTriage => triage::start(app),
         Action::NewTicket => create::open(app),
         Action::Filter => {
             let query = app.filter.take().map(|f| f.query).unwrap_or_default();
@@ -453,6 +454,7 @@ pub(super) fn on_event(app: &mut App, event: Event) -> Vec<Effect> {
                 app.list_capped = capped;
             }
             app.sync_haystacks(&ids);
+            triage::on_page(app, &ids);
             if app.filter.is_some() {
                 app.apply_filter();
             }

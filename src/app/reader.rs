@@ -49,6 +49,17 @@ impl Reader {
     }
 }
 
+/// Shows `text` (a summary, a list of what went wrong) in the reader; `y` copies all of it.
+pub fn show(app: &mut App, title: String, text: String) {
+    let text = crate::text::sanitize_multiline(&text).into_owned();
+    app.overlay = Some(Overlay::Reader(Box::new(Reader::new(
+        title,
+        text.clone(),
+        text,
+        &app.areas,
+    ))));
+}
+
 /// A property's value as the reader shows it: rich text readable, anything else as the
 /// Properties tab shows it (a duration, a date, a label).
 pub fn readable_value(catalog: &Catalog, ticket: &Ticket, name: &str, raw: &str) -> String {

@@ -1644,3 +1644,84 @@ fn the_modal_opened_last_is_drawn_on_top_and_gets_keys_and_pastes() {
         "help reads over it"
     );
 }
+
+/// `T` walks the view from the selected ticket: `x` skips to the next, `K` goes back, acting
+/// on the ticket on screen opens the next, and `Esc` ends with a summary of what was done.
+#[test]
+fn triage_walks_the_view_and_sums_up_what_was_done() {
+    let mut app = loaded(160, 48, 5, false);
+    update(&mut app, key('j'));
+    let fx = update(&mut app, key('T'));
+    let walk = app.triage.as_ref().expect("walking");
+    assert_eq!(walk.current(), Some("1002"), "from the selected ticket");
+    assert_eq!(walk.ids.len(), 5);
+    assert_eq!(app.context(), crate::keymap::Context::Triage);
+    let cmds = commands(&fx);
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Command::GetTicket { id, .. } if id == "1002")),
+        "{cmds:?}"
+    );
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Command::LoadActivities { ticket_id, .. } if ticket_id == "1002")),
+        "the latest activities are read beside the properties: {cmds:?}"
+    );
+    // x skips.
+    let fx = update(&mut app, key('x'));
+    assert_eq!(app.triage.as_ref().unwrap().current(), Some("1003"));
+    assert!(
+        commands(&fx)
+            .iter()
+            .any(|c| matches!(c, Command::GetTicket { id, .. } if id == "1003"))
+    );
+    // K goes back; the list's selection follows the walk, never the other way round.
+    update(&mut app, key('K'));
+    assert_eq!(app.triage.as_ref().unwrap().current(), Some("1002"));
+    assert_eq!(app.list.selected_id(), Some("1002"));
+    assert_eq!(app.detail.ticket_id.as_deref(), Some("1002"));
+    // Acting on the ticket on screen opens the next; acting on another only records it.
+    triage::acted(&mut app, "1002", triage::Done::Macro("Escalate".to_owned()));
+    assert_eq!(app.triage.as_ref().unwrap().current(), Some("1003"));
+    triage::acted(&mut app, "1001", triage::Done::Activity("note"));
+    assert_eq!(app.triage.as_ref().unwrap().current(), Some("1003"));
+    // Keys of the detail still work in the walk (j moves the property cursor, not the walk).
+    update(&mut app, key('j'));
+    assert_eq!(app.triage.as_ref().unwrap().current(), Some("1003"));
+    // A skipped ticket acted on later counts as acted on, not skipped.
+    update(&mut app, key('x'));
+    // Esc ends it: the summary, and the list again on the ticket where it stopped.
+    update(&mut app, code(KeyCode::Esc));
+    assert!(app.triage.is_none());
+    assert_eq!(app.focus, Focus::List);
+    let Some((title, body)) = (match &app.overlay {
+        Some(Overlay::Reader(r)) => Some((&r.title, &r.text)),
+        _ => None,
+    }) else {
+        panic!("a summary: {:?}", app.overlay);
+    };
+    assert!(title.contains("Triage of"), "{title}");
+    assert!(body.contains("Acted on 2 tickets"), "{body}");
+    assert!(body.contains("macro Escalate: 1 time"), "{body}");
+    assert!(body.contains("note written: 1 time"), "{body}");
+    assert!(body.contains("Skipped 1: #1003\n"), "{body}");
+    assert_eq!(app.list.selected_id(), Some("1004"));
+}
+
+/// Past the last loaded ticket the walk asks for the view's next page and goes on there.
+#[test]
+fn triage_goes_on_into_the_next_page() {
+    let mut app = loaded(160, 48, 3, true);
+    let fx = update(&mut app, key('T'));
+    let _ = fx;
+    // Near the end of what is loaded, the next page is on its way.
+    let Loadable::Loading(req) = app.list_load else {
+        panic!("next page asked for: {:?}", app.list_load);
+    };
+    update(&mut app, listed(req, fixtures::tickets(1004..=1006), None));
+    assert_eq!(app.triage.as_ref().unwrap().ids.len(), 6);
+    for _ in 0..3 {
+        update(&mut app, key('x'));
+    }
+    assert_eq!(app.triage.as_ref().unwrap().current(), Some("1004"));
+}

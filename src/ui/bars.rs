@@ -51,6 +51,13 @@ pub fn render_top_bar(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         ),
     };
     left.push(Span::raw(format!("· {view}")));
+    if let Some(walk) = &app.triage {
+        left.push(Span::raw(" · "));
+        left.push(Span::styled(
+            format!(" triage {} ", walk.position(app.list.total)),
+            theme.badge(),
+        ));
+    }
     let mut right = String::new();
     if let Some(until) = app.worker.backoff_until.filter(|u| *u > app.now) {
         let secs = (until - app.now).get_seconds().max(1);

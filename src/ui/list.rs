@@ -247,7 +247,7 @@ pub fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             // Wrapped, not cut: the end of the message is often what says why.
             Loadable::Failed(e) => {
                 let room = usize::from(inner.height).saturating_sub(1).max(1);
-                let after = format!(" — {}", retry_hint(app));
+                let after = format!(" — {}", retry_hint(app, e));
                 for line in super::failure::lines("", e, &after, width.saturating_sub(3), room) {
                     lines.push(Line::styled(format!("  {line}"), theme.error()));
                 }
@@ -274,7 +274,7 @@ pub fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         && !list.is_empty()
         && lines.len() < usize::from(inner.height)
     {
-        let after = format!(" — {}", retry_hint(app));
+        let after = format!(" — {}", retry_hint(app, e));
         lines.push(Line::styled(
             super::failure::line("  more tickets failed to load: ", e, &after, width),
             theme.error(),
@@ -283,16 +283,13 @@ pub fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// What brings the list back: `r` reloads it, but a list that waits for a catalogue that
-/// failed needs the catalogue reloaded (`R`). Named by the keys in force.
-fn retry_hint(app: &App) -> String {
+/// What brings the list back: `r` reloads it, but a list that failed because the catalogue
+/// it waited for failed (the only list failure the app words with a context, see
+/// `catalog_flow`) needs the catalogue reloaded (`R`). Named by the keys in force.
+fn retry_hint(app: &App, failure: &crate::protocol::Failure) -> String {
     use crate::action::Action;
     use crate::keymap::Context;
-    let l = &app.catalog_load;
-    let catalogue_failed = [&l.properties, &l.pipelines, &l.owners]
-        .iter()
-        .any(|s| matches!(s, Loadable::Failed(_)));
-    if catalogue_failed {
+    if failure.context.is_some() {
         format!(
             "{} reloads",
             app.keymap.key_name(Context::Global, Action::ReloadAll)

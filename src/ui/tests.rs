@@ -664,3 +664,33 @@ fn views_tabs_columns_cap_and_a_ticket_that_left() {
         app
     });
 }
+
+/// Triage mode: the ticket alone, its subject, key properties and description on top, the
+/// detail below and (wide) the latest activities beside it; "2 of 10" in the top bar.
+#[test]
+fn triage_mode() {
+    snap("triage", |w, h| {
+        let mut app = loaded(w, h, 10, false);
+        update(&mut app, key('j'));
+        let fx = update(&mut app, key('T'));
+        for e in &fx {
+            let crate::app::Effect::Api(c) = e else {
+                continue;
+            };
+            let ev = match c {
+                Command::GetTicket { req, .. } => Event::TicketFetched {
+                    req: *req,
+                    ticket: full_ticket(1002),
+                },
+                Command::LoadActivities { req, ticket_id } => Event::ActivitiesLoaded {
+                    req: *req,
+                    ticket_id: ticket_id.clone(),
+                    items: activities(),
+                },
+                _ => continue,
+            };
+            update(&mut app, Msg::Worker(ev));
+        }
+        app
+    });
+}
