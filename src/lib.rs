@@ -9,10 +9,15 @@
 //! - [`action`], [`keymap`]: user intents and the keys bound to them.
 //! - [`terminal`]: entering and always restoring the terminal.
 //! - [`text`]: terminal-safe text from remote strings, widths, HTML to text; [`fuzzy`]: `/`.
-//! - [`cli`], [`config`], [`output`], [`commands`], [`tickets_cmd`]: the command line.
+//! - [`cache`] (the local SQLite copy of a portal's tickets), [`sync`] (keeps it equal to
+//!   HubSpot).
+//! - [`cli`], [`config`], [`output`], [`commands`], [`tickets_cmd`], [`cache_cmd`]: the command
+//!   line.
 
 pub mod action;
 pub mod app;
+pub mod cache;
+pub mod cache_cmd;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -27,6 +32,7 @@ pub mod output;
 pub mod protocol;
 pub mod runtime;
 pub mod sandbox;
+pub mod sync;
 pub mod terminal;
 pub mod text;
 pub mod tickets_cmd;
