@@ -202,11 +202,11 @@ impl Run<'_> {
 
     pub fn report(&mut self, phase: Phase, total: Option<u64>, done_before: u64) {
         let elapsed = self.started.elapsed();
-        let eta = total.and_then(|t| {
+        let eta = total.map(|t| {
             let done = self.tickets.max(1);
             let left = t.saturating_sub(done_before + self.tickets);
             let per = elapsed.as_secs_f64() / done as f64;
-            Some(Duration::from_secs_f64(per * left as f64))
+            Duration::from_secs_f64(per * left as f64)
         });
         let p = Progress {
             phase,

@@ -272,7 +272,7 @@ async fn a_first_sync_stopped_halfway_resumes_where_it_stopped() {
 async fn a_corrupt_cache_file_is_rebuilt_by_the_next_sync() {
     let (_sb, _proxy, client) = setup(120).await;
     let dir = tempfile::tempdir().expect("dir");
-    let path = cache::file_for(dir.path(), &client.base_url().to_owned(), None);
+    let path = cache::file_for(dir.path(), client.base_url(), None);
     std::fs::write(
         &path,
         b"this is not a database, just garbage bytes".repeat(200),

@@ -129,7 +129,7 @@ fn a_garbage_file_is_moved_aside_and_rebuilt_with_a_notice() {
     let garbage: Vec<u8> = (0..8192u32).map(|i| (i * 7 % 251) as u8).collect();
     std::fs::write(&path, garbage).expect("write");
     let opened = Cache::open(&path).expect("open");
-    let notice = opened.notice.expect("a notice");
+    let notice = opened.notice.clone().expect("a notice");
     assert!(notice.contains("unreadable"), "{notice}");
     assert!(!notice.contains('\n'));
     assert_eq!(opened.cache.stats().expect("stats").tickets, 0);
