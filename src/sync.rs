@@ -202,8 +202,8 @@ impl Run<'_> {
 
     pub fn report(&mut self, phase: Phase, total: Option<u64>, done_before: u64) {
         let elapsed = self.started.elapsed();
-        let eta = total.map(|t| {
-            let done = self.tickets.max(1);
+        let eta = total.filter(|_| self.tickets > 0).map(|t| {
+            let done = self.tickets;
             let left = t.saturating_sub(done_before + self.tickets);
             let per = elapsed.as_secs_f64() / done as f64;
             Duration::from_secs_f64(per * left as f64)
