@@ -47,8 +47,8 @@ if grep -q ' 429' "$work/first.err"; then echo "a 429 reached the user"; exit 1;
 
 # 1,000 changes through the API: ten batch updates of 100 (IDs from the cache).
 "$bin" tickets list --cached --all --output jsonl --properties subject \
-  | python3 -c 'import json,sys; [print(json.loads(l)["id"]) for l in sys.stdin]' \
-  | head -n 1000 >"$work/ids"
+  | python3 -c 'import json,sys; ids=[json.loads(l)["id"] for l in sys.stdin]; print("\n".join(ids[:1000]))' \
+  >"$work/ids"
 python3 - "$url" "$work/ids" <<'PY'
 import json, sys, urllib.request
 url, ids = sys.argv[1], open(sys.argv[2]).read().split()
