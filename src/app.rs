@@ -5,6 +5,9 @@
 pub mod actions;
 #[cfg(test)]
 mod actions_tests;
+pub mod activity_form;
+#[cfg(test)]
+mod activity_form_tests;
 pub mod batch_open;
 mod catalog_flow;
 pub mod confirm;
@@ -86,6 +89,9 @@ pub enum Msg {
         url: String,
         why: String,
     },
+    /// The text as the external editor left it (`Effect::EditExternally`), or why it could
+    /// not be edited there.
+    EditedExternally(Result<String, String>),
 }
 
 /// What `update` asks the runtime to do.
@@ -103,6 +109,11 @@ pub enum Effect {
     DeleteDraft {
         ticket_id: String,
         property: String,
+    },
+    /// Hand `text` to `$VISUAL` / `$EDITOR` (the screen given to it meanwhile) and answer
+    /// with `Msg::EditedExternally`.
+    EditExternally {
+        text: String,
     },
     Quit,
 }
@@ -443,7 +454,13 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Worker(event) => {
             app.dirty = true;
-            on_worker(app, event)
+            let fx = on_worker(app, event);
+            activity_form::follow_detail(app);
+            fx
+        }
+        Msg::EditedExternally(result) => {
+            app.dirty = true;
+            activity_form::on_edited_externally(app, result)
         }
     }
 }
@@ -514,6 +531,7 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
             }
         }
         Layer::SearchForm => return views_flow::on_search_paste(app, text),
+        Layer::ActivityForm => return activity_form::paste(app, text),
         Layer::Base => {
             if let Some(f) = app.filter.as_mut().filter(|f| f.editing) {
                 f.query.push_str(&crate::text::sanitize(text));
@@ -542,6 +560,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Layer::AddAssociation => return actions::on_add_key(app, key),
         Layer::Picker => return views_flow::on_picker_key(app, key),
         Layer::SearchForm => return views_flow::on_search_key(app, key),
+        Layer::ActivityForm => return activity_form::on_key(app, key),
         Layer::DraftOffer => return edit_flow::on_draft_offer_key(app, key),
         Layer::Base => {}
     }
@@ -633,6 +652,10 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         _ => {}
     }
+    // A note, a call or a task on the ticket in view, from the list or the Activity tab.
+    if let Some(kind) = activity_form::kind_of(action) {
+        return activity_form::open(app, kind);
+    }
     match app.focus {
         Focus::List => list_flow::on_list_action(app, action),
         Focus::Detail => detail_flow::on_detail_action(app, action),
@@ -654,6 +677,9 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
         return fx;
     }
     if let Some(fx) = create::on_event(app, &event) {
+        return fx;
+    }
+    if let Some(fx) = activity_form::on_event(app, &event) {
         return fx;
     }
     if let Some(fx) = actions::on_event(app, &event) {

@@ -50,7 +50,7 @@ pub(super) enum Resolved {
 }
 
 /// What `me` in config.toml stands for.
-enum Me {
+pub(super) enum Me {
     /// Not set (or blank).
     Unset,
     Owner(String),
@@ -95,7 +95,7 @@ impl App {
     }
 
     /// Who `me` from config.toml is: an owner ID, or the email of an owner.
-    fn me(&self) -> Me {
+    pub(super) fn me(&self) -> Me {
         let Some(me) = self.me.as_deref().map(str::trim).filter(|m| !m.is_empty()) else {
             return Me::Unset;
         };
