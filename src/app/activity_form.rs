@@ -1057,6 +1057,12 @@ fn created(
         None => app.info(done),
     }
     let mut fx: Vec<Effect> = form.forget_draft().into_iter().collect();
+    // In triage, writing on the ticket on screen moves on to the next one.
+    let next = super::triage::acted(app, ticket_id, super::triage::Done::Activity(kind));
+    if !next.is_empty() {
+        fx.extend(next);
+        return fx;
+    }
     if app.detail.ticket_id.as_deref() == Some(ticket_id) {
         fx.extend(reload_activities(app));
         if pinned {

@@ -780,3 +780,45 @@ fn the_keys_are_the_keymaps_and_unbound_letters_are_text() {
     update(&mut app, Msg::EditedExternally(Ok("q?j".into())));
     created(&update(&mut app, ctrl('g')));
 }
+
+#[test]
+fn in_triage_n_writes_on_the_ticket_on_screen_and_the_next_one_opens() {
+    let mut app = loaded(160, 48, 10, false);
+    update(&mut app, key('T'));
+    assert_eq!(app.triage.as_ref().and_then(|t| t.current()), Some("1001"));
+    let fx = update(&mut app, key('n'));
+    let form = app.modals.activity().expect("the note form");
+    assert_eq!(form.ticket_id, "1001");
+    let req = req_of(&fx, |c| matches!(c, Command::LoadAssociations { .. }));
+    ev(
+        &mut app,
+        Event::AssociationsLoaded {
+            req,
+            ticket_id: "1001".into(),
+            items: associations(),
+        },
+    );
+    type_lines(&mut app, "Triaged");
+    let (req, _) = created(&update(&mut app, ctrl('s')));
+    let fx = ev(
+        &mut app,
+        Event::ActivityCreated {
+            req,
+            ticket_id: "1001".into(),
+            activity: activities()[0].clone(),
+            pinned: false,
+            pin_failed: None,
+        },
+    );
+    let walk = app.triage.as_ref().expect("still walking");
+    assert_eq!(walk.current(), Some("1002"), "the next ticket opened");
+    assert_eq!(
+        walk.done.get("1001"),
+        Some(&vec![super::triage::Done::Activity("note")])
+    );
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Api(Command::GetTicket { id, .. }) if id == "1002")),
+        "{fx:?}"
+    );
+}
