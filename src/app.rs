@@ -700,7 +700,8 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
         | Event::BatchArchived { .. }
         | Event::AssociationChanged { .. }
         | Event::ActivityCreated { .. }
-        | Event::NotesCreated { .. } => Vec::new(),
+        | Event::NotesCreated { .. }
+        | Event::ActivityOptionsLoaded { .. } => Vec::new(),
         Event::Status(s) => {
             app.worker = s;
             Vec::new()

@@ -670,6 +670,29 @@ impl NewActivity {
     }
 }
 
+/// HubSpot's default call outcomes (`hs_call_disposition`), as (internal value, label): the
+/// values are GUIDs, the same in every portal. HubSpot's calls guide lists them; the copies
+/// available here cut that table, so these are as public integrations quote them,
+/// identically — UNCONFIRMED from HubSpot's own text. Offered when the portal's property
+/// lists no options of its own.
+pub const DEFAULT_CALL_OUTCOMES: [(&str, &str); 6] = [
+    ("9d9162e7-6cf3-4944-bf63-4dff82258764", "Busy"),
+    ("f240bbac-87c9-4f6e-bf70-924b57d47db7", "Connected"),
+    ("a4c4c377-d246-4b32-a13b-75a56a4cd0ff", "Left live message"),
+    ("b2cf5968-551e-4856-9783-52b3da59a7d0", "Left voicemail"),
+    ("73a0d17f-1163-4015-bdd5-ec830791da20", "No answer"),
+    ("17b47fee-58de-441e-a44c-c6300d46f273", "Wrong number"),
+];
+
+/// The choices of the activity forms that come from the portal rather than from HubSpot's
+/// fixed values: the call outcomes a call can be logged with, in the portal's order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ActivityOptions {
+    /// `hs_call_disposition`'s visible options; [`DEFAULT_CALL_OUTCOMES`] when the portal
+    /// lists none.
+    pub call_outcomes: Vec<PropertyOption>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -336,6 +336,34 @@ pub fn new_activity(a: &crate::domain::NewActivity) -> hs::CreateInput {
     }
 }
 
+/// The call outcomes a call can be logged with: the visible options of the portal's
+/// `hs_call_disposition` (its custom outcomes included) in the portal's order, or HubSpot's
+/// defaults when the property lists none (`None`: the portal has no such property).
+pub fn call_outcomes(disposition: Option<hs::Property>) -> Vec<PropertyOption> {
+    let mut options: Vec<PropertyOption> = disposition
+        .map(property)
+        .map(|p| p.options)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|o| !o.hidden)
+        .collect();
+    // A stable sort: options without an order keep HubSpot's.
+    options.sort_by_key(|o| o.display_order);
+    if options.is_empty() {
+        options = crate::domain::DEFAULT_CALL_OUTCOMES
+            .iter()
+            .enumerate()
+            .map(|(i, (value, label))| PropertyOption {
+                label: (*label).to_owned(),
+                value: (*value).to_owned(),
+                hidden: false,
+                display_order: i32::try_from(i).unwrap_or(i32::MAX),
+            })
+            .collect();
+    }
+    options
+}
+
 /// A client error as the app keeps it: data, not a string, so the UI lays it out.
 impl crate::protocol::Failure {
     pub fn from_api(e: &hs::ApiError) -> Self {
@@ -412,6 +440,36 @@ pub mod search {
                 d::SortDirection::Ascending => hs::SortDirection::Ascending,
                 d::SortDirection::Descending => hs::SortDirection::Descending,
             },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn disposition(options: serde_json::Value) -> hs::Property {
+        serde_json::from_value(serde_json::json!({
+            "name": "hs_call_disposition", "label": "Call outcome", "type": "enumeration",
+            "fieldType": "select", "groupName": "call", "options": options
+        }))
+        .expect("a property")
+    }
+
+    #[test]
+    fn call_outcomes_are_the_portals_visible_options_in_its_order_else_hubspots() {
+        let outcomes = call_outcomes(Some(disposition(serde_json::json!([
+            {"label": "Wrong number", "value": "w", "displayOrder": 5, "hidden": false},
+            {"label": "Retired", "value": "r", "displayOrder": 0, "hidden": true},
+            {"label": "Callback booked", "value": "c", "displayOrder": 1, "hidden": false},
+        ]))));
+        let labels: Vec<&str> = outcomes.iter().map(|o| o.label.as_str()).collect();
+        assert_eq!(labels, ["Callback booked", "Wrong number"]);
+        for none in [None, Some(disposition(serde_json::json!([])))] {
+            let defaults = call_outcomes(none);
+            assert_eq!(defaults.len(), 6);
+            assert_eq!(defaults[1].label, "Connected");
+            assert_eq!(defaults[1].value, "f240bbac-87c9-4f6e-bf70-924b57d47db7");
         }
     }
 }

@@ -9,8 +9,8 @@
 
 use crate::domain::search::{FilterGroup, Sort};
 use crate::domain::{
-    Activity, Associated, NewActivity, ObjectKind, Owner, Pipeline, PropertyDef, PropertyGroup,
-    Ticket,
+    Activity, ActivityOptions, Associated, NewActivity, ObjectKind, Owner, Pipeline, PropertyDef,
+    PropertyGroup, Ticket,
 };
 
 /// A request's identity, echoed by the worker, so stale answers can be dropped.
@@ -162,6 +162,11 @@ pub enum Command {
         req: ReqId,
         notes: Vec<NewActivity>,
     },
+    /// The portal's choices for the activity forms (the call outcomes), from the calls'
+    /// Properties API.
+    LoadActivityOptions {
+        req: ReqId,
+    },
     /// Archives (deletes to HubSpot's recycle bin) one ticket.
     ArchiveTicket {
         req: ReqId,
@@ -218,6 +223,7 @@ impl Command {
             | Self::LoadProperties { req }
             | Self::LoadPipelines { req }
             | Self::LoadOwners { req }
+            | Self::LoadActivityOptions { req }
             | Self::GetTicket { req, .. }
             | Self::LoadAssociations { req, .. }
             | Self::LoadActivities { req, .. }
@@ -260,6 +266,7 @@ impl Command {
             | Self::LoadProperties { .. }
             | Self::LoadPipelines { .. }
             | Self::LoadOwners { .. }
+            | Self::LoadActivityOptions { .. }
             | Self::GetTicket { .. }
             | Self::LoadAssociations { .. }
             | Self::LoadActivities { .. }
@@ -494,6 +501,11 @@ pub enum Event {
         created: Vec<(String, String)>,
         failed: Vec<(String, String)>,
     },
+    /// The portal's choices for the activity forms (`LoadActivityOptions`).
+    ActivityOptionsLoaded {
+        req: ReqId,
+        options: ActivityOptions,
+    },
     /// The tickets of a batch open, in the order asked for, and the values not found.
     BatchOpened {
         req: ReqId,
@@ -547,6 +559,7 @@ impl Event {
             | Self::TicketCreated { req, .. }
             | Self::ActivityCreated { req, .. }
             | Self::NotesCreated { req, .. }
+            | Self::ActivityOptionsLoaded { req, .. }
             | Self::BatchOpened { req, .. }
             | Self::BatchUpdated { req, .. }
             | Self::Failed { req, .. }

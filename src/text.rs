@@ -246,20 +246,70 @@ pub fn looks_like_html(s: &str) -> bool {
             .any(|e| s.contains(e))
 }
 
+/// The text an agent typed as HubSpot will hold it and hubtix will read it back: line breaks
+/// as `\n` (CRLF, CR and the Unicode separators too), a tab as one space and no control
+/// characters or bidi overrides (as hubtix shows any text, see [`sanitize_multiline`]), no
+/// whitespace at the end of a line, no blank lines before the first line and nothing after
+/// the last. Everything else stays: runs of spaces, indentation, blank lines between
+/// paragraphs, however many. [`text_to_html`] sends exactly this.
+pub fn normalize_typed(text: &str) -> String {
+    let clean = sanitize_multiline(text);
+    let mut lines: Vec<&str> = clean.split('\n').map(str::trim_end).collect();
+    let first = lines
+        .iter()
+        .position(|l| !l.is_empty())
+        .unwrap_or(lines.len());
+    let last = lines
+        .iter()
+        .rposition(|l| !l.is_empty())
+        .map_or(0, |i| i + 1);
+    if first >= last {
+        return String::new();
+    }
+    lines.truncate(last);
+    lines.drain(..first);
+    lines.join("\n")
+}
+
 /// Minimal HTML for text an agent typed (a note, a call's or a task's body), as HubSpot's
-/// editor would store it: a `<p>` per paragraph (blank lines separate them), `<br>` for a
-/// line break inside one, `http(s)://` URLs as links, and `& < > "` escaped so nothing typed
-/// becomes markup. [`html_to_text`] reads it back to the same text (trailing blanks trimmed).
+/// editor would store it: a `<p>` per paragraph, `<br>` for a line break inside one,
+/// `http(s)://` URLs as links, and `& < > "` escaped so nothing typed becomes markup. What a
+/// browser would collapse is kept by saying so: a paragraph with a run of spaces or an
+/// indented line is `white-space: pre-wrap`, and a run of more than one blank line is kept
+/// as that many `<br>` at the start of the next paragraph. [`html_to_text`] reads it back as
+/// [`normalize_typed`] gives the text, exactly. Whether HubSpot keeps the `style` attribute
+/// of a note body is UNCONFIRMED; where it is dropped, those runs read back collapsed.
 pub fn text_to_html(text: &str) -> String {
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let text = normalize_typed(text);
     let mut out = String::new();
-    for para in text.split("\n\n") {
-        let para = para.trim_matches('\n');
-        if para.trim().is_empty() {
+    // Each paragraph: the blank lines before it beyond the one a paragraph break shows, and
+    // its lines.
+    let mut paragraphs: Vec<(usize, Vec<&str>)> = Vec::new();
+    let mut blank_run = 0usize;
+    let mut open = false;
+    for line in text.split('\n') {
+        if line.is_empty() {
+            blank_run += 1;
+            open = false;
             continue;
         }
-        out.push_str("<p>");
-        let lines: Vec<String> = para.lines().map(|l| linkify(l.trim_end())).collect();
+        match paragraphs.last_mut() {
+            Some((_, lines)) if open => lines.push(line),
+            _ => paragraphs.push((blank_run.saturating_sub(1), vec![line])),
+        }
+        open = true;
+        blank_run = 0;
+    }
+    for (extra_blank, lines) in paragraphs {
+        let keep_spaces =
+            extra_blank > 0 || lines.iter().any(|l| l.starts_with(' ') || l.contains("  "));
+        out.push_str(if keep_spaces {
+            "<p style=\"white-space: pre-wrap\">"
+        } else {
+            "<p>"
+        });
+        out.push_str(&"<br>".repeat(extra_blank));
+        let lines: Vec<String> = lines.iter().map(|l| linkify(l)).collect();
         out.push_str(&lines.join("<br>"));
         out.push_str("</p>");
     }
@@ -305,18 +355,20 @@ fn escape_html(s: &str) -> String {
 /// Plain, sanitized multi-line text from ticket HTML: block elements (`p`, `div`, `h1`..,
 /// `tr`, ...) and `<br>` become line breaks, `<li>` becomes `• `, tags are dropped along with
 /// the contents of `script`, `style`, `head` and comments, whitespace collapses as a browser
-/// would (except in `pre`), and entities are decoded. Never fails: malformed markup degrades
-/// to text.
+/// would (except in `pre` and in elements styled `white-space: pre`, `pre-wrap` or
+/// `break-spaces`, where spaces, line breaks and blank lines stay as written), and entities
+/// are decoded. Never fails: malformed markup degrades to text.
 pub fn html_to_text(html: &str) -> String {
     let mut out = Builder::default();
     let mut rest = html;
-    let mut pre_depth = 0usize;
+    // Open elements that keep their whitespace, innermost last.
+    let mut keep: Vec<String> = Vec::new();
     while !rest.is_empty() {
         let Some(lt) = rest.find('<') else {
-            out.text(rest, pre_depth > 0);
+            out.text(rest, !keep.is_empty());
             break;
         };
-        out.text(&rest[..lt], pre_depth > 0);
+        out.text(&rest[..lt], !keep.is_empty());
         rest = &rest[lt..];
         if let Some(after) = rest.strip_prefix("<!--") {
             rest = after.find("-->").map_or("", |end| &after[end + 3..]);
@@ -324,28 +376,27 @@ pub fn html_to_text(html: &str) -> String {
         }
         let Some(tag) = parse_tag(rest) else {
             // A `<` that opens no tag ("a < b") is text.
-            out.text("<", pre_depth > 0);
+            out.text("<", !keep.is_empty());
             rest = &rest[1..];
             continue;
         };
         rest = &rest[tag.len..];
+        if !tag.closing && tag.name == "pre" {
+            // A line break right after `<pre>` is not content (HTML's parsing rule).
+            rest = rest
+                .strip_prefix("\r\n")
+                .or_else(|| rest.strip_prefix('\n'))
+                .unwrap_or(rest);
+        }
         if !tag.closing && matches!(tag.name.as_str(), "script" | "style" | "head" | "title") {
             rest = skip_raw_text(rest, &tag.name);
             continue;
         }
         match tag.name.as_str() {
-            "br" => out.line_break(),
+            "br" => out.line_break(!keep.is_empty()),
             "li" if !tag.closing => {
                 out.block();
                 out.raw("• ");
-            }
-            "pre" => {
-                out.paragraph();
-                if tag.closing {
-                    pre_depth = pre_depth.saturating_sub(1);
-                } else {
-                    pre_depth += 1;
-                }
             }
             "td" | "th" if !tag.closing => out.cell(),
             "hr" => {
@@ -353,7 +404,7 @@ pub fn html_to_text(html: &str) -> String {
                 out.raw("────────");
                 out.block();
             }
-            "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "blockquote" => out.paragraph(),
+            "p" | "pre" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "blockquote" => out.paragraph(),
             "div" | "ul" | "ol" | "li" | "tr" | "table" | "thead" | "tbody" | "tfoot"
             | "section" | "article" | "header" | "footer" | "nav" | "aside" | "dl" | "dt"
             | "dd" | "figure" | "figcaption" | "address" | "main" | "form" | "fieldset" => {
@@ -361,14 +412,56 @@ pub fn html_to_text(html: &str) -> String {
             }
             _ => {}
         }
+        track_whitespace(&mut keep, &tag);
     }
     let text = out.finish();
     sanitize_multiline(&text).into_owned()
 }
 
+/// Elements that have no content, so no closing tag to wait for.
+const VOID: &[&str] = &[
+    "br", "hr", "img", "wbr", "input", "meta", "link", "area", "base", "col", "embed", "source",
+    "track",
+];
+
+/// Keeps `keep` (the open elements whose whitespace is kept) in step with one tag.
+fn track_whitespace(keep: &mut Vec<String>, tag: &Tag) {
+    if tag.closing {
+        if let Some(i) = keep.iter().rposition(|n| *n == tag.name) {
+            keep.truncate(i);
+        }
+        return;
+    }
+    // A `<p>` ends the paragraph still open (HTML's implied end tag).
+    if tag.name == "p" && keep.last().is_some_and(|n| n == "p") {
+        keep.pop();
+    }
+    if (tag.name == "pre" || tag.keeps_whitespace) && !VOID.contains(&tag.name.as_str()) {
+        keep.push(tag.name.clone());
+    }
+}
+
+/// Whether a tag's `style` says its whitespace is kept (`white-space: pre`, `pre-wrap`,
+/// `break-spaces`; not `pre-line`, which collapses spaces).
+fn styled_to_keep_whitespace(tag: &str) -> bool {
+    let lower = tag.to_ascii_lowercase();
+    let Some(at) = lower.find("white-space") else {
+        return false;
+    };
+    let value = lower[at + "white-space".len()..]
+        .trim_start()
+        .strip_prefix(':')
+        .map(str::trim_start)
+        .unwrap_or("");
+    (value.starts_with("pre") && !value.starts_with("pre-line"))
+        || value.starts_with("break-spaces")
+}
+
 struct Tag {
     name: String,
     closing: bool,
+    /// Its `style` keeps whitespace (see [`styled_to_keep_whitespace`]).
+    keeps_whitespace: bool,
     /// Bytes from `<` to `>` inclusive.
     len: usize,
 }
@@ -401,10 +494,12 @@ fn parse_tag(s: &str) -> Option<Tag> {
             (None, '"' | '\'') => quote = Some(c),
             (None, '>') => {
                 let prefix = if closing { 2 } else { 1 };
+                let len = prefix + i + 1;
                 return Some(Tag {
                     name,
                     closing,
-                    len: prefix + i + 1,
+                    keeps_whitespace: !closing && styled_to_keep_whitespace(&s[..len]),
+                    len,
                 });
             }
             _ => {}
@@ -426,7 +521,13 @@ fn skip_raw_text<'a>(s: &'a str, name: &str) -> &'a str {
     }
 }
 
-/// Accumulates lines, collapsing whitespace and blank lines.
+/// Stands for a line break that must stay (whitespace-keeping content) until
+/// [`Builder::finish`] has collapsed the others. NUL never reaches the builder: [`Builder::text`]
+/// drops it, as sanitizing would.
+const HARD_BREAK: char = '\0';
+
+/// Accumulates lines, collapsing whitespace and blank lines (but those of content that keeps
+/// its whitespace).
 #[derive(Default)]
 struct Builder {
     out: String,
@@ -438,7 +539,7 @@ struct Builder {
 
 impl Builder {
     fn at_line_start(&self) -> bool {
-        self.out.is_empty() || self.out.ends_with('\n')
+        self.out.is_empty() || self.out.ends_with(['\n', HARD_BREAK])
     }
 
     fn flush_breaks(&mut self) {
@@ -463,14 +564,21 @@ impl Builder {
         self.out.push_str(s);
     }
 
-    fn text(&mut self, s: &str, preformatted: bool) {
+    /// Text between tags; `keep` when it keeps its whitespace (`pre` and the like).
+    fn text(&mut self, s: &str, keep: bool) {
         if s.is_empty() {
             return;
         }
         let decoded = decode_entities(s);
-        if preformatted {
-            self.flush_breaks();
-            self.out.push_str(&decoded.replace("\r\n", "\n"));
+        let decoded = if decoded.contains(HARD_BREAK) {
+            Cow::Owned(decoded.replace(HARD_BREAK, ""))
+        } else {
+            decoded
+        };
+        if keep {
+            self.raw("");
+            let kept = decoded.replace("\r\n", "\n").replace(['\r', '\n'], "\0");
+            self.out.push_str(&kept);
             return;
         }
         for (i, word) in decoded.split(|c: char| c.is_ascii_whitespace()).enumerate() {
@@ -485,8 +593,12 @@ impl Builder {
         }
     }
 
-    fn line_break(&mut self) {
-        if self.pending_breaks > 0 {
+    /// A `<br>`; `keep` inside content that keeps its whitespace, where it always shows.
+    fn line_break(&mut self, keep: bool) {
+        if keep {
+            self.flush_breaks();
+            self.out.push(HARD_BREAK);
+        } else if self.pending_breaks > 0 {
             self.pending_breaks += 1;
         } else {
             self.trim_trailing_space();
@@ -528,9 +640,11 @@ impl Builder {
         }
     }
 
+    /// The text: runs of blank lines collapsed to one and each line's end trimmed, but for
+    /// the breaks of whitespace-keeping content; no blank lines before the first line or
+    /// after the last.
     fn finish(mut self) -> String {
         self.trim_trailing_space();
-        // Collapse runs of blank lines to one and trim each line's end.
         let mut result = String::with_capacity(self.out.len());
         let mut blank_run = 0;
         for line in self.out.split('\n') {
@@ -548,10 +662,26 @@ impl Builder {
                 result.push('\n');
             }
         }
-        while result.ends_with('\n') {
-            result.pop();
+        if !result.contains(HARD_BREAK) {
+            while result.ends_with('\n') {
+                result.pop();
+            }
+            return result;
         }
-        result
+        // The kept breaks are lines now; what no line may have still goes.
+        let lines: Vec<&str> = result
+            .split(['\n', HARD_BREAK])
+            .map(str::trim_end)
+            .collect();
+        let first = lines
+            .iter()
+            .position(|l| !l.is_empty())
+            .unwrap_or(lines.len());
+        let last = lines
+            .iter()
+            .rposition(|l| !l.is_empty())
+            .map_or(0, |i| i + 1);
+        lines.get(first..last).unwrap_or_default().join("\n")
     }
 }
 
@@ -883,5 +1013,217 @@ mod tests {
         assert!(!looks_like_html("a < b > c"));
         assert!(!looks_like_html("plain\ntext"));
         assert!(!looks_like_html("AT&T"));
+    }
+}
+
+#[cfg(test)]
+mod round_trip_tests {
+    use super::*;
+
+    /// A small deterministic generator (xorshift64*): the same strings on every run.
+    struct Gen(u64);
+
+    impl Gen {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            let r = self.0.wrapping_mul(0x2545_f491_4f6c_dd1d);
+            usize::try_from(r >> 33).unwrap_or(0) % n
+        }
+
+        /// Up to 40 pieces, the tricky ones as likely as the plain.
+        fn text(&mut self, pieces: &[&[&str]]) -> String {
+            let n = self.below(40);
+            (0..n)
+                .map(|_| {
+                    let set = pieces[self.below(pieces.len())];
+                    set[self.below(set.len())]
+                })
+                .collect()
+        }
+    }
+
+    /// What agents type and paste into a note.
+    const TYPED: &[&str] = &[
+        "a",
+        "Printer",
+        "on fire.",
+        "1.",
+        "-",
+        "•",
+        " ",
+        "  ",
+        "   ",
+        "\n",
+        "\n\n",
+        "\n\n\n",
+        "&",
+        "&amp;",
+        "&lt;p&gt;",
+        "&#x41;",
+        "&#",
+        "&nbsp;",
+        "AT&T;",
+        ";",
+        "#",
+        "<script>alert('x')</script>",
+        "<p>",
+        "</p>",
+        "<br>",
+        "<b>bold</b>",
+        "<!--",
+        "-->",
+        "<",
+        ">",
+        "\"",
+        "'",
+        "a < b",
+        "https://example.com/path?x=1&y=2#frag",
+        "(see https://hubtix.example/a?b=c&d=e).",
+        "http://x.y",
+        "https://",
+        "プリンターが燃えている",
+        "日本語",
+        "😀",
+        "👩‍💻",
+        "🇯🇵",
+        "e\u{301}",
+        "\u{a0}",
+        "\u{3000}",
+    ];
+
+    /// What a terminal or a clipboard adds besides: normalised away (see `normalize_typed`).
+    const NOISE: &[&str] = &[
+        "\t",
+        "\r\n",
+        "\r",
+        " \n",
+        "\u{1b}[31m",
+        "\u{202e}",
+        "\u{7}",
+        "\u{2028}",
+        "\u{0}",
+    ];
+
+    /// `t` with the only normalisations plain typing meets: each line's trailing whitespace
+    /// and blank lines before the first line dropped.
+    fn as_typed(t: &str) -> String {
+        let lines: Vec<&str> = t.split('\n').map(str::trim_end).collect();
+        lines.join("\n").trim_start_matches('\n').to_owned()
+    }
+
+    #[test]
+    fn typed_text_reads_back_exactly_as_typed() {
+        let mut g = Gen(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..3000 {
+            let t = as_typed(&g.text(&[TYPED]));
+            let html = text_to_html(&t);
+            assert_eq!(
+                html_to_text(&html),
+                t.trim_end(),
+                "typed {t:?}, sent {html:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn any_text_reads_back_as_normalised_and_is_sent_normalised() {
+        let mut g = Gen(42);
+        for _ in 0..3000 {
+            let t = g.text(&[TYPED, NOISE]);
+            let n = normalize_typed(&t);
+            let html = text_to_html(&t);
+            assert_eq!(html_to_text(&html), n, "typed {t:?}, sent {html:?}");
+            assert_eq!(normalize_typed(&n), n, "normalising twice changes {t:?}");
+            assert_eq!(
+                text_to_html(&n),
+                html,
+                "what is sent is the normalised text"
+            );
+        }
+    }
+
+    #[test]
+    fn tricky_notes_read_back_exactly() {
+        for t in [
+            "<script>alert('x')</script> stays text",
+            "Tom &amp; Jerry & co",
+            "two  spaces and   three",
+            "  indented\n    further\nback",
+            "first\n\nsecond\n\n\n\nthird, after three blank lines",
+            "line one\nline two",
+            "see https://example.com/search?q=a&b=c&x=%20y#top, then (https://x.y/z).",
+            "日本語のメモ：プリンターが燃えている 😀👩‍💻🇯🇵",
+            "\u{3000}全角スペースで始まる",
+            "a\u{a0}b",
+        ] {
+            let html = text_to_html(t);
+            assert_eq!(html_to_text(&html), t, "sent {html:?}");
+        }
+        let html = text_to_html("<script>alert(1)</script>");
+        assert!(!html.contains("<script"), "{html}");
+        assert_eq!(
+            text_to_html("see https://example.com/search?q=a&b=c."),
+            "<p>see <a href=\"https://example.com/search?q=a&amp;b=c\">\
+             https://example.com/search?q=a&amp;b=c</a>.</p>"
+        );
+        assert_eq!(
+            text_to_html("plain\ntext"),
+            "<p>plain<br>text</p>",
+            "minimal HTML"
+        );
+        assert_eq!(
+            text_to_html("a  b\n\n\nc"),
+            "<p style=\"white-space: pre-wrap\">a  b</p>\
+             <p style=\"white-space: pre-wrap\"><br>c</p>"
+        );
+    }
+
+    #[test]
+    fn normalisation_is_what_is_documented() {
+        assert_eq!(normalize_typed("a\r\nb\rc"), "a\nb\nc", "line breaks");
+        assert_eq!(normalize_typed("tab\there"), "tab here", "a tab is a space");
+        assert_eq!(normalize_typed("end   \nof line\t"), "end\nof line");
+        assert_eq!(normalize_typed("\n\n  \nfirst\n\n"), "first");
+        assert_eq!(normalize_typed("  keep the indent"), "  keep the indent");
+        assert_eq!(
+            normalize_typed("bell\u{7} and \u{1b}[31mred"),
+            "bell and red"
+        );
+        assert_eq!(normalize_typed(" \n\t\r\n"), "");
+        assert_eq!(text_to_html(" \n\t"), "");
+    }
+
+    #[test]
+    fn html_keeps_whitespace_where_its_style_says_so() {
+        assert_eq!(
+            html_to_text("<div style=\"white-space: pre-wrap\">a   b\n\n\nc</div>"),
+            "a   b\n\n\nc"
+        );
+        assert_eq!(
+            html_to_text("<p STYLE='color:red; White-Space:pre'>x  y</p><p>u  v</p>"),
+            "x  y\n\nu v",
+            "kept up to its closing tag only"
+        );
+        assert_eq!(
+            html_to_text("<p style=\"white-space: pre-wrap\">a  b<p>c  d"),
+            "a  b\n\nc d",
+            "a new <p> ends the open one"
+        );
+        assert_eq!(
+            html_to_text("<p style=\"white-space: pre-line\">a   b</p>"),
+            "a b",
+            "pre-line collapses spaces"
+        );
+        assert_eq!(
+            html_to_text("<pre>\nx\n\n\ny</pre>after"),
+            "x\n\n\ny\n\nafter",
+            "the line break after <pre> is not content; blank lines in it stay"
+        );
+        assert_eq!(
+            html_to_text("<span style=\"white-space:pre-wrap\">a<br><br><br>b</span>"),
+            "a\n\n\nb"
+        );
     }
 }

@@ -7,9 +7,11 @@
 //! Writes that share a ticket — single writes and batches alike — run one at a time, in the
 //! order they were asked for (`write_queue`); reads and writes to other tickets run in
 //! parallel. A write whose answer was lost is never re-sent: the worker reads the tickets back
-//! and says what took effect (`verify`, [`Event::WriteVerified`]).
+//! and says what took effect (`verify`, [`Event::WriteVerified`]). Notes, calls and tasks
+//! (`activities`) are looked for on their ticket the same way.
 //! The worker never touches UI state: it only sends events.
 
+mod activities;
 mod verify;
 mod write_queue;
 
@@ -497,8 +499,11 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
             ticket_id,
         }),
         Command::LoadActivities { req, ticket_id } => load_activities(client, req, ticket_id).await,
-        Command::CreateActivity { req, activity } => create_activity(client, req, &activity).await,
-        Command::CreateNotes { req, notes } => create_notes(client, req, &notes).await,
+        Command::CreateActivity { req, activity } => {
+            activities::create(client, req, &activity).await
+        }
+        Command::CreateNotes { req, notes } => activities::create_notes(client, req, &notes).await,
+        Command::LoadActivityOptions { req } => activities::load_options(client, req).await,
     }
 }
 
@@ -606,72 +611,6 @@ async fn create_ticket(
     Ok(Event::TicketCreated {
         req,
         ticket: convert::ticket(client.create_ticket(&input).await?),
-    })
-}
-
-/// Creates a note, call or task with its associations, then pins it when asked. A refused
-/// pin does not undo the activity: the event says it was created, and why it is not pinned.
-async fn create_activity(
-    client: &Client,
-    req: ReqId,
-    activity: &crate::domain::NewActivity,
-) -> Result<Event, ApiError> {
-    let object = activity.kind().object();
-    let created: crate::hubspot::SimplePublicObject = client
-        .create_object(object.api_name(), &convert::new_activity(activity))
-        .await?;
-    let mut pinned = false;
-    let mut pin_failed = None;
-    if activity.pin {
-        let pin = std::collections::BTreeMap::from([(
-            "hs_pinned_engagement_id".to_owned(),
-            created.id.clone(),
-        )]);
-        match client.update_ticket(&activity.ticket_id, &pin, None).await {
-            Ok(_) => pinned = true,
-            Err(e) => pin_failed = Some(Box::new(Failure::from_api(&e))),
-        }
-    }
-    Ok(Event::ActivityCreated {
-        req,
-        ticket_id: activity.ticket_id.clone(),
-        activity: convert::activity(object, &created.id, &created),
-        pinned,
-        pin_failed,
-    })
-}
-
-/// One note per ticket (a macro on marked tickets), one create each so every note is known
-/// by its ticket; a failure is that ticket's and the others go on. An answer lost in transit
-/// is not sent again: that ticket is reported as unknown.
-async fn create_notes(
-    client: &Client,
-    req: ReqId,
-    notes: &[crate::domain::NewActivity],
-) -> Result<Event, ApiError> {
-    let mut created = Vec::new();
-    let mut failed = Vec::new();
-    for note in notes {
-        let object = note.kind().object();
-        let answer: Result<crate::hubspot::SimplePublicObject, ApiError> = client
-            .create_object(object.api_name(), &convert::new_activity(note))
-            .await;
-        match answer {
-            Ok(o) => created.push((note.ticket_id.clone(), o.id)),
-            Err(e) if verify::lost_answer(&e) => failed.push((
-                note.ticket_id.clone(),
-                format!(
-                    "outcome unknown ({}): not sent again — check the ticket's Activity tab",
-                    e.summary()
-                ),
-            )),
-            Err(e) => failed.push((note.ticket_id.clone(), e.summary())),
-        }
-    }
-    Ok(Event::NotesCreated {
-        req,
-        created,
-        failed,
     })
 }
 

@@ -47,6 +47,11 @@ pub struct SimplePublicObject {
     /// v3 association ids per object type (`associations=` on list/get only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub associations: Option<BTreeMap<String, AssociatedIds>>,
+    /// The `objectWriteTraceId` of the batch input that wrote this record, echoed in batch
+    /// create/update answers (`SimplePublicObject.objectWriteTraceId` in the specs) so each
+    /// result maps back to its input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_write_trace_id: Option<String>,
     /// Fields not modelled above, kept for lossless re-serialization.
     #[serde(flatten)]
     pub extra: Map<String, Value>,

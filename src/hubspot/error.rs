@@ -72,6 +72,15 @@ impl StandardError {
     pub fn ids(&self) -> &[String] {
         self.context.get("ids").map(Vec::as_slice).unwrap_or(&[])
     }
+
+    /// The `objectWriteTraceId`s of the batch inputs this error concerns (multi-status batch
+    /// create and update, API-NOTES §1).
+    pub fn trace_ids(&self) -> &[String] {
+        self.context
+            .get("objectWriteTraceId")
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
 }
 
 /// An error answer from HubSpot, parsed from its body (`Error` in the specs; 429 bodies add

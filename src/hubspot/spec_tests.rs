@@ -284,3 +284,42 @@ fn re_serialized_records_match_the_response_schemas() {
         &serde_json::to_value(&property).expect("ser"),
     );
 }
+
+#[test]
+fn activity_writes_and_traced_results_match_the_engagement_specs() {
+    let note = CreateInput {
+        properties: props(&[
+            ("hs_note_body", "<p>Called back</p>"),
+            ("hs_timestamp", "2026-11-02T10:00:00.000Z"),
+        ]),
+        associations: vec![AssociationInput {
+            to: ObjectId::new("1001"),
+            types: vec![AssociationSpec::hubspot(
+                super::associations::association_types::NOTE_TO_TICKET,
+            )],
+        }],
+        object_write_trace_id: Some("ticket-1001-0".into()),
+    };
+    let batch = json!({ "inputs": [note] });
+    for file in ["notes-v3.json", "calls-v3.json", "tasks-v3.json"] {
+        assert_valid(
+            file,
+            "BatchInputSimplePublicObjectBatchInputForCreate",
+            &batch,
+        );
+    }
+    // A batch result carries the trace of its input; printed back, it still matches.
+    let result: SimplePublicObject = serde_json::from_value(json!({
+        "id": "5000123", "properties": {"hs_note_body": "<p>Called back</p>"},
+        "createdAt": "2026-11-02T10:00:00.000Z", "updatedAt": "2026-11-02T10:00:00.000Z",
+        "archived": false, "objectWriteTraceId": "ticket-1001-0"
+    }))
+    .expect("result");
+    assert_eq!(
+        result.object_write_trace_id.as_deref(),
+        Some("ticket-1001-0")
+    );
+    let back = serde_json::to_value(&result).expect("ser");
+    assert_eq!(back["objectWriteTraceId"], "ticket-1001-0");
+    assert_valid("notes-v3.json", "SimplePublicObject", &back);
+}

@@ -331,6 +331,19 @@ pub const ASSOC_TYPES: &[AssocType] = &[
     ),
     at!(Contact, Note, 201, None, "contact_to_note", 202, None),
     at!(Note, Contact, 202, None, "note_to_contact", 201, None),
+    // The activities an agent writes, to the ticket's contacts and companies too: the notes'
+    // from API-NOTES §3; the calls' and tasks' are in the same [D-assoc] table but not copied
+    // there, so they are as public integrations list them, consistently [O].
+    at!(Company, Note, 189, None, "company_to_note", 190, None),
+    at!(Note, Company, 190, None, "note_to_company", 189, None),
+    at!(Contact, Call, 193, None, "contact_to_call", 194, None),
+    at!(Call, Contact, 194, None, "call_to_contact", 193, None),
+    at!(Company, Call, 181, None, "company_to_call", 182, None),
+    at!(Call, Company, 182, None, "call_to_company", 181, None),
+    at!(Contact, Task, 203, None, "contact_to_task", 204, None),
+    at!(Task, Contact, 204, None, "task_to_contact", 203, None),
+    at!(Company, Task, 191, None, "company_to_task", 192, None),
+    at!(Task, Company, 192, None, "task_to_company", 191, None),
 ];
 
 pub fn assoc_type(from: Kind, to: Kind, type_id: u32) -> Option<&'static AssocType> {
@@ -505,6 +518,38 @@ const TASK_STATUS: &[(&str, &str)] = &[
     ("DEFERRED", "Deferred"),
 ];
 const CALL_DIRECTIONS: &[(&str, &str)] = &[("INBOUND", "Inbound"), ("OUTBOUND", "Outbound")];
+/// HubSpot's default call outcomes (`hs_call_disposition`): internal values are GUIDs, the
+/// same in every portal, which may add its own. HubSpot's calls guide lists them; the copies
+/// of that page available here cut the table, so the six pairs are as several public
+/// integrations quote them, identically [O] — UNCONFIRMED from HubSpot's own text. Whether
+/// the Properties API lists them as the property's `options` (or only the calling
+/// dispositions API does) is UNCONFIRMED too; the sandbox serves them as options.
+pub const CALL_OUTCOMES: &[(&str, &str)] = &[
+    ("9d9162e7-6cf3-4944-bf63-4dff82258764", "Busy"),
+    ("f240bbac-87c9-4f6e-bf70-924b57d47db7", "Connected"),
+    ("a4c4c377-d246-4b32-a13b-75a56a4cd0ff", "Left live message"),
+    ("b2cf5968-551e-4856-9783-52b3da59a7d0", "Left voicemail"),
+    ("73a0d17f-1163-4015-bdd5-ec830791da20", "No answer"),
+    ("17b47fee-58de-441e-a44c-c6300d46f273", "Wrong number"),
+];
+/// `hs_call_status`, as HubSpot's calls guide lists its values [D].
+const CALL_STATUS: &[(&str, &str)] = &[
+    ("BUSY", "Busy"),
+    ("CALLING_CRM_USER", "Calling CRM user"),
+    ("CANCELED", "Canceled"),
+    ("COMPLETED", "Completed"),
+    ("CONNECTING", "Connecting"),
+    ("FAILED", "Failed"),
+    ("IN_PROGRESS", "In progress"),
+    ("NO_ANSWER", "No answer"),
+    ("QUEUED", "Queued"),
+    ("RINGING", "Ringing"),
+];
+/// `hs_task_priority`: "Values include LOW, MEDIUM, or HIGH" (HubSpot's tasks guide [D]);
+/// tasks have no URGENT, unlike tickets. Whether a portal also offers `NONE` is UNCONFIRMED.
+const TASK_PRIORITIES: &[(&str, &str)] = &[("LOW", "Low"), ("MEDIUM", "Medium"), ("HIGH", "High")];
+/// `hs_task_type`: "EMAIL, CALL, or TODO" (HubSpot's tasks guide [D]).
+const TASK_TYPES: &[(&str, &str)] = &[("EMAIL", "Email"), ("CALL", "Call"), ("TODO", "To-do")];
 const INDUSTRIES: &[(&str, &str)] = &[
     ("COMPUTER_SOFTWARE", "Computer Software"),
     ("RETAIL", "Retail"),
@@ -867,6 +912,26 @@ pub const CALL_PROPS: &[PropDef] = &[
         "number",
         "engagement",
     ),
+    opts(
+        p(
+            "hs_call_disposition",
+            "Call outcome",
+            Enum,
+            "select",
+            "engagement",
+        ),
+        Opts::Fixed(CALL_OUTCOMES),
+    ),
+    opts(
+        p(
+            "hs_call_status",
+            "Call status",
+            Enum,
+            "select",
+            "engagement",
+        ),
+        Opts::Fixed(CALL_STATUS),
+    ),
     EN[0],
     EN[1],
     EN[2],
@@ -894,7 +959,11 @@ pub const TASK_PROPS: &[PropDef] = &[
     ),
     opts(
         p("hs_task_priority", "Priority", Enum, "select", "engagement"),
-        Opts::Fixed(PRIORITIES),
+        Opts::Fixed(TASK_PRIORITIES),
+    ),
+    opts(
+        p("hs_task_type", "Task type", Enum, "select", "engagement"),
+        Opts::Fixed(TASK_TYPES),
     ),
     EN[0],
     EN[1],

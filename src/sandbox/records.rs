@@ -11,14 +11,41 @@ use super::model::{self, Kind};
 use super::store::{Record, Source, Store, iso};
 use super::validate::{self, Change};
 
-/// Association with a record that does not exist, given in a request body (create-time
-/// associations, batch create): 400 VALIDATION_ERROR. HubSpot's exact message is UNCONFIRMED.
-pub fn missing_target(kind: Kind, id: u64) -> ApiError {
-    ApiError::validation(format!(
-        "Association target {} {id} does not exist or is archived; cannot create the association.",
-        kind.upper()
-    ))
-    .with_context(json!({"toObjectType": [kind.plural()], "toObjectId": [id.to_string()]}))
+/// Create-time associations that cannot be made (a type that does not go from the record's
+/// kind, a target that does not exist or is archived): 400 VALIDATION_ERROR "One or more
+/// associations are invalid", every bad one in `context`. The message and
+/// `INVALID_OBJECT_IDS` (`TICKET=999 is not valid`, with `objectId` and `objectType`) are
+/// HubSpot's answer to a v4 association with a record that does not exist [O:
+/// hubspot-api-nodejs#646]; that create-time associations answer alike is UNCONFIRMED, and so
+/// is the context of a type that does not fit (`INVALID_ASSOCIATION_TYPE_IDS` here). Nothing
+/// is created when any association is invalid.
+pub fn invalid_associations(bad_types: &[String], missing: &[(Kind, u64)]) -> ApiError {
+    let mut context = Map::new();
+    if !bad_types.is_empty() {
+        context.insert("INVALID_ASSOCIATION_TYPE_IDS".into(), json!(bad_types));
+    }
+    if !missing.is_empty() {
+        let ids: Vec<String> = missing
+            .iter()
+            .map(|(k, id)| format!("{}={id} is not valid", k.upper()))
+            .collect();
+        context.insert("INVALID_OBJECT_IDS".into(), json!(ids));
+        context.insert(
+            "objectId".into(),
+            json!(
+                missing
+                    .iter()
+                    .map(|(_, id)| id.to_string())
+                    .collect::<Vec<_>>()
+            ),
+        );
+        context.insert(
+            "objectType".into(),
+            json!(missing.iter().map(|(k, _)| k.upper()).collect::<Vec<_>>()),
+        );
+    }
+    ApiError::validation("One or more associations are invalid")
+        .with_context(Value::Object(context))
 }
 
 /// A numeric record id (`None` for anything else).
@@ -120,7 +147,35 @@ fn unique_snapshot(kind: Kind, rec: Option<&Record>) -> Vec<(&'static str, Optio
         .collect()
 }
 
-/// Parses and validates create-time associations `[{to:{id}, types:[{associationCategory, associationTypeId}]}]`.
+/// An association input's `to.id` (a string or a number).
+fn to_id(a: &Value) -> ApiResult<u64> {
+    a["to"]["id"]
+        .as_str()
+        .map(str::to_owned)
+        .or_else(|| a["to"]["id"].as_u64().map(|n| n.to_string()))
+        .and_then(|s| s.parse::<u64>().ok())
+        .ok_or_else(|| ApiError::validation("Invalid input JSON: association to.id is required"))
+}
+
+/// One `AssociationSpec` of a create-time association: its category and type id. Both are
+/// required by the spec; the message is the one HubSpot gives a v4 PUT without them [O].
+fn spec_of(t: &Value) -> ApiResult<(&str, u32)> {
+    let category = t["associationCategory"].as_str();
+    let type_id = t["associationTypeId"]
+        .as_u64()
+        .or_else(|| t["associationTypeId"].as_str().and_then(|s| s.parse().ok()))
+        .and_then(|n| u32::try_from(n).ok());
+    match (category, type_id) {
+        (Some(c), Some(id)) => Ok((c, id)),
+        _ => Err(ApiError::validation(
+            "Invalid input JSON: Some required fields were not set: [associationCategory, associationTypeId]",
+        )),
+    }
+}
+
+/// Parses and validates create-time associations `[{to:{id}, types:[{associationCategory,
+/// associationTypeId}]}]`: the type decides the kind of the target (HubSpot's types are
+/// per pair), which must exist and be live. Every invalid one is reported in one error.
 pub fn parse_create_assocs(
     st: &Store,
     kind: Kind,
@@ -130,43 +185,44 @@ pub fn parse_create_assocs(
     let Some(arr) = v.and_then(Value::as_array) else {
         return Ok(out);
     };
+    let mut bad_types = Vec::new();
+    let mut missing = Vec::new();
     for a in arr {
-        let to_id = a["to"]["id"]
-            .as_str()
-            .map(str::to_owned)
-            .or_else(|| a["to"]["id"].as_u64().map(|n| n.to_string()))
-            .and_then(|s| s.parse::<u64>().ok())
-            .ok_or_else(|| ApiError::validation("Invalid association: to.id is required"))?;
+        let to_id = to_id(a)?;
         let types = a["types"].as_array().cloned().unwrap_or_default();
         if types.is_empty() {
             return Err(ApiError::validation(
-                "Invalid association: at least one type is required",
+                "Invalid input JSON: an association needs at least one type",
             ));
         }
-        for t in types {
-            let tid = t["associationTypeId"]
-                .as_u64()
-                .or_else(|| t["associationTypeId"].as_str().and_then(|s| s.parse().ok()))
-                .and_then(|n| u32::try_from(n).ok())
-                .ok_or_else(|| {
-                    ApiError::validation("Invalid association: associationTypeId is required")
-                })?;
+        for t in &types {
+            let (category, tid) = spec_of(t)?;
+            // Every type the sandbox knows is HUBSPOT_DEFINED (labels included).
             let at = model::ASSOC_TYPES
                 .iter()
                 .find(|at| at.from == kind && at.type_id == tid)
-                .ok_or_else(|| {
-                    ApiError::validation(format!(
-                        "{tid} is not a valid association type id for {}",
-                        kind.plural()
-                    ))
-                })?;
+                .filter(|_| category == "HUBSPOT_DEFINED");
+            let Some(at) = at else {
+                bad_types.push(format!(
+                    "{category} {tid} is not valid from {}",
+                    kind.upper()
+                ));
+                continue;
+            };
             if st.live(at.to, to_id).is_none() {
-                return Err(missing_target(at.to, to_id));
+                if !missing.contains(&(at.to, to_id)) {
+                    missing.push((at.to, to_id));
+                }
+                continue;
             }
             out.push((at.to, to_id, tid));
         }
     }
-    Ok(out)
+    if bad_types.is_empty() && missing.is_empty() {
+        Ok(out)
+    } else {
+        Err(invalid_associations(&bad_types, &missing))
+    }
 }
 
 /// Creates one record (validated). Returns the new id.

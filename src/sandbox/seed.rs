@@ -16,7 +16,9 @@
 //! - contacts 201..=260, companies 301..=325, deals 401..=420, owners 71000001..=71000012
 //!   (userIds 9000001..), engagements from 5000001 (ids unique across engagement kinds).
 
-use super::model::{Kind, PLATFORMS, PRODUCT_AREAS, PType, Pipeline, TICKET_PIPELINES, props_of};
+use super::model::{
+    CALL_OUTCOMES, Kind, PLATFORMS, PRODUCT_AREAS, PType, Pipeline, TICKET_PIPELINES, props_of,
+};
 use super::store::{Owner, Record, Source, Store, iso, parse_time};
 
 pub const REFERENCE_MS: i64 = 1_793_491_200_000;
@@ -832,12 +834,23 @@ fn seed_engagements(
         }
         engagements.push(eid);
     }
-    // Engagement ids are unique across kinds: keep every engagement counter in step.
-    let next = st.next_id.get(&Kind::Note).copied().unwrap_or(5_000_001);
-    for k in [Kind::Email, Kind::Call, Kind::Task, Kind::Meeting] {
-        st.next_id.insert(k, next);
-    }
+    // Engagement IDs come from one counter (`store::id_space`): unique across kinds.
     (engagements, et)
+}
+
+/// A seeded call's outcome, from its length (no draw from the generator, so the rest of the
+/// data stays as it was): most calls connected, the short ones a mix of the other outcomes.
+fn call_outcome(seconds: u32) -> &'static str {
+    let outcomes = CALL_OUTCOMES;
+    let connected = outcomes
+        .iter()
+        .find(|(_, label)| *label == "Connected")
+        .map_or("", |(id, _)| *id);
+    if seconds >= 120 {
+        return connected;
+    }
+    let i = usize::try_from(seconds).unwrap_or(0) % outcomes.len();
+    outcomes[i].0
 }
 
 /// One engagement's ticket association type and its properties, by kind.
@@ -867,18 +880,21 @@ fn engagement_props(
                 ),
             ],
         ),
-        Kind::Call => (
-            219,
-            vec![
-                ("hs_call_title", "Support call".into()),
-                ("hs_call_body", format!("<p>{note}</p>")),
-                (
-                    "hs_call_direction",
-                    (*pick(rng, &["INBOUND", "OUTBOUND"])).into(),
-                ),
-                ("hs_call_duration", (rng.u32(30..1800) * 1000).to_string()),
-            ],
-        ),
+        Kind::Call => {
+            let direction = *pick(rng, &["INBOUND", "OUTBOUND"]);
+            let seconds = rng.u32(30..1800);
+            (
+                219,
+                vec![
+                    ("hs_call_title", "Support call".into()),
+                    ("hs_call_body", format!("<p>{note}</p>")),
+                    ("hs_call_direction", direction.into()),
+                    ("hs_call_duration", (seconds * 1000).to_string()),
+                    ("hs_call_disposition", call_outcome(seconds).into()),
+                    ("hs_call_status", "COMPLETED".into()),
+                ],
+            )
+        }
         Kind::Task => (
             229,
             vec![
@@ -892,6 +908,7 @@ fn engagement_props(
                     "hs_task_priority",
                     (*pick(rng, &["LOW", "MEDIUM", "HIGH"])).into(),
                 ),
+                ("hs_task_type", "TODO".into()),
             ],
         ),
         _ => (

@@ -130,6 +130,7 @@ pub struct Store {
     /// The type-id list is kept sorted (a small Vec is much cheaper than a set when seeding).
     pub edges: HashMap<Node, BTreeMap<Node, Vec<u32>>>,
     pub owners: Vec<Owner>,
+    /// The next record ID per kind; engagements share one (see [`id_space`]).
     pub next_id: HashMap<Kind, u64>,
     /// Unique-value index: external_ticket_ref value → ticket id.
     pub unique: HashMap<(&'static str, String), u64>,
@@ -147,7 +148,7 @@ impl Store {
         self.map(kind)?.get(&id).filter(|r| r.archived_at.is_none())
     }
     pub fn alloc_id(&mut self, kind: Kind) -> u64 {
-        let next = self.next_id.entry(kind).or_insert(1);
+        let next = self.next_id.entry(id_space(kind)).or_insert(1);
         let id = *next;
         *next += 1;
         id
@@ -158,7 +159,7 @@ impl Store {
                 self.unique.insert((d.name, v.clone()), rec.id);
             }
         }
-        let next = self.next_id.entry(kind).or_insert(1);
+        let next = self.next_id.entry(id_space(kind)).or_insert(1);
         if rec.id >= *next {
             *next = rec.id + 1;
         }
@@ -231,6 +232,17 @@ impl Store {
 
     pub fn owner(&self, id: u64) -> Option<&Owner> {
         self.owners.iter().find(|o| o.id == id)
+    }
+}
+
+/// The kind whose counter gives `kind`'s record IDs: notes, emails, calls, tasks and
+/// meetings share one, so no two engagements have the same ID (a pin names an engagement by
+/// its ID alone, `hs_pinned_engagement_id`).
+pub fn id_space(kind: Kind) -> Kind {
+    if kind.is_engagement() {
+        Kind::Note
+    } else {
+        kind
     }
 }
 

@@ -7,15 +7,16 @@
 //! reading), reads back with safe requests, retried as usual, and answers with an
 //! [`Event::WriteVerified`].
 //!
-//! Owns: deciding from those reads whether an update, an archive, an association change, or
-//! the lost chunks of a batch took effect. Must not: send any write, or touch UI state.
+//! Owns: deciding from those reads whether an update, an archive, an association change,
+//! the lost chunks of a batch, or a note, call or task took effect. Must not: send any write,
+//! or touch UI state.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::{Command, Event, ReqId, Verdict, convert};
 use crate::domain::{ObjectKind, Ticket};
 use crate::hubspot::{
-    ApiError, AssociationSpec, BatchReadQuery, Client, GetQuery, SimplePublicObject,
+    ApiError, AssociationSpec, BatchReadQuery, Client, CreateInput, GetQuery, SimplePublicObject,
 };
 
 /// Whether `e` means a write may have taken effect but its answer was lost.
@@ -49,9 +50,10 @@ pub fn still_unknown(read: &ApiError) -> String {
 }
 
 /// Whether [`single`] can verify this command: an update (a pin too), an archive, an
-/// association added or removed. Batches verify their lost chunks themselves.
+/// association added or removed. Batches verify their lost chunks themselves, and so do
+/// activities (notes, calls, tasks: see [`created`]).
 ///
-/// Not a create: HubSpot keeps no key of the request to find the record by (whether
+/// Not a ticket create: HubSpot keeps no key of the request to find the record by (whether
 /// `objectWriteTraceId` is stored and searchable is UNCONFIRMED), and its search index lags
 /// writes by seconds, so not finding the ticket would prove nothing. It stays an unknown
 /// outcome the app asks the user to check in the list, never re-sent.
@@ -296,6 +298,177 @@ async fn batch_read(
         }
     }
     (found, failed)
+}
+
+/// What reading back showed about one activity whose create answer was lost, or did not say
+/// which record it made.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Created {
+    /// The record holding every value sent, associated with the ticket.
+    Found(Box<SimplePublicObject>),
+    /// The ticket has no such record.
+    Missing,
+    /// Reading back failed, and why.
+    Unknown(String),
+}
+
+/// One activity sent: the ticket it was written on, and what was sent.
+pub type Sent<'a> = (&'a str, &'a CreateInput);
+
+/// Looks for the activities of `object_type` in `sent` among each ticket's associated records
+/// of that type (v4 batch association read, then batch read of the records), in the order
+/// given. The one holding every value sent — `hs_timestamp` as an instant, an HTML body by
+/// its text — is the one created: HubSpot keeps no key of the request to find it by (see
+/// [`verifiable`]), so this is the fingerprint, and a record answers for one input at most.
+/// Associations are made with the record, so a create that took effect is associated by the
+/// time its answer would have come; whether HubSpot's association reads can lag a create is
+/// UNCONFIRMED, which is why `Missing` is reported as an unknown outcome, never as "not
+/// created".
+pub async fn created(client: &Client, object_type: &str, sent: &[Sent<'_>]) -> Vec<Created> {
+    let tickets: Vec<String> = sent
+        .iter()
+        .map(|(t, _)| (*t).to_owned())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let links = linked(client, object_type, &tickets).await;
+    let ids: Vec<String> = links
+        .values()
+        .filter_map(|l| l.as_ref().ok())
+        .flatten()
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let properties: BTreeSet<&str> = sent
+        .iter()
+        .flat_map(|(_, input)| input.properties.keys().map(String::as_str))
+        .collect();
+    let (records, unreadable) = read_records(client, object_type, ids, &properties).await;
+    let mut used: HashSet<String> = HashSet::new();
+    sent.iter()
+        .map(|(ticket, input)| {
+            let ids = match links.get(*ticket) {
+                Some(Ok(ids)) => ids,
+                Some(Err(why)) => return Created::Unknown(why.clone()),
+                None => return Created::Unknown("the ticket was not read back".to_owned()),
+            };
+            let found = ids
+                .iter()
+                .filter(|id| !used.contains(*id))
+                .filter_map(|id| records.get(id))
+                .find(|r| holds_sent(r, input));
+            match (found, ids.iter().find_map(|id| unreadable.get(id))) {
+                (Some(r), _) => {
+                    used.insert(r.id.clone());
+                    Created::Found(Box::new(r.clone()))
+                }
+                (None, Some(why)) => Created::Unknown(why.clone()),
+                (None, None) => Created::Missing,
+            }
+        })
+        .collect()
+}
+
+/// The IDs of each ticket's associated records of `object_type`, or why they could not be
+/// read. A ticket the batch read does not answer for has none.
+async fn linked(
+    client: &Client,
+    object_type: &str,
+    tickets: &[String],
+) -> HashMap<String, Result<Vec<String>, String>> {
+    let mut out: HashMap<String, Result<Vec<String>, String>> = HashMap::new();
+    let outcome = match client
+        .batch_read_associations("tickets", object_type, tickets)
+        .await
+    {
+        Ok(o) => o,
+        Err(e) => {
+            return tickets
+                .iter()
+                .map(|t| (t.clone(), Err(still_unknown(&e))))
+                .collect();
+        }
+    };
+    for chunk in outcome.chunks {
+        let answer = match chunk.result {
+            Ok(answer) => answer,
+            Err(e) => {
+                out.extend(chunk.ids.into_iter().map(|t| (t, Err(still_unknown(&e)))));
+                continue;
+            }
+        };
+        for t in chunk.ids {
+            out.insert(t, Ok(Vec::new()));
+        }
+        for r in answer.results {
+            let more = r.paging.as_ref().is_some_and(|p| p.next.is_some());
+            let ids = if more {
+                // More than one batch answer holds: read this ticket's in full.
+                client
+                    .associations("tickets", &r.from.id, object_type)
+                    .await
+                    .map(|all| all.into_iter().map(|l| l.to_object_id).collect())
+                    .map_err(|e| still_unknown(&e))
+            } else {
+                Ok(r.to.into_iter().map(|l| l.to_object_id).collect())
+            };
+            out.insert(r.from.id, ids);
+        }
+    }
+    out
+}
+
+/// Batch read of `ids` with `properties`: the records found by ID, and why the others could
+/// not be read (a record in neither does not exist).
+async fn read_records(
+    client: &Client,
+    object_type: &str,
+    ids: Vec<String>,
+    properties: &BTreeSet<&str>,
+) -> (HashMap<String, SimplePublicObject>, HashMap<String, String>) {
+    if ids.is_empty() {
+        return (HashMap::new(), HashMap::new());
+    }
+    let query = BatchReadQuery {
+        ids: ids.clone(),
+        properties: properties.iter().map(|p| (*p).to_owned()).collect(),
+        ..BatchReadQuery::default()
+    };
+    let outcome = match client
+        .batch_read_objects::<SimplePublicObject>(object_type, &query)
+        .await
+    {
+        Ok(o) => o,
+        Err(e) => {
+            return (
+                HashMap::new(),
+                ids.into_iter().map(|id| (id, still_unknown(&e))).collect(),
+            );
+        }
+    };
+    let mut found = HashMap::new();
+    let mut unreadable = HashMap::new();
+    for chunk in outcome.chunks {
+        match chunk.result {
+            Ok(answer) => found.extend(answer.results.into_iter().map(|r| (r.id.clone(), r))),
+            Err(e) => unreadable.extend(chunk.ids.into_iter().map(|id| (id, still_unknown(&e)))),
+        }
+    }
+    (found, unreadable)
+}
+
+/// Whether a record holds every value of a create: an HTML value (a body) by its text, as
+/// HubSpot may store markup in its own form (UNCONFIRMED), the others by meaning.
+fn holds_sent(r: &SimplePublicObject, input: &CreateInput) -> bool {
+    input.properties.iter().all(|(name, sent)| {
+        let read = r.property(name).unwrap_or("");
+        if crate::text::looks_like_html(sent) || crate::text::looks_like_html(read) {
+            crate::text::html_to_text(sent) == crate::text::html_to_text(read)
+        } else {
+            same_value(sent, read)
+        }
+    })
 }
 
 fn all_unknown(ids: &[String], e: &ApiError) -> Vec<(String, String)> {

@@ -185,6 +185,29 @@ mod tests {
             properties: Vec::new(),
         };
         assert!(read.written_tickets().is_empty());
+        let note = |ticket: &str| crate::domain::NewActivity {
+            ticket_id: ticket.into(),
+            details: crate::domain::ActivityDetails::Note,
+            body: String::new(),
+            timestamp: jiff::Timestamp::UNIX_EPOCH,
+            also: vec![(crate::domain::AssociationTarget::Contact, "201".into())],
+            pin: true,
+        };
+        let notes = Command::CreateNotes {
+            req: 7,
+            notes: vec![note("12"), note("3"), note("12")],
+        };
+        assert_eq!(notes.written_tickets(), ["12", "3"], "every ticket noted");
+        let activity = Command::CreateActivity {
+            req: 8,
+            activity: note("5"),
+        };
+        assert_eq!(activity.written_tickets(), ["5"], "it may pin itself there");
+        assert!(
+            Command::LoadActivityOptions { req: 9 }
+                .written_tickets()
+                .is_empty()
+        );
     }
 
     #[tokio::test]
