@@ -261,6 +261,9 @@ pub struct App {
     pub triage: Option<triage::Triage>,
     /// `V` is loading the rest of the view to mark every ticket of it.
     pub mark_all_loading: bool,
+    /// The portal's choices for the note, call and task forms (call outcomes), loaded when
+    /// a call form first opens.
+    pub activity_options: Loadable<crate::domain::ActivityOptions>,
     pub worker: WorkerStatus,
     /// Fetch this ticket's detail once the selection has rested until then.
     pending_detail: Option<(String, Timestamp)>,
@@ -310,6 +313,7 @@ impl App {
             fuzzy_stale: true,
             toast: None,
             mark_all_loading: false,
+            activity_options: Loadable::Idle,
             triage: None,
             worker: WorkerStatus::default(),
             pending_detail: None,

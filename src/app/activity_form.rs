@@ -23,8 +23,8 @@ use super::views_flow::Me;
 use super::{App, Effect, Focus};
 use crate::action::Action;
 use crate::domain::{
-    ActivityDetails, ActivityKind, Associated, AssociationTarget, CallDirection, Catalog,
-    NewActivity, ObjectKind, TaskPriority,
+    ActivityDetails, ActivityKind, ActivityOptions, Associated, AssociationTarget, CallDirection,
+    Catalog, NewActivity, ObjectKind, TaskPriority,
 };
 use crate::drafts::{Draft, DraftKind, activity_key};
 use crate::keymap::Context;
@@ -261,21 +261,25 @@ fn priority_of(value: &str) -> TaskPriority {
         .unwrap_or_default()
 }
 
-/// HubSpot's call outcomes: the options of the calls' `hs_call_disposition` property (the
-/// default outcomes' values are GUIDs, read from the Properties API, never written here),
-/// after "(no outcome)". Until the catalogue holds that property, "(no outcome)" is all.
-pub fn outcome_choices(catalog: &Catalog) -> Vec<Choice> {
+/// HubSpot's call outcomes, after "(no outcome)": the portal's `hs_call_disposition`
+/// options as the Properties API lists them (`Command::LoadActivityOptions`; the default
+/// outcomes' values are GUIDs, never written here). Until they are loaded, "(no outcome)" is
+/// all there is.
+pub fn outcome_choices(options: Option<&ActivityOptions>) -> Vec<Choice> {
     let mut out = vec![Choice {
         value: String::new(),
         label: "(no outcome)".to_owned(),
     }];
-    if let Some(def) = catalog.property("hs_call_disposition") {
-        let mut options: Vec<_> = def.options.iter().filter(|o| !o.hidden).collect();
-        options.sort_by_key(|o| o.display_order);
-        out.extend(options.into_iter().map(|o| Choice {
-            value: o.value.clone(),
-            label: o.label.clone(),
-        }));
+    if let Some(o) = options {
+        out.extend(
+            o.call_outcomes
+                .iter()
+                .filter(|o| !o.hidden)
+                .map(|o| Choice {
+                    value: o.value.clone(),
+                    label: o.label.clone(),
+                }),
+        );
     }
     out
 }
@@ -381,6 +385,8 @@ pub fn parse_due(text: &str, tz: &jiff::tz::TimeZone, now: Timestamp) -> Result<
 /// What the form opens with, beyond the kind and the ticket.
 pub struct Defaults<'a> {
     pub catalog: &'a Catalog,
+    /// The call outcomes, when loaded.
+    pub options: Option<&'a ActivityOptions>,
     /// The owner ID `me` in config.toml stands for, when known.
     pub me: Option<String>,
     /// The ticket's associations, as the detail has them.
@@ -399,7 +405,7 @@ impl ActivityForm {
                     FieldId::Due => line("tomorrow"),
                     FieldId::Direction => Input::Pick(Picker::new(direction_choices(), false, "")),
                     FieldId::Outcome => {
-                        Input::Pick(Picker::new(outcome_choices(d.catalog), false, ""))
+                        Input::Pick(Picker::new(outcome_choices(d.options), false, ""))
                     }
                     FieldId::Owner => Input::Pick(Picker::new(
                         task_owner_choices(d.catalog),
@@ -744,12 +750,51 @@ fn new_form(app: &mut App, kind: ActivityKind, id: &str) -> (ActivityForm, Vec<E
         }
         also_from(&app.detail.associations).unwrap_or(Also::Loading)
     };
+    if kind == ActivityKind::Call {
+        fx.extend(load_options(app));
+    }
     let defaults = Defaults {
         catalog: &app.catalog,
+        options: app.activity_options.ready(),
         me,
         also,
     };
     (ActivityForm::new(kind, id, &subject, defaults), fx)
+}
+
+/// Asks for the call outcomes, unless they are here or on their way.
+fn load_options(app: &mut App) -> Option<Effect> {
+    if matches!(
+        app.activity_options,
+        Loadable::Ready(_) | Loadable::Loading(_)
+    ) {
+        return None;
+    }
+    let req = app.req();
+    app.activity_options = Loadable::Loading(req);
+    Some(Effect::Api(Command::LoadActivityOptions { req }))
+}
+
+/// The call outcomes arrived (or could not be loaded): an open call form offers them, the
+/// outcome already chosen kept.
+fn options_loaded(app: &mut App, loaded: Loadable<ActivityOptions>) {
+    app.activity_options = loaded;
+    let options = app.activity_options.ready();
+    let failure = app.activity_options.failure();
+    let Some(f) = app
+        .modals
+        .activity_mut()
+        .and_then(|f| f.field_mut(FieldId::Outcome))
+    else {
+        return;
+    };
+    if let Input::Pick(p) = &mut f.input {
+        let chosen = p.value().unwrap_or_default();
+        *p = Picker::new(outcome_choices(options), false, &chosen);
+    }
+    if let Some(e) = failure {
+        f.error = Some(e.said("HubSpot's call outcomes could not be loaded: ", ""));
+    }
 }
 
 /// The ticks a loaded (or failed) associations slot gives; `None` while it loads.
@@ -1009,8 +1054,20 @@ fn save(app: &mut App) -> Vec<Effect> {
     }
 }
 
-/// The worker's answer to the form's create; `None` when the event is not the form's.
+/// The worker's answers to the form's create and to the call outcomes' load; `None` when
+/// the event is neither.
 pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
+    match event {
+        Event::ActivityOptionsLoaded { req, options } if app.activity_options.waits_for(*req) => {
+            options_loaded(app, Loadable::Ready(options.clone()));
+            return Some(Vec::new());
+        }
+        Event::Failed { req, failure } if app.activity_options.waits_for(*req) => {
+            options_loaded(app, Loadable::Failed(failure.clone()));
+            return Some(Vec::new());
+        }
+        _ => {}
+    }
     let saving = app.modals.activity()?.saving?;
     match event {
         Event::ActivityCreated {

@@ -14,8 +14,8 @@ use super::detail::{Loadable, Tab};
 use super::tests::fixtures::*;
 use super::{App, Effect, Focus, Layer, Msg, update};
 use crate::domain::{
-    ActivityDetails, ActivityKind, AssociationTarget, CallDirection, NewActivity, PropertyOption,
-    PropertyType, TaskPriority,
+    ActivityDetails, ActivityKind, ActivityOptions, AssociationTarget, CallDirection, NewActivity,
+    PropertyOption, TaskPriority,
 };
 use crate::drafts::{Draft, DraftKind, activity_key};
 use crate::protocol::{Command, Event};
@@ -60,18 +60,26 @@ fn on_activity() -> App {
 }
 
 /// Presses `key` on the Activity tab and answers the associations the form asks for (once:
-/// the detail keeps them).
-fn open_with_associations(app: &mut App, c: char) {
-    if app.detail.associations.ready().is_some() {
-        assert!(update(app, key(c)).is_empty(), "loaded already");
-        return;
-    }
+/// the detail keeps them). A call form asks for the call outcomes too: that request is
+/// returned, unanswered.
+fn open_with_associations(app: &mut App, c: char) -> Option<u64> {
     let fx = update(app, key(c));
-    let req = match commands(&fx).as_slice() {
-        [Command::LoadAssociations { req, ticket_id }] if ticket_id == "1001" => *req,
-        other => panic!("expected the ticket's associations to be loaded, got {other:?}"),
-    };
     assert_eq!(app.top_layer(), Layer::ActivityForm);
+    let mut options = None;
+    let mut assoc = None;
+    for cmd in commands(&fx) {
+        match cmd {
+            Command::LoadAssociations { req, ticket_id } if ticket_id == "1001" => {
+                assoc = Some(req);
+            }
+            Command::LoadActivityOptions { req } if c == 'c' => options = Some(req),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    if app.detail.associations.ready().is_some() {
+        assert_eq!(assoc, None, "loaded already");
+        return options;
+    }
     assert_eq!(
         app.modals.activity().and_then(|f| f.also().cloned()),
         Some(Also::Loading)
@@ -79,11 +87,12 @@ fn open_with_associations(app: &mut App, c: char) {
     ev(
         app,
         Event::AssociationsLoaded {
-            req,
+            req: assoc.expect("the ticket's associations are loaded"),
             ticket_id: "1001".into(),
             items: associations(),
         },
     );
+    options
 }
 
 /// Types `text` (a `\n` is Enter) and returns the effects.
@@ -334,15 +343,9 @@ fn a_due_date_that_is_not_one_names_the_field_and_the_words_that_work() {
     );
 }
 
-/// A call with HubSpot's outcomes in the catalogue: `hs_call_disposition`'s options.
-fn with_call_outcomes(app: &mut App) {
-    let mut outcome = def(
-        "hs_call_disposition",
-        "Call outcome",
-        PropertyType::Enumeration,
-        20,
-    );
-    outcome.options = [
+/// HubSpot's call outcomes, as the worker answers `LoadActivityOptions`.
+fn outcomes(req: u64) -> Event {
+    let call_outcomes = [
         ("f240bbac-87c9-4f6e-bf70-924b57d47db7", "Connected"),
         ("73a0d17f-1163-4015-bdd5-ec830791da20", "No answer"),
     ]
@@ -355,17 +358,37 @@ fn with_call_outcomes(app: &mut App) {
         display_order: i32::try_from(i).unwrap(),
     })
     .collect();
-    let mut props = properties();
-    props.push(outcome);
-    app.catalog.set_properties(props, groups());
+    Event::ActivityOptionsLoaded {
+        req,
+        options: ActivityOptions { call_outcomes },
+    }
+}
+
+fn outcome_options(app: &App) -> Vec<String> {
+    match &app
+        .modals
+        .activity()
+        .unwrap()
+        .field(FieldId::Outcome)
+        .unwrap()
+        .input
+    {
+        super::activity_form::Input::Pick(p) => p.options.iter().map(|o| o.label.clone()).collect(),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
-fn a_call_sends_its_direction_outcome_from_the_catalogue_and_duration_in_ms() {
+fn a_call_sends_its_direction_hubspots_outcome_and_duration_in_ms() {
     let mut app = on_activity();
-    with_call_outcomes(&mut app);
-    open_with_associations(&mut app, 'c');
+    let req = open_with_associations(&mut app, 'c').expect("the outcomes are asked for");
+    assert_eq!(outcome_options(&app), ["(no outcome)"], "until they load");
     type_lines(&mut app, "Callback about the VAT\n"); // Title, on to Direction
+    assert!(ev(&mut app, outcomes(req)).is_empty());
+    assert_eq!(
+        outcome_options(&app),
+        ["(no outcome)", "Connected", "No answer"]
+    );
     update(&mut app, code(KeyCode::Down)); // Inbound
     update(&mut app, code(KeyCode::Enter)); // on to Outcome
     type_lines(&mut app, "conn"); // filters the outcomes
@@ -387,21 +410,24 @@ fn a_call_sends_its_direction_outcome_from_the_catalogue_and_duration_in_ms() {
 }
 
 #[test]
-fn without_outcomes_in_the_catalogue_a_call_has_none_and_a_bad_duration_is_named() {
+fn when_the_outcomes_fail_to_load_a_call_has_none_and_a_bad_duration_is_named() {
     let mut app = on_activity();
-    open_with_associations(&mut app, 'c');
-    let outcomes = match &app
-        .modals
-        .activity()
-        .unwrap()
-        .field(FieldId::Outcome)
-        .unwrap()
-        .input
-    {
-        super::activity_form::Input::Pick(p) => p.options.clone(),
-        other => panic!("{other:?}"),
-    };
-    assert_eq!(outcomes.len(), 1, "only (no outcome): {outcomes:?}");
+    let req = open_with_associations(&mut app, 'c').expect("asked for");
+    let mut lost = failure(403, "HTTP 403 MISSING_SCOPES");
+    lost.correlation_id = Some("f00d".into());
+    assert!(ev(&mut app, Event::Failed { req, failure: lost }).is_empty());
+    assert_eq!(outcome_options(&app), ["(no outcome)"]);
+    assert_eq!(
+        app.modals
+            .activity()
+            .and_then(|f| f.field(FieldId::Outcome))
+            .and_then(|f| f.error.clone()),
+        Some(
+            "HubSpot's call outcomes could not be loaded: HTTP 403 MISSING_SCOPES \
+             (correlation id f00d)"
+                .into()
+        )
+    );
     for _ in 0..3 {
         update(&mut app, code(KeyCode::Tab));
     }
@@ -466,11 +492,24 @@ fn from_the_list_n_stays_new_ticket_and_shift_n_c_t_write_on_the_selected_ticket
         let form = app.modals.activity().expect("form");
         assert_eq!((form.kind, form.ticket_id.as_str()), (kind, "1002"));
         assert_eq!(form.subject, "Login fails on SSO");
-        assert!(
-            matches!(commands(&fx).as_slice(), [Command::LoadAssociations { ticket_id, .. }] if ticket_id == "1002")
-                || fx.is_empty(),
-            "{fx:?}"
-        );
+        // The selected ticket's associations (once), and a call's outcomes.
+        let asked: Vec<Command> = commands(&fx);
+        let want: &[&str] = match k {
+            'N' => &["associations"],
+            'c' => &["outcomes"],
+            _ => &[],
+        };
+        let got: Vec<&str> = asked
+            .iter()
+            .map(|c| match c {
+                Command::LoadAssociations { ticket_id, .. } if ticket_id == "1002" => {
+                    "associations"
+                }
+                Command::LoadActivityOptions { .. } => "outcomes",
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(got, want, "{k}");
         update(&mut app, code(KeyCode::Esc));
         assert_eq!(app.top_layer(), Layer::Base);
     }

@@ -10,7 +10,7 @@ use ratatui::backend::TestBackend;
 
 use crate::app::tests::fixtures::*;
 use crate::app::{App, Effect, Msg, update};
-use crate::domain::{PropertyOption, PropertyType};
+use crate::domain::{ActivityOptions, PropertyOption};
 use crate::protocol::{Command, Event};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
@@ -29,29 +29,10 @@ fn snap(name: &str, build: impl Fn((u16, u16)) -> App) {
 }
 
 /// Ticket 1001 open on the Activity tab, the form of `k` open with the ticket's contact and
-/// company ticked; `me` is Ben Carter; the calls' outcomes are in the catalogue.
+/// company ticked; `me` is Ben Carter; a call's outcomes loaded.
 fn form(size: (u16, u16), k: char) -> App {
     let mut app = loaded(size.0, size.1, 10, false);
     app.me = Some("ben@example.com".into());
-    let mut outcome = def(
-        "hs_call_disposition",
-        "Call outcome",
-        PropertyType::Enumeration,
-        20,
-    );
-    outcome.options = ["Busy", "Connected", "Left live message", "Left voicemail"]
-        .iter()
-        .enumerate()
-        .map(|(i, label)| PropertyOption {
-            label: (*label).into(),
-            value: format!("outcome-{i}"),
-            hidden: false,
-            display_order: i32::try_from(i).unwrap(),
-        })
-        .collect();
-    let mut props = properties();
-    props.push(outcome);
-    app.catalog.set_properties(props, groups());
     update(&mut app, code(KeyCode::Enter));
     let fx = update(&mut app, key('4'));
     let req = req_of(&fx, |c| matches!(c, Command::LoadActivities { .. }));
@@ -64,6 +45,26 @@ fn form(size: (u16, u16), k: char) -> App {
         }),
     );
     let fx = update(&mut app, key(k));
+    if k == 'c' {
+        let req = req_of(&fx, |c| matches!(c, Command::LoadActivityOptions { .. }));
+        let call_outcomes = ["Busy", "Connected", "Left live message", "Left voicemail"]
+            .iter()
+            .enumerate()
+            .map(|(i, label)| PropertyOption {
+                label: (*label).into(),
+                value: format!("outcome-{i}"),
+                hidden: false,
+                display_order: i32::try_from(i).unwrap(),
+            })
+            .collect();
+        update(
+            &mut app,
+            Msg::Worker(Event::ActivityOptionsLoaded {
+                req,
+                options: ActivityOptions { call_outcomes },
+            }),
+        );
+    }
     let req = req_of(&fx, |c| matches!(c, Command::LoadAssociations { .. }));
     update(
         &mut app,
