@@ -776,7 +776,7 @@ fn load_options(app: &mut App) -> Option<Effect> {
 }
 
 /// The call outcomes arrived (or could not be loaded): an open call form offers them, the
-/// outcome already chosen kept.
+/// outcome already chosen and the filter typed so far kept.
 fn options_loaded(app: &mut App, loaded: Loadable<ActivityOptions>) {
     app.activity_options = loaded;
     let options = app.activity_options.ready();
@@ -790,7 +790,11 @@ fn options_loaded(app: &mut App, loaded: Loadable<ActivityOptions>) {
     };
     if let Input::Pick(p) = &mut f.input {
         let chosen = p.value().unwrap_or_default();
+        let query = std::mem::take(&mut p.query);
         *p = Picker::new(outcome_choices(options), false, &chosen);
+        if !query.is_empty() {
+            p.set_query(query);
+        }
     }
     if let Some(e) = failure {
         f.error = Some(e.said("HubSpot's call outcomes could not be loaded: ", ""));

@@ -384,14 +384,14 @@ fn a_call_sends_its_direction_hubspots_outcome_and_duration_in_ms() {
     let req = open_with_associations(&mut app, 'c').expect("the outcomes are asked for");
     assert_eq!(outcome_options(&app), ["(no outcome)"], "until they load");
     type_lines(&mut app, "Callback about the VAT\n"); // Title, on to Direction
+    update(&mut app, code(KeyCode::Down)); // Inbound
+    update(&mut app, code(KeyCode::Enter)); // on to Outcome
+    type_lines(&mut app, "conn"); // filters the outcomes, before they are here
     assert!(ev(&mut app, outcomes(req)).is_empty());
     assert_eq!(
         outcome_options(&app),
         ["(no outcome)", "Connected", "No answer"]
     );
-    update(&mut app, code(KeyCode::Down)); // Inbound
-    update(&mut app, code(KeyCode::Enter)); // on to Outcome
-    type_lines(&mut app, "conn"); // filters the outcomes
     update(&mut app, code(KeyCode::Enter)); // Connected; on to Duration
     type_lines(&mut app, "1h 20m\n"); // on to the notes
     type_lines(&mut app, "She confirmed the rate.");
