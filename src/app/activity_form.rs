@@ -796,9 +796,7 @@ fn options_loaded(app: &mut App, loaded: Loadable<ActivityOptions>) {
             p.set_query(query);
         }
     }
-    if let Some(e) = failure {
-        f.error = Some(e.said("HubSpot's call outcomes could not be loaded: ", ""));
-    }
+    f.error = failure.map(|e| e.said("HubSpot's call outcomes could not be loaded: ", ""));
 }
 
 /// The ticks a loaded (or failed) associations slot gives; `None` while it loads.
@@ -928,6 +926,12 @@ fn on_field_key(app: &mut App, action: Option<Action>, pick: Option<Action>, key
         Input::Line(_) if action == Some(Action::Open) => true,
         Input::Line(a) | Input::Text(a) => {
             a.input(key);
+            false
+        }
+        // A choice whose filter matches nothing stays, saying so: moving on would choose
+        // nothing without a word.
+        Input::Pick(p) if pick == Some(Action::Accept) && p.current().is_none() => {
+            field.error = Some("nothing matches; clear the filter".to_owned());
             false
         }
         Input::Pick(p) | Input::Also(Also::Ready(p)) => {

@@ -387,6 +387,14 @@ fn a_call_sends_its_direction_hubspots_outcome_and_duration_in_ms() {
     update(&mut app, code(KeyCode::Down)); // Inbound
     update(&mut app, code(KeyCode::Enter)); // on to Outcome
     type_lines(&mut app, "conn"); // filters the outcomes, before they are here
+    // Nothing matches yet: Enter stays and says so.
+    update(&mut app, code(KeyCode::Enter));
+    let form = app.modals.activity().unwrap();
+    assert_eq!(form.fields[form.focus].id, FieldId::Outcome);
+    assert_eq!(
+        form.field(FieldId::Outcome).and_then(|f| f.error.clone()),
+        Some("nothing matches; clear the filter".into())
+    );
     assert!(ev(&mut app, outcomes(req)).is_empty());
     assert_eq!(
         outcome_options(&app),
