@@ -267,3 +267,88 @@ async fn a_note_a_call_and_a_task_from_the_keyboard_exist_with_their_association
     );
     h.quit().await;
 }
+
+/// Files in the drafts folder.
+fn drafts_in(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_note_stays_as_a_draft_and_is_offered_back_after_quitting() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = || Some(hubtix::drafts::DraftStore::new(dir.path()));
+    let cfg = config();
+    let token = cfg.token.clone();
+    let sandbox = hubtix::sandbox::spawn(cfg).await.expect("sandbox");
+    let mut h = Harness::attach(sandbox, &token, W, H, store());
+    h.wait_until("the first page and 1001's detail", |s| {
+        s.contains("1001 プリンターが燃えている") && s.contains("Ticket information") && idle(s)
+    })
+    .await;
+    let notes = assoc_ids(&h.client, "tickets", "1001", "notes").await;
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('4'));
+    h.wait_until("the Activity tab", |s| {
+        s.contains("4 Activity (") && idle(s)
+    })
+    .await;
+    open_form(&mut h, 'n', "New note · #1001").await;
+    typed(&h, "Written while HubSpot refused");
+    h.wait_text("Written while HubSpot refused").await;
+    h.sandbox.faults().fail_next(1, 400);
+    ctrl(&h, 's');
+    let s = h
+        .wait_until("HubSpot's refusal in the form", |s| {
+            s.contains("HTTP 400") && idle(s)
+        })
+        .await;
+    assert!(
+        s.contains("Written while HubSpot refused"),
+        "the text stays:\n{s}"
+    );
+    assert_eq!(
+        assoc_ids(&h.client, "tickets", "1001", "notes").await,
+        notes
+    );
+    let (_, sandbox) = h.stop().await;
+    let on_disk = drafts_in(dir.path());
+    assert_eq!(on_disk.len(), 1, "one draft on disk: {on_disk:?}");
+    assert!(on_disk[0].contains("Written while HubSpot refused"));
+
+    let mut h = Harness::attach(sandbox, &token, W, H, store());
+    let s = h
+        .wait_until("the draft offered once everything is loaded", |s| {
+            s.contains("Unsaved change from last time") && idle(s)
+        })
+        .await;
+    assert!(s.contains("New note on #1001"), "{s}");
+    h.key(KeyCode::Enter);
+    h.wait_until("the note form with the draft", |s| {
+        s.contains("New note · #1001")
+            && s.contains("Written while HubSpot refused")
+            && s.contains("3 of 3 ticked")
+    })
+    .await;
+    ctrl(&h, 's');
+    h.wait_until("the note added", |s| {
+        s.contains("note added to #1001") && idle(s)
+    })
+    .await;
+    let w = written(&h.client, "notes", &notes, &["hs_note_body"]).await;
+    assert_eq!(
+        hubtix::text::html_to_text(prop(&w, "hs_note_body")),
+        "Written while HubSpot refused"
+    );
+    assert_eq!(w.contacts.len(), 2);
+    assert!(
+        drafts_in(dir.path()).is_empty(),
+        "the draft is gone once saved"
+    );
+    h.quit().await;
+}

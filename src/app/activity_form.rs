@@ -831,16 +831,31 @@ pub(super) fn follow_detail(app: &mut App) {
     }
 }
 
-/// Restores an activity draft left from an earlier run: its ticket in view on the Activity
-/// tab, the form open with the draft's texts.
-pub(super) fn restore_draft(app: &mut App, draft: &Draft) -> Vec<Effect> {
-    let DraftKind::Activity { activity, fields } = &draft.kind else {
+/// The offered draft (the first) is an activity's, and the user restores it: its ticket in
+/// view on the Activity tab, the form open with the draft's texts. A task waits for the
+/// owners (its owner is one of them).
+pub(super) fn restore_offered(app: &mut App) -> Vec<Effect> {
+    let Some(DraftKind::Activity { activity, .. }) = app.drafts.first().map(|d| &d.kind) else {
         return Vec::new();
     };
     let Some(kind) = kind_from_name(activity) else {
+        let d = app.drafts.remove(0);
         app.error(format!(
-            "a draft of an unknown kind ({activity}) was kept on disk"
+            "a draft of an unknown kind ({}) was kept on disk",
+            d.label
         ));
+        return Vec::new();
+    };
+    if kind == ActivityKind::Task && app.catalog_load.owners.ready().is_none() {
+        app.info("the owners are still loading; try again in a moment");
+        return Vec::new();
+    }
+    let draft = app.drafts.remove(0);
+    restore_draft(app, kind, &draft)
+}
+
+fn restore_draft(app: &mut App, kind: ActivityKind, draft: &Draft) -> Vec<Effect> {
+    let DraftKind::Activity { fields, .. } = &draft.kind else {
         return Vec::new();
     };
     let id = draft.ticket_id.clone();

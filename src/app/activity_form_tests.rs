@@ -869,3 +869,42 @@ fn in_triage_n_writes_on_the_ticket_on_screen_and_the_next_one_opens() {
         "{fx:?}"
     );
 }
+
+#[test]
+fn a_note_draft_opens_at_once_and_a_task_draft_waits_for_the_owners() {
+    let mut app = app(160, 48);
+    let fx = app.start();
+    let draft = |activity: &str, body: &str| Draft {
+        ticket_id: "1002".into(),
+        property: activity_key(activity),
+        value: body.into(),
+        opened_modified: String::new(),
+        subject: "Login fails on SSO".into(),
+        label: format!("New {activity}"),
+        kind: DraftKind::Activity {
+            activity: activity.into(),
+            fields: BTreeMap::from([("body".to_owned(), body.to_owned())]),
+        },
+    };
+    update(
+        &mut app,
+        Msg::DraftsFound(vec![draft("task", "later"), draft("note", "now")]),
+    );
+    // The owners are not here yet: the task waits, offered still.
+    update(&mut app, code(KeyCode::Enter));
+    assert_eq!(app.top_layer(), Layer::DraftOffer);
+    assert_eq!(
+        toast(&app),
+        "the owners are still loading; try again in a moment"
+    );
+    update(&mut app, code(KeyCode::Esc)); // later
+    update(&mut app, code(KeyCode::Enter));
+    let form = app.modals.activity().expect("the note opens at once");
+    assert_eq!(
+        (form.ticket_id.as_str(), form.subject.as_str()),
+        ("1002", "Login fails on SSO")
+    );
+    assert_eq!(form.text(FieldId::Body), "now");
+    answer_catalog(&mut app, &fx);
+    assert!(app.modals.activity().is_some());
+}

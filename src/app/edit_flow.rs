@@ -477,12 +477,7 @@ pub(super) fn on_draft_offer_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             ) =>
         {
             // A note, call or task: no property to check, its form opens on its ticket.
-            if app.catalog_load.owners.ready().is_none() {
-                app.info("the owners are still loading; try again in a moment");
-                return Vec::new();
-            }
-            let draft = app.drafts.remove(0);
-            super::activity_form::restore_draft(app, &draft)
+            super::activity_form::restore_offered(app)
         }
         Some(Action::RestoreDraft) => {
             if app.catalog_load.properties.ready().is_none() {
