@@ -324,13 +324,19 @@ fn editor_command(editor: &str, path: &std::path::Path) -> tokio::process::Comma
 }
 
 /// A temporary file holding customer text: created new (never an existing file or link)
-/// and private (0600), removed when dropped.
+/// and private (0600), removed when dropped. The text ends with a line break, as a text
+/// file does (the editor's next line starts on a line of its own).
 struct TempText {
     path: std::path::PathBuf,
 }
 
 impl TempText {
     fn create(text: &str) -> io::Result<Self> {
+        let text = if text.is_empty() || text.ends_with('\n') {
+            text.to_owned()
+        } else {
+            format!("{text}\n")
+        };
         use std::io::Write;
         let path = std::env::temp_dir().join(format!(
             "hubtix-{}-{:016x}.txt",
@@ -757,7 +763,10 @@ mod tests {
         let calls = std::sync::Arc::default();
         let mut console = Recorder(std::sync::Arc::clone(&calls));
         let text = edit_externally(Some(&editor), "línea 1\n二行目", Some(&mut console)).await;
-        assert_eq!(text.as_deref(), Ok("línea 1\n二行目added by the editor\n"));
+        assert_eq!(
+            text.as_deref(),
+            Ok("línea 1\n二行目\nadded by the editor\n")
+        );
         assert_eq!(*calls.lock().unwrap(), vec!["release", "reclaim"]);
         let (path, mode) = seen(dir.path());
         assert_eq!(mode, "600", "customer text is private to the user");
