@@ -5,6 +5,7 @@
 pub mod actions;
 #[cfg(test)]
 mod actions_tests;
+mod activity_flow;
 pub mod activity_form;
 #[cfg(test)]
 mod activity_form_tests;
@@ -459,12 +460,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Worker(event) => {
             app.dirty = true;
             let fx = on_worker(app, event);
-            activity_form::follow_detail(app);
+            activity_flow::follow_detail(app);
             fx
         }
         Msg::EditedExternally(result) => {
             app.dirty = true;
-            activity_form::on_edited_externally(app, result)
+            activity_flow::on_edited_externally(app, result)
         }
     }
 }
@@ -535,7 +536,7 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
             }
         }
         Layer::SearchForm => return views_flow::on_search_paste(app, text),
-        Layer::ActivityForm => return activity_form::paste(app, text),
+        Layer::ActivityForm => return activity_flow::paste(app, text),
         Layer::Base => {
             if let Some(f) = app.filter.as_mut().filter(|f| f.editing) {
                 f.query.push_str(&crate::text::sanitize(text));
@@ -564,7 +565,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Layer::AddAssociation => return actions::on_add_key(app, key),
         Layer::Picker => return views_flow::on_picker_key(app, key),
         Layer::SearchForm => return views_flow::on_search_key(app, key),
-        Layer::ActivityForm => return activity_form::on_key(app, key),
+        Layer::ActivityForm => return activity_flow::on_key(app, key),
         Layer::DraftOffer => return edit_flow::on_draft_offer_key(app, key),
         Layer::Base => {}
     }
@@ -657,8 +658,8 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         _ => {}
     }
     // A note, a call or a task on the ticket in view, from the list or the Activity tab.
-    if let Some(kind) = activity_form::kind_of(action) {
-        return activity_form::open(app, kind);
+    if let Some(kind) = activity_flow::kind_of(action) {
+        return activity_flow::open(app, kind);
     }
     match app.focus {
         Focus::List => list_flow::on_list_action(app, action),
@@ -683,7 +684,7 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
     if let Some(fx) = create::on_event(app, &event) {
         return fx;
     }
-    if let Some(fx) = activity_form::on_event(app, &event) {
+    if let Some(fx) = activity_flow::on_event(app, &event) {
         return fx;
     }
     if let Some(fx) = actions::on_event(app, &event) {

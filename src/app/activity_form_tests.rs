@@ -1,4 +1,5 @@
-//! Update tests of the note, call and task forms: keys in, exact effects out. Opening from
+//! Update tests of the note, call and task forms (`activity_form`, `activity_flow`): keys in,
+//! exact effects out. Opening from
 //! the Activity tab, the list and the command palette; what each form sends; validation
 //! naming the field; HubSpot's refusal keeping the text (and its draft); the external
 //! editor's round trip; drafts written, forgotten and restored.

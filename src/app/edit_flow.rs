@@ -477,7 +477,7 @@ pub(super) fn on_draft_offer_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             ) =>
         {
             // A note, call or task: no property to check, its form opens on its ticket.
-            super::activity_form::restore_offered(app)
+            super::activity_flow::restore_offered(app)
         }
         Some(Action::RestoreDraft) => {
             if app.catalog_load.properties.ready().is_none() {
