@@ -1,8 +1,7 @@
 //! Update tests of the note, call and task forms (`activity_form`, `activity_flow`): keys in,
-//! exact effects out. Opening from
-//! the Activity tab, the list and the command palette; what each form sends; validation
-//! naming the field; HubSpot's refusal keeping the text (and its draft); the external
-//! editor's round trip; drafts written, forgotten and restored.
+//! exact effects out. Opening from the Activity tab, the list, triage and the command palette;
+//! what each form sends; validation naming the field; HubSpot's refusal keeping the text (and
+//! its draft); the external editor's round trip; drafts written, forgotten and restored.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
