@@ -287,22 +287,54 @@ pub async fn edit_externally(
         None => Ok(()),
     };
     let status = match released {
-        Ok(()) => editor_command(editor, &file.path).status().await,
+        Ok(()) => {
+            // Ctrl-c in the editor interrupts the editor, not hubtix (as git does).
+            let _held = hold_interrupts();
+            editor_command(editor, &file.path).status().await
+        }
         Err(e) => Err(e),
     };
     let reclaimed = match console {
         Some(c) => c.reclaim(),
         None => Ok(()),
     };
-    let status = status.map_err(|e| format!("cannot run {editor}: {e}"))?;
+    let name = program_name(editor);
+    let status = status.map_err(|e| format!("cannot run {name}: {e}"))?;
     reclaimed.map_err(|e| format!("cannot take the terminal back: {e}"))?;
     if !status.success() {
-        return Err(format!(
-            "{editor} ended with {status}; the text is as it was"
-        ));
+        return Err(format!("{name} ended with {status}; the text is as it was"));
     }
     std::fs::read_to_string(&file.path)
-        .map_err(|e| format!("cannot read the text back from {editor}: {e}"))
+        .map_err(|e| format!("cannot read the text back from {name}: {e}"))
+}
+
+/// How a message names the editor: its program's file name (`vim`, not `/usr/bin/vim -p`).
+fn program_name(editor: &str) -> &str {
+    let program = editor.split_whitespace().next().unwrap_or(editor);
+    std::path::Path::new(program)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(program)
+}
+
+/// SIGINT and SIGQUIT (Ctrl-c, Ctrl-\\ typed to an editor that leaves them on) reach a
+/// handler of hubtix's instead of ending it; the editor, in the same process group, still
+/// gets them. Outside raw mode hubtix would otherwise die, the form with it. (tokio keeps
+/// its handler once installed: from then on hubtix ignores both, as in raw mode, where they
+/// are keys.)
+fn hold_interrupts() -> Vec<impl Sized> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        [SignalKind::interrupt(), SignalKind::quit()]
+            .into_iter()
+            .filter_map(|k| signal(k).ok())
+            .collect()
+    }
+    #[cfg(not(unix))]
+    {
+        Vec::<()>::new()
+    }
 }
 
 /// The editor's command line on `path`: through `sh`, so `$EDITOR` may hold arguments
@@ -783,8 +815,10 @@ mod tests {
         let err = edit_externally(Some(&editor), "kept", Some(&mut console))
             .await
             .unwrap_err();
-        assert!(err.contains("exit status: 3"), "{err}");
-        assert!(err.ends_with("the text is as it was"), "{err}");
+        assert_eq!(
+            err,
+            "editor.sh ended with exit status: 3; the text is as it was"
+        );
         assert_eq!(*calls.lock().unwrap(), vec!["release", "reclaim"]);
         assert!(!seen(dir.path()).0.exists());
         // An editor that is not there: the shell says so, the console still comes back.

@@ -168,6 +168,20 @@ fn a_note_with_the_editor_a_call_and_a_task_written_from_the_keyboard() {
         "600",
         "the text went to a private file"
     );
+    // Ctrl-c in the editor ends the editor, not hubtix: the form is back, its text as it was.
+    t.keys(&["C-e"]);
+    t.wait_for("the editor again", |s| {
+        s.matches("FAKE EDITOR READY").count() >= 1 && !t.alternate_screen()
+    });
+    t.keys(&["C-c"]);
+    let s = t.wait_for("hubtix back after the editor was interrupted", |s| {
+        t.alternate_screen()
+            && s.contains("Ctrl-e: fake-editor.sh ended with signal: 2 (SIGINT); the text is as")
+    });
+    assert!(
+        s.contains("from the editor: written in the editor") && s.contains("New note · #1001"),
+        "{s}"
+    );
     t.keys(&["C-s"]);
     t.wait_for("the note added", |s| {
         s.contains("note added to #1001") && !s.contains("New note") && idle(s)

@@ -383,9 +383,7 @@ pub(super) fn on_edited_externally(app: &mut App, result: Result<String, String>
             form.error = None;
         }
         Err(why) => {
-            form.error = Some(FormError::Local(format!(
-                "{key}: the text could not be edited outside: {why}"
-            )));
+            form.error = Some(FormError::Local(format!("{key}: {why}")));
         }
     }
     draft_effect(app).into_iter().collect()

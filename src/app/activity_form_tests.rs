@@ -686,7 +686,7 @@ fn ctrl_e_hands_the_text_out_and_takes_back_what_the_editor_left() {
     assert_eq!(
         form.error,
         Some(FormError::Local(
-            "Ctrl-e: the text could not be edited outside: false ended with exit status: 1".into()
+            "Ctrl-e: false ended with exit status: 1".into()
         ))
     );
     // An answer nobody waits for changes nothing.

@@ -340,10 +340,12 @@ fn status_lines(
         return vec![Line::styled("editing in your editor…", theme.dim())];
     }
     match &form.error {
-        Some(FormError::Local(e)) => crate::text::fit_in_two(&sanitize(e), w)
-            .into_iter()
-            .map(|l| Line::styled(l, theme.error()))
-            .collect(),
+        Some(FormError::Local(e)) => {
+            super::failure::lines("", &crate::protocol::Failure::local(e.clone()), "", w, 2)
+                .into_iter()
+                .map(|l| Line::styled(l, theme.error()))
+                .collect()
+        }
         Some(FormError::Failed(f)) => super::failure::lines("", f, "", w, 2)
             .into_iter()
             .map(|l| Line::styled(l, theme.error()))
