@@ -93,6 +93,8 @@ actions! {
     PrevTicket = "previous_ticket", "back", "Triage: go back to the previous ticket";
     ClearNarrowing = "clear_narrowing", "widen",
         "Undo the filter, batch open or view change (never quits)";
+    Macros = "macros", "macros",
+        "Apply a macro: several changes and a note at once (to the marked tickets, if any)";
     // The detail pane and its tabs.
     NextTab = "next_tab", "tab", "Next tab";
     PrevTab = "prev_tab", "tab", "Previous tab";

@@ -23,6 +23,9 @@ mod edit_tests;
 pub mod layout;
 pub mod list;
 mod list_flow;
+pub mod macro_flow;
+#[cfg(test)]
+mod macro_flow_tests;
 pub mod modal;
 mod overlay_flow;
 pub mod search_form;
@@ -235,6 +238,8 @@ pub struct App {
     /// A draft being restored: waiting for this re-read of its ticket.
     draft_restore: Option<(crate::drafts::Draft, ReqId)>,
     pub filter: Option<FilterLine>,
+    /// The macros (`[[macros]]` or the defaults) and the ones being applied (`macro_flow`).
+    pub macros: macro_flow::Macros,
     /// Saved views (tabs); the one on view; its edited copy (search, sort, pipeline).
     pub views: Vec<crate::views::View>,
     pub view_index: usize,
@@ -300,6 +305,7 @@ impl App {
             drafts: Vec::new(),
             draft_restore: None,
             filter: None,
+            macros: macro_flow::Macros::default(),
             views: vec![crate::views::View::all_tickets()],
             view_index: 0,
             view_edit: None,
@@ -419,6 +425,34 @@ impl App {
 
 /// The one place state changes.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    let mut fx = update_inner(app, msg);
+    fx.extend(macros_finished(app));
+    fx
+}
+
+/// Macros that finished: in triage, each ticket a macro was applied to counts as acted on
+/// (the one on screen gives way to the next). Outside triage the last few are kept for
+/// whoever asks (`macro_flow::take_finished`).
+fn macros_finished(app: &mut App) -> Vec<Effect> {
+    if app.triage.is_none() {
+        let n = app.macros.finished.len();
+        app.macros.finished.drain(..n.saturating_sub(16));
+        return Vec::new();
+    }
+    let mut fx = Vec::new();
+    for f in macro_flow::take_finished(app) {
+        for id in f.done() {
+            fx.extend(triage::acted(
+                app,
+                id,
+                triage::Done::Macro(f.macro_name.clone()),
+            ));
+        }
+    }
+    fx
+}
+
+fn update_inner(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::DraftsFound(drafts) => {
             app.drafts = drafts;
@@ -580,7 +614,8 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             .flatten()
     });
     let Some(action) = action else {
-        return Vec::new();
+        // A key the keymap leaves free in the list or the detail may be a macro's.
+        return macro_flow::on_unbound_key(app, key);
     };
     on_action(app, action)
 }
@@ -610,6 +645,7 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             return Vec::new();
         }
         Action::CommandPalette => return views_flow::open_palette(app),
+        Action::Macros => return macro_flow::open_picker(app),
         Action::ReloadAll => {
             let mut fx = app.load_catalog();
             fx.extend(app.load_list(None));
@@ -677,6 +713,15 @@ fn current_ticket_id(app: &App) -> Option<String> {
 impl App {}
 
 fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
+    // Macros take their own answers, and watch the associations answers (for `{contact}`).
+    let (mut fx, taken) = macro_flow::on_event(app, &event);
+    if !taken {
+        fx.extend(route_worker(app, event));
+    }
+    fx
+}
+
+fn route_worker(app: &mut App, event: Event) -> Vec<Effect> {
     // The modals' flows take the answers to their own requests first.
     if let Some(fx) = edit_flow::on_event(app, &event) {
         return fx;

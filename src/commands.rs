@@ -1,7 +1,8 @@
 //! The commands behind the command line: `sandbox`, `tickets list|get`, `paths`, and the
 //! hand-over to the TUI. Each non-interactive command exits non-zero with a one-line error on
 //! stderr (HTTP status, HubSpot category and message, correlation ID), never a token: exit
-//! code 2 for a mistake on the command line ([`usage`]), 1 for everything else.
+//! code 2 for a mistake on the command line ([`usage`]) or a macro in config.toml the portal
+//! cannot take, 1 for everything else.
 
 use std::process::ExitCode;
 
@@ -29,14 +30,32 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Tickets(cmd)) => {
             runtime.block_on(crate::tickets_cmd::run(cmd, cli.demo, cli.base_url, &paths))
         }
-        None => runtime.block_on(async {
-            let conn = crate::tickets_cmd::connect(cli.demo, cli.base_url, &paths).await?;
-            crate::runtime::run_tui(conn, &paths).await
-        }),
+        None => {
+            let outcome = runtime.block_on(async {
+                let conn = crate::tickets_cmd::connect(cli.demo, cli.base_url, &paths).await?;
+                crate::runtime::run_tui(conn, &paths).await
+            });
+            return tui_exit(outcome);
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => fail(&msg),
+    }
+}
+
+/// How the TUI ended: a config.toml that asks for what the portal does not have (a bad
+/// macro) is one line per problem and exit code 2, like a command line that cannot run.
+fn tui_exit(outcome: Result<(), crate::runtime::TuiError>) -> ExitCode {
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(crate::runtime::TuiError::Config(problems)) => {
+            for problem in &problems {
+                output::error_line(problem);
+            }
+            ExitCode::from(USAGE_EXIT)
+        }
+        Err(crate::runtime::TuiError::Other(message)) => fail(&message),
     }
 }
 

@@ -77,6 +77,8 @@ pub struct Config {
     pub me: Option<String>,
     /// Saved views (`[[views]]`), the tabs across the top; the defaults when absent.
     pub views: Option<Vec<crate::views::View>>,
+    /// Macros (`[[macros]]`), checked against the portal at start; the defaults when absent.
+    pub macros: Option<Vec<crate::macros::MacroDef>>,
 }
 
 impl Config {
@@ -91,12 +93,15 @@ impl Config {
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        let config: Self = toml::from_str(text).map_err(|e| ConfigError::Parse {
+        let mut config: Self = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: path.to_path_buf(),
             message: describe_toml_error(text, &e),
         })?;
         if config.token.is_some() {
             check_private(path)?;
+        }
+        if let Some(macros) = &mut config.macros {
+            crate::macros::number_lines(text, macros);
         }
         Ok(config)
     }
@@ -536,5 +541,9 @@ mod example_tests {
         assert_eq!(views.len(), 2);
         assert_eq!(views[1].conditions.len(), 1);
         assert_eq!(views[1].modified.from, "this week");
+        let macros = cfg.macros.expect("the example macros");
+        assert_eq!(macros.len(), 2);
+        assert_eq!(macros[0].key.as_deref(), Some("E"));
+        assert!(macros[1].pin);
     }
 }

@@ -7,6 +7,7 @@
 //! - [`app`] (model + update, pure), [`ui`] (draw, read-only), [`worker`] (async API worker),
 //!   [`runtime`] (the event loop), [`domain`] (the app's data types).
 //! - [`action`], [`keymap`]: user intents and the keys bound to them.
+//! - [`macros`]: `[[macros]]`, checked against the portal at start (applied by `app`).
 //! - [`terminal`]: entering and always restoring the terminal.
 //! - [`text`]: terminal-safe text from remote strings, widths, HTML to text; [`fuzzy`]: `/`.
 //! - [`cli`], [`config`], [`output`], [`commands`], [`tickets_cmd`]: the command line.
@@ -22,6 +23,7 @@ pub mod fuzzy;
 pub mod hubspot;
 pub mod input;
 pub mod keymap;
+pub mod macros;
 pub mod mapping;
 pub mod output;
 pub mod protocol;

@@ -565,16 +565,46 @@ pub async fn preflight(client: &Client) -> Result<(), String> {
     }
 }
 
-/// The interactive TUI: preflight, keymap, terminal, loop; the terminal is restored on every
-/// way out (quit, error, panic, SIGTERM, SIGHUP).
+/// Why the TUI did not start, or stopped on an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TuiError {
+    /// config.toml asks for what the portal does not have (a macro's property, stage, owner
+    /// or key): one line per problem, and exit code 2.
+    Config(Vec<String>),
+    /// Anything else: one line, exit code 1.
+    Other(String),
+}
+
+impl From<String> for TuiError {
+    fn from(message: String) -> Self {
+        TuiError::Other(message)
+    }
+}
+
+/// The interactive TUI: preflight, keymap, macros, terminal, loop; the terminal is restored
+/// on every way out (quit, error, panic, SIGTERM, SIGHUP).
 pub async fn run_tui(
     conn: crate::tickets_cmd::Connection,
     paths: &crate::config::Paths,
-) -> Result<(), String> {
+) -> Result<(), TuiError> {
     preflight(&conn.client).await?;
     let keymap = load_keymap(paths)?;
     // Checked before the terminal is taken, so a mistake is a plain message.
     let views = crate::views::from_config(conn.config.views.clone())?;
+    let me = conn.config.me.clone().or_else(|| {
+        // The demo portal's agent: an owner the sandbox seeds, so "Mine" shows tickets.
+        conn.sandbox
+            .is_some()
+            .then(|| crate::sandbox::DEMO_ME.to_owned())
+    });
+    let macros = check_macros(
+        &conn.client,
+        conn.config.macros.as_deref(),
+        me.as_deref(),
+        &keymap,
+        &paths.config_file().display().to_string(),
+    )
+    .await?;
     let portal = app::Portal {
         demo: conn.sandbox.is_some(),
         portal_id: conn.config.portal_id.clone(),
@@ -592,12 +622,8 @@ pub async fn run_tui(
     );
     app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     app.set_views(views);
-    app.me = conn.config.me.clone().or_else(|| {
-        // The demo portal's agent: an owner the sandbox seeds, so "Mine" shows tickets.
-        conn.sandbox
-            .is_some()
-            .then(|| crate::sandbox::DEMO_ME.to_owned())
-    });
+    app.set_macros(macros);
+    app.me = me;
     app.config_file = Some(paths.config_file());
     let input = crate::input::TerminalInput::start()
         .map_err(|e| format!("cannot read the terminal: {e}"))?;
@@ -626,7 +652,68 @@ pub async fn run_tui(
     }
     result
         .map(|_| ())
-        .map_err(|e| format!("terminal error: {e}"))
+        .map_err(|e| TuiError::Other(format!("terminal error: {e}")))
+}
+
+/// The macros of config.toml (`defs`; the defaults when it has none) checked against the
+/// portal before the terminal is taken: its properties, pipelines and owners are read for
+/// that (three cheap requests). A problem is [`TuiError::Config`], one line each naming the
+/// macro and the field (`source_name` is the config file's path).
+pub async fn check_macros(
+    client: &Client,
+    defs: Option<&[crate::macros::MacroDef]>,
+    me: Option<&str>,
+    keymap: &crate::keymap::Keymap,
+    source_name: &str,
+) -> Result<Vec<crate::macros::Macro>, TuiError> {
+    let catalog = match load_catalog(client).await {
+        Ok(c) => c,
+        Err(e) if defs.is_some() => {
+            return Err(TuiError::Other(format!(
+                "cannot check the macros of {source_name}: {}",
+                e.summary()
+            )));
+        }
+        Err(e) => {
+            // The defaults are a convenience: hubtix starts without them.
+            tracing::warn!("no default macros: {}", e.summary());
+            return Ok(Vec::new());
+        }
+    };
+    let check = crate::macros::Check {
+        catalog: &catalog,
+        me,
+        keymap,
+        source_name,
+    };
+    crate::macros::from_config(defs, &check).map_err(TuiError::Config)
+}
+
+/// The ticket properties, pipelines and owners, as the app's catalogue.
+async fn load_catalog(client: &Client) -> Result<crate::domain::Catalog, crate::hubspot::ApiError> {
+    let (properties, pipelines, owners) = tokio::try_join!(
+        client.properties("tickets"),
+        client.pipelines("tickets"),
+        client.owners()
+    )?;
+    let mut catalog = crate::domain::Catalog::default();
+    catalog.set_properties(
+        properties
+            .into_iter()
+            .filter(|p| !p.archived)
+            .map(crate::mapping::property)
+            .collect(),
+        Vec::new(),
+    );
+    catalog.set_pipelines(
+        pipelines
+            .into_iter()
+            .filter(|p| !p.archived)
+            .map(crate::mapping::pipeline)
+            .collect(),
+    );
+    catalog.set_owners(owners.into_iter().map(crate::mapping::owner).collect());
+    Ok(catalog)
 }
 
 /// The default keymap with the `[keys.*]` tables of config.toml over it.

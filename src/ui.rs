@@ -16,6 +16,8 @@ pub mod failure;
 #[cfg(test)]
 mod form_tests;
 mod list;
+#[cfg(test)]
+mod macro_tests;
 mod overlay;
 pub mod search_form;
 #[cfg(test)]

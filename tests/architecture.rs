@@ -102,6 +102,13 @@ const RULES: &[(&str, Rule)] = &[
         ),
     ),
     (
+        "macros",
+        Rule::Only(
+            &["domain", "keymap"],
+            "macros are checked and expanded from the catalogue and the keymap, nothing more",
+        ),
+    ),
+    (
         "views",
         Rule::Never(
             &["hubspot", "worker", "app", "ui", "runtime", "mapping"],

@@ -196,6 +196,7 @@ pub(super) fn run(app: &mut App, op: PendingOp) -> Vec<Effect> {
         // Run by their own flows (edit, list), never here.
         PendingOp::RestoreValue { .. }
         | PendingOp::BulkUpdate { .. }
+        | PendingOp::ApplyMacro { .. }
         | PendingOp::LoadAllThenMark { .. }
         | PendingOp::CopyUrlInstead { .. } => Vec::new(),
         PendingOp::ArchiveTickets { ids, .. } => {

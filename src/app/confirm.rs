@@ -63,6 +63,19 @@ pub enum PendingOp {
         /// (value, how many tickets have it; most common first) and the new value as shown.
         changes: Vec<BulkChange>,
     },
+    /// A macro on the marked tickets: one batch update, then one note per ticket.
+    ApplyMacro {
+        /// The macro (`App::macros`' index) and its name.
+        index: usize,
+        name: String,
+        ids: Vec<String>,
+        /// Per property changed: its current values on the tickets and the new value.
+        changes: Vec<BulkChange>,
+        /// The note as written (placeholders filled per ticket), and whether it is pinned.
+        note: Option<(String, bool)>,
+        /// Marked tickets of other pipelines than the stage's, left out.
+        skipped: Vec<String>,
+    },
     /// `o` could not start a browser: copy the ticket's URL instead?
     CopyUrlInstead { url: String, why: String },
     /// `V` marked only the loaded rows of a view that has more: load the rest and mark them?
@@ -115,7 +128,9 @@ impl Confirm {
     pub fn must_type(&self) -> Option<String> {
         match &self.op {
             PendingOp::ArchiveTickets { ids, .. } if ids.len() > 1 => Some(ids.len().to_string()),
-            PendingOp::BulkUpdate { ids, .. } if ids.len() >= TYPE_COUNT_FROM => {
+            PendingOp::BulkUpdate { ids, .. } | PendingOp::ApplyMacro { ids, .. }
+                if ids.len() >= TYPE_COUNT_FROM =>
+            {
                 Some(ids.len().to_string())
             }
             _ => None,
@@ -151,6 +166,11 @@ impl Confirm {
             }
             PendingOp::LoadAllThenMark { .. } => "Mark the whole view?".into(),
             PendingOp::CopyUrlInstead { .. } => "The browser did not open".into(),
+            PendingOp::ApplyMacro { name, ids, .. } => {
+                let n = ids.len();
+                let plural = if n == 1 { "" } else { "s" };
+                format!("Apply {name} to {n} ticket{plural}?")
+            }
         }
     }
 
@@ -241,7 +261,14 @@ impl Confirm {
                 format!("{label} is now:     {}", or_empty(current_shown)),
                 format!("it will be set to:  {}", or_empty(restored_shown)),
             ],
-            PendingOp::BulkUpdate { ids, changes, .. } => self.bulk_body(ids, changes),
+            PendingOp::BulkUpdate { ids, changes, .. } => self.bulk_body(ids, changes, Vec::new()),
+            PendingOp::ApplyMacro {
+                ids,
+                changes,
+                note,
+                skipped,
+                ..
+            } => self.macro_body(ids, changes, note.as_ref(), skipped),
             PendingOp::CopyUrlInstead { url, why } => vec![
                 why.clone(),
                 String::new(),
@@ -261,13 +288,15 @@ impl Confirm {
     }
 
     /// A bulk edit: each property's current values and the new one, the count, a few IDs.
-    fn bulk_body(&self, ids: &[String], changes: &[BulkChange]) -> Vec<String> {
+    /// `extra` lines come before the count.
+    fn bulk_body(&self, ids: &[String], changes: &[BulkChange], extra: Vec<String>) -> Vec<String> {
         let mut lines = Vec::new();
         for c in changes {
             lines.push(format!("{} now:  {}", c.label, summarize_values(&c.old)));
             lines.push(format!("will be:  {}", or_empty(&c.new)));
             lines.push(String::new());
         }
+        lines.extend(extra);
         let n = ids.len();
         let plural = if n == 1 { "" } else { "s" };
         lines.push(format!(
@@ -279,6 +308,33 @@ impl Confirm {
             lines.push(format!("Type {n} to confirm: {}▏", self.typed));
         }
         lines
+    }
+
+    /// A macro on several tickets: the bulk edit's lines, with the note and the tickets left
+    /// out before the count.
+    fn macro_body(
+        &self,
+        ids: &[String],
+        changes: &[BulkChange],
+        note: Option<&(String, bool)>,
+        skipped: &[String],
+    ) -> Vec<String> {
+        let mut extra = Vec::new();
+        if let Some((template, pin)) = note {
+            let pinned = if *pin { " (pinned)" } else { "" };
+            extra.push(format!("and a note on each{pinned}: “{template}”"));
+            extra.push(String::new());
+        }
+        if !skipped.is_empty() {
+            let n = skipped.len();
+            let plural = if n == 1 { " is" } else { "s are" };
+            extra.push(format!(
+                "{n} marked ticket{plural} in another pipeline, left out: {}",
+                id_sample(skipped)
+            ));
+            extra.push(String::new());
+        }
+        self.bulk_body(ids, changes, extra)
     }
 
     /// Several tickets to delete: the first eight named, the rest counted, the count typed.
@@ -319,6 +375,7 @@ impl Confirm {
             PendingOp::BulkUpdate { .. } => "Update",
             PendingOp::LoadAllThenMark { .. } => "Load and mark all",
             PendingOp::CopyUrlInstead { .. } => "Copy URL",
+            PendingOp::ApplyMacro { .. } => "Apply",
         }
     }
 }

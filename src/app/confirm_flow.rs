@@ -48,6 +48,7 @@ pub(super) fn on_confirm_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     };
     if !confirmed {
         app.info(dialog.declined());
+        macro_flow::declined(app, &dialog.op);
         return Vec::new();
     }
     run_confirmed(app, dialog.op)
@@ -64,6 +65,12 @@ pub(super) fn run_confirmed(app: &mut App, op: confirm::PendingOp) -> Vec<Effect
         confirm::PendingOp::BulkUpdate {
             ids, properties, ..
         } => edit_flow::send_bulk(app, ids, properties),
+        confirm::PendingOp::ApplyMacro {
+            index,
+            ids,
+            skipped,
+            ..
+        } => macro_flow::confirmed(app, index, ids, skipped),
         confirm::PendingOp::CopyUrlInstead { url, .. } => {
             app.info("copied the ticket URL");
             vec![Effect::Clipboard(url)]

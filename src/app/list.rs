@@ -408,6 +408,10 @@ impl TicketList {
     pub fn clear_marks(&mut self) {
         self.marked.clear();
     }
+    /// Unmarks one ticket (a macro applied to it).
+    pub fn unmark(&mut self, id: &str) {
+        self.marked.remove(id);
+    }
     pub fn marked(&self) -> &BTreeSet<String> {
         &self.marked
     }

@@ -31,6 +31,10 @@ pub enum PickerKind {
     Command {
         context: Context,
     },
+    /// A macro to apply to these tickets (`m`, see `macro_flow`).
+    Macro {
+        ids: Vec<String>,
+    },
 }
 
 /// A one-question modal: a filterable list, Enter chooses, Esc closes.
@@ -450,6 +454,7 @@ fn chosen(app: &mut App, kind: PickerKind, value: String) -> Vec<Effect> {
             ));
             apply_edit(app, view)
         }
+        PickerKind::Macro { ids } => super::macro_flow::chosen(app, ids, &value),
         PickerKind::Command { .. } => {
             if let Some(i) = value.strip_prefix("v:").and_then(|i| i.parse().ok()) {
                 return switch_to(app, i);

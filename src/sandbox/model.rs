@@ -532,7 +532,8 @@ pub const CALL_OUTCOMES: &[(&str, &str)] = &[
     ("73a0d17f-1163-4015-bdd5-ec830791da20", "No answer"),
     ("17b47fee-58de-441e-a44c-c6300d46f273", "Wrong number"),
 ];
-/// `hs_call_status`, as HubSpot's calls guide lists its values [D].
+/// `hs_call_status`. HubSpot's calls guide lists BUSY, CALLING_CRM_USER, CANCELED,
+/// COMPLETED, … [D]; the copy read here cut the list there, so the rest is UNCONFIRMED.
 const CALL_STATUS: &[(&str, &str)] = &[
     ("BUSY", "Busy"),
     ("CALLING_CRM_USER", "Calling CRM user"),

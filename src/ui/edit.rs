@@ -550,7 +550,7 @@ const PICKER_KEYS: &[(Context, Action, &str)] = &[
     (Context::Picker, Action::Cancel, "cancel"),
 ];
 
-/// A view, sort or command picker: a filter line and the matching options.
+/// A view, sort, command or macro picker: a filter line and the matching options.
 pub fn render_picker_modal(
     frame: &mut Frame,
     modal: &crate::app::views_flow::PickerModal,
@@ -558,7 +558,20 @@ pub fn render_picker_modal(
     theme: Theme,
 ) {
     let footer = picker_footer(keymap);
-    picker_box(frame, &modal.picker, &modal.title, "› ", &footer, 72, theme);
+    // A macro's row says what it changes: wider, where the screen has room.
+    let max_w = match modal.kind {
+        crate::app::views_flow::PickerKind::Macro { .. } => 120,
+        _ => 72,
+    };
+    picker_box(
+        frame,
+        &modal.picker,
+        &modal.title,
+        "› ",
+        &footer,
+        max_w,
+        theme,
+    );
 }
 
 /// A centered one-question modal: `prompt` and the typed filter, then the matching options

@@ -95,17 +95,31 @@ async fn pin(client: &Client, activity: &NewActivity, id: &str) -> (bool, Option
         return (false, Some(Box::new(Failure::from_api(&e))));
     }
     let query = crate::hubspot::GetQuery::properties(&[crate::hubspot::PINNED_ENGAGEMENT_PROPERTY]);
-    let why = match client.get_ticket(&activity.ticket_id, &query).await {
+    let how = verify::how_lost(&e);
+    let mut failure = Failure::from_api(&e);
+    match client.get_ticket(&activity.ticket_id, &query).await {
         Ok(t) if t.property(crate::hubspot::PINNED_ENGAGEMENT_PROPERTY) == Some(id) => {
             return (true, None);
         }
-        Ok(_) => "reading the ticket back shows it is not pinned".to_owned(),
-        Err(read) => verify::still_unknown(&read),
-    };
-    let failure = Failure::from_api(&e).reworded(format!(
-        "not pinned: HubSpot's answer was lost ({}) and {why}",
-        verify::how_lost(&e)
-    ));
+        Ok(_) => {
+            failure = failure.reworded(format!(
+                "not pinned: HubSpot's answer was lost ({how}) and reading the ticket back \
+                 shows it is not pinned"
+            ));
+            // As a write read back and found not applied is told (app::verified).
+            failure.kind = FailureKind::Network;
+            failure.outcome_unknown = false;
+        }
+        Err(read) => {
+            failure = failure.reworded(format!(
+                "pin unknown: HubSpot's answer was lost ({how}) and reading the ticket back \
+                 failed ({})",
+                read.summary()
+            ));
+            failure.kind = FailureKind::OutcomeUnknown;
+            failure.outcome_unknown = true;
+        }
+    }
     (false, Some(Box::new(failure)))
 }
 
@@ -292,7 +306,7 @@ async fn read_back(
             verify::Created::Unknown(read) => failed.push((
                 input.index,
                 ticket,
-                format!("outcome unknown: {why} and {read}; not sent again"),
+                format!("outcome unknown: {why} and reading back failed ({read}); not sent again"),
             )),
         }
     }

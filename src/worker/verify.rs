@@ -308,7 +308,7 @@ pub enum Created {
     Found(Box<SimplePublicObject>),
     /// The ticket has no such record.
     Missing,
-    /// Reading back failed, and why.
+    /// Reading back failed: the error that stopped it.
     Unknown(String),
 }
 
@@ -386,7 +386,7 @@ async fn linked(
         Err(e) => {
             return tickets
                 .iter()
-                .map(|t| (t.clone(), Err(still_unknown(&e))))
+                .map(|t| (t.clone(), Err(e.summary())))
                 .collect();
         }
     };
@@ -394,7 +394,7 @@ async fn linked(
         let answer = match chunk.result {
             Ok(answer) => answer,
             Err(e) => {
-                out.extend(chunk.ids.into_iter().map(|t| (t, Err(still_unknown(&e)))));
+                out.extend(chunk.ids.into_iter().map(|t| (t, Err(e.summary()))));
                 continue;
             }
         };
@@ -409,7 +409,7 @@ async fn linked(
                     .associations("tickets", &r.from.id, object_type)
                     .await
                     .map(|all| all.into_iter().map(|l| l.to_object_id).collect())
-                    .map_err(|e| still_unknown(&e))
+                    .map_err(|e| e.summary())
             } else {
                 Ok(r.to.into_iter().map(|l| l.to_object_id).collect())
             };
@@ -443,7 +443,7 @@ async fn read_records(
         Err(e) => {
             return (
                 HashMap::new(),
-                ids.into_iter().map(|id| (id, still_unknown(&e))).collect(),
+                ids.into_iter().map(|id| (id, e.summary())).collect(),
             );
         }
     };
@@ -452,7 +452,7 @@ async fn read_records(
     for chunk in outcome.chunks {
         match chunk.result {
             Ok(answer) => found.extend(answer.results.into_iter().map(|r| (r.id.clone(), r))),
-            Err(e) => unreadable.extend(chunk.ids.into_iter().map(|id| (id, still_unknown(&e)))),
+            Err(e) => unreadable.extend(chunk.ids.into_iter().map(|id| (id, e.summary()))),
         }
     }
     (found, unreadable)
