@@ -46,8 +46,10 @@ pub enum DraftKind {
     },
 }
 
-/// The `property` an activity draft is kept under: one draft per ticket and kind. No HubSpot
-/// property name holds a `:`, so it never meets a property's draft.
+/// The `property` an activity draft is kept under: one draft per ticket and kind. Its file
+/// name cannot meet a property draft's (see [`Draft::file_name`]); that no HubSpot property
+/// name holds a `:` (so the key itself is never a property's) is UNCONFIRMED — the names seen
+/// are lowercase letters, digits and underscores.
 pub fn activity_key(activity: &str) -> String {
     format!("{ACTIVITY_PREFIX}{activity}")
 }

@@ -363,7 +363,9 @@ pub fn parse_duration(text: &str) -> Result<Option<u64>, String> {
     Ok(Some(total))
 }
 
-/// A due date in the search form's words, due at the end of a day given without a time.
+/// A due date in the search form's words, due at the end of a day given without a time
+/// (a choice of hubtix's: what time HubSpot's own UI gives a task due "tomorrow" is
+/// UNCONFIRMED).
 pub fn parse_due(text: &str, tz: &jiff::tz::TimeZone, now: Timestamp) -> Result<Timestamp, String> {
     let t = text.trim();
     if t.is_empty() {
