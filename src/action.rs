@@ -112,6 +112,10 @@ actions! {
     RemoveAssociation = "remove_association", "remove", "Remove the selected association";
     Pin = "pin", "pin", "Pin the selected activity";
     Unpin = "unpin", "unpin", "Unpin the pinned activity";
+    // Writing on the ticket: a note, a call, a task (Activity tab, and the list).
+    NewNote = "new_note", "note", "Write a note on the ticket";
+    LogCall = "log_call", "call", "Log a call on the ticket";
+    NewTask = "new_task", "task", "Add a follow-up task on the ticket";
     // Forms and text inputs.
     Save = "save", "save", "Save";
     Cancel = "cancel", "cancel", "Cancel (asks when there are changes)";
@@ -119,6 +123,8 @@ actions! {
     PrevField = "prev_field", "field", "Previous field";
     Accept = "accept", "accept", "Accept the input";
     Toggle = "toggle", "choose", "Choose or unchoose the option (several may be chosen)";
+    EditExternally = "edit_externally", "$EDITOR",
+        "Edit the text in $VISUAL or $EDITOR (note, call and task forms)";
     // The search form (`s`) and its lists.
     SaveView = "save_view", "save as view", "Save the search as a view (named in Save as)";
     Clear = "clear", "clear", "Clear the field, or a list's marks or filter (Columns: back to the default)";

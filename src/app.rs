@@ -5,6 +5,10 @@
 pub mod actions;
 #[cfg(test)]
 mod actions_tests;
+mod activity_flow;
+pub mod activity_form;
+#[cfg(test)]
+mod activity_form_tests;
 pub mod batch_open;
 mod catalog_flow;
 pub mod confirm;
@@ -94,6 +98,9 @@ pub enum Msg {
         url: String,
         why: String,
     },
+    /// The text as the external editor left it (`Effect::EditExternally`), or why it could
+    /// not be edited there.
+    EditedExternally(Result<String, String>),
 }
 
 /// What `update` asks the runtime to do.
@@ -111,6 +118,11 @@ pub enum Effect {
     DeleteDraft {
         ticket_id: String,
         property: String,
+    },
+    /// Hand `text` to `$VISUAL` / `$EDITOR` (the screen given to it meanwhile) and answer
+    /// with `Msg::EditedExternally`.
+    EditExternally {
+        text: String,
     },
     Quit,
 }
@@ -265,6 +277,9 @@ pub struct App {
     pub triage: Option<triage::Triage>,
     /// The rest of the view is loading, and why (`V` marks it all, `G` goes to its bottom).
     pub load_all: Option<LoadAll>,
+    /// The portal's choices for the note, call and task forms (call outcomes), loaded when
+    /// a call form first opens.
+    pub activity_options: Loadable<crate::domain::ActivityOptions>,
     pub worker: WorkerStatus,
     /// Fetch this ticket's detail once the selection has rested until then.
     pending_detail: Option<(String, Timestamp)>,
@@ -315,6 +330,7 @@ impl App {
             fuzzy_stale: true,
             toast: None,
             load_all: None,
+            activity_options: Loadable::Idle,
             triage: None,
             worker: WorkerStatus::default(),
             pending_detail: None,
@@ -486,7 +502,13 @@ fn update_inner(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Worker(event) => {
             app.dirty = true;
-            on_worker(app, event)
+            let fx = on_worker(app, event);
+            activity_flow::follow_detail(app);
+            fx
+        }
+        Msg::EditedExternally(result) => {
+            app.dirty = true;
+            activity_flow::on_edited_externally(app, result)
         }
     }
 }
@@ -557,6 +579,7 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
             }
         }
         Layer::SearchForm => return views_flow::on_search_paste(app, text),
+        Layer::ActivityForm => return activity_flow::paste(app, text),
         Layer::Base => {
             if let Some(f) = app.filter.as_mut().filter(|f| f.editing) {
                 f.query.push_str(&crate::text::sanitize(text));
@@ -585,6 +608,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Layer::AddAssociation => return actions::on_add_key(app, key),
         Layer::Picker => return views_flow::on_picker_key(app, key),
         Layer::SearchForm => return views_flow::on_search_key(app, key),
+        Layer::ActivityForm => return activity_flow::on_key(app, key),
         Layer::DraftOffer => return edit_flow::on_draft_offer_key(app, key),
         Layer::Base => {}
     }
@@ -678,6 +702,10 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         _ => {}
     }
+    // A note, a call or a task on the ticket in view, from the list or the Activity tab.
+    if let Some(kind) = activity_flow::kind_of(action) {
+        return activity_flow::open(app, kind);
+    }
     match app.focus {
         Focus::List => list_flow::on_list_action(app, action),
         Focus::Detail => detail_flow::on_detail_action(app, action),
@@ -708,6 +736,9 @@ fn route_worker(app: &mut App, event: Event) -> Vec<Effect> {
         return fx;
     }
     if let Some(fx) = create::on_event(app, &event) {
+        return fx;
+    }
+    if let Some(fx) = activity_flow::on_event(app, &event) {
         return fx;
     }
     if let Some(fx) = actions::on_event(app, &event) {

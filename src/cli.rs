@@ -32,6 +32,38 @@ pub enum Command {
     Tickets(TicketsCommand),
     /// Show where config, data, cache and logs live.
     Paths,
+    /// Bring this portal's local cache up to date (the first time: every ticket).
+    Sync(SyncArgs),
+    /// The local cache: what it holds, or remove it.
+    #[command(subcommand)]
+    Cache(CacheCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Share of the rate limit to spend, from 0.01 to 1 (a background sync uses 0.1).
+    #[arg(long, default_value_t = 1.0, value_parser = parse_fraction)]
+    pub budget: f64,
+}
+
+/// A share of the rate budget: a number in `[0.01, 1]`.
+pub fn parse_fraction(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(f) if (0.01..=1.0).contains(&f) => Ok(f),
+        _ => Err("expected a number from 0.01 to 1, e.g. 0.1".to_owned()),
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Remove this portal's cache (the next sync lists every ticket again).
+    Clear {
+        /// Remove the caches of every portal.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Where this portal's cache is, how many tickets it holds, its size, the last sync.
+    Info,
 }
 
 #[derive(Debug, Args)]
@@ -265,8 +297,11 @@ pub struct ListArgs {
     #[arg(long, value_delimiter = ',', value_parser = parse_property_name)]
     pub properties: Vec<String>,
     /// List archived tickets (in HubSpot's recycle bin) instead.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "cached")]
     pub archived: bool,
+    /// Read only the local cache (`hubtix sync` fills it): no request is made.
+    #[arg(long)]
+    pub cached: bool,
     #[arg(long, value_enum, default_value_t)]
     pub output: OutputFormat,
 }

@@ -1,4 +1,5 @@
-//! The commands behind the command line: `sandbox`, `tickets list|get`, `paths`, and the
+//! The commands behind the command line: `sandbox`, `tickets list|get`, `paths`, `sync`,
+//! `cache clear|info` (in `cache_cmd`), and the
 //! hand-over to the TUI. Each non-interactive command exits non-zero with a one-line error on
 //! stderr (HTTP status, HubSpot category and message, correlation ID), never a token: exit
 //! code 2 for a mistake on the command line ([`usage`]) or a macro in config.toml the portal
@@ -27,6 +28,12 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Some(Command::Paths) => print_paths(&paths),
         Some(Command::Sandbox(args)) => runtime.block_on(run_sandbox(args)),
+        Some(Command::Sync(args)) => {
+            runtime.block_on(crate::cache_cmd::sync(args, cli.demo, cli.base_url, &paths))
+        }
+        Some(Command::Cache(cmd)) => {
+            runtime.block_on(crate::cache_cmd::cache(cmd, cli.demo, cli.base_url, &paths))
+        }
         Some(Command::Tickets(cmd)) => {
             runtime.block_on(crate::tickets_cmd::run(cmd, cli.demo, cli.base_url, &paths))
         }

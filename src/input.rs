@@ -11,8 +11,8 @@
 //! reader thread gets each event without the stream's thread-per-wakeup.
 
 use std::io;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use crossterm::event::Event as TermEvent;
@@ -25,24 +25,77 @@ const POLL: Duration = Duration::from_millis(100);
 /// The terminal's events as a stream; the reader thread stops when this is dropped.
 pub struct TerminalInput {
     rx: mpsc::UnboundedReceiver<io::Result<TermEvent>>,
+    reader: InputControl,
+}
+
+/// Stops and starts the reader thread, so that another program (the external editor) reads
+/// the terminal meanwhile: while paused nothing of hubtix's reads a byte of it.
+#[derive(Clone)]
+pub struct InputControl(Arc<Mutex<Reader>>);
+
+struct Reader {
+    tx: mpsc::UnboundedSender<io::Result<TermEvent>>,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Reader {
+    /// Starts the reader thread, unless it runs.
+    fn start(&mut self) -> io::Result<()> {
+        if self.thread.is_some() {
+            return Ok(());
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        self.stop = stop.clone();
+        let tx = self.tx.clone();
+        self.thread = Some(
+            std::thread::Builder::new()
+                .name("hubtix-input".into())
+                .spawn(move || read_until_stopped(&tx, &stop))?,
+        );
+        Ok(())
+    }
+
+    /// Stops the reader thread and waits for it (at most one poll interval).
+    fn stop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl InputControl {
+    /// Stops reading the terminal; returns once the reader has stopped.
+    pub fn pause(&self) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).stop();
+    }
+
+    /// Reads the terminal again.
+    pub fn resume(&self) -> io::Result<()> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .start()
+    }
 }
 
 impl TerminalInput {
     /// Starts the reader thread.
     pub fn start() -> io::Result<Self> {
         let (tx, rx) = mpsc::unbounded_channel();
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
-        let thread = std::thread::Builder::new()
-            .name("hubtix-input".into())
-            .spawn(move || read_until_stopped(&tx, &flag))?;
-        Ok(Self {
-            rx,
-            stop,
-            thread: Some(thread),
-        })
+        let reader = InputControl(Arc::new(Mutex::new(Reader {
+            tx,
+            stop: Arc::new(AtomicBool::new(false)),
+            thread: None,
+        })));
+        reader.resume()?;
+        Ok(Self { rx, reader })
+    }
+
+    /// A handle that pauses and resumes the reading (see [`InputControl`]).
+    pub fn control(&self) -> InputControl {
+        self.reader.clone()
     }
 }
 
@@ -74,10 +127,7 @@ impl Drop for TerminalInput {
     /// Stops the reader and waits for it (at most one poll interval), so nothing typed after
     /// hubtix's loop ends — the next shell command, say — is read by hubtix.
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        self.reader.pause();
     }
 }
 

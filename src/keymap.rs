@@ -38,6 +38,8 @@ pub enum Context {
     Activity,
     /// Edit and create forms (text input).
     Form,
+    /// The note, call and task forms; keys not bound here are the `form` context's.
+    ActivityForm,
     /// Confirmation dialogs.
     Confirm,
     /// The `/` filter line (text input).
@@ -61,7 +63,7 @@ pub enum Context {
 
 impl Context {
     /// Every context, in the order the help overlay lists them.
-    pub const ALL: [Context; 16] = [
+    pub const ALL: [Context; 17] = [
         Context::Global,
         Context::List,
         Context::Detail,
@@ -69,6 +71,7 @@ impl Context {
         Context::Associations,
         Context::Activity,
         Context::Form,
+        Context::ActivityForm,
         Context::Search,
         Context::Picker,
         Context::Confirm,
@@ -95,6 +98,7 @@ impl Context {
             Context::Associations => "associations",
             Context::Activity => "activity",
             Context::Form => "form",
+            Context::ActivityForm => "activity_form",
             Context::Confirm => "confirm",
             Context::Filter => "filter",
             Context::Picker => "picker",
@@ -117,6 +121,7 @@ impl Context {
         match self {
             Context::Global => None,
             Context::History | Context::Associations | Context::Activity => Some(Context::Detail),
+            Context::ActivityForm => Some(Context::Form),
             _ => Some(Context::Global),
         }
     }
@@ -127,6 +132,7 @@ impl Context {
         matches!(
             self,
             Context::Form
+                | Context::ActivityForm
                 | Context::Confirm
                 | Context::Filter
                 | Context::Picker
@@ -563,9 +569,10 @@ impl Keymap {
 
     /// The action of a key press in `context`, or `None` (then a text input may take it).
     ///
-    /// Looks in `context`, then its parents (`history` → `detail` → `global`). From modal
-    /// contexts (`form`, `confirm`, `filter`) only Ctrl/Alt chords and F-keys fall through,
-    /// so typing never triggers a global action. Release and repeat events give `None`.
+    /// Looks in `context`, then its parents (`history` → `detail` → `global`,
+    /// `activity_form` → `form`). From modal contexts (`form`, `confirm`, `filter`) only
+    /// Ctrl/Alt chords and F-keys fall through to `global`, so typing never triggers a global
+    /// action. Release and repeat events give `None`.
     pub fn resolve(&self, context: Context, event: &KeyEvent) -> Option<Action> {
         if event.kind != KeyEventKind::Press {
             return None;
@@ -580,10 +587,11 @@ impl Keymap {
             if let Some(action) = self.contexts[current.index()].lookup.get(&key) {
                 return Some(*action);
             }
-            if current.is_modal() && !key.is_chord() {
+            let parent = current.parent()?;
+            if parent == Context::Global && current.is_modal() && !key.is_chord() {
                 return None;
             }
-            current = current.parent()?;
+            current = parent;
         }
     }
 
@@ -1052,7 +1060,7 @@ quit = "Ctrl-q"
         };
         assert_eq!(
             err("\n[keys.lsit]\ndown = \"j\"\n"),
-            "config.toml line 2: unknown key context [keys.lsit] (expected one of: global, list, detail, history, associations, activity, form, search, picker, confirm, conflict, result, draft, filter, overlay, triage)"
+            "config.toml line 2: unknown key context [keys.lsit] (expected one of: global, list, detail, history, associations, activity, form, activity_form, search, picker, confirm, conflict, result, draft, filter, overlay, triage)"
         );
         assert_eq!(
             err("[keys.list]\ndown = \"j\"\nexplode = \"x\"\n"),

@@ -10,10 +10,15 @@
 //! - [`macros`]: `[[macros]]`, checked against the portal at start (applied by `app`).
 //! - [`terminal`]: entering and always restoring the terminal.
 //! - [`text`]: terminal-safe text from remote strings, widths, HTML to text; [`fuzzy`]: `/`.
-//! - [`cli`], [`config`], [`output`], [`commands`], [`tickets_cmd`]: the command line.
+//! - [`cache`] (the local SQLite copy of a portal's tickets), [`sync`] (keeps it equal to
+//!   HubSpot).
+//! - [`cli`], [`config`], [`output`], [`commands`], [`tickets_cmd`], [`cache_cmd`]: the command
+//!   line.
 
 pub mod action;
 pub mod app;
+pub mod cache;
+pub mod cache_cmd;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -29,6 +34,7 @@ pub mod output;
 pub mod protocol;
 pub mod runtime;
 pub mod sandbox;
+pub mod sync;
 pub mod terminal;
 pub mod text;
 pub mod tickets_cmd;

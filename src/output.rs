@@ -183,6 +183,13 @@ pub fn error_text(text: &str) -> String {
     }
 }
 
+/// Prints one progress or summary line on stderr (where `hubtix sync` reports, so stdout
+/// stays for data).
+#[allow(clippy::print_stderr)]
+pub fn note_line(text: &str) {
+    eprintln!("{}", sanitize(text));
+}
+
 /// Prints a one-line error on stderr, prefixed with `hubtix: ` (see [`error_text`]).
 #[allow(clippy::print_stderr)]
 pub fn error_line(text: &str) {

@@ -62,10 +62,10 @@ where
 pub async fn run_loop_with_drafts<B, S>(
     terminal: &mut Terminal<B>,
     app: &mut App,
-    mut input: S,
+    input: S,
     client: Client,
     shutdown: impl std::future::Future<Output = ()>,
-    mut on_draw: impl FnMut(&Buffer),
+    on_draw: impl FnMut(&Buffer),
     drafts: Option<crate::drafts::DraftStore>,
 ) -> io::Result<Exit>
 where
@@ -73,6 +73,70 @@ where
     B::Error: std::error::Error + Send + Sync + 'static,
     S: Stream<Item = io::Result<TermEvent>> + Unpin,
 {
+    let extras = Extras {
+        drafts,
+        ..Extras::default()
+    };
+    run_loop_with(terminal, app, input, client, shutdown, on_draw, extras).await
+}
+
+/// What the binary's loop has that a headless one may leave out.
+#[derive(Default)]
+pub struct Extras {
+    /// Where edit drafts are kept and found at start (none: not kept).
+    pub drafts: Option<crate::drafts::DraftStore>,
+    /// The external editor's command line (`$VISUAL`, else `$EDITOR`); none: `Ctrl-e` says
+    /// how to set one.
+    pub editor: Option<String>,
+    /// The real terminal, handed to the editor while it runs (none: the screen does not
+    /// change hands, as in a headless loop).
+    pub console: Option<Box<dyn Console + Send>>,
+}
+
+/// The terminal and keyboard the loop runs on, lent to another program (the external
+/// editor) and taken back.
+pub trait Console {
+    /// Gives them away: stop reading keys, leave the TUI modes.
+    fn release(&mut self) -> io::Result<()>;
+    /// Takes them back: the TUI modes, then reading keys. Called after every release,
+    /// whatever the program did.
+    fn reclaim(&mut self) -> io::Result<()>;
+}
+
+/// The binary's console: the process's terminal (see `terminal`) and its key reader.
+struct TuiConsole {
+    input: crate::input::InputControl,
+}
+
+impl Console for TuiConsole {
+    fn release(&mut self) -> io::Result<()> {
+        self.input.pause();
+        crate::terminal::suspend()
+    }
+
+    fn reclaim(&mut self) -> io::Result<()> {
+        let modes = crate::terminal::resume();
+        self.input.resume()?;
+        modes
+    }
+}
+
+/// [`run_loop`] with the [`Extras`] the binary gives it.
+pub async fn run_loop_with<B, S>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    mut input: S,
+    client: Client,
+    shutdown: impl std::future::Future<Output = ()>,
+    mut on_draw: impl FnMut(&Buffer),
+    mut extras: Extras,
+) -> io::Result<Exit>
+where
+    B: Backend,
+    B::Error: std::error::Error + Send + Sync + 'static,
+    S: Stream<Item = io::Result<TermEvent>> + Unpin,
+{
+    let drafts = extras.drafts.take();
     let (events_tx, mut events_rx) = mpsc::channel(256);
     // What the runtime's own effects report back (a browser that did not start).
     let (local_tx, mut local_rx) = mpsc::unbounded_channel::<Msg>();
@@ -107,22 +171,14 @@ where
                 }
                 Effect::Clipboard(text) => copy_osc52(terminal, &text),
                 Effect::OpenUrl(url) => open_url(url, local_tx.clone()),
-                Effect::SaveDraft(draft) => {
-                    if let Some(store) = &drafts
-                        && let Err(e) = store.save(&draft)
-                    {
-                        tracing::error!("cannot save the draft in {}: {e}", store.dir().display());
-                    }
-                }
+                Effect::SaveDraft(draft) => save_draft(drafts.as_ref(), &draft),
                 Effect::DeleteDraft {
                     ticket_id,
                     property,
-                } => {
-                    if let Some(store) = &drafts
-                        && let Err(e) = store.delete(&ticket_id, &property)
-                    {
-                        tracing::error!("cannot remove the draft: {e}");
-                    }
+                } => delete_draft(drafts.as_ref(), &ticket_id, &property),
+                Effect::EditExternally { text } => {
+                    let result = edit_on(terminal, &mut extras, &text).await?;
+                    followups.extend(app::update(app, Msg::EditedExternally(result)));
                 }
             }
         }
@@ -175,6 +231,177 @@ where
             effects.extend(app::update(app, Msg::Worker(ev)));
         }
     }
+}
+
+fn save_draft(drafts: Option<&crate::drafts::DraftStore>, draft: &crate::drafts::Draft) {
+    if let Some(store) = drafts
+        && let Err(e) = store.save(draft)
+    {
+        tracing::error!("cannot save the draft in {}: {e}", store.dir().display());
+    }
+}
+
+fn delete_draft(drafts: Option<&crate::drafts::DraftStore>, ticket_id: &str, property: &str) {
+    if let Some(store) = drafts
+        && let Err(e) = store.delete(ticket_id, property)
+    {
+        tracing::error!("cannot remove the draft: {e}");
+    }
+}
+
+/// `Effect::EditExternally` on the loop's terminal: the editor gets the console meanwhile,
+/// then the whole screen is drawn again.
+async fn edit_on<B>(
+    terminal: &mut Terminal<B>,
+    extras: &mut Extras,
+    text: &str,
+) -> io::Result<Result<String, String>>
+where
+    B: Backend,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let console = extras.console.as_deref_mut();
+    let result = edit_externally(extras.editor.as_deref(), text, console).await;
+    if extras.console.is_some() {
+        // The editor drew over the screen.
+        terminal.clear().map_err(backend_error)?;
+    }
+    Ok(result)
+}
+
+/// Runs `editor` on a private temporary file holding `text` and reads the file back. The
+/// console is released before and reclaimed after, whatever the editor did; the file is
+/// removed either way. `Err` says why the text is unchanged.
+pub async fn edit_externally(
+    editor: Option<&str>,
+    text: &str,
+    mut console: Option<&mut (dyn Console + Send + 'static)>,
+) -> Result<String, String> {
+    let editor = editor
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .ok_or("set $VISUAL or $EDITOR to the editor to use")?;
+    let file = TempText::create(text).map_err(|e| format!("cannot write a temporary file: {e}"))?;
+    let released = match console.as_deref_mut() {
+        Some(c) => c.release(),
+        None => Ok(()),
+    };
+    let status = match released {
+        Ok(()) => {
+            // Ctrl-c in the editor interrupts the editor, not hubtix (as git does).
+            let _held = hold_interrupts();
+            editor_command(editor, &file.path).status().await
+        }
+        Err(e) => Err(e),
+    };
+    let reclaimed = match console {
+        Some(c) => c.reclaim(),
+        None => Ok(()),
+    };
+    let name = program_name(editor);
+    let status = status.map_err(|e| format!("cannot run {name}: {e}"))?;
+    reclaimed.map_err(|e| format!("cannot take the terminal back: {e}"))?;
+    if !status.success() {
+        return Err(format!("{name} ended with {status}; the text is as it was"));
+    }
+    std::fs::read_to_string(&file.path)
+        .map_err(|e| format!("cannot read the text back from {name}: {e}"))
+}
+
+/// How a message names the editor: its program's file name (`vim`, not `/usr/bin/vim -p`).
+fn program_name(editor: &str) -> &str {
+    let program = editor.split_whitespace().next().unwrap_or(editor);
+    std::path::Path::new(program)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(program)
+}
+
+/// SIGINT and SIGQUIT (Ctrl-c, Ctrl-\\ typed to an editor that leaves them on) reach a
+/// handler of hubtix's instead of ending it; the editor, in the same process group, still
+/// gets them. Outside raw mode hubtix would otherwise die, the form with it. (tokio keeps
+/// its handler once installed: from then on hubtix ignores both, as in raw mode, where they
+/// are keys.)
+fn hold_interrupts() -> Vec<impl Sized> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        [SignalKind::interrupt(), SignalKind::quit()]
+            .into_iter()
+            .filter_map(|k| signal(k).ok())
+            .collect()
+    }
+    #[cfg(not(unix))]
+    {
+        Vec::<()>::new()
+    }
+}
+
+/// The editor's command line on `path`: through `sh`, so `$EDITOR` may hold arguments
+/// (`code --wait`), as git and others run it.
+fn editor_command(editor: &str, path: &std::path::Path) -> tokio::process::Command {
+    if cfg!(unix) {
+        let mut c = tokio::process::Command::new("sh");
+        c.arg("-c")
+            .arg(format!("{editor} \"$@\""))
+            .arg(editor)
+            .arg(path);
+        c
+    } else {
+        let mut words = editor.split_whitespace();
+        let mut c = tokio::process::Command::new(words.next().unwrap_or(editor));
+        c.args(words).arg(path);
+        c
+    }
+}
+
+/// A temporary file holding customer text: created new (never an existing file or link)
+/// and private (0600), removed when dropped. The text ends with a line break, as a text
+/// file does (the editor's next line starts on a line of its own).
+struct TempText {
+    path: std::path::PathBuf,
+}
+
+impl TempText {
+    fn create(text: &str) -> io::Result<Self> {
+        let text = if text.is_empty() || text.ends_with('\n') {
+            text.to_owned()
+        } else {
+            format!("{text}\n")
+        };
+        use std::io::Write;
+        let path = std::env::temp_dir().join(format!(
+            "hubtix-{}-{:016x}.txt",
+            std::process::id(),
+            fastrand::u64(..)
+        ));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&path)?;
+        let file_guard = Self { path };
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        Ok(file_guard)
+    }
+}
+
+impl Drop for TempText {
+    fn drop(&mut self) {
+        if let Err(e) = std::fs::remove_file(&self.path) {
+            tracing::warn!("cannot remove {}: {e}", self.path.display());
+        }
+    }
+}
+
+/// The external editor the user chose: `$VISUAL`, else `$EDITOR`.
+fn editor_from_env() -> Option<String> {
+    ["VISUAL", "EDITOR"]
+        .into_iter()
+        .filter_map(std::env::var_os)
+        .map(|v| v.to_string_lossy().trim().to_owned())
+        .find(|v| !v.is_empty())
 }
 
 /// Writes `views` into config.toml (created if missing; other settings, comments and the
@@ -400,15 +627,23 @@ pub async fn run_tui(
     app.config_file = Some(paths.config_file());
     let input = crate::input::TerminalInput::start()
         .map_err(|e| format!("cannot read the terminal: {e}"))?;
-    let drafts = crate::drafts::DraftStore::new(paths.data_dir.join("drafts"));
-    let result = run_loop_with_drafts(
+    let extras = Extras {
+        drafts: Some(crate::drafts::DraftStore::new(
+            paths.data_dir.join("drafts"),
+        )),
+        editor: editor_from_env(),
+        console: Some(Box::new(TuiConsole {
+            input: input.control(),
+        })),
+    };
+    let result = run_loop_with(
         guard.terminal(),
         &mut app,
         input,
         conn.client.clone(),
         signals(),
         |_| {},
-        Some(drafts),
+        extras,
     )
     .await;
     drop(guard);
@@ -594,6 +829,104 @@ mod tests {
         std::fs::write(&path, "me = [").unwrap();
         assert!(save_views(Some(&path), &views).is_err());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "me = [");
+    }
+
+    /// A console that records what was done to it.
+    struct Recorder(std::sync::Arc<std::sync::Mutex<Vec<&'static str>>>);
+
+    impl Console for Recorder {
+        fn release(&mut self) -> io::Result<()> {
+            self.0.lock().unwrap().push("release");
+            Ok(())
+        }
+        fn reclaim(&mut self) -> io::Result<()> {
+            self.0.lock().unwrap().push("reclaim");
+            Ok(())
+        }
+    }
+
+    /// A fake `$EDITOR`: a script that records the file's path and mode, then runs `body`.
+    /// It is called with `--wait` first and the file second (`$2`).
+    #[cfg(unix)]
+    fn fake_editor(dir: &std::path::Path, body: &str) -> String {
+        use std::os::unix::fs::PermissionsExt;
+        let script = dir.join("editor.sh");
+        let seen = dir.join("seen");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\nprintf '%s\\n' \"$2\" > '{seen}'\nstat -c %a \"$2\" >> '{seen}'\n{body}\n",
+                seen = seen.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        // With an argument of its own: `$EDITOR` may hold several words.
+        format!("{} --wait", script.display())
+    }
+
+    /// The file the fake editor was given, and its mode then.
+    #[cfg(unix)]
+    fn seen(dir: &std::path::Path) -> (std::path::PathBuf, String) {
+        let text = std::fs::read_to_string(dir.join("seen")).unwrap();
+        let mut lines = text.lines();
+        let path = lines.next().unwrap().into();
+        (path, lines.next().unwrap_or_default().to_owned())
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn the_editor_edits_a_private_temporary_file_and_the_console_comes_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let editor = fake_editor(dir.path(), "printf 'added by the editor\\n' >> \"$2\"");
+        let calls = std::sync::Arc::default();
+        let mut console = Recorder(std::sync::Arc::clone(&calls));
+        let text = edit_externally(Some(&editor), "línea 1\n二行目", Some(&mut console)).await;
+        assert_eq!(
+            text.as_deref(),
+            Ok("línea 1\n二行目\nadded by the editor\n")
+        );
+        assert_eq!(*calls.lock().unwrap(), vec!["release", "reclaim"]);
+        let (path, mode) = seen(dir.path());
+        assert_eq!(mode, "600", "customer text is private to the user");
+        assert!(!path.exists(), "the temporary file is removed");
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_failing_editor_gives_the_console_back_and_says_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let editor = fake_editor(dir.path(), "echo garbage > \"$2\"; exit 3");
+        let calls = std::sync::Arc::default();
+        let mut console = Recorder(std::sync::Arc::clone(&calls));
+        let err = edit_externally(Some(&editor), "kept", Some(&mut console))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err,
+            "editor.sh ended with exit status: 3; the text is as it was"
+        );
+        assert_eq!(*calls.lock().unwrap(), vec!["release", "reclaim"]);
+        assert!(!seen(dir.path()).0.exists());
+        // An editor that is not there: the shell says so, the console still comes back.
+        let err = edit_externally(Some("/nonexistent/editor"), "kept", Some(&mut console))
+            .await
+            .unwrap_err();
+        assert!(err.contains("exit status: 127"), "{err}");
+        assert_eq!(calls.lock().unwrap().len(), 4);
+    }
+
+    #[tokio::test]
+    async fn without_an_editor_nothing_is_handed_over() {
+        let calls = std::sync::Arc::default();
+        let mut console = Recorder(std::sync::Arc::clone(&calls));
+        for editor in [None, Some("  ")] {
+            assert_eq!(
+                edit_externally(editor, "x", Some(&mut console)).await,
+                Err("set $VISUAL or $EDITOR to the editor to use".to_owned())
+            );
+        }
+        assert!(calls.lock().unwrap().is_empty());
     }
 
     #[test]

@@ -91,6 +91,19 @@ pub fn restore() -> io::Result<()> {
     raw.and(screen)
 }
 
+/// Gives the screen away for a while (the external editor): the terminal as it was before
+/// hubtix, while the guard that entered it lives on. [`resume`] takes it back; the guard
+/// still restores it on every way out, whichever of the two ran last.
+pub fn suspend() -> io::Result<()> {
+    restore()
+}
+
+/// Takes the screen back after [`suspend`]: raw mode, the alternate screen, bracketed paste,
+/// the hidden cursor. The caller redraws everything (`Terminal::clear`).
+pub fn resume() -> io::Result<()> {
+    enter_modes()
+}
+
 /// Whether the terminal is currently in TUI mode (entered and not yet restored).
 pub fn is_active() -> bool {
     ACTIVE.is_armed()
@@ -159,12 +172,12 @@ impl TerminalGuard {
     /// Gives the screen back temporarily (to run `$EDITOR` or a pager): restores the terminal
     /// but keeps the guard. Call [`TerminalGuard::resume`] afterwards.
     pub fn suspend(&mut self) -> io::Result<()> {
-        restore()
+        suspend()
     }
 
     /// Re-enters TUI mode after [`TerminalGuard::suspend`] and forces a full redraw.
     pub fn resume(&mut self) -> io::Result<()> {
-        enter_modes()?;
+        resume()?;
         self.terminal.clear()
     }
 }

@@ -109,6 +109,9 @@ pub async fn run(
 ) -> Result<(), String> {
     let conn = connect(demo, base_url, paths).await?;
     let result = match cmd {
+        TicketsCommand::List(args) if args.cached => {
+            crate::cache_cmd::list_cached(&conn, &args, demo, paths)
+        }
         TicketsCommand::List(args) => list(&conn.client, args).await,
         TicketsCommand::Get(args) => get(&conn.client, args).await,
     };
@@ -304,7 +307,7 @@ async fn load_labels(client: &Client) -> Result<Catalog, String> {
 }
 
 /// Replaces IDs and raw values with what a person reads (table output only).
-fn label_record(catalog: &Catalog, record: &mut Value) {
+pub(crate) fn label_record(catalog: &Catalog, record: &mut Value) {
     let pipeline = output::property(record, "hs_pipeline").to_owned();
     let Some(props) = record.get_mut("properties").and_then(Value::as_object_mut) else {
         return;

@@ -2,6 +2,9 @@
 //! through `text::sanitize` before it reaches a span; widths are measured in terminal cells.
 //! Lists draw only the rows on screen.
 
+mod activity_form;
+#[cfg(test)]
+mod activity_form_tests;
 mod bars;
 mod confirm;
 mod create;
@@ -84,7 +87,8 @@ fn draw_layer(frame: &mut Frame, app: &App, layer: Layer, theme: Theme) {
         | Layer::Create
         | Layer::AddAssociation
         | Layer::Picker
-        | Layer::SearchForm => {
+        | Layer::SearchForm
+        | Layer::ActivityForm => {
             if let Some(m) = app.modals.iter().find(|m| m.layer() == layer) {
                 draw_modal(frame, app, m, theme);
             }
@@ -103,6 +107,7 @@ fn draw_modal(frame: &mut Frame, app: &App, modal: &Modal, theme: Theme) {
             search_form::render_search_form(frame, f, &app.catalog, &app.keymap, theme)
         }
         Modal::Picker(p) => edit::render_picker_modal(frame, p, &app.keymap, theme),
+        Modal::Activity(f) => activity_form::render_activity_form(frame, f, app, theme),
     }
 }
 

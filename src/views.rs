@@ -867,8 +867,9 @@ pub enum End {
 
 /// Reads a point in time as a person writes it, in time zone `tz` relative to `now`:
 /// `2026-11-01` (that day: its start, or its end for [`End::End`]), `2026-11-01 14:30`,
-/// an ISO timestamp, epoch milliseconds, `now`, `today`, `yesterday`, `this week` (from
-/// Monday), `last week`, `this month`, `last month`, `-7d`, `-12h`, `-2w` (ago).
+/// an ISO timestamp, epoch milliseconds, `now`, `today`, `yesterday`, `tomorrow`, `this week`
+/// (from Monday), `last week`, `this month`, `last month`, `-7d`, `-12h`, `-2w` (ago), and
+/// `+3d`, `in 3 days`, `in 2 hours` (ahead: a task's due date).
 pub fn parse_when(text: &str, end: End, tz: &TimeZone, now: Timestamp) -> Option<Timestamp> {
     let t = text.trim().to_ascii_lowercase();
     if t.is_empty() {
@@ -889,6 +890,7 @@ pub fn parse_when(text: &str, end: End, tz: &TimeZone, now: Timestamp) -> Option
         "now" => return Some(now),
         "today" => return day_span(today, 1),
         "yesterday" => return day_span(today.yesterday().ok()?, 1),
+        "tomorrow" => return day_span(today.tomorrow().ok()?, 1),
         "this week" | "this_week" => {
             let monday = today
                 .checked_sub(i64::from(today.weekday().to_monday_zero_offset()).days())
@@ -912,16 +914,10 @@ pub fn parse_when(text: &str, end: End, tz: &TimeZone, now: Timestamp) -> Option
         _ => {}
     }
     if let Some(rest) = t.strip_prefix('-') {
-        let (num, unit) = rest.split_at(rest.find(|c: char| !c.is_ascii_digit())?);
-        let n: i64 = num.parse().ok()?;
-        let span = match unit.trim() {
-            "m" | "min" | "minutes" => jiff::SignedDuration::from_mins(n),
-            "h" | "hours" => jiff::SignedDuration::from_hours(n),
-            "d" | "days" => jiff::SignedDuration::from_hours(n.checked_mul(24)?),
-            "w" | "weeks" => jiff::SignedDuration::from_hours(n.checked_mul(24 * 7)?),
-            _ => return None,
-        };
-        return now.checked_sub(span).ok();
+        return now.checked_sub(relative_span(rest)?).ok();
+    }
+    if let Some(rest) = t.strip_prefix('+').or_else(|| t.strip_prefix("in ")) {
+        return now.checked_add(relative_span(rest.trim())?).ok();
     }
     if t.len() == 10
         && let Ok(d) = jiff::civil::Date::strptime("%Y-%m-%d", &t)
@@ -943,6 +939,23 @@ pub fn parse_when(text: &str, end: End, tz: &TimeZone, now: Timestamp) -> Option
         }
     }
     None
+}
+
+/// `7d`, `12h`, `2w`, `30m`, `3 days`: a count and a unit, as the relative dates of
+/// [`parse_when`] write them.
+fn relative_span(text: &str) -> Option<jiff::SignedDuration> {
+    let (num, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit())?);
+    let n: i64 = num.parse().ok()?;
+    let hours = match unit.trim() {
+        "m" | "min" | "mins" | "minute" | "minutes" => {
+            return Some(jiff::SignedDuration::from_mins(n));
+        }
+        "h" | "hour" | "hours" => n,
+        "d" | "day" | "days" => n.checked_mul(24)?,
+        "w" | "week" | "weeks" => n.checked_mul(24 * 7)?,
+        _ => return None,
+    };
+    Some(jiff::SignedDuration::from_hours(hours))
 }
 
 /// The views in force: those of config.toml, else the defaults. Names must be unique and

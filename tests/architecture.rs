@@ -50,9 +50,26 @@ const RULES: &[(&str, Rule)] = &[
         ),
     ),
     (
+        "cache",
+        Rule::Only(
+            &["domain", "config"],
+            "the cache stores domain tickets in SQLite: no HTTP, no wire types, no UI",
+        ),
+    ),
+    (
+        "sync",
+        Rule::Only(
+            &["cache", "domain", "hubspot", "mapping"],
+            "sync moves HubSpot's tickets into the cache and knows no UI or app",
+        ),
+    ),
+    (
         "app",
         Rule::Never(
             &[
+                "cache",
+                "sync",
+                "cache_cmd",
                 "hubspot",
                 "worker",
                 "ui",
@@ -71,6 +88,9 @@ const RULES: &[(&str, Rule)] = &[
         "ui",
         Rule::Never(
             &[
+                "cache",
+                "sync",
+                "cache_cmd",
                 "hubspot",
                 "worker",
                 "runtime",
@@ -120,6 +140,7 @@ const RULES: &[(&str, Rule)] = &[
         Rule::Never(
             &[
                 "hubspot", "domain", "protocol", "mapping", "app", "ui", "worker", "views",
+                "cache", "sync",
             ],
             "the sandbox builds its JSON from its own store, never the client's types",
         ),

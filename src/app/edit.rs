@@ -370,7 +370,7 @@ pub fn not_editable_reason(def: &PropertyDef) -> Option<String> {
     }
 }
 
-fn area(text: &str) -> TextArea<'static> {
+pub(super) fn area(text: &str) -> TextArea<'static> {
     let mut a = TextArea::new(text.split('\n').map(str::to_owned).collect());
     a.move_cursor(ratatui_textarea::CursorMove::Bottom);
     a.move_cursor(ratatui_textarea::CursorMove::End);
@@ -637,6 +637,7 @@ impl EditForm {
             opened_modified: self.opened_modified.clone(),
             subject: self.subject.clone(),
             label: self.property.label.clone(),
+            kind: crate::drafts::DraftKind::Property,
         })
     }
 

@@ -470,6 +470,15 @@ pub(super) fn on_draft_offer_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return vec![Effect::Quit];
     }
     match app.keymap.resolve(Context::Draft, &key) {
+        Some(Action::RestoreDraft)
+            if matches!(
+                app.drafts.first().map(|d| &d.kind),
+                Some(crate::drafts::DraftKind::Activity { .. })
+            ) =>
+        {
+            // A note, call or task: no property to check, its form opens on its ticket.
+            super::activity_flow::restore_offered(app)
+        }
         Some(Action::RestoreDraft) => {
             if app.catalog_load.properties.ready().is_none() {
                 app.info("the property catalogue is still loading; try again in a moment");

@@ -883,6 +883,7 @@ fn a_restored_draft_opens_its_own_ticket_and_the_next_edit_stays_on_it() {
             opened_modified: "2026-10-02T00:00:00Z".into(),
             subject: "Refund".into(),
             label: "Priority".into(),
+            kind: crate::drafts::DraftKind::Property,
         }]),
     );
     let fx = key(&mut app, KeyCode::Enter);

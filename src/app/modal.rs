@@ -15,6 +15,7 @@
 //! Must not: do I/O or decide what a key means (the flows do).
 
 use super::actions::AddAssociation;
+use super::activity_form::ActivityForm;
 use super::batch_open::BatchOpenForm;
 use super::create::CreateForm;
 use super::edit::EditForm;
@@ -40,6 +41,8 @@ pub enum Modal {
     Picker(Box<PickerModal>),
     /// The search form (`s`).
     Search(Box<SearchForm>),
+    /// A note, call or task being written on a ticket (`n`, `c`, `t`).
+    Activity(Box<ActivityForm>),
 }
 
 /// What takes keys and pasted text, and what is drawn, bottom to top: one order for all
@@ -57,6 +60,7 @@ pub enum Layer {
     AddAssociation,
     Picker,
     SearchForm,
+    ActivityForm,
     Confirm,
     Overlay,
 }
@@ -72,6 +76,7 @@ impl Modal {
             Modal::AddAssociation(_) => Layer::AddAssociation,
             Modal::Picker(_) => Layer::Picker,
             Modal::Search(_) => Layer::SearchForm,
+            Modal::Activity(_) => Layer::ActivityForm,
         }
     }
 }
@@ -109,6 +114,11 @@ impl From<PickerModal> for Modal {
 impl From<SearchForm> for Modal {
     fn from(f: SearchForm) -> Self {
         Modal::Search(Box::new(f))
+    }
+}
+impl From<ActivityForm> for Modal {
+    fn from(f: ActivityForm) -> Self {
+        Modal::Activity(Box::new(f))
     }
 }
 
@@ -190,6 +200,14 @@ access!(
     close_chooser
 );
 access!(
+    Activity,
+    ActivityForm,
+    activity,
+    activity_mut,
+    take_activity,
+    close_activity
+);
+access!(
     Picker,
     PickerModal,
     picker,
@@ -263,6 +281,7 @@ impl App {
             | Layer::BatchOpen
             | Layer::Create
             | Layer::AddAssociation => Context::Form,
+            Layer::ActivityForm => Context::ActivityForm,
         }
     }
 }

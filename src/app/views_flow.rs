@@ -54,7 +54,7 @@ pub(super) enum Resolved {
 }
 
 /// What `me` in config.toml stands for.
-enum Me {
+pub(super) enum Me {
     /// Not set (or blank).
     Unset,
     Owner(String),
@@ -99,7 +99,7 @@ impl App {
     }
 
     /// Who `me` from config.toml is: an owner ID, or the email of an owner.
-    fn me(&self) -> Me {
+    pub(super) fn me(&self) -> Me {
         let Some(me) = self.me.as_deref().map(str::trim).filter(|m| !m.is_empty()) else {
             return Me::Unset;
         };

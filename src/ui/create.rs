@@ -15,7 +15,7 @@ use crate::app::edit::Picker;
 use crate::keymap::{Context, Keymap};
 use crate::text::{fit_keeping_correlation, pad_to_width, sanitize, truncate_to_width};
 
-const LABEL_W: usize = 20;
+pub(super) const LABEL_W: usize = 20;
 const DROPDOWN: usize = 6;
 
 pub fn render_create(frame: &mut Frame, form: &CreateForm, keymap: &Keymap, theme: Theme) {
@@ -77,12 +77,12 @@ fn form_block(keymap: &Keymap, theme: Theme) -> Block<'static> {
 }
 
 /// The blank left of a value: where the label column ends.
-fn indent() -> String {
+pub(super) fn indent() -> String {
     " ".repeat(LABEL_W + 1)
 }
 
 /// A field's label, marked when required, highlighted when focused.
-fn label_span(text: &str, focused: bool, theme: Theme) -> Span<'static> {
+pub(super) fn label_span(text: &str, focused: bool, theme: Theme) -> Span<'static> {
     Span::styled(
         pad_to_width(text, LABEL_W),
         if focused { theme.key() } else { theme.dim() },
@@ -114,7 +114,7 @@ fn field_lines(f: &Field, focused: bool, value_w: usize, theme: Theme) -> Vec<Li
 }
 
 /// A text field's value: the focused one shows its end (where typing happens) and a cursor.
-fn text_value(text: &str, focused: bool, value_w: usize) -> String {
+pub(super) fn text_value(text: &str, focused: bool, value_w: usize) -> String {
     if focused {
         let t = sanitize(text).into_owned();
         let tail: String = t
@@ -133,7 +133,7 @@ fn text_value(text: &str, focused: bool, value_w: usize) -> String {
 
 /// A choice field: what is chosen (and, focused, the filter), then the focused field's
 /// options as a drop-down.
-fn pick_lines<'a>(
+pub(super) fn pick_lines<'a>(
     p: &'a Picker,
     label: Span<'static>,
     focused: bool,

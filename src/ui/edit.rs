@@ -478,10 +478,15 @@ pub fn render_draft_offer(
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = usize::from(inner.width);
+    // "Priority of #1051 …", "New note on #1051 …".
+    let of = match draft.kind {
+        crate::drafts::DraftKind::Property => "of",
+        crate::drafts::DraftKind::Activity { .. } => "on",
+    };
     let mut lines = vec![
         Line::raw(truncate_to_width(
             &format!(
-                "{} of #{} {}",
+                "{} {of} #{} {}",
                 sanitize(&draft.label),
                 sanitize(&draft.ticket_id),
                 sanitize(&draft.subject)

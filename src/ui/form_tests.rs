@@ -611,6 +611,7 @@ fn draft_offer() {
                 opened_modified: "2026-10-31T08:00:00Z".into(),
                 subject: "プリンターが燃えている".into(),
                 label: "Ticket name".into(),
+                kind: crate::drafts::DraftKind::Property,
             },
             crate::drafts::Draft {
                 ticket_id: "1002".into(),
@@ -619,6 +620,7 @@ fn draft_offer() {
                 opened_modified: "2026-10-31T08:00:00Z".into(),
                 subject: "Login fails on SSO".into(),
                 label: "Priority".into(),
+                kind: crate::drafts::DraftKind::Property,
             },
         ];
     });

@@ -314,7 +314,27 @@ fn dates_read_like_people_write_them() {
         at("1793491200000", End::Start).unwrap(),
         "2026-11-01T00:00:00Z"
     );
-    for bad in ["", "soon", "-7", "-7y", "2026-13-01"] {
+    // Ahead, for due dates.
+    assert_eq!(at("tomorrow", End::Start).unwrap(), "2026-11-26T15:00:00Z");
+    assert_eq!(
+        at("tomorrow", End::End).unwrap(),
+        "2026-11-27T14:59:59.999Z"
+    );
+    assert_eq!(at("in 3 days", End::End).unwrap(), "2026-11-28T15:30:00Z");
+    assert_eq!(at("+3d", End::Start).unwrap(), "2026-11-28T15:30:00Z");
+    assert_eq!(at("in 1 week", End::Start).unwrap(), "2026-12-02T15:30:00Z");
+    assert_eq!(at("in 90 min", End::Start).unwrap(), "2026-11-25T17:00:00Z");
+    for bad in [
+        "",
+        "soon",
+        "-7",
+        "-7y",
+        "2026-13-01",
+        "in",
+        "in 3",
+        "+3y",
+        "in three days",
+    ] {
         assert_eq!(at(bad, End::Start), None, "{bad}");
     }
 }

@@ -1,0 +1,345 @@
+//! `hubtix sync`, `hubtix cache clear|info` and `hubtix tickets list --cached`: the command
+//! line over the local cache (`cache.rs`) and the sync engine (`sync.rs`).
+//!
+//! Owns: which file is this portal's ([`cache_path`]), the progress bar (indicatif on stderr
+//! when it is a terminal, plain lines otherwise), the summaries. Must not: sync or read rows
+//! itself (the engine and the cache do), or print on stdout anything but data.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use serde_json::{Value, json};
+
+use crate::cache::{self, Cache};
+use crate::cli::{CacheCommand, ListArgs, OutputFormat, SyncArgs};
+use crate::config::Paths;
+use crate::domain::{Catalog, Ticket};
+use crate::output::{self, RecordWriter};
+use crate::sync::{self, Phase, Progress, SyncOptions};
+use crate::tickets_cmd::{Connection, DEFAULT_COLUMNS, connect, label_record};
+
+/// This portal's cache file: by base URL and `portal_id` (config.toml). The demo's sandbox
+/// listens on a new port each run, so it is one portal named `demo`.
+pub fn cache_path(paths: &Paths, conn: &Connection, demo: bool) -> PathBuf {
+    let base = if demo { "demo" } else { conn.client.base_url() };
+    cache::file_for(&paths.cache_dir, base, conn.config.portal_id.as_deref())
+}
+
+/// Opens the cache, printing the notice (a rebuilt file) on stderr.
+fn open(path: &std::path::Path) -> Result<Cache, String> {
+    let opened = Cache::open(path).map_err(|e| e.to_string())?;
+    if let Some(notice) = opened.notice {
+        output::note_line(&format!("hubtix: {notice}"));
+    }
+    Ok(opened.cache)
+}
+
+/// The properties to cache besides the engine's own: every view's columns and sort.
+fn view_properties(conn: &Connection) -> Vec<String> {
+    let views = conn
+        .config
+        .views
+        .clone()
+        .unwrap_or_else(crate::views::defaults);
+    let mut props: Vec<String> = views
+        .iter()
+        .flat_map(|v| {
+            v.column_names()
+                .into_iter()
+                .chain(v.sort.as_ref().map(|s| s.property.clone()))
+        })
+        .filter(|p| p != "hs_object_id")
+        .collect();
+    props.sort();
+    props.dedup();
+    props
+}
+
+/// `hubtix sync`.
+pub async fn sync(
+    args: SyncArgs,
+    demo: bool,
+    base_url: Option<String>,
+    paths: &Paths,
+) -> Result<(), String> {
+    let conn = connect(demo, base_url, paths).await?;
+    let result = sync_with(&conn, args, demo, paths).await;
+    if let Some(sandbox) = conn.sandbox {
+        sandbox.shutdown().await;
+    }
+    result
+}
+
+async fn sync_with(
+    conn: &Connection,
+    args: SyncArgs,
+    demo: bool,
+    paths: &Paths,
+) -> Result<(), String> {
+    let mut cache = open(&cache_path(paths, conn, demo))?;
+    let options = SyncOptions {
+        properties: view_properties(conn),
+        budget_fraction: args.budget,
+        ..SyncOptions::default()
+    };
+    let mut bar = Bar::new();
+    let mut report = |p: &Progress| bar.update(p);
+    let result = sync::sync(&conn.client, &mut cache, &options, &mut report).await;
+    bar.finish();
+    let summary = result.map_err(|e| match e {
+        sync::SyncError::Api(e) => format!("sync: {} (what was read is kept)", e.summary()),
+        other => format!("sync: {other}"),
+    })?;
+    output::note_line(&format!(
+        "synced: {} added, {} changed, {} removed; {} requests in {:.1} s; cache {} tickets, {}",
+        summary.added,
+        summary.changed,
+        summary.removed,
+        summary.requests,
+        summary.elapsed.as_secs_f64(),
+        summary.stats.tickets,
+        human_bytes(summary.stats.bytes),
+    ));
+    Ok(())
+}
+
+/// The progress display: an indicatif bar on a terminal, a plain line every 10 % otherwise.
+struct Bar {
+    bar: Option<indicatif::ProgressBar>,
+    last_tenth: Option<u64>,
+}
+
+impl Bar {
+    fn new() -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(0);
+            let style = indicatif::ProgressStyle::with_template(
+                "{msg:12} [{bar:40}] {pos}/{len} tickets, ETA {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> ");
+            bar.set_style(style);
+            bar
+        });
+        Self {
+            bar,
+            last_tenth: None,
+        }
+    }
+
+    fn update(&mut self, p: &Progress) {
+        let label = match p.phase {
+            Phase::FirstSync => "first sync",
+            Phase::Changes => "changes",
+            Phase::Removals => "removals",
+        };
+        let done = p.done_before + p.tickets;
+        if let Some(bar) = &self.bar {
+            bar.set_message(label);
+            bar.set_length(p.total.unwrap_or(done).max(done));
+            bar.set_position(done);
+            return;
+        }
+        let Some(total) = p.total.filter(|t| *t > 0) else {
+            return;
+        };
+        let tenth = done * 10 / total;
+        if self.last_tenth != Some(tenth) {
+            self.last_tenth = Some(tenth);
+            let eta = p
+                .eta
+                .map_or(String::new(), |e| format!(", about {} s left", e.as_secs()));
+            output::note_line(&format!("{label}: {done}/{total} tickets{eta}"));
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn human_bytes(n: u64) -> String {
+    const MB: f64 = 1024.0 * 1024.0;
+    if n as f64 >= MB {
+        format!("{:.1} MB", n as f64 / MB)
+    } else {
+        format!("{:.1} kB", n as f64 / 1024.0)
+    }
+}
+
+/// `hubtix cache clear|info`.
+pub async fn cache(
+    cmd: CacheCommand,
+    demo: bool,
+    base_url: Option<String>,
+    paths: &Paths,
+) -> Result<(), String> {
+    if let CacheCommand::Clear { all: true } = cmd {
+        let mut freed = 0;
+        let files = cache::all_files(&paths.cache_dir).map_err(|e| e.to_string())?;
+        for f in &files {
+            freed += cache::remove(f).map_err(|e| e.to_string())?;
+        }
+        output::line(&format!(
+            "removed {} cache files, {}",
+            files.len(),
+            human_bytes(freed)
+        ));
+        return Ok(());
+    }
+    let conn = connect(demo, base_url, paths).await?;
+    let path = cache_path(paths, &conn, demo);
+    if let Some(sandbox) = conn.sandbox {
+        sandbox.shutdown().await;
+    }
+    match cmd {
+        CacheCommand::Clear { .. } => {
+            let freed = cache::remove(&path).map_err(|e| e.to_string())?;
+            output::line(&format!(
+                "removed {} ({})",
+                path.display(),
+                human_bytes(freed)
+            ));
+            Ok(())
+        }
+        CacheCommand::Info => info(&path),
+    }
+}
+
+fn info(path: &std::path::Path) -> Result<(), String> {
+    output::line(&format!("file      {}", path.display()));
+    if !path.exists() {
+        output::line("state     none yet (run hubtix sync)");
+        return Ok(());
+    }
+    let cache = open(path)?;
+    let stats = cache.stats().map_err(|e| e.to_string())?;
+    let state = cache.sync_state().map_err(|e| e.to_string())?;
+    output::line(&format!("tickets   {}", stats.tickets));
+    output::line(&format!("size      {}", human_bytes(stats.bytes)));
+    let when = |ms: Option<i64>| {
+        ms.and_then(|m| jiff::Timestamp::from_millisecond(m).ok())
+            .map_or_else(|| "never".to_owned(), |t| t.to_string())
+    };
+    output::line(&format!("synced    {}", when(state.last_sync_ms)));
+    let first = if state.first_sync_done {
+        "done"
+    } else if state.resume_after.is_some() {
+        "under way (the next sync resumes it)"
+    } else {
+        "not yet"
+    };
+    output::line(&format!("first     {first}"));
+    output::line(&format!("watermark {}", when(state.watermark_ms)));
+    Ok(())
+}
+
+/// A cached ticket as HubSpot's list answers show it (`id`, `properties`, times), so the
+/// output formats print it as they print a live one.
+fn record(t: &Ticket) -> Value {
+    json!({
+        "id": t.id,
+        "properties": t.properties,
+        "createdAt": t.created_at.map(|t| t.to_string()),
+        "updatedAt": t.updated_at.map(|t| t.to_string()),
+        "archived": false,
+    })
+}
+
+/// The catalogue as last synced, for labels in `table` output.
+fn cached_catalog(cache: &Cache) -> Result<Catalog, String> {
+    use crate::hubspot as hs;
+    let get = |kind: &str| -> Result<Value, String> {
+        Ok(cache
+            .catalogue(kind)
+            .map_err(|e| e.to_string())?
+            .map_or(Value::Array(Vec::new()), |(v, _)| v))
+    };
+    let parse = |kind: &str, v: Value| format!("cached {kind}: {v}");
+    let pipelines: Vec<hs::Pipeline> = serde_json::from_value(get(sync::PIPELINES)?)
+        .map_err(|e| parse(sync::PIPELINES, Value::String(e.to_string())))?;
+    let owners: Vec<hs::PublicOwner> = serde_json::from_value(get(sync::OWNERS)?)
+        .map_err(|e| parse(sync::OWNERS, Value::String(e.to_string())))?;
+    let properties: Vec<hs::Property> = serde_json::from_value(get(sync::PROPERTIES)?)
+        .map_err(|e| parse(sync::PROPERTIES, Value::String(e.to_string())))?;
+    let mut catalog = Catalog::default();
+    catalog.set_pipelines(
+        pipelines
+            .into_iter()
+            .map(crate::mapping::pipeline)
+            .collect(),
+    );
+    catalog.set_owners(owners.into_iter().map(crate::mapping::owner).collect());
+    catalog.set_properties(
+        properties
+            .into_iter()
+            .map(crate::mapping::property)
+            .collect(),
+        Vec::new(),
+    );
+    Ok(catalog)
+}
+
+/// `hubtix tickets list --cached`: the cache only, no request. Without `--all`, the first
+/// `--limit` (default 10) by ID, like a live first page.
+pub fn list_cached(
+    conn: &Connection,
+    args: &ListArgs,
+    demo: bool,
+    paths: &Paths,
+) -> Result<(), String> {
+    let path = cache_path(paths, conn, demo);
+    if !path.exists() {
+        return Err(format!(
+            "no cache for this portal yet ({}): run hubtix sync first",
+            path.display()
+        ));
+    }
+    let cache = open(&path)?;
+    let tabular = matches!(args.output, OutputFormat::Table | OutputFormat::Csv);
+    let columns: Vec<String> = if !args.properties.is_empty() {
+        args.properties.clone()
+    } else if tabular {
+        DEFAULT_COLUMNS.iter().map(|s| (*s).to_owned()).collect()
+    } else {
+        Vec::new()
+    };
+    let wanted = if args.all {
+        usize::MAX
+    } else {
+        args.limit.unwrap_or(10)
+    };
+    let mut records: Vec<Value> = cache
+        .tickets()
+        .map_err(|e| e.to_string())?
+        .iter()
+        .take(wanted)
+        .map(record)
+        .collect();
+    if !columns.is_empty() {
+        for r in &mut records {
+            if let Some(props) = r.get_mut("properties").and_then(Value::as_object_mut) {
+                props.retain(|k, _| columns.contains(k));
+            }
+        }
+    }
+    if args.output == OutputFormat::Table {
+        let catalog = cached_catalog(&cache)?;
+        for r in &mut records {
+            label_record(&catalog, r);
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut writer = RecordWriter::new(stdout.lock(), args.output, columns);
+    let written = writer
+        .begin()
+        .and_then(|()| writer.page(&records))
+        .and_then(|()| writer.finish().map(|_| ()));
+    match written {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(format!("cannot write the output: {e}")),
+    }
+}
