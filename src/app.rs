@@ -23,6 +23,9 @@ mod edit_tests;
 pub mod layout;
 pub mod list;
 mod list_flow;
+mod live_flow;
+#[cfg(test)]
+mod live_flow_tests;
 pub mod macro_flow;
 #[cfg(test)]
 mod macro_flow_tests;
@@ -250,6 +253,14 @@ pub struct App {
     list_waiting: bool,
     /// HubSpot's 10,000-result cap stopped the paging before the end of the view.
     pub list_capped: bool,
+    /// Tickets the background sync found newly matching the view, not yet loaded: "N new"
+    /// in the list's title until the list is loaded again (`r`).
+    pub live_new: std::collections::BTreeSet<String>,
+    /// `live = "insert"` in config.toml: newly matching tickets join at once.
+    pub live_insert: bool,
+    /// When the list's first page was last asked for: tickets created since cannot be on a
+    /// later page loaded before (the live queue's "new").
+    pub live_since: Option<Timestamp>,
     /// When the search form's match count is due (typing debounced), and the count asked
     /// (with whether its search can page past HubSpot's 10,000 cap).
     count_due: Option<Timestamp>,
@@ -312,6 +323,9 @@ impl App {
             me: None,
             list_waiting: false,
             list_capped: false,
+            live_new: std::collections::BTreeSet::new(),
+            live_insert: false,
+            live_since: None,
             count_due: None,
             count_req: None,
             pending_views: None,
@@ -754,6 +768,11 @@ fn route_worker(app: &mut App, event: Event) -> Vec<Effect> {
         | Event::ActivityOptionsLoaded { .. } => Vec::new(),
         Event::Status(s) => {
             app.worker = s;
+            Vec::new()
+        }
+        Event::LiveChanged { tickets, removed } => live_flow::on_changed(app, tickets, &removed),
+        Event::CacheNotice(notice) => {
+            app.info(notice);
             Vec::new()
         }
         e @ (Event::TicketsListed { .. } | Event::BatchOpened { .. }) => {

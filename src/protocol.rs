@@ -535,6 +535,15 @@ pub enum Event {
     },
     /// Requests in flight and rate-limit state changed.
     Status(WorkerStatus),
+    /// The background sync (the runtime's live task; no request asked for it) found these
+    /// tickets added or changed since its last run, and these IDs gone (archived, merged,
+    /// deleted elsewhere).
+    LiveChanged {
+        tickets: Vec<Ticket>,
+        removed: Vec<String>,
+    },
+    /// A one-line notice about the local cache (a corrupt file moved aside and rebuilt).
+    CacheNotice(String),
 }
 
 impl Event {
@@ -564,7 +573,7 @@ impl Event {
             | Self::BatchUpdated { req, .. }
             | Self::Failed { req, .. }
             | Self::WriteVerified { req, .. } => Some(*req),
-            Self::Status(_) => None,
+            Self::Status(_) | Self::LiveChanged { .. } | Self::CacheNotice(_) => None,
         }
     }
 }
