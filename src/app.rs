@@ -261,6 +261,9 @@ pub struct App {
     /// When the list's first page was last asked for: tickets created since cannot be on a
     /// later page loaded before (the live queue's "new").
     pub live_since: Option<Timestamp>,
+    /// The list shows the cache's rows as of this time (the warm start), until HubSpot's
+    /// first page replaces them.
+    pub list_as_of: Option<Timestamp>,
     /// When the search form's match count is due (typing debounced), and the count asked
     /// (with whether its search can page past HubSpot's 10,000 cap).
     count_due: Option<Timestamp>,
@@ -326,6 +329,7 @@ impl App {
             live_new: std::collections::BTreeSet::new(),
             live_insert: false,
             live_since: None,
+            list_as_of: None,
             count_due: None,
             count_req: None,
             pending_views: None,
@@ -752,6 +756,7 @@ fn route_worker(app: &mut App, event: Event) -> Vec<Effect> {
     if let Some(fx) = views_flow::on_event(app, &event) {
         return fx;
     }
+    live_flow::confirm_cached(app, &event);
     match event {
         // Answers to a form that was closed meanwhile.
         Event::TicketChecked { .. }
@@ -771,6 +776,7 @@ fn route_worker(app: &mut App, event: Event) -> Vec<Effect> {
             Vec::new()
         }
         Event::LiveChanged { tickets, removed } => live_flow::on_changed(app, tickets, &removed),
+        Event::CachedRows { tickets, as_of_ms } => live_flow::on_cached(app, tickets, as_of_ms),
         Event::CacheNotice(notice) => {
             app.info(notice);
             Vec::new()

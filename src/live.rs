@@ -31,7 +31,13 @@ pub struct Settings {
     pub interval: Duration,
     /// Properties to cache besides the engine's own (the views' columns and sorts).
     pub properties: Vec<String>,
+    /// The warm start: the first view's pipeline (`None`: every pipeline), whose cached rows
+    /// are sent before the first sync; `None` sends none.
+    pub warm: Option<Option<String>>,
 }
+
+/// At most this many cached rows make the warm start's screen (a first page's worth).
+pub const WARM_ROWS: usize = 100;
 
 /// The running task; dropping it stops the task (at its next await).
 pub struct Handle(tokio::task::JoinHandle<()>);
@@ -53,9 +59,15 @@ async fn run(client: Client, settings: Settings, events: mpsc::Sender<Event>) {
         notice,
         interval,
         properties,
+        warm,
     } = settings;
     if let Some(n) = notice
         && events.send(Event::CacheNotice(n)).await.is_err()
+    {
+        return;
+    }
+    if let Some(event) = warm.and_then(|pipeline| warm_rows(&cache, pipeline.as_deref()))
+        && events.send(event).await.is_err()
     {
         return;
     }
@@ -78,6 +90,20 @@ async fn run(client: Client, settings: Settings, events: mpsc::Sender<Event>) {
         }
         tokio::time::sleep(interval).await;
     }
+}
+
+/// The cached rows of `pipeline`, newest change first, when a sync has completed once.
+fn warm_rows(cache: &Cache, pipeline: Option<&str>) -> Option<Event> {
+    let as_of_ms = cache.sync_state().ok()?.last_sync_ms?;
+    let mut tickets = match cache.tickets_in_pipeline(pipeline) {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::warn!("warm start: {e}");
+            return None;
+        }
+    };
+    tickets.truncate(WARM_ROWS);
+    (!tickets.is_empty()).then_some(Event::CachedRows { tickets, as_of_ms })
 }
 
 /// How long before the task started a first sync's tickets count as changed (search and

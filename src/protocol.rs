@@ -544,6 +544,12 @@ pub enum Event {
     },
     /// A one-line notice about the local cache (a corrupt file moved aside and rebuilt).
     CacheNotice(String),
+    /// The warm start: the cached tickets of the first view's pipeline, as of the last sync
+    /// (`as_of_ms`), to show until HubSpot's first page replaces them.
+    CachedRows {
+        tickets: Vec<Ticket>,
+        as_of_ms: i64,
+    },
 }
 
 impl Event {
@@ -573,7 +579,10 @@ impl Event {
             | Self::BatchUpdated { req, .. }
             | Self::Failed { req, .. }
             | Self::WriteVerified { req, .. } => Some(*req),
-            Self::Status(_) | Self::LiveChanged { .. } | Self::CacheNotice(_) => None,
+            Self::Status(_)
+            | Self::LiveChanged { .. }
+            | Self::CacheNotice(_)
+            | Self::CachedRows { .. } => None,
         }
     }
 }

@@ -674,6 +674,13 @@ fn live_settings(
 ) -> Result<(Option<crate::live::Settings>, crate::config::Live), TuiError> {
     let interval = conn.config.refresh_interval()?;
     let mode = conn.config.live()?;
+    let first_pipeline = conn
+        .config
+        .views
+        .clone()
+        .unwrap_or_else(crate::views::defaults)
+        .first()
+        .and_then(|v| v.pipeline.clone());
     let path = crate::cache_cmd::cache_path(paths, conn, conn.sandbox.is_some());
     let settings = match crate::cache::Cache::open(&path) {
         Ok(opened) => Some(crate::live::Settings {
@@ -681,6 +688,7 @@ fn live_settings(
             notice: opened.notice,
             interval,
             properties: crate::cache_cmd::view_properties(conn),
+            warm: Some(first_pipeline),
         }),
         Err(e) => {
             tracing::warn!("no live queue: {e}");

@@ -10,7 +10,7 @@
 
 use crate::domain::Ticket;
 use crate::domain::search::{Filter, FilterOperator};
-use crate::protocol::{ListSource, SearchSource};
+use crate::protocol::{Event, ListSource, SearchSource};
 
 use super::{App, Effect};
 
@@ -44,6 +44,59 @@ pub(super) fn on_changed(app: &mut App, tickets: Vec<Ticket>, removed: &[String]
     }
     app.dirty = true;
     fx
+}
+
+/// The warm start: the cached rows of the view's pipeline, shown marked "as of …" while the
+/// first page from HubSpot is on its way (ignored once a page has come).
+pub(super) fn on_cached(app: &mut App, tickets: Vec<Ticket>, as_of_ms: i64) -> Vec<Effect> {
+    if app.list.loaded_once() || !app.list_load.is_loading() {
+        return Vec::new();
+    }
+    let Ok(as_of) = jiff::Timestamp::from_millisecond(as_of_ms) else {
+        return Vec::new();
+    };
+    app.list.replace_first_page(tickets, None);
+    app.fuzzy_stale = true;
+    app.list_as_of = Some(as_of);
+    app.dirty = true;
+    app.selection_changed()
+}
+
+/// HubSpot's first page replaces the cached rows, all of them (none is kept as a row that
+/// "left the view"); the cursor goes back to the first row, unless it rests on a ticket the
+/// page has (`replace_first_page` keeps it there).
+pub(super) fn confirm_cached(app: &mut App, event: &Event) {
+    if let Event::TicketsListed { req, tickets, .. } = event
+        && app.list_as_of.is_some()
+        && app.list_first_page
+        && app.list_load.waits_for(*req)
+    {
+        app.list_as_of = None;
+        let keep = app
+            .list
+            .selected_id()
+            .is_some_and(|id| tickets.iter().any(|t| t.id == id));
+        if !keep {
+            let viewport = app.list.viewport();
+            app.list = super::list::TicketList::default();
+            app.list.set_viewport(viewport);
+        }
+    }
+}
+
+impl App {
+    /// "as of 2 min ago" while the list shows cached rows.
+    pub fn list_as_of_label(&self) -> Option<String> {
+        let as_of = self.list_as_of?;
+        let secs = (self.now - as_of).get_seconds().max(0);
+        let ago = match secs {
+            0..60 => "just now".to_owned(),
+            60..3600 => format!("{} min ago", secs / 60),
+            3600..86_400 => format!("{} h ago", secs / 3600),
+            _ => format!("{} d ago", secs / 86_400),
+        };
+        Some(format!("as of {ago}"))
+    }
 }
 
 /// Whether a ticket not among the rows newly matches the view: it matches, and it cannot be

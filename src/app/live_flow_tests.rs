@@ -163,3 +163,43 @@ fn with_pages_still_to_load_only_tickets_created_since_count_as_new() {
     update(&mut app, changed(vec![fresh], &[]));
     assert_eq!(app.live_new.iter().collect::<Vec<_>>(), ["2003"]);
 }
+
+#[test]
+fn the_warm_start_shows_cached_rows_as_of_the_last_sync_until_hubspot_answers() {
+    let mut app = app(160, 48);
+    let fx = app.start();
+    let list_req = req_of(&fx, is_list);
+    answer_catalog(&mut app, &fx);
+    let as_of = app.now - jiff::SignedDuration::from_mins(2);
+    update(
+        &mut app,
+        Msg::Worker(Event::CachedRows {
+            tickets: tickets(3001..=3005),
+            as_of_ms: as_of.as_millisecond(),
+        }),
+    );
+    assert_eq!(app.list.len(), 5);
+    assert_eq!(app.list.selected_id(), Some("3001"));
+    assert_eq!(app.list_as_of_label().as_deref(), Some("as of 2 min ago"));
+    update(&mut app, listed(list_req, tickets(1001..=1003), None));
+    assert_eq!(
+        app.list
+            .tickets()
+            .iter()
+            .map(|t| t.id.as_str())
+            .collect::<Vec<_>>(),
+        ["1001", "1002", "1003"],
+        "HubSpot's page replaced every cached row"
+    );
+    assert_eq!(app.list_as_of_label(), None);
+    // Cached rows arriving after HubSpot's page are not shown.
+    update(
+        &mut app,
+        Msg::Worker(Event::CachedRows {
+            tickets: tickets(3001..=3005),
+            as_of_ms: as_of.as_millisecond(),
+        }),
+    );
+    assert_eq!(app.list.len(), 3);
+    assert_eq!(app.list_as_of_label(), None);
+}
