@@ -23,6 +23,9 @@ mod edit_tests;
 pub mod layout;
 pub mod list;
 mod list_flow;
+mod live_flow;
+#[cfg(test)]
+mod live_flow_tests;
 #[cfg(test)]
 mod load_all_tests;
 pub mod macro_flow;
@@ -260,6 +263,17 @@ pub struct App {
     list_waiting: bool,
     /// HubSpot's 10,000-result cap stopped the paging before the end of the view.
     pub list_capped: bool,
+    /// Tickets the background sync found newly matching the view, not yet loaded: "N new"
+    /// in the list's title until the list is loaded again (`r`).
+    pub live_new: std::collections::BTreeSet<String>,
+    /// `live = "insert"` in config.toml: newly matching tickets join at once.
+    pub live_insert: bool,
+    /// When the list's first page was last asked for: tickets created since cannot be on a
+    /// later page loaded before (the live queue's "new").
+    pub live_since: Option<Timestamp>,
+    /// The list shows the cache's rows as of this time (the warm start), until HubSpot's
+    /// first page replaces them.
+    pub list_as_of: Option<Timestamp>,
     /// When the search form's match count is due (typing debounced), and the count asked
     /// (with whether its search can page past HubSpot's 10,000 cap).
     count_due: Option<Timestamp>,
@@ -322,6 +336,10 @@ impl App {
             me: None,
             list_waiting: false,
             list_capped: false,
+            live_new: std::collections::BTreeSet::new(),
+            live_insert: false,
+            live_since: None,
+            list_as_of: None,
             count_due: None,
             count_req: None,
             pending_views: None,
@@ -747,6 +765,7 @@ fn route_worker(app: &mut App, event: Event) -> Vec<Effect> {
     if let Some(fx) = views_flow::on_event(app, &event) {
         return fx;
     }
+    live_flow::confirm_cached(app, &event);
     match event {
         // Answers to a form that was closed meanwhile.
         Event::TicketChecked { .. }
@@ -763,6 +782,12 @@ fn route_worker(app: &mut App, event: Event) -> Vec<Effect> {
         | Event::ActivityOptionsLoaded { .. } => Vec::new(),
         Event::Status(s) => {
             app.worker = s;
+            Vec::new()
+        }
+        Event::LiveChanged { tickets, removed } => live_flow::on_changed(app, tickets, &removed),
+        Event::CachedRows { tickets, as_of_ms } => live_flow::on_cached(app, tickets, as_of_ms),
+        Event::CacheNotice(notice) => {
+            app.info(notice);
             Vec::new()
         }
         e @ (Event::TicketsListed { .. } | Event::BatchOpened { .. }) => {

@@ -35,7 +35,7 @@ fn open(path: &std::path::Path) -> Result<Cache, String> {
 }
 
 /// The properties to cache besides the engine's own: every view's columns and sort.
-fn view_properties(conn: &Connection) -> Vec<String> {
+pub fn view_properties(conn: &Connection) -> Vec<String> {
     let views = conn
         .config
         .views

@@ -79,6 +79,45 @@ pub struct Config {
     pub views: Option<Vec<crate::views::View>>,
     /// Macros (`[[macros]]`), checked against the portal at start; the defaults when absent.
     pub macros: Option<Vec<crate::macros::MacroDef>>,
+    /// How often the TUI syncs the cache in the background (`"30s"`, `"2s"`, `"1m"`); checked
+    /// when the file is read, see [`Config::refresh_interval`].
+    pub refresh_interval: Option<String>,
+    /// What the list does with tickets that newly match the view: `"count"` (the default:
+    /// "3 new" in the title, joining on `r`) or `"insert"` (they join at once).
+    pub live: Option<String>,
+}
+
+/// The background sync's interval when config.toml names none.
+pub const DEFAULT_REFRESH: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// What the list does with tickets that newly match the view (`live` in config.toml).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Live {
+    /// Counted as "N new" in the title; they join on refresh.
+    #[default]
+    Count,
+    /// They join the list at once.
+    Insert,
+}
+
+/// A duration as config.toml writes it: a whole number and `s`, `m` or `h` (`"2s"`, `"1m"`).
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(split);
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration like \"30s\" or \"1m\""))?;
+    let secs = match unit.trim() {
+        "s" => n,
+        "m" => n.saturating_mul(60),
+        "h" => n.saturating_mul(3600),
+        _ => return Err(format!("{text:?} is not a duration like \"30s\" or \"1m\"")),
+    };
+    if secs == 0 {
+        return Err(format!("{text:?}: the interval must be at least 1s"));
+    }
+    Ok(std::time::Duration::from_secs(secs))
 }
 
 impl Config {
@@ -103,7 +142,31 @@ impl Config {
         if let Some(macros) = &mut config.macros {
             crate::macros::number_lines(text, macros);
         }
+        let invalid = |message: String| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message,
+        };
+        config
+            .refresh_interval()
+            .map_err(|e| invalid(format!("refresh_interval: {e}")))?;
+        config.live().map_err(|e| invalid(format!("live: {e}")))?;
         Ok(config)
+    }
+
+    /// `refresh_interval`, [`DEFAULT_REFRESH`] when absent.
+    pub fn refresh_interval(&self) -> Result<std::time::Duration, String> {
+        self.refresh_interval
+            .as_deref()
+            .map_or(Ok(DEFAULT_REFRESH), parse_duration)
+    }
+
+    /// `live`, [`Live::Count`] when absent.
+    pub fn live(&self) -> Result<Live, String> {
+        match self.live.as_deref().map(str::trim) {
+            None | Some("count") => Ok(Live::Count),
+            Some("insert") => Ok(Live::Insert),
+            Some(other) => Err(format!("{other:?} is neither \"count\" nor \"insert\"")),
+        }
     }
 
     /// The web-app URL of a ticket, when the portal is known.
@@ -347,6 +410,28 @@ pub enum ConfigError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refresh_interval_and_live_parse_or_say_why_not() {
+        let path = Path::new("config.toml");
+        let c =
+            Config::parse("refresh_interval = \"2s\"\nlive = \"insert\"\n", path).expect("parses");
+        assert_eq!(c.refresh_interval(), Ok(std::time::Duration::from_secs(2)));
+        assert_eq!(c.live(), Ok(Live::Insert));
+        let c = Config::parse("refresh_interval = \"1m\"\n", path).expect("parses");
+        assert_eq!(c.refresh_interval(), Ok(std::time::Duration::from_secs(60)));
+        let c = Config::parse("", path).expect("parses");
+        assert_eq!(c.refresh_interval(), Ok(DEFAULT_REFRESH));
+        assert_eq!(c.live(), Ok(Live::Count));
+        for bad in [
+            "refresh_interval = \"0s\"",
+            "refresh_interval = \"soon\"",
+            "live = \"x\"",
+        ] {
+            let e = Config::parse(bad, path).expect_err("refused").to_string();
+            assert!(e.contains("config.toml is not valid"), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn env_overrides_each_folder() {

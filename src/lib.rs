@@ -28,6 +28,7 @@ pub mod fuzzy;
 pub mod hubspot;
 pub mod input;
 pub mod keymap;
+pub mod live;
 pub mod macros;
 pub mod mapping;
 pub mod output;

@@ -594,6 +594,21 @@ pub enum Event {
     },
     /// Requests in flight and rate-limit state changed.
     Status(WorkerStatus),
+    /// The background sync (the runtime's live task; no request asked for it) found these
+    /// tickets added or changed since its last run, and these IDs gone (archived, merged,
+    /// deleted elsewhere).
+    LiveChanged {
+        tickets: Vec<Ticket>,
+        removed: Vec<String>,
+    },
+    /// A one-line notice about the local cache (a corrupt file moved aside and rebuilt).
+    CacheNotice(String),
+    /// The warm start: the cached tickets of the first view's pipeline, as of the last sync
+    /// (`as_of_ms`), to show until HubSpot's first page replaces them.
+    CachedRows {
+        tickets: Vec<Ticket>,
+        as_of_ms: i64,
+    },
 }
 
 impl Event {
@@ -623,7 +638,10 @@ impl Event {
             | Self::BatchUpdated { req, .. }
             | Self::Failed { req, .. }
             | Self::WriteVerified { req, .. } => Some(*req),
-            Self::Status(_) => None,
+            Self::Status(_)
+            | Self::LiveChanged { .. }
+            | Self::CacheNotice(_)
+            | Self::CachedRows { .. } => None,
         }
     }
 }

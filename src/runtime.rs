@@ -91,6 +91,8 @@ pub struct Extras {
     /// The real terminal, handed to the editor while it runs (none: the screen does not
     /// change hands, as in a headless loop).
     pub console: Option<Box<dyn Console + Send>>,
+    /// The live queue's background sync over this portal's cache (none: no cache, no sync).
+    pub live: Option<crate::live::Settings>,
 }
 
 /// The terminal and keyboard the loop runs on, lent to another program (the external
@@ -140,6 +142,10 @@ where
     let (events_tx, mut events_rx) = mpsc::channel(256);
     // What the runtime's own effects report back (a browser that did not start).
     let (local_tx, mut local_rx) = mpsc::unbounded_channel::<Msg>();
+    let _live = extras
+        .live
+        .take()
+        .map(|s| crate::live::spawn(client.clone(), s, events_tx.clone()));
     let commands = worker::spawn(client, events_tx);
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -605,6 +611,7 @@ pub async fn run_tui(
         &paths.config_file().display().to_string(),
     )
     .await?;
+    let (live, live_mode) = live_settings(&conn, paths)?;
     let portal = app::Portal {
         demo: conn.sandbox.is_some(),
         portal_id: conn.config.portal_id.clone(),
@@ -625,6 +632,7 @@ pub async fn run_tui(
     app.set_macros(macros);
     app.me = me;
     app.config_file = Some(paths.config_file());
+    app.live_insert = live_mode == crate::config::Live::Insert;
     let input = crate::input::TerminalInput::start()
         .map_err(|e| format!("cannot read the terminal: {e}"))?;
     let extras = Extras {
@@ -635,6 +643,7 @@ pub async fn run_tui(
         console: Some(Box::new(TuiConsole {
             input: input.control(),
         })),
+        live,
     };
     let result = run_loop_with(
         guard.terminal(),
@@ -653,6 +662,40 @@ pub async fn run_tui(
     result
         .map(|_| ())
         .map_err(|e| TuiError::Other(format!("terminal error: {e}")))
+}
+
+/// The background sync's settings: this portal's cache opened (a corrupt file is rebuilt and
+/// its notice shown in the status bar), `refresh_interval` and `live` from config.toml. A
+/// cache that cannot be opened at all (no folder, a locked file) leaves the TUI without a
+/// live queue rather than without a TUI.
+fn live_settings(
+    conn: &crate::tickets_cmd::Connection,
+    paths: &crate::config::Paths,
+) -> Result<(Option<crate::live::Settings>, crate::config::Live), TuiError> {
+    let interval = conn.config.refresh_interval()?;
+    let mode = conn.config.live()?;
+    let first_pipeline = conn
+        .config
+        .views
+        .clone()
+        .unwrap_or_else(crate::views::defaults)
+        .first()
+        .and_then(|v| v.pipeline.clone());
+    let path = crate::cache_cmd::cache_path(paths, conn, conn.sandbox.is_some());
+    let settings = match crate::cache::Cache::open(&path) {
+        Ok(opened) => Some(crate::live::Settings {
+            cache: opened.cache,
+            notice: opened.notice,
+            interval,
+            properties: crate::cache_cmd::view_properties(conn),
+            warm: Some(first_pipeline),
+        }),
+        Err(e) => {
+            tracing::warn!("no live queue: {e}");
+            None
+        }
+    };
+    Ok((settings, mode))
 }
 
 /// The macros of config.toml (`defs`; the defaults when it has none) checked against the

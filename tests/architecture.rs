@@ -64,6 +64,13 @@ const RULES: &[(&str, Rule)] = &[
         ),
     ),
     (
+        "live",
+        Rule::Only(
+            &["cache", "sync", "hubspot", "protocol", "domain"],
+            "the live task syncs the cache and speaks the protocol: no app, no UI",
+        ),
+    ),
+    (
         "app",
         Rule::Never(
             &[

@@ -99,7 +99,11 @@ fn triage_walks_the_view_moves_on_after_a_stage_change_and_sums_up() {
 
     // Esc ends the walk with its summary.
     t.keys(&["Escape"]);
-    let s = t.wait_text("Triage of");
+    // Waited for whole: a capture can catch a frame half drawn.
+    let skipped = format!("Skipped 1: #{second}");
+    let s = t.wait_for("the summary", |s| {
+        s.contains("Triage of") && s.contains(&skipped) && s.contains("Ticket status changed")
+    });
     assert!(s.contains("Acted on 1 ticket:"), "{s}");
     assert!(s.contains("Ticket status changed: 1 time"), "{s}");
     assert!(s.contains(&format!("Skipped 1: #{second}")), "{s}");

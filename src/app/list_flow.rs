@@ -15,6 +15,11 @@ impl App {
     /// page through what the first one asked.
     pub(super) fn load_list(&mut self, after: Option<String>) -> Vec<Effect> {
         self.list_waiting = false;
+        if after.is_none() {
+            // The first page brings the tickets the background sync counted as new.
+            self.live_new.clear();
+            self.live_since = Some(self.now);
+        }
         if after.is_none() && !matches!(self.source, ListSource::Batch { .. }) {
             match self.resolve_source() {
                 views_flow::Resolved::Ready(source) => self.source = source,

@@ -205,6 +205,15 @@ pub fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         (None, false) => format!("{}", list.len()),
     };
     let mut title = vec![Span::styled(format!(" Tickets {count} "), theme.title())];
+    if let Some(as_of) = app.list_as_of_label() {
+        title.push(Span::styled(format!("{as_of} "), theme.key()));
+    }
+    if !app.live_new.is_empty() {
+        title.push(Span::styled(
+            format!("{} new ", app.live_new.len()),
+            theme.key(),
+        ));
+    }
     if let Some(f) = &app.filter {
         title.push(Span::styled(
             format!(

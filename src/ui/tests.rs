@@ -694,3 +694,24 @@ fn triage_mode() {
         app
     });
 }
+
+#[test]
+fn the_list_title_says_how_many_are_new_and_as_of_when() {
+    for (w, h) in SIZES {
+        let mut app = loaded(w, h, 10, false);
+        app.live_new = ["2002", "2003", "2004"].map(String::from).into();
+        let title = |app: &App| {
+            text(&render(app, w, h))
+                .lines()
+                .find(|l| l.contains("Tickets"))
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert!(title(&app).contains("3 new"), "{}", title(&app));
+        assert!(!title(&app).contains("as of"), "{}", title(&app));
+        app.live_new.clear();
+        app.list_as_of = Some(app.now - jiff::SignedDuration::from_mins(2));
+        assert!(title(&app).contains("as of 2 min ago"), "{}", title(&app));
+        assert!(!title(&app).contains("new"), "{}", title(&app));
+    }
+}

@@ -299,6 +299,14 @@ impl Api {
             .to_owned()
     }
 
+    /// Changes one property of a ticket, as a colleague would (outside the TUI).
+    pub fn set_property(&self, ticket: &str, name: &str, value: &str) {
+        let properties = [(name.to_owned(), value.to_owned())].into_iter().collect();
+        self.rt
+            .block_on(self.client.update_ticket(ticket, &properties, None))
+            .expect("update the ticket");
+    }
+
     /// The IDs of the contacts associated with a ticket.
     pub fn contacts_of(&self, ticket: &str) -> std::collections::BTreeSet<String> {
         self.rt
