@@ -491,7 +491,10 @@ fn columns_row(rows: &Rows, label: Span<'static>, focused: bool) -> Line<'static
     let mut used = if form.columns.is_empty() { 10 } else { 0 };
     for (i, c) in cols.iter().enumerate() {
         let name = canonical_property(c);
-        let text = if name == "hs_object_id" && catalog.property(&name).is_none() {
+        // Urgency columns (`since:…`, `until:…`) by the header the list gives them.
+        let text = if let Some(h) = crate::views::columns::header(c, catalog) {
+            sanitize(&h).into_owned()
+        } else if name == "hs_object_id" && catalog.property(&name).is_none() {
             "ID".to_owned()
         } else {
             sanitize(catalog.property_label(&name)).into_owned()

@@ -249,3 +249,29 @@ fn thousands_and_wrap() {
         "…ンタ…".replace("…ンタ…", "…ター")
     );
 }
+
+/// Urgency columns read in the Columns row as the list heads them ("Age", "Close due"), never
+/// as their specs ("since:createdate").
+#[test]
+fn urgency_columns_are_named_as_the_list_heads_them() {
+    let cat = catalog();
+    let view = View {
+        columns: vec![
+            "subject".to_owned(),
+            "since:createdate".to_owned(),
+            "until:hs_time_to_close_sla_at".to_owned(),
+        ],
+        ..full_view()
+    };
+    let f = SearchForm::new(&view, &cat);
+    let screen = render(&f, &cat, 120, 40);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("Columns"))
+        .unwrap_or_default();
+    assert!(row.contains("Age, Close due"), "{row}");
+    assert!(
+        !screen.contains("since:") && !screen.contains("until:"),
+        "{screen}"
+    );
+}
