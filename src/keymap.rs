@@ -611,7 +611,7 @@ impl Keymap {
     pub fn key_name(&self, context: Context, action: Action) -> String {
         let mut current = Some(context);
         while let Some(c) = current {
-            if let Some(k) = self.keys_for(c, action).first() {
+            if let Some(k) = self.key_for(c, action) {
                 return k.to_string();
             }
             current = c.parent();

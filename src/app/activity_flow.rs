@@ -76,12 +76,7 @@ fn new_form(app: &mut App, kind: ActivityKind, id: &str) -> (ActivityForm, Vec<E
         Also::Failed(Failure::local("the ticket's associations are not loaded"))
     } else {
         if matches!(app.detail.associations, Loadable::Idle) {
-            let req = app.req();
-            app.detail.associations = Loadable::Loading(req);
-            fx.push(Effect::Api(Command::LoadAssociations {
-                req,
-                ticket_id: id.to_owned(),
-            }));
+            fx.extend(app.load_associations());
         }
         also_from(&app.detail.associations).unwrap_or(Also::Loading)
     };
@@ -440,7 +435,7 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
             form.refused(failure);
             // A create whose answer was lost may be there: show the ticket's activities.
             if failure.outcome_unknown && app.detail.ticket_id.is_some() {
-                return Some(reload_activities(app));
+                return Some(app.load_activities());
             }
             Some(Vec::new())
         }
@@ -477,20 +472,10 @@ fn created(
         return fx;
     }
     if app.detail.ticket_id.as_deref() == Some(ticket_id) {
-        fx.extend(reload_activities(app));
+        fx.extend(app.load_activities());
         if pinned {
             fx.extend(app.fetch_detail());
         }
     }
     fx
-}
-
-/// Loads the detail's activities again.
-fn reload_activities(app: &mut App) -> Vec<Effect> {
-    let Some(ticket_id) = app.detail.ticket_id.clone() else {
-        return Vec::new();
-    };
-    let req = app.req();
-    app.detail.activities = Loadable::Loading(req);
-    vec![Effect::Api(Command::LoadActivities { req, ticket_id })]
 }

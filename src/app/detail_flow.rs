@@ -38,30 +38,34 @@ impl App {
 
     /// Loads what the tab on view needs, lazily (or again with `force`).
     pub(super) fn load_tab_data(&mut self, force: bool) -> Vec<Effect> {
-        let Some(id) = self.detail.ticket_id.clone() else {
-            return Vec::new();
-        };
         match self.detail.tab {
             Tab::Associations if force || matches!(self.detail.associations, Loadable::Idle) => {
-                let req = self.req();
-                self.detail.associations = Loadable::Loading(req);
-                vec![Effect::Api(Command::LoadAssociations {
-                    req,
-                    ticket_id: id,
-                })]
+                self.load_associations()
             }
             Tab::Activity if force || matches!(self.detail.activities, Loadable::Idle) => {
-                let req = self.req();
-                self.detail.activities = Loadable::Loading(req);
-                vec![Effect::Api(Command::LoadActivities { req, ticket_id: id })]
+                self.load_activities()
             }
             _ => Vec::new(),
         }
     }
 
-    /// The detail ticket's activities, whatever the tab (triage shows the latest beside the
-    /// properties).
-    pub(super) fn load_activities_for_triage(&mut self) -> Vec<Effect> {
+    /// The detail ticket's associations, whatever the tab (the Associations tab, and the
+    /// activity forms, which offer its contacts and companies).
+    pub(super) fn load_associations(&mut self) -> Vec<Effect> {
+        let Some(id) = self.detail.ticket_id.clone() else {
+            return Vec::new();
+        };
+        let req = self.req();
+        self.detail.associations = Loadable::Loading(req);
+        vec![Effect::Api(Command::LoadAssociations {
+            req,
+            ticket_id: id,
+        })]
+    }
+
+    /// The detail ticket's activities, whatever the tab (the Activity tab, and triage, which
+    /// shows the latest beside the properties).
+    pub(super) fn load_activities(&mut self) -> Vec<Effect> {
         let Some(id) = self.detail.ticket_id.clone() else {
             return Vec::new();
         };

@@ -167,7 +167,7 @@ fn open_current(app: &mut App) -> Vec<Effect> {
     app.detail.show(&id);
     app.detail.tab = Tab::Properties;
     let mut fx = app.fetch_detail();
-    fx.extend(app.load_activities_for_triage());
+    fx.extend(app.load_activities());
     fx.extend(more_if_near_the_end(app));
     fx
 }

@@ -24,7 +24,7 @@ use crate::app::search_form::{
 };
 use crate::domain::{Catalog, PropertyType};
 use crate::keymap::{Context, Keymap};
-use crate::text::{pad_to_width, sanitize, truncate_to_width, width};
+use crate::text::{pad_to_width, sanitize, thousands, truncate_to_width, width};
 use crate::views::{SEARCH_CAP, canonical_property, operator_label};
 
 const LABEL_W: usize = 12;
@@ -70,19 +70,6 @@ fn hint(lead: &'static str, keymap: &Keymap, parts: &[(Context, Action, &str)]) 
         lead,
         keys: footer_from(keymap, parts).trim().to_owned(),
     }
-}
-
-/// `1234567` → `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The preview line's text and whether it is an error.
