@@ -449,34 +449,6 @@ impl App {
 
 /// The one place state changes.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
-    let mut fx = update_inner(app, msg);
-    fx.extend(macros_finished(app));
-    fx
-}
-
-/// Macros that finished: in triage, each ticket a macro was applied to counts as acted on
-/// (the one on screen gives way to the next). Outside triage the last few are kept for
-/// whoever asks (`macro_flow::take_finished`).
-fn macros_finished(app: &mut App) -> Vec<Effect> {
-    if app.triage.is_none() {
-        let n = app.macros.finished.len();
-        app.macros.finished.drain(..n.saturating_sub(16));
-        return Vec::new();
-    }
-    let mut fx = Vec::new();
-    for f in macro_flow::take_finished(app) {
-        for id in f.done() {
-            fx.extend(triage::acted(
-                app,
-                id,
-                triage::Done::Macro(f.macro_name.clone()),
-            ));
-        }
-    }
-    fx
-}
-
-fn update_inner(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::DraftsFound(drafts) => {
             app.drafts = drafts;

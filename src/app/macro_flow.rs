@@ -26,8 +26,10 @@
 //! macro_index, ticket_ids) -> Vec<Effect>` applies a macro: to one ticket at once, to
 //! several through the confirmation. Every call ends with exactly one [`Finished`] pushed to
 //! `app.macros.finished` (and the status message): when the last answer is in, at once when
-//! nothing could be sent, or when the confirmation is declined. Take them with
-//! [`take_finished`] after each `update`; `Finished::done` lists the tickets acted on.
+//! nothing could be sent, or when the confirmation is declined (the last 16 are kept; take
+//! them with [`take_finished`]; `Finished::done` lists the tickets acted on). Like every flow
+//! that acts on a ticket, a finished macro tells triage mode itself (`triage::acted`), so
+//! the walk moves on.
 //! `{subject}` is the subject as the app knows it (the list row or the detail, then the
 //! update's answer).
 //!
@@ -335,12 +337,15 @@ pub(super) fn declined(app: &mut App, op: &PendingOp) {
         name, ids, skipped, ..
     } = op
     {
-        app.macros.finished.push(Finished {
-            macro_name: name.clone(),
-            tickets: ids.iter().chain(skipped).cloned().collect(),
-            failed: Vec::new(),
-            cancelled: true,
-        });
+        signal(
+            app,
+            Finished {
+                macro_name: name.clone(),
+                tickets: ids.iter().chain(skipped).cloned().collect(),
+                failed: Vec::new(),
+                cancelled: true,
+            },
+        );
     }
 }
 
@@ -925,7 +930,7 @@ fn finish(app: &mut App, run: Run) -> Vec<Effect> {
         }
         fx.extend(app.fetch_detail());
     }
-    app.macros.finished.push(Finished {
+    let done = Finished {
         macro_name: run.mac.name.clone(),
         tickets: run.asked.clone(),
         failed: run
@@ -934,8 +939,26 @@ fn finish(app: &mut App, run: Run) -> Vec<Effect> {
             .map(|(t, m)| (t.clone(), m.text()))
             .collect(),
         cancelled: false,
-    });
+    };
+    // In triage, each ticket the macro was applied to counts as acted on: the one on screen
+    // gives way to the next.
+    for id in done.done() {
+        fx.extend(super::triage::acted(
+            app,
+            id,
+            super::triage::Done::Macro(done.macro_name.clone()),
+        ));
+    }
+    signal(app, done);
     fx
+}
+
+/// Keeps the last few signals for whoever asks ([`take_finished`]); older ones go.
+fn signal(app: &mut App, done: Finished) {
+    let kept = &mut app.macros.finished;
+    kept.push(done);
+    let n = kept.len();
+    kept.drain(..n.saturating_sub(16));
 }
 
 /// "Escalate on #1051: Priority → Urgent, Stage → Waiting on us; note added".
