@@ -248,6 +248,15 @@ fn record(t: &Ticket) -> Value {
     })
 }
 
+/// Keeps the requested properties, a requested one without a value as `null`: what HubSpot
+/// answers a live listing with (the cache keeps values only).
+fn only_columns(props: &mut serde_json::Map<String, Value>, columns: &[String]) {
+    props.retain(|k, _| columns.contains(k));
+    for c in columns {
+        props.entry(c.clone()).or_insert(Value::Null);
+    }
+}
+
 /// The catalogue as last synced, for labels in `table` output.
 fn cached_catalog(cache: &Cache) -> Result<Catalog, String> {
     use crate::hubspot as hs;
@@ -321,7 +330,7 @@ pub fn list_cached(
     if !columns.is_empty() {
         for r in &mut records {
             if let Some(props) = r.get_mut("properties").and_then(Value::as_object_mut) {
-                props.retain(|k, _| columns.contains(k));
+                only_columns(props, &columns);
             }
         }
     }

@@ -603,3 +603,97 @@ async fn a_missing_ticket_is_named() {
     }
     sb.shutdown().await;
 }
+
+/// Runs `hubtix` with its folders in `dirs` (kept between runs: the cache outlives a command).
+fn hubtix_in(sandbox: &SandboxHandle, dirs: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hubtix"))
+        .args(args)
+        .env_clear()
+        .env("HUBSPOT_ACCESS_TOKEN", "demo-token")
+        .env("HUBTIX_BASE_URL", sandbox.base_url())
+        .env("HUBTIX_CONFIG_DIR", dirs.join("c"))
+        .env("HUBTIX_DATA_DIR", dirs.join("d"))
+        .env("HUBTIX_CACHE_DIR", dirs.join("k"))
+        .output()
+        .unwrap()
+}
+
+/// HubSpot answers a requested property without a value as `null`: the JSON outputs keep the
+/// `null`, CSV and the table show an empty cell (never "null"), exactly as for a property
+/// that is absent, and `--cached` prints what a live listing prints.
+#[tokio::test(flavor = "multi_thread")]
+async fn requested_but_empty_properties_print_as_empty_in_every_format() {
+    let sb = sandbox(60).await;
+    let dirs = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = tokio::task::block_in_place(|| hubtix_in(&sb, dirs.path(), args));
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    let list = |format: &str| {
+        run(&[
+            "tickets",
+            "list",
+            "--all",
+            "--properties",
+            "hs_ticket_category,subject",
+            "--output",
+            format,
+        ])
+    };
+    let json: Vec<Value> = serde_json::from_str(&list("json")).unwrap();
+    let empty: Vec<&str> = json
+        .iter()
+        .filter(|r| r["properties"]["hs_ticket_category"].is_null())
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        !empty.is_empty() && empty.len() < json.len(),
+        "some without a category"
+    );
+    for r in &json {
+        assert!(
+            r["properties"].get("hs_ticket_category").is_some(),
+            "requested, so there, null or not: {r}"
+        );
+    }
+    let jsonl: Vec<Value> = list("jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(jsonl, json);
+
+    let csv = list("csv");
+    for id in &empty {
+        assert!(
+            csv.lines().any(|l| l.starts_with(&format!("{id},,"))),
+            "{id}'s category cell is empty:\n{csv}"
+        );
+    }
+    let table = list("table");
+    assert!(!table.contains("null"), "{table}");
+    assert!(!csv.contains("null"), "{csv}");
+
+    // The cache keeps values only; its listing names the requested ones as a live one does.
+    run(&["sync"]);
+    let cached: Vec<Value> = serde_json::from_str(&run(&[
+        "tickets",
+        "list",
+        "--cached",
+        "--all",
+        "--properties",
+        "hs_ticket_category,subject",
+        "--output",
+        "json",
+    ]))
+    .unwrap();
+    let props = |records: &[Value]| -> Vec<(Value, Option<Value>, Option<Value>)> {
+        let p = |r: &Value, name: &str| r["properties"].get(name).cloned();
+        records
+            .iter()
+            .map(|r| (r["id"].clone(), p(r, "hs_ticket_category"), p(r, "subject")))
+            .collect()
+    };
+    assert_eq!(props(&cached), props(&json));
+    sb.shutdown().await;
+}

@@ -284,6 +284,12 @@ async fn associations_v4_v3_and_reverse_edges() {
             .map(|t| t["typeId"].as_u64().unwrap())
             .collect();
         assert_eq!(ids, vec![339, 26]);
+        // Unlabeled types say so with `label: null`, as HubSpot does (API-NOTES §2.3).
+        assert_eq!(
+            r.body["results"][0],
+            json!({"category": "HUBSPOT_DEFINED", "typeId": 339, "label": null})
+        );
+        assert_eq!(r.body["results"][1]["label"], "Primary");
     }
     // v4 PUT labelled (primary company) → 201 LabelsBetweenObjectPair; reverse edge exists
     let r = api
@@ -502,8 +508,8 @@ async fn associations_v4_v3_and_reverse_edges() {
         .unwrap();
     assert_eq!(
         e["associationTypes"],
-        json!([{"category": "HUBSPOT_DEFINED", "typeId": 339}]),
-        "label removed, unlabeled stays"
+        json!([{"category": "HUBSPOT_DEFINED", "typeId": 339, "label": null}]),
+        "label removed, unlabeled stays (with `label: null`, as HubSpot sends it)"
     );
     h.shutdown().await;
 }

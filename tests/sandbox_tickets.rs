@@ -205,9 +205,10 @@ async fn create_get_update_archive() {
         r.body["properties"].get("nonexistent").is_none(),
         "unknown properties are ignored"
     );
-    assert!(
-        r.body["properties"].get("content").is_none(),
-        "empty properties are omitted"
+    assert_eq!(
+        r.body["properties"].get("content"),
+        Some(&Value::Null),
+        "requested-but-empty properties are null"
     );
 
     // update: move to closed stage, clear priority
@@ -221,6 +222,8 @@ async fn create_get_update_archive() {
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_schema(T, "SimplePublicObject", &r.body);
+    // An update's answer lists the values the ticket has (nothing was requested): the
+    // cleared one is not there.
     assert!(r.body["properties"].get("hs_ticket_priority").is_none());
     assert_eq!(r.body["properties"]["hs_is_closed"], "true");
     assert!(r.body["properties"]["closed_date"].is_string());
@@ -637,5 +640,106 @@ async fn seeded_history_and_hostile_strings() {
         sources.contains("CRM_UI") && sources.len() >= 3,
         "{sources:?}"
     );
+    h.shutdown().await;
+}
+
+/// HubSpot answers a requested, defined property without a value as `null` (API-NOTES §1),
+/// in every read that takes a property list: get (default and requested properties, and
+/// properties asked for only with history), list, batch read and search. Unknown names stay
+/// out; a create's answer (nothing requested) holds only values.
+#[tokio::test]
+async fn requested_but_empty_properties_are_null_in_every_read() {
+    let h = start(5).await;
+    let api = Api::new(&h);
+    let r = api
+        .post(
+            "/crm/v3/objects/tickets",
+            json!({"properties": {"subject": "Only a subject", "hs_pipeline_stage": "1"}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_schema(T, "SimplePublicObject", &r.body);
+    let created = r.body["properties"].as_object().unwrap();
+    assert!(
+        created.values().all(Value::is_string) && !created.contains_key("content"),
+        "a create's answer lists values only: {}",
+        r.body
+    );
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    let empty = ["content", "hs_ticket_category", "hs_ticket_priority"];
+    let assert_nulls = |record: &Value, names: &[&str], what: &str| {
+        let props = record["properties"].as_object().unwrap();
+        for name in names {
+            assert_eq!(props.get(*name), Some(&Value::Null), "{what}: {name}");
+        }
+        assert_eq!(props["subject"], "Only a subject", "{what}");
+        assert!(!props.contains_key("nonexistent"), "{what}: unknown names");
+    };
+
+    // get: HubSpot's default properties, then the ones asked for
+    let r = api.get(&format!("/crm/v3/objects/tickets/{id}")).await;
+    assert_schema(T, "SimplePublicObjectWithAssociations", &r.body);
+    assert_nulls(&r.body, &empty, "get, default properties");
+    let r = api
+        .get(&format!(
+            "/crm/v3/objects/tickets/{id}?properties=subject,content,nonexistent,hubspot_owner_id"
+        ))
+        .await;
+    assert_schema(T, "SimplePublicObjectWithAssociations", &r.body);
+    assert_nulls(&r.body, &["content", "hubspot_owner_id"], "get, requested");
+    // asked for only with history: still in `properties` [O], null
+    let r = api
+        .get(&format!(
+            "/crm/v3/objects/tickets/{id}?properties=subject&propertiesWithHistory=hs_ticket_priority"
+        ))
+        .await;
+    assert_schema(T, "SimplePublicObjectWithAssociations", &r.body);
+    assert_nulls(&r.body, &["hs_ticket_priority"], "get, with history");
+
+    // list
+    let r = api
+        .get("/crm/v3/objects/tickets?limit=100&properties=subject,content,nonexistent")
+        .await;
+    assert_schema(
+        T,
+        "CollectionResponseSimplePublicObjectWithAssociationsForwardPaging",
+        &r.body,
+    );
+    let listed = r.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id.as_str())
+        .cloned()
+        .unwrap();
+    assert_nulls(&listed, &["content"], "list");
+
+    // batch read, with and without history
+    let r = api
+        .post(
+            "/crm/v3/objects/tickets/batch/read",
+            json!({"inputs": [{"id": id}], "properties": ["subject", "content", "nonexistent"],
+                   "propertiesWithHistory": ["hs_ticket_category"]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_schema(T, "BatchResponseSimplePublicObject", &r.body);
+    assert_nulls(
+        &r.body["results"][0],
+        &["content", "hs_ticket_category"],
+        "batch read",
+    );
+
+    // search
+    let r = api
+        .post(
+            "/crm/v3/objects/tickets/search",
+            json!({"filterGroups": [{"filters": [{"propertyName": "hs_object_id", "operator": "EQ", "value": id}]}],
+                   "properties": ["subject", "content", "nonexistent"]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_schema(T, "CollectionResponseWithTotalSimplePublicObject", &r.body);
+    assert_nulls(&r.body["results"][0], &["content"], "search");
     h.shutdown().await;
 }

@@ -404,3 +404,59 @@ async fn keys_redraw_at_once_while_the_api_is_slow() {
     .await;
     h.quit().await;
 }
+
+/// HubSpot answers the detail's properties that have no value as `null`; every property
+/// (`a`) shows them as it shows any empty one, "—", never "null".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn null_properties_show_as_empty_in_the_detail() {
+    let mut h = Harness::start(config(), W, H).await;
+    let cat = catalog(&h.client).await;
+    let names: Vec<String> = cat.properties.iter().map(|d| d.name.clone()).collect();
+    let wire = h
+        .client
+        .get_ticket(
+            "1002",
+            &GetQuery {
+                properties: names,
+                ..GetQuery::default()
+            },
+        )
+        .await
+        .expect("ticket");
+    // The labels of the properties the sandbox sent as `null` (short enough not to be cut).
+    let null_labels: Vec<String> = wire
+        .properties
+        .iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(name, _)| cat.property_label(name).to_owned())
+        .filter(|l| hubtix::text::width(l) < 20)
+        .collect();
+    assert!(!null_labels.is_empty(), "1002 has empty properties");
+    loaded(&mut h).await;
+    h.key(KeyCode::Char('j'));
+    h.key(KeyCode::Enter);
+    h.wait_until("the properties of 1002", |s| {
+        s.contains("#1002 Login fails on SSO") && s.contains("Ticket information")
+    })
+    .await;
+    h.key(KeyCode::Char('a'));
+    let screen = h
+        .wait_until("every property", |s| s.contains("Properties (all)"))
+        .await;
+    let detail = |l: &str| l.split_once("││").map(|(_, d)| d.trim_start().to_owned());
+    let shown: Vec<String> = screen
+        .lines()
+        .filter_map(detail)
+        .filter(|d| {
+            null_labels
+                .iter()
+                .any(|l| d.split("  ").next() == Some(l.as_str()))
+        })
+        .collect();
+    assert!(!shown.is_empty(), "{null_labels:?} in\n{screen}");
+    for row in &shown {
+        assert!(row.contains('—'), "{row:?} in\n{screen}");
+    }
+    assert!(!screen.contains("null"), "{screen}");
+    h.quit().await;
+}

@@ -14,7 +14,8 @@ use serde_json::{Map, Value};
 use super::error::StandardError;
 
 /// A property map as sent by HubSpot: values are strings on the wire, or `null` for a
-/// requested-but-empty property on real HubSpot (the sandbox omits them instead; API-NOTES §1).
+/// requested-but-empty property (API-NOTES §1; the sandbox answers the same). `null` and
+/// absent both mean "no value": read values with [`SimplePublicObject::property`].
 pub type Properties = BTreeMap<String, Option<String>>;
 
 /// Property values to write. `""` clears a value (API-NOTES §1 "Update").
@@ -75,7 +76,7 @@ pub struct ValueWithTimestamp {
     #[serde(with = "ts")]
     pub timestamp: Timestamp,
     /// Who/what set it: `CRM_UI`, `API`, `CALCULATED`, ... (full enum UNCONFIRMED, §5).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_to_empty")]
     pub source_type: String,
     /// e.g. `userId:9586504`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -111,7 +112,7 @@ pub struct AssociatedId {
     #[serde(deserialize_with = "string_or_number")]
     pub id: String,
     /// v3 type name, e.g. `ticket_to_company_unlabeled`.
-    #[serde(default, rename = "type")]
+    #[serde(default, rename = "type", deserialize_with = "null_to_empty")]
     pub type_: String,
 }
 
@@ -192,7 +193,7 @@ impl<T> SearchPage<T> {
 #[serde(rename_all = "camelCase")]
 pub struct BatchResponse<T> {
     /// `PENDING | PROCESSING | CANCELED | COMPLETE`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_to_empty")]
     pub status: String,
     /// Records that succeeded.
     #[serde(default = "Vec::new")]
@@ -617,19 +618,19 @@ pub struct Property {
     /// Internal name.
     pub name: String,
     /// Label.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_to_empty")]
     pub label: String,
     /// `bool, date, datetime, enumeration, number, phone_number, string`.
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type", default, deserialize_with = "null_to_empty")]
     pub type_: String,
     /// `select, checkbox, text, textarea, ...`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_to_empty")]
     pub field_type: String,
     /// Group.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_to_empty")]
     pub group_name: String,
     /// Description.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_to_empty")]
     pub description: String,
     /// Enumeration options.
     #[serde(default)]
@@ -724,7 +725,7 @@ pub struct PropertyGroup {
     /// Internal name.
     pub name: String,
     /// Label.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_to_empty")]
     pub label: String,
     /// Order.
     #[serde(default)]
@@ -756,7 +757,7 @@ pub struct PublicOwner {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_including_inactive: Option<i64>,
     /// `PERSON` or `QUEUE`.
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type", default, deserialize_with = "null_to_empty")]
     pub type_: String,
     /// Teams.
     #[serde(default)]
@@ -795,7 +796,7 @@ pub struct PublicTeam {
     /// Team id.
     pub id: String,
     /// Name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_to_empty")]
     pub name: String,
     /// Primary team of the owner.
     #[serde(default)]
@@ -963,7 +964,7 @@ mod tests {
     }
 
     #[test]
-    fn sandbox_style_ticket_omits_empty_properties() {
+    fn ticket_without_an_empty_property() {
         let t: SimplePublicObject = serde_json::from_str(
             r#"{"id":"1","properties":{"subject":"x"},"createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z","archived":true,"archivedAt":"2026-02-01T00:00:00Z"}"#,
         )
@@ -1059,6 +1060,31 @@ mod tests {
         assert_eq!(p.options[1].value, "HIGH");
         assert!(p.is_writable());
         assert!(p.extra.contains_key("createdAt"));
+    }
+
+    /// Strings HubSpot may leave out may also come as `null` (as requested-but-empty
+    /// property values do): both read as "".
+    #[test]
+    fn property_definition_with_null_strings() {
+        let p: Property = serde_json::from_str(
+            r#"{"name":"ticket_code","label":null,"type":"string","fieldType":null,"groupName":null,
+             "description":null,"options":[]}"#,
+        )
+        .expect("null strings parse");
+        assert_eq!(
+            (
+                p.label.as_str(),
+                p.field_type.as_str(),
+                p.group_name.as_str()
+            ),
+            ("", "", "")
+        );
+        assert_eq!(p.description, "");
+        let v: ValueWithTimestamp = serde_json::from_str(
+            r#"{"value":null,"timestamp":"2026-01-01T00:00:00Z","sourceType":null}"#,
+        )
+        .expect("history with nulls parses");
+        assert_eq!((v.value.as_str(), v.source_type.as_str()), ("", ""));
     }
 
     #[test]

@@ -29,13 +29,10 @@ fn missing_path(st: &Store, kind: Kind, id: &str) -> ApiResult<u64> {
 }
 
 fn spec_json(t: &model::AssocType) -> Value {
-    // HubSpot sends `label: null` for unlabeled types [D-assoc] but the spec types `label` as
-    // a (non-null) string; the spec wins, so unlabeled types omit `label`.
-    let mut v = json!({"category": "HUBSPOT_DEFINED", "typeId": t.type_id});
-    if let Some(l) = t.label {
-        v["label"] = json!(l);
-    }
-    v
+    // Unlabeled types carry `label: null`, as HubSpot sends them in every v4 answer and the
+    // labels list [D-assoc examples; API-NOTES §2.2, §2.3], although the spec types `label` as
+    // an optional string: a client that expects a string there breaks on real HubSpot.
+    json!({"category": "HUBSPOT_DEFINED", "typeId": t.type_id, "label": t.label})
 }
 
 fn types_json(from: Kind, to: Kind, ids: &[u32]) -> Vec<Value> {

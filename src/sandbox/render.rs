@@ -12,7 +12,10 @@ use super::store::{Hist, Record, Source, Store, get_prop, iso, now_ms};
 pub enum Sel<'a> {
     Default,
     Some(&'a [String]),
-    /// Everything with a value (create/update responses).
+    /// Everything with a value (create/update responses). Nothing was requested there, so no
+    /// `null`s: HubSpot's create examples [D-obj] list only set values; whether an update's
+    /// answer shows a property it just cleared (as `null`, `""` or not at all) is UNCONFIRMED,
+    /// the sandbox leaves it out.
     All,
 }
 
@@ -27,39 +30,32 @@ pub fn render(
     history: Option<&[String]>,
     assocs: Option<&[Kind]>,
 ) -> Value {
-    // Requested-but-empty properties are OMITTED (decision: the spec types property values as
-    // non-null strings; HubSpot's docs conflict — some editions say `null`, others "will not
-    // appear"). Unknown requested names are ignored silently.
     let mut props = Map::new();
-    let mut put = |name: &str| {
-        if let Some(v) = get_prop(kind, rec, name) {
-            props.insert(name.to_owned(), Value::String(v));
-        }
-    };
     match sel {
-        Sel::Default => kind.default_props().iter().for_each(|n| put(n)),
+        Sel::Default => {
+            for n in kind.default_props() {
+                put_requested(&mut props, kind, rec, n);
+            }
+        }
         Sel::Some(list) => {
             for n in list.iter() {
-                if model::prop(kind, n).is_some() {
-                    put(n);
-                }
+                put_requested(&mut props, kind, rec, n);
             }
             for n in [kind.create_prop(), kind.modified_prop(), "hs_object_id"] {
-                put(n);
+                put_requested(&mut props, kind, rec, n);
             }
         }
         Sel::All => {
             for d in model::props_of(kind) {
-                put(d.name);
+                if let Some(v) = get_prop(kind, rec, d.name) {
+                    props.insert(d.name.to_owned(), Value::String(v));
+                }
             }
         }
     }
-    if let Some(h) = history {
-        for n in h {
-            if model::prop(kind, n).is_some() {
-                put(n);
-            }
-        }
+    // A property asked for only with history still shows in `properties` [O], `null` too.
+    for n in history.unwrap_or_default() {
+        put_requested(&mut props, kind, rec, n);
     }
     let mut o = Map::new();
     o.insert("id".into(), json!(rec.id.to_string()));
@@ -105,6 +101,18 @@ pub fn render(
         }
     }
     Value::Object(o)
+}
+
+/// Puts one requested property into `props`: its value, or `null` when the property is
+/// defined but empty. HubSpot answers `null` for requested, defined, empty properties
+/// (API-NOTES §1: the current tickets guide and observed answers; the spec types values as
+/// strings, older guides said "will not appear"). Unknown names are ignored silently [S].
+fn put_requested(props: &mut Map<String, Value>, kind: Kind, rec: &Record, name: &str) {
+    if model::prop(kind, name).is_none() {
+        return;
+    }
+    let value = get_prop(kind, rec, name).map_or(Value::Null, Value::String);
+    props.insert(name.to_owned(), value);
 }
 
 fn hist_json(h: &Hist) -> Value {
