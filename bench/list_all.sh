@@ -22,7 +22,7 @@ fi
 
 work=$(mktemp -d)
 trap 'kill "$sandbox_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
-"$bin" sandbox --port 0 --tickets "$TICKETS" >"$work/sandbox.out" 2>"$work/sandbox.err" &
+"$bin" sandbox --port 0 --tickets "$TICKETS" --rate-limit off >"$work/sandbox.out" 2>"$work/sandbox.err" &
 sandbox_pid=$!
 for _ in $(seq 1 200); do
   grep -q '^listening on ' "$work/sandbox.out" 2>/dev/null && break

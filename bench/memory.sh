@@ -22,7 +22,7 @@ sandbox_pid=
 trap '[ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null; rm -rf "$work"' EXIT
 
 start_sandbox() {
-  "$bin" sandbox --port 0 --tickets "$1" >"$work/sandbox.out" 2>"$work/sandbox.err" &
+  "$bin" sandbox --port 0 --tickets "$1" --rate-limit off >"$work/sandbox.out" 2>"$work/sandbox.err" &
   sandbox_pid=$!
   for _ in $(seq 1 1200); do
     grep -q '^listening on ' "$work/sandbox.out" 2>/dev/null && break

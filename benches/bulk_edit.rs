@@ -87,6 +87,7 @@ fn bench(c: &mut Criterion) {
             RateLimit {
                 max: 100,
                 window: Duration::from_secs(10),
+                ..RateLimit::PRIVATE_APP
             },
         ),
         (
@@ -94,6 +95,7 @@ fn bench(c: &mut Criterion) {
             RateLimit {
                 max: 5,
                 window: Duration::from_secs(1),
+                ..RateLimit::PRIVATE_APP
             },
         ),
     ] {

@@ -83,12 +83,39 @@ pub struct SandboxArgs {
     /// Latency added to every response, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
-    /// HubSpot-like burst limit, e.g. `100/10` (100 requests per 10 seconds).
-    #[arg(long, value_parser = parse_rate_limit)]
-    pub rate_limit: Option<crate::sandbox::RateLimit>,
+    /// HubSpot's limits: the burst as `N/SECONDS` (default a private app's 190 per 10
+    /// seconds, with its daily limit and search's 5 per second), or `off` for none
+    /// (benchmarks).
+    #[arg(long, default_value = "190/10", value_parser = parse_sandbox_limits)]
+    pub rate_limit: SandboxLimits,
+    /// The daily request limit while limits are on.
+    #[arg(long, default_value_t = crate::sandbox::RateLimit::PRIVATE_APP.daily)]
+    pub daily_limit: u64,
 }
 
-/// Parses `N/SECONDS` into a rate limit.
+/// `--rate-limit`: a burst limit, or `off` (`None`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SandboxLimits(pub Option<crate::sandbox::RateLimit>);
+
+impl SandboxArgs {
+    /// The sandbox's limits: the burst from `--rate-limit` with `--daily-limit`, or none.
+    pub fn limits(&self) -> Option<crate::sandbox::RateLimit> {
+        self.rate_limit.0.map(|r| crate::sandbox::RateLimit {
+            daily: self.daily_limit,
+            ..r
+        })
+    }
+}
+
+/// Parses `off` or `N/SECONDS`.
+pub fn parse_sandbox_limits(s: &str) -> Result<SandboxLimits, String> {
+    if s.trim().eq_ignore_ascii_case("off") {
+        return Ok(SandboxLimits(None));
+    }
+    parse_rate_limit(s).map(|r| SandboxLimits(Some(r)))
+}
+
+/// Parses `N/SECONDS` into a rate limit (a private app's daily limit).
 pub fn parse_rate_limit(s: &str) -> Result<crate::sandbox::RateLimit, String> {
     let (n, secs) = s
         .split_once('/')
@@ -109,6 +136,7 @@ pub fn parse_rate_limit(s: &str) -> Result<crate::sandbox::RateLimit, String> {
     Ok(crate::sandbox::RateLimit {
         max,
         window: std::time::Duration::from_secs_f64(secs),
+        ..crate::sandbox::RateLimit::PRIVATE_APP
     })
 }
 
@@ -425,6 +453,21 @@ mod tests {
         assert!(parse_rate_limit("0/10").is_err());
         assert!(parse_rate_limit("5/0").is_err());
         assert!(parse_rate_limit("x/10").is_err());
+    }
+
+    #[test]
+    fn sandbox_limits_default_to_a_private_apps_and_turn_off() {
+        let args = |extra: &[&str]| {
+            let c = Cli::try_parse_from([&["hubtix", "sandbox"], extra].concat()).expect("valid");
+            match c.command {
+                Some(Command::Sandbox(a)) => a.limits(),
+                other => panic!("unexpected {other:?}"),
+            }
+        };
+        assert_eq!(args(&[]), Some(crate::sandbox::RateLimit::PRIVATE_APP));
+        assert_eq!(args(&["--rate-limit", "off"]), None);
+        let r = args(&["--rate-limit", "100/10", "--daily-limit", "250000"]).expect("on");
+        assert_eq!((r.max, r.daily), (100, 250_000));
     }
 
     #[test]

@@ -100,13 +100,14 @@ fn print_paths(paths: &Paths) -> Result<(), String> {
 }
 
 async fn run_sandbox(args: crate::cli::SandboxArgs) -> Result<(), String> {
+    let rate_limit = args.limits();
     let config = crate::sandbox::SandboxConfig {
         port: args.port,
         token: args.token,
         tickets: args.tickets,
         seed: args.seed,
         latency: std::time::Duration::from_millis(args.latency_ms),
-        rate_limit: args.rate_limit,
+        rate_limit,
         reference_ms: None,
     };
     crate::sandbox::serve_until_shutdown(config, |addr| {

@@ -15,7 +15,7 @@
 //!   (HubSpot error bodies), `state` (`AppState`), `store` (records, history, edges,
 //!   owners), `model` (object kinds, association types, property definitions, pipelines),
 //!   `validate` (property validation), `seed` (deterministic data for (seed, tickets)),
-//!   `faults` (test control), `rate_limit` (TEN_SECONDLY_ROLLING and search limits)
+//!   `faults` (test control), `rate_limit` (a private app's limits: ten-secondly, daily, search)
 //!
 //! Dependencies run one way, down the layers, never up:
 //! ```text
@@ -97,7 +97,8 @@ pub struct SandboxConfig {
     pub seed: u64,
     /// Latency added to every response.
     pub latency: Duration,
-    /// HubSpot-like burst limit: `max` requests per `window`.
+    /// HubSpot's limits: a private app's by default ([`RateLimit::PRIVATE_APP`]); `None`
+    /// turns them off (benchmarks).
     pub rate_limit: Option<RateLimit>,
     /// When the seeded data ends, in epoch milliseconds: every seeded timestamp is shifted by
     /// `reference_ms - 2026-11-01T00:00:00Z`, so the data looks recent at that moment (demo
@@ -114,7 +115,7 @@ impl Default for SandboxConfig {
             tickets: 500,
             seed: 42,
             latency: Duration::ZERO,
-            rate_limit: None,
+            rate_limit: Some(RateLimit::PRIVATE_APP),
             reference_ms: None,
         }
     }
@@ -402,10 +403,10 @@ fn authorized(app: &AppState, headers: &axum::http::HeaderMap) -> bool {
     token == Some(app.token.as_str()) && !app.faults.token_revoked()
 }
 
-/// Counts the request against its limit. `Ok`: the rate-limit headers to send (none for
+/// Counts the request against its limits. `Ok`: the rate-limit headers to send (none for
 /// search); `Err`: the 429 and the headers it carries. Search has its own 5/s limit and
 /// carries no rate-limit headers; the v4 association batch endpoints are exempt from the
-/// ten-secondly window [S].
+/// ten-secondly window [S]; every request counts against the day.
 fn rate_limit(
     app: &AppState,
     method: &str,
@@ -415,20 +416,28 @@ fn rate_limit(
         && path.starts_with("/crm/v3/objects/")
         && path.trim_end_matches('/').ends_with("/search");
     if is_search {
-        if !app.limiter.check_search() {
-            // The message is HubSpot's (Node SDK); the search limit's policyName is UNCONFIRMED.
-            let e =
-                errors::ApiError::rate_limited("You have reached your secondly limit.", "SECONDLY");
-            return Err((e, None));
-        }
-        return Ok(None);
+        return match app.limiter.check_search() {
+            Ok(()) => Ok(None),
+            Err(policy) => Err((rate_limited(policy), None)),
+        };
     }
     let exempt = path.starts_with("/crm/v4/associations/") && path.contains("/batch/");
-    app.limiter.check(exempt).map(Some).map_err(|h| {
-        let e = errors::ApiError::rate_limited(
+    app.limiter
+        .check(exempt)
+        .map(Some)
+        .map_err(|(policy, h)| (rate_limited(policy), Some(h)))
+}
+
+/// HubSpot's 429 body for the limit that refused a request [D-usage]. The search limit's
+/// message is HubSpot's (Node SDK); its policyName is UNCONFIRMED.
+fn rate_limited(policy: rate_limit::Policy) -> errors::ApiError {
+    let (message, name) = match policy {
+        rate_limit::Policy::TenSecondly => (
             "You have reached your ten_secondly_rolling limit.",
             "TEN_SECONDLY_ROLLING",
-        );
-        (e, Some(h))
-    })
+        ),
+        rate_limit::Policy::Daily => ("You have reached your daily limit.", "DAILY"),
+        rate_limit::Policy::Secondly => ("You have reached your secondly limit.", "SECONDLY"),
+    };
+    errors::ApiError::rate_limited(message, name)
 }

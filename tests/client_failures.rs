@@ -510,7 +510,6 @@ async fn behind_faults(tickets: usize, token: &str) -> (SandboxHandle, FaultProx
     let mut cfg = ClientConfig::new(proxy.url(), AccessToken::new(token));
     cfg.retry = RetryPolicy::fast();
     cfg.timeout = Duration::from_secs(5);
-    cfg.search_per_second = 0;
     (sb, proxy, Client::new(cfg).unwrap())
 }
 
@@ -687,6 +686,7 @@ async fn headroom_follows_the_rate_limit_headers() {
         rate_limit: Some(RateLimit {
             max: 50,
             window: Duration::from_secs(10),
+            ..RateLimit::PRIVATE_APP
         }),
         ..SandboxConfig::default()
     })
@@ -721,6 +721,7 @@ async fn a_burst_over_the_window_is_paced_without_errors() {
         rate_limit: Some(RateLimit {
             max: 5,
             window: Duration::from_millis(300),
+            ..RateLimit::PRIVATE_APP
         }),
         ..SandboxConfig::default()
     })
@@ -762,14 +763,14 @@ async fn searches_are_paced_under_the_secondly_limit() {
         rate_limit: Some(RateLimit {
             max: 1000,
             window: Duration::from_secs(10),
+            ..RateLimit::PRIVATE_APP
         }),
         ..SandboxConfig::default()
     })
     .await
     .unwrap();
     // Default pacing: HubSpot's 5 searches per second.
-    let mut cfg = config(&sb, SECRET, Duration::from_secs(5));
-    cfg.search_per_second = ClientConfig::new("http://x", AccessToken::new("t")).search_per_second;
+    let cfg = config(&sb, SECRET, Duration::from_secs(5));
     assert_eq!(cfg.search_per_second, 5);
     let c = Client::new(cfg).unwrap();
     let mut events = c.events();
@@ -800,7 +801,9 @@ async fn searches_are_paced_under_the_secondly_limit() {
 
     // Without client pacing, the sandbox's limit answers 429 "secondly limit"; millisecond
     // retries cannot outwait a one-second window, so the excess surfaces as a typed error.
-    let unpaced = client(&sb, SECRET, Duration::from_secs(5));
+    let mut cfg = config(&sb, SECRET, Duration::from_secs(5));
+    cfg.search_per_second = 0;
+    let unpaced = Client::new(cfg).unwrap();
     // The sandbox's window rolls past the paced searches.
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let mut set = tokio::task::JoinSet::new();

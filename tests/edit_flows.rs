@@ -662,6 +662,7 @@ async fn bulk_edit_of_1000_tickets_is_10_batches_without_a_visible_429() {
         rate_limit: Some(RateLimit {
             max: 10,
             window: Duration::from_secs(1),
+            ..RateLimit::PRIVATE_APP
         }),
         ..SandboxConfig::default()
     };

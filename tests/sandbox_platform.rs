@@ -173,19 +173,31 @@ async fn owners_api() {
 // one window do, whatever the machine's speed, and the window rolls without waiting for it.
 #[tokio::test(start_paused = true)]
 async fn rate_limit_headers_and_429() {
-    // No limit configured: generous headers anyway.
+    // By default a private app's limits, advertised as HubSpot does.
     let h = start(10).await;
     let api = Api::new(&h);
     let r = api.get("/crm/v3/objects/tickets").await;
-    for name in [
-        "x-hubspot-ratelimit-max",
-        "x-hubspot-ratelimit-remaining",
-        "x-hubspot-ratelimit-interval-milliseconds",
-        "x-hubspot-ratelimit-daily",
-        "x-hubspot-ratelimit-daily-remaining",
+    for (name, value) in [
+        ("x-hubspot-ratelimit-max", "190"),
+        ("x-hubspot-ratelimit-remaining", "189"),
+        ("x-hubspot-ratelimit-interval-milliseconds", "10000"),
+        ("x-hubspot-ratelimit-daily", "1000000"),
+        ("x-hubspot-ratelimit-daily-remaining", "999999"),
     ] {
-        assert!(r.header(name).is_some(), "missing {name}");
+        assert_eq!(r.header(name), Some(value), "{name}");
     }
+    h.shutdown().await;
+    // Limits off (benchmarks): generous headers, nothing refused, search unlimited.
+    let h = start_with(SandboxConfig {
+        tickets: 10,
+        token: TOKEN.into(),
+        rate_limit: None,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let api = Api::new(&h);
+    let r = api.get("/crm/v3/objects/tickets").await;
+    assert_eq!(r.header("x-hubspot-ratelimit-max"), Some("10000"));
     for _ in 0..8 {
         assert_eq!(
             api.post("/crm/v3/objects/tickets/search", json!({}))
@@ -203,6 +215,7 @@ async fn rate_limit_headers_and_429() {
         rate_limit: Some(RateLimit {
             max: 5,
             window: Duration::from_millis(600),
+            ..RateLimit::PRIVATE_APP
         }),
         ..SandboxConfig::default()
     })
@@ -248,6 +261,73 @@ async fn rate_limit_headers_and_429() {
     // the window rolls
     tokio::time::sleep(Duration::from_millis(650)).await;
     assert_eq!(api.get("/crm/v3/objects/tickets").await.status, 200);
+    h.shutdown().await;
+}
+
+// The default limits, on tokio's paused clock: a private app's 190 per 10 s and search's 5
+// per second hold without being configured.
+#[tokio::test(start_paused = true)]
+async fn limits_are_a_private_apps_by_default() {
+    let h = start(10).await;
+    let api = Api::new(&h);
+    let mut statuses = Vec::new();
+    for _ in 0..191 {
+        statuses.push(api.get("/crm/v3/objects/tickets?limit=1").await.status);
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 190);
+    assert_eq!(statuses[190], 429);
+    let mut searches = Vec::new();
+    for _ in 0..6 {
+        let r = api.post("/crm/v3/objects/tickets/search", json!({})).await;
+        searches.push(r.status);
+    }
+    assert_eq!(searches, vec![200, 200, 200, 200, 200, 429]);
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    assert_eq!(api.get("/crm/v3/objects/tickets").await.status, 200);
+    h.shutdown().await;
+}
+
+// The daily limit: when the day's requests are spent, everything (search too) is refused
+// with HubSpot's DAILY 429, and the headers say none remain.
+#[tokio::test(start_paused = true)]
+async fn the_daily_limit_refuses_with_its_own_429() {
+    let h = start_with(SandboxConfig {
+        tickets: 10,
+        token: TOKEN.into(),
+        rate_limit: Some(RateLimit {
+            daily: 3,
+            ..RateLimit::PRIVATE_APP
+        }),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let api = Api::new(&h);
+    for left in ["2", "1"] {
+        let r = api.get("/crm/v3/objects/tickets").await;
+        assert_eq!(r.status, 200);
+        assert_eq!(r.header("x-hubspot-ratelimit-daily"), Some("3"));
+        assert_eq!(r.header("x-hubspot-ratelimit-daily-remaining"), Some(left));
+    }
+    assert_eq!(
+        api.post("/crm/v3/objects/tickets/search", json!({}))
+            .await
+            .status,
+        200,
+        "a search counts against the day"
+    );
+    let r = api.get("/crm/v3/objects/tickets").await;
+    assert_eq!(r.status, 429, "{}", r.body);
+    assert_eq!(r.body["policyName"], "DAILY");
+    assert_eq!(r.body["errorType"], "RATE_LIMIT");
+    assert_eq!(r.body["message"], "You have reached your daily limit.");
+    assert_eq!(r.header("x-hubspot-ratelimit-daily-remaining"), Some("0"));
+    assert_schema("tickets-v3.json", "Error", &r.body);
+    let r = api.post("/crm/v3/objects/tickets/search", json!({})).await;
+    assert_eq!(r.status, 429);
+    assert_eq!(r.body["policyName"], "DAILY");
+    // The burst window rolling does not bring the day back.
+    tokio::time::sleep(Duration::from_secs(11)).await;
+    assert_eq!(api.get("/crm/v3/objects/tickets").await.status, 429);
     h.shutdown().await;
 }
 

@@ -5,6 +5,12 @@
 //! Every expectation is computed independently from the full ticket list (`GET
 //! /crm/v3/objects/tickets`, paged with `after`), never hard-coded; every 200 is validated
 //! against `CollectionResponseWithTotalSimplePublicObject` and every error against `Error`.
+//!
+//! The semantics tests run with HubSpot's limits off (`start_unlimited`): each sends tens to
+//! hundreds of searches back to back, which search's 5 per second would stretch to minutes
+//! of waiting without testing anything more. The limit itself is tested here with limits on
+//! (`search_is_limited_to_five_per_second_apart_from_the_burst_window`), and in
+//! `sandbox_platform.rs` as the default.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -254,7 +260,7 @@ fn by_id(all: &[Ticket], id: u64) -> &Ticket {
 
 #[tokio::test]
 async fn string_operators_on_subject_and_content() {
-    let h = start(300).await;
+    let h = start_unlimited(300).await;
     let api = Api::new(&h);
     let all = list_all(&api, PROPS).await;
     assert_eq!(all.len(), 300);
@@ -426,7 +432,7 @@ async fn string_operators_on_subject_and_content() {
 
 #[tokio::test]
 async fn enumeration_operators_priority_stage_category_owner() {
-    let h = start(300).await;
+    let h = start_unlimited(300).await;
     let api = Api::new(&h);
     let all = list_all(&api, PROPS).await;
     let pr = |t: &Ticket| t.p("hs_ticket_priority").map(str::to_owned);
@@ -631,7 +637,7 @@ async fn enumeration_operators_priority_stage_category_owner() {
 
 #[tokio::test]
 async fn number_operators_compare_numerically() {
-    let h = start(300).await;
+    let h = start_unlimited(300).await;
     let api = Api::new(&h);
     let all = list_all(&api, PROPS).await;
     let au = |t: &Ticket| t.p("affected_users").map(num);
@@ -745,7 +751,7 @@ async fn number_operators_compare_numerically() {
 
 #[tokio::test]
 async fn datetime_operators_take_epoch_ms_and_iso() {
-    let h = start(300).await;
+    let h = start_unlimited(300).await;
     let api = Api::new(&h);
     let all = list_all(&api, PROPS).await;
     let cd = |t: &Ticket| time_of(t, "createdate");
@@ -877,7 +883,7 @@ async fn datetime_operators_take_epoch_ms_and_iso() {
 
 #[tokio::test]
 async fn bool_operators() {
-    let h = start(300).await;
+    let h = start_unlimited(300).await;
     let api = Api::new(&h);
     let all = list_all(&api, PROPS).await;
     let closed = |t: &Ticket| t.p("hs_is_closed").map(str::to_owned);
@@ -930,7 +936,7 @@ async fn bool_operators() {
 
 #[tokio::test]
 async fn association_pseudo_property_contact() {
-    let h = start(300).await;
+    let h = start_unlimited(300).await;
     let api = Api::new(&h);
     let all = list_all(&api, PROPS).await;
     let x = *by_id(&all, 1001).contacts.iter().next().unwrap();
@@ -1001,7 +1007,7 @@ async fn association_pseudo_property_contact() {
 
 #[tokio::test]
 async fn or_of_and_groups_and_empty_groups() {
-    let h = start(300).await;
+    let h = start_unlimited(300).await;
     let api = Api::new(&h);
     let all = list_all(&api, PROPS).await;
     let a = |t: &Ticket| {
@@ -1078,7 +1084,7 @@ async fn or_of_and_groups_and_empty_groups() {
 
 #[tokio::test]
 async fn filter_limits_and_invalid_requests_are_400() {
-    let h = start(50).await;
+    let h = start_unlimited(50).await;
     let api = Api::new(&h);
     let eq = fv("hs_object_id", "GT", "0");
     let group = |n: usize| json!({ "filters": vec![eq.clone(); n] });
@@ -1195,7 +1201,7 @@ async fn filter_limits_and_invalid_requests_are_400() {
 
 #[tokio::test]
 async fn limit_and_offset_paging() {
-    let h = start(300).await;
+    let h = start_unlimited(300).await;
     let api = Api::new(&h);
     let all = list_all(&api, PROPS).await;
     // Default order: createdate ascending, ties by id.
@@ -1281,7 +1287,7 @@ async fn limit_and_offset_paging() {
 
 #[tokio::test]
 async fn ten_thousand_cap_and_keyset_continuation() {
-    let h = start(10_050).await;
+    let h = start_unlimited(10_050).await;
     let api = Api::new(&h);
     let listed = list_all(&api, &["hs_object_id"]).await;
     assert_eq!(listed.len(), 10_050);
@@ -1395,7 +1401,7 @@ async fn query_ids(api: &Api, body: Value) -> BTreeSet<u64> {
 
 #[tokio::test]
 async fn free_text_query() {
-    let h = start(300).await;
+    let h = start_unlimited(300).await;
     let api = Api::new(&h);
     let all = list_all(&api, PROPS).await;
     // Japanese.
@@ -1495,7 +1501,7 @@ fn expected_order(all: &[Ticket], prop: &str, cmp: Cmp, desc: bool) -> Vec<u64> 
 
 #[tokio::test]
 async fn sorts_both_directions_missing_last_ties_by_id() {
-    let h = start(300).await;
+    let h = start_unlimited(300).await;
     let api = Api::new(&h);
     let all = list_all(&api, PROPS).await;
     for (prop, cmp) in [
@@ -1583,7 +1589,7 @@ async fn sorts_both_directions_missing_last_ties_by_id() {
 
 #[tokio::test]
 async fn sorts_given_as_strings_and_invalid_sorts() {
-    let h = start(120).await;
+    let h = start_unlimited(120).await;
     let api = Api::new(&h);
     let all = list_all(&api, PROPS).await;
     // The spec types sorts as strings: a property name sorts ascending, "-name" descending
@@ -1624,6 +1630,7 @@ async fn search_is_limited_to_five_per_second_apart_from_the_burst_window() {
         rate_limit: Some(RateLimit {
             max: 3,
             window: Duration::from_secs(10),
+            ..RateLimit::PRIVATE_APP
         }),
         ..SandboxConfig::default()
     })
@@ -1672,7 +1679,7 @@ async fn search_is_limited_to_five_per_second_apart_from_the_burst_window() {
 #[tokio::test]
 async fn a_reference_moment_makes_the_seeded_data_recent() {
     const HOUR: i64 = 3_600_000;
-    let fixed = start(500).await;
+    let fixed = start_unlimited(500).await;
     let base = list_all(&Api::new(&fixed), PROPS).await;
     for r in [
         1_900_000_000_000 / HOUR * HOUR,
@@ -1682,6 +1689,7 @@ async fn a_reference_moment_makes_the_seeded_data_recent() {
         let h = start_with(SandboxConfig {
             token: TOKEN.into(),
             reference_ms: Some(r),
+            rate_limit: None, // back-to-back searches: see the module docs
             ..SandboxConfig::default()
         })
         .await;

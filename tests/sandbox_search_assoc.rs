@@ -1,4 +1,8 @@
 //! Search and associations over real HTTP.
+//!
+//! The tests of what search answers run with HubSpot's limits off (`start_unlimited`): they
+//! send searches back to back, more than search's 5 per second; the limit is tested in
+//! `sandbox_search.rs` and `sandbox_platform.rs`.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -57,7 +61,7 @@ async fn all_ids(api: &Api, body: Value) -> (u64, Vec<u64>) {
 
 #[tokio::test]
 async fn search_operators_sorts_and_query() {
-    let h = start(300).await;
+    let h = start_unlimited(300).await; // searches back to back: see the module docs
     let api = Api::new(&h);
     // no filters: everything, default order createdate ascending
     let r = search(&api, "tickets", json!({})).await;
@@ -211,7 +215,7 @@ async fn search_operators_sorts_and_query() {
 
 #[tokio::test]
 async fn search_limits() {
-    let h = start(10_050).await;
+    let h = start_unlimited(10_050).await; // searches back to back: see the module docs
     let api = Api::new(&h);
     let f = json!({"propertyName": "hs_pipeline", "operator": "EQ", "value": "0"});
     let r = search(
@@ -649,7 +653,7 @@ async fn pinning_requires_an_associated_engagement() {
 
 #[tokio::test]
 async fn other_objects_list_get_search() {
-    let h = start(30).await;
+    let h = start_unlimited(30).await; // searches back to back: see the module docs
     let api = Api::new(&h);
     for (kind, spec, total) in [
         ("contacts", "contacts-v3.json", 60),

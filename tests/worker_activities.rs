@@ -43,7 +43,6 @@ fn client(base_url: String) -> Client {
     let mut config = ClientConfig::new(base_url, AccessToken::new(TOKEN));
     config.timeout = Duration::from_secs(10);
     config.retry = RetryPolicy::fast();
-    config.search_per_second = 0;
     Client::new(config).expect("client")
 }
 

@@ -40,7 +40,6 @@ fn client(base_url: String, timeout: Duration) -> Client {
     let mut config = ClientConfig::new(base_url, AccessToken::new(TOKEN));
     config.timeout = timeout;
     config.retry = RetryPolicy::fast();
-    config.search_per_second = 0;
     Client::new(config).expect("client")
 }
 

@@ -42,7 +42,6 @@ pub fn config(sb: &SandboxHandle, token: &str, timeout: Duration) -> ClientConfi
     let mut cfg = ClientConfig::new(sb.base_url(), AccessToken::new(token));
     cfg.retry = RetryPolicy::fast();
     cfg.timeout = timeout;
-    cfg.search_per_second = 0;
     cfg
 }
 
