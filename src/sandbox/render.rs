@@ -40,7 +40,7 @@ pub fn render(
         Sel::Default => kind.default_props().iter().for_each(|n| put(n)),
         Sel::Some(list) => {
             for n in list.iter() {
-                if model::prop(kind, n).is_some() {
+                if st.schema.prop(kind, n).is_some() {
                     put(n);
                 }
             }
@@ -49,14 +49,14 @@ pub fn render(
             }
         }
         Sel::All => {
-            for d in model::props_of(kind) {
-                put(d.name);
+            for d in st.schema.props(kind) {
+                put(d.name());
             }
         }
     }
     if let Some(h) = history {
         for n in h {
-            if model::prop(kind, n).is_some() {
+            if st.schema.prop(kind, n).is_some() {
                 put(n);
             }
         }
@@ -67,7 +67,7 @@ pub fn render(
     if let Some(h) = history {
         let mut ph = Map::new();
         for n in h {
-            if model::prop(kind, n).is_none() {
+            if st.schema.prop(kind, n).is_none() {
                 continue;
             }
             let entries = history_json(kind, rec, n);
