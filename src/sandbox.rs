@@ -8,20 +8,25 @@
 //! - `routes`: the router only (method + path segments -> handler)
 //! - handlers: `objects` (list, get, create, update, archive), `batch` (one function per
 //!   batch operation), `search`, `assoc` (v3/v4 association routes, labels), `metadata`
-//!   (properties, pipelines, owners)
+//!   (properties, pipelines, owners: reads), `property_writes` (properties and groups:
+//!   create, update, archive, batch), `pipeline_writes` (pipelines and stages: create,
+//!   replace, update, archive, audits)
 //! - `records` (record writes and lookups: create, update, archive, apply changes, unique
-//!   index, `idProperty`), `render` (record, history and batch JSON, batch errors)
+//!   index, `idProperty`), `render` (record, history and batch JSON, batch errors),
+//!   `meta_json` (property, group, pipeline and stage JSON and their 404s)
 //! - foundations: `http` (`Req`, `Reply`, query/body helpers, routing errors), `errors`
 //!   (HubSpot error bodies), `state` (`AppState`), `store` (records, history, edges,
-//!   owners), `model` (object kinds, association types, property definitions, pipelines),
+//!   owners, the schema), `schema` (the writable property definitions, groups, pipelines
+//!   and audit trail), `model` (object kinds, association types, built-in property
+//!   definitions and pipelines),
 //!   `validate` (property validation), `seed` (deterministic data for (seed, tickets)),
 //!   `faults` (test control), `rate_limit` (a private app's limits: ten-secondly, daily, search)
 //!
 //! Dependencies run one way, down the layers, never up:
 //! ```text
-//! sandbox.rs -> routes -> objects | batch | search | assoc | metadata
-//!            -> records | render
-//!            -> http | errors | state | store | model | validate | seed | faults | rate_limit
+//! sandbox.rs -> routes -> objects | batch | search | assoc | metadata | property_writes | pipeline_writes
+//!            -> records | render | meta_json
+//!            -> http | errors | state | store | schema | model | validate | seed | faults | rate_limit
 //! ```
 //! A module may also use one of its own layer as long as no cycle forms (the foundations
 //! do: `validate -> store -> model`). Nothing imports from `routes` or from `sandbox.rs`
@@ -45,8 +50,12 @@
 //! - `POST /crm/v4/associations/{from}/{to}/batch/{read|create|archive|associate/default|labels/archive}`
 //! - `GET /crm/v4/associations/{from}/{to}/labels` and `GET /crm/associations/v4/{from}/{to}/labels`
 //! - `POST /crm/v3/associations/{from}/{to}/batch/{read|create|archive}`
-//! - `GET /crm/v3/properties/{type}`, `/{type}/groups`, `/{type}/{name}`
-//! - `GET /crm/v3/pipelines/{type}`, `/{type}/{id}`, `/{type}/{id}/stages`, `/{type}/{id}/stages/{stageId}`
+//! - `GET|POST /crm/v3/properties/{type}`, `GET|PATCH|DELETE /crm/v3/properties/{type}/{name}`,
+//!   `POST /crm/v3/properties/{type}/batch/{create|read|archive}`,
+//!   `GET|POST /crm/v3/properties/{type}/groups`, `GET|PATCH|DELETE .../groups/{groupName}`
+//! - `GET|POST /crm/v3/pipelines/{type}`, `GET|PUT|PATCH|DELETE /crm/v3/pipelines/{type}/{id}`,
+//!   `GET|POST .../{id}/stages`, `GET|PUT|PATCH|DELETE .../{id}/stages/{stageId}`,
+//!   `GET .../{id}/audit`, `GET .../{id}/stages/{stageId}/audit`
 //! - `GET /crm/v3/owners`, `GET /crm/v3/owners/{id}`
 
 mod assoc;
@@ -54,13 +63,17 @@ mod batch;
 mod errors;
 mod faults;
 mod http;
+mod meta_json;
 mod metadata;
 mod model;
 mod objects;
+mod pipeline_writes;
+mod property_writes;
 mod rate_limit;
 mod records;
 mod render;
 mod routes;
+mod schema;
 mod search;
 mod seed;
 mod state;
@@ -289,7 +302,11 @@ fn respond(status: u16, body: Option<&serde_json::Value>, correlation: &str) -> 
 }
 
 fn error_response(e: &errors::ApiError, correlation: &str) -> Response<Body> {
-    respond(e.status, Some(&e.body(correlation)), correlation)
+    let mut r = respond(e.status, Some(&e.body(correlation)), correlation);
+    for (k, v) in &e.headers {
+        r.headers_mut().insert(*k, HeaderValue::from_static(v));
+    }
+    r
 }
 
 fn add_rate_headers(resp: &mut Response<Body>, h: &rate_limit::Headers) {

@@ -33,8 +33,10 @@ async fn auth_is_required_everywhere() {
             );
         }
     }
+    // An unknown path is not a missing record: HubSpot marks it `X-HubSpot-NotFound`.
     let r = api.get("/crm/v3/no/such/route").await;
-    assert_error(&r, 404, "OBJECT_NOT_FOUND");
+    assert_error(&r, 404, "RESOURCE_NOT_FOUND");
+    assert_eq!(r.header("x-hubspot-notfound"), Some("true"));
     h.shutdown().await;
 }
 

@@ -28,6 +28,8 @@ pub struct ApiErrorInner {
     pub links: Option<Value>,
     /// Extra top-level fields (the 429 body uses errorType/policyName/requestId).
     pub extra: Map<String, Value>,
+    /// Extra response headers (an unknown path's `X-HubSpot-NotFound`).
+    pub headers: Vec<(&'static str, &'static str)>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -42,6 +44,7 @@ impl ApiError {
             context: None,
             links: None,
             extra: Map::new(),
+            headers: Vec::new(),
         }))
     }
     pub fn validation(message: impl Into<String>) -> ApiError {

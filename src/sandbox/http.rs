@@ -148,14 +148,24 @@ pub fn method_not_allowed(r: &Req) -> ApiError {
     )
 }
 
-/// Unknown routes: HubSpot's exact body for an unroutable path is UNCONFIRMED; the sandbox
-/// answers 404 with the generic Error body.
+/// A path no operation serves (not a record or object type that does not exist). HubSpot
+/// answers an unknown endpoint with 404 and the header `X-HubSpot-NotFound: true` [O: a
+/// captured answer in HGData/mk-node-hubspot#150]; its body there is UNCONFIRMED. The sandbox
+/// sends HubSpot's Error body with category `RESOURCE_NOT_FOUND` (not `OBJECT_NOT_FOUND`,
+/// which means "no such record") and a message naming the endpoint, so a client can tell a
+/// wrong URL from a missing record or a wrong object type (that one is a 400, "Unable to
+/// infer object type").
 pub fn no_route(r: &Req) -> ApiError {
-    ApiError::new(
+    let mut e = ApiError::new(
         404,
-        "OBJECT_NOT_FOUND",
-        format!("Unable to route {} request to {}", r.method, r.path),
-    )
+        "RESOURCE_NOT_FOUND",
+        format!(
+            "No API endpoint matches {} {}; check the path and method",
+            r.method, r.path
+        ),
+    );
+    e.headers.push(("x-hubspot-notfound", "true"));
+    e
 }
 
 /// The object field `field` of a request body, or 400 VALIDATION_ERROR.

@@ -1,182 +1,111 @@
 //! The metadata endpoints: property definitions and groups (`/crm/v3/properties`),
 //! pipelines and stages (`/crm/v3/pipelines`), owners (`/crm/v3/owners`), with their JSON.
-//! Definitions come from `model`, owners from the store; nothing here writes.
+//! Definitions come from the store's schema, owners from the store; nothing here writes
+//! (`property_writes` and `pipeline_writes` do); the JSON is `meta_json`'s.
 
 use serde_json::{Value, json};
 
 use super::errors::{ApiError, ApiResult};
 use super::http::{Reply, Req, ok};
-use super::model::{self, Kind, Opts};
+use super::meta_json::{
+    find_pipeline, group_json, no_such_group, no_such_property, no_such_stage, pipeline_json,
+    property_json, stage_json,
+};
+use super::model::Kind;
 use super::state::AppState;
 use super::store::{Owner, iso};
 
-fn property_json(d: &model::PropDef) -> Value {
-    let options: Vec<Value> = match d.opts {
-        Opts::Fixed(o) => o
-            .iter()
-            .enumerate()
-            .map(|(i, (v, l))| json!({"label": l, "value": v, "displayOrder": i, "hidden": false}))
-            .collect(),
-        Opts::Pipelines(k) => model::pipelines_of(k)
-            .iter()
-            .map(|p| json!({"label": p.label, "value": p.id, "displayOrder": p.display_order, "hidden": false}))
-            .collect(),
-        Opts::Stages(k) => model::pipelines_of(k)
-            .iter()
-            .flat_map(|p| p.stages.iter())
-            .enumerate()
-            .map(|(i, s)| json!({"label": s.label, "value": s.id, "displayOrder": i, "hidden": false}))
-            .collect(),
-        Opts::Owners | Opts::None => Vec::new(),
-    };
-    let created = if d.custom {
-        "2026-01-15T09:30:00.000Z"
-    } else {
-        "2019-08-06T02:41:08.062Z"
-    };
-    let mut v = json!({
-        "name": d.name,
-        "label": d.label,
-        "type": d.ptype.as_str(),
-        "fieldType": d.field_type,
-        "groupName": d.group,
-        "description": d.description,
-        "options": options,
-        "displayOrder": if d.custom { 0 } else { -1 },
-        "hidden": false,
-        "formField": !d.read_only,
-        "calculated": d.calculated,
-        "externalOptions": matches!(d.opts, Opts::Owners),
-        "hasUniqueValue": d.unique,
-        "hubspotDefined": !d.custom,
-        "archived": false,
-        "createdAt": created,
-        "updatedAt": created,
-        "modificationMetadata": {
-            "archivable": d.custom,
-            "readOnlyDefinition": !d.custom,
-            "readOnlyValue": d.read_only,
-        },
-    });
-    if matches!(d.opts, Opts::Owners) {
-        v["referencedObjectType"] = json!("OWNER");
-    }
-    if let Some(hint) = d.number_hint {
-        v["numberDisplayHint"] = json!(hint);
-    }
-    if d.custom {
-        v["createdUserId"] = json!("9000001");
-        v["updatedUserId"] = json!("9000001");
-    }
-    v
-}
-
-/// `GET /crm/v3/properties/{type}`: every definition, or those named in `properties`.
-pub fn properties(kind: Kind, r: &Req) -> ApiResult<Reply> {
-    if r.flag("archived")? {
-        return ok(json!({"results": []}));
-    }
+/// `GET /crm/v3/properties/{type}`: every definition, or those named in `properties`;
+/// `archived=true`: only the archived ones.
+pub fn properties(app: &AppState, kind: Kind, r: &Req) -> ApiResult<Reply> {
+    let archived = r.flag("archived")?;
     let wanted = r.csv("properties");
-    let results: Vec<Value> = model::props_of(kind)
+    let st = app.read();
+    let results: Vec<Value> = st
+        .schema
+        .props_all(kind)
         .iter()
-        .filter(|d| {
+        .filter(|p| p.is_live() != archived)
+        .filter(|p| {
             wanted
                 .as_ref()
-                .is_none_or(|w| w.iter().any(|n| n == d.name))
+                .is_none_or(|w| w.iter().any(|n| n == p.name()))
         })
-        .map(property_json)
+        .map(|p| property_json(&st.schema, p))
         .collect();
     ok(json!({"results": results}))
 }
 
-/// `GET /crm/v3/properties/{type}/{name}`.
-pub fn property(kind: Kind, name: &str) -> ApiResult<Reply> {
-    let d = model::prop(kind, name).ok_or_else(|| {
-        let mut e = ApiError::not_found();
-        e.message = format!(
-            "Unable to find property {name} for object type {}",
-            kind.plural()
-        );
-        e
-    })?;
-    ok(property_json(d))
+/// `GET /crm/v3/properties/{type}/{name}` (`archived=true`: an archived one).
+pub fn property(app: &AppState, kind: Kind, name: &str, r: &Req) -> ApiResult<Reply> {
+    let archived = r.flag("archived")?;
+    let st = app.read();
+    let p = st
+        .schema
+        .prop_any(kind, name)
+        .filter(|p| p.is_live() != archived)
+        .ok_or_else(|| no_such_property(kind, name))?;
+    ok(property_json(&st.schema, p))
 }
 
 /// `GET /crm/v3/properties/{type}/groups`.
-pub fn groups(kind: Kind) -> ApiResult<Reply> {
-    let results: Vec<Value> = model::groups_of(kind)
+pub fn groups(app: &AppState, kind: Kind) -> ApiResult<Reply> {
+    let st = app.read();
+    let results: Vec<Value> = st
+        .schema
+        .groups_all(kind)
         .iter()
-        .enumerate()
-        .map(|(i, (n, l))| json!({"name": n, "label": l, "displayOrder": i, "archived": false}))
+        .filter(|g| !g.archived)
+        .map(group_json)
         .collect();
     ok(json!({"results": results}))
 }
 
-/// `GET /crm/v3/pipelines/{type}`.
-pub fn pipelines(kind: Kind) -> ApiResult<Reply> {
-    ok(
-        json!({"results": model::pipelines_of(kind).iter().map(|p| pipeline_json(kind, p)).collect::<Vec<_>>()}),
-    )
+/// `GET /crm/v3/properties/{type}/groups/{groupName}`.
+pub fn group(app: &AppState, kind: Kind, name: &str) -> ApiResult<Reply> {
+    let st = app.read();
+    let g = st
+        .schema
+        .group(kind, name)
+        .ok_or_else(|| no_such_group(kind, name))?;
+    ok(group_json(g))
+}
+
+/// `GET /crm/v3/pipelines/{type}` (`archived=true`: only archived pipelines).
+pub fn pipelines(app: &AppState, kind: Kind, r: &Req) -> ApiResult<Reply> {
+    let archived = r.flag("archived")?;
+    let st = app.read();
+    let results: Vec<Value> = st
+        .schema
+        .pipelines_all(kind)
+        .iter()
+        .filter(|p| p.is_live() != archived)
+        .map(pipeline_json)
+        .collect();
+    ok(json!({"results": results}))
 }
 
 /// `GET /crm/v3/pipelines/{type}/{id}`.
-pub fn pipeline(kind: Kind, id: &str) -> ApiResult<Reply> {
-    ok(pipeline_json(kind, find_pipeline(kind, id)?))
+pub fn pipeline(app: &AppState, kind: Kind, id: &str) -> ApiResult<Reply> {
+    let st = app.read();
+    ok(pipeline_json(find_pipeline(&st.schema, kind, id)?))
 }
 
 /// `GET /crm/v3/pipelines/{type}/{id}/stages`.
-pub fn stages(kind: Kind, id: &str) -> ApiResult<Reply> {
-    let p = find_pipeline(kind, id)?;
-    ok(json!({"results": p.stages.iter().map(|s| stage_json(kind, p, s)).collect::<Vec<_>>()}))
+pub fn stages(app: &AppState, kind: Kind, id: &str) -> ApiResult<Reply> {
+    let st = app.read();
+    let p = find_pipeline(&st.schema, kind, id)?;
+    ok(json!({"results": p.live_stages().map(stage_json).collect::<Vec<_>>()}))
 }
 
 /// `GET /crm/v3/pipelines/{type}/{id}/stages/{stageId}`.
-pub fn stage(kind: Kind, id: &str, stage_id: &str) -> ApiResult<Reply> {
-    let p = find_pipeline(kind, id)?;
+pub fn stage(app: &AppState, kind: Kind, id: &str, stage_id: &str) -> ApiResult<Reply> {
+    let st = app.read();
+    let p = find_pipeline(&st.schema, kind, id)?;
     let s = p
-        .stages
-        .iter()
-        .find(|s| s.id == stage_id)
-        .ok_or_else(ApiError::not_found)?;
-    ok(stage_json(kind, p, s))
-}
-
-fn find_pipeline(kind: Kind, id: &str) -> ApiResult<&'static model::Pipeline> {
-    model::pipelines_of(kind)
-        .iter()
-        .find(|p| p.id == id)
-        .ok_or_else(ApiError::not_found)
-}
-
-fn stage_json(kind: Kind, p: &model::Pipeline, s: &model::Stage) -> Value {
-    let idx = p.stages.iter().position(|x| x.id == s.id).unwrap_or(0);
-    let metadata = if kind == Kind::Deal {
-        json!({"isClosed": s.closed.to_string(), "probability": s.probability.unwrap_or("0.0")})
-    } else {
-        json!({"ticketState": if s.closed { "CLOSED" } else { "OPEN" }, "isClosed": s.closed.to_string()})
-    };
-    json!({
-        "id": s.id,
-        "label": s.label,
-        "displayOrder": idx,
-        "metadata": metadata,
-        "createdAt": iso(p.created_ms),
-        "updatedAt": iso(p.created_ms),
-        "archived": false,
-        "writePermissions": "CRM_PERMISSIONS_ENFORCEMENT",
-    })
-}
-
-fn pipeline_json(kind: Kind, p: &model::Pipeline) -> Value {
-    json!({
-        "id": p.id,
-        "label": p.label,
-        "displayOrder": p.display_order,
-        "stages": p.stages.iter().map(|s| stage_json(kind, p, s)).collect::<Vec<_>>(),
-        "createdAt": iso(p.created_ms),
-        "updatedAt": iso(p.created_ms),
-        "archived": false,
-    })
+        .stage(stage_id)
+        .ok_or_else(|| no_such_stage(stage_id, id))?;
+    ok(stage_json(s))
 }
 
 fn owner_json(o: &Owner) -> Value {

@@ -1102,6 +1102,8 @@ pub fn props_of(kind: Kind) -> &'static [PropDef] {
     }
 }
 
+/// A built-in definition (tests; the running sandbox reads `schema::Schema`).
+#[cfg(test)]
 pub fn prop(kind: Kind, name: &str) -> Option<&'static PropDef> {
     props_of(kind).iter().find(|d| d.name == name)
 }
@@ -1220,11 +1222,4 @@ pub fn pipelines_of(kind: Kind) -> &'static [Pipeline] {
         Kind::Deal => DEAL_PIPELINES,
         _ => &[],
     }
-}
-
-pub fn find_stage(kind: Kind, stage_id: &str) -> Option<(&'static Pipeline, &'static Stage)> {
-    pipelines_of(kind)
-        .iter()
-        .flat_map(|p| p.stages.iter().map(move |s| (p, s)))
-        .find(|(_, s)| s.id == stage_id)
 }

@@ -63,7 +63,7 @@ pub fn resolve_id(
     match id_property {
         None | Some("hs_object_id") | Some("") => Ok(parse_id(id)),
         Some(p) => {
-            let def = model::prop(kind, p).ok_or_else(|| {
+            let def = st.schema.prop(kind, p).map(|p| &p.def).ok_or_else(|| {
                 ApiError::validation(format!("Property \"{p}\" does not exist")).with_errors(vec![
                     field_error(
                         "PROPERTY_DOESNT_EXIST",
@@ -82,8 +82,16 @@ pub fn resolve_id(
     }
 }
 
-/// Applies validated changes; handles the closed-stage side effects.
-pub fn apply(rec: &mut Record, kind: Kind, changes: &[Change], now: i64, source: Source) {
+/// Applies validated changes; handles the closed-stage side effects (`closed_stages`: the
+/// ids of the tickets' closed stages, from the schema).
+pub fn apply(
+    rec: &mut Record,
+    kind: Kind,
+    changes: &[Change],
+    now: i64,
+    source: Source,
+    closed_stages: &[String],
+) {
     let mut stage_changed = None;
     for (name, v) in changes {
         let current = rec.props.get(name).map(String::as_str).unwrap_or("");
@@ -96,7 +104,7 @@ pub fn apply(rec: &mut Record, kind: Kind, changes: &[Change], now: i64, source:
         }
     }
     if let Some(stage) = stage_changed {
-        let closed = model::find_stage(Kind::Ticket, &stage).is_some_and(|(_, s)| s.closed);
+        let closed = closed_stages.contains(&stage);
         let was_closed = rec.props.get("hs_is_closed").is_some_and(|v| v == "true");
         if closed && !was_closed {
             rec.write("hs_is_closed", "true".into(), now, Source::Calculated);
@@ -166,11 +174,14 @@ fn reindex_unique(st: &mut Store, kind: Kind, id: u64, before: &[(&'static str, 
     }
 }
 
-fn unique_snapshot(kind: Kind, rec: Option<&Record>) -> Vec<(&'static str, Option<String>)> {
-    model::props_of(kind)
-        .iter()
-        .filter(|d| d.unique)
-        .map(|d| (d.name, rec.and_then(|r| r.props.get(d.name).cloned())))
+fn unique_snapshot(
+    st: &Store,
+    kind: Kind,
+    rec: Option<&Record>,
+) -> Vec<(&'static str, Option<String>)> {
+    st.schema
+        .unique_props(kind)
+        .map(|name| (name, rec.and_then(|r| r.props.get(name).cloned())))
         .collect()
 }
 
@@ -267,7 +278,8 @@ pub fn create_record(st: &mut Store, kind: Kind, input: &Value, now: i64) -> Api
             .iter()
             .any(|(k, v)| *k == "hs_pipeline" && !v.is_empty())
         {
-            changes.push(("hs_pipeline", "0".into()));
+            let default = st.schema.default_pipeline(kind).map(|p| p.id.clone());
+            changes.push(("hs_pipeline", default.unwrap_or_else(|| "0".into())));
         }
     }
     if kind == Kind::Deal
@@ -275,12 +287,14 @@ pub fn create_record(st: &mut Store, kind: Kind, input: &Value, now: i64) -> Api
             .iter()
             .any(|(k, v)| *k == "pipeline" && !v.is_empty())
     {
-        changes.push(("pipeline", "default".into()));
+        let default = st.schema.default_pipeline(kind).map(|p| p.id.clone());
+        changes.push(("pipeline", default.unwrap_or_else(|| "default".into())));
     }
     let id = st.alloc_id(kind);
     let mut rec = Record::new(id, now);
     changes.retain(|(_, v)| !v.is_empty());
-    apply(&mut rec, kind, &changes, now, Source::Api);
+    let closed = st.schema.closed_stages(Kind::Ticket);
+    apply(&mut rec, kind, &changes, now, Source::Api, &closed);
     if kind == Kind::Ticket {
         rec.write("hs_object_source", "API".into(), now, Source::Calculated);
         rec.write(
@@ -313,9 +327,10 @@ pub fn update_record(
     if kind == Kind::Ticket {
         validate::check_pin(st, Some(id), &[], &changes).map_err(Some)?;
     }
-    let before = unique_snapshot(kind, Some(rec));
+    let before = unique_snapshot(st, kind, Some(rec));
+    let closed = st.schema.closed_stages(Kind::Ticket);
     if let Some(rec) = st.map_mut(kind).get_mut(&id) {
-        apply(rec, kind, &changes, now, Source::Api);
+        apply(rec, kind, &changes, now, Source::Api, &closed);
     }
     reindex_unique(st, kind, id, &before);
     Ok(())

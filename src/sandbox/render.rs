@@ -34,28 +34,28 @@ pub fn render(
     match sel {
         Sel::Default => {
             for n in kind.default_props() {
-                put_requested(&mut props, kind, rec, n);
+                put_requested(st, &mut props, kind, rec, n);
             }
         }
         Sel::Some(list) => {
             for n in list.iter() {
-                put_requested(&mut props, kind, rec, n);
+                put_requested(st, &mut props, kind, rec, n);
             }
             for n in [kind.create_prop(), kind.modified_prop(), "hs_object_id"] {
-                put_requested(&mut props, kind, rec, n);
+                put_requested(st, &mut props, kind, rec, n);
             }
         }
         Sel::All => {
-            for d in model::props_of(kind) {
-                if let Some(v) = get_prop(kind, rec, d.name) {
-                    props.insert(d.name.to_owned(), Value::String(v));
+            for d in st.schema.props(kind) {
+                if let Some(v) = get_prop(kind, rec, d.name()) {
+                    props.insert(d.name().to_owned(), Value::String(v));
                 }
             }
         }
     }
     // A property asked for only with history still shows in `properties` [O], `null` too.
     for n in history.unwrap_or_default() {
-        put_requested(&mut props, kind, rec, n);
+        put_requested(st, &mut props, kind, rec, n);
     }
     let mut o = Map::new();
     o.insert("id".into(), json!(rec.id.to_string()));
@@ -63,7 +63,7 @@ pub fn render(
     if let Some(h) = history {
         let mut ph = Map::new();
         for n in h {
-            if model::prop(kind, n).is_none() {
+            if st.schema.prop(kind, n).is_none() {
                 continue;
             }
             let entries = history_json(kind, rec, n);
@@ -107,8 +107,8 @@ pub fn render(
 /// defined but empty. HubSpot answers `null` for requested, defined, empty properties
 /// (API-NOTES §1: the current tickets guide and observed answers; the spec types values as
 /// strings, older guides said "will not appear"). Unknown names are ignored silently [S].
-fn put_requested(props: &mut Map<String, Value>, kind: Kind, rec: &Record, name: &str) {
-    if model::prop(kind, name).is_none() {
+fn put_requested(st: &Store, props: &mut Map<String, Value>, kind: Kind, rec: &Record, name: &str) {
+    if st.schema.prop(kind, name).is_none() {
         return;
     }
     let value = get_prop(kind, rec, name).map_or(Value::Null, Value::String);

@@ -8,7 +8,7 @@ use super::errors::{ApiError, ApiResult};
 use super::http::{Reply, Req, method_not_allowed, no_route, pct_decode};
 use super::model::Kind;
 use super::state::AppState;
-use super::{assoc, batch, metadata, objects, search};
+use super::{assoc, batch, metadata, objects, pipeline_writes, property_writes, search};
 
 /// The object type named in a path (`tickets`, `ticket`, `0-5`, ...), or 400.
 fn kind(s: &str) -> ApiResult<Kind> {
@@ -36,8 +36,8 @@ pub fn dispatch(app: &AppState, r: &Req) -> ApiResult<Reply> {
         ["crm", "v4" | "v3", "associations", ..] | ["crm", "associations", "v4", ..] => {
             associations_route(&segs, app, r)
         }
-        ["crm", "v3", "properties", ..] => properties_route(&segs[3..], r),
-        ["crm", "v3", "pipelines", ..] => pipelines_route(&segs[3..], r),
+        ["crm", "v3", "properties", ..] => properties_route(app, &segs[3..], r),
+        ["crm", "v3", "pipelines", ..] => pipelines_route(app, &segs[3..], r),
         ["crm", "v3", "owners", ..] => owners_route(app, &segs[3..], r),
         _ => Err(no_route(r)),
     }
@@ -112,29 +112,69 @@ fn associations_route(segs: &[&str], app: &AppState, r: &Req) -> ApiResult<Reply
     }
 }
 
-/// `/crm/v3/properties/...`: definitions and groups.
-fn properties_route(segs: &[&str], r: &Req) -> ApiResult<Reply> {
-    if r.method != "GET" {
-        return Err(no_route(r));
-    }
+/// `/crm/v3/properties/...`: definitions and groups, reads and writes.
+fn properties_route(app: &AppState, segs: &[&str], r: &Req) -> ApiResult<Reply> {
+    let m = r.method;
     match segs {
-        [t] => metadata::properties(kind(t)?, r),
-        [t, "groups"] => metadata::groups(kind(t)?),
-        [t, name] => metadata::property(kind(t)?, name),
+        [t] => match m {
+            "GET" => metadata::properties(app, kind(t)?, r),
+            "POST" => property_writes::create(app, kind(t)?, r),
+            _ => Err(method_not_allowed(r)),
+        },
+        [t, "batch", op] if m == "POST" => property_writes::batch(app, kind(t)?, op, r),
+        [t, "groups"] => match m {
+            "GET" => metadata::groups(app, kind(t)?),
+            "POST" => property_writes::create_group(app, kind(t)?, r),
+            _ => Err(method_not_allowed(r)),
+        },
+        [t, "groups", name] => match m {
+            "GET" => metadata::group(app, kind(t)?, name),
+            "PATCH" => property_writes::update_group(app, kind(t)?, name, r),
+            "DELETE" => property_writes::archive_group(app, kind(t)?, name),
+            _ => Err(method_not_allowed(r)),
+        },
+        [t, name] => match m {
+            "GET" => metadata::property(app, kind(t)?, name, r),
+            "PATCH" => property_writes::update(app, kind(t)?, name, r),
+            "DELETE" => property_writes::archive(app, kind(t)?, name),
+            _ => Err(method_not_allowed(r)),
+        },
         _ => Err(no_route(r)),
     }
 }
 
-/// `/crm/v3/pipelines/...`: pipelines and their stages.
-fn pipelines_route(segs: &[&str], r: &Req) -> ApiResult<Reply> {
-    if r.method != "GET" {
-        return Err(no_route(r));
-    }
+/// `/crm/v3/pipelines/...`: pipelines and their stages, reads, writes and audits.
+fn pipelines_route(app: &AppState, segs: &[&str], r: &Req) -> ApiResult<Reply> {
+    let m = r.method;
     match segs {
-        [t] => metadata::pipelines(kind(t)?),
-        [t, pid] => metadata::pipeline(kind(t)?, pid),
-        [t, pid, "stages"] => metadata::stages(kind(t)?, pid),
-        [t, pid, "stages", sid] => metadata::stage(kind(t)?, pid, sid),
+        [t] => match m {
+            "GET" => metadata::pipelines(app, kind(t)?, r),
+            "POST" => pipeline_writes::create(app, kind(t)?, r),
+            _ => Err(method_not_allowed(r)),
+        },
+        [t, pid] => match m {
+            "GET" => metadata::pipeline(app, kind(t)?, pid),
+            "PUT" => pipeline_writes::replace(app, kind(t)?, pid, r),
+            "PATCH" => pipeline_writes::update(app, kind(t)?, pid, r),
+            "DELETE" => pipeline_writes::archive(app, kind(t)?, pid, r),
+            _ => Err(method_not_allowed(r)),
+        },
+        [t, pid, "audit"] if m == "GET" => pipeline_writes::audit_read(app, kind(t)?, pid, None),
+        [t, pid, "stages"] => match m {
+            "GET" => metadata::stages(app, kind(t)?, pid),
+            "POST" => pipeline_writes::create_stage(app, kind(t)?, pid, r),
+            _ => Err(method_not_allowed(r)),
+        },
+        [t, pid, "stages", sid] => match m {
+            "GET" => metadata::stage(app, kind(t)?, pid, sid),
+            "PUT" => pipeline_writes::replace_stage(app, kind(t)?, pid, sid, r),
+            "PATCH" => pipeline_writes::update_stage(app, kind(t)?, pid, sid, r),
+            "DELETE" => pipeline_writes::archive_stage(app, kind(t)?, pid, sid, r),
+            _ => Err(method_not_allowed(r)),
+        },
+        [t, pid, "stages", sid, "audit"] if m == "GET" => {
+            pipeline_writes::audit_read(app, kind(t)?, pid, Some(sid))
+        }
         _ => Err(no_route(r)),
     }
 }

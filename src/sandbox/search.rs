@@ -22,8 +22,9 @@ use serde_json::{Value, json};
 
 use super::errors::{ApiError, ApiResult};
 use super::http::{Reply, Req, ok};
-use super::model::{self, Kind, PType, PropDef};
+use super::model::{Kind, PType, PropDef};
 use super::render::{Sel, render};
+use super::schema::Schema;
 use super::state::AppState;
 use super::store::{Record, Store, get_prop, parse_time};
 
@@ -98,7 +99,7 @@ const ASSOC_OPS: &[&str] = &[
     "NOT_HAS_PROPERTY",
 ];
 
-fn parse_filter(kind: Kind, f: &Value) -> ApiResult<Filter> {
+fn parse_filter(schema: &Schema, kind: Kind, f: &Value) -> ApiResult<Filter> {
     let prop = f["propertyName"]
         .as_str()
         .filter(|p| !p.is_empty())
@@ -130,7 +131,10 @@ fn parse_filter(kind: Kind, f: &Value) -> ApiResult<Filter> {
         }
         (Some(k), PType::Number, false)
     } else {
-        let d = model::prop(kind, &prop).ok_or_else(|| no_such_property(&prop))?;
+        let d = schema
+            .prop(kind, &prop)
+            .map(|p| p.def)
+            .ok_or_else(|| no_such_property(&prop))?;
         // Multi-select (checkbox) enumerations hold `;`-joined values; EQ/IN match any of them.
         (
             None,
@@ -344,7 +348,7 @@ fn query_matches(kind: Kind, rec: &Record, terms: &[String]) -> bool {
 
 /// The filter groups of a search body (an OR of ANDs), within HubSpot's limits: 5 groups,
 /// 6 filters per group, 18 in all.
-fn parse_groups(kind: Kind, body: &Value) -> ApiResult<Vec<Vec<Filter>>> {
+fn parse_groups(schema: &Schema, kind: Kind, body: &Value) -> ApiResult<Vec<Vec<Filter>>> {
     let mut groups_json: Vec<Value> = body
         .get("filterGroups")
         .and_then(Value::as_array)
@@ -375,7 +379,7 @@ fn parse_groups(kind: Kind, body: &Value) -> ApiResult<Vec<Vec<Filter>>> {
         total_filters += fs.len();
         groups.push(
             fs.iter()
-                .map(|f| parse_filter(kind, f))
+                .map(|f| parse_filter(schema, kind, f))
                 .collect::<ApiResult<Vec<_>>>()?,
         );
     }
@@ -432,9 +436,10 @@ pub fn search(app: &AppState, kind: Kind, r: &Req) -> ApiResult<Reply> {
             "Query string exceeds the maximum length of {MAX_QUERY} characters"
         )));
     }
-    let groups = parse_groups(kind, &body)?;
+    let st = app.read();
+    let groups = parse_groups(&st.schema, kind, &body)?;
     let (limit, after) = parse_paging(&body)?;
-    let sort = parse_sort(kind, &body)?;
+    let sort = parse_sort(&st.schema, kind, &body)?;
     let props: Option<Vec<String>> = body
         .get("properties")
         .and_then(Value::as_array)
@@ -446,7 +451,6 @@ pub fn search(app: &AppState, kind: Kind, r: &Req) -> ApiResult<Reply> {
         .filter(|v: &Vec<String>| !v.is_empty());
     let terms: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
 
-    let st = app.read();
     let Some(map) = st.map(kind) else {
         return ok(json!({"total": 0, "results": []}));
     };
@@ -463,7 +467,7 @@ pub fn search(app: &AppState, kind: Kind, r: &Req) -> ApiResult<Reply> {
         })
         .filter(|rec| terms.is_empty() || query_matches(kind, rec, &terms))
         .collect();
-    let hits = sorted(kind, hits, sort);
+    let hits = sorted(&st.schema, kind, hits, sort);
     let total = hits.len();
     // Only the first 10,000 results can be reached: a page stops at the cap, and its
     // `paging.next.after` is then "10000", which is refused above [D-search].
@@ -485,11 +489,11 @@ pub fn search(app: &AppState, kind: Kind, r: &Req) -> ApiResult<Reply> {
 
 /// The sort rule: property and descending. `None`: the default order (creation date,
 /// oldest first [D-search]).
-type SortRule = Option<(&'static PropDef, bool)>;
+type SortRule = Option<(PropDef, bool)>;
 
 /// Reads `sorts`. HubSpot honours one sort rule [D-search]; with several, the first applies
 /// and the rest are ignored (UNCONFIRMED).
-fn parse_sort(kind: Kind, body: &Value) -> ApiResult<SortRule> {
+fn parse_sort(schema: &Schema, kind: Kind, body: &Value) -> ApiResult<SortRule> {
     let first = match body.get("sorts") {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::Array(a)) => match a.first() {
@@ -512,7 +516,7 @@ fn parse_sort(kind: Kind, body: &Value) -> ApiResult<SortRule> {
                 Some(n) => (n, true),
                 None => (name.as_str(), false),
             };
-            Ok(model::prop(kind, name).map(|d| (d, desc)))
+            Ok(schema.prop(kind, name).map(|p| (p.def, desc)))
         }
         Value::Object(o) => {
             let name = o
@@ -520,7 +524,10 @@ fn parse_sort(kind: Kind, body: &Value) -> ApiResult<SortRule> {
                 .and_then(Value::as_str)
                 .ok_or_else(|| validation("Sort is missing propertyName".into()))?;
             // An unknown sort property is a 400 like an unknown filter property (UNCONFIRMED).
-            let d = model::prop(kind, name).ok_or_else(|| no_such_property(name))?;
+            let d = schema
+                .prop(kind, name)
+                .map(|p| p.def)
+                .ok_or_else(|| no_such_property(name))?;
             let desc = match o.get("direction") {
                 None | Some(Value::Null) => false,
                 Some(v) => match v.as_str() {
@@ -568,17 +575,22 @@ fn sort_key(kind: Kind, rec: &Record, d: &PropDef) -> Option<Key> {
 /// Sorts the hits. Records without the sort value come last in both directions
 /// (UNCONFIRMED); ties are broken by ascending id in both directions (UNCONFIRMED), so paging
 /// is stable and `hs_object_id` keyset paging works for any sort.
-fn sorted(kind: Kind, hits: Vec<&Record>, sort: SortRule) -> Vec<&Record> {
+fn sorted<'a>(
+    schema: &Schema,
+    kind: Kind,
+    hits: Vec<&'a Record>,
+    sort: SortRule,
+) -> Vec<&'a Record> {
     let (d, desc) = match sort {
         Some(s) => s,
-        None => match model::prop(kind, kind.create_prop()) {
-            Some(d) => (d, false),
+        None => match schema.prop(kind, kind.create_prop()) {
+            Some(p) => (p.def, false),
             None => return hits,
         },
     };
     let mut keyed: Vec<(Option<Key>, &Record)> = hits
         .into_iter()
-        .map(|r| (sort_key(kind, r, d), r))
+        .map(|r| (sort_key(kind, r, &d), r))
         .collect();
     keyed.sort_by(|(a, ra), (b, rb)| {
         let o = match (a, b) {

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::model::{self, Kind};
+use super::schema::Schema;
 
 /// One entry of a property's history. Stored oldest first; served newest first.
 #[derive(Debug, Clone)]
@@ -132,8 +133,11 @@ pub struct Store {
     pub owners: Vec<Owner>,
     /// The next record ID per kind; engagements share one (see [`id_space`]).
     pub next_id: HashMap<Kind, u64>,
-    /// Unique-value index: external_ticket_ref value → ticket id.
+    /// Unique-value index: (property, value) → record id, for every unique-value property
+    /// (seeded `external_ticket_ref`, and those created with `hasUniqueValue`).
     pub unique: HashMap<(&'static str, String), u64>,
+    /// Property definitions, groups and pipelines (writable through the API).
+    pub schema: Schema,
 }
 
 impl Store {
@@ -154,9 +158,10 @@ impl Store {
         id
     }
     pub fn insert(&mut self, kind: Kind, rec: Record) {
-        for d in model::props_of(kind).iter().filter(|d| d.unique) {
-            if let Some(v) = rec.props.get(d.name) {
-                self.unique.insert((d.name, v.clone()), rec.id);
+        let unique: Vec<&'static str> = self.schema.unique_props(kind).collect();
+        for name in unique {
+            if let Some(v) = rec.props.get(name) {
+                self.unique.insert((name, v.clone()), rec.id);
             }
         }
         let next = self.next_id.entry(id_space(kind)).or_insert(1);

@@ -3,7 +3,8 @@
 use serde_json::{Map, Value};
 
 use super::errors::{ApiError, field_error, property_errors};
-use super::model::{self, Kind, Opts, PType};
+use super::model::{Kind, Opts, PType};
+use super::schema::Prop;
 use super::store::{Record, Store, iso, parse_time};
 
 /// A validated change: property name and normalised value ("" clears).
@@ -63,7 +64,7 @@ pub fn validate(
     if existing.is_none() {
         check_required(kind, &view, &mut errors);
     }
-    check_stage(kind, &view, &mut errors);
+    check_stage(st, kind, &view, &mut errors);
     if !errors.is_empty() {
         return Err(property_errors(errors));
     }
@@ -73,7 +74,7 @@ pub fn validate(
 
 /// One property value: the change it makes, or its per-field error detail.
 fn check_value(st: &Store, kind: Kind, name: &str, raw: &Value) -> Result<Change, Value> {
-    let Some(def) = model::prop(kind, name) else {
+    let Some(prop) = st.schema.prop(kind, name) else {
         return Err(field_error(
             "PROPERTY_DOESNT_EXIST",
             format!("Property \"{name}\" does not exist"),
@@ -98,6 +99,7 @@ fn check_value(st: &Store, kind: Kind, name: &str, raw: &Value) -> Result<Change
             name,
         ));
     };
+    let def = &prop.def;
     if def.read_only {
         return Err(field_error(
             "READ_ONLY_VALUE",
@@ -108,7 +110,7 @@ fn check_value(st: &Store, kind: Kind, name: &str, raw: &Value) -> Result<Change
     if value.is_empty() {
         return Ok((def.name, value));
     }
-    normalise(st, kind, def, &value).map(|v| (def.name, v))
+    normalise(st, prop, &value).map(|v| (def.name, v))
 }
 
 /// The record as it will be after the changes: a changed value, else the existing one.
@@ -161,7 +163,7 @@ fn check_required(kind: Kind, view: &Effective, errors: &mut Vec<Value>) {
 }
 
 /// The stage must belong to the (effective) pipeline, when either is written.
-fn check_stage(kind: Kind, view: &Effective, errors: &mut Vec<Value>) {
+fn check_stage(st: &Store, kind: Kind, view: &Effective, errors: &mut Vec<Value>) {
     let (pipe_prop, stage_prop) = match kind {
         Kind::Ticket => ("hs_pipeline", "hs_pipeline_stage"),
         Kind::Deal => ("pipeline", "dealstage"),
@@ -170,20 +172,19 @@ fn check_stage(kind: Kind, view: &Effective, errors: &mut Vec<Value>) {
     if !view.touches(pipe_prop) && !view.touches(stage_prop) {
         return;
     }
-    let default_pipe = model::pipelines_of(kind)
-        .first()
-        .map(|p| p.id)
-        .unwrap_or("0");
-    let pipeline = view
-        .get(pipe_prop)
-        .unwrap_or_else(|| default_pipe.to_owned());
+    let default_pipe = st
+        .schema
+        .default_pipeline(kind)
+        .map(|p| p.id.clone())
+        .unwrap_or_else(|| "0".to_owned());
+    let pipeline = view.get(pipe_prop).unwrap_or(default_pipe);
     let Some(stage) = view.get(stage_prop) else {
         return;
     };
-    let ok = model::pipelines_of(kind)
-        .iter()
-        .find(|p| p.id == pipeline)
-        .is_some_and(|p| p.stages.iter().any(|s| s.id == stage));
+    let ok = st
+        .schema
+        .pipeline(kind, &pipeline)
+        .is_some_and(|p| p.stage(&stage).is_some());
     if !ok && !has_error_for(errors, stage_prop) {
         errors.push(field_error(
             "INVALID_OPTION",
@@ -203,7 +204,7 @@ fn check_unique(
     existing: Option<&Record>,
 ) -> Result<(), ApiError> {
     for (name, v) in changes {
-        let Some(def) = model::prop(kind, name) else {
+        let Some(def) = st.schema.prop(kind, name).map(|p| &p.def) else {
             continue;
         };
         if !def.unique || v.is_empty() {
@@ -229,7 +230,8 @@ fn check_unique(
     Ok(())
 }
 
-fn normalise(st: &Store, kind: Kind, def: &model::PropDef, value: &str) -> Result<String, Value> {
+fn normalise(st: &Store, prop: &Prop, value: &str) -> Result<String, Value> {
+    let def = &prop.def;
     let name = def.name;
     match def.ptype {
         PType::String => Ok(value.to_owned()),
@@ -286,30 +288,8 @@ fn normalise(st: &Store, kind: Kind, def: &model::PropDef, value: &str) -> Resul
                 ));
             }
             for part in &parts {
-                let ok = match def.opts {
-                    Opts::None => true,
-                    Opts::Fixed(opts) => opts.iter().any(|(v, _)| v == part),
-                    Opts::Pipelines(k) => model::pipelines_of(k).iter().any(|p| p.id == *part),
-                    Opts::Stages(k) => model::find_stage(k, part).is_some(),
-                    Opts::Owners => part
-                        .parse::<u64>()
-                        .ok()
-                        .and_then(|id| st.owner(id))
-                        .is_some(),
-                };
-                if !ok {
-                    let allowed: Vec<String> = match def.opts {
-                        Opts::Fixed(opts) => opts.iter().map(|(v, _)| (*v).to_owned()).collect(),
-                        Opts::Pipelines(k) => model::pipelines_of(k)
-                            .iter()
-                            .map(|p| p.id.to_owned())
-                            .collect(),
-                        Opts::Stages(k) => model::pipelines_of(k)
-                            .iter()
-                            .flat_map(|p| p.stages.iter().map(|s| s.id.to_owned()))
-                            .collect(),
-                        _ => Vec::new(),
-                    };
+                if !option_allowed(st, prop, part) {
+                    let allowed = allowed_options(st, prop);
                     let msg = if allowed.is_empty() {
                         format!("{part} was not one of the allowed options")
                     } else {
@@ -318,12 +298,43 @@ fn normalise(st: &Store, kind: Kind, def: &model::PropDef, value: &str) -> Resul
                             allowed.join(", ")
                         )
                     };
-                    let _ = kind;
                     return Err(field_error("INVALID_OPTION", msg, name));
                 }
             }
             Ok(parts.join(";"))
         }
+    }
+}
+
+/// Whether `part` is one of the enumeration's options: its listed ones, or the live
+/// pipelines, stages or owners it refers to. An enumeration without listed options takes any
+/// value.
+fn option_allowed(st: &Store, prop: &Prop, part: &str) -> bool {
+    match prop.def.opts {
+        Opts::Pipelines(k) => st.schema.pipeline(k, part).is_some(),
+        Opts::Stages(k) => st.schema.find_stage(k, part).is_some(),
+        Opts::Owners => part
+            .parse::<u64>()
+            .ok()
+            .and_then(|id| st.owner(id))
+            .is_some(),
+        Opts::Fixed(_) | Opts::None => {
+            !prop.has_listed_options() || prop.options.iter().any(|o| o.value == part)
+        }
+    }
+}
+
+/// The values an enumeration takes, for the error message (none for owners).
+fn allowed_options(st: &Store, prop: &Prop) -> Vec<String> {
+    match prop.def.opts {
+        Opts::Pipelines(k) => st.schema.pipelines(k).map(|p| p.id.clone()).collect(),
+        Opts::Stages(k) => st
+            .schema
+            .pipelines(k)
+            .flat_map(|p| p.live_stages().map(|s| s.id.clone()))
+            .collect(),
+        Opts::Owners => Vec::new(),
+        Opts::Fixed(_) | Opts::None => prop.options.iter().map(|o| o.value.clone()).collect(),
     }
 }
 

@@ -86,13 +86,25 @@ fn validator(file: &str, name: &str) -> Arc<jsonschema::Validator> {
     v
 }
 
-/// Panics with every violation when `value` does not match `file`'s schema `name`.
-pub fn assert_schema(file: &str, name: &str, value: &Value) {
-    let v = validator(file, name);
-    let errors: Vec<String> = v
+/// Every violation of `file`'s schema `name` by `value` (empty when it matches).
+pub fn schema_errors(file: &str, name: &str, value: &Value) -> Vec<String> {
+    validator(file, name)
         .iter_errors(value)
         .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
+        .collect()
+}
+
+/// The spec file `file` as JSON.
+pub fn spec(file: &str) -> Value {
+    let path = spec_dir().join(file);
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    serde_json::from_str(&text).expect("spec is JSON")
+}
+
+/// Panics with every violation when `value` does not match `file`'s schema `name`.
+pub fn assert_schema(file: &str, name: &str, value: &Value) {
+    let errors = schema_errors(file, name, value);
     assert!(
         errors.is_empty(),
         "response does not match {file}#/components/schemas/{name}:\n{}\nvalue: {}",
