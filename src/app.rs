@@ -302,6 +302,8 @@ pub struct App {
     pub dirty: bool,
     /// Draw in colour (off with `NO_COLOR`).
     pub color: bool,
+    /// The colours (`theme` in config.toml).
+    pub theme: crate::config::ThemeName,
     pub quit: bool,
 }
 
@@ -355,6 +357,7 @@ impl App {
             next_req: 1,
             dirty: true,
             color: true,
+            theme: crate::config::ThemeName::Dark,
             quit: false,
         }
     }

@@ -628,6 +628,7 @@ pub async fn run_tui(
         (size.width, size.height),
     );
     app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    app.theme = conn.config.theme().unwrap_or_default();
     app.set_views(views);
     app.set_macros(macros);
     app.me = me;
