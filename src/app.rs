@@ -11,6 +11,9 @@ pub mod activity_form;
 mod activity_form_tests;
 pub mod batch_open;
 mod catalog_flow;
+pub mod config_flow;
+#[cfg(test)]
+mod config_flow_tests;
 pub mod confirm;
 mod confirm_flow;
 pub mod create;
@@ -104,6 +107,9 @@ pub enum Msg {
     /// The text as the external editor left it (`Effect::EditExternally`), or why it could
     /// not be edited there.
     EditedExternally(Result<String, String>),
+    /// config.toml read again (`Effect::ReloadConfig`), checked against the portal, or why
+    /// not.
+    ConfigReloaded(Result<Box<config_flow::Settings>, String>),
 }
 
 /// What `update` asks the runtime to do.
@@ -126,6 +132,12 @@ pub enum Effect {
     /// with `Msg::EditedExternally`.
     EditExternally {
         text: String,
+    },
+    /// Read config.toml again (this path; `me` when it names none) and answer with
+    /// `Msg::ConfigReloaded`.
+    ReloadConfig {
+        path: std::path::PathBuf,
+        me: Option<String>,
     },
     Quit,
 }
@@ -302,6 +314,8 @@ pub struct App {
     pub dirty: bool,
     /// Draw in colour (off with `NO_COLOR`).
     pub color: bool,
+    /// The colours (`theme` in config.toml).
+    pub theme: crate::config::ThemeName,
     pub quit: bool,
 }
 
@@ -355,6 +369,7 @@ impl App {
             next_req: 1,
             dirty: true,
             color: true,
+            theme: crate::config::ThemeName::Dark,
             quit: false,
         }
     }
@@ -469,6 +484,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.dirty = true;
             views_flow::on_saved(app, result)
         }
+        Msg::ConfigReloaded(result) => config_flow::reloaded(app, result),
         Msg::Resize(w, h) => {
             app.areas = Areas::new(Rect::new(0, 0, w, h));
             app.list.set_viewport(app.areas.list_rows());
@@ -651,6 +667,7 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             app.detail.ticket_id = None;
             fx.extend(app.selection_changed());
             app.info("reloading everything");
+            fx.extend(config_flow::reload(app));
             return fx;
         }
         Action::NextPane | Action::PrevPane => {

@@ -37,6 +37,14 @@ pub enum Command {
     /// The local cache: what it holds, or remove it.
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Print shell completions (bash, zsh, fish, powershell, elvish) to stdout.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout.
+    Man,
 }
 
 #[derive(Debug, Args)]

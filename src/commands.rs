@@ -1,5 +1,5 @@
 //! The commands behind the command line: `sandbox`, `tickets list|get`, `paths`, `sync`,
-//! `cache clear|info` (in `cache_cmd`), and the
+//! `cache clear|info` (in `cache_cmd`), `completions`/`man` (in `shell_cmd`), and the
 //! hand-over to the TUI. Each non-interactive command exits non-zero with a one-line error on
 //! stderr (HTTP status, HubSpot category and message, correlation ID), never a token: exit
 //! code 2 for a mistake on the command line ([`usage`]) or a macro in config.toml the portal
@@ -27,6 +27,14 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Paths) => print_paths(&paths),
+        Some(Command::Completions { shell }) => printed(
+            crate::shell_cmd::completions(shell, &mut std::io::stdout().lock()),
+            "the completions",
+        ),
+        Some(Command::Man) => printed(
+            crate::shell_cmd::man(&mut std::io::stdout().lock()),
+            "the man page",
+        ),
         Some(Command::Sandbox(args)) => runtime.block_on(run_sandbox(args)),
         Some(Command::Sync(args)) => {
             runtime.block_on(crate::cache_cmd::sync(args, cli.demo, cli.base_url, &paths))
@@ -83,6 +91,15 @@ pub fn usage(error: &clap::Error) -> ExitCode {
             }
             ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(USAGE_EXIT))
         }
+    }
+}
+
+/// What printing `what` to stdout came to; a reader that stopped early (`| head`) is no
+/// failure.
+fn printed(result: std::io::Result<()>, what: &str) -> Result<(), String> {
+    match result {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("writing {what}: {e}")),
+        _ => Ok(()),
     }
 }
 

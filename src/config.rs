@@ -85,6 +85,48 @@ pub struct Config {
     /// What the list does with tickets that newly match the view: `"count"` (the default:
     /// "3 new" in the title, joining on `r`) or `"insert"` (they join at once).
     pub live: Option<String>,
+    /// The colours: `"dark"` (the default), `"light"` or `"high-contrast"`; checked when the
+    /// file is read, see [`Config::theme`]. `NO_COLOR` turns colours off in any of them.
+    pub theme: Option<String>,
+}
+
+/// The themes `theme` in config.toml can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ThemeName {
+    #[default]
+    Dark,
+    Light,
+    HighContrast,
+}
+
+impl ThemeName {
+    /// Every theme, as config.toml names it.
+    pub const ALL: [(ThemeName, &'static str); 3] = [
+        (ThemeName::Dark, "dark"),
+        (ThemeName::Light, "light"),
+        (ThemeName::HighContrast, "high-contrast"),
+    ];
+
+    /// The theme's name in config.toml.
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(t, _)| *t == self)
+            .map_or("dark", |(_, n)| n)
+    }
+
+    /// A theme by its config.toml name; the error names the choices.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let t = text.trim();
+        Self::ALL
+            .iter()
+            .find(|(_, n)| *n == t)
+            .map(|(theme, _)| *theme)
+            .ok_or_else(|| {
+                let names: Vec<String> = Self::ALL.iter().map(|(_, n)| format!("{n:?}")).collect();
+                format!("{t:?} is not a theme; choose {}", names.join(", "))
+            })
+    }
 }
 
 /// The background sync's interval when config.toml names none.
@@ -150,6 +192,7 @@ impl Config {
             .refresh_interval()
             .map_err(|e| invalid(format!("refresh_interval: {e}")))?;
         config.live().map_err(|e| invalid(format!("live: {e}")))?;
+        config.theme().map_err(|e| invalid(format!("theme: {e}")))?;
         Ok(config)
     }
 
@@ -167,6 +210,13 @@ impl Config {
             Some("insert") => Ok(Live::Insert),
             Some(other) => Err(format!("{other:?} is neither \"count\" nor \"insert\"")),
         }
+    }
+
+    /// `theme`, [`ThemeName::Dark`] when absent.
+    pub fn theme(&self) -> Result<ThemeName, String> {
+        self.theme
+            .as_deref()
+            .map_or(Ok(ThemeName::default()), ThemeName::parse)
     }
 
     /// The web-app URL of a ticket, when the portal is known.
@@ -430,6 +480,34 @@ mod tests {
         ] {
             let e = Config::parse(bad, path).expect_err("refused").to_string();
             assert!(e.contains("config.toml is not valid"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn theme_parses_or_names_the_choices() {
+        let path = Path::new("config.toml");
+        let theme = |text: &str| Config::parse(text, path).map(|c| c.theme());
+        assert_eq!(theme("").expect("parses"), Ok(ThemeName::Dark));
+        assert_eq!(
+            theme("theme = \"light\"").expect("parses"),
+            Ok(ThemeName::Light)
+        );
+        assert_eq!(
+            theme("theme = \"high-contrast\"").expect("parses"),
+            Ok(ThemeName::HighContrast)
+        );
+        let e = theme("theme = \"solarized\"")
+            .expect_err("refused at start")
+            .to_string();
+        assert!(
+            e.contains(
+                "theme: \"solarized\" is not a theme; choose \"dark\", \"light\", \"high-contrast\""
+            ),
+            "{e}"
+        );
+        for (t, name) in ThemeName::ALL {
+            assert_eq!(ThemeName::parse(name), Ok(t));
+            assert_eq!(t.name(), name);
         }
     }
 

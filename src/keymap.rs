@@ -413,7 +413,7 @@ pub struct Binding {
     pub keys: Vec<Key>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 struct ContextMap {
     /// Actions in file order with their keys (an action with no keys is dropped).
     order: Vec<(Action, Vec<Key>)>,
@@ -449,7 +449,7 @@ impl ContextMap {
 
 /// Resolves keys to actions per context. Build it with [`Keymap::default`] (the compiled-in
 /// defaults) and layer the user's config on with [`Keymap::with_overrides`].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Keymap {
     contexts: Vec<ContextMap>,
 }

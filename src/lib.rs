@@ -12,8 +12,8 @@
 //! - [`text`]: terminal-safe text from remote strings, widths, HTML to text; [`fuzzy`]: `/`.
 //! - [`cache`] (the local SQLite copy of a portal's tickets), [`sync`] (keeps it equal to
 //!   HubSpot).
-//! - [`cli`], [`config`], [`output`], [`commands`], [`tickets_cmd`], [`cache_cmd`]: the command
-//!   line.
+//! - [`cli`], [`config`], [`output`], [`commands`], [`tickets_cmd`], [`cache_cmd`],
+//!   [`shell_cmd`] (completions, man page): the command line.
 
 pub mod action;
 pub mod app;
@@ -35,6 +35,7 @@ pub mod output;
 pub mod protocol;
 pub mod runtime;
 pub mod sandbox;
+pub mod shell_cmd;
 pub mod sync;
 pub mod terminal;
 pub mod text;

@@ -146,6 +146,7 @@ where
         .live
         .take()
         .map(|s| crate::live::spawn(client.clone(), s, events_tx.clone()));
+    let settings_client = client.clone();
     let commands = worker::spawn(client, events_tx);
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -182,6 +183,9 @@ where
                     ticket_id,
                     property,
                 } => delete_draft(drafts.as_ref(), &ticket_id, &property),
+                Effect::ReloadConfig { path, me } => {
+                    reload_config(settings_client.clone(), path, me, local_tx.clone());
+                }
                 Effect::EditExternally { text } => {
                     let result = edit_on(terminal, &mut extras, &text).await?;
                     followups.extend(app::update(app, Msg::EditedExternally(result)));
@@ -628,6 +632,7 @@ pub async fn run_tui(
         (size.width, size.height),
     );
     app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    app.theme = conn.config.theme().unwrap_or_default();
     app.set_views(views);
     app.set_macros(macros);
     app.me = me;
@@ -757,6 +762,56 @@ async fn load_catalog(client: &Client) -> Result<crate::domain::Catalog, crate::
     );
     catalog.set_owners(owners.into_iter().map(crate::mapping::owner).collect());
     Ok(catalog)
+}
+
+/// Reads config.toml again in a task, as at start (keys, views, macros checked against the
+/// portal, theme), and answers with `Msg::ConfigReloaded`.
+fn reload_config(
+    client: Client,
+    path: std::path::PathBuf,
+    me: Option<String>,
+    answer: mpsc::UnboundedSender<Msg>,
+) {
+    tokio::spawn(async move {
+        let result = read_settings(&client, &path, me).await.map(Box::new);
+        // The loop may have ended meanwhile: nobody to tell.
+        let _ = answer.send(Msg::ConfigReloaded(result));
+    });
+}
+
+async fn read_settings(
+    client: &Client,
+    path: &std::path::Path,
+    me: Option<String>,
+) -> Result<app::config_flow::Settings, String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    let name = path.display().to_string();
+    let config = crate::config::Config::parse(&text, path).map_err(|e| e.to_string())?;
+    let keymap = crate::keymap::Keymap::from_config(&text, &name).map_err(|e| e.to_string())?;
+    let views = crate::views::from_config(config.views.clone())?;
+    let me = config.me.clone().or(me);
+    let macros = check_macros(
+        client,
+        config.macros.as_deref(),
+        me.as_deref(),
+        &keymap,
+        &name,
+    )
+    .await
+    .map_err(|e| match e {
+        TuiError::Config(problems) => problems.join("; "),
+        TuiError::Other(message) => message,
+    })?;
+    Ok(app::config_flow::Settings {
+        keymap,
+        views,
+        macros,
+        theme: config.theme()?,
+    })
 }
 
 /// The default keymap with the `[keys.*]` tables of config.toml over it.

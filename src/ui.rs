@@ -17,11 +17,15 @@ pub mod failure;
 mod form_tests;
 mod list;
 #[cfg(test)]
+mod look_tests;
+#[cfg(test)]
 mod macro_tests;
 mod overlay;
 #[cfg(test)]
 mod reading_tests;
 pub mod search_form;
+#[cfg(test)]
+mod svg;
 #[cfg(test)]
 mod tests;
 pub mod theme;
@@ -36,7 +40,7 @@ use theme::Theme;
 
 /// Draws one frame.
 pub fn draw(frame: &mut Frame, app: &App) {
-    let theme = Theme::new(app.color);
+    let theme = Theme::new(app.theme, app.color);
     let areas = Areas::new(frame.area());
     bars::render_top_bar(frame, areas.top_bar, app, theme);
     bars::render_tabs(frame, areas.tabs, app, theme);

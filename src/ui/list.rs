@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::theme::Theme;
+use super::theme::{ALERT_SYMBOL, Theme};
 use crate::app::detail::Loadable;
 use crate::app::{App, Focus};
 use crate::domain::{Catalog, PropertyType, Ticket};
@@ -53,9 +53,9 @@ fn header_for(property: &str, catalog: &Catalog) -> String {
 fn want(property: &str, header: &str, catalog: &Catalog, id_width: usize) -> Want {
     let hw = width(header);
     match columns::parse(property) {
-        // "120 d 23 h"; "late 12 d 23 h".
+        // "120 d 23 h"; "!late 12 d 23 h" (an alert starts with its symbol).
         Shown::Since(_) => return Want::Fixed(10.max(hw)),
-        Shown::Until(_) => return Want::Fixed(13.max(hw)),
+        Shown::Until(_) => return Want::Fixed(15.max(hw)),
         Shown::Property(_) => {}
     }
     match property {
@@ -367,12 +367,13 @@ fn row_line(
                 theme.priority(t.priority()),
             ),
             p if let Some(cell) = columns::cell(p, t, cat, app.now) => {
-                let style = if cell.alert {
-                    theme.alert()
+                // An alert is a symbol and a style, never a colour alone.
+                let (text, style) = if cell.alert {
+                    (format!("{ALERT_SYMBOL}{}", cell.text), theme.alert())
                 } else {
-                    theme.text()
+                    (cell.text, theme.text())
                 };
-                Span::styled(pad_to_width(&sanitize(&cell.text), c.width), style)
+                Span::styled(pad_to_width(&sanitize(&text), c.width), style)
             }
             p => {
                 let shown = if p == "hs_lastmodifieddate" {

@@ -116,7 +116,7 @@ fn urgency_properties() -> Vec<PropertyDef> {
 
 /// Ticket `id` with reply and SLA values: the close SLA late on every third ticket, met on
 /// every fifth, else due in a few hours; the customer wrote hours ago.
-fn urgent(id: u32) -> Ticket {
+pub(super) fn urgent(id: u32) -> Ticket {
     let mut t = ticket(id);
     let p = &mut t.properties;
     let n = i64::from(id % 7);
@@ -142,7 +142,7 @@ fn urgent(id: u32) -> Ticket {
 }
 
 /// The list of tickets with the urgency columns of a triage view.
-fn urgency_list(w: u16, h: u16) -> App {
+pub(super) fn urgency_list(w: u16, h: u16) -> App {
     let mut app = loaded(w, h, 1, false);
     app.catalog.set_properties(urgency_properties(), groups());
     app.list = Default::default();

@@ -22,8 +22,16 @@ fn render(form: &SearchForm, cat: &Catalog, w: u16, h: u16) -> String {
 
 fn render_keys(form: &SearchForm, cat: &Catalog, km: &Keymap, w: u16, h: u16) -> String {
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| render_search_form(f, form, cat, km, Theme::new(false)))
-        .unwrap();
+    term.draw(|f| {
+        render_search_form(
+            f,
+            form,
+            cat,
+            km,
+            Theme::new(crate::config::ThemeName::Dark, false),
+        )
+    })
+    .unwrap();
     crate::ui::buffer_text(term.backend().buffer())
 }
 

@@ -51,7 +51,7 @@ fn assert_clean(buf: &Buffer) {
     }
 }
 
-fn fetched(app: &mut App, id: u32) {
+pub(super) fn fetched(app: &mut App, id: u32) {
     let fx = update(app, code(KeyCode::Enter));
     if let Some(req) = fx.iter().find_map(|e| match e {
         crate::app::Effect::Api(c @ Command::GetTicket { .. }) => Some(c.req()),
@@ -69,7 +69,7 @@ fn fetched(app: &mut App, id: u32) {
 }
 
 /// Selects ticket `id` and opens its detail, fetched.
-fn open(w: u16, h: u16, n: u32, id: u32) -> App {
+pub(super) fn open(w: u16, h: u16, n: u32, id: u32) -> App {
     let mut app = loaded(w, h, n, false);
     for _ in 1001..id {
         update(&mut app, key('j'));
@@ -79,7 +79,7 @@ fn open(w: u16, h: u16, n: u32, id: u32) -> App {
     app
 }
 
-fn tab(app: &mut App, n: char) -> Vec<crate::app::Effect> {
+pub(super) fn tab(app: &mut App, n: char) -> Vec<crate::app::Effect> {
     update(app, key(n))
 }
 
@@ -669,30 +669,33 @@ fn views_tabs_columns_cap_and_a_ticket_that_left() {
 /// detail below and (wide) the latest activities beside it; "2 of 10" in the top bar.
 #[test]
 fn triage_mode() {
-    snap("triage", |w, h| {
-        let mut app = loaded(w, h, 10, false);
-        update(&mut app, key('j'));
-        let fx = update(&mut app, key('T'));
-        for e in &fx {
-            let crate::app::Effect::Api(c) = e else {
-                continue;
-            };
-            let ev = match c {
-                Command::GetTicket { req, .. } => Event::TicketFetched {
-                    req: *req,
-                    ticket: full_ticket(1002),
-                },
-                Command::LoadActivities { req, ticket_id } => Event::ActivitiesLoaded {
-                    req: *req,
-                    ticket_id: ticket_id.clone(),
-                    items: activities(),
-                },
-                _ => continue,
-            };
-            update(&mut app, Msg::Worker(ev));
-        }
-        app
-    });
+    snap("triage", triage);
+}
+
+/// Triage mode on the second of ten tickets, its detail and activities loaded.
+pub(super) fn triage(w: u16, h: u16) -> App {
+    let mut app = loaded(w, h, 10, false);
+    update(&mut app, key('j'));
+    let fx = update(&mut app, key('T'));
+    for e in &fx {
+        let crate::app::Effect::Api(c) = e else {
+            continue;
+        };
+        let ev = match c {
+            Command::GetTicket { req, .. } => Event::TicketFetched {
+                req: *req,
+                ticket: full_ticket(1002),
+            },
+            Command::LoadActivities { req, ticket_id } => Event::ActivitiesLoaded {
+                req: *req,
+                ticket_id: ticket_id.clone(),
+                items: activities(),
+            },
+            _ => continue,
+        };
+        update(&mut app, Msg::Worker(ev));
+    }
+    app
 }
 
 #[test]
