@@ -26,6 +26,7 @@ pub mod search_form;
 mod tests;
 pub mod theme;
 mod triage;
+mod undo;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -88,6 +89,8 @@ fn draw_layer(frame: &mut Frame, app: &App, layer: Layer, theme: Theme) {
         | Layer::AddAssociation
         | Layer::Picker
         | Layer::SearchForm
+        | Layer::Undo
+        | Layer::Log
         | Layer::ActivityForm => {
             if let Some(m) = app.modals.iter().find(|m| m.layer() == layer) {
                 draw_modal(frame, app, m, theme);
@@ -108,6 +111,8 @@ fn draw_modal(frame: &mut Frame, app: &App, modal: &Modal, theme: Theme) {
         }
         Modal::Picker(p) => edit::render_picker_modal(frame, p, &app.keymap, theme),
         Modal::Activity(f) => activity_form::render_activity_form(frame, f, app, theme),
+        Modal::Undo(d) => undo::render_undo(frame, d, &app.keymap, theme),
+        Modal::Log(l) => undo::render_log(frame, l, app, theme),
     }
 }
 
