@@ -767,7 +767,7 @@ fn route_worker(app: &mut App, event: Event) -> Vec<Effect> {
         | Event::UndoPrepared { .. }
         | Event::Undone { .. }
         | Event::Journaled(_)
-        | Event::JournalLoaded(_)
+        | Event::JournalLoaded { .. }
         | Event::ActivityOptionsLoaded { .. } => Vec::new(),
         Event::Status(s) => {
             app.worker = s;

@@ -622,8 +622,12 @@ pub enum Event {
     },
     /// A write was journaled with its outcome (sent after the write's own answer).
     Journaled(Box<journal::Logged>),
-    /// The journal at start, earlier runs' unanswered writes resolved by reading back.
-    JournalLoaded(Vec<journal::Logged>),
+    /// The journal at start: every entry, and the IDs of earlier runs' unanswered writes
+    /// this start resolved by reading back.
+    JournalLoaded {
+        entries: Vec<journal::Logged>,
+        resolved_now: Vec<String>,
+    },
     /// Requests in flight and rate-limit state changed.
     Status(WorkerStatus),
     /// The background sync (the runtime's live task; no request asked for it) found these
@@ -674,7 +678,7 @@ impl Event {
             | Self::WriteVerified { req, .. } => Some(*req),
             Self::Status(_)
             | Self::Journaled(_)
-            | Self::JournalLoaded(_)
+            | Self::JournalLoaded { .. }
             | Self::LiveChanged { .. }
             | Self::CacheNotice(_)
             | Self::CachedRows { .. } => None,

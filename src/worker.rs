@@ -127,8 +127,13 @@ pub fn spawn_journaled(
     if let Some(j) = journal.clone() {
         let (client, events) = (client.clone(), events.clone());
         tokio::spawn(async move {
-            let logged = journaled::resolve_all(&client, &j).await;
-            let _ = events.send(Event::JournalLoaded(logged)).await;
+            let (entries, resolved_now) = journaled::resolve_all(&client, &j).await;
+            let _ = events
+                .send(Event::JournalLoaded {
+                    entries,
+                    resolved_now,
+                })
+                .await;
         });
     }
     tokio::spawn(run(client, rx, events, journal));

@@ -309,7 +309,7 @@ async fn writes_a_killed_run_left_without_outcome_are_resolved_at_the_next_start
     set(&client, "1003", &[("hs_ticket_priority", "MEDIUM")]).await; // a colleague since
 
     let mut h = start_on(sandbox, client, dir.path(), "next").await;
-    h.wait_text("1 write(s) cut short by an earlier run stayed unknown")
+    h.wait_text("3 write(s) cut short by an earlier run, read back: 1 applied, 1 not, 1 unknown")
         .await;
     let logged = Journal::new(hubtix::journal::file_in(dir.path(), false), "check")
         .load()

@@ -19,7 +19,7 @@ use crossterm::event::KeyEvent;
 use super::{App, Effect};
 use crate::action::Action;
 use crate::keymap::Context;
-use crate::protocol::journal::{Entry, Logged, UndoPlan, norm};
+use crate::protocol::journal::{Entry, Logged, Outcome, UndoPlan, norm};
 use crate::protocol::{Command, Event, ReqId};
 
 /// The journal as the app knows it.
@@ -285,8 +285,11 @@ pub(super) fn on_event(app: &mut App, event: &Event) -> Option<Vec<Effect>> {
             app.journal.add((**logged).clone());
             Some(Vec::new())
         }
-        Event::JournalLoaded(all) => {
-            loaded(app, all);
+        Event::JournalLoaded {
+            entries,
+            resolved_now,
+        } => {
+            loaded(app, entries, resolved_now);
             Some(Vec::new())
         }
         Event::UndoPrepared { req, plan } if app.journal.pending == Some(*req) => {
@@ -316,30 +319,35 @@ fn req_of(id: &str) -> ReqId {
         .unwrap_or_default()
 }
 
-/// The journal at start, earlier runs' unanswered writes resolved: says how many stayed
-/// unknown.
-fn loaded(app: &mut App, all: &[Logged]) {
+/// The journal at start: says what reading back found of the writes an earlier run left
+/// without answer (it was killed or crashed), and which stayed unknown.
+fn loaded(app: &mut App, all: &[Logged], resolved_now: &[String]) {
     for l in all {
         if !app.journal.entries.iter().any(|e| e.entry.id == l.entry.id) {
             app.journal.entries.push(l.clone());
         }
     }
-    let unknown = all
-        .iter()
-        .filter(|l| l.resolved)
-        .filter(|l| {
-            matches!(
-                l.outcome,
-                Some(crate::protocol::journal::Outcome::Unknown { .. })
-            )
-        })
-        .count();
+    if resolved_now.is_empty() {
+        return;
+    }
+    let (mut done, mut not, mut unknown) = (0, 0, 0);
+    for l in all.iter().filter(|l| resolved_now.contains(&l.entry.id)) {
+        match l.outcome {
+            Some(Outcome::Applied { .. }) => done += 1,
+            Some(Outcome::NotApplied | Outcome::Failed { .. }) => not += 1,
+            Some(Outcome::Unknown { .. }) | None => unknown += 1,
+        }
+    }
+    let log = app.keymap.key_name(Context::List, Action::WriteLog);
+    let text = format!(
+        "{} write(s) cut short by an earlier run, read back: {done} applied, {not} not, \
+         {unknown} unknown ({log} lists them)",
+        resolved_now.len()
+    );
     if unknown > 0 {
-        let log = app.keymap.key_name(Context::List, Action::WriteLog);
-        app.error(format!(
-            "{unknown} write(s) cut short by an earlier run stayed unknown after reading back \
-             ({log} lists them)"
-        ));
+        app.error(text);
+    } else {
+        app.info(text);
     }
 }
 
@@ -460,7 +468,7 @@ pub fn row(app: &App, l: &Logged) -> String {
     } else {
         ""
     };
-    format!("{when}  {}  — {outcome}{undone}", l.entry.summary())
+    format!("{when}  {outcome}{undone}  ·  {}", l.entry.summary())
 }
 
 /// An entry in full: every value before and after.
@@ -477,11 +485,11 @@ pub fn details(l: &Logged) -> String {
         ),
     ];
     if let Some(
-        crate::protocol::journal::Outcome::Applied {
+        Outcome::Applied {
             correlation_id: Some(c),
             ..
         }
-        | crate::protocol::journal::Outcome::Failed {
+        | Outcome::Failed {
             correlation_id: Some(c),
             ..
         },
@@ -517,7 +525,7 @@ pub fn details(l: &Logged) -> String {
     for o in &e.deleted {
         out.push(format!("deleted {} {}", o.kind, o.id));
     }
-    if let Some(crate::protocol::journal::Outcome::Applied { failed, .. }) = &l.outcome {
+    if let Some(Outcome::Applied { failed, .. }) = &l.outcome {
         for (t, why) in failed {
             out.push(format!("failed on #{t}: {why}"));
         }

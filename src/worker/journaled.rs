@@ -363,12 +363,13 @@ fn failed(failure: &Failure) -> Outcome {
 }
 
 /// Resolves the entries an earlier run left without outcome, appends what reading back
-/// showed, and returns the whole journal for the log.
-pub async fn resolve_all(client: &Client, journal: &Journal) -> Vec<Logged> {
+/// showed, and returns the whole journal for the log with the IDs resolved.
+pub async fn resolve_all(client: &Client, journal: &Journal) -> (Vec<Logged>, Vec<String>) {
     let unresolved = journal.unresolved().unwrap_or_else(|e| {
         tracing::error!("journal: cannot read: {e}");
         Vec::new()
     });
+    let ids: Vec<String> = unresolved.iter().map(|e| e.id.clone()).collect();
     for entry in unresolved {
         let outcome = resolve(client, &entry).await;
         if let Err(e) = journal.append(&Line::Resolved {
@@ -378,7 +379,7 @@ pub async fn resolve_all(client: &Client, journal: &Journal) -> Vec<Logged> {
             tracing::error!("journal: cannot append: {e}");
         }
     }
-    journal.load().unwrap_or_default()
+    (journal.load().unwrap_or_default(), ids)
 }
 
 /// What reading back says of a write that had no answer: each property now equal to what
