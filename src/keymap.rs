@@ -1070,7 +1070,7 @@ quit = "Ctrl-q"
         };
         assert_eq!(
             err("\n[keys.lsit]\ndown = \"j\"\n"),
-            "config.toml line 2: unknown key context [keys.lsit] (expected one of: global, list, detail, history, associations, activity, form, activity_form, search, picker, confirm, conflict, result, draft, filter, overlay, triage)"
+            "config.toml line 2: unknown key context [keys.lsit] (expected one of: global, list, detail, history, associations, activity, form, activity_form, search, picker, confirm, conflict, result, draft, filter, overlay, undo, log, triage)"
         );
         assert_eq!(
             err("[keys.list]\ndown = \"j\"\nexplode = \"x\"\n"),
