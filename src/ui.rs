@@ -111,7 +111,7 @@ fn draw_modal(frame: &mut Frame, app: &App, modal: &Modal, theme: Theme) {
         }
         Modal::Picker(p) => edit::render_picker_modal(frame, p, &app.keymap, theme),
         Modal::Activity(f) => activity_form::render_activity_form(frame, f, app, theme),
-        Modal::Undo(d) => undo::render_undo(frame, d, &app.keymap, theme),
+        Modal::Undo(d) => undo::render_undo(frame, d, app, theme),
         Modal::Log(l) => undo::render_log(frame, l, app, theme),
     }
 }

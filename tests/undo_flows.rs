@@ -237,7 +237,7 @@ async fn undo_after_a_colleagues_change_asks_instead_of_overwriting() {
     h.key(KeyCode::Char('z'));
     let s = h.wait_text("Changed by someone else since").await;
     assert!(
-        s.contains("#1002 [keep theirs] hs_ticket_priority: now \"HIGH\""),
+        s.contains("#1002 [keep theirs] Priority: now \"High\""),
         "{s}"
     );
     h.key(KeyCode::Char('y'));

@@ -18,6 +18,7 @@ use crossterm::event::KeyEvent;
 
 use super::{App, Effect};
 use crate::action::Action;
+use crate::domain::Catalog;
 use crate::keymap::Context;
 use crate::protocol::journal::{Entry, Logged, Outcome, UndoPlan, norm};
 use crate::protocol::{Command, Event, ReqId};
@@ -126,8 +127,10 @@ impl UndoDialog {
             .any(|r| r.ticket == ticket && r.put_back)
     }
 
-    /// The dialog's lines: what will be put back, then each conflict with its choice.
-    pub fn body(&self) -> Vec<String> {
+    /// The dialog's lines: what will be put back, then each conflict with its choice;
+    /// properties and values as the catalogue names them.
+    pub fn body(&self, catalog: &Catalog) -> Vec<String> {
+        let shown = |p: &str, v: &Option<String>| shown(catalog, p, v);
         let mut lines = Vec::new();
         let back: Vec<_> = self
             .plan
@@ -144,9 +147,9 @@ impl UndoDialog {
                 lines.push(format!(
                     "  #{} {}: {} → {}",
                     r.ticket,
-                    r.property,
-                    shown(&r.wrote),
-                    shown(&r.back_to)
+                    catalog.property_label(&r.property),
+                    shown(&r.property, &r.wrote),
+                    shown(&r.property, &r.back_to)
                 ));
             }
             if back.len() > 12 {
@@ -191,10 +194,10 @@ impl UndoDialog {
                     .map(|r| {
                         format!(
                             "{}: now {} (hubtix wrote {}, was {})",
-                            r.property,
-                            shown(&r.current),
-                            shown(&r.wrote),
-                            shown(&r.back_to)
+                            catalog.property_label(&r.property),
+                            shown(&r.property, &r.current),
+                            shown(&r.property, &r.wrote),
+                            shown(&r.property, &r.back_to)
                         )
                     })
                     .collect::<Vec<_>>()
@@ -209,10 +212,11 @@ impl UndoDialog {
     }
 }
 
-fn shown(v: &Option<String>) -> String {
+/// A value as the catalogue shows it, quoted; `(empty)` for none.
+fn shown(catalog: &Catalog, property: &str, v: &Option<String>) -> String {
     match norm(v) {
         "" => "(empty)".to_owned(),
-        s => format!("\"{s}\""),
+        s => format!("\"{}\"", catalog.display_value(None, property, s)),
     }
 }
 
@@ -433,7 +437,8 @@ pub(super) fn on_log_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             let cursor = log.cursor;
             let chosen = app.journal.newest_first().nth(cursor).cloned();
             if let Some(l) = chosen {
-                super::reader::show(app, l.entry.summary(), details(&l));
+                let text = details(&app.catalog, &l);
+                super::reader::show(app, l.entry.summary(), text);
             }
         }
         Some(Action::Undo) => {
@@ -472,7 +477,7 @@ pub fn row(app: &App, l: &Logged) -> String {
 }
 
 /// An entry in full: every value before and after.
-pub fn details(l: &Logged) -> String {
+pub fn details(catalog: &Catalog, l: &Logged) -> String {
     let e = &l.entry;
     let mut out = vec![
         format!("When: {}", e.at),
@@ -506,11 +511,12 @@ pub fn details(l: &Logged) -> String {
     out.push(String::new());
     for p in &e.properties {
         out.push(format!(
-            "#{} {}: {} → {}",
+            "#{} {} ({}): {} → {}",
             p.ticket,
+            catalog.property_label(&p.property),
             p.property,
-            shown(&p.before),
-            shown(&p.after)
+            shown(catalog, &p.property, &p.before),
+            shown(catalog, &p.property, &p.after)
         ));
     }
     for a in &e.associations {

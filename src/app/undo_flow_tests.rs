@@ -152,14 +152,14 @@ fn the_dialog_shows_what_is_put_back_and_keeps_a_colleagues_change_unless_told()
     let mut app = loaded(160, 48, 5, false);
     prepared(&mut app);
     assert_eq!(app.top_layer(), Layer::Undo);
-    let body = app.modals.undo().unwrap().body().join("\n");
+    let body = app.modals.undo().unwrap().body(&app.catalog).join("\n");
     assert!(
-        body.contains("#1001 hs_ticket_priority: \"HIGH\" → \"LOW\""),
+        body.contains("#1001 Priority: \"High\" → \"Low\""),
         "{body}"
     );
     assert!(body.contains("Changed by someone else since"), "{body}");
     assert!(
-        body.contains("#1002 [keep theirs] hs_ticket_priority: now \"URGENT\""),
+        body.contains("#1002 [keep theirs] Priority: now \"Urgent\""),
         "{body}"
     );
     let fx = update(&mut app, key('y'));
@@ -181,7 +181,7 @@ fn space_puts_back_mine_on_the_chosen_ticket_and_esc_sends_nothing() {
     let mut app = loaded(160, 48, 5, false);
     prepared(&mut app);
     update(&mut app, key(' '));
-    let body = app.modals.undo().unwrap().body().join("\n");
+    let body = app.modals.undo().unwrap().body(&app.catalog).join("\n");
     assert!(body.contains("#1002 [put back mine]"), "{body}");
     let fx = update(&mut app, Msg::Key(KeyCode::Enter.into()));
     match commands(&fx).as_slice() {

@@ -13,9 +13,10 @@ use crate::app::undo_flow::{LogModal, UndoDialog};
 use crate::keymap::{Context, Keymap};
 use crate::text::{sanitize, truncate_to_width};
 
-pub fn render_undo(frame: &mut Frame, dialog: &UndoDialog, keymap: &Keymap, theme: Theme) {
+pub fn render_undo(frame: &mut Frame, dialog: &UndoDialog, app: &App, theme: Theme) {
+    let keymap: &Keymap = &app.keymap;
     let screen = frame.area();
-    let body = dialog.body();
+    let body = dialog.body(&app.catalog);
     let h = u16::try_from(body.len() + 2)
         .unwrap_or(u16::MAX)
         .min(screen.height);
