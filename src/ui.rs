@@ -27,6 +27,8 @@ mod tests;
 pub mod theme;
 mod triage;
 mod undo;
+#[cfg(test)]
+mod undo_tests;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
