@@ -252,7 +252,8 @@ pub(super) fn undo_last(app: &mut App) -> Vec<Effect> {
 /// Asks the worker what undoing `entries` would meet, unless they cannot be undone.
 fn prepare(app: &mut App, entries: Vec<Entry>) -> Vec<Effect> {
     if let Some(why) = entries.iter().find_map(Entry::cannot_undo) {
-        app.error(format!("{}: {why}", entries[0].summary()));
+        let what = entries[0].summary_with(|p| app.catalog.property_label(p).to_owned());
+        app.error(format!("{what}: {why}"));
         return Vec::new();
     }
     if app.journal.pending.is_some() {
@@ -438,7 +439,10 @@ pub(super) fn on_log_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             let chosen = app.journal.newest_first().nth(cursor).cloned();
             if let Some(l) = chosen {
                 let text = details(&app.catalog, &l);
-                super::reader::show(app, l.entry.summary(), text);
+                let title = l
+                    .entry
+                    .summary_with(|p| app.catalog.property_label(p).to_owned());
+                super::reader::show(app, title, text);
             }
         }
         Some(Action::Undo) => {
@@ -473,7 +477,10 @@ pub fn row(app: &App, l: &Logged) -> String {
     } else {
         ""
     };
-    format!("{when}  {outcome}{undone}  ·  {}", l.entry.summary())
+    let what = l
+        .entry
+        .summary_with(|p| app.catalog.property_label(p).to_owned());
+    format!("{when}  {outcome}{undone}  ·  {what}")
 }
 
 /// An entry in full: every value before and after.

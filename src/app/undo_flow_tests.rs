@@ -263,3 +263,21 @@ fn a_plan_puts_back_only_what_still_holds_what_hubtix_wrote() {
     assert_eq!(got, [(true, false), (false, true), (false, false)]);
     assert_eq!(plan.tickets(), ["1"]);
 }
+
+#[test]
+fn an_entrys_summary_names_each_property_once() {
+    let e = entry(
+        1,
+        WriteKind::BulkEdit,
+        &[
+            ("1", "hs_pipeline_stage", "1", "3"),
+            ("1", "hs_ticket_priority", "LOW", "HIGH"),
+            ("2", "hs_pipeline_stage", "1", "3"),
+            ("2", "hs_ticket_priority", "LOW", "HIGH"),
+        ],
+    );
+    assert_eq!(
+        e.summary(),
+        "bulk edit 4 tickets: hs_pipeline_stage, hs_ticket_priority"
+    );
+}

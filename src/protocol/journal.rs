@@ -168,20 +168,26 @@ impl Entry {
         }
     }
 
-    /// One line for the log: kind, tickets, what changed.
+    /// One line for the log: kind, tickets, what changed (properties by internal name).
     pub fn summary(&self) -> String {
+        self.summary_with(str::to_owned)
+    }
+
+    /// [`Entry::summary`], each property named by `label`.
+    pub fn summary_with(&self, label: impl Fn(&str) -> String) -> String {
         let tickets = match self.tickets.as_slice() {
             [] => String::new(),
             [one] => format!(" #{one}"),
             many => format!(" {} tickets", many.len()),
         };
         let mut parts: Vec<String> = Vec::new();
-        let mut props: Vec<&str> = self
-            .properties
-            .iter()
-            .map(|p| p.property.as_str())
-            .collect();
-        props.dedup();
+        let mut props: Vec<String> = Vec::new();
+        for p in &self.properties {
+            let name = label(&p.property);
+            if !props.contains(&name) {
+                props.push(name);
+            }
+        }
         if !props.is_empty() {
             parts.push(props.join(", "));
         }
