@@ -10,7 +10,8 @@
 //!   batch operation), `search`, `assoc` (v3/v4 association routes, labels), `metadata`
 //!   (properties, pipelines, owners)
 //! - `records` (record writes and lookups: create, update, archive, apply changes, unique
-//!   index, `idProperty`), `render` (record, history and batch JSON, batch errors)
+//!   index, `idProperty`), `render` (record, history and batch JSON, batch errors), `merge`
+//!   (two records into a new one; old IDs resolving to it)
 //! - foundations: `http` (`Req`, `Reply`, query/body helpers, routing errors), `errors`
 //!   (HubSpot error bodies), `state` (`AppState`), `store` (records, history, edges,
 //!   owners), `model` (object kinds, association types, property definitions, pipelines),
@@ -20,7 +21,7 @@
 //! Dependencies run one way, down the layers, never up:
 //! ```text
 //! sandbox.rs -> routes -> objects | batch | search | assoc | metadata
-//!            -> records | render
+//!            -> records | render | merge
 //!            -> http | errors | state | store | model | validate | seed | faults | rate_limit
 //! ```
 //! A module may also use one of its own layer as long as no cycle forms (the foundations
@@ -36,7 +37,7 @@
 //! emails, calls, tasks, meetings):
 //! - `GET|POST /crm/v3/objects/{type}`, `GET|PATCH|DELETE /crm/v3/objects/{type}/{id}`
 //! - `POST /crm/v3/objects/{type}/batch/{read|create|update|upsert|archive}`
-//! - `POST /crm/v3/objects/{type}/search`
+//! - `POST /crm/v3/objects/{type}/search`, `POST /crm/v3/objects/{type}/merge`
 //! - `GET /crm/v3/objects/{type}/{id}/associations/{toType}`,
 //!   `PUT|DELETE /crm/v3/objects/{type}/{id}/associations/{toType}/{toId}/{typeIdOrName}`
 //! - `GET /crm/v4/objects/{type}/{id}/associations/{toType}`,
@@ -54,6 +55,7 @@ mod batch;
 mod errors;
 mod faults;
 mod http;
+mod merge;
 mod metadata;
 mod model;
 mod objects;

@@ -30,7 +30,7 @@ const LAYERS: &[&[&str]] = &[
     &[ROOT],
     &["routes"],
     &["objects", "batch", "assoc", "search", "metadata"],
-    &["records", "render"],
+    &["records", "render", "merge"],
     &[
         "http",
         "errors",

@@ -134,6 +134,8 @@ pub struct Store {
     pub next_id: HashMap<Kind, u64>,
     /// Unique-value index: external_ticket_ref value → ticket id.
     pub unique: HashMap<(&'static str, String), u64>,
+    /// Merged-away records: old node → the ID of the record that absorbed it (see `merge`).
+    pub merged: BTreeMap<Node, u64>,
 }
 
 impl Store {
