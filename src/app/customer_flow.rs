@@ -204,6 +204,8 @@ pub(super) fn back(app: &mut App) -> Option<Vec<Effect>> {
     let view = app.customer.view.take()?;
     app.list = view.saved_list;
     app.list.set_viewport(app.areas.list_rows());
+    // A refresh of the temporary view still on its way must not land on the saved list.
+    app.list_load = Loadable::Ready(());
     app.source = view.saved_source;
     app.focus = view.saved_focus;
     app.fuzzy_stale = true;
