@@ -39,8 +39,20 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn start(tickets: usize) -> Self {
+        Self::start_at(tickets, 0)
+    }
+
+    /// [`Sandbox::start`] on `port` (0: a free one), e.g. the port of one stopped before:
+    /// the same seed, so the same tickets.
+    pub fn start_at(tickets: usize, port: u16) -> Self {
         let mut child = Command::new(bin())
-            .args(["sandbox", "--port", "0", "--tickets", &tickets.to_string()])
+            .args([
+                "sandbox",
+                "--port",
+                &port.to_string(),
+                "--tickets",
+                &tickets.to_string(),
+            ])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -56,6 +68,17 @@ impl Sandbox {
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .to_owned();
         Self { child, url }
+    }
+}
+
+impl Sandbox {
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.url
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("a port in the URL")
     }
 }
 
