@@ -671,6 +671,55 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn only_requests_that_change_hubspot_are_writes() {
+        let path = || "/crm/v3/objects/tickets".to_owned();
+        let cases = [
+            (Method::GET, RequestKind::Read, false),
+            (Method::POST, RequestKind::Search, false),
+            (Method::POST, RequestKind::Read, false),
+            (Method::POST, RequestKind::Write, true),
+            (Method::PATCH, RequestKind::Write, true),
+            (Method::PUT, RequestKind::Write, true),
+            (Method::DELETE, RequestKind::Write, true),
+            // Whatever it is tagged, a DELETE or PATCH changes HubSpot.
+            (Method::DELETE, RequestKind::Read, true),
+            (Method::PATCH, RequestKind::Search, true),
+        ];
+        for (method, kind, write) in cases {
+            let r = Request::new(method.clone(), path(), kind);
+            assert_eq!(r.changes_hubspot(), write, "{method} {kind:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_closed_gate_sends_no_write_and_no_answer_means_unreachable() {
+        let c = client();
+        assert_eq!(c.unreachable_since(), None);
+        c.set_write_gate(Arc::new(|| Some("closed".to_owned())));
+        let write = Request::new(
+            Method::PATCH,
+            "/crm/v3/objects/tickets/1".into(),
+            RequestKind::Write,
+        );
+        let err = c.no_content(write).await.expect_err("refused");
+        assert!(
+            matches!(&err, ApiError::Refused(m) if m == "closed"),
+            "{err:?}"
+        );
+        assert_eq!(
+            c.unreachable_since(),
+            None,
+            "a refused write was never sent"
+        );
+        // A read is sent (nothing listens on port 9): no answer at all.
+        let err = c
+            .no_content(Request::get("/crm/v3/objects/tickets".into()))
+            .await;
+        assert!(matches!(err, Err(ApiError::Network(_))), "{err:?}");
+        assert!(c.unreachable_since().is_some());
+    }
+
+    #[test]
     fn token_is_redacted_everywhere() {
         let t = AccessToken::new(SECRET);
         assert!(!format!("{t:?}").contains(SECRET));
