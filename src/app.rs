@@ -58,6 +58,9 @@ mod verified_tests;
 pub mod views_flow;
 #[cfg(test)]
 mod views_tests;
+mod write_gate;
+#[cfg(test)]
+mod write_gate_tests;
 
 use crossterm::event::KeyEvent;
 use jiff::{SignedDuration, Timestamp};
@@ -329,6 +332,14 @@ pub struct App {
     pub color: bool,
     /// The colours (`theme` in config.toml).
     pub theme: crate::config::ThemeName,
+    /// The write gate: read-only mode, and since when HubSpot is out of reach (see
+    /// [`write_gate`]).
+    pub gate: crate::protocol::Gate,
+    /// The catalogue as the cache holds it, for a start without HubSpot (offline): used
+    /// instead of asking for it.
+    pub cached_catalog: Option<Catalog>,
+    /// The catalogue on screen came from the cache: read again once back online.
+    catalog_from_cache: bool,
     pub quit: bool,
 }
 
@@ -386,6 +397,9 @@ impl App {
             dirty: true,
             color: true,
             theme: crate::config::ThemeName::Dark,
+            gate: crate::protocol::Gate::default(),
+            cached_catalog: None,
+            catalog_from_cache: false,
             quit: false,
         }
     }
@@ -394,7 +408,21 @@ impl App {
     pub fn start(&mut self) -> Vec<Effect> {
         self.list.set_viewport(self.areas.list_rows());
         self.detail.viewport = self.areas.detail_rows();
-        let mut fx = self.load_catalog();
+        let mut fx = match self.cached_catalog.take() {
+            // Offline at start: the cache's catalogue, until HubSpot answers again.
+            Some(catalog) if self.gate.offline_since.is_some() => {
+                self.catalog = catalog;
+                self.catalog_from_cache = true;
+                self.catalog_load = CatalogLoad {
+                    properties: Loadable::Ready(()),
+                    pipelines: Loadable::Ready(()),
+                    owners: Loadable::Ready(()),
+                };
+                self.fuzzy_stale = true;
+                Vec::new()
+            }
+            _ => self.load_catalog(),
+        };
         fx.extend(self.load_list(None));
         fx
     }
@@ -478,8 +506,14 @@ impl App {
     }
 }
 
-/// The one place state changes.
+/// The one place state changes. Every write among the effects has passed the write gate
+/// (`write_gate`): a refused one is not among them, and its flow heard why.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    let effects = update_state(app, msg);
+    write_gate::gate_effects(app, effects)
+}
+
+fn update_state(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::DraftsFound(drafts) => {
             app.drafts = drafts;
@@ -815,6 +849,7 @@ fn route_worker(app: &mut App, event: Event) -> Vec<Effect> {
             app.info(notice);
             Vec::new()
         }
+        Event::Reachability { offline_since } => write_gate::on_reachability(app, offline_since),
         e @ (Event::TicketsListed { .. } | Event::BatchOpened { .. }) => {
             list_flow::on_event(app, e)
         }

@@ -257,8 +257,8 @@ fn only_columns(props: &mut serde_json::Map<String, Value>, columns: &[String]) 
     }
 }
 
-/// The catalogue as last synced, for labels in `table` output.
-fn cached_catalog(cache: &Cache) -> Result<Catalog, String> {
+/// The catalogue as last synced, for labels in `table` output and the TUI offline.
+pub fn cached_catalog(cache: &Cache) -> Result<Catalog, String> {
     use crate::hubspot as hs;
     let get = |kind: &str| -> Result<Value, String> {
         Ok(cache

@@ -15,6 +15,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub demo: bool,
 
+    /// Send no change to HubSpot: every write is refused with one line saying why (also
+    /// `read_only = true` in config.toml).
+    #[arg(long)]
+    pub read_only: bool,
+
     /// HubSpot API base URL [default: https://api.hubapi.com, or `base_url` in config.toml].
     #[arg(long, env = "HUBTIX_BASE_URL", global = true, value_parser = parse_base_url)]
     pub base_url: Option<String>,
@@ -539,5 +544,7 @@ mod tests {
                 .expect("demo")
                 .demo
         );
+        let ro = Cli::try_parse_from(["hubtix", "--demo", "--read-only"]).expect("read-only");
+        assert!(ro.read_only && ro.command.is_none());
     }
 }

@@ -47,7 +47,10 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         None => {
             let outcome = runtime.block_on(async {
-                let conn = crate::tickets_cmd::connect(cli.demo, cli.base_url, &paths).await?;
+                let mut conn = crate::tickets_cmd::connect(cli.demo, cli.base_url, &paths).await?;
+                if cli.read_only {
+                    conn.config.read_only = Some(true);
+                }
                 crate::runtime::run_tui(conn, &paths).await
             });
             return tui_exit(outcome);

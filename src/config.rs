@@ -85,6 +85,8 @@ pub struct Config {
     /// What the list does with tickets that newly match the view: `"count"` (the default:
     /// "3 new" in the title, joining on `r`) or `"insert"` (they join at once).
     pub live: Option<String>,
+    /// `true`: the TUI sends no change to HubSpot (as `--read-only`).
+    pub read_only: Option<bool>,
     /// The colours: `"dark"` (the default), `"light"` or `"high-contrast"`; checked when the
     /// file is read, see [`Config::theme`]. `NO_COLOR` turns colours off in any of them.
     pub theme: Option<String>,
@@ -472,6 +474,9 @@ mod tests {
         assert_eq!(c.refresh_interval(), Ok(std::time::Duration::from_secs(60)));
         let c = Config::parse("", path).expect("parses");
         assert_eq!(c.refresh_interval(), Ok(DEFAULT_REFRESH));
+        assert_eq!(c.read_only, None);
+        let c = Config::parse("read_only = true\n", path).expect("parses");
+        assert_eq!(c.read_only, Some(true));
         assert_eq!(c.live(), Ok(Live::Count));
         for bad in [
             "refresh_interval = \"0s\"",

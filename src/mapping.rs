@@ -416,6 +416,7 @@ impl crate::protocol::Failure {
             hs::ApiError::Decode(_) => K::BadResponse,
             hs::ApiError::WriteOutcomeUnknown { .. } => K::OutcomeUnknown,
             hs::ApiError::Config(_) => K::Config,
+            hs::ApiError::Refused(_) => K::Refused,
         };
         Self {
             kind,

@@ -388,6 +388,39 @@ impl Command {
         ids
     }
 
+    /// Whether the command changes HubSpot (creates, updates, archives, associates, pins):
+    /// what the [`Gate`] must let through first. Every command is listed: a new one must say.
+    pub fn is_write(&self) -> bool {
+        match self {
+            Self::CreateTicket { .. }
+            | Self::CreateActivity { .. }
+            | Self::CreateNotes { .. }
+            | Self::ArchiveTicket { .. }
+            | Self::BatchArchive { .. }
+            | Self::Associate { .. }
+            | Self::RemoveAssociation { .. }
+            | Self::BatchUpdate { .. }
+            | Self::MergeTickets { .. }
+            | Self::Undo { .. }
+            | Self::UpdateTicket { .. } => true,
+            Self::ListTickets { .. }
+            | Self::PrepareUndo { .. }
+            | Self::LoadCustomers { .. }
+            | Self::LoadRecordTickets { .. }
+            | Self::CountTickets { .. }
+            | Self::LoadProperties { .. }
+            | Self::LoadPipelines { .. }
+            | Self::LoadOwners { .. }
+            | Self::LoadActivityOptions { .. }
+            | Self::GetTicket { .. }
+            | Self::LoadAssociations { .. }
+            | Self::LoadActivities { .. }
+            | Self::CheckTicket { .. }
+            | Self::SearchRecords { .. }
+            | Self::LoadLabels { .. } => false,
+        }
+    }
+
     /// Commands in the same slot supersede each other: starting one aborts the previous.
     pub fn slot(&self) -> Option<Slot> {
         match self {
@@ -457,6 +490,8 @@ pub enum FailureKind {
     Config,
     /// Found before asking HubSpot (a view that cannot be resolved): no request was sent.
     Local,
+    /// A write the [`Gate`] refused (read-only, offline): nothing was sent.
+    Refused,
 }
 
 impl Failure {
@@ -692,6 +727,11 @@ pub enum Event {
     },
     /// A one-line notice about the local cache (a corrupt file moved aside and rebuilt).
     CacheNotice(String),
+    /// HubSpot could not be reached since this time (`None`: it answers again). Sent when
+    /// that changes: any request that ends in a network error, any answer from HubSpot.
+    Reachability {
+        offline_since: Option<jiff::Timestamp>,
+    },
     /// The warm start: the cached tickets of the first view's pipeline, as of the last sync
     /// (`as_of_ms`), to show until HubSpot's first page replaces them.
     CachedRows {
@@ -737,6 +777,7 @@ impl Event {
             | Self::JournalLoaded { .. }
             | Self::LiveChanged { .. }
             | Self::CacheNotice(_)
+            | Self::Reachability { .. }
             | Self::CachedRows { .. } => None,
         }
     }
@@ -764,4 +805,121 @@ pub struct WorkerStatus {
     pub max: Option<u32>,
     /// Waiting for the rate limit to free up until this time.
     pub backoff_until: Option<jiff::Timestamp>,
+}
+
+/// The one write gate: whether a write may be sent to HubSpot now, and if not, why. The app
+/// asks it before it sends a write ([`Command::is_write`]) and the worker installs it in the
+/// client, so a write that slips past the app is still not sent; both decide by
+/// [`Gate::refusal`], and nothing else decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Gate {
+    /// `--read-only` or `read_only = true`: no write is ever sent.
+    pub read_only: bool,
+    /// HubSpot could not be reached (a network error, not an HTTP answer) since this time,
+    /// and has not answered since.
+    pub offline_since: Option<jiff::Timestamp>,
+}
+
+/// Why the [`Gate`] refuses a write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Offline since this time.
+    Offline { since: jiff::Timestamp },
+    /// Read-only mode.
+    ReadOnly,
+}
+
+impl Gate {
+    /// `None` when a write may be sent; else why not (read-only first: it does not pass when
+    /// HubSpot comes back).
+    pub fn refusal(&self) -> Option<Refusal> {
+        if self.read_only {
+            return Some(Refusal::ReadOnly);
+        }
+        self.offline_since.map(|since| Refusal::Offline { since })
+    }
+}
+
+impl Refusal {
+    /// The one line that says why, with the time in `tz` (the status bar shows it).
+    pub fn line(&self, tz: &jiff::tz::TimeZone) -> String {
+        match self {
+            Self::ReadOnly => "read-only mode (--read-only): no changes are sent".to_owned(),
+            Self::Offline { since } => format!(
+                "offline since {}: HubSpot can't be reached; nothing was sent (draft kept)",
+                clock(*since, tz)
+            ),
+        }
+    }
+}
+
+/// `HH:MM` of `t` in `tz`.
+pub fn clock(t: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> String {
+    t.to_zoned(tz.clone()).strftime("%H:%M").to_string()
+}
+
+impl Failure {
+    /// A write the [`Gate`] refused: nothing was sent, and `line` says why.
+    pub fn refused(line: impl Into<String>) -> Self {
+        Failure {
+            kind: FailureKind::Refused,
+            ..Failure::local(line)
+        }
+    }
+}
+
+#[cfg(test)]
+mod gate_tests {
+    use super::*;
+
+    fn at(hh_mm: &str) -> jiff::Timestamp {
+        format!("2026-12-01T{hh_mm}:00Z").parse().expect("time")
+    }
+
+    #[test]
+    fn the_gate_opens_only_online_and_not_read_only() {
+        let utc = jiff::tz::TimeZone::UTC;
+        let since = at("09:05");
+        let cases = [
+            (false, None, None),
+            (
+                true,
+                None,
+                Some("read-only mode (--read-only): no changes are sent"),
+            ),
+            (
+                false,
+                Some(since),
+                Some(
+                    "offline since 09:05: HubSpot can't be reached; nothing was sent \
+                     (draft kept)",
+                ),
+            ),
+            // Read-only is said even offline: it stays when HubSpot comes back.
+            (
+                true,
+                Some(since),
+                Some("read-only mode (--read-only): no changes are sent"),
+            ),
+        ];
+        for (read_only, offline_since, want) in cases {
+            let gate = Gate {
+                read_only,
+                offline_since,
+            };
+            let got = gate.refusal().map(|r| r.line(&utc));
+            assert_eq!(got.as_deref(), want, "{gate:?}");
+        }
+    }
+
+    #[test]
+    fn the_offline_time_is_local() {
+        let tz = jiff::tz::TimeZone::fixed(jiff::tz::offset(9));
+        let r = Refusal::Offline { since: at("09:05") };
+        assert!(
+            r.line(&tz).starts_with("offline since 18:05:"),
+            "{}",
+            r.line(&tz)
+        );
+    }
 }

@@ -141,6 +141,10 @@ where
     S: Stream<Item = io::Result<TermEvent>> + Unpin,
 {
     let drafts = extras.drafts.take();
+    // The one write gate (read-only as the app was set up), below the app too: the client
+    // refuses whatever write the app would let through.
+    worker::install_gate(&client, app.gate.read_only);
+    app.gate.offline_since = client.unreachable_since();
     let (events_tx, mut events_rx) = mpsc::channel(256);
     // What the runtime's own effects report back (a browser that did not start).
     let (local_tx, mut local_rx) = mpsc::unbounded_channel::<Msg>();
@@ -599,25 +603,38 @@ pub async fn run_tui(
     conn: crate::tickets_cmd::Connection,
     paths: &crate::config::Paths,
 ) -> Result<(), TuiError> {
-    preflight(&conn.client).await?;
+    // HubSpot out of reach (no answer at all; a refused token is not that): offline, from
+    // the cache when there is one.
+    let offline = match preflight(&conn.client).await {
+        Ok(()) => None,
+        Err(why) if conn.client.unreachable_since().is_some() => Some(why),
+        Err(why) => return Err(why.into()),
+    };
     let keymap = load_keymap(paths)?;
     // Checked before the terminal is taken, so a mistake is a plain message.
     let views = crate::views::from_config(conn.config.views.clone())?;
+    let (live, live_mode) = live_settings(&conn, paths)?;
+    let cached_catalog = match &offline {
+        Some(why) => Some(offline_catalog(live.as_ref(), why)?),
+        None => None,
+    };
     let me = conn.config.me.clone().or_else(|| {
         // The demo portal's agent: an owner the sandbox seeds, so "Mine" shows tickets.
         conn.sandbox
             .is_some()
             .then(|| crate::sandbox::DEMO_ME.to_owned())
     });
-    let macros = check_macros(
-        &conn.client,
+    let catalog = match &cached_catalog {
+        Some(c) => Ok(c.clone()),
+        None => load_catalog(&conn.client).await.map_err(|e| e.summary()),
+    };
+    let macros = macros_against(
+        catalog,
         conn.config.macros.as_deref(),
         me.as_deref(),
         &keymap,
         &paths.config_file().display().to_string(),
-    )
-    .await?;
-    let (live, live_mode) = live_settings(&conn, paths)?;
+    )?;
     let portal = app::Portal {
         demo: conn.sandbox.is_some(),
         portal_id: conn.config.portal_id.clone(),
@@ -640,6 +657,8 @@ pub async fn run_tui(
     app.me = me;
     app.config_file = Some(paths.config_file());
     app.live_insert = live_mode == crate::config::Live::Insert;
+    app.cached_catalog = cached_catalog;
+    app.gate.read_only = conn.config.read_only.unwrap_or(false);
     let input = crate::input::TerminalInput::start()
         .map_err(|e| format!("cannot read the terminal: {e}"))?;
     let extras = Extras {
@@ -718,6 +737,27 @@ fn live_settings(
     Ok((settings, mode))
 }
 
+/// Offline at start (`why` HubSpot could not be reached): the catalogue the cache holds, when
+/// a sync has completed into it; else hubtix cannot start, and says why on one line.
+fn offline_catalog(
+    live: Option<&crate::live::Settings>,
+    why: &str,
+) -> Result<crate::domain::Catalog, TuiError> {
+    let no_cache = || {
+        TuiError::Other(format!(
+            "{why}; and there is no local cache to read offline (run hubtix sync once \
+             HubSpot can be reached)"
+        ))
+    };
+    let cache = &live.ok_or_else(no_cache)?.cache;
+    let synced = cache.sync_state().ok().and_then(|s| s.last_sync_ms);
+    if synced.is_none() {
+        return Err(no_cache());
+    }
+    crate::cache_cmd::cached_catalog(cache)
+        .map_err(|e| TuiError::Other(format!("{why}; and the cached catalogue: {e}")))
+}
+
 /// The macros of config.toml (`defs`; the defaults when it has none) checked against the
 /// portal before the terminal is taken: its properties, pipelines and owners are read for
 /// that (three cheap requests). A problem is [`TuiError::Config`], one line each naming the
@@ -729,17 +769,29 @@ pub async fn check_macros(
     keymap: &crate::keymap::Keymap,
     source_name: &str,
 ) -> Result<Vec<crate::macros::Macro>, TuiError> {
-    let catalog = match load_catalog(client).await {
+    let catalog = load_catalog(client).await.map_err(|e| e.summary());
+    macros_against(catalog, defs, me, keymap, source_name)
+}
+
+/// [`check_macros`] against a catalogue read (HubSpot's, or the cache's offline), or why it
+/// could not be.
+fn macros_against(
+    catalog: Result<crate::domain::Catalog, String>,
+    defs: Option<&[crate::macros::MacroDef]>,
+    me: Option<&str>,
+    keymap: &crate::keymap::Keymap,
+    source_name: &str,
+) -> Result<Vec<crate::macros::Macro>, TuiError> {
+    let catalog = match catalog {
         Ok(c) => c,
         Err(e) if defs.is_some() => {
             return Err(TuiError::Other(format!(
-                "cannot check the macros of {source_name}: {}",
-                e.summary()
+                "cannot check the macros of {source_name}: {e}"
             )));
         }
         Err(e) => {
             // The defaults are a convenience: hubtix starts without them.
-            tracing::warn!("no default macros: {}", e.summary());
+            tracing::warn!("no default macros: {e}");
             return Ok(Vec::new());
         }
     };

@@ -109,6 +109,21 @@ pub const LIST_PAGE: u32 = 100;
 /// Tickets per search page: HubSpot's maximum (search is limited to 5 requests a second).
 pub const SEARCH_PAGE: u32 = 200;
 
+/// Installs the one write gate ([`crate::protocol::Gate`]) in `client` and every clone of
+/// it: `read_only`, and offline while the client cannot reach HubSpot. A write it refuses is
+/// never sent (the client answers [`ApiError::Refused`] without a request).
+pub fn install_gate(client: &Client, read_only: bool) {
+    let reach = client.watch_reachability();
+    let tz = jiff::tz::TimeZone::system();
+    client.set_write_gate(Arc::new(move || {
+        let gate = crate::protocol::Gate {
+            read_only,
+            offline_since: *reach.borrow(),
+        };
+        gate.refusal().map(|r| r.line(&tz))
+    }));
+}
+
 /// Starts the worker on the current runtime. Send commands on the returned sender; events
 /// arrive on `events`. The worker stops when the command sender is dropped.
 pub fn spawn(client: Client, events: mpsc::Sender<Event>) -> mpsc::UnboundedSender<Command> {
@@ -154,6 +169,9 @@ async fn run(
     let mut writes = write_queue::WriteQueue::default();
     let mut tasks = JoinSet::new();
     let mut client_events = client.events();
+    let mut reach = client.watch_reachability();
+    // Offline already (the start's first request could not reach HubSpot): say so at once.
+    reach.mark_changed();
     let mut backoff_until: Option<jiff::Timestamp> = None;
     let status = |in_flight: usize, backoff_until| {
         let h = client.headroom();
@@ -168,6 +186,14 @@ async fn run(
         tokio::select! {
             cmd = commands.recv() => {
                 let Some(cmd) = cmd else { break };
+                if cmd.is_write()
+                    && let Some(why) = client.refuses_writes()
+                {
+                    // The gate is closed: nothing is sent, and the app hears why.
+                    let refused = Event::Failed { req: cmd.req(), failure: Failure::refused(why) };
+                    let _ = events.send(refused).await;
+                    continue;
+                }
                 if let Some(slot) = cmd.slot()
                     && let Some(previous) = slots.remove(&slot)
                 {
@@ -215,6 +241,10 @@ async fn run(
                     backoff_until = None;
                 }
                 let _ = events.try_send(status(in_flight.load(Ordering::SeqCst), backoff_until));
+            }
+            Ok(()) = reach.changed() => {
+                let offline_since = *reach.borrow_and_update();
+                let _ = events.send(Event::Reachability { offline_since }).await;
             }
             ev = client_events.recv() => {
                 if let Ok(ClientEvent::Backoff { until, .. }) = ev {

@@ -396,7 +396,18 @@ pub(super) fn on_failure(app: &mut App, req: ReqId, failure: &Failure) -> bool {
                 )));
             }
         } else {
-            app.detail.ticket = Loadable::Failed(failure.clone());
+            app.detail.ticket = match app
+                .detail
+                .ticket_id
+                .as_deref()
+                .and_then(|id| app.list.get(id))
+            {
+                // Offline: the row's properties (the cache's, or as loaded), without history.
+                Some(row) if super::write_gate::unreachable(failure) => {
+                    Loadable::Ready(row.clone())
+                }
+                _ => Loadable::Failed(failure.clone()),
+            };
         }
     } else if app.detail.associations.waits_for(req) {
         app.detail.associations = Loadable::Failed(failure.clone());

@@ -323,6 +323,7 @@ fn save(app: &mut App) -> Vec<Effect> {
         .map(|p| p.name.clone())
         .collect();
     let req = app.req();
+    let refusal = app.write_refusal();
     let Some(form) = app.modals.form_mut() else {
         return Vec::new();
     };
@@ -335,6 +336,13 @@ fn save(app: &mut App) -> Vec<Effect> {
             let what = form_target(app);
             app.info(format!("{what}: nothing changed"));
             close(app)
+        }
+        Ok(_) if refusal.is_some() => {
+            // Not even the conflict check: nothing would be sent after it. The form keeps
+            // its value, and says why (the status bar too).
+            form.error.clone_from(&refusal);
+            app.ask_gate();
+            Vec::new()
         }
         Ok(changes) if !form.bulk.is_empty() => ask_bulk(app, changes),
         Ok(_) => {

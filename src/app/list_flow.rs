@@ -482,9 +482,15 @@ pub(super) fn on_failure(app: &mut App, req: ReqId, failure: &Failure) -> bool {
     if !app.list_load.waits_for(req) {
         return false;
     }
+    app.load_all = None;
+    if write_gate::unreachable(failure) && !app.list.is_empty() {
+        // Offline: the rows shown (the cache's, or those loaded) stay, and the top bar's
+        // banner says why nothing newer comes; back online, the list is read again.
+        app.list_load = Loadable::Idle;
+        return true;
+    }
     app.list_load = Loadable::Failed(failure.clone());
     // Loading the whole view stops with it (a retry loads one page, not the rest).
-    app.load_all = None;
     let retry = app.keymap.key_name(Context::List, Action::Refresh);
     app.error(failure.said("loading tickets failed: ", &format!(" ({retry} retries)")));
     true

@@ -49,7 +49,12 @@ pub(super) fn on_changed(app: &mut App, tickets: Vec<Ticket>, removed: &[String]
 /// The warm start: the cached rows of the view's pipeline, shown marked "as of …" while the
 /// first page from HubSpot is on its way (ignored once a page has come).
 pub(super) fn on_cached(app: &mut App, tickets: Vec<Ticket>, as_of_ms: i64) -> Vec<Effect> {
-    if app.list.loaded_once() || !app.list_load.is_loading() {
+    // Offline, the first page may have failed before the cached rows came: they are shown.
+    let offline_failed = app
+        .list_load
+        .failure()
+        .is_some_and(super::write_gate::unreachable);
+    if app.list.loaded_once() || !(app.list_load.is_loading() || offline_failed) {
         return Vec::new();
     }
     let Ok(as_of) = jiff::Timestamp::from_millisecond(as_of_ms) else {

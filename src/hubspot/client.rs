@@ -105,7 +105,14 @@ struct Inner {
     pacer: Pacer,
     headroom: watch::Sender<Option<Headroom>>,
     events: broadcast::Sender<ClientEvent>,
+    /// Since when HubSpot could not be reached (`None`: its last answer came).
+    unreachable_since: watch::Sender<Option<jiff::Timestamp>>,
+    /// Asked before every write is sent (see [`Client::set_write_gate`]).
+    write_gate: std::sync::RwLock<Option<WriteGate>>,
 }
+
+/// Asked before a write is sent: `Some(why)` refuses it (see [`Client::set_write_gate`]).
+pub type WriteGate = Arc<dyn Fn() -> Option<String> + Send + Sync>;
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -202,6 +209,16 @@ impl Request {
             .and_then(|b| serde_json::from_slice(b).ok())
     }
 
+    /// Whether sending it changes HubSpot: every PATCH, PUT and DELETE, and a POST that is
+    /// not one of the read POSTs (search, batch read, which are built as reads).
+    pub(crate) fn changes_hubspot(&self) -> bool {
+        match self.method {
+            Method::GET | Method::HEAD | Method::OPTIONS => false,
+            Method::POST => self.kind == RequestKind::Write,
+            _ => true,
+        }
+    }
+
     #[cfg(test)]
     pub(crate) fn kind(&self) -> RequestKind {
         self.kind
@@ -249,6 +266,8 @@ impl Client {
                 retry: config.retry,
                 headroom: watch::Sender::new(None),
                 events,
+                unreachable_since: watch::Sender::new(None),
+                write_gate: std::sync::RwLock::new(None),
             }),
         })
     }
@@ -279,6 +298,69 @@ impl Client {
         self.inner.events.subscribe()
     }
 
+    /// Since when HubSpot could not be reached: the last request ended in a network error
+    /// (connection refused, DNS, timeout), and no answer has come since. `None` once any
+    /// answer comes, an error status included.
+    pub fn unreachable_since(&self) -> Option<jiff::Timestamp> {
+        *self.inner.unreachable_since.borrow()
+    }
+
+    /// Follows [`Client::unreachable_since`].
+    pub fn watch_reachability(&self) -> watch::Receiver<Option<jiff::Timestamp>> {
+        self.inner.unreachable_since.subscribe()
+    }
+
+    /// Every clone of this client asks `gate` before it sends a write (any request that
+    /// changes HubSpot: see [`Request::changes_hubspot`]); when it answers `Some(why)`,
+    /// nothing is sent and the write fails with [`ApiError::Refused`]. Reads are never asked.
+    pub fn set_write_gate(&self, gate: WriteGate) {
+        let mut slot = match self.inner.write_gate.write() {
+            Ok(slot) => slot,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *slot = Some(gate);
+    }
+
+    /// Why a write may not be sent now, if the gate says so.
+    fn write_refused(&self, req: &Request) -> Option<String> {
+        if !req.changes_hubspot() {
+            return None;
+        }
+        self.refuses_writes()
+    }
+
+    /// Why no write may be sent now (the write gate's answer), or `None`.
+    pub fn refuses_writes(&self) -> Option<String> {
+        let slot = match self.inner.write_gate.read() {
+            Ok(slot) => slot,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        slot.as_ref().and_then(|gate| gate())
+    }
+
+    /// Notes what a request's outcome says about reaching HubSpot: a network error or a
+    /// timeout means it could not be reached (since the first such, kept); any answer from
+    /// it means it can. A lost write's answer or a refused one says nothing either way.
+    fn observe_reach<T>(&self, outcome: &Result<T, ApiError>) {
+        let reached = match outcome {
+            Ok(_) | Err(ApiError::Http(_) | ApiError::RateLimited { .. } | ApiError::Decode(_)) => {
+                true
+            }
+            Err(ApiError::Network(_) | ApiError::Timeout) => false,
+            Err(
+                ApiError::WriteOutcomeUnknown { .. } | ApiError::Config(_) | ApiError::Refused(_),
+            ) => return,
+        };
+        self.inner.unreachable_since.send_if_modified(|since| {
+            match (reached, since.is_some()) {
+                (true, true) => *since = None,
+                (false, false) => *since = Some(jiff::Timestamp::now()),
+                _ => return false,
+            }
+            true
+        });
+    }
+
     /// Sends and decodes a JSON answer.
     pub(crate) async fn json<T: DeserializeOwned>(&self, req: Request) -> Result<T, ApiError> {
         self.send(req, |body| serde_json::from_slice(body)).await
@@ -297,9 +379,16 @@ impl Client {
         decode: impl Fn(&[u8]) -> Result<T, serde_json::Error>,
     ) -> Result<T, ApiError> {
         let token = &self.inner.token;
-        self.send_loop(req, decode)
+        if let Some(why) = self.write_refused(&req) {
+            tracing::debug!(method = %req.method, path = req.path, "write refused: {why}");
+            return Err(ApiError::Refused(why));
+        }
+        let outcome = self
+            .send_loop(req, decode)
             .await
-            .map_err(|e| e.map_text(&|s| token.redact(s)))
+            .map_err(|e| e.map_text(&|s| token.redact(s)));
+        self.observe_reach(&outcome);
+        outcome
     }
 
     /// The send loop: pace, send, observe headers, decode, retry per [`RetryPolicy`].
@@ -579,6 +668,55 @@ pub(crate) mod tests {
         cfg.retry = RetryPolicy::none();
         cfg.timeout = Duration::from_millis(500);
         Client::new(cfg).expect("client")
+    }
+
+    #[test]
+    fn only_requests_that_change_hubspot_are_writes() {
+        let path = || "/crm/v3/objects/tickets".to_owned();
+        let cases = [
+            (Method::GET, RequestKind::Read, false),
+            (Method::POST, RequestKind::Search, false),
+            (Method::POST, RequestKind::Read, false),
+            (Method::POST, RequestKind::Write, true),
+            (Method::PATCH, RequestKind::Write, true),
+            (Method::PUT, RequestKind::Write, true),
+            (Method::DELETE, RequestKind::Write, true),
+            // Whatever it is tagged, a DELETE or PATCH changes HubSpot.
+            (Method::DELETE, RequestKind::Read, true),
+            (Method::PATCH, RequestKind::Search, true),
+        ];
+        for (method, kind, write) in cases {
+            let r = Request::new(method.clone(), path(), kind);
+            assert_eq!(r.changes_hubspot(), write, "{method} {kind:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_closed_gate_sends_no_write_and_no_answer_means_unreachable() {
+        let c = client();
+        assert_eq!(c.unreachable_since(), None);
+        c.set_write_gate(Arc::new(|| Some("closed".to_owned())));
+        let write = Request::new(
+            Method::PATCH,
+            "/crm/v3/objects/tickets/1".into(),
+            RequestKind::Write,
+        );
+        let err = c.no_content(write).await.expect_err("refused");
+        assert!(
+            matches!(&err, ApiError::Refused(m) if m == "closed"),
+            "{err:?}"
+        );
+        assert_eq!(
+            c.unreachable_since(),
+            None,
+            "a refused write was never sent"
+        );
+        // A read is sent (nothing listens on port 9): no answer at all.
+        let err = c
+            .no_content(Request::get("/crm/v3/objects/tickets".into()))
+            .await;
+        assert!(matches!(err, Err(ApiError::Network(_))), "{err:?}");
+        assert!(c.unreachable_since().is_some());
     }
 
     #[test]

@@ -151,6 +151,9 @@ pub enum ApiError {
     /// be sent): no request can ever succeed, so none is retried.
     #[error("{}", self.summary())]
     Config(String),
+    /// A write the client's write gate refused (read-only, offline): nothing was sent.
+    #[error("{}", self.summary())]
+    Refused(String),
 }
 
 impl ApiError {
@@ -190,7 +193,7 @@ impl ApiError {
             // A garbled answer (an HTML page from a proxy, JSON cut short) is as transient
             // as a broken connection; the client retries safe requests on it itself.
             Self::Network(_) | Self::Timeout | Self::Decode(_) => true,
-            Self::WriteOutcomeUnknown { .. } | Self::Config(_) => false,
+            Self::WriteOutcomeUnknown { .. } | Self::Config(_) | Self::Refused(_) => false,
         }
     }
 
@@ -259,7 +262,7 @@ impl ApiError {
         match self {
             Self::Http(h) => one_line(&h.message),
             Self::RateLimited { message, .. } => one_line(message),
-            Self::Network(m) | Self::Decode(m) | Self::Config(m) => one_line(m),
+            Self::Network(m) | Self::Decode(m) | Self::Config(m) | Self::Refused(m) => one_line(m),
             Self::Timeout => "request timed out".to_owned(),
             Self::WriteOutcomeUnknown { cause, .. } => one_line(cause),
         }
@@ -323,6 +326,7 @@ impl ApiError {
                 one_line(cause)
             ),
             Self::Config(m) => format!("client configuration: {}", one_line(m)),
+            Self::Refused(m) => one_line(m),
         }
     }
 
@@ -380,6 +384,7 @@ impl ApiError {
                 cause: f(&cause),
             },
             Self::Config(m) => Self::Config(f(&m)),
+            Self::Refused(m) => Self::Refused(f(&m)),
         }
     }
 

@@ -13,6 +13,15 @@ use crate::text::{fit_keeping_correlation, sanitize, truncate_to_width, width};
 
 pub fn render_top_bar(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let mut left = vec![Span::styled(" hubtix ", theme.title())];
+    // First, so no width cuts them: whether writes are sent at all.
+    if let Some(banner) = app.offline_banner() {
+        left.push(Span::styled(format!(" {banner} "), theme.error()));
+        left.push(Span::raw(" "));
+    }
+    if app.gate.read_only {
+        left.push(Span::styled(" read-only ", theme.badge()));
+        left.push(Span::raw(" "));
+    }
     if app.portal.demo {
         left.push(Span::raw("· "));
         left.push(Span::styled(" DEMO ", theme.badge()));

@@ -39,13 +39,29 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn start(tickets: usize) -> Self {
-        Self::start_with(tickets, &[])
+        Self::start_on(tickets, 0, &[])
     }
 
     /// [`Sandbox::start`] with more of `hubtix sandbox`'s options (`--latency-ms 800`).
     pub fn start_with(tickets: usize, more: &[&str]) -> Self {
+        Self::start_on(tickets, 0, more)
+    }
+
+    /// [`Sandbox::start`] on `port` (0: a free one), e.g. the port of one stopped before:
+    /// the same seed, so the same tickets.
+    pub fn start_at(tickets: usize, port: u16) -> Self {
+        Self::start_on(tickets, port, &[])
+    }
+
+    fn start_on(tickets: usize, port: u16, more: &[&str]) -> Self {
         let mut child = Command::new(bin())
-            .args(["sandbox", "--port", "0", "--tickets", &tickets.to_string()])
+            .args([
+                "sandbox",
+                "--port",
+                &port.to_string(),
+                "--tickets",
+                &tickets.to_string(),
+            ])
             .args(more)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -62,6 +78,17 @@ impl Sandbox {
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .to_owned();
         Self { child, url }
+    }
+}
+
+impl Sandbox {
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.url
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("a port in the URL")
     }
 }
 
