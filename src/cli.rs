@@ -86,6 +86,10 @@ pub struct SandboxArgs {
     /// HubSpot-like burst limit, e.g. `100/10` (100 requests per 10 seconds).
     #[arg(long, value_parser = parse_rate_limit)]
     pub rate_limit: Option<crate::sandbox::RateLimit>,
+    /// The scopes the token has, comma-separated (default: every scope hubtix uses); a
+    /// request needing another answers 403 MISSING_SCOPES.
+    #[arg(long, value_delimiter = ',')]
+    pub scopes: Option<Vec<String>>,
 }
 
 /// Parses `N/SECONDS` into a rate limit.

@@ -108,6 +108,7 @@ async fn run_sandbox(args: crate::cli::SandboxArgs) -> Result<(), String> {
         latency: std::time::Duration::from_millis(args.latency_ms),
         rate_limit: args.rate_limit,
         reference_ms: None,
+        scopes: args.scopes,
     };
     crate::sandbox::serve_until_shutdown(config, |addr| {
         output::line(&format!("listening on http://{addr}"));

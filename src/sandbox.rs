@@ -8,7 +8,8 @@
 //! - `routes`: the router only (method + path segments -> handler)
 //! - handlers: `objects` (list, get, create, update, archive), `batch` (one function per
 //!   batch operation), `search`, `assoc` (v3/v4 association routes, labels), `metadata`
-//!   (properties, pipelines, owners)
+//!   (properties, pipelines, owners), `account` (token info, account info, the scope each
+//!   route needs)
 //! - `records` (record writes and lookups: create, update, archive, apply changes, unique
 //!   index, `idProperty`), `render` (record, history and batch JSON, batch errors)
 //! - foundations: `http` (`Req`, `Reply`, query/body helpers, routing errors), `errors`
@@ -19,7 +20,7 @@
 //!
 //! Dependencies run one way, down the layers, never up:
 //! ```text
-//! sandbox.rs -> routes -> objects | batch | search | assoc | metadata
+//! sandbox.rs -> routes -> objects | batch | search | assoc | metadata | account
 //!            -> records | render
 //!            -> http | errors | state | store | model | validate | seed | faults | rate_limit
 //! ```
@@ -48,7 +49,13 @@
 //! - `GET /crm/v3/properties/{type}`, `/{type}/groups`, `/{type}/{name}`
 //! - `GET /crm/v3/pipelines/{type}`, `/{type}/{id}`, `/{type}/{id}/stages`, `/{type}/{id}/stages/{stageId}`
 //! - `GET /crm/v3/owners`, `GET /crm/v3/owners/{id}`
+//! - `GET /account-info/v3/details` (and `/account-info/2026-03/details`)
+//! - `POST /oauth/v2/private-apps/get/access-token-info` (the token in the body, no header)
+//!
+//! A request the token's scopes do not cover answers 403 `MISSING_SCOPES`
+//! ([`SandboxConfig::scopes`]; by default the token has every scope hubtix uses).
 
+mod account;
 mod assoc;
 mod batch;
 mod errors;
@@ -84,6 +91,27 @@ use state::AppState;
 /// The email of the seeded owner `--demo` treats as "me" (views with `@me`).
 pub const DEMO_ME: &str = "alice.johnson@hubtix-demo.example.com";
 
+/// The sandbox's portal (hub) ID, as token info and account info give it.
+pub const SANDBOX_PORTAL_ID: u64 = 24_681_357;
+
+/// The scopes the sandbox's token has unless [`SandboxConfig::scopes`] says otherwise: every
+/// scope hubtix uses (README, "Using a real HubSpot portal") and `oauth`.
+pub const DEFAULT_SCOPES: &[&str] = &[
+    "oauth",
+    "tickets",
+    "crm.objects.tickets.read",
+    "crm.objects.tickets.write",
+    "crm.schemas.tickets.read",
+    "crm.objects.contacts.read",
+    "crm.objects.contacts.write",
+    "crm.objects.companies.read",
+    "crm.objects.companies.write",
+    "crm.objects.deals.read",
+    "crm.objects.deals.write",
+    "crm.objects.owners.read",
+    "sales-email-read",
+];
+
 /// How a sandbox is started.
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
@@ -104,6 +132,9 @@ pub struct SandboxConfig {
     /// mode passes the current hour). `None`: the fixed reference 2026-11-01T00:00:00Z, for
     /// reproducible tests. The data is deterministic for a given (seed, tickets, reference).
     pub reference_ms: Option<i64>,
+    /// The scopes the token was granted; `None`: [`DEFAULT_SCOPES`]. A request needing a scope
+    /// the token lacks answers 403 `MISSING_SCOPES`, as HubSpot does.
+    pub scopes: Option<Vec<String>>,
 }
 
 impl Default for SandboxConfig {
@@ -116,6 +147,7 @@ impl Default for SandboxConfig {
             latency: Duration::ZERO,
             rate_limit: None,
             reference_ms: None,
+            scopes: None,
         }
     }
 }
@@ -159,6 +191,7 @@ pub async fn spawn(config: SandboxConfig) -> std::io::Result<SandboxHandle> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
     let addr = listener.local_addr()?;
     let (seed, tickets, reference) = (config.seed, config.tickets, config.reference_ms);
+    let account = account_of(config.scopes.as_deref());
     let store = tokio::task::spawn_blocking(move || seed::build(seed, tickets, reference))
         .await
         .map_err(std::io::Error::other)?;
@@ -169,6 +202,7 @@ pub async fn spawn(config: SandboxConfig) -> std::io::Result<SandboxHandle> {
         limiter: rate_limit::Limiter::new(config.rate_limit),
         token: config.token,
         base_url: format!("http://{addr}"),
+        account,
     });
     let app = Router::new().fallback(handle).with_state(state);
     let (stop, rx) = tokio::sync::oneshot::channel::<()>();
@@ -186,6 +220,23 @@ pub async fn spawn(config: SandboxConfig) -> std::io::Result<SandboxHandle> {
         stop,
         task,
     })
+}
+
+/// The sandbox's account: a fixed portal in the US data centre (UNCONFIRMED: which values
+/// HubSpot gives `dataHostingLocation` besides `na1`/`eu1`, the regions of its token prefixes).
+fn account_of(scopes: Option<&[String]>) -> state::Account {
+    state::Account {
+        portal_id: SANDBOX_PORTAL_ID,
+        app_id: 3_141_592,
+        user_id: 7_654_321,
+        scopes: scopes.map_or_else(
+            || DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+            <[String]>::to_vec,
+        ),
+        time_zone: "US/Eastern".to_owned(),
+        ui_domain: "app.hubspot.com".to_owned(),
+        data_hosting_location: "na1".to_owned(),
+    }
 }
 
 /// Runs a sandbox in the foreground until Ctrl-C or SIGTERM. `on_ready` is called once the
@@ -329,12 +380,17 @@ async fn handle(State(app): State<Arc<AppState>>, req: Request) -> Response<Body
     if let Some(resp) = injected_fault(&app, &correlation) {
         return resp;
     }
-    if !authorized(&app, &parts.headers) {
-        return error_response(&errors::ApiError::unauthorized(), &correlation);
-    }
-
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
+    // Token info authenticates by the token in its body (its handler checks it).
+    if !account::is_token_info(&method, &path) && !authorized(&app, &parts.headers) {
+        return error_response(&errors::ApiError::unauthorized(), &correlation);
+    }
+    if let Some(needed) = account::required_scopes(&method, &path)
+        && !account::has_any(&app.account, &needed)
+    {
+        return error_response(&account::missing_scopes(&needed), &correlation);
+    }
     let raw_query = parts.uri.query().unwrap_or("").to_owned();
     let rate_headers = match rate_limit(&app, &method, &path) {
         Ok(h) => h,

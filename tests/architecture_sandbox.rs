@@ -29,7 +29,7 @@ const ROOT: &str = "sandbox";
 const LAYERS: &[&[&str]] = &[
     &[ROOT],
     &["routes"],
-    &["objects", "batch", "assoc", "search", "metadata"],
+    &["objects", "batch", "assoc", "search", "metadata", "account"],
     &["records", "render"],
     &[
         "http",
