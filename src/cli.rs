@@ -37,6 +37,13 @@ pub enum Command {
     /// The local cache: what it holds, or remove it.
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Check the credential, its scopes, the portal, the clock, config.toml, the cache and the
+    /// terminal: one line each, ✓ or ✗ with the fix (exit code 1 on any ✗).
+    Doctor,
+    /// Store a service key or access token (read without echo, checked with HubSpot first).
+    Login,
+    /// Remove what `hubtix login` stored.
+    Logout,
 }
 
 #[derive(Debug, Args)]

@@ -34,6 +34,11 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Cache(cmd)) => {
             runtime.block_on(crate::cache_cmd::cache(cmd, cli.demo, cli.base_url, &paths))
         }
+        Some(Command::Doctor) => {
+            runtime.block_on(crate::doctor::command(cli.demo, cli.base_url, &paths))
+        }
+        Some(Command::Login) => runtime.block_on(crate::credentials::login(cli.base_url, &paths)),
+        Some(Command::Logout) => crate::credentials::logout(&paths),
         Some(Command::Tickets(cmd)) => {
             runtime.block_on(crate::tickets_cmd::run(cmd, cli.demo, cli.base_url, &paths))
         }
