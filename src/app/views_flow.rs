@@ -149,12 +149,12 @@ impl App {
         let me = if view.uses_me() {
             match self.me() {
                 Me::Owner(id) => Some(id),
-                Me::Unset if !self.me_asked => {
-                    if self.catalog_load.owners.ready().is_none() {
-                        return Resolved::Wait;
-                    }
-                    return Resolved::AskMe;
-                }
+                Me::Unset if !self.me_asked => match &self.catalog_load.owners {
+                    crate::protocol::Loadable::Ready(()) => return Resolved::AskMe,
+                    // No owners to choose from (a missing scope): say how to set `me`.
+                    crate::protocol::Loadable::Failed(_) => None,
+                    _ => return Resolved::Wait,
+                },
                 // Asked and not answered: `compile` says how to set it.
                 Me::Unset => None,
                 Me::OwnersLoading => return Resolved::Wait,

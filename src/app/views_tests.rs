@@ -446,6 +446,43 @@ fn the_first_view_needing_me_asks_who_you_are_once_saves_it_and_loads() {
 }
 
 #[test]
+fn without_owners_to_choose_from_a_view_needing_me_fails_instead_of_asking() {
+    let mut app = app(160, 48);
+    app.set_views(vec![View {
+        name: "Mine".to_owned(),
+        owners: vec![views::ME.to_owned()],
+        ..View::default()
+    }]);
+    let fx = app.start();
+    let owners_req = commands(&fx)
+        .into_iter()
+        .find_map(|c| match c {
+            Command::LoadOwners { req } => Some(req),
+            _ => None,
+        })
+        .expect("owners asked");
+    update(
+        &mut app,
+        Msg::Worker(Event::Failed {
+            req: owners_req,
+            failure: Failure::local("HTTP 403 MISSING_SCOPES"),
+        }),
+    );
+    let others: Vec<Effect> = fx
+        .into_iter()
+        .filter(|e| !matches!(e, Effect::Api(Command::LoadOwners { .. })))
+        .collect();
+    let fx = answer_catalog(&mut app, &others);
+    assert!(no_list_request(&fx));
+    assert!(app.modals.picker().is_none(), "no owners to pick from");
+    assert!(
+        matches!(&app.list_load, Loadable::Failed(e) if e.summary.contains("MISSING_SCOPES")),
+        "{:?}",
+        app.list_load
+    );
+}
+
+#[test]
 fn a_view_that_cannot_be_compiled_fails_the_list_with_the_reason() {
     let mine = View {
         name: "Mine".to_owned(),
