@@ -627,3 +627,18 @@ fn saving_a_view_adds_its_tab_once_config_toml_is_written() {
     assert!(fx.is_empty());
     assert!(toast(&app).contains("name the view"));
 }
+
+#[test]
+fn switching_to_mine_among_the_default_views_asks_who_you_are() {
+    let mut app = app(160, 48);
+    app.set_views(views::defaults());
+    let fx = app.start();
+    let fx = answer_catalog(&mut app, &fx);
+    let (req, _, _) = list_request(&fx);
+    update(&mut app, listed(req, tickets(1001..=1005), None));
+    update(&mut app, key('}'));
+    let fx = update(&mut app, key('}'));
+    assert_eq!(app.current_view().name, "Mine");
+    assert!(no_list_request(&fx));
+    assert_eq!(app.modals.picker().map(|m| &m.kind), Some(&PickerKind::Me));
+}
