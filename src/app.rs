@@ -109,6 +109,8 @@ pub enum Msg {
     Tick(Timestamp),
     /// The views were written to config.toml (its path), or why not.
     ViewsSaved(Result<String, String>),
+    /// Where `me` was saved (`Effect::SaveMe`), or why it could not be.
+    MeSaved(Result<String, String>),
     /// The browser could not be started for this URL, and why.
     OpenFailed {
         url: String,
@@ -133,6 +135,9 @@ pub enum Effect {
     SaveDraft(crate::drafts::Draft),
     /// Write these views to config.toml (the rest of the file kept).
     SaveViews(Vec<crate::views::View>),
+    /// Write `me = "…"` to config.toml (the rest of the file kept); answered by
+    /// `Msg::MeSaved`.
+    SaveMe(String),
     /// The edit was saved or discarded: forget its draft.
     DeleteDraft {
         ticket_id: String,
@@ -232,6 +237,26 @@ impl Portal {
     }
 }
 
+/// The start-up checks' answer: the portal HubSpot named fills in what config.toml left out
+/// (so `Y`/`o` build ticket URLs without `portal_id`), and what is missing is said once.
+fn on_checked(
+    app: &mut App,
+    portal: Option<crate::protocol::CheckedPortal>,
+    problem: Option<String>,
+) {
+    if let Some(found) = portal.filter(|_| !app.portal.demo) {
+        if app.portal.portal_id.is_none() {
+            app.portal.portal_id = Some(found.portal_id);
+        }
+        if app.portal.app_host.is_none() {
+            app.portal.app_host = found.ui_domain;
+        }
+    }
+    if let Some(problem) = problem {
+        app.error(problem);
+    }
+}
+
 /// The property chooser of a bulk edit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PropertyChooser {
@@ -289,6 +314,8 @@ pub struct App {
     pub me: Option<String>,
     /// The first page waits for the catalogue the view refers to.
     list_waiting: bool,
+    /// Whether "who are you?" (the `@me` owner picker) was asked this run: it is asked once.
+    pub me_asked: bool,
     /// HubSpot's 10,000-result cap stopped the paging before the end of the view.
     pub list_capped: bool,
     /// Tickets the background sync found newly matching the view, not yet loaded: "N new"
@@ -376,6 +403,7 @@ impl App {
             view_edit: None,
             me: None,
             list_waiting: false,
+            me_asked: false,
             list_capped: false,
             live_new: std::collections::BTreeSet::new(),
             live_insert: false,
@@ -535,6 +563,13 @@ fn update_state(app: &mut App, msg: Msg) -> Vec<Effect> {
             views_flow::on_saved(app, result)
         }
         Msg::ConfigReloaded(result) => config_flow::reloaded(app, result),
+        Msg::MeSaved(result) => {
+            app.dirty = true;
+            if let Err(why) = result {
+                app.error(format!("me was not saved in config.toml: {why}"));
+            }
+            Vec::new()
+        }
         Msg::Resize(w, h) => {
             app.areas = Areas::new(Rect::new(0, 0, w, h));
             app.list.set_viewport(app.areas.list_rows());
@@ -850,6 +885,10 @@ fn route_worker(app: &mut App, event: Event) -> Vec<Effect> {
             Vec::new()
         }
         Event::Reachability { offline_since } => write_gate::on_reachability(app, offline_since),
+        Event::Checked { portal, problem } => {
+            on_checked(app, portal, problem);
+            Vec::new()
+        }
         e @ (Event::TicketsListed { .. } | Event::BatchOpened { .. }) => {
             list_flow::on_event(app, e)
         }

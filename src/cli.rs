@@ -50,6 +50,13 @@ pub enum Command {
     },
     /// Print the man page (roff) to stdout.
     Man,
+    /// Check the credential, its scopes, the portal, the clock, config.toml, the cache and the
+    /// terminal: one line each, ✓ or ✗ with the fix (exit code 1 on any ✗).
+    Doctor,
+    /// Store a service key or access token (read without echo, checked with HubSpot first).
+    Login,
+    /// Remove what `hubtix login` stored.
+    Logout,
 }
 
 #[derive(Debug, Args)]
@@ -104,6 +111,10 @@ pub struct SandboxArgs {
     /// The daily request limit while limits are on.
     #[arg(long, default_value_t = crate::sandbox::RateLimit::PRIVATE_APP.daily)]
     pub daily_limit: u64,
+    /// The scopes the token has, comma-separated (default: every scope hubtix uses); a
+    /// request needing another answers 403 MISSING_SCOPES.
+    #[arg(long, value_delimiter = ',')]
+    pub scopes: Option<Vec<String>>,
 }
 
 /// `--rate-limit`: a burst limit, or `off` (`None`).

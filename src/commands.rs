@@ -42,6 +42,11 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Cache(cmd)) => {
             runtime.block_on(crate::cache_cmd::cache(cmd, cli.demo, cli.base_url, &paths))
         }
+        Some(Command::Doctor) => {
+            runtime.block_on(crate::doctor::command(cli.demo, cli.base_url, &paths))
+        }
+        Some(Command::Login) => runtime.block_on(crate::credentials::login(cli.base_url, &paths)),
+        Some(Command::Logout) => crate::credentials::logout(&paths),
         Some(Command::Tickets(cmd)) => {
             runtime.block_on(crate::tickets_cmd::run(cmd, cli.demo, cli.base_url, &paths))
         }
@@ -129,6 +134,7 @@ async fn run_sandbox(args: crate::cli::SandboxArgs) -> Result<(), String> {
         latency: std::time::Duration::from_millis(args.latency_ms),
         rate_limit,
         reference_ms: None,
+        scopes: args.scopes,
     };
     crate::sandbox::serve_until_shutdown(config, |addr| {
         output::line(&format!("listening on http://{addr}"));

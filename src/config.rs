@@ -231,6 +231,16 @@ impl Config {
     }
 }
 
+/// `config.toml`'s text with `me = "…"` set (at the top, before any table, so it stays a
+/// top-level setting), every other line and comment kept.
+pub fn set_me(text: &str, me: &str) -> Result<String, String> {
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e| format!("config.toml does not parse: {e}"))?;
+    doc.insert("me", toml_edit::value(me));
+    Ok(doc.to_string())
+}
+
 /// Longest description of a config error (what TOML expected), in characters.
 const ERROR_MESSAGE_CHARS: usize = 160;
 
@@ -462,6 +472,25 @@ pub enum ConfigError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn set_me_keeps_the_rest_of_the_file() {
+        let text = "# mine\nportal_id = \"1\" # the portal\n\n[[views]]\nname = \"Mine\"\nowners = [\"@me\"]\n";
+        let out = set_me(text, "ann@example.com").expect("set");
+        assert!(
+            out.starts_with("# mine\nportal_id = \"1\" # the portal\n"),
+            "{out}"
+        );
+        let c = Config::parse(&out, Path::new("config.toml")).expect("parses");
+        assert_eq!(c.me.as_deref(), Some("ann@example.com"));
+        assert_eq!(c.views.map(|v| v.len()), Some(1));
+        let again = set_me(&out, "bo@example.com").expect("set");
+        assert_eq!(
+            again.lines().filter(|l| l.starts_with("me = ")).count(),
+            1,
+            "{again}"
+        );
+    }
 
     #[test]
     fn refresh_interval_and_live_parse_or_say_why_not() {

@@ -32,6 +32,7 @@
 //! The token lives in an [`AccessToken`] (`token.rs`), which prints as `[redacted]`; every
 //! error the client returns has it scrubbed from all its texts.
 
+mod account;
 mod associations;
 mod client;
 pub mod dto;
@@ -48,10 +49,11 @@ mod spec_tests;
 mod tickets;
 mod token;
 
+pub use account::{ACCOUNT_DETAILS_PATH, AccountDetails, TOKEN_INFO_PATH, TokenInfo};
 pub use associations::{
     ASSOCIATIONS_PAGE_MAX, BATCH_READ_ASSOCIATIONS_MAX, association_types, labels_input,
 };
-pub use client::{Client, ClientConfig, ClientEvent, HUBSPOT_BASE_URL};
+pub use client::{Client, ClientConfig, ClientEvent, HUBSPOT_BASE_URL, ServerClock};
 pub use dto::*;
 pub use error::{ApiError, ErrorDetail, HttpError, StandardError};
 pub use objects::{

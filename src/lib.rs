@@ -22,6 +22,8 @@ pub mod cache_cmd;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod credentials;
+pub mod doctor;
 pub mod domain;
 pub mod drafts;
 pub mod fuzzy;

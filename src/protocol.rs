@@ -738,6 +738,21 @@ pub enum Event {
         tickets: Vec<Ticket>,
         as_of_ms: i64,
     },
+    /// What the start-up checks (`hubtix doctor`'s, run in the background) found: the portal
+    /// HubSpot named, for ticket URLs, and one line on what is missing (none: nothing).
+    Checked {
+        portal: Option<CheckedPortal>,
+        problem: Option<String>,
+    },
+}
+
+/// The portal as HubSpot's account info gives it ([`Event::Checked`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedPortal {
+    /// The portal (hub) ID.
+    pub portal_id: String,
+    /// The web app's host (`app.hubspot.com`, `app-eu1.hubspot.com`), when HubSpot said.
+    pub ui_domain: Option<String>,
 }
 
 impl Event {
@@ -778,7 +793,8 @@ impl Event {
             | Self::LiveChanged { .. }
             | Self::CacheNotice(_)
             | Self::Reachability { .. }
-            | Self::CachedRows { .. } => None,
+            | Self::CachedRows { .. }
+            | Self::Checked { .. } => None,
         }
     }
 }

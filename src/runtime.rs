@@ -95,6 +95,9 @@ pub struct Extras {
     pub live: Option<crate::live::Settings>,
     /// The journal of writes (none: writes are not journaled, `z` has nothing to undo).
     pub journal: Option<std::sync::Arc<crate::journal::Journal>>,
+    /// `hubtix doctor`'s checks, run in the background at start (none: not run); their
+    /// answer is [`crate::protocol::Event::Checked`].
+    pub checks: Option<crate::doctor::Setup>,
 }
 
 /// The terminal and keyboard the loop runs on, lent to another program (the external
@@ -152,6 +155,7 @@ where
         .live
         .take()
         .map(|s| crate::live::spawn(client.clone(), s, events_tx.clone()));
+    spawn_checks(extras.checks.take(), events_tx.clone());
     let settings_client = client.clone();
     let commands = worker::spawn_journaled(client, events_tx, extras.journal.take());
     let mut tick = tokio::time::interval(TICK);
@@ -175,6 +179,10 @@ where
                 Effect::SaveViews(views) => {
                     let result = save_views(app.config_file.as_deref(), &views);
                     followups.extend(app::update(app, Msg::ViewsSaved(result)));
+                }
+                Effect::SaveMe(me) => {
+                    let result = save_me(app.config_file.as_deref(), &me);
+                    followups.extend(app::update(app, Msg::MeSaved(result)));
                 }
                 Effect::Quit => exit = Some(Exit::Quit),
                 Effect::Api(cmd) => {
@@ -438,6 +446,20 @@ fn save_views(
     Ok(path.display().to_string())
 }
 
+/// Writes `me = "…"` into config.toml, the rest of the file (comments included) kept.
+fn save_me(path: Option<&std::path::Path>, me: &str) -> Result<String, String> {
+    let path = path.ok_or("there is no config file to save me in")?;
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    let new_text = crate::config::set_me(&text, me)?;
+    crate::config::write_atomically(path, new_text.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path.display().to_string())
+}
+
 /// A backend's error as an `io::Error` (crossterm's already is one; `TestBackend`'s is
 /// `Infallible`, which has no `Into<io::Error>`).
 fn backend_error<E: std::error::Error + Send + Sync + 'static>(e: E) -> io::Error {
@@ -581,6 +603,58 @@ pub async fn preflight(client: &Client) -> Result<(), String> {
     }
 }
 
+/// Runs the doctor's checks in a task and sends what they found; the first screen does not
+/// wait for them.
+fn spawn_checks(setup: Option<crate::doctor::Setup>, events: mpsc::Sender<crate::protocol::Event>) {
+    let Some(setup) = setup else {
+        return;
+    };
+    tokio::spawn(async move {
+        let report = crate::doctor::diagnose(&setup, std::time::Duration::from_secs(30)).await;
+        let portal = report
+            .account
+            .as_ref()
+            .map(|a| crate::protocol::CheckedPortal {
+                portal_id: a.portal_id.to_string(),
+                ui_domain: a.ui_domain.clone(),
+            });
+        let event = crate::protocol::Event::Checked {
+            portal,
+            problem: report.summary(),
+        };
+        // The loop may have ended meanwhile: nothing to tell.
+        let _ = events.send(event).await;
+    });
+}
+
+/// The doctor's setup for the TUI's background checks: this connection's base URL, config
+/// and credential.
+fn checks_setup(
+    conn: &crate::tickets_cmd::Connection,
+    paths: &crate::config::Paths,
+) -> crate::doctor::Setup {
+    let demo = conn.sandbox.is_some();
+    let token = if demo {
+        let token = crate::sandbox::SandboxConfig::default().token;
+        Some((
+            crate::hubspot::AccessToken::new(token),
+            crate::doctor::Source::Demo,
+        ))
+    } else {
+        let env = std::env::var("HUBSPOT_ACCESS_TOKEN").ok();
+        crate::credentials::resolve(env, paths, &conn.config)
+            .ok()
+            .flatten()
+    };
+    crate::doctor::Setup {
+        paths: paths.clone(),
+        config: Ok(conn.config.clone()),
+        token,
+        base_url: conn.client.base_url().to_owned(),
+        demo,
+    }
+}
+
 /// Why the TUI did not start, or stopped on an error.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TuiError {
@@ -674,6 +748,7 @@ pub async fn run_tui(
             crate::journal::file_in(&paths.data_dir, conn.sandbox.is_some()),
             run_name(),
         ))),
+        checks: Some(checks_setup(&conn, paths)),
     };
     let result = run_loop_with(
         guard.terminal(),

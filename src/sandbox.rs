@@ -10,7 +10,8 @@
 //!   batch operation), `search`, `assoc` (v3/v4 association routes, labels), `metadata`
 //!   (properties, pipelines, owners: reads), `property_writes` (properties and groups:
 //!   create, update, archive, batch), `pipeline_writes` (pipelines and stages: create,
-//!   replace, update, archive, audits)
+//!   replace, update, archive, audits), `account` (token info, account info, the scope each
+//!   route needs)
 //! - `records` (record writes and lookups: create, update, archive, apply changes, unique
 //!   index, `idProperty`), `render` (record, history and batch JSON, batch errors),
 //!   `meta_json` (property, group, pipeline and stage JSON and their 404s), `merge` (two
@@ -25,7 +26,7 @@
 //!
 //! Dependencies run one way, down the layers, never up:
 //! ```text
-//! sandbox.rs -> routes -> objects | batch | search | assoc | metadata | property_writes | pipeline_writes
+//! sandbox.rs -> routes -> objects | batch | search | assoc | metadata | property_writes | pipeline_writes | account
 //!            -> records | render | meta_json | merge
 //!            -> http | errors | state | store | schema | model | validate | seed | faults | rate_limit
 //! ```
@@ -58,7 +59,13 @@
 //!   `GET|POST .../{id}/stages`, `GET|PUT|PATCH|DELETE .../{id}/stages/{stageId}`,
 //!   `GET .../{id}/audit`, `GET .../{id}/stages/{stageId}/audit`
 //! - `GET /crm/v3/owners`, `GET /crm/v3/owners/{id}`
+//! - `GET /account-info/v3/details` (and `/account-info/2026-03/details`)
+//! - `POST /oauth/v2/private-apps/get/access-token-info` (the token in the body, no header)
+//!
+//! A request the token's scopes do not cover answers 403 `MISSING_SCOPES`
+//! ([`SandboxConfig::scopes`]; by default the token has every scope hubtix uses).
 
+mod account;
 mod assoc;
 mod batch;
 mod errors;
@@ -99,6 +106,27 @@ use state::AppState;
 /// The email of the seeded owner `--demo` treats as "me" (views with `@me`).
 pub const DEMO_ME: &str = "alice.johnson@hubtix-demo.example.com";
 
+/// The sandbox's portal (hub) ID, as token info and account info give it.
+pub const SANDBOX_PORTAL_ID: u64 = 24_681_357;
+
+/// The scopes the sandbox's token has unless [`SandboxConfig::scopes`] says otherwise: every
+/// scope hubtix uses (README, "Using a real HubSpot portal") and `oauth`.
+pub const DEFAULT_SCOPES: &[&str] = &[
+    "oauth",
+    "tickets",
+    "crm.objects.tickets.read",
+    "crm.objects.tickets.write",
+    "crm.schemas.tickets.read",
+    "crm.objects.contacts.read",
+    "crm.objects.contacts.write",
+    "crm.objects.companies.read",
+    "crm.objects.companies.write",
+    "crm.objects.deals.read",
+    "crm.objects.deals.write",
+    "crm.objects.owners.read",
+    "sales-email-read",
+];
+
 /// How a sandbox is started.
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
@@ -120,6 +148,9 @@ pub struct SandboxConfig {
     /// mode passes the current hour). `None`: the fixed reference 2026-11-01T00:00:00Z, for
     /// reproducible tests. The data is deterministic for a given (seed, tickets, reference).
     pub reference_ms: Option<i64>,
+    /// The scopes the token was granted; `None`: [`DEFAULT_SCOPES`]. A request needing a scope
+    /// the token lacks answers 403 `MISSING_SCOPES`, as HubSpot does.
+    pub scopes: Option<Vec<String>>,
 }
 
 impl Default for SandboxConfig {
@@ -132,6 +163,7 @@ impl Default for SandboxConfig {
             latency: Duration::ZERO,
             rate_limit: Some(RateLimit::PRIVATE_APP),
             reference_ms: None,
+            scopes: None,
         }
     }
 }
@@ -175,6 +207,7 @@ pub async fn spawn(config: SandboxConfig) -> std::io::Result<SandboxHandle> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
     let addr = listener.local_addr()?;
     let (seed, tickets, reference) = (config.seed, config.tickets, config.reference_ms);
+    let account = account_of(config.scopes.as_deref());
     let store = tokio::task::spawn_blocking(move || seed::build(seed, tickets, reference))
         .await
         .map_err(std::io::Error::other)?;
@@ -185,6 +218,7 @@ pub async fn spawn(config: SandboxConfig) -> std::io::Result<SandboxHandle> {
         limiter: rate_limit::Limiter::new(config.rate_limit),
         token: config.token,
         base_url: format!("http://{addr}"),
+        account,
     });
     let app = Router::new().fallback(handle).with_state(state);
     let (stop, rx) = tokio::sync::oneshot::channel::<()>();
@@ -202,6 +236,23 @@ pub async fn spawn(config: SandboxConfig) -> std::io::Result<SandboxHandle> {
         stop,
         task,
     })
+}
+
+/// The sandbox's account: a fixed portal in the US data centre (UNCONFIRMED: which values
+/// HubSpot gives `dataHostingLocation` besides `na1`/`eu1`, the regions of its token prefixes).
+fn account_of(scopes: Option<&[String]>) -> state::Account {
+    state::Account {
+        portal_id: SANDBOX_PORTAL_ID,
+        app_id: 3_141_592,
+        user_id: 7_654_321,
+        scopes: scopes.map_or_else(
+            || DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+            <[String]>::to_vec,
+        ),
+        time_zone: "US/Eastern".to_owned(),
+        ui_domain: "app.hubspot.com".to_owned(),
+        data_hosting_location: "na1".to_owned(),
+    }
 }
 
 /// Runs a sandbox in the foreground until Ctrl-C or SIGTERM. `on_ready` is called once the
@@ -349,12 +400,17 @@ async fn handle(State(app): State<Arc<AppState>>, req: Request) -> Response<Body
     if let Some(resp) = injected_fault(&app, &correlation) {
         return resp;
     }
-    if !authorized(&app, &parts.headers) {
-        return error_response(&errors::ApiError::unauthorized(), &correlation);
-    }
-
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
+    // Token info authenticates by the token in its body (its handler checks it).
+    if !account::is_token_info(&method, &path) && !authorized(&app, &parts.headers) {
+        return error_response(&errors::ApiError::unauthorized(), &correlation);
+    }
+    if let Some(needed) = account::required_scopes(&method, &path)
+        && !account::has_any(&app.account, &needed)
+    {
+        return error_response(&account::missing_scopes(&needed), &correlation);
+    }
     let raw_query = parts.uri.query().unwrap_or("").to_owned();
     let rate_headers = match rate_limit(&app, &method, &path) {
         Ok(h) => h,

@@ -57,10 +57,11 @@ pub async fn connect(
         });
     }
     let env_token = std::env::var("HUBSPOT_ACCESS_TOKEN").ok();
-    let Some((token, _source)) = crate::config::token(env_token, &config) else {
+    let Some((token, _source)) = crate::credentials::resolve(env_token, paths, &config)? else {
         return Err(
-            "no HubSpot access token or service key: set HUBSPOT_ACCESS_TOKEN to a service key \
-             or a private app's access token (see the README), or try the demo with --demo"
+            "no HubSpot access token or service key: run `hubtix login`, or set \
+             HUBSPOT_ACCESS_TOKEN to a service key or a private app's access token (see the \
+             README), or try the demo with --demo"
                 .into(),
         );
     };

@@ -37,6 +37,7 @@ const LAYERS: &[&[&str]] = &[
         "metadata",
         "property_writes",
         "pipeline_writes",
+        "account",
     ],
     &["records", "render", "meta_json", "merge"],
     &[

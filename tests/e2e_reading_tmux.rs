@@ -66,7 +66,10 @@ fn a_description_reads_as_text_and_g_reaches_the_bottom_of_the_view() {
         t.keys(&["-N", &row.to_string(), "j"]);
     }
     t.keys(&["Enter"]);
-    let s = t.wait_text("┌ Ticket description ");
+    // The whole reader, not just its top border: a capture may catch a frame half painted.
+    let s = t.wait_for("the reader with the whole description", |s| {
+        s.contains("┌ Ticket description ") && s.contains("2. Click \"Save\"") && idle(s)
+    });
     for shown in ["Hello,", "1. Open Settings", "2. Click \"Save\""] {
         assert!(s.contains(shown), "{shown}:\n{s}");
     }

@@ -33,6 +33,11 @@ impl App {
                     self.error(why);
                     return Vec::new();
                 }
+                views_flow::Resolved::AskMe => {
+                    self.list_load = Loadable::Idle;
+                    views_flow::open_me_picker(self);
+                    return Vec::new();
+                }
             }
         }
         let req = self.req();

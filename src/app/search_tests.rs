@@ -125,6 +125,8 @@ fn ctrl_s_searches_the_edited_view_and_esc_goes_back_to_the_saved_one() {
 fn a_search_hubspot_would_refuse_stays_in_the_form_with_the_reason() {
     let mut app = app_with_views();
     app.me = None;
+    // Asked who "me" is earlier and declined.
+    app.me_asked = true;
     // Mine needs `me`.
     update(&mut app, key('}'));
     update(&mut app, key('}'));

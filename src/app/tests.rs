@@ -1274,6 +1274,43 @@ fn y_copies_the_ticket_id() {
 }
 
 #[test]
+fn the_start_up_checks_give_ticket_urls_their_portal_and_say_what_is_missing() {
+    let mut app = loaded(160, 48, 10, false);
+    update(&mut app, key('j'));
+    assert_eq!(update(&mut app, key('Y')), vec![], "no portal ID yet");
+    let checked = Event::Checked {
+        portal: Some(crate::protocol::CheckedPortal {
+            portal_id: "24681357".into(),
+            ui_domain: Some("app-eu1.hubspot.com".into()),
+        }),
+        problem: Some("doctor: scopes: missing crm.objects.owners.read (owner names)".into()),
+    };
+    update(&mut app, Msg::Worker(checked.clone()));
+    let toast = app.toast.as_ref().expect("said");
+    assert_eq!(toast.level, Level::Error);
+    assert!(
+        toast.text.contains("crm.objects.owners.read"),
+        "{}",
+        toast.text
+    );
+    assert_eq!(
+        update(&mut app, key('Y')),
+        vec![Effect::Clipboard(
+            "https://app-eu1.hubspot.com/contacts/24681357/record/0-5/1002".into()
+        )]
+    );
+    // config.toml's portal_id and app_host win; the demo portal stays without URLs.
+    let mut app = loaded(160, 48, 10, false);
+    app.portal.portal_id = Some("123".into());
+    update(&mut app, Msg::Worker(checked.clone()));
+    assert_eq!(app.portal.portal_id.as_deref(), Some("123"));
+    let mut app = loaded(160, 48, 10, false);
+    app.portal.demo = true;
+    update(&mut app, Msg::Worker(checked));
+    assert_eq!(app.portal.portal_id, None);
+}
+
+#[test]
 fn q_quits_at_the_top_level_and_ctrl_c_from_anywhere() {
     let mut app = loaded(160, 48, 10, false);
     assert_eq!(update(&mut app, key('q')), vec![Effect::Quit]);

@@ -35,6 +35,9 @@ pub enum PickerKind {
     Macro {
         ids: Vec<String>,
     },
+    /// Who "me" is: asked once, the first time a view needs `@me` and config.toml has no
+    /// `me`; the owner chosen is saved there.
+    Me,
 }
 
 /// A one-question modal: a filterable list, Enter chooses, Esc closes.
@@ -51,6 +54,8 @@ pub(super) enum Resolved {
     /// It names stages by word, `@me` or typed conditions: the catalogue must arrive first.
     Wait,
     Failed(String),
+    /// It needs `@me`, config.toml has no `me`, and the user was not asked yet.
+    AskMe,
 }
 
 /// What `me` in config.toml stands for.
@@ -144,7 +149,13 @@ impl App {
         let me = if view.uses_me() {
             match self.me() {
                 Me::Owner(id) => Some(id),
-                // `compile` says how to set it.
+                Me::Unset if !self.me_asked => match &self.catalog_load.owners {
+                    crate::protocol::Loadable::Ready(()) => return Resolved::AskMe,
+                    // No owners to choose from (a missing scope): say how to set `me`.
+                    crate::protocol::Loadable::Failed(_) => None,
+                    _ => return Resolved::Wait,
+                },
+                // Asked and not answered: `compile` says how to set it.
                 Me::Unset => None,
                 Me::OwnersLoading => return Resolved::Wait,
                 Me::Unknown(why) => return Resolved::Failed(why),
@@ -270,6 +281,47 @@ pub(super) fn open_view_picker(app: &mut App) -> Vec<Effect> {
         picker: Picker::new(options, false, &current),
     });
     Vec::new()
+}
+
+/// Asks who "me" is with the owner picker (once a run): the first time a view needs `@me`
+/// and config.toml has no `me`.
+pub(super) fn open_me_picker(app: &mut App) {
+    app.me_asked = true;
+    let mut owners: Vec<&crate::domain::Owner> =
+        app.catalog.owners.iter().filter(|o| !o.archived).collect();
+    owners.sort_by_key(|o| o.display_name().to_lowercase());
+    let options = owners
+        .into_iter()
+        .map(|o| Choice {
+            value: if o.email.is_empty() {
+                o.id.clone()
+            } else {
+                o.email.clone()
+            },
+            label: if o.email.is_empty() {
+                o.display_name()
+            } else {
+                format!("{} <{}>", o.display_name(), o.email)
+            },
+        })
+        .collect();
+    app.modals.open(PickerModal {
+        kind: PickerKind::Me,
+        title: format!(
+            "Who are you? \"{}\" needs @me (saved as me in config.toml)",
+            app.current_view().name
+        ),
+        picker: Picker::new(options, false, "").with_fuzzy(),
+    });
+}
+
+/// The owner chosen as "me": kept, saved into config.toml, and the view loaded with it.
+fn me_chosen(app: &mut App, me: String) -> Vec<Effect> {
+    app.info(format!("you are {me}: saved as me in config.toml"));
+    app.me = Some(me.clone());
+    let mut effects = vec![Effect::SaveMe(me)];
+    effects.extend(app.reload_view());
+    effects
 }
 
 /// `S`: choose the property to sort by (then the direction).
@@ -410,7 +462,12 @@ pub(super) fn on_picker_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
     match pick {
         Some(Action::Cancel) => {
+            let was_me = matches!(app.modals.picker_mut(), Some(m) if m.kind == PickerKind::Me);
             app.modals.close_picker();
+            if was_me {
+                // Not asked again this run: the view says how to set `me` instead.
+                return app.reload_view();
+            }
             Vec::new()
         }
         Some(Action::Accept) => {
@@ -457,6 +514,7 @@ fn chosen(app: &mut App, kind: PickerKind, value: String) -> Vec<Effect> {
             apply_edit(app, view)
         }
         PickerKind::Macro { ids } => super::macro_flow::chosen(app, ids, &value),
+        PickerKind::Me => me_chosen(app, value),
         PickerKind::Command { .. } => {
             if let Some(i) = value.strip_prefix("v:").and_then(|i| i.parse().ok()) {
                 return switch_to(app, i);
@@ -635,6 +693,8 @@ pub(super) fn on_tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
             return Vec::new();
         }
         Resolved::Failed(why) => Preview::Error(why),
+        // The list asks who "me" is; the count only says what is missing.
+        Resolved::AskMe => Preview::Error(views::CompileError::NoMe.to_string()),
     };
     if let Some(f) = app.modals.search_mut() {
         f.set_preview(preview);

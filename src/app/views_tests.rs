@@ -402,25 +402,113 @@ fn the_command_palette_lists_actions_with_their_keys_and_runs_them() {
 }
 
 #[test]
+fn the_first_view_needing_me_asks_who_you_are_once_saves_it_and_loads() {
+    let mut app = app(160, 48);
+    app.set_views(vec![View {
+        name: "Mine".to_owned(),
+        owners: vec![views::ME.to_owned()],
+        ..View::default()
+    }]);
+    let fx = app.start();
+    let fx = answer_catalog(&mut app, &fx);
+    assert!(no_list_request(&fx));
+    let picker = app.modals.picker().expect("asked who you are");
+    assert_eq!(picker.kind, PickerKind::Me);
+    assert!(
+        picker.title.contains("\"Mine\" needs @me"),
+        "{}",
+        picker.title
+    );
+    assert!(screen(&app).contains("Who are you?"), "{}", screen(&app));
+    for c in "aiko".chars() {
+        update(&mut app, key(c));
+    }
+    let fx = update(&mut app, code(KeyCode::Enter));
+    assert_eq!(
+        fx.first(),
+        Some(&Effect::SaveMe("aiko@example.com".to_owned()))
+    );
+    assert_eq!(app.me.as_deref(), Some("aiko@example.com"));
+    let (_, source, _) = list_request(&fx[1..]);
+    let ListSource::Search(s) = source else {
+        panic!("a search: {source:?}");
+    };
+    assert!(
+        s.filter_groups[0]
+            .filters
+            .contains(&Filter::eq("hubspot_owner_id", "11")),
+        "me is owner 11: {s:?}"
+    );
+    assert!(app.modals.picker().is_none());
+    // A failed save says so; the view keeps working with the answer.
+    update(&mut app, Msg::MeSaved(Err("disk full".to_owned())));
+    assert!(toast(&app).contains("disk full"), "{}", toast(&app));
+}
+
+#[test]
+fn without_owners_to_choose_from_a_view_needing_me_fails_instead_of_asking() {
+    let mut app = app(160, 48);
+    app.set_views(vec![View {
+        name: "Mine".to_owned(),
+        owners: vec![views::ME.to_owned()],
+        ..View::default()
+    }]);
+    let fx = app.start();
+    let owners_req = commands(&fx)
+        .into_iter()
+        .find_map(|c| match c {
+            Command::LoadOwners { req } => Some(req),
+            _ => None,
+        })
+        .expect("owners asked");
+    update(
+        &mut app,
+        Msg::Worker(Event::Failed {
+            req: owners_req,
+            failure: Failure::local("HTTP 403 MISSING_SCOPES"),
+        }),
+    );
+    let others: Vec<Effect> = fx
+        .into_iter()
+        .filter(|e| !matches!(e, Effect::Api(Command::LoadOwners { .. })))
+        .collect();
+    let fx = answer_catalog(&mut app, &others);
+    assert!(no_list_request(&fx));
+    assert!(app.modals.picker().is_none(), "no owners to pick from");
+    assert!(
+        matches!(&app.list_load, Loadable::Failed(e) if e.summary.contains("MISSING_SCOPES")),
+        "{:?}",
+        app.list_load
+    );
+}
+
+#[test]
 fn a_view_that_cannot_be_compiled_fails_the_list_with_the_reason() {
     let mine = View {
         name: "Mine".to_owned(),
         owners: vec![views::ME.to_owned()],
         ..View::default()
     };
-    // No `me` at all.
+    // No `me` at all: asked once (the owner picker); declined, the view says how to set it.
     let mut app = app(160, 48);
     app.set_views(vec![mine.clone(), View::all_tickets()]);
     let fx = app.start();
+    assert!(no_list_request(&fx), "waits for the owners to ask");
+    let fx = answer_catalog(&mut app, &fx);
+    assert!(no_list_request(&fx));
+    assert_eq!(app.modals.picker().map(|m| &m.kind), Some(&PickerKind::Me));
+    let fx = update(&mut app, code(KeyCode::Esc));
     assert!(no_list_request(&fx));
     let msg = "\"me\" is not set";
     assert!(
         matches!(&app.list_load, Loadable::Failed(e) if e.summary.contains("view \"Mine\"") && e.summary.contains(msg))
     );
     assert!(toast(&app).contains(msg));
-    let fx = answer_catalog(&mut app, &fx);
-    assert!(no_list_request(&fx));
     assert!(screen(&app).contains(msg));
+    // Not asked again this run.
+    update(&mut app, key('}'));
+    let fx = update(&mut app, key('{'));
+    assert!(no_list_request(&fx) && app.modals.picker().is_none());
     // The other view still works.
     let fx = update(&mut app, key('}'));
     assert_eq!(list_request(&fx).1, ListSource::All);
@@ -444,7 +532,7 @@ fn a_view_that_cannot_be_compiled_fails_the_list_with_the_reason() {
         .collect::<Vec<_>>()
         .join(" ");
     assert!(joined.contains(why), "the whole reason in the list:\n{s}");
-    // A blank `me` is no `me`: the reason, not "loading" for ever.
+    // A blank `me` is no `me`: asked, and declined, the reason, not "loading" for ever.
     let mut app = super::tests::fixtures::app(160, 48);
     app.set_views(vec![View {
         name: "Mine".to_owned(),
@@ -454,6 +542,8 @@ fn a_view_that_cannot_be_compiled_fails_the_list_with_the_reason() {
     app.me = Some("  ".to_owned());
     let fx = app.start();
     answer_catalog(&mut app, &fx);
+    assert_eq!(app.modals.picker().map(|m| &m.kind), Some(&PickerKind::Me));
+    update(&mut app, code(KeyCode::Esc));
     assert!(
         matches!(&app.list_load, Loadable::Failed(e) if e.summary.contains(msg)),
         "{:?}",
@@ -536,4 +626,19 @@ fn saving_a_view_adds_its_tab_once_config_toml_is_written() {
     let fx = views_flow::save_view(&mut app, View::default());
     assert!(fx.is_empty());
     assert!(toast(&app).contains("name the view"));
+}
+
+#[test]
+fn switching_to_mine_among_the_default_views_asks_who_you_are() {
+    let mut app = app(160, 48);
+    app.set_views(views::defaults());
+    let fx = app.start();
+    let fx = answer_catalog(&mut app, &fx);
+    let (req, _, _) = list_request(&fx);
+    update(&mut app, listed(req, tickets(1001..=1005), None));
+    update(&mut app, key('}'));
+    let fx = update(&mut app, key('}'));
+    assert_eq!(app.current_view().name, "Mine");
+    assert!(no_list_request(&fx));
+    assert_eq!(app.modals.picker().map(|m| &m.kind), Some(&PickerKind::Me));
 }

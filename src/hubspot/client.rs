@@ -104,6 +104,7 @@ struct Inner {
     retry: RetryPolicy,
     pacer: Pacer,
     headroom: watch::Sender<Option<Headroom>>,
+    clock: watch::Sender<Option<ServerClock>>,
     events: broadcast::Sender<ClientEvent>,
     /// Since when HubSpot could not be reached (`None`: its last answer came).
     unreachable_since: watch::Sender<Option<jiff::Timestamp>>,
@@ -113,6 +114,30 @@ struct Inner {
 
 /// Asked before a write is sent: `Some(why)` refuses it (see [`Client::set_write_gate`]).
 pub type WriteGate = Arc<dyn Fn() -> Option<String> + Send + Sync>;
+/// HubSpot's clock as the last answer's `Date` header gave it, against ours when it arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerClock {
+    /// The answer's `Date` (whole seconds).
+    pub server: jiff::Timestamp,
+    /// Our clock when the answer arrived.
+    pub local: jiff::Timestamp,
+}
+
+impl ServerClock {
+    /// How far our clock is ahead of HubSpot's (negative: behind). `Date` has whole seconds,
+    /// so anything under a second or two is noise.
+    pub fn skew(&self) -> jiff::SignedDuration {
+        self.local.duration_since(self.server)
+    }
+}
+
+/// The `Date` header (RFC 9110's IMF-fixdate, which RFC 2822 parsing accepts).
+fn server_date(headers: &reqwest::header::HeaderMap) -> Option<jiff::Timestamp> {
+    let text = headers.get(reqwest::header::DATE)?.to_str().ok()?;
+    jiff::fmt::rfc2822::parse(text.trim())
+        .ok()
+        .map(|z| z.timestamp())
+}
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -265,6 +290,7 @@ impl Client {
                 pacer: Pacer::new(config.search_per_second, config.retry.cap),
                 retry: config.retry,
                 headroom: watch::Sender::new(None),
+                clock: watch::Sender::new(None),
                 events,
                 unreachable_since: watch::Sender::new(None),
                 write_gate: std::sync::RwLock::new(None),
@@ -280,6 +306,16 @@ impl Client {
     /// The latest rate-limit headroom (cheap; `None` until a response carried the headers).
     pub fn headroom(&self) -> Option<Headroom> {
         self.inner.headroom.borrow().clone()
+    }
+
+    /// HubSpot's clock from the latest answer that carried a `Date` header.
+    pub fn server_clock(&self) -> Option<ServerClock> {
+        *self.inner.clock.borrow()
+    }
+
+    /// The token, for the one request that sends it in a body (token info).
+    pub(crate) fn token(&self) -> &AccessToken {
+        &self.inner.token
     }
 
     /// Follows headroom changes.
@@ -507,6 +543,12 @@ impl Client {
             Err(failure) => return Err(inner.retry.decide_transport(&a, failure)),
         };
         let body = body.as_ref();
+        if let Some(server) = server_date(&headers) {
+            let local = jiff::Timestamp::now();
+            inner
+                .clock
+                .send_replace(Some(ServerClock { server, local }));
+        }
         if let Some(h) = rate_limit::parse_headers(&headers, jiff::Timestamp::now()) {
             inner.pacer.observe(&h);
             inner.headroom.send_replace(Some(h));
@@ -655,6 +697,22 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
         src = inner.source();
     }
     s
+}
+
+#[cfg(test)]
+mod clock_tests {
+    use super::*;
+
+    #[test]
+    fn reads_http_dates() {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert(
+            reqwest::header::DATE,
+            reqwest::header::HeaderValue::from_static("Tue, 01 Dec 2026 13:45:07 GMT"),
+        );
+        let t = server_date(&h).expect("parsed");
+        assert_eq!(t.to_string(), "2026-12-01T13:45:07Z");
+    }
 }
 
 #[cfg(test)]

@@ -40,6 +40,18 @@ impl AccessToken {
         self.0.is_empty()
     }
 
+    /// The region of a private app's token (`pat-na1-…` → `na1`), by its shape [O]; `None`
+    /// for anything else (a service key's shape is not documented: UNCONFIRMED).
+    pub fn private_app_region(&self) -> Option<&str> {
+        let rest = self.0.strip_prefix("pat-")?;
+        let (region, tail) = rest.split_once('-')?;
+        let plausible = !region.is_empty()
+            && region.len() <= 8
+            && region.bytes().all(|b| b.is_ascii_alphanumeric())
+            && !tail.is_empty();
+        plausible.then_some(region)
+    }
+
     /// The secret, for the `Authorization` header only.
     pub(crate) fn expose(&self) -> &str {
         &self.0
@@ -180,6 +192,16 @@ mod tests {
                 "{t:?}"
             );
         }
+    }
+
+    #[test]
+    fn private_app_region_by_shape() {
+        let region = |t: &str| AccessToken::new(t).private_app_region().map(str::to_owned);
+        assert_eq!(region("pat-na1-1234-abcd").as_deref(), Some("na1"));
+        assert_eq!(region("pat-eu1-x").as_deref(), Some("eu1"));
+        assert_eq!(region("demo-token"), None);
+        assert_eq!(region("pat--x"), None);
+        assert_eq!(region("pat-na1-"), None);
     }
 
     #[test]

@@ -1,14 +1,14 @@
 //! The router: matches method and path segments and calls the handler; nothing else.
 //! Routing is done by hand over path segments so that unknown routes and wrong methods
 //! answer with HubSpot-style JSON errors. Handlers live in `objects`, `batch`, `search`,
-//! `assoc` and `metadata`; request and reply types in `http`. Nothing may import from here
+//! `assoc`, `metadata` and `account`; request and reply types in `http`. Nothing may import from here
 //! but `sandbox.rs`.
 
 use super::errors::{ApiError, ApiResult};
 use super::http::{Reply, Req, method_not_allowed, no_route, pct_decode};
 use super::model::Kind;
 use super::state::AppState;
-use super::{assoc, batch, metadata, objects, pipeline_writes, property_writes, search};
+use super::{account, assoc, batch, metadata, objects, pipeline_writes, property_writes, search};
 
 /// The object type named in a path (`tickets`, `ticket`, `0-5`, ...), or 400.
 fn kind(s: &str) -> ApiResult<Kind> {
@@ -39,6 +39,10 @@ pub fn dispatch(app: &AppState, r: &Req) -> ApiResult<Reply> {
         ["crm", "v3", "properties", ..] => properties_route(app, &segs[3..], r),
         ["crm", "v3", "pipelines", ..] => pipelines_route(app, &segs[3..], r),
         ["crm", "v3", "owners", ..] => owners_route(app, &segs[3..], r),
+        ["account-info", "v3" | "2026-03", "details"] if r.method == "GET" => account::details(app),
+        ["oauth", "v2", "private-apps", "get", "access-token-info"] if r.method == "POST" => {
+            account::token_info(app, r)
+        }
         _ => Err(no_route(r)),
     }
 }

@@ -14,6 +14,20 @@ pub(crate) struct AppState {
     pub(super) limiter: Limiter,
     pub(super) token: String,
     pub(super) base_url: String,
+    pub(super) account: Account,
+}
+
+/// The portal and app the sandbox's token belongs to, as token info and account info give
+/// them, and the scopes it was granted (requests needing another are refused).
+#[derive(Debug, Clone)]
+pub(crate) struct Account {
+    pub(super) portal_id: u64,
+    pub(super) app_id: u64,
+    pub(super) user_id: u64,
+    pub(super) scopes: Vec<String>,
+    pub(super) time_zone: String,
+    pub(super) ui_domain: String,
+    pub(super) data_hosting_location: String,
 }
 
 impl AppState {
