@@ -11,11 +11,15 @@
 //!    page. Each page is written with its `after` cursor in one transaction, so a sync killed
 //!    at any point resumes at the next page. One search (`limit=1`) first gives the total for
 //!    the progress bar's ETA.
-//! 2. **Changes**: `POST …/tickets/search` for `hs_lastmodifieddate` from the watermark (the
-//!    highest seen) less a skew (search indexing lags writes, API-NOTES §9), sorted ascending,
-//!    200 a page. The tickets of the skew that are already cached with that very timestamp are
-//!    excluded by ID (`NOT_IN`, a second OR-group) so that an unchanged edge costs nothing: 1,000
-//!    changes cost exactly 5 pages. Past the 10,000-result cap the window starts again at the
+//! 2. **Changes**: `POST …/tickets/search` for `hs_lastmodifieddate` after the watermark (the
+//!    highest seen), sorted ascending, 200 a page, and again the changes at or before it that
+//!    may not have been searchable when the last change search ran (search indexing lags
+//!    writes, API-NOTES §9): those within a skew before that search's time (HubSpot's clock,
+//!    its `Date` header; before the watermark when unknown). When the watermark is older
+//!    than that, there is no such edge, however many tickets share its timestamp. Otherwise
+//!    the edge's tickets already cached with that very timestamp are excluded by ID
+//!    (`NOT_IN`, a second OR-group) so that an unchanged edge costs nothing: 1,000 changes
+//!    cost exactly 5 pages. Past the 10,000-result cap the window starts again at the
 //!    last timestamp seen (`GTE`: tickets of that millisecond come again, harmlessly); if one
 //!    millisecond alone holds 10,000 tickets it is walked by `hs_object_id`. A ticket that
 //!    changes again while the pages are read moves to the end of the order and shifts those

@@ -31,6 +31,10 @@ pub struct SyncState {
     /// When the first sync under way began (ms, this machine's clock), kept across a resume:
     /// the change search after it starts there.
     pub first_sync_started_ms: Option<i64>,
+    /// HubSpot's clock (its `Date` header, ms) when the last change search ran: every
+    /// change older than it less the skew was searchable then, so the next change search
+    /// re-reads only the skew before it, not the skew before the watermark.
+    pub searched_ms: Option<i64>,
 }
 
 /// One transaction's worth of changes.

@@ -104,6 +104,8 @@ struct Inner {
     retry: RetryPolicy,
     pacer: Pacer,
     headroom: watch::Sender<Option<Headroom>>,
+    /// HubSpot's clock: the `Date` header of the latest answer.
+    server_time: watch::Sender<Option<jiff::Timestamp>>,
     events: broadcast::Sender<ClientEvent>,
 }
 
@@ -248,6 +250,7 @@ impl Client {
                 pacer: Pacer::new(config.search_per_second, config.retry.cap),
                 retry: config.retry,
                 headroom: watch::Sender::new(None),
+                server_time: watch::Sender::new(None),
                 events,
             }),
         })
@@ -261,6 +264,13 @@ impl Client {
     /// The latest rate-limit headroom (cheap; `None` until a response carried the headers).
     pub fn headroom(&self) -> Option<Headroom> {
         self.inner.headroom.borrow().clone()
+    }
+
+    /// HubSpot's clock as the latest answer's `Date` header gave it (whole seconds, rounded
+    /// down; `None` until an answer carried one). The sync engine bounds its re-read of
+    /// recent changes with it, so it never mixes this machine's clock with HubSpot's.
+    pub fn server_time(&self) -> Option<jiff::Timestamp> {
+        *self.inner.server_time.borrow()
     }
 
     /// Follows headroom changes.
@@ -422,6 +432,9 @@ impl Client {
             inner.pacer.observe(&h);
             inner.headroom.send_replace(Some(h));
         }
+        if let Some(date) = http_date(&headers) {
+            inner.server_time.send_replace(Some(date));
+        }
         tracing::debug!(method = a.method, path = a.path, status, "hubspot response");
         if (200..300).contains(&status) {
             return decode(body).map_err(|e| {
@@ -555,6 +568,14 @@ fn error_from_body(
 fn undecodable(e: &serde_json::Error, body: &[u8], token: &AccessToken) -> String {
     let start = excerpt(token.redact(&String::from_utf8_lossy(body)).as_bytes());
     token.redact(&format!("{e}; body starts: {start}"))
+}
+
+/// An answer's `Date` header (`Tue, 01 Dec 2026 13:24:35 GMT`, RFC 9110's IMF-fixdate).
+fn http_date(headers: &reqwest::header::HeaderMap) -> Option<jiff::Timestamp> {
+    let text = headers.get(reqwest::header::DATE)?.to_str().ok()?;
+    jiff::fmt::rfc2822::DateTimeParser::new()
+        .parse_timestamp(text)
+        .ok()
 }
 
 fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
@@ -830,5 +851,24 @@ pub(crate) mod tests {
         ))
         .expect("client");
         assert_eq!(c.base_url(), "http://127.0.0.1:9");
+    }
+
+    #[test]
+    fn the_date_header_is_hubspots_clock() {
+        let mut h = reqwest::header::HeaderMap::new();
+        assert_eq!(http_date(&h), None);
+        h.insert(
+            reqwest::header::DATE,
+            reqwest::header::HeaderValue::from_static("Tue, 01 Dec 2026 13:24:35 GMT"),
+        );
+        assert_eq!(
+            http_date(&h),
+            Some("2026-12-01T13:24:35Z".parse().expect("ts"))
+        );
+        h.insert(
+            reqwest::header::DATE,
+            reqwest::header::HeaderValue::from_static("yesterday"),
+        );
+        assert_eq!(http_date(&h), None);
     }
 }
