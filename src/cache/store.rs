@@ -124,16 +124,29 @@ impl Cache {
         sql: &str,
         args: impl rusqlite::Params,
     ) -> Result<Vec<Ticket>, CacheError> {
-        let mut stmt = self.conn.prepare_cached(sql).map_err(self.sqlite())?;
-        let rows = stmt
-            .query_map(args, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
-            .map_err(self.sqlite())?;
         let mut out = Vec::new();
-        for row in rows {
-            let (id, body) = row.map_err(self.sqlite())?;
-            out.push(ticket_from_row(id, &body).map_err(|m| self.row_error(m))?);
-        }
+        self.walk_tickets(sql, args, &mut |t| {
+            out.push(t);
+            Ok::<(), CacheError>(())
+        })?;
         Ok(out)
+    }
+
+    /// Calls `f` with each ticket the query selects (`id, body`), one row at a time.
+    fn walk_tickets<E: From<CacheError>>(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+        f: &mut dyn FnMut(Ticket) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(self.sqlite())?;
+        let mut rows = stmt.query(args).map_err(self.sqlite())?;
+        while let Some(row) = rows.next().map_err(self.sqlite())? {
+            let id: i64 = row.get(0).map_err(self.sqlite())?;
+            let body: String = row.get(1).map_err(self.sqlite())?;
+            f(ticket_from_row(id, &body).map_err(|m| self.row_error(m))?)?;
+        }
+        Ok(())
     }
 
     /// Cached tickets by ID (those not cached are left out), by ascending ID.
@@ -375,4 +388,48 @@ pub(super) fn tickets_in_pipeline(
 
 pub(super) fn all_tickets(cache: &Cache) -> Result<Vec<Ticket>, CacheError> {
     cache.read_tickets("SELECT id, body FROM tickets ORDER BY id", [])
+}
+
+pub(super) fn newest_in_pipeline(
+    cache: &Cache,
+    pipeline: Option<&str>,
+    limit: usize,
+) -> Result<Vec<Ticket>, CacheError> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    match pipeline {
+        Some(p) => cache.read_tickets(
+            "SELECT id, body FROM tickets WHERE pipeline = ?1 ORDER BY modified_ms DESC LIMIT ?2",
+            params![p, limit],
+        ),
+        None => cache.read_tickets(
+            "SELECT id, body FROM tickets ORDER BY modified_ms DESC LIMIT ?1",
+            [limit],
+        ),
+    }
+}
+
+pub(super) fn each_in_pipeline(
+    cache: &Cache,
+    pipeline: Option<&str>,
+    f: &mut dyn FnMut(Ticket) -> Result<(), CacheError>,
+) -> Result<(), CacheError> {
+    match pipeline {
+        Some(p) => cache.walk_tickets(
+            "SELECT id, body FROM tickets WHERE pipeline = ?1 ORDER BY modified_ms DESC",
+            [p],
+            f,
+        ),
+        None => cache.walk_tickets(
+            "SELECT id, body FROM tickets ORDER BY modified_ms DESC",
+            [],
+            f,
+        ),
+    }
+}
+
+pub(super) fn each_ticket<E: From<CacheError>>(
+    cache: &Cache,
+    f: &mut dyn FnMut(Ticket) -> Result<(), E>,
+) -> Result<(), E> {
+    cache.walk_tickets("SELECT id, body FROM tickets ORDER BY id", [], f)
 }
