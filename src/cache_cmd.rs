@@ -82,10 +82,17 @@ async fn sync_with(
         budget_fraction: args.budget,
         ..SyncOptions::default()
     };
-    let mut bar = Bar::new();
-    let mut report = |p: &Progress| bar.update(p);
-    let result = sync::sync(&conn.client, &mut cache, &options, &mut report).await;
-    bar.finish();
+    let client = conn.client.clone();
+    // The sync, with its SQLite writes, on a thread of its own; the bar comes back with it.
+    let synced = sync::on_own_thread("hubtix-sync", move || async move {
+        let mut bar = Bar::new();
+        let mut report = |p: &Progress| bar.update(p);
+        let result = sync::sync(&client, &mut cache, &options, &mut report).await;
+        bar.finish();
+        result
+    })
+    .await;
+    let result = synced.ok_or_else(|| "sync: the sync's thread stopped".to_owned())?;
     let summary = result.map_err(|e| match e {
         sync::SyncError::Api(e) => format!("sync: {} (what was read is kept)", e.summary()),
         other => format!("sync: {other}"),

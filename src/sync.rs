@@ -233,6 +233,44 @@ fn wanted(options: &SyncOptions, state: &SyncState) -> Vec<String> {
     all.into_iter().collect()
 }
 
+/// Runs `task` on a thread of its own, on a single-threaded runtime, and waits for its
+/// output: the cache's SQLite calls inside it block that thread, never a thread of the
+/// caller's runtime (where the keys, the API worker and the progress bar run). `None` if
+/// the thread could not start or its task panicked.
+pub async fn on_own_thread<T, F>(name: &str, task: impl FnOnce() -> F + Send + 'static) -> Option<T>
+where
+    F: std::future::Future<Output = T>,
+    T: Send + 'static,
+{
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    spawn_thread(name, move |runtime| {
+        let _ = tx.send(runtime.block_on(task()));
+    })?;
+    rx.await.ok()
+}
+
+/// Starts `body` on a new thread with a single-threaded runtime of its own (`None`, logged:
+/// the thread or its runtime could not start).
+pub fn spawn_thread(
+    name: &str,
+    body: impl FnOnce(&tokio::runtime::Runtime) + Send + 'static,
+) -> Option<std::thread::JoinHandle<()>> {
+    let spawned = std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || {
+            match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => body(&runtime),
+                Err(e) => tracing::warn!("no runtime for the cache's thread: {e}"),
+            }
+        });
+    spawned
+        .map_err(|e| tracing::warn!("cannot start the cache's thread: {e}"))
+        .ok()
+}
+
 /// Brings the cache up to date: the first sync if needed (or its resumption), then changes,
 /// then removals. See the module docs for the requests each step costs.
 pub async fn sync(
