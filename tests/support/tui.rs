@@ -182,6 +182,47 @@ impl Harness {
         latest_only: bool,
         configure: Configure,
     ) -> Self {
+        Self::spawn_loop_live(
+            sandbox,
+            client,
+            (width, height),
+            drafts,
+            latest_only,
+            configure,
+            None,
+        )
+    }
+
+    /// [`Harness::attach_client`] with the live queue's task over `live`'s cache (the
+    /// background sync and the cache's reader, as the binary runs them). Its waits look at
+    /// every frame in order.
+    pub fn attach_live(
+        sandbox: SandboxHandle,
+        client: Client,
+        width: u16,
+        height: u16,
+        live: hubtix::live::Settings,
+    ) -> Self {
+        Self::spawn_loop_live(
+            sandbox,
+            client,
+            (width, height),
+            None,
+            false,
+            Box::new(|_| {}),
+            Some(live),
+        )
+    }
+
+    fn spawn_loop_live(
+        sandbox: SandboxHandle,
+        client: Client,
+        (width, height): (u16, u16),
+        drafts: Option<hubtix::drafts::DraftStore>,
+        latest_only: bool,
+        configure: Configure,
+        live: Option<hubtix::live::Settings>,
+    ) -> Self {
         let (keys, rx) = mpsc::unbounded_channel();
         let (screen_tx, screen) = watch::channel(String::new());
         let (frames_tx, frames) = mpsc::unbounded_channel();
@@ -203,7 +244,12 @@ impl Harness {
             );
             app.catalog.tz = jiff::tz::TimeZone::UTC;
             configure(&mut app);
-            let exit = hubtix::runtime::run_loop_with_drafts(
+            let extras = hubtix::runtime::Extras {
+                drafts,
+                live,
+                ..hubtix::runtime::Extras::default()
+            };
+            let exit = hubtix::runtime::run_loop_with(
                 &mut terminal,
                 &mut app,
                 input,
@@ -216,7 +262,7 @@ impl Harness {
                     let _ = screen_tx.send(text.clone());
                     let _ = frames_tx.send(text);
                 },
-                drafts,
+                extras,
             )
             .await;
             (exit, app)
