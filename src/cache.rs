@@ -217,8 +217,7 @@ impl Cache {
     ) -> Result<Vec<Ticket>, CacheError> {
         let keep: std::collections::HashSet<&str> = properties.iter().map(String::as_str).collect();
         let mut out = Vec::new();
-        store::each_in_pipeline(self, pipeline, &mut |mut t| {
-            t.properties.retain(|k, _| keep.contains(k.as_str()));
+        store::each_in_pipeline(self, pipeline, Some(&keep), &mut |t| {
             out.push(t);
             Ok(())
         })?;

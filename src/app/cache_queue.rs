@@ -59,11 +59,38 @@ impl App {
             .filter(|p| !p.trim().is_empty())
     }
 
+    /// What a cached row keeps: what `/` matches on (subject, stage, owner, priority) and
+    /// the view's columns and sort, nothing else (100,000 rows stay small).
+    fn queue_properties(&self) -> Vec<String> {
+        let view = self.current_view();
+        let mut props: Vec<String> = [
+            "subject",
+            "hs_pipeline",
+            "hs_pipeline_stage",
+            "hubspot_owner_id",
+            "hs_ticket_priority",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        let extra = view
+            .column_names()
+            .into_iter()
+            .flat_map(|c| crate::views::columns::properties(&c))
+            .chain(view.sort.as_ref().map(|s| s.property.clone()));
+        for p in extra {
+            if !props.contains(&p) && p != "hs_object_id" {
+                props.push(p);
+            }
+        }
+        props
+    }
+
     /// Asks for the cached rows of the view's pipeline unless they are on hand or on their
     /// way (the `/` line opened).
     pub(super) fn want_cache_queue(&mut self) -> Vec<Effect> {
         let pipeline = self.queue_pipeline();
-        let properties = self.list_properties();
+        let properties = self.queue_properties();
         let wanted = (pipeline, properties);
         let on_hand = self.cache_queue.key.as_ref() == Some(&wanted);
         let on_way = self

@@ -81,19 +81,31 @@ fn body(t: &Ticket) -> String {
     .to_string()
 }
 
-fn ticket_from_row(id: i64, body: &str) -> Result<Ticket, String> {
-    let v: Value = serde_json::from_str(body).map_err(|e| format!("ticket {id}: {e}"))?;
-    let properties: BTreeMap<String, String> =
-        serde_json::from_value(v["properties"].clone()).map_err(|e| format!("ticket {id}: {e}"))?;
-    let at = |k: &str| {
-        v[k].as_i64()
-            .and_then(|m| jiff::Timestamp::from_millisecond(m).ok())
-    };
+/// A stored row's body, read straight into its parts (no JSON tree, no copy of it).
+#[derive(Deserialize)]
+struct Row {
+    properties: BTreeMap<String, String>,
+    #[serde(rename = "createdAt")]
+    created_at: Option<i64>,
+    #[serde(rename = "updatedAt")]
+    updated_at: Option<i64>,
+}
+
+/// Which properties a read keeps (`None`: all of them).
+pub(super) type Keep<'k> = Option<&'k std::collections::HashSet<&'k str>>;
+
+fn ticket_from_row(id: i64, body: &str, keep: Keep<'_>) -> Result<Ticket, String> {
+    let row: Row = serde_json::from_str(body).map_err(|e| format!("ticket {id}: {e}"))?;
+    let mut properties = row.properties;
+    if let Some(keep) = keep {
+        properties.retain(|k, _| keep.contains(k.as_str()));
+    }
+    let at = |ms: Option<i64>| ms.and_then(|m| jiff::Timestamp::from_millisecond(m).ok());
     Ok(Ticket {
         id: id.to_string(),
         properties,
-        created_at: at("createdAt"),
-        updated_at: at("updatedAt"),
+        created_at: at(row.created_at),
+        updated_at: at(row.updated_at),
         archived: false,
         history: None,
     })
@@ -125,7 +137,7 @@ impl Cache {
         args: impl rusqlite::Params,
     ) -> Result<Vec<Ticket>, CacheError> {
         let mut out = Vec::new();
-        self.walk_tickets(sql, args, &mut |t| {
+        self.walk_tickets(sql, args, None, &mut |t| {
             out.push(t);
             Ok::<(), CacheError>(())
         })?;
@@ -137,6 +149,7 @@ impl Cache {
         &self,
         sql: &str,
         args: impl rusqlite::Params,
+        keep: Keep<'_>,
         f: &mut dyn FnMut(Ticket) -> Result<(), E>,
     ) -> Result<(), E> {
         let mut stmt = self.conn.prepare_cached(sql).map_err(self.sqlite())?;
@@ -144,7 +157,7 @@ impl Cache {
         while let Some(row) = rows.next().map_err(self.sqlite())? {
             let id: i64 = row.get(0).map_err(self.sqlite())?;
             let body: String = row.get(1).map_err(self.sqlite())?;
-            f(ticket_from_row(id, &body).map_err(|m| self.row_error(m))?)?;
+            f(ticket_from_row(id, &body, keep).map_err(|m| self.row_error(m))?)?;
         }
         Ok(())
     }
@@ -411,17 +424,20 @@ pub(super) fn newest_in_pipeline(
 pub(super) fn each_in_pipeline(
     cache: &Cache,
     pipeline: Option<&str>,
+    keep: Keep<'_>,
     f: &mut dyn FnMut(Ticket) -> Result<(), CacheError>,
 ) -> Result<(), CacheError> {
     match pipeline {
         Some(p) => cache.walk_tickets(
             "SELECT id, body FROM tickets WHERE pipeline = ?1 ORDER BY modified_ms DESC",
             [p],
+            keep,
             f,
         ),
         None => cache.walk_tickets(
             "SELECT id, body FROM tickets ORDER BY modified_ms DESC",
             [],
+            keep,
             f,
         ),
     }
@@ -431,5 +447,5 @@ pub(super) fn each_ticket<E: From<CacheError>>(
     cache: &Cache,
     f: &mut dyn FnMut(Ticket) -> Result<(), E>,
 ) -> Result<(), E> {
-    cache.walk_tickets("SELECT id, body FROM tickets ORDER BY id", [], f)
+    cache.walk_tickets("SELECT id, body FROM tickets ORDER BY id", [], None, f)
 }
