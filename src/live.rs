@@ -87,15 +87,19 @@ fn spawn_reader(
     let spawned = std::thread::Builder::new()
         .name("hubtix-cache-reader".into())
         .spawn(move || {
-            let cache = match Cache::open(&path) {
-                Ok(opened) => opened.cache,
-                Err(e) => {
-                    tracing::warn!("cache reader: {e}");
-                    return;
-                }
-            };
+            // Opened at the first request, not at start: opening checks every page of the
+            // file (hundreds of milliseconds at 100,000 tickets), which the start must not
+            // compete with.
+            let mut cache: Option<Cache> = None;
             while let Ok(request) = rx.recv() {
-                if events.blocking_send(answer(&cache, request)).is_err() {
+                if cache.is_none() {
+                    match Cache::open(&path) {
+                        Ok(opened) => cache = Some(opened.cache),
+                        Err(e) => tracing::warn!("cache reader: {e}"),
+                    }
+                }
+                let Some(open) = &cache else { continue };
+                if events.blocking_send(answer(open, request)).is_err() {
                     return;
                 }
             }
