@@ -3,8 +3,8 @@
 #  1. first sync of TICKETS tickets with `--rate-limit 190/10`, against the floor
 #     (pages / 190 × 10 s, pages of 100);
 #  2. an incremental sync after 1,000 tickets changed through the API: its requests;
-#  3. the cache file's size; 4. resident memory of `tickets list --cached --all` (every cached
-#     ticket read into memory at once).
+#  3. the cache file's size; 4. resident memory of `tickets list --cached --all` (streamed
+#     from SQLite to the output a chunk at a time).
 #
 #   bash bench/sync.sh                 # 100,000 tickets
 #   TICKETS=20000 bash bench/sync.sh
@@ -12,9 +12,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 TICKETS=${TICKETS:-100000}
 
-cargo build --release --locked --quiet
-target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-bin="$target_dir/release/hubtix"
+if [ -z "${HUBTIX_BIN:-}" ]; then
+  cargo build --release --locked --quiet
+  target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+  HUBTIX_BIN="$target_dir/release/hubtix"
+fi
+bin=$HUBTIX_BIN
 
 work=$(mktemp -d)
 trap 'kill "$sandbox_pid" 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -10,6 +10,9 @@ pub mod activity_form;
 #[cfg(test)]
 mod activity_form_tests;
 pub mod batch_open;
+pub mod cache_queue;
+#[cfg(test)]
+mod cache_queue_tests;
 mod catalog_flow;
 pub mod config_flow;
 #[cfg(test)]
@@ -69,7 +72,7 @@ use ratatui::layout::Rect;
 use crate::action::Action;
 use crate::domain::{Catalog, Ticket};
 use crate::keymap::{Context, Keymap};
-use crate::protocol::{Command, Event, Failure, ListSource, WorkerStatus};
+use crate::protocol::{CacheRequest, Command, Event, Failure, ListSource, WorkerStatus};
 use detail::{DetailPane, Loadable, ReqId, Tab};
 use layout::Areas;
 use list::TicketList;
@@ -143,6 +146,9 @@ pub enum Effect {
         ticket_id: String,
         property: String,
     },
+    /// Ask the local cache (the runtime's live task; none: no answer, `/` matches the loaded
+    /// rows only).
+    ReadCache(CacheRequest),
     /// Hand `text` to `$VISUAL` / `$EDITOR` (the screen given to it meanwhile) and answer
     /// with `Msg::EditedExternally`.
     EditExternally {
@@ -341,6 +347,9 @@ pub struct App {
     /// fetched tickets arrive; all rebuilt only when `fuzzy_stale` (first page, catalogue).
     fuzzy: crate::fuzzy::FuzzyFilter,
     fuzzy_stale: bool,
+    /// `/` over the cached queue of the view's pipeline (its haystacks; the rows are the
+    /// list's cached rows).
+    cache_queue: cache_queue::CacheQueue,
     pub toast: Option<Toast>,
     /// A walk through the view (`T`), when on.
     pub triage: Option<triage::Triage>,
@@ -415,6 +424,7 @@ impl App {
             config_file: None,
             fuzzy: crate::fuzzy::FuzzyFilter::default(),
             fuzzy_stale: true,
+            cache_queue: cache_queue::CacheQueue::default(),
             toast: None,
             load_all: None,
             activity_options: Loadable::Idle,
@@ -880,6 +890,14 @@ fn route_worker(app: &mut App, event: Event) -> Vec<Effect> {
         }
         Event::LiveChanged { tickets, removed } => live_flow::on_changed(app, tickets, &removed),
         Event::CachedRows { tickets, as_of_ms } => live_flow::on_cached(app, tickets, as_of_ms),
+        Event::CachedQueue {
+            req,
+            tickets,
+            as_of_ms,
+        } => {
+            app.on_cache_queue(req, tickets, as_of_ms);
+            Vec::new()
+        }
         Event::CacheNotice(notice) => {
             app.info(notice);
             Vec::new()

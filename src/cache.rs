@@ -197,4 +197,40 @@ impl Cache {
     pub fn tickets(&self) -> Result<Vec<Ticket>, CacheError> {
         store::all_tickets(self)
     }
+
+    /// The newest `limit` cached tickets of `pipeline` (all pipelines when `None`), newest
+    /// change first: the warm start's screen, read without the rest.
+    pub fn newest_in_pipeline(
+        &self,
+        pipeline: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Ticket>, CacheError> {
+        store::newest_in_pipeline(self, pipeline, limit)
+    }
+
+    /// Every cached ticket of `pipeline` (all when `None`), newest change first, keeping only
+    /// `properties` (the `/` filter's queue: a list row's properties, not the description).
+    pub fn queue(
+        &self,
+        pipeline: Option<&str>,
+        properties: &[String],
+    ) -> Result<Vec<Ticket>, CacheError> {
+        let keep: std::collections::HashSet<&str> = properties.iter().map(String::as_str).collect();
+        let mut out = Vec::new();
+        store::each_in_pipeline(self, pipeline, Some(&keep), &mut |t| {
+            out.push(t);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Calls `f` with every cached ticket by ascending ID, one row at a time (nothing is
+    /// collected: `hubtix tickets list --cached --all` streams 100,000 rows this way). An
+    /// error from `f` stops the walk and is returned.
+    pub fn each_ticket<E: From<CacheError>>(
+        &self,
+        f: &mut dyn FnMut(Ticket) -> Result<(), E>,
+    ) -> Result<(), E> {
+        store::each_ticket(self, f)
+    }
 }

@@ -82,10 +82,17 @@ async fn sync_with(
         budget_fraction: args.budget,
         ..SyncOptions::default()
     };
-    let mut bar = Bar::new();
-    let mut report = |p: &Progress| bar.update(p);
-    let result = sync::sync(&conn.client, &mut cache, &options, &mut report).await;
-    bar.finish();
+    let client = conn.client.clone();
+    // The sync, with its SQLite writes, on a thread of its own; the bar comes back with it.
+    let synced = sync::on_own_thread("hubtix-sync", move || async move {
+        let mut bar = Bar::new();
+        let mut report = |p: &Progress| bar.update(p);
+        let result = sync::sync(&client, &mut cache, &options, &mut report).await;
+        bar.finish();
+        result
+    })
+    .await;
+    let result = synced.ok_or_else(|| "sync: the sync's thread stopped".to_owned())?;
     let summary = result.map_err(|e| match e {
         sync::SyncError::Api(e) => format!("sync: {} (what was read is kept)", e.summary()),
         other => format!("sync: {other}"),
@@ -320,35 +327,184 @@ pub fn list_cached(
     } else {
         args.limit.unwrap_or(10)
     };
-    let mut records: Vec<Value> = cache
-        .tickets()
-        .map_err(|e| e.to_string())?
-        .iter()
-        .take(wanted)
-        .map(record)
-        .collect();
-    if !columns.is_empty() {
-        for r in &mut records {
-            if let Some(props) = r.get_mut("properties").and_then(Value::as_object_mut) {
-                only_columns(props, &columns);
-            }
-        }
-    }
-    if args.output == OutputFormat::Table {
-        let catalog = cached_catalog(&cache)?;
-        for r in &mut records {
-            label_record(&catalog, r);
-        }
-    }
+    let catalog = if args.output == OutputFormat::Table {
+        Some(cached_catalog(&cache)?)
+    } else {
+        None
+    };
     let stdout = std::io::stdout();
-    let mut writer = RecordWriter::new(stdout.lock(), args.output, columns);
-    let written = writer
-        .begin()
-        .and_then(|()| writer.page(&records))
-        .and_then(|()| writer.finish().map(|_| ()));
-    match written {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(format!("cannot write the output: {e}")),
+    let mut writer = RecordWriter::new(stdout.lock(), args.output, columns.clone());
+    let shape = Shape {
+        columns: &columns,
+        catalog: catalog.as_ref(),
+    };
+    match write_cached(&cache, &mut writer, wanted, &shape) {
+        Ok(()) | Err(Written::Enough) => Ok(()),
+        Err(Written::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(Written::Io(e)) => Err(format!("cannot write the output: {e}")),
+        Err(Written::Cache(e)) => Err(e.to_string()),
+    }
+}
+
+/// Records written to the output a chunk at a time.
+const CHUNK: usize = 500;
+
+/// How a cached ticket is printed: only `columns` (all properties when empty), labelled
+/// with `catalog` (the `table` output).
+struct Shape<'a> {
+    columns: &'a [String],
+    catalog: Option<&'a Catalog>,
+}
+
+/// Why writing the cached tickets stopped early.
+enum Written {
+    /// `--limit` reached (not a failure).
+    Enough,
+    Io(std::io::Error),
+    Cache(crate::cache::CacheError),
+}
+
+impl From<crate::cache::CacheError> for Written {
+    fn from(e: crate::cache::CacheError) -> Self {
+        Self::Cache(e)
+    }
+}
+
+/// Streams the cached tickets by ascending ID into `writer`, at most `wanted`: rows go from
+/// SQLite to the output a chunk at a time, so 100,000 tickets print in the memory of one
+/// chunk, not of every ticket.
+fn write_cached<W: std::io::Write>(
+    cache: &Cache,
+    writer: &mut RecordWriter<W>,
+    wanted: usize,
+    shape: &Shape<'_>,
+) -> Result<(), Written> {
+    write_walked(|f| cache.each_ticket(f), writer, wanted, shape)
+}
+
+/// [`write_cached`] over any walk of tickets (the cache's, or a test's).
+fn write_walked<W: std::io::Write>(
+    walk: impl FnOnce(&mut dyn FnMut(Ticket) -> Result<(), Written>) -> Result<(), Written>,
+    writer: &mut RecordWriter<W>,
+    wanted: usize,
+    shape: &Shape<'_>,
+) -> Result<(), Written> {
+    writer.begin().map_err(Written::Io)?;
+    let mut chunk: Vec<Value> = Vec::with_capacity(CHUNK.min(wanted));
+    let mut seen = 0;
+    let walked = walk(&mut |t| {
+        if seen == wanted {
+            return Err(Written::Enough);
+        }
+        seen += 1;
+        chunk.push(shaped(&t, shape));
+        if chunk.len() == CHUNK {
+            writer.page(&chunk).map_err(Written::Io)?;
+            chunk.clear();
+        }
+        Ok(())
+    });
+    match walked {
+        Ok(()) | Err(Written::Enough) => {}
+        Err(e) => return Err(e),
+    }
+    writer.page(&chunk).map_err(Written::Io)?;
+    writer.finish().map(|_| ()).map_err(Written::Io)
+}
+
+/// One cached ticket as a record, cut to the columns and labelled for a table.
+fn shaped(t: &Ticket, shape: &Shape<'_>) -> Value {
+    let mut r = record(t);
+    if !shape.columns.is_empty()
+        && let Some(props) = r.get_mut("properties").and_then(Value::as_object_mut)
+    {
+        only_columns(props, shape.columns);
+    }
+    if let Some(catalog) = shape.catalog {
+        label_record(catalog, &mut r);
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    use super::*;
+
+    /// Output that notes how many tickets had been read when the first record reached it.
+    struct Spy {
+        read: Rc<Cell<usize>>,
+        first_write_at: Rc<Cell<Option<usize>>>,
+        lines: usize,
+    }
+
+    impl std::io::Write for Spy {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.first_write_at.get().is_none() {
+                self.first_write_at.set(Some(self.read.get()));
+            }
+            self.lines += buf.iter().filter(|b| **b == b'\n').count();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn ticket(n: usize) -> Ticket {
+        Ticket {
+            id: (1001 + n).to_string(),
+            properties: [("subject".to_owned(), format!("ticket {n}"))].into(),
+            created_at: None,
+            updated_at: None,
+            archived: false,
+            history: None,
+        }
+    }
+
+    fn write(total: usize, wanted: usize) -> (Option<usize>, usize, usize) {
+        let read = Rc::new(Cell::new(0));
+        let first = Rc::new(Cell::new(None));
+        let spy = Spy {
+            read: Rc::clone(&read),
+            first_write_at: Rc::clone(&first),
+            lines: 0,
+        };
+        let mut writer = RecordWriter::new(spy, OutputFormat::Jsonl, Vec::new());
+        let shape = Shape {
+            columns: &[],
+            catalog: None,
+        };
+        let walk = |f: &mut dyn FnMut(Ticket) -> Result<(), Written>| {
+            for n in 0..total {
+                read.set(read.get() + 1);
+                f(ticket(n))?;
+            }
+            Ok(())
+        };
+        assert!(write_walked(walk, &mut writer, wanted, &shape).is_ok());
+        let lines = writer.finish().expect("finish");
+        (first.get(), read.get(), lines)
+    }
+
+    #[test]
+    fn cached_tickets_stream_to_the_output_a_chunk_at_a_time() {
+        let total = 10 * CHUNK + 7;
+        let (first_write_at, read, written) = write(total, usize::MAX);
+        assert_eq!(
+            first_write_at,
+            Some(CHUNK),
+            "the first records went out after one chunk was read, not after all {total}"
+        );
+        assert_eq!((read, written), (total, total));
+    }
+
+    #[test]
+    fn a_limit_stops_reading_the_cache() {
+        let (_, read, written) = write(10 * CHUNK, 10);
+        assert_eq!(written, 10);
+        assert_eq!(read, 11, "one row past the limit, not the whole cache");
     }
 }

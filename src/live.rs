@@ -3,7 +3,11 @@
 //! changed through the protocol ([`Event::LiveChanged`], [`Event::CacheNotice`]).
 //!
 //! Owns: the cache while the TUI runs (one task holds it: `Cache` is not `Sync`), the timing
-//! of syncs, turning a sync's [`Summary`](crate::sync::Summary) into an event. Must not: know
+//! of syncs, turning a sync's [`Summary`](crate::sync::Summary) into an event, and the
+//! cache's reader: a thread of its own with a second connection (WAL lets it read while a
+//! sync writes) answering the app's [`CacheRequest`]s (`/` over the cached queue) with
+//! [`Event::CachedQueue`], so reading 100,000 rows never waits for a sync nor blocks a tokio
+//! thread. Must not: know
 //! the app or the UI (it speaks `protocol`, as the worker does), or show a failure to the
 //! user: a sync that fails is logged and tried again at the next interval (the client's
 //! pacer already absorbs 429s; the engine spends a tenth of the rate budget, so the user's
@@ -15,7 +19,7 @@ use tokio::sync::mpsc;
 
 use crate::cache::Cache;
 use crate::hubspot::Client;
-use crate::protocol::Event;
+use crate::protocol::{CacheRequest, Event};
 use crate::sync::{self, Summary, SyncOptions};
 
 /// The share of HubSpot's rate budget a background sync may spend.
@@ -39,21 +43,107 @@ pub struct Settings {
 /// At most this many cached rows make the warm start's screen (a first page's worth).
 pub const WARM_ROWS: usize = 100;
 
-/// The running task; dropping it stops the task (at its next await).
-pub struct Handle(tokio::task::JoinHandle<()>);
+/// The running task and the cache's reader; dropping it stops both (the task at its next
+/// await, the reader once its request at hand is answered).
+pub struct Handle {
+    /// Dropped with the handle: the task's thread sees it and ends.
+    _stop: tokio::sync::oneshot::Sender<()>,
+    reader: Option<std::sync::mpsc::Sender<CacheRequest>>,
+}
 
-impl Drop for Handle {
-    fn drop(&mut self) {
-        self.0.abort();
+impl Handle {
+    /// Hands a request to the cache's reader; its answer comes as an event.
+    pub fn read(&self, request: CacheRequest) {
+        if let Some(reader) = &self.reader
+            && reader.send(request).is_err()
+        {
+            tracing::warn!("the cache reader stopped");
+        }
     }
 }
 
-/// Starts the task: a sync at once, then one every `interval` after the last one ended.
+/// Starts the task: a sync at once, then one every `interval` after the last one ended; and
+/// the cache's reader. The task runs on a thread of its own (with a single-threaded
+/// runtime), so the sync's SQLite writes never block a thread of the TUI's runtime.
 pub fn spawn(client: Client, settings: Settings, events: mpsc::Sender<Event>) -> Handle {
-    Handle(tokio::spawn(run(client, settings, events)))
+    let reader = spawn_reader(settings.cache.path().to_path_buf(), events.clone());
+    let (stop, stopped) = tokio::sync::oneshot::channel();
+    crate::sync::spawn_thread("hubtix-live", move |runtime| {
+        runtime.block_on(run(client, settings, events, stopped));
+    });
+    Handle {
+        _stop: stop,
+        reader,
+    }
 }
 
-async fn run(client: Client, settings: Settings, events: mpsc::Sender<Event>) {
+/// The cache's reader: a thread owning a second connection to the cache file, answering
+/// requests one after the other until the handle is dropped (`None`: no thread).
+fn spawn_reader(
+    path: std::path::PathBuf,
+    events: mpsc::Sender<Event>,
+) -> Option<std::sync::mpsc::Sender<CacheRequest>> {
+    let (tx, rx) = std::sync::mpsc::channel::<CacheRequest>();
+    let spawned = std::thread::Builder::new()
+        .name("hubtix-cache-reader".into())
+        .spawn(move || {
+            // Opened at the first request, not at start: opening checks every page of the
+            // file (hundreds of milliseconds at 100,000 tickets), which the start must not
+            // compete with.
+            let mut cache: Option<Cache> = None;
+            while let Ok(request) = rx.recv() {
+                if cache.is_none() {
+                    match Cache::open(&path) {
+                        Ok(opened) => cache = Some(opened.cache),
+                        Err(e) => tracing::warn!("cache reader: {e}"),
+                    }
+                }
+                let Some(open) = &cache else { continue };
+                if events.blocking_send(answer(open, request)).is_err() {
+                    return;
+                }
+            }
+        });
+    match spawned {
+        Ok(_) => Some(tx),
+        Err(e) => {
+            tracing::warn!("cache reader: {e}");
+            None
+        }
+    }
+}
+
+/// One request's answer (a read that fails is logged and answered with no rows: `/` then
+/// matches the loaded rows only).
+fn answer(cache: &Cache, request: CacheRequest) -> Event {
+    match request {
+        CacheRequest::Queue {
+            req,
+            pipeline,
+            properties,
+        } => {
+            let tickets = cache
+                .queue(pipeline.as_deref(), &properties)
+                .unwrap_or_else(|e| {
+                    tracing::warn!("cache reader: {e}");
+                    Vec::new()
+                });
+            let as_of_ms = cache.sync_state().ok().and_then(|s| s.last_sync_ms);
+            Event::CachedQueue {
+                req,
+                tickets,
+                as_of_ms,
+            }
+        }
+    }
+}
+
+async fn run(
+    client: Client,
+    settings: Settings,
+    events: mpsc::Sender<Event>,
+    mut stop: tokio::sync::oneshot::Receiver<()>,
+) {
     let Settings {
         mut cache,
         notice,
@@ -78,7 +168,12 @@ async fn run(client: Client, settings: Settings, events: mpsc::Sender<Event>) {
     };
     let started_ms = jiff::Timestamp::now().as_millisecond();
     loop {
-        match sync::sync(&client, &mut cache, &options, &mut |_| {}).await {
+        let mut quiet = |_: &sync::Progress| {};
+        let synced = tokio::select! {
+            _ = &mut stop => return,
+            r = sync::sync(&client, &mut cache, &options, &mut quiet) => r,
+        };
+        match synced {
             Ok(summary) => {
                 if let Some(event) = changes(&cache, &summary, started_ms - SKEW_MS)
                     && events.send(event).await.is_err()
@@ -88,21 +183,23 @@ async fn run(client: Client, settings: Settings, events: mpsc::Sender<Event>) {
             }
             Err(e) => tracing::warn!("background sync: {e}"),
         }
-        tokio::time::sleep(interval).await;
+        tokio::select! {
+            _ = &mut stop => return,
+            () = tokio::time::sleep(interval) => {}
+        }
     }
 }
 
 /// The cached rows of `pipeline`, newest change first, when a sync has completed once.
 fn warm_rows(cache: &Cache, pipeline: Option<&str>) -> Option<Event> {
     let as_of_ms = cache.sync_state().ok()?.last_sync_ms?;
-    let mut tickets = match cache.tickets_in_pipeline(pipeline) {
+    let tickets = match cache.newest_in_pipeline(pipeline, WARM_ROWS) {
         Ok(t) => t,
         Err(e) => {
             tracing::warn!("warm start: {e}");
             return None;
         }
     };
-    tickets.truncate(WARM_ROWS);
     (!tickets.is_empty()).then_some(Event::CachedRows { tickets, as_of_ms })
 }
 

@@ -549,6 +549,19 @@ impl Failure {
     }
 }
 
+/// What the app asks of the local cache (the live task reads it; answered with
+/// [`Event::CachedQueue`] through the worker's event channel).
+#[derive(Debug, Clone, PartialEq)]
+pub enum CacheRequest {
+    /// Every cached ticket of `pipeline` (`None`: every pipeline), newest change first, with
+    /// only `properties` kept (a list row's: 100,000 rows stay small).
+    Queue {
+        req: ReqId,
+        pipeline: Option<String>,
+        properties: Vec<String>,
+    },
+}
+
 /// What the worker tells the app.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -738,6 +751,13 @@ pub enum Event {
         tickets: Vec<Ticket>,
         as_of_ms: i64,
     },
+    /// The answer to [`CacheRequest::Queue`]: the cached rows, as of the last sync
+    /// (`as_of_ms`, `None` before one completed).
+    CachedQueue {
+        req: ReqId,
+        tickets: Vec<Ticket>,
+        as_of_ms: Option<i64>,
+    },
     /// What the start-up checks (`hubtix doctor`'s, run in the background) found: the portal
     /// HubSpot named, for ticket URLs, and one line on what is missing (none: nothing).
     Checked {
@@ -786,7 +806,8 @@ impl Event {
             | Self::Failed { req, .. }
             | Self::UndoPrepared { req, .. }
             | Self::Undone { req, .. }
-            | Self::WriteVerified { req, .. } => Some(*req),
+            | Self::WriteVerified { req, .. }
+            | Self::CachedQueue { req, .. } => Some(*req),
             Self::Status(_)
             | Self::Journaled(_)
             | Self::JournalLoaded { .. }

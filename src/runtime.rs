@@ -151,7 +151,7 @@ where
     let (events_tx, mut events_rx) = mpsc::channel(256);
     // What the runtime's own effects report back (a browser that did not start).
     let (local_tx, mut local_rx) = mpsc::unbounded_channel::<Msg>();
-    let _live = extras
+    let live = extras
         .live
         .take()
         .map(|s| crate::live::spawn(client.clone(), s, events_tx.clone()));
@@ -188,6 +188,11 @@ where
                 Effect::Api(cmd) => {
                     if commands.send(cmd).is_err() {
                         tracing::error!("the API worker stopped");
+                    }
+                }
+                Effect::ReadCache(request) => {
+                    if let Some(live) = &live {
+                        live.read(request);
                     }
                 }
                 Effect::Clipboard(text) => copy_osc52(terminal, &text),

@@ -11,11 +11,15 @@
 //!    page. Each page is written with its `after` cursor in one transaction, so a sync killed
 //!    at any point resumes at the next page. One search (`limit=1`) first gives the total for
 //!    the progress bar's ETA.
-//! 2. **Changes**: `POST …/tickets/search` for `hs_lastmodifieddate` from the watermark (the
-//!    highest seen) less a skew (search indexing lags writes, API-NOTES §9), sorted ascending,
-//!    200 a page. The tickets of the skew that are already cached with that very timestamp are
-//!    excluded by ID (`NOT_IN`, a second OR-group) so that an unchanged edge costs nothing: 1,000
-//!    changes cost exactly 5 pages. Past the 10,000-result cap the window starts again at the
+//! 2. **Changes**: `POST …/tickets/search` for `hs_lastmodifieddate` after the watermark (the
+//!    highest seen), sorted ascending, 200 a page, and again the changes at or before it that
+//!    may not have been searchable when the last change search ran (search indexing lags
+//!    writes, API-NOTES §9): those within a skew before that search's time (HubSpot's clock,
+//!    its `Date` header; before the watermark when unknown). When the watermark is older
+//!    than that, there is no such edge, however many tickets share its timestamp. Otherwise
+//!    the edge's tickets already cached with that very timestamp are excluded by ID
+//!    (`NOT_IN`, a second OR-group) so that an unchanged edge costs nothing: 1,000 changes
+//!    cost exactly 5 pages. Past the 10,000-result cap the window starts again at the
 //!    last timestamp seen (`GTE`: tickets of that millisecond come again, harmlessly); if one
 //!    millisecond alone holds 10,000 tickets it is walked by `hs_object_id`. A ticket that
 //!    changes again while the pages are read moves to the end of the order and shifts those
@@ -227,6 +231,44 @@ fn wanted(options: &SyncOptions, state: &SyncState) -> Vec<String> {
     all.extend(state.properties.iter().cloned());
     all.remove("hs_object_id");
     all.into_iter().collect()
+}
+
+/// Runs `task` on a thread of its own, on a single-threaded runtime, and waits for its
+/// output: the cache's SQLite calls inside it block that thread, never a thread of the
+/// caller's runtime (where the keys, the API worker and the progress bar run). `None` if
+/// the thread could not start or its task panicked.
+pub async fn on_own_thread<T, F>(name: &str, task: impl FnOnce() -> F + Send + 'static) -> Option<T>
+where
+    F: std::future::Future<Output = T>,
+    T: Send + 'static,
+{
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    spawn_thread(name, move |runtime| {
+        let _ = tx.send(runtime.block_on(task()));
+    })?;
+    rx.await.ok()
+}
+
+/// Starts `body` on a new thread with a single-threaded runtime of its own (`None`, logged:
+/// the thread or its runtime could not start).
+pub fn spawn_thread(
+    name: &str,
+    body: impl FnOnce(&tokio::runtime::Runtime) + Send + 'static,
+) -> Option<std::thread::JoinHandle<()>> {
+    let spawned = std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || {
+            match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => body(&runtime),
+                Err(e) => tracing::warn!("no runtime for the cache's thread: {e}"),
+            }
+        });
+    spawned
+        .map_err(|e| tracing::warn!("cannot start the cache's thread: {e}"))
+        .ok()
 }
 
 /// Brings the cache up to date: the first sync if needed (or its resumption), then changes,

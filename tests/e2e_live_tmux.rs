@@ -53,3 +53,45 @@ fn a_subject_changed_through_the_api_appears_without_a_key() {
     assert!(row.contains(&other), "the changed row is {other}'s: {row}");
     assert_eq!(detail_id(&after), Some(shown), "the selection did not move");
 }
+
+/// `/` finds a ticket that was never on a loaded page: closed (so no page of the first
+/// view, Open, ever has it) and renamed through the API, then synced into the cache with
+/// `hubtix sync`; the TUI shows it marked `≈`, and Enter opens its detail from HubSpot.
+#[test]
+fn slash_finds_a_ticket_never_on_a_loaded_page() {
+    if !tmux_available() {
+        return;
+    }
+    let sandbox = Sandbox::start(600);
+    let api = Api::new(&sandbox.url);
+    let far = "1600";
+    api.set_property(far, "hs_pipeline_stage", "4");
+    api.set_property(far, "subject", "Zebracorn anomaly");
+    let t = Tmux::start("slash-cache", 140, 32, &[]);
+    t.wait_text("$");
+    t.line(&format!(
+        "HUBSPOT_ACCESS_TOKEN=demo-token HUBTIX_BASE_URL={} {} sync",
+        sandbox.url,
+        tmux::quoted(&tmux::bin())
+    ));
+    t.wait_text("synced: 600 added");
+    t.line("clear");
+    let screen = t.launch(&sandbox);
+    assert!(
+        !screen.contains("Zebracorn"),
+        "not on the first page:\n{screen}"
+    );
+    t.keys(&["/"]);
+    t.text("zebracorn");
+    let found = t.wait_for("the cached match", |s| {
+        s.contains("≈ 1 from the cache") && s.contains("Zebracorn anomaly")
+    });
+    let row = found
+        .lines()
+        .find(|l| l.contains("Zebracorn anomaly") && l.contains(far))
+        .unwrap_or_else(|| panic!("the row:\n{found}"));
+    assert!(row.contains('≈'), "marked as from the cache: {row}");
+    t.keys(&["Enter", "Enter"]);
+    let opened = t.wait_for("its detail", |s| detail_id(s).as_deref() == Some(far));
+    assert!(opened.contains("Zebracorn anomaly"), "{opened}");
+}

@@ -56,6 +56,7 @@ pub(super) fn on_event(app: &mut App, event: Event) -> Vec<Effect> {
                 app.catalog_load.pipelines = Loadable::Ready(());
                 // Stage labels changed.
                 app.fuzzy_stale = true;
+                app.cache_queue.labels_changed();
                 return app.catalog_arrived();
             }
             Vec::new()
@@ -66,6 +67,7 @@ pub(super) fn on_event(app: &mut App, event: Event) -> Vec<Effect> {
                 app.catalog_load.owners = Loadable::Ready(());
                 // Owner names changed.
                 app.fuzzy_stale = true;
+                app.cache_queue.labels_changed();
                 return app.catalog_arrived();
             }
             Vec::new()

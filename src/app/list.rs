@@ -1,5 +1,7 @@
 //! The ticket list's model: loaded tickets in server order, the rows on view (all, or the
-//! matches of the `/` filter), selection and scroll, marks, and paging state.
+//! matches of the `/` filter), selection and scroll, marks, and paging state; and the cached
+//! rows of the view's pipeline that `/` matches too (see `cache_queue`), shown after the
+//! loaded matches while a filter is on, never otherwise.
 //!
 //! Pure data and transitions: no I/O, no clock, no rendering. Selection is kept by ticket ID
 //! where it matters (refresh, filter) so that new data never moves the cursor under the user.
@@ -39,6 +41,13 @@ pub struct TicketList {
     first_page: usize,
     /// Total on the server when the source reports one (search does; the list API doesn't).
     pub total: Option<u64>,
+    /// The cached rows of the view's pipeline (`/` over the cache), by position.
+    cached: Vec<Ticket>,
+    cached_index: HashMap<String, usize>,
+    /// Per cached row: loaded too (its loaded row shows instead), or gone from HubSpot.
+    cached_hidden: Vec<bool>,
+    /// Indices into `cached` of the cached rows on view, after the loaded ones of `view`.
+    view_cached: Vec<usize>,
 }
 
 impl TicketList {
@@ -77,16 +86,100 @@ impl TicketList {
 
     /// Number of rows on view.
     pub fn rows(&self) -> usize {
-        self.view.as_ref().map_or(self.tickets.len(), Vec::len)
+        self.view
+            .as_ref()
+            .map_or(self.tickets.len(), |v| v.len() + self.view_cached.len())
     }
 
     /// The ticket shown at view row `row`.
     pub fn row(&self, row: usize) -> Option<&Ticket> {
         let i = match &self.view {
-            Some(v) => *v.get(row)?,
+            Some(v) if row >= v.len() => {
+                return self.cached.get(*self.view_cached.get(row - v.len())?);
+            }
+            Some(v) => v[row],
             None => row,
         };
         self.tickets.get(i)
+    }
+
+    /// Whether view row `row` is a cached row (not loaded from the view: from the cache).
+    pub fn is_cached_row(&self, row: usize) -> bool {
+        self.view.as_ref().is_some_and(|v| row >= v.len()) && row < self.rows()
+    }
+
+    /// How many cached rows are on view (the filter's matches from the cache).
+    pub fn cached_rows(&self) -> usize {
+        self.view_cached.len()
+    }
+
+    /// The cached rows (see `cache_queue`), by position.
+    pub fn cached(&self) -> &[Ticket] {
+        &self.cached
+    }
+    pub fn cached_len(&self) -> usize {
+        self.cached.len()
+    }
+    pub fn cached_position(&self, id: &str) -> Option<usize> {
+        self.cached_index.get(id).copied()
+    }
+    /// Whether cached row `j` may show: neither loaded too nor gone.
+    pub fn cached_is_shown(&self, j: usize) -> bool {
+        self.cached_hidden.get(j).is_some_and(|h| !h)
+    }
+
+    /// Replaces the cached rows (the cache's answer). The filter shows them at its next run.
+    pub fn set_cached(&mut self, tickets: Vec<Ticket>) {
+        self.view_cached.clear();
+        self.cached_index = tickets
+            .iter()
+            .enumerate()
+            .map(|(j, t)| (t.id.clone(), j))
+            .collect();
+        self.cached_hidden = tickets
+            .iter()
+            .map(|t| self.index.contains_key(&t.id))
+            .collect();
+        self.cached = tickets;
+    }
+
+    /// A ticket for the cached rows: replaces its cached row (hidden when it no longer
+    /// `belongs` to them), or is appended when it belongs. Returns whether it was appended.
+    pub fn put_cached(&mut self, ticket: Ticket, belongs: bool) -> bool {
+        if let Some(&j) = self.cached_index.get(&ticket.id) {
+            self.cached[j] = ticket;
+            if !belongs {
+                self.cached_hidden[j] = true;
+            }
+            return false;
+        }
+        if !belongs {
+            return false;
+        }
+        self.cached_index
+            .insert(ticket.id.clone(), self.cached.len());
+        self.cached_hidden.push(self.index.contains_key(&ticket.id));
+        self.cached.push(ticket);
+        true
+    }
+
+    /// Hides a cached row for good (the ticket is gone from HubSpot).
+    pub fn hide_cached(&mut self, id: &str) {
+        if let Some(&j) = self.cached_index.get(id) {
+            self.cached_hidden[j] = true;
+        }
+    }
+
+    /// Empties the list for a new first page, keeping the cached rows and the viewport.
+    pub fn emptied(&mut self) -> TicketList {
+        let mut fresh = TicketList::default();
+        fresh.set_viewport(self.viewport);
+        // Rows hidden because they were loaded show again; those gone stay hidden.
+        self.unhide_cached();
+        let hidden = std::mem::take(&mut self.cached_hidden);
+        fresh.set_cached(std::mem::take(&mut self.cached));
+        fresh.cached_hidden = hidden;
+        fresh
     }
 
     /// Rows `offset .. offset + viewport` as (row number, ticket): what a frame draws.
@@ -111,7 +204,7 @@ impl TicketList {
     /// Appends a page (a ticket already loaded is updated in place, not duplicated).
     pub fn append_page(&mut self, tickets: Vec<Ticket>, next_after: Option<String>) {
         for t in tickets {
-            self.upsert(t);
+            self.upsert_loaded(t);
         }
         self.next_after = next_after;
         self.loaded_once = true;
@@ -141,14 +234,16 @@ impl TicketList {
         };
         self.tickets.clear();
         self.index.clear();
+        self.unhide_cached();
         self.view = None;
+        self.view_cached.clear();
         self.gone.clear();
         self.first_page = tickets.len();
         self.append_page(tickets, next_after);
         if let Some((later, later_after)) = later {
             for t in later {
                 if !self.index.contains_key(&t.id) {
-                    self.upsert(t);
+                    self.upsert_loaded(t);
                 }
             }
             self.next_after = later_after;
@@ -160,6 +255,9 @@ impl TicketList {
             // Back where it was, flagged, so nothing moves under the cursor.
             let pos = row.min(self.tickets.len());
             self.left = Some(ticket.id.clone());
+            if let Some(&j) = self.cached_index.get(&ticket.id) {
+                self.cached_hidden[j] = true;
+            }
             self.tickets.insert(pos, ticket);
             if pos <= self.first_page {
                 self.first_page += 1;
@@ -173,6 +271,16 @@ impl TicketList {
             .min(self.rows().saturating_sub(1));
         self.offset = offset;
         self.clamp_scroll();
+    }
+
+    /// Shows again every cached row that was hidden because it was loaded (the loaded rows
+    /// are about to be replaced).
+    fn unhide_cached(&mut self) {
+        for (t, hidden) in self.cached.iter().zip(self.cached_hidden.iter_mut()) {
+            if *hidden && self.index.contains_key(&t.id) {
+                *hidden = false;
+            }
+        }
     }
 
     fn reindex(&mut self) {
@@ -214,10 +322,30 @@ impl TicketList {
                 new.history = old.history.take();
             }
             *old = new;
+        } else if let Some(&j) = self.cached_index.get(&ticket.id) {
+            // Not a row of the view: its cached row shows it.
+            self.cached[j] = ticket;
         } else {
-            // While filtered, a new ticket stays out of view until the filter runs again.
-            self.index.insert(ticket.id.clone(), self.tickets.len());
-            self.tickets.push(ticket);
+            self.push_loaded(ticket);
+        }
+    }
+
+    /// Appends a loaded ticket. While filtered, it stays out of view until the filter runs
+    /// again.
+    fn push_loaded(&mut self, ticket: Ticket) {
+        if let Some(&j) = self.cached_index.get(&ticket.id) {
+            self.cached_hidden[j] = true;
+        }
+        self.index.insert(ticket.id.clone(), self.tickets.len());
+        self.tickets.push(ticket);
+    }
+
+    /// Inserts or updates a ticket of the view (a page's): loaded even when it is cached.
+    fn upsert_loaded(&mut self, ticket: Ticket) {
+        if self.index.contains_key(&ticket.id) {
+            self.upsert(ticket);
+        } else {
+            self.push_loaded(ticket);
         }
     }
 
@@ -233,6 +361,9 @@ impl TicketList {
         let pos = self
             .tickets
             .partition_point(|t| key(&t.id) < key(&ticket.id));
+        if let Some(&j) = self.cached_index.get(&ticket.id) {
+            self.cached_hidden[j] = true;
+        }
         self.tickets.insert(pos, ticket);
         // A created ticket is shown, so it is counted: "32/31" would read as a bug.
         self.total = self.total.map(|t| t + 1);
@@ -356,15 +487,22 @@ impl TicketList {
         self.clamp_scroll();
     }
     pub fn select_id(&mut self, id: &str) -> bool {
-        let Some(&i) = self.index.get(id) else {
-            return false;
-        };
-        let row = match &self.view {
-            Some(v) => match v.iter().position(|&x| x == i) {
+        let row = match (&self.view, self.index.get(id)) {
+            (None, Some(&i)) => i,
+            (Some(v), Some(&i)) => match v.iter().position(|&x| x == i) {
                 Some(r) => r,
                 None => return false,
             },
-            None => i,
+            (Some(v), None) => {
+                let Some(&j) = self.cached_index.get(id) else {
+                    return false;
+                };
+                match self.view_cached.iter().position(|&x| x == j) {
+                    Some(r) => v.len() + r,
+                    None => return false,
+                }
+            }
+            (None, None) => return false,
         };
         self.select_row(row);
         true
@@ -395,7 +533,14 @@ impl TicketList {
     /// Shows only `rows` (indices into the loaded tickets, in display order), or all rows.
     /// The cursor stays on the same ticket when it is on view, else goes to the first row.
     pub fn set_view(&mut self, rows: Option<Vec<usize>>) {
+        self.set_view_with_cached(rows, Vec::new());
+    }
+
+    /// [`Self::set_view`] with cached rows (indices into [`Self::cached`]) after the loaded
+    /// ones; ignored without a filter (`rows: None`).
+    pub fn set_view_with_cached(&mut self, rows: Option<Vec<usize>>, cached: Vec<usize>) {
         let keep = self.selected_id().map(str::to_owned);
+        self.view_cached = if rows.is_some() { cached } else { Vec::new() };
         self.view = rows;
         self.selected = 0;
         self.offset = 0;

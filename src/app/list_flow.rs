@@ -61,7 +61,7 @@ impl App {
 
     /// Empties the list and loads the first page of the current source.
     pub(super) fn reset_list(&mut self) -> Vec<Effect> {
-        self.list = TicketList::default();
+        self.list = self.list.emptied();
         self.list.set_viewport(self.areas.list_rows());
         self.filter = None;
         self.fuzzy_stale = true;
@@ -87,7 +87,8 @@ impl App {
             self.rebuild_haystacks();
         }
         let matches = self.fuzzy.filter(&query).to_vec();
-        self.list.set_view(Some(matches));
+        let cached = self.cached_matches(&query);
+        self.list.set_view_with_cached(Some(matches), cached);
     }
 
     pub(super) fn rebuild_haystacks(&mut self) {
@@ -124,6 +125,7 @@ impl App {
         if self.fuzzy_stale || self.fuzzy.len() != self.list.len() {
             self.rebuild_haystacks();
         }
+        self.sync_cached_haystacks(ids);
     }
 
     /// What `/` matches a ticket on: ID, subject, stage, owner, priority.
@@ -340,7 +342,7 @@ pub(super) fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
                 query,
                 editing: true,
             });
-            Vec::new()
+            app.want_cache_queue()
         }
         Action::Refresh => {
             app.info("refreshing the list");

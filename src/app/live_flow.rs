@@ -19,6 +19,7 @@ pub(super) fn on_changed(app: &mut App, tickets: Vec<Ticket>, removed: &[String]
     let mut fx = Vec::new();
     let mut updated = Vec::new();
     let mut detail_changed = false;
+    app.cache_queue_changed(&tickets, removed);
     for ticket in tickets {
         detail_changed |= app.detail.ticket_id.as_deref() == Some(ticket.id.as_str());
         if app.list.get(&ticket.id).is_some() {
@@ -82,9 +83,7 @@ pub(super) fn confirm_cached(app: &mut App, event: &Event) {
             .selected_id()
             .is_some_and(|id| tickets.iter().any(|t| t.id == id));
         if !keep {
-            let viewport = app.list.viewport();
-            app.list = super::list::TicketList::default();
-            app.list.set_viewport(viewport);
+            app.list = app.list.emptied();
         }
     }
 }

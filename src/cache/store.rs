@@ -31,6 +31,10 @@ pub struct SyncState {
     /// When the first sync under way began (ms, this machine's clock), kept across a resume:
     /// the change search after it starts there.
     pub first_sync_started_ms: Option<i64>,
+    /// HubSpot's clock (its `Date` header, ms) when the last change search ran: every
+    /// change older than it less the skew was searchable then, so the next change search
+    /// re-reads only the skew before it, not the skew before the watermark.
+    pub searched_ms: Option<i64>,
 }
 
 /// One transaction's worth of changes.
@@ -77,19 +81,31 @@ fn body(t: &Ticket) -> String {
     .to_string()
 }
 
-fn ticket_from_row(id: i64, body: &str) -> Result<Ticket, String> {
-    let v: Value = serde_json::from_str(body).map_err(|e| format!("ticket {id}: {e}"))?;
-    let properties: BTreeMap<String, String> =
-        serde_json::from_value(v["properties"].clone()).map_err(|e| format!("ticket {id}: {e}"))?;
-    let at = |k: &str| {
-        v[k].as_i64()
-            .and_then(|m| jiff::Timestamp::from_millisecond(m).ok())
-    };
+/// A stored row's body, read straight into its parts (no JSON tree, no copy of it).
+#[derive(Deserialize)]
+struct Row {
+    properties: BTreeMap<String, String>,
+    #[serde(rename = "createdAt")]
+    created_at: Option<i64>,
+    #[serde(rename = "updatedAt")]
+    updated_at: Option<i64>,
+}
+
+/// Which properties a read keeps (`None`: all of them).
+pub(super) type Keep<'k> = Option<&'k std::collections::HashSet<&'k str>>;
+
+fn ticket_from_row(id: i64, body: &str, keep: Keep<'_>) -> Result<Ticket, String> {
+    let row: Row = serde_json::from_str(body).map_err(|e| format!("ticket {id}: {e}"))?;
+    let mut properties = row.properties;
+    if let Some(keep) = keep {
+        properties.retain(|k, _| keep.contains(k.as_str()));
+    }
+    let at = |ms: Option<i64>| ms.and_then(|m| jiff::Timestamp::from_millisecond(m).ok());
     Ok(Ticket {
         id: id.to_string(),
         properties,
-        created_at: at("createdAt"),
-        updated_at: at("updatedAt"),
+        created_at: at(row.created_at),
+        updated_at: at(row.updated_at),
         archived: false,
         history: None,
     })
@@ -120,16 +136,30 @@ impl Cache {
         sql: &str,
         args: impl rusqlite::Params,
     ) -> Result<Vec<Ticket>, CacheError> {
-        let mut stmt = self.conn.prepare_cached(sql).map_err(self.sqlite())?;
-        let rows = stmt
-            .query_map(args, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
-            .map_err(self.sqlite())?;
         let mut out = Vec::new();
-        for row in rows {
-            let (id, body) = row.map_err(self.sqlite())?;
-            out.push(ticket_from_row(id, &body).map_err(|m| self.row_error(m))?);
-        }
+        self.walk_tickets(sql, args, None, &mut |t| {
+            out.push(t);
+            Ok::<(), CacheError>(())
+        })?;
         Ok(out)
+    }
+
+    /// Calls `f` with each ticket the query selects (`id, body`), one row at a time.
+    fn walk_tickets<E: From<CacheError>>(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+        keep: Keep<'_>,
+        f: &mut dyn FnMut(Ticket) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(self.sqlite())?;
+        let mut rows = stmt.query(args).map_err(self.sqlite())?;
+        while let Some(row) = rows.next().map_err(self.sqlite())? {
+            let id: i64 = row.get(0).map_err(self.sqlite())?;
+            let body: String = row.get(1).map_err(self.sqlite())?;
+            f(ticket_from_row(id, &body, keep).map_err(|m| self.row_error(m))?)?;
+        }
+        Ok(())
     }
 
     /// Cached tickets by ID (those not cached are left out), by ascending ID.
@@ -371,4 +401,51 @@ pub(super) fn tickets_in_pipeline(
 
 pub(super) fn all_tickets(cache: &Cache) -> Result<Vec<Ticket>, CacheError> {
     cache.read_tickets("SELECT id, body FROM tickets ORDER BY id", [])
+}
+
+pub(super) fn newest_in_pipeline(
+    cache: &Cache,
+    pipeline: Option<&str>,
+    limit: usize,
+) -> Result<Vec<Ticket>, CacheError> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    match pipeline {
+        Some(p) => cache.read_tickets(
+            "SELECT id, body FROM tickets WHERE pipeline = ?1 ORDER BY modified_ms DESC LIMIT ?2",
+            params![p, limit],
+        ),
+        None => cache.read_tickets(
+            "SELECT id, body FROM tickets ORDER BY modified_ms DESC LIMIT ?1",
+            [limit],
+        ),
+    }
+}
+
+pub(super) fn each_in_pipeline(
+    cache: &Cache,
+    pipeline: Option<&str>,
+    keep: Keep<'_>,
+    f: &mut dyn FnMut(Ticket) -> Result<(), CacheError>,
+) -> Result<(), CacheError> {
+    match pipeline {
+        Some(p) => cache.walk_tickets(
+            "SELECT id, body FROM tickets WHERE pipeline = ?1 ORDER BY modified_ms DESC",
+            [p],
+            keep,
+            f,
+        ),
+        None => cache.walk_tickets(
+            "SELECT id, body FROM tickets ORDER BY modified_ms DESC",
+            [],
+            keep,
+            f,
+        ),
+    }
+}
+
+pub(super) fn each_ticket<E: From<CacheError>>(
+    cache: &Cache,
+    f: &mut dyn FnMut(Ticket) -> Result<(), E>,
+) -> Result<(), E> {
+    cache.walk_tickets("SELECT id, body FROM tickets ORDER BY id", [], None, f)
 }

@@ -318,6 +318,13 @@ impl Client {
         &self.inner.token
     }
 
+    /// HubSpot's clock as the latest answer's `Date` header gave it (whole seconds, rounded
+    /// down; `None` until an answer carried one). The sync engine bounds its re-read of
+    /// recent changes with it, so it never mixes this machine's clock with HubSpot's.
+    pub fn server_time(&self) -> Option<jiff::Timestamp> {
+        self.server_clock().map(|c| c.server)
+    }
+
     /// Follows headroom changes.
     pub fn watch_headroom(&self) -> watch::Receiver<Option<Headroom>> {
         self.inner.headroom.subscribe()
@@ -1026,5 +1033,24 @@ pub(crate) mod tests {
         ))
         .expect("client");
         assert_eq!(c.base_url(), "http://127.0.0.1:9");
+    }
+
+    #[test]
+    fn the_date_header_is_hubspots_clock() {
+        let mut h = reqwest::header::HeaderMap::new();
+        assert_eq!(server_date(&h), None);
+        h.insert(
+            reqwest::header::DATE,
+            reqwest::header::HeaderValue::from_static("Tue, 01 Dec 2026 13:24:35 GMT"),
+        );
+        assert_eq!(
+            server_date(&h),
+            Some("2026-12-01T13:24:35Z".parse().expect("ts"))
+        );
+        h.insert(
+            reqwest::header::DATE,
+            reqwest::header::HeaderValue::from_static("yesterday"),
+        );
+        assert_eq!(server_date(&h), None);
     }
 }

@@ -110,6 +110,8 @@ enum Next {
 struct Seen {
     at: HashMap<String, i64>,
     rewind: Option<i64>,
+    /// Whether the first page was read (and its answer's clock noted).
+    searched: bool,
 }
 
 impl Seen {
@@ -127,15 +129,7 @@ impl Seen {
 pub(super) async fn run(run: &mut Run<'_>, mut state: SyncState) -> Result<SyncState, SyncError> {
     let watermark = state.watermark_ms.unwrap_or(0);
     let skew = i64::try_from(run.options.skew.as_millis()).unwrap_or(i64::MAX);
-    let from = watermark.saturating_sub(skew);
-    let edge = run
-        .cache
-        .ids_modified_between(from, watermark, NOT_IN_MAX)?;
-    let mut window = Window::Since {
-        from,
-        watermark,
-        edge: (edge.len() <= NOT_IN_MAX).then_some(edge),
-    };
+    let mut window = first_window(run, watermark, skew, state.searched_ms)?;
     let mut seen = Seen::default();
     let mut rewinds = 0;
     loop {
@@ -153,6 +147,35 @@ pub(super) async fn run(run: &mut Run<'_>, mut state: SyncState) -> Result<SyncS
     Ok(state)
 }
 
+/// The first window: newer than the watermark, and the changes at or before it that may not
+/// have been searchable when the last change search ran — those of the skew before that
+/// search (`searched_ms`, HubSpot's clock), or before the watermark when no search time is
+/// known. A watermark older than the last search less the skew has no such edge: the
+/// window is then "after the watermark" alone, however many tickets share its timestamp
+/// (a bulk import, a workflow run). Otherwise the edge's tickets that are cached with their
+/// very timestamp are excluded by ID, so an unchanged edge costs nothing.
+fn first_window(
+    run: &Run<'_>,
+    watermark: i64,
+    skew: i64,
+    searched_ms: Option<i64>,
+) -> Result<Window, SyncError> {
+    let from = watermark
+        .saturating_sub(skew)
+        .max(searched_ms.map_or(i64::MIN, |s| s.saturating_sub(skew)));
+    if from > watermark {
+        return Ok(Window::After(watermark));
+    }
+    let edge = run
+        .cache
+        .ids_modified_between(from, watermark, NOT_IN_MAX)?;
+    Ok(Window::Since {
+        from,
+        watermark,
+        edge: (edge.len() <= NOT_IN_MAX).then_some(edge),
+    })
+}
+
 /// Pages through one window, writing each page with the watermark it reached.
 async fn read_window(
     run: &mut Run<'_>,
@@ -168,6 +191,13 @@ async fn read_window(
         run.count_request()?;
         let request = window.request(&run.properties, after.clone());
         let mut page = run.client.search_tickets(&request).await?;
+        if !seen.searched {
+            // The first answer's clock: this search saw every change older than it less the
+            // skew. UNCONFIRMED: that HubSpot's `Date` header and `hs_lastmodifieddate` come
+            // from one clock (both are its servers'; the skew covers a small difference).
+            seen.searched = true;
+            state.searched_ms = run.client.server_time().map(|t| t.as_millisecond());
+        }
         let results = std::mem::take(&mut page.results);
         let tickets: Vec<Ticket> = results.into_iter().map(mapping::ticket).collect();
         let (last_ts, last_id) = tickets.last().map_or((page_floor, 0), |t| {

@@ -196,6 +196,12 @@ pub fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let focused = app.focus == Focus::List && app.overlay.is_none();
     let list = &app.list;
     let count = match (list.total, list.is_filtered()) {
+        (_, true) if app.cache_queue_ready() => format!(
+            "{}/{} loaded · ≈ {} from the cache",
+            list.rows() - list.cached_rows(),
+            list.len(),
+            crate::text::thousands(u64::try_from(list.cached_rows()).unwrap_or(u64::MAX))
+        ),
         (_, true) => format!("{}/{} loaded", list.rows(), list.len()),
         (Some(t), false) if app.list_capped => {
             format!("{}/{} · HubSpot stops at 10,000", list.len(), t)
@@ -264,16 +270,18 @@ pub fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             Loadable::Ready(()) => lines.push(Line::styled("  no tickets", theme.dim())),
         }
     } else if list.rows() == 0 {
-        lines.push(Line::styled(
-            "  no loaded ticket matches the filter",
-            theme.dim(),
-        ));
+        let what = if app.cache_queue_ready() {
+            "  no ticket matches the filter, loaded or cached"
+        } else {
+            "  no loaded ticket matches the filter"
+        };
+        lines.push(Line::styled(what, theme.dim()));
     }
     for (row, ticket) in list.visible() {
         lines.push(row_line(
             app,
             ticket,
-            row == list.selected_row(),
+            (row == list.selected_row(), list.is_cached_row(row)),
             focused,
             &cols,
             theme,
@@ -330,10 +338,12 @@ fn priority_label(p: &str) -> &str {
     }
 }
 
+/// One row; `(selected, cached)`: a cached row (`/` over the cache, not a loaded row of the
+/// view) is marked `≈` and dimmed.
 fn row_line(
     app: &App,
     t: &Ticket,
-    selected: bool,
+    (selected, cached): (bool, bool),
     focused: bool,
     cols: &[Column],
     theme: Theme,
@@ -345,6 +355,7 @@ fn row_line(
     let marker = match (marked, gone || left) {
         (_, true) => "✗",
         (true, false) => "●",
+        _ if cached => "≈",
         _ => " ",
     };
     let mut spans = vec![Span::styled(marker, theme.marked())];
@@ -398,6 +409,8 @@ fn row_line(
     let mut line = Line::from(spans);
     if gone || left {
         line = line.style(theme.gone());
+    } else if cached {
+        line = line.style(theme.dim());
     }
     if selected {
         line = line.style(theme.selected(focused));

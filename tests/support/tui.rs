@@ -220,6 +220,30 @@ impl Harness {
         )
     }
 
+    /// [`Harness::attach_client`] with the live queue's task over `live`'s cache (the
+    /// background sync and the cache's reader, as the binary runs them). Its waits look at
+    /// every frame in order.
+    pub fn attach_live(
+        sandbox: SandboxHandle,
+        client: Client,
+        width: u16,
+        height: u16,
+        live: hubtix::live::Settings,
+    ) -> Self {
+        let extras = hubtix::runtime::Extras {
+            live: Some(live),
+            ..hubtix::runtime::Extras::default()
+        };
+        Self::spawn_loop_with(
+            sandbox,
+            client,
+            (width, height),
+            extras,
+            false,
+            Box::new(|_| {}),
+        )
+    }
+
     fn spawn_loop_with(
         sandbox: SandboxHandle,
         client: Client,
