@@ -333,3 +333,65 @@ async fn writes_a_killed_run_left_without_outcome_are_resolved_at_the_next_start
         .await;
     h.quit().await;
 }
+
+/// A merge is journaled (both old IDs gone, the survivor created) and `z` refuses it with
+/// the reason its dialog gave before it was made, sending nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_merge_is_journaled_and_z_says_it_cannot_be_undone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = start(dir.path()).await;
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Char(' '));
+    h.wait_text("2 marked").await;
+    h.key(KeyCode::Char('M'));
+    h.wait_text("Merge #1001 and #1002?").await;
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Char('y'));
+    h.wait_text("merged #1002 into #1001, now #").await;
+    let survivor = h
+        .client
+        .get_ticket("1001", &GetQuery::properties(&["subject"]))
+        .await
+        .expect("the survivor")
+        .id;
+    assert_ne!(survivor, "1001");
+
+    let logged = hubtix::journal::fold(
+        Journal::new(hubtix::journal::file_in(dir.path(), false), "reader")
+            .lines()
+            .expect("journal"),
+    );
+    let merge = logged
+        .iter()
+        .find(|l| l.entry.kind == WriteKind::Merge)
+        .expect("a merge entry");
+    let mut gone: Vec<&str> = merge.entry.deleted.iter().map(|o| o.id.as_str()).collect();
+    gone.sort_unstable();
+    assert_eq!(gone, ["1001", "1002"]);
+    assert!(
+        matches!(merge.outcome, Some(Outcome::Applied { .. })),
+        "{:?}",
+        merge.outcome
+    );
+    let lines = Journal::new(hubtix::journal::file_in(dir.path(), false), "reader")
+        .lines()
+        .expect("journal");
+    assert!(
+        lines.iter().any(|l| matches!(l,
+            Line::Outcome { id, created, .. }
+                if *id == merge.entry.id && created.iter().any(|o| o.id == survivor))),
+        "the survivor is recorded as created: {lines:?}"
+    );
+
+    h.key(KeyCode::Char('z'));
+    h.wait_text("a merge cannot be undone").await;
+    assert_eq!(
+        h.client
+            .get_ticket(&survivor, &GetQuery::properties(&["subject"]))
+            .await
+            .expect("still there")
+            .id,
+        survivor
+    );
+    h.quit().await;
+}

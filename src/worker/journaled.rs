@@ -160,20 +160,29 @@ async fn pending(client: &Client, journal: &Journal, cmd: &Command) -> Option<En
         }
         Command::ArchiveTicket { .. } | Command::BatchArchive { .. } => {
             entry.kind = WriteKind::Delete;
-            entry.deleted = entry
-                .tickets
-                .iter()
-                .map(|id| ObjectRef {
-                    kind: "tickets".to_owned(),
-                    id: id.clone(),
-                    ticket: None,
-                })
-                .collect();
+            entry.deleted = tickets_as_objects(&entry.tickets);
+        }
+        Command::MergeTickets { .. } => {
+            // Cannot be undone (`MERGE_HINT`); the entry records which tickets went into the
+            // survivor, whose (usually new) ID the outcome adds as created.
+            entry.kind = WriteKind::Merge;
+            entry.deleted = tickets_as_objects(&entry.tickets);
         }
         Command::Undo { plan, .. } => return Some(undo_entry(entry, plan)),
         _ => return None,
     }
     Some(entry)
+}
+
+/// Tickets by ID as journal objects.
+fn tickets_as_objects(ids: &[String]) -> Vec<ObjectRef> {
+    ids.iter()
+        .map(|id| ObjectRef {
+            kind: "tickets".to_owned(),
+            id: id.clone(),
+            ticket: None,
+        })
+        .collect()
 }
 
 /// The journal entry of an undo: from the current values back to the ones before.
@@ -344,6 +353,11 @@ fn outcome(event: &Event) -> (Outcome, Vec<ObjectRef>, Option<String>) {
             pinned.then(|| activity.id.clone()),
         ),
         Event::Undone { failed, .. } => (applied(failed), Vec::new(), None),
+        Event::TicketsMerged { survivor, .. } => (
+            applied(&[]),
+            tickets_as_objects(std::slice::from_ref(&survivor.id)),
+            None,
+        ),
         _ => (applied(&[]), Vec::new(), None),
     }
 }
