@@ -173,7 +173,25 @@ impl Cache {
     /// damaged, or has a schema this hubtix cannot migrate (written by a newer one) is moved
     /// aside to `<name>.unusable-<ms>` and a new one built; the notice says so in one line.
     pub fn open(path: &Path) -> Result<Opened, CacheError> {
-        schema::open(path)
+        schema::open(path, schema::Check::Pages)
+    }
+
+    /// [`Cache::open`] without reading every page first: the header and the schema version
+    /// are checked (a file that is no database, or a newer hubtix's, is still moved aside with
+    /// the notice), damaged pages are not. For the TUI's start, which must not wait for a
+    /// whole-file scan; it runs [`Cache::pages_ok`] once its first rows are on screen.
+    pub fn open_quick(path: &Path) -> Result<Opened, CacheError> {
+        schema::open(path, schema::Check::Header)
+    }
+
+    /// Whether every page of the file reads (`PRAGMA quick_check`); `Err` names the damage
+    /// (or the error that stopped the check). Reopening with [`Cache::open`] then moves the
+    /// file aside and starts a new one.
+    pub fn pages_ok(&self) -> Result<(), String> {
+        match schema::pages_ok(&self.conn) {
+            Ok(result) => result,
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     /// Where the file is.

@@ -87,13 +87,12 @@ fn spawn_reader(
     let spawned = std::thread::Builder::new()
         .name("hubtix-cache-reader".into())
         .spawn(move || {
-            // Opened at the first request, not at start: opening checks every page of the
-            // file (hundreds of milliseconds at 100,000 tickets), which the start must not
-            // compete with.
+            // Opened at the first request, without the page scan: the live task runs that
+            // (hundreds of milliseconds at 100,000 tickets) once, after the first rows.
             let mut cache: Option<Cache> = None;
             while let Ok(request) = rx.recv() {
                 if cache.is_none() {
-                    match Cache::open(&path) {
+                    match Cache::open_quick(&path) {
                         Ok(opened) => cache = Some(opened.cache),
                         Err(e) => tracing::warn!("cache reader: {e}"),
                     }
@@ -160,6 +159,27 @@ async fn run(
         && events.send(event).await.is_err()
     {
         return;
+    }
+    // The start opened the cache without reading every page (`Cache::open_quick`); that
+    // check runs now, after the first rows, and a damaged file is rebuilt with the notice.
+    if let Err(why) = cache.pages_ok() {
+        tracing::warn!("the cache is damaged: {why}");
+        let path = cache.path().to_path_buf();
+        drop(cache);
+        cache = match Cache::open(&path) {
+            Ok(opened) => {
+                if let Some(n) = opened.notice
+                    && events.send(Event::CacheNotice(n)).await.is_err()
+                {
+                    return;
+                }
+                opened.cache
+            }
+            Err(e) => {
+                tracing::warn!("no live queue: {e}");
+                return;
+            }
+        };
     }
     let options = SyncOptions {
         properties,

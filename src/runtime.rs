@@ -16,6 +16,7 @@ use tokio::sync::mpsc;
 
 use crate::app::{self, App, Effect, Msg};
 use crate::hubspot::Client;
+use crate::protocol::Event;
 use crate::worker;
 
 /// How often the clock ticks (debounce, toasts, backoff countdown).
@@ -240,26 +241,40 @@ where
         if let Some(msg) = msg {
             effects = app::update(app, msg);
         }
-        // Drain every input event already waiting before drawing again: a burst of keys
-        // (held `j`, `send-keys -N 2000`) costs one frame, and none waits for the next key.
-        while !effects.iter().any(|e| matches!(e, Effect::Quit)) {
-            match input.next().now_or_never() {
-                None => break,
-                Some(None) => return Ok(Exit::Shutdown),
-                Some(Some(Err(e))) => return Err(e),
-                Some(Some(Ok(ev))) => {
-                    if let Some(msg) = msg_from_terminal(ev) {
-                        effects.extend(app::update(app, msg));
-                    }
+        if let Some(end) = drain_waiting(app, &mut input, &mut events_rx, &mut effects) {
+            return end;
+        }
+    }
+}
+
+/// Drains every input event and worker answer already waiting before the next frame: a
+/// burst of keys (held `j`, `send-keys -N 2000`) or of answers costs one frame, and none
+/// waits for the next key. `Some` ends the loop (the input closed or failed).
+fn drain_waiting<S>(
+    app: &mut App,
+    input: &mut S,
+    events_rx: &mut mpsc::Receiver<Event>,
+    effects: &mut Vec<Effect>,
+) -> Option<io::Result<Exit>>
+where
+    S: Stream<Item = io::Result<TermEvent>> + Unpin,
+{
+    while !effects.iter().any(|e| matches!(e, Effect::Quit)) {
+        match input.next().now_or_never() {
+            None => break,
+            Some(None) => return Some(Ok(Exit::Shutdown)),
+            Some(Some(Err(e))) => return Some(Err(e)),
+            Some(Some(Ok(ev))) => {
+                if let Some(msg) = msg_from_terminal(ev) {
+                    effects.extend(app::update(app, msg));
                 }
             }
         }
-        // Drain the worker answers already waiting before drawing again: a burst costs one
-        // frame, not one each.
-        while let Ok(ev) = events_rx.try_recv() {
-            effects.extend(app::update(app, Msg::Worker(ev)));
-        }
     }
+    while let Ok(ev) = events_rx.try_recv() {
+        effects.extend(app::update(app, Msg::Worker(ev)));
+    }
+    None
 }
 
 fn save_draft(drafts: Option<&crate::drafts::DraftStore>, draft: &crate::drafts::Draft) {
@@ -801,7 +816,8 @@ fn live_settings(
         .first()
         .and_then(|v| v.pipeline.clone());
     let path = crate::cache_cmd::cache_path(paths, conn, conn.sandbox.is_some());
-    let settings = match crate::cache::Cache::open(&path) {
+    // Without the page scan: the live task runs it once the first rows are on screen.
+    let settings = match crate::cache::Cache::open_quick(&path) {
         Ok(opened) => Some(crate::live::Settings {
             cache: opened.cache,
             notice: opened.notice,

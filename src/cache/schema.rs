@@ -44,7 +44,18 @@ enum Unusable {
     TooNew(i64),
 }
 
-pub(super) fn open(path: &Path) -> Result<Opened, CacheError> {
+/// How much of the file [`open`] checks before using it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Check {
+    /// The header, the schema version and every page (`PRAGMA quick_check`): hundreds of
+    /// milliseconds on a 60 MB file.
+    Pages,
+    /// The header and the schema version only: a file that is not a database or is too new
+    /// is still caught; damaged pages are found by [`pages_ok`] later (the TUI's start).
+    Header,
+}
+
+pub(super) fn open(path: &Path, check: Check) -> Result<Opened, CacheError> {
     let io = |source| CacheError::Io {
         path: path.to_path_buf(),
         source,
@@ -52,7 +63,7 @@ pub(super) fn open(path: &Path) -> Result<Opened, CacheError> {
     if let Some(dir) = path.parent() {
         create_private_dir(dir).map_err(io)?;
     }
-    match try_open(path)? {
+    match try_open(path, check)? {
         Ok(cache) => Ok(Opened {
             cache,
             notice: None,
@@ -69,7 +80,7 @@ pub(super) fn open(path: &Path) -> Result<Opened, CacheError> {
                     aside.display()
                 ),
             };
-            match try_open(path)? {
+            match try_open(path, check)? {
                 Ok(cache) => Ok(Opened {
                     cache,
                     notice: Some(notice),
@@ -89,7 +100,7 @@ pub(super) fn open(path: &Path) -> Result<Opened, CacheError> {
 
 /// Opens and migrates; `Ok(Err(_))` when the file itself is the problem (move it aside),
 /// `Err(_)` when something else is (no disk, no permission, locked).
-fn try_open(path: &Path) -> Result<Result<Cache, Unusable>, CacheError> {
+fn try_open(path: &Path, check: Check) -> Result<Result<Cache, Unusable>, CacheError> {
     let sqlite = |source| CacheError::Sqlite {
         path: path.to_path_buf(),
         source,
@@ -106,7 +117,7 @@ fn try_open(path: &Path) -> Result<Result<Cache, Unusable>, CacheError> {
         })?;
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(sqlite)?;
-    match prepare(&conn) {
+    match prepare(&conn, check) {
         Ok(()) => Ok(Ok(Cache {
             conn,
             path: path.to_path_buf(),
@@ -134,7 +145,7 @@ impl From<rusqlite::Error> for PrepareError {
 
 /// WAL, the version check, the migrations, and a quick look at the pages (a damaged file
 /// fails here rather than in the middle of a sync).
-fn prepare(conn: &Connection) -> Result<(), PrepareError> {
+fn prepare(conn: &Connection, check: Check) -> Result<(), PrepareError> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > SCHEMA_VERSION {
@@ -142,9 +153,10 @@ fn prepare(conn: &Connection) -> Result<(), PrepareError> {
     }
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
-    let check: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
-    if check != "ok" {
-        return Err(PrepareError::Unusable(Unusable::Corrupt(check)));
+    if check == Check::Pages
+        && let Err(why) = pages_ok(conn)?
+    {
+        return Err(PrepareError::Unusable(Unusable::Corrupt(why)));
     }
     let from = usize::try_from(version).unwrap_or(0);
     for (n, sql) in MIGRATIONS.iter().enumerate().skip(from) {
@@ -158,6 +170,12 @@ fn prepare(conn: &Connection) -> Result<(), PrepareError> {
         tx.commit()?;
     }
     Ok(())
+}
+
+/// Every page readable (`PRAGMA quick_check(1)`): `Ok(Err(what))` names the first damage.
+pub(super) fn pages_ok(conn: &Connection) -> Result<Result<(), String>, rusqlite::Error> {
+    let check: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
+    Ok(if check == "ok" { Ok(()) } else { Err(check) })
 }
 
 /// Renames the file (and its -wal/-shm) to `<name>.unusable-<ms>`.

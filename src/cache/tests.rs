@@ -180,3 +180,43 @@ fn portals_get_files_of_their_own() {
     let name = d.file_name().and_then(|n| n.to_str()).expect("name");
     assert!(name.starts_with("tickets-127_0_0_1_8080-any-"), "{name}");
 }
+
+#[test]
+fn a_damaged_page_passes_the_quick_open_and_is_caught_by_the_page_check() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = {
+        let opened = open_in(&dir);
+        opened
+            .cache
+            .conn
+            .execute_batch(
+                "CREATE TABLE filler(x);
+                 WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 4000)
+                 INSERT INTO filler SELECT randomblob(200) FROM c;
+                 PRAGMA wal_checkpoint(TRUNCATE);",
+            )
+            .expect("filler");
+        opened.cache.path().to_path_buf()
+    };
+    let mut bytes = std::fs::read(&path).expect("read");
+    let len = bytes.len();
+    assert!(len > 40 * 4096, "{len}");
+    // Pages in the middle of the file (never the header page) overwritten with garbage.
+    for (i, b) in bytes[len / 2..len / 2 + 3 * 4096].iter_mut().enumerate() {
+        *b = (i * 13 % 251) as u8;
+    }
+    std::fs::write(&path, bytes).expect("write");
+
+    let quick = Cache::open_quick(&path).expect("the quick open does not read every page");
+    assert_eq!(quick.notice, None);
+    let damage = quick
+        .cache
+        .pages_ok()
+        .expect_err("the page check finds the damage");
+    assert!(!damage.is_empty());
+    drop(quick);
+    let reopened = Cache::open(&path).expect("open");
+    let notice = reopened.notice.expect("rebuilt with a notice");
+    assert!(notice.contains("unreadable"), "{notice}");
+    assert!(reopened.cache.pages_ok().is_ok());
+}
