@@ -35,6 +35,9 @@ pub mod macro_flow;
 #[cfg(test)]
 mod macro_flow_tests;
 pub mod modal;
+mod mouse;
+#[cfg(test)]
+mod mouse_tests;
 mod overlay_flow;
 pub mod reader;
 #[cfg(test)]
@@ -92,6 +95,8 @@ pub enum Msg {
     Key(KeyEvent),
     /// Text pasted into the terminal.
     Paste(String),
+    /// A click or a turn of the wheel (only acted on when [`App::mouse`] is on).
+    Mouse(crossterm::event::MouseEvent),
     /// The terminal's new size.
     Resize(u16, u16),
     Worker(Event),
@@ -316,6 +321,8 @@ pub struct App {
     pub color: bool,
     /// The colours (`theme` in config.toml).
     pub theme: crate::config::ThemeName,
+    /// Clicks and the wheel act (`mouse = true` in config.toml); off, they change nothing.
+    pub mouse: bool,
     pub quit: bool,
 }
 
@@ -370,6 +377,7 @@ impl App {
             dirty: true,
             color: true,
             theme: crate::config::ThemeName::Dark,
+            mouse: false,
             quit: false,
         }
     }
@@ -498,6 +506,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Paste(text) => {
             app.dirty = true;
             on_paste(app, &text)
+        }
+        Msg::Mouse(ev) => {
+            app.dirty |= app.mouse;
+            mouse::on_mouse(app, ev)
         }
         Msg::Key(key) => {
             app.dirty = true;
