@@ -275,4 +275,31 @@ mod tests {
         let wide = Areas::new(Rect::new(0, 0, 160, 48));
         assert_eq!(wide.reader(), Rect::new(30, 2, 100, 44));
     }
+
+    #[test]
+    fn tabs_are_cut_at_the_edge_and_none_starts_past_it() {
+        let bar = Rect::new(10, 3, 20, 1);
+        let r = tab_rects(bar, &[8, 9, 5]);
+        assert_eq!(r[0], Rect::new(10, 3, 8, 1));
+        assert_eq!(r[1], Rect::new(20, 3, 9, 1), "two cells apart");
+        assert_eq!(
+            r[2],
+            Rect::new(30, 3, 0, 1),
+            "past the edge: nothing to click"
+        );
+    }
+
+    #[test]
+    fn a_confirmation_keeps_its_buttons_on_screen_or_has_none() {
+        let a = confirm_areas(Rect::new(0, 0, 80, 24), 3, "Delete");
+        assert_eq!(a.cancel.y, a.inner.y + 4, "after the body and a blank line");
+        assert_eq!((a.cancel.x, a.cancel.width), (a.inner.x, 10));
+        assert_eq!(a.confirm.x, a.inner.x + 10 + BUTTON_GAP);
+        assert_eq!(a.confirm.width, 10);
+        // Too little room: the buttons' line is not on screen, so nothing is hit there.
+        let tiny = confirm_areas(Rect::new(0, 0, 12, 5), 3, "Load and mark all");
+        assert_eq!(tiny.cancel.height, 0);
+        assert!(!hits(tiny.cancel, tiny.cancel.x, tiny.cancel.y));
+        assert!(tiny.confirm.x + tiny.confirm.width <= 12);
+    }
 }

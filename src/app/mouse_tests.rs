@@ -234,3 +234,28 @@ fn narrow_a_click_goes_to_the_pane_on_screen() {
     update(&mut app, click(tx, ty));
     assert_eq!(app.detail.tab, Tab::History);
 }
+
+#[test]
+fn the_wheel_scrolls_the_reader_as_its_keys_do() {
+    let long: String = (1..=100).map(|n| format!("line {n}\n")).collect();
+    let open = |app: &mut App| {
+        app.overlay = Some(Overlay::Reader(Box::new(reader::Reader::new(
+            "Description".into(),
+            long.clone(),
+            long.clone(),
+            &app.areas,
+        ))));
+    };
+    let mut wheeled = with_mouse(160, 48);
+    open(&mut wheeled);
+    update(&mut wheeled, mouse(MouseEventKind::ScrollDown, 50, 10));
+    update(&mut wheeled, mouse(MouseEventKind::ScrollDown, 50, 10));
+    update(&mut wheeled, mouse(MouseEventKind::ScrollUp, 50, 10));
+    let mut keyed = with_mouse(160, 48);
+    open(&mut keyed);
+    for _ in 0..mouse::WHEEL_LINES {
+        update(&mut keyed, key('j'));
+    }
+    assert_eq!(wheeled.overlay, keyed.overlay);
+    assert!(matches!(&wheeled.overlay, Some(Overlay::Reader(r)) if r.scroll == 3));
+}
