@@ -42,6 +42,9 @@ pub mod merge_flow;
 #[cfg(test)]
 mod merge_flow_tests;
 pub mod modal;
+mod mouse;
+#[cfg(test)]
+mod mouse_tests;
 mod overlay_flow;
 pub mod reader;
 #[cfg(test)]
@@ -105,6 +108,8 @@ pub enum Msg {
     Key(KeyEvent),
     /// Text pasted into the terminal.
     Paste(String),
+    /// A click or a turn of the wheel (only acted on when [`App::mouse`] is on).
+    Mouse(crossterm::event::MouseEvent),
     /// The terminal's new size.
     Resize(u16, u16),
     Worker(Event),
@@ -376,6 +381,8 @@ pub struct App {
     pub cached_catalog: Option<Catalog>,
     /// The catalogue on screen came from the cache: read again once back online.
     catalog_from_cache: bool,
+    /// Clicks and the wheel act (`mouse = true` in config.toml); off, they change nothing.
+    pub mouse: bool,
     pub quit: bool,
 }
 
@@ -438,6 +445,7 @@ impl App {
             gate: crate::protocol::Gate::default(),
             cached_catalog: None,
             catalog_from_cache: false,
+            mouse: false,
             quit: false,
         }
     }
@@ -593,6 +601,10 @@ fn update_state(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Paste(text) => {
             app.dirty = true;
             on_paste(app, &text)
+        }
+        Msg::Mouse(ev) => {
+            app.dirty |= app.mouse;
+            mouse::on_mouse(app, ev)
         }
         Msg::Key(key) => {
             app.dirty = true;

@@ -90,6 +90,9 @@ pub struct Config {
     /// The colours: `"dark"` (the default), `"light"` or `"high-contrast"`; checked when the
     /// file is read, see [`Config::theme`]. `NO_COLOR` turns colours off in any of them.
     pub theme: Option<String>,
+    /// Clicks and the wheel in the TUI (`true`); off by default, so the terminal's own text
+    /// selection keeps working. Read at start.
+    pub mouse: Option<bool>,
 }
 
 /// The themes `theme` in config.toml can name.

@@ -7,7 +7,7 @@
 use std::io;
 use std::time::Duration;
 
-use crossterm::event::{Event as TermEvent, KeyEventKind};
+use crossterm::event::{Event as TermEvent, KeyEventKind, MouseButton, MouseEventKind};
 use futures_util::{FutureExt, Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
@@ -37,6 +37,17 @@ pub fn msg_from_terminal(ev: TermEvent) -> Option<Msg> {
         TermEvent::Key(k) if k.kind == KeyEventKind::Press => Some(Msg::Key(k)),
         TermEvent::Paste(s) => Some(Msg::Paste(s)),
         TermEvent::Resize(w, h) => Some(Msg::Resize(w, h)),
+        // Clicks and the wheel; moves, drags and releases mean nothing to hubtix.
+        TermEvent::Mouse(m)
+            if matches!(
+                m.kind,
+                MouseEventKind::Down(MouseButton::Left)
+                    | MouseEventKind::ScrollUp
+                    | MouseEventKind::ScrollDown
+            ) =>
+        {
+            Some(Msg::Mouse(m))
+        }
         _ => None,
     }
 }
@@ -735,6 +746,8 @@ pub async fn run_tui(
         app_host: conn.config.app_host.clone(),
     };
     crate::terminal::install_panic_hook();
+    let mouse = conn.config.mouse.unwrap_or(false);
+    crate::terminal::set_mouse(mouse);
     let mut guard = crate::terminal::TerminalGuard::enter()
         .map_err(|e| format!("cannot set up the terminal: {e}"))?;
     let size = guard.terminal().size().map_err(|e| e.to_string())?;
@@ -746,6 +759,7 @@ pub async fn run_tui(
     );
     app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     app.theme = conn.config.theme().unwrap_or_default();
+    app.mouse = mouse;
     app.set_views(views);
     app.set_macros(macros);
     app.me = me;
@@ -1205,5 +1219,33 @@ mod tests {
             msg_from_terminal(TermEvent::Resize(80, 24)),
             Some(Msg::Resize(80, 24))
         );
+    }
+
+    #[test]
+    fn clicks_and_the_wheel_are_messages_and_moves_are_not() {
+        use crossterm::event::{KeyModifiers, MouseEvent};
+        let at = |kind| {
+            msg_from_terminal(TermEvent::Mouse(MouseEvent {
+                kind,
+                column: 3,
+                row: 4,
+                modifiers: KeyModifiers::NONE,
+            }))
+        };
+        for kind in [
+            MouseEventKind::Down(MouseButton::Left),
+            MouseEventKind::ScrollDown,
+            MouseEventKind::ScrollUp,
+        ] {
+            assert!(matches!(at(kind), Some(Msg::Mouse(m)) if m.kind == kind && m.column == 3));
+        }
+        for kind in [
+            MouseEventKind::Moved,
+            MouseEventKind::Up(MouseButton::Left),
+            MouseEventKind::Drag(MouseButton::Left),
+            MouseEventKind::Down(MouseButton::Right),
+        ] {
+            assert_eq!(at(kind), None, "{kind:?}");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Entering the TUI terminal mode and leaving it on every exit path.
 //!
-//! Owns: raw mode, the alternate screen, bracketed paste and the hidden cursor; the
+//! Owns: raw mode, the alternate screen, bracketed paste, the hidden cursor and, when asked
+//! for ([`set_mouse`]), mouse reporting; the
 //! [`TerminalGuard`] that restores them on drop; a process-wide idempotent [`restore`] that
 //! the panic hook and the runtime's signal handling (SIGTERM/SIGHUP tasks) can call; and the
 //! panic hook that restores the terminal *before* the previous hook prints the panic, so the
@@ -14,7 +15,9 @@ use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::cursor::{Hide, Show};
-use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
@@ -51,15 +54,35 @@ impl RestoreFlag {
 
 static ACTIVE: RestoreFlag = RestoreFlag::new();
 
+/// Whether entering the TUI modes turns mouse reporting on (`mouse = true`).
+static MOUSE: AtomicBool = AtomicBool::new(false);
+
+/// Asks for mouse reporting (clicks and the wheel) each time the TUI modes are entered, the
+/// return from the external editor included. Off by default: the terminal's own text
+/// selection works only without it.
+pub fn set_mouse(on: bool) {
+    MOUSE.store(on, Ordering::SeqCst);
+}
+
 /// Writes the escape sequences that set the TUI modes up (not raw mode, which is termios).
-fn write_enter(out: &mut impl Write) -> io::Result<()> {
+fn write_enter(out: &mut impl Write, mouse: bool) -> io::Result<()> {
     crossterm::queue!(out, EnterAlternateScreen, EnableBracketedPaste, Hide)?;
+    if mouse {
+        crossterm::queue!(out, EnableMouseCapture)?;
+    }
     out.flush()
 }
 
-/// Writes the escape sequences that undo [`write_enter`].
+/// Writes the escape sequences that undo [`write_enter`]. Mouse reporting is always turned
+/// off: harmless when it was not on, and a restore (the panic hook's) need not know.
 fn write_leave(out: &mut impl Write) -> io::Result<()> {
-    crossterm::queue!(out, DisableBracketedPaste, LeaveAlternateScreen, Show)?;
+    crossterm::queue!(
+        out,
+        DisableMouseCapture,
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        Show
+    )?;
     out.flush()
 }
 
@@ -67,7 +90,8 @@ fn write_leave(out: &mut impl Write) -> io::Result<()> {
 /// failure half-way is still undone.
 fn enter_modes() -> io::Result<()> {
     ACTIVE.arm();
-    let result = enable_raw_mode().and_then(|()| write_enter(&mut io::stdout()));
+    let mouse = MOUSE.load(Ordering::SeqCst);
+    let result = enable_raw_mode().and_then(|()| write_enter(&mut io::stdout(), mouse));
     if let Err(e) = result {
         // Undo whatever part succeeded; the enter error is the one worth reporting.
         if let Err(restore_error) = restore() {
@@ -79,7 +103,7 @@ fn enter_modes() -> io::Result<()> {
 }
 
 /// Puts the terminal back: leaves raw mode and the alternate screen, disables bracketed
-/// paste, shows the cursor. Idempotent: only the first call after entering does anything, so
+/// paste and mouse reporting, shows the cursor. Idempotent: only the first call after entering does anything, so
 /// the panic hook, a signal task and [`TerminalGuard`]'s drop may all call it. Every step is
 /// attempted even if an earlier one fails; the first error is returned.
 pub fn restore() -> io::Result<()> {
@@ -230,8 +254,12 @@ mod tests {
     #[test]
     fn leave_undoes_enter() {
         let mut enter = Vec::new();
-        write_enter(&mut enter).expect("write to a Vec");
+        write_enter(&mut enter, false).expect("write to a Vec");
         let enter = String::from_utf8(enter).expect("ascii");
+        assert!(
+            !enter.contains("\u{1b}[?1000h"),
+            "no mouse unless asked: {enter:?}"
+        );
         assert!(enter.contains("\u{1b}[?1049h"), "{enter:?}"); // alternate screen
         assert!(enter.contains("\u{1b}[?2004h"), "{enter:?}"); // bracketed paste
         assert!(enter.contains("\u{1b}[?25l"), "{enter:?}"); // hide cursor
@@ -242,6 +270,18 @@ mod tests {
         assert!(leave.contains("\u{1b}[?1049l"), "{leave:?}");
         assert!(leave.contains("\u{1b}[?2004l"), "{leave:?}");
         assert!(leave.contains("\u{1b}[?25h"), "{leave:?}");
+        // Mouse reporting (clicks, SGR coordinates) is turned off on every way out.
+        assert!(leave.contains("\u{1b}[?1000l"), "{leave:?}");
+        assert!(leave.contains("\u{1b}[?1006l"), "{leave:?}");
+    }
+
+    #[test]
+    fn mouse_reporting_is_entered_only_when_asked_for() {
+        let mut enter = Vec::new();
+        write_enter(&mut enter, true).expect("write to a Vec");
+        let enter = String::from_utf8(enter).expect("ascii");
+        assert!(enter.contains("\u{1b}[?1000h"), "{enter:?}"); // clicks
+        assert!(enter.contains("\u{1b}[?1006h"), "{enter:?}"); // SGR coordinates
     }
 
     #[test]

@@ -20,6 +20,8 @@ mod list;
 mod look_tests;
 #[cfg(test)]
 mod macro_tests;
+#[cfg(test)]
+mod mouse_tests;
 mod overlay;
 #[cfg(test)]
 mod reading_tests;

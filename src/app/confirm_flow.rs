@@ -24,19 +24,30 @@ pub(super) fn on_confirm_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             _ => {}
         }
     }
-    let confirmed = match app.keymap.resolve(Context::Confirm, &key) {
-        Some(Action::ForceQuit) => return vec![Effect::Quit],
-        Some(Action::Confirm) => true,
-        Some(Action::Decline) => false,
-        Some(Action::ButtonLeft) => {
+    match app.keymap.resolve(Context::Confirm, &key) {
+        Some(action) => on_confirm_action(app, action),
+        None => Vec::new(),
+    }
+}
+
+/// An action in a confirmation dialog, from its keys or a click on a button (`mouse`).
+pub(super) fn on_confirm_action(app: &mut App, action: Action) -> Vec<Effect> {
+    let Some(dialog) = app.confirm.as_mut() else {
+        return Vec::new();
+    };
+    let confirmed = match action {
+        Action::ForceQuit => return vec![Effect::Quit],
+        Action::Confirm => true,
+        Action::Decline => false,
+        Action::ButtonLeft => {
             dialog.button = dialog.left();
             return Vec::new();
         }
-        Some(Action::ButtonRight) => {
+        Action::ButtonRight => {
             dialog.button = dialog.right();
             return Vec::new();
         }
-        Some(Action::PressButton) => dialog.button != confirm::Button::Cancel,
+        Action::PressButton => dialog.button != confirm::Button::Cancel,
         _ => return Vec::new(),
     };
     if confirmed && !dialog.can_confirm() {

@@ -97,6 +97,38 @@ pub struct DetailPane {
 }
 
 impl DetailPane {
+    /// The tab bar's labels, in order: "1 Properties", "3 Associations (2)". The renderer
+    /// draws them and the mouse hit-tests them (`layout::tab_rects`) from this one list.
+    pub fn tab_labels(&self) -> [(Tab, String); 4] {
+        Tab::ALL.map(|tab| {
+            let n = tab.index() + 1;
+            let count = match tab {
+                Tab::Associations => self.associations.ready().map(Vec::len),
+                Tab::Activity => self.activities.ready().map(Vec::len),
+                _ => None,
+            };
+            let label = match count {
+                Some(c) => format!("{n} {} ({c})", tab.title()),
+                None if tab == Tab::Properties && self.all_properties => {
+                    format!("{n} {} (all)", tab.title())
+                }
+                None => format!("{n} {}", tab.title()),
+            };
+            (tab, label)
+        })
+    }
+
+    /// Where each tab's label is drawn in the detail pane `area`.
+    pub fn tab_areas(&self, area: ratatui::layout::Rect) -> Vec<(Tab, ratatui::layout::Rect)> {
+        let labels = self.tab_labels();
+        let widths: Vec<u16> = labels
+            .iter()
+            .map(|(_, l)| u16::try_from(crate::text::width(l)).unwrap_or(u16::MAX))
+            .collect();
+        let rects = super::layout::tab_rects(super::layout::detail_tab_bar(area), &widths);
+        labels.iter().map(|(t, _)| *t).zip(rects).collect()
+    }
+
     /// Switches to another ticket: everything loaded for the previous one is dropped, the tab
     /// is kept.
     pub fn show(&mut self, id: &str) {

@@ -1,5 +1,7 @@
-//! Screen geometry shared by `update` (how many rows a page is) and the view (where to draw).
-//! Pure arithmetic on the terminal size.
+//! Screen geometry shared by `update` (how many rows a page is, what a mouse click hits) and
+//! the view (where to draw). Pure arithmetic on the terminal size: the renderer places the
+//! list's rows, the detail's tabs and a confirmation's buttons with these functions, and the
+//! mouse hit-tests with the same ones, so a click lands on what is drawn there.
 
 use ratatui::layout::Rect;
 
@@ -80,7 +82,7 @@ impl Areas {
 
     /// Ticket rows that fit in the list (inside borders, below the header line).
     pub fn list_rows(&self) -> usize {
-        usize::from(self.list.height.saturating_sub(3))
+        usize::from(list_body(self.list).height)
     }
 
     /// Body rows of a detail tab (inside borders, below the tab bar and a blank line).
@@ -113,6 +115,155 @@ impl Areas {
     }
 }
 
+/// Inside a bordered pane.
+pub fn inside_borders(area: Rect) -> Rect {
+    Rect {
+        x: area.x.saturating_add(1),
+        y: area.y.saturating_add(1),
+        width: area.width.saturating_sub(2),
+        height: area.height.saturating_sub(2),
+    }
+}
+
+/// Where the list's ticket rows go in the list pane `list`: inside its borders, below the
+/// header line. Row `n` on screen is the line `y + n`.
+pub fn list_body(list: Rect) -> Rect {
+    let inner = inside_borders(list);
+    Rect {
+        y: inner.y.saturating_add(inner.height.min(1)),
+        height: inner.height.saturating_sub(1),
+        ..inner
+    }
+}
+
+/// Cells between two detail tabs.
+pub const TAB_GAP: u16 = 2;
+
+/// Where the detail's tab bar goes in the detail pane `detail`: the first line inside its
+/// borders.
+pub fn detail_tab_bar(detail: Rect) -> Rect {
+    let inner = inside_borders(detail);
+    Rect {
+        height: inner.height.min(1),
+        ..inner
+    }
+}
+
+/// Labels `widths` cells wide laid out left to right in `bar`, [`TAB_GAP`] apart, each cut
+/// at the bar's right edge (one that starts past it is empty).
+pub fn tab_rects(bar: Rect, widths: &[u16]) -> Vec<Rect> {
+    let end = bar.x.saturating_add(bar.width);
+    let mut x = bar.x;
+    widths
+        .iter()
+        .map(|w| {
+            let start = x.min(end);
+            let r = Rect {
+                x: start,
+                width: (*w).min(end - start),
+                ..bar
+            };
+            x = x.saturating_add(*w).saturating_add(TAB_GAP);
+            r
+        })
+        .collect()
+}
+
+/// A `w`×`h` rectangle centred in `area` (both cut to fit).
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+/// Cells between a confirmation's two buttons.
+pub const BUTTON_GAP: u16 = 3;
+
+/// Where a confirmation dialog goes: its box, and its two buttons' cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConfirmAreas {
+    /// The bordered box.
+    pub dialog: Rect,
+    /// Inside the borders: the body's lines from the top.
+    pub inner: Rect,
+    pub cancel: Rect,
+    pub confirm: Rect,
+    /// The second choice of a dialog that has one (a merge), else empty.
+    pub alternative: Rect,
+}
+
+/// The label of a confirmation's button as drawn: `[ Cancel ]`.
+pub fn button_label(label: &str) -> String {
+    format!("[ {label} ]")
+}
+
+/// Lays a confirmation out on `screen`: `body_lines` lines of text, a blank line, then the
+/// buttons Cancel, `confirm_label` and the `alternative` if any, [`BUTTON_GAP`] apart. A
+/// button that does not fit on the screen is empty (nothing to click).
+pub fn confirm_areas(
+    screen: Rect,
+    body_lines: usize,
+    confirm_label: &str,
+    alternative: Option<&str>,
+) -> ConfirmAreas {
+    let h = u16::try_from(body_lines + 6)
+        .unwrap_or(u16::MAX)
+        .min(screen.height);
+    let dialog = centered(screen, screen.width.saturating_sub(6).clamp(20, 80), h);
+    let inner = inside_borders(dialog);
+    let row = u16::try_from(body_lines + 1).unwrap_or(u16::MAX);
+    let line = Rect {
+        y: inner.y.saturating_add(row),
+        height: u16::from(row < inner.height),
+        ..inner
+    };
+    let widths = [
+        crate::text::width(&button_label("Cancel")),
+        crate::text::width(&button_label(confirm_label)),
+        alternative.map_or(0, |a| crate::text::width(&button_label(a))),
+    ]
+    .map(|w| u16::try_from(w).unwrap_or(u16::MAX));
+    let end = line.x.saturating_add(line.width);
+    let cancel_w = widths[0].min(line.width);
+    let confirm_x = line
+        .x
+        .saturating_add(widths[0])
+        .saturating_add(BUTTON_GAP)
+        .min(end);
+    let alternative_x = confirm_x
+        .saturating_add(widths[1])
+        .saturating_add(BUTTON_GAP)
+        .min(end);
+    ConfirmAreas {
+        dialog,
+        inner,
+        cancel: Rect {
+            width: cancel_w,
+            ..line
+        },
+        confirm: Rect {
+            x: confirm_x,
+            width: widths[1].min(end - confirm_x),
+            ..line
+        },
+        alternative: Rect {
+            x: alternative_x,
+            width: widths[2].min(end - alternative_x),
+            ..line
+        },
+    }
+}
+
+/// Whether the cell at (`x`, `y`) is in `r`.
+pub fn hits(r: Rect, x: u16, y: u16) -> bool {
+    r.contains(ratatui::layout::Position { x, y })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,5 +291,32 @@ mod tests {
         assert_eq!((a.reader_width(), a.reader_rows()), (70, 18));
         let wide = Areas::new(Rect::new(0, 0, 160, 48));
         assert_eq!(wide.reader(), Rect::new(30, 2, 100, 44));
+    }
+
+    #[test]
+    fn tabs_are_cut_at_the_edge_and_none_starts_past_it() {
+        let bar = Rect::new(10, 3, 20, 1);
+        let r = tab_rects(bar, &[8, 9, 5]);
+        assert_eq!(r[0], Rect::new(10, 3, 8, 1));
+        assert_eq!(r[1], Rect::new(20, 3, 9, 1), "two cells apart");
+        assert_eq!(
+            r[2],
+            Rect::new(30, 3, 0, 1),
+            "past the edge: nothing to click"
+        );
+    }
+
+    #[test]
+    fn a_confirmation_keeps_its_buttons_on_screen_or_has_none() {
+        let a = confirm_areas(Rect::new(0, 0, 80, 24), 3, "Delete", None);
+        assert_eq!(a.cancel.y, a.inner.y + 4, "after the body and a blank line");
+        assert_eq!((a.cancel.x, a.cancel.width), (a.inner.x, 10));
+        assert_eq!(a.confirm.x, a.inner.x + 10 + BUTTON_GAP);
+        assert_eq!(a.confirm.width, 10);
+        // Too little room: the buttons' line is not on screen, so nothing is hit there.
+        let tiny = confirm_areas(Rect::new(0, 0, 12, 5), 3, "Load and mark all", None);
+        assert_eq!(tiny.cancel.height, 0);
+        assert!(!hits(tiny.cancel, tiny.cancel.x, tiny.cancel.y));
+        assert!(tiny.confirm.x + tiny.confirm.width <= 12);
     }
 }

@@ -10,6 +10,11 @@ use super::*;
 /// wherever they are bound, so the key that opened it closes it.
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let action = app.keymap.resolve(Context::Overlay, &key);
+    on_action(app, action)
+}
+
+/// An action in the overlay, from its keys or the wheel (`mouse`).
+pub(super) fn on_action(app: &mut App, action: Option<Action>) -> Vec<Effect> {
     if action == Some(Action::ForceQuit) {
         return vec![Effect::Quit];
     }

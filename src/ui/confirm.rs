@@ -3,22 +3,25 @@
 
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use super::overlay::centered;
 use super::theme::Theme;
 use crate::action::Action;
 use crate::app::confirm::{Button, Confirm};
+use crate::app::layout::{button_label, confirm_areas};
 use crate::keymap::{Context, Keymap};
 use crate::text::{sanitize, truncate_to_width};
 
 pub fn render_confirm(frame: &mut Frame, dialog: &Confirm, keymap: &Keymap, theme: Theme) {
-    let screen = frame.area();
     let body = dialog.body();
-    let h = u16::try_from(body.len() + 6)
-        .unwrap_or(u16::MAX)
-        .min(screen.height);
-    let area = centered(screen, screen.width.saturating_sub(6).clamp(20, 80), h);
+    // The mouse presses the buttons where this layout puts them.
+    let at = confirm_areas(
+        frame.area(),
+        body.len(),
+        &dialog.confirm_label(),
+        dialog.alternative_label().as_deref(),
+    );
+    let area = at.dialog;
     frame.render_widget(Clear, area);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -40,31 +43,32 @@ pub fn render_confirm(frame: &mut Frame, dialog: &Confirm, keymap: &Keymap, them
             ),
             theme.dim(),
         ));
-    let inner = block.inner(area);
+    let inner = at.inner;
     frame.render_widget(block, area);
     let w = usize::from(inner.width);
-    let mut lines: Vec<Line> = body
+    let lines: Vec<Line> = body
         .iter()
         .map(|l| Line::raw(truncate_to_width(&sanitize(l), w)))
         .collect();
-    lines.push(Line::raw(""));
-    let button = |label: &str, on: bool| {
+    frame.render_widget(Paragraph::new(lines), inner);
+    let mut button = |label: &str, on: bool, cell| {
         let style = if on {
             theme.selected(true)
         } else {
             theme.text()
         };
-        Span::styled(format!("[ {label} ]"), style)
+        frame.render_widget(
+            Paragraph::new(Span::styled(button_label(label), style)),
+            cell,
+        );
     };
-    let mut buttons = vec![
-        button("Cancel", dialog.button == Button::Cancel),
-        Span::raw("   "),
-        button(&dialog.confirm_label(), dialog.button == Button::Confirm),
-    ];
+    button("Cancel", dialog.button == Button::Cancel, at.cancel);
+    button(
+        &dialog.confirm_label(),
+        dialog.button == Button::Confirm,
+        at.confirm,
+    );
     if let Some(label) = dialog.alternative_label() {
-        buttons.push(Span::raw("   "));
-        buttons.push(button(&label, dialog.button == Button::Alternative));
+        button(&label, dialog.button == Button::Alternative, at.alternative);
     }
-    lines.push(Line::from(buttons));
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

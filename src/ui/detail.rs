@@ -50,7 +50,8 @@ pub fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let customer = crate::app::customer_flow::line(app)
         .map(|l| truncate_to_width(&sanitize(&l), w))
         .unwrap_or_default();
-    let mut lines = vec![tab_bar(app, theme), Line::styled(customer, theme.dim())];
+    // The tab bar's line is left blank here and drawn over by `render_tabs`.
+    let mut lines = vec![Line::raw(""), Line::styled(customer, theme.dim())];
     let body_rows = usize::from(inner.height).saturating_sub(2);
     let body = match &d.ticket {
         Loadable::Idle | Loadable::Loading(_)
@@ -71,29 +72,16 @@ pub fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     };
     lines.extend(body);
     frame.render_widget(Paragraph::new(lines), inner);
+    render_tabs(frame, area, app, theme);
 }
 
-fn tab_bar(app: &App, theme: Theme) -> Line<'static> {
-    let mut spans = Vec::new();
-    for (i, tab) in Tab::ALL.iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::raw("  "));
-        }
-        let count = match tab {
-            Tab::Associations => app.detail.associations.ready().map(Vec::len),
-            Tab::Activity => app.detail.activities.ready().map(Vec::len),
-            _ => None,
-        };
-        let label = match count {
-            Some(n) => format!("{} {} ({n})", i + 1, tab.title()),
-            None if *tab == Tab::Properties && app.detail.all_properties => {
-                format!("{} {} (all)", i + 1, tab.title())
-            }
-            None => format!("{} {}", i + 1, tab.title()),
-        };
-        spans.push(Span::styled(label, theme.tab(*tab == app.detail.tab)));
+/// The tabs, each in the cells the app's layout gives it (where a click selects it).
+fn render_tabs(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    let labels = app.detail.tab_labels();
+    for ((tab, cell), (_, label)) in app.detail.tab_areas(area).into_iter().zip(labels) {
+        let style = theme.tab(tab == app.detail.tab);
+        frame.render_widget(Paragraph::new(Span::styled(label, style)), cell);
     }
-    Line::from(spans)
 }
 
 /// The rows of a tab between `cursor.offset` and the bottom of the body.

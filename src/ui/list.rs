@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::theme::{ALERT_SYMBOL, Theme};
 use crate::app::detail::Loadable;
+use crate::app::layout::list_body;
 use crate::app::{App, Focus};
 use crate::domain::{Catalog, PropertyType, Ticket};
 use crate::text::{pad_to_width, sanitize, width};
@@ -252,8 +253,13 @@ pub fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         width,
         id_width,
     );
-    let mut lines = Vec::with_capacity(usize::from(inner.height));
-    lines.push(header(&cols, theme));
+    frame.render_widget(
+        Paragraph::new(header(&cols, theme)),
+        Rect { height: 1, ..inner },
+    );
+    // The rows go where the app's layout says (the mouse selects the row drawn there).
+    let body = list_body(area);
+    let mut lines = Vec::with_capacity(usize::from(body.height));
     if list.is_empty() {
         match &app.list_load {
             Loadable::Loading(_) | Loadable::Idle => {
@@ -261,7 +267,7 @@ pub fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             }
             // Wrapped, not cut: the end of the message is often what says why.
             Loadable::Failed(e) => {
-                let room = usize::from(inner.height).saturating_sub(1).max(1);
+                let room = usize::from(body.height).max(1);
                 let after = format!(" — {}", retry_hint(app, e));
                 for line in super::failure::lines("", e, &after, width.saturating_sub(3), room) {
                     lines.push(Line::styled(format!("  {line}"), theme.error()));
@@ -289,7 +295,7 @@ pub fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     }
     if let Loadable::Failed(e) = &app.list_load
         && !list.is_empty()
-        && lines.len() < usize::from(inner.height)
+        && lines.len() < usize::from(body.height)
     {
         let after = format!(" — {}", retry_hint(app, e));
         lines.push(Line::styled(
@@ -297,7 +303,7 @@ pub fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             theme.error(),
         ));
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    frame.render_widget(Paragraph::new(lines), body);
 }
 
 /// What brings the list back: `r` reloads it, but a list that failed because the catalogue

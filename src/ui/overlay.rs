@@ -12,17 +12,9 @@ use crate::app::{App, Overlay};
 use crate::keymap::Context;
 use crate::text::{pad_to_width, sanitize, sanitize_multiline, truncate_to_width};
 
-/// A rectangle `w`×`h` (at most the screen) centred on `area`.
-pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let w = w.min(area.width);
-    let h = h.min(area.height);
-    Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    }
-}
+/// A rectangle `w`×`h` (at most the screen) centred on `area`: the app's layout's, which
+/// the mouse hit-tests with.
+pub use crate::app::layout::centered;
 
 /// Draws an empty modal `w`×`h` centred on the screen (cleared, bordered, titled, with key
 /// hints on its bottom border) and returns its inside.
