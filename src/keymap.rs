@@ -769,6 +769,7 @@ mod tests {
             (C::List, "y", CopyId),
             (C::List, "Y", CopyUrl),
             (C::List, "o", OpenInBrowser),
+            (C::List, "M", Merge),
             // detail
             (C::Detail, "[", PrevTab),
             (C::Detail, "]", NextTab),
@@ -780,6 +781,7 @@ mod tests {
             (C::Detail, "k", Up),
             (C::Detail, "e", Edit),
             (C::Detail, "h", HistoryOfProperty),
+            (C::Detail, "C", CustomerTickets),
             (C::Detail, "Esc", Back),
             // history
             (C::History, "j", Down),
