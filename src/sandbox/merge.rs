@@ -30,7 +30,6 @@
 
 use super::errors::{ApiError, ApiResult};
 use super::model::{self, Kind};
-use super::schema::Schema;
 use super::store::{Hist, Node, Record, Source, Store};
 
 /// The live record an ID names now: itself, or the survivor of the merges that absorbed it
@@ -69,7 +68,11 @@ pub fn merge_records(
         return Err(ApiError::not_found());
     };
     let new_id = st.alloc_id(kind);
-    let survivor = combined(&st.schema, kind, p, o, new_id, now);
+    let merged_ids = st
+        .schema
+        .prop(kind, "hs_merged_object_ids")
+        .map(|d| d.def.name);
+    let survivor = combined(merged_ids, p, o, new_id, now);
     let edges = combined_edges(st, kind, primary, other);
     for old in [primary, other] {
         remove_record(st, kind, old);
@@ -96,7 +99,13 @@ fn live(st: &Store, kind: Kind, id: u64) -> ApiResult<Option<Record>> {
 
 /// The survivor: the primary's values and history, the other's where the primary has none,
 /// `hs_merged_object_ids` naming both and what they had absorbed.
-fn combined(schema: &Schema, kind: Kind, p: Record, o: Record, new_id: u64, now: i64) -> Record {
+fn combined(
+    merged_ids: Option<&'static str>,
+    p: Record,
+    o: Record,
+    new_id: u64,
+    now: i64,
+) -> Record {
     let mut rec = p.clone();
     rec.id = new_id;
     for (name, value) in &o.props {
@@ -113,11 +122,11 @@ fn combined(schema: &Schema, kind: Kind, p: Record, o: Record, new_id: u64, now:
         });
         rec.history.insert(name, hist);
     }
-    if let Some(def) = schema.prop(kind, "hs_merged_object_ids").map(|p| &p.def) {
+    if let Some(name) = merged_ids {
         let mut ids: Vec<String> = [&p, &o]
             .iter()
             .flat_map(|r| {
-                let absorbed = r.props.get(def.name).cloned().unwrap_or_default();
+                let absorbed = r.props.get(name).cloned().unwrap_or_default();
                 let mut v: Vec<String> = absorbed
                     .split(';')
                     .filter(|s| !s.is_empty())
@@ -129,7 +138,7 @@ fn combined(schema: &Schema, kind: Kind, p: Record, o: Record, new_id: u64, now:
             .collect();
         ids.sort_by_key(|s| s.parse::<u64>().unwrap_or(u64::MAX));
         ids.dedup();
-        rec.write(def.name, ids.join(";"), now, Source::Calculated);
+        rec.write(name, ids.join(";"), now, Source::Calculated);
     }
     rec.updated = now;
     rec
@@ -177,12 +186,14 @@ fn remove_record(st: &mut Store, kind: Kind, id: u64) {
             }
         }
     }
+    // Every unique-value property in force, those created over the API too.
+    let unique: Vec<&'static str> = st.schema.unique_props(kind).collect();
     if let Some(rec) = st.map_mut(kind).remove(&id) {
-        for d in model::props_of(kind).iter().filter(|d| d.unique) {
-            if let Some(v) = rec.props.get(d.name)
-                && st.unique.get(&(d.name, v.clone())) == Some(&id)
+        for name in unique {
+            if let Some(v) = rec.props.get(name)
+                && st.unique.get(&(name, v.clone())) == Some(&id)
             {
-                st.unique.remove(&(d.name, v.clone()));
+                st.unique.remove(&(name, v.clone()));
             }
         }
     }
