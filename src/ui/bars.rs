@@ -74,7 +74,13 @@ pub fn render_top_bar(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let mut right = String::new();
     if let Some(until) = app.worker.backoff_until.filter(|u| *u > app.now) {
         let secs = (until - app.now).get_seconds().max(1);
-        right.push_str(&format!("rate limited, retrying in {secs}s  "));
+        // Retries wait for the rate limit, or for HubSpot to answer at all (offline).
+        let why = if app.gate.offline_since.is_some() {
+            "no answer"
+        } else {
+            "rate limited"
+        };
+        right.push_str(&format!("{why}, retrying in {secs}s  "));
     }
     if app.worker.in_flight > 0 {
         right.push_str(&format!("⟳ {}  ", app.worker.in_flight));

@@ -718,3 +718,33 @@ fn the_list_title_says_how_many_are_new_and_as_of_when() {
         assert!(!title(&app).contains("new"), "{}", title(&app));
     }
 }
+
+#[test]
+fn a_retry_while_offline_is_not_called_rate_limiting() {
+    let mut app = loaded(160, 48, 10, false);
+    let until = app.now + jiff::SignedDuration::from_secs(3);
+    update(
+        &mut app,
+        Msg::Worker(Event::Status(crate::protocol::WorkerStatus {
+            in_flight: 1,
+            backoff_until: Some(until),
+            ..Default::default()
+        })),
+    );
+    let top = |app: &App| {
+        text(&render(app, 160, 48))
+            .lines()
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(
+        top(&app).contains("rate limited, retrying in 3s"),
+        "{}",
+        top(&app)
+    );
+    app.gate.offline_since = Some(app.now);
+    let line = top(&app);
+    assert!(line.contains("no answer, retrying in 3s"), "{line}");
+    assert!(!line.contains("rate limited"), "{line}");
+}
