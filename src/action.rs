@@ -95,6 +95,10 @@ actions! {
         "Stop loading; undo the filter, batch open or view change (never quits)";
     Macros = "macros", "macros",
         "Apply a macro: several changes and a note at once (to the marked tickets, if any)";
+    Undo = "undo", "undo",
+        "Undo the last write of this run (shows what will be put back first); in the log: that write";
+    WriteLog = "write_log", "log",
+        "The log of every write, newest first (Enter: before and after; undo: that write)";
     // The detail pane and its tabs.
     NextTab = "next_tab", "tab", "Next tab";
     PrevTab = "prev_tab", "tab", "Previous tab";

@@ -45,6 +45,9 @@ mod search_tests;
 #[cfg(test)]
 pub(crate) mod tests;
 pub mod triage;
+pub mod undo_flow;
+#[cfg(test)]
+mod undo_flow_tests;
 mod verified;
 #[cfg(test)]
 mod verified_tests;
@@ -263,6 +266,8 @@ pub struct App {
     /// A draft being restored: waiting for this re-read of its ticket.
     draft_restore: Option<(crate::drafts::Draft, ReqId)>,
     pub filter: Option<FilterLine>,
+    /// The journal of writes, for `z` and `L` (`undo_flow`).
+    pub journal: undo_flow::JournalState,
     /// The macros (`[[macros]]` or the defaults) and the ones being applied (`macro_flow`).
     pub macros: macro_flow::Macros,
     /// Saved views (tabs); the one on view; its edited copy (search, sort, pipeline).
@@ -343,6 +348,7 @@ impl App {
             drafts: Vec::new(),
             draft_restore: None,
             filter: None,
+            journal: undo_flow::JournalState::default(),
             macros: macro_flow::Macros::default(),
             views: vec![crate::views::View::all_tickets()],
             view_index: 0,
@@ -559,7 +565,7 @@ fn on_tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
 fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
     let now = app.now;
     match app.top_layer() {
-        Layer::Overlay | Layer::Confirm | Layer::DraftOffer => {}
+        Layer::Overlay | Layer::Confirm | Layer::DraftOffer | Layer::Undo | Layer::Log => {}
         Layer::EditForm => {
             if let Some(f) = app.modals.form_mut()
                 && matches!(f.phase, edit::Phase::Editing)
@@ -616,6 +622,8 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Layer::SearchForm => return views_flow::on_search_key(app, key),
         Layer::ActivityForm => return activity_flow::on_key(app, key),
         Layer::DraftOffer => return edit_flow::on_draft_offer_key(app, key),
+        Layer::Undo => return undo_flow::on_dialog_key(app, key),
+        Layer::Log => return undo_flow::on_log_key(app, key),
         Layer::Base => {}
     }
     if app.context() == Context::Filter {
@@ -661,6 +669,8 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::CommandPalette => return views_flow::open_palette(app),
         Action::Macros => return macro_flow::open_picker(app),
+        Action::Undo => return undo_flow::undo_last(app),
+        Action::WriteLog => return undo_flow::open_log(app),
         Action::ReloadAll => {
             let mut fx = app.load_catalog();
             fx.extend(app.load_list(None));
@@ -729,6 +739,9 @@ fn current_ticket_id(app: &App) -> Option<String> {
 impl App {}
 
 fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
+    if let Some(fx) = undo_flow::on_event(app, &event) {
+        return fx;
+    }
     // Macros take their own answers, and watch the associations answers (for `{contact}`).
     let (mut fx, taken) = macro_flow::on_event(app, &event);
     if !taken {
@@ -768,6 +781,10 @@ fn route_worker(app: &mut App, event: Event) -> Vec<Effect> {
         | Event::AssociationChanged { .. }
         | Event::ActivityCreated { .. }
         | Event::NotesCreated { .. }
+        | Event::UndoPrepared { .. }
+        | Event::Undone { .. }
+        | Event::Journaled(_)
+        | Event::JournalLoaded { .. }
         | Event::ActivityOptionsLoaded { .. } => Vec::new(),
         Event::Status(s) => {
             app.worker = s;

@@ -54,6 +54,10 @@ pub enum Context {
     Draft,
     /// The overlay over everything: help, a value read in full, an error to read.
     Overlay,
+    /// The undo dialog: what will be put back, keep theirs or put back mine per ticket.
+    Undo,
+    /// The log of writes (`L`).
+    Log,
     /// Triage mode (`T`): its own keys first, then the detail tab's.
     Triage,
     /// The search form (`s`): its fields, conditions, sort and columns (its lists are
@@ -63,7 +67,7 @@ pub enum Context {
 
 impl Context {
     /// Every context, in the order the help overlay lists them.
-    pub const ALL: [Context; 17] = [
+    pub const ALL: [Context; 19] = [
         Context::Global,
         Context::List,
         Context::Detail,
@@ -80,6 +84,8 @@ impl Context {
         Context::Draft,
         Context::Filter,
         Context::Overlay,
+        Context::Undo,
+        Context::Log,
         Context::Triage,
     ];
 
@@ -106,6 +112,8 @@ impl Context {
             Context::Result => "result",
             Context::Draft => "draft",
             Context::Overlay => "overlay",
+            Context::Undo => "undo",
+            Context::Log => "log",
             Context::Triage => "triage",
             Context::Search => "search",
         }
@@ -140,6 +148,8 @@ impl Context {
                 | Context::Result
                 | Context::Draft
                 | Context::Overlay
+                | Context::Undo
+                | Context::Log
                 | Context::Search
         )
     }
@@ -1060,7 +1070,7 @@ quit = "Ctrl-q"
         };
         assert_eq!(
             err("\n[keys.lsit]\ndown = \"j\"\n"),
-            "config.toml line 2: unknown key context [keys.lsit] (expected one of: global, list, detail, history, associations, activity, form, activity_form, search, picker, confirm, conflict, result, draft, filter, overlay, triage)"
+            "config.toml line 2: unknown key context [keys.lsit] (expected one of: global, list, detail, history, associations, activity, form, activity_form, search, picker, confirm, conflict, result, draft, filter, overlay, undo, log, triage)"
         );
         assert_eq!(
             err("[keys.list]\ndown = \"j\"\nexplode = \"x\"\n"),

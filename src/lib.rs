@@ -27,6 +27,7 @@ pub mod drafts;
 pub mod fuzzy;
 pub mod hubspot;
 pub mod input;
+pub mod journal;
 pub mod keymap;
 pub mod live;
 pub mod macros;

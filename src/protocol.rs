@@ -7,6 +7,8 @@
 //! `domain` (no HubSpot wire types, no UI, no tokio), so every layer can share it and the
 //! arrows stay one way (`tests/architecture.rs`).
 
+pub mod journal;
+
 use crate::domain::search::{FilterGroup, Sort};
 use crate::domain::{
     Activity, ActivityOptions, Associated, NewActivity, ObjectKind, Owner, Pipeline, PropertyDef,
@@ -272,6 +274,17 @@ pub enum Command {
         id: String,
         properties: std::collections::BTreeMap<String, String>,
     },
+    /// Reads what undoing these journal entries (one user action, oldest first) would meet:
+    /// each property's current value (answered by [`Event::UndoPrepared`]).
+    PrepareUndo {
+        req: ReqId,
+        entries: Vec<journal::Entry>,
+    },
+    /// Carries out an undo the user confirmed; journaled (and undoable) like any write.
+    Undo {
+        req: ReqId,
+        plan: Box<journal::UndoPlan>,
+    },
 }
 
 impl Command {
@@ -297,6 +310,8 @@ impl Command {
             | Self::CreateTicket { req, .. }
             | Self::CreateActivity { req, .. }
             | Self::CreateNotes { req, .. }
+            | Self::PrepareUndo { req, .. }
+            | Self::Undo { req, .. }
             | Self::UpdateTicket { req, .. } => *req,
         }
     }
@@ -317,6 +332,7 @@ impl Command {
             // itself there: it waits for the ticket's other writes.
             Self::CreateActivity { activity, .. } => vec![activity.ticket_id.as_str()],
             Self::CreateNotes { notes, .. } => notes.iter().map(|n| n.ticket_id.as_str()).collect(),
+            Self::Undo { plan, .. } => plan.tickets(),
             // A create writes a ticket nobody else can know yet; its associations link
             // contacts, companies and deals to it, never another ticket.
             Self::CreateTicket { .. }
@@ -331,6 +347,7 @@ impl Command {
             | Self::LoadActivities { .. }
             | Self::CheckTicket { .. }
             | Self::SearchRecords { .. }
+            | Self::PrepareUndo { .. }
             | Self::LoadLabels { .. } => Vec::new(),
         };
         ids.sort_unstable();
@@ -592,6 +609,25 @@ pub enum Event {
         lost: String,
         verdict: Verdict,
     },
+    /// What undoing a user action would do, with the current values read fresh.
+    UndoPrepared {
+        req: ReqId,
+        plan: Box<journal::UndoPlan>,
+    },
+    /// An undo was carried out; `failed` names what could not be put back, by ticket.
+    Undone {
+        req: ReqId,
+        entry_ids: Vec<String>,
+        failed: Vec<(String, String)>,
+    },
+    /// A write was journaled with its outcome (sent after the write's own answer).
+    Journaled(Box<journal::Logged>),
+    /// The journal at start: every entry, and the IDs of earlier runs' unanswered writes
+    /// this start resolved by reading back.
+    JournalLoaded {
+        entries: Vec<journal::Logged>,
+        resolved_now: Vec<String>,
+    },
     /// Requests in flight and rate-limit state changed.
     Status(WorkerStatus),
     /// The background sync (the runtime's live task; no request asked for it) found these
@@ -637,8 +673,12 @@ impl Event {
             | Self::BatchOpened { req, .. }
             | Self::BatchUpdated { req, .. }
             | Self::Failed { req, .. }
+            | Self::UndoPrepared { req, .. }
+            | Self::Undone { req, .. }
             | Self::WriteVerified { req, .. } => Some(*req),
             Self::Status(_)
+            | Self::Journaled(_)
+            | Self::JournalLoaded { .. }
             | Self::LiveChanged { .. }
             | Self::CacheNotice(_)
             | Self::CachedRows { .. } => None,

@@ -93,6 +93,8 @@ pub struct Extras {
     pub console: Option<Box<dyn Console + Send>>,
     /// The live queue's background sync over this portal's cache (none: no cache, no sync).
     pub live: Option<crate::live::Settings>,
+    /// The journal of writes (none: writes are not journaled, `z` has nothing to undo).
+    pub journal: Option<std::sync::Arc<crate::journal::Journal>>,
 }
 
 /// The terminal and keyboard the loop runs on, lent to another program (the external
@@ -147,7 +149,7 @@ where
         .take()
         .map(|s| crate::live::spawn(client.clone(), s, events_tx.clone()));
     let settings_client = client.clone();
-    let commands = worker::spawn(client, events_tx);
+    let commands = worker::spawn_journaled(client, events_tx, extras.journal.take());
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     tokio::pin!(shutdown);
@@ -649,6 +651,10 @@ pub async fn run_tui(
             input: input.control(),
         })),
         live,
+        journal: Some(std::sync::Arc::new(crate::journal::Journal::new(
+            crate::journal::file_in(&paths.data_dir, conn.sandbox.is_some()),
+            run_name(),
+        ))),
     };
     let result = run_loop_with(
         guard.terminal(),
@@ -667,6 +673,15 @@ pub async fn run_tui(
     result
         .map(|_| ())
         .map_err(|e| TuiError::Other(format!("terminal error: {e}")))
+}
+
+/// This start's name in the journal: when, and the process, so two at once differ.
+fn run_name() -> String {
+    format!(
+        "{}p{}",
+        jiff::Timestamp::now().strftime("%Y%m%dT%H%M%S"),
+        std::process::id()
+    )
 }
 
 /// The background sync's settings: this portal's cache opened (a corrupt file is rebuilt and

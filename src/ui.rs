@@ -30,6 +30,9 @@ mod svg;
 mod tests;
 pub mod theme;
 mod triage;
+mod undo;
+#[cfg(test)]
+mod undo_tests;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -92,6 +95,8 @@ fn draw_layer(frame: &mut Frame, app: &App, layer: Layer, theme: Theme) {
         | Layer::AddAssociation
         | Layer::Picker
         | Layer::SearchForm
+        | Layer::Undo
+        | Layer::Log
         | Layer::ActivityForm => {
             if let Some(m) = app.modals.iter().find(|m| m.layer() == layer) {
                 draw_modal(frame, app, m, theme);
@@ -112,6 +117,8 @@ fn draw_modal(frame: &mut Frame, app: &App, modal: &Modal, theme: Theme) {
         }
         Modal::Picker(p) => edit::render_picker_modal(frame, p, &app.keymap, theme),
         Modal::Activity(f) => activity_form::render_activity_form(frame, f, app, theme),
+        Modal::Undo(d) => undo::render_undo(frame, d, app, theme),
+        Modal::Log(l) => undo::render_log(frame, l, app, theme),
     }
 }
 

@@ -8,10 +8,14 @@
 //! order they were asked for (`write_queue`); reads and writes to other tickets run in
 //! parallel. A write whose answer was lost is never re-sent: the worker reads the tickets back
 //! and says what took effect (`verify`, [`Event::WriteVerified`]). Notes, calls and tasks
-//! (`activities`) are looked for on their ticket the same way.
+//! (`activities`) are looked for on their ticket the same way. With a journal, every write
+//! is journaled before it is sent and its outcome after (`journaled`, [`Event::Journaled`]),
+//! earlier runs' unanswered writes are resolved at start ([`Event::JournalLoaded`]), and
+//! undos are prepared and carried out there.
 //! The worker never touches UI state: it only sends events.
 
 mod activities;
+mod journaled;
 mod ordered;
 mod verify;
 mod write_queue;
@@ -108,8 +112,31 @@ pub const SEARCH_PAGE: u32 = 200;
 /// Starts the worker on the current runtime. Send commands on the returned sender; events
 /// arrive on `events`. The worker stops when the command sender is dropped.
 pub fn spawn(client: Client, events: mpsc::Sender<Event>) -> mpsc::UnboundedSender<Command> {
+    spawn_journaled(client, events, None)
+}
+
+/// [`spawn`], journaling every write in `journal` (see `crate::journal`): at once, the
+/// entries an earlier run left without outcome are resolved by reading back, and the whole
+/// journal is sent as [`Event::JournalLoaded`].
+pub fn spawn_journaled(
+    client: Client,
+    events: mpsc::Sender<Event>,
+    journal: Option<Arc<crate::journal::Journal>>,
+) -> mpsc::UnboundedSender<Command> {
     let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(run(client, rx, events));
+    if let Some(j) = journal.clone() {
+        let (client, events) = (client.clone(), events.clone());
+        tokio::spawn(async move {
+            let (entries, resolved_now) = journaled::resolve_all(&client, &j).await;
+            let _ = events
+                .send(Event::JournalLoaded {
+                    entries,
+                    resolved_now,
+                })
+                .await;
+        });
+    }
+    tokio::spawn(run(client, rx, events, journal));
     tx
 }
 
@@ -117,6 +144,7 @@ async fn run(
     client: Client,
     mut commands: mpsc::UnboundedReceiver<Command>,
     events: mpsc::Sender<Event>,
+    journal: Option<Arc<crate::journal::Journal>>,
 ) {
     let permits = Arc::new(Semaphore::new(MAX_CONCURRENT));
     let in_flight = Arc::new(AtomicUsize::new(0));
@@ -153,6 +181,7 @@ async fn run(
                 let events_tx = events.clone();
                 let permits = permits.clone();
                 let counter = in_flight.clone();
+                let journal = journal.clone();
                 let handle = tasks.spawn(async move {
                     turn.ready().await;
                     let Ok(_permit) = permits.acquire_owned().await else { return };
@@ -160,11 +189,20 @@ async fn run(
                     let in_flight = InFlight::enter(counter);
                     // A lost answer is read back within the turn: no later write to these
                     // tickets can change them before the reading.
-                    let event = answer(&client, cmd).await;
+                    let (event, logged) = journaled::around(
+                        &client,
+                        journal.as_deref(),
+                        cmd,
+                        |cmd| answer(&client, cmd),
+                    )
+                    .await;
                     drop(in_flight);
                     drop(turn);
                     // The UI may be gone (quitting): nothing left to tell.
                     let _ = events_tx.send(event).await;
+                    if let Some(logged) = logged {
+                        let _ = events_tx.send(Event::Journaled(Box::new(logged))).await;
+                    }
                 });
                 if let Some(slot) = slot {
                     slots.insert(slot, handle);
@@ -508,6 +546,10 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
         }
         Command::CreateNotes { req, notes } => activities::create_notes(client, req, &notes).await,
         Command::LoadActivityOptions { req } => activities::load_options(client, req).await,
+        Command::PrepareUndo { req, entries } => {
+            Ok(journaled::prepare_undo(client, req, &entries).await)
+        }
+        Command::Undo { req, plan } => journaled::undo(client, req, &plan).await,
     }
 }
 

@@ -64,6 +64,13 @@ const RULES: &[(&str, Rule)] = &[
         ),
     ),
     (
+        "journal",
+        Rule::Only(
+            &["protocol", "config"],
+            "the journal stores the protocol's entries in a file: no HTTP, no app, no UI",
+        ),
+    ),
+    (
         "live",
         Rule::Only(
             &["cache", "sync", "hubspot", "protocol", "domain"],
@@ -87,6 +94,7 @@ const RULES: &[(&str, Rule)] = &[
                 "commands",
                 "terminal",
                 "input",
+                "journal",
             ],
             "update is pure: no I/O, no wire types, no drawing",
         ),
@@ -107,6 +115,7 @@ const RULES: &[(&str, Rule)] = &[
                 "commands",
                 "terminal",
                 "input",
+                "journal",
             ],
             "drawing only reads the app",
         ),

@@ -55,7 +55,7 @@ fn rebinding_save_in_keys_form_changes_the_footers_and_help_and_the_new_key_save
     let sandbox = Sandbox::start(60);
     let api = Api::new(&sandbox.url);
     // Tall enough for the help to show the form's section without scrolling.
-    let t = Tmux::start("keys", 140, 100, &[]);
+    let t = Tmux::start("keys", 140, 110, &[]);
     std::fs::write(
         t.config_dir().join("config.toml"),
         "[keys.form]\nsave = \"Ctrl-g\"\n",

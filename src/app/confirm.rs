@@ -184,7 +184,8 @@ impl Confirm {
                     subjects.first().map_or("", String::as_str)
                 ),
                 String::new(),
-                "It moves to HubSpot's recycle bin, restorable there for 90 days.".into(),
+                "It moves to HubSpot's recycle bin and cannot be undone here:".into(),
+                "restore it from the recycle bin within 90 days.".into(),
             ],
             PendingOp::ArchiveTickets { ids, subjects } => self.archive_body(ids, subjects),
             PendingOp::PinActivity {
@@ -339,7 +340,10 @@ impl Confirm {
 
     /// Several tickets to delete: the first eight named, the rest counted, the count typed.
     fn archive_body(&self, ids: &[String], subjects: &[String]) -> Vec<String> {
-        const BIN: &str = "They move to HubSpot's recycle bin, restorable there for 90 days.";
+        const BIN: [&str; 2] = [
+            "They move to HubSpot's recycle bin and cannot be undone here:",
+            "restore them from the recycle bin within 90 days.",
+        ];
         let mut lines: Vec<String> = ids
             .iter()
             .zip(subjects)
@@ -350,7 +354,7 @@ impl Confirm {
             lines.push(format!("… and {} more", ids.len() - 8));
         }
         lines.push(String::new());
-        lines.push(BIN.into());
+        lines.extend(BIN.map(String::from));
         lines.push(format!("Type {} to confirm: {}▏", ids.len(), self.typed));
         lines
     }

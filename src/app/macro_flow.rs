@@ -136,6 +136,8 @@ struct Run {
     noted: usize,
     pinned: usize,
     step: Step,
+    /// The run's first write: its notes and pins join it, so one `z` undoes the macro.
+    first_write: Option<ReqId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -436,6 +438,7 @@ fn start(
         noted: 0,
         pinned: 0,
         step: Step::Contacts,
+        first_write: None,
     };
     if ids.is_empty() {
         return finish(app, run);
@@ -445,6 +448,7 @@ fn start(
         return after_update(app, run);
     }
     let req = app.req();
+    app.journal.same_action(&mut run.first_write, req);
     run.step = Step::Update(req);
     let properties = run.mac.properties.clone();
     let command = match ids.as_slice() {
@@ -507,6 +511,7 @@ fn send_notes(app: &mut App, mut run: Run) -> Vec<Effect> {
         })
         .collect();
     let req = app.req();
+    app.journal.same_action(&mut run.first_write, req);
     run.step = Step::Note(req);
     app.macros.runs.push(run);
     let command = match <[NewActivity; 1]>::try_from(notes) {
@@ -885,6 +890,7 @@ fn notes_created(
     let mut pins = Vec::new();
     for (ticket, note_id) in created {
         let req = app.req();
+        app.journal.same_action(&mut run.first_write, req);
         pins.push((req, ticket.clone()));
         fx.push(Effect::Api(Command::UpdateTicket {
             req,

@@ -20,6 +20,7 @@ use super::batch_open::BatchOpenForm;
 use super::create::CreateForm;
 use super::edit::EditForm;
 use super::search_form::SearchForm;
+use super::undo_flow::{LogModal, UndoDialog};
 use super::views_flow::PickerModal;
 use super::{App, PropertyChooser};
 use crate::keymap::Context;
@@ -43,6 +44,10 @@ pub enum Modal {
     Search(Box<SearchForm>),
     /// A note, call or task being written on a ticket (`n`, `c`, `t`).
     Activity(Box<ActivityForm>),
+    /// What an undo will put back, and the user's choice where someone changed it since.
+    Undo(Box<UndoDialog>),
+    /// The log of writes (`L`).
+    Log(Box<LogModal>),
 }
 
 /// What takes keys and pasted text, and what is drawn, bottom to top: one order for all
@@ -61,6 +66,8 @@ pub enum Layer {
     Picker,
     SearchForm,
     ActivityForm,
+    Log,
+    Undo,
     Confirm,
     Overlay,
 }
@@ -77,6 +84,8 @@ impl Modal {
             Modal::Picker(_) => Layer::Picker,
             Modal::Search(_) => Layer::SearchForm,
             Modal::Activity(_) => Layer::ActivityForm,
+            Modal::Undo(_) => Layer::Undo,
+            Modal::Log(_) => Layer::Log,
         }
     }
 }
@@ -114,6 +123,16 @@ impl From<PickerModal> for Modal {
 impl From<SearchForm> for Modal {
     fn from(f: SearchForm) -> Self {
         Modal::Search(Box::new(f))
+    }
+}
+impl From<UndoDialog> for Modal {
+    fn from(d: UndoDialog) -> Self {
+        Modal::Undo(Box::new(d))
+    }
+}
+impl From<LogModal> for Modal {
+    fn from(l: LogModal) -> Self {
+        Modal::Log(Box::new(l))
     }
 }
 impl From<ActivityForm> for Modal {
@@ -207,6 +226,8 @@ access!(
     take_activity,
     close_activity
 );
+access!(Undo, UndoDialog, undo, undo_mut, take_undo, close_undo);
+access!(Log, LogModal, log, log_mut, take_log, close_log);
 access!(
     Picker,
     PickerModal,
@@ -282,6 +303,8 @@ impl App {
             | Layer::Create
             | Layer::AddAssociation => Context::Form,
             Layer::ActivityForm => Context::ActivityForm,
+            Layer::Undo => Context::Undo,
+            Layer::Log => Context::Log,
         }
     }
 }

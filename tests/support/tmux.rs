@@ -39,8 +39,14 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn start(tickets: usize) -> Self {
+        Self::start_with(tickets, &[])
+    }
+
+    /// [`Sandbox::start`] with more of `hubtix sandbox`'s options (`--latency-ms 800`).
+    pub fn start_with(tickets: usize, more: &[&str]) -> Self {
         let mut child = Command::new(bin())
             .args(["sandbox", "--port", "0", "--tickets", &tickets.to_string()])
+            .args(more)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -117,6 +123,24 @@ impl Tmux {
             .expect("tmux runs");
         assert!(status.success(), "tmux new-session failed");
         Self { socket, dirs }
+    }
+
+    /// The data directory hubtix runs with (`HUBTIX_DATA_DIR`: drafts, the journal).
+    pub fn data_dir(&self) -> PathBuf {
+        self.dirs.path().join("data")
+    }
+
+    /// The process IDs of what the shell in the window runs (hubtix, once launched).
+    pub fn children(&self) -> Vec<u32> {
+        let shell = self.tmux(&["list-panes", "-F", "#{pane_pid}"]);
+        let out = Command::new("pgrep")
+            .args(["-P", shell.trim()])
+            .output()
+            .expect("pgrep runs");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.trim().parse().ok())
+            .collect()
     }
 
     /// The directory hubtix reads its `config.toml` from (`HUBTIX_CONFIG_DIR`), empty at
@@ -305,6 +329,16 @@ impl Api {
         self.rt
             .block_on(self.client.update_ticket(ticket, &properties, None))
             .expect("update the ticket");
+    }
+
+    /// The IDs of the notes associated with a ticket.
+    pub fn notes_of(&self, ticket: &str) -> std::collections::BTreeSet<String> {
+        self.rt
+            .block_on(self.client.associations("tickets", ticket, "notes"))
+            .expect("the ticket's notes")
+            .into_iter()
+            .map(|a| a.to_object_id)
+            .collect()
     }
 
     /// The IDs of the contacts associated with a ticket.

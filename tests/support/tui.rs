@@ -173,12 +173,58 @@ impl Harness {
         )
     }
 
+    /// [`Harness::attach_configured`], every write journaled in `journal` (as the binary
+    /// does).
+    #[allow(dead_code)]
+    pub fn attach_journaled(
+        sandbox: SandboxHandle,
+        client: Client,
+        width: u16,
+        height: u16,
+        journal: std::sync::Arc<hubtix::journal::Journal>,
+        configure: impl FnOnce(&mut App) + Send + 'static,
+    ) -> Self {
+        Self::spawn_loop_with(
+            sandbox,
+            client,
+            (width, height),
+            hubtix::runtime::Extras {
+                journal: Some(journal),
+                ..hubtix::runtime::Extras::default()
+            },
+            false,
+            Box::new(configure),
+        )
+    }
+
     fn spawn_loop(
         sandbox: SandboxHandle,
         client: Client,
         width: u16,
         height: u16,
         drafts: Option<hubtix::drafts::DraftStore>,
+        latest_only: bool,
+        configure: Configure,
+    ) -> Self {
+        let extras = hubtix::runtime::Extras {
+            drafts,
+            ..hubtix::runtime::Extras::default()
+        };
+        Self::spawn_loop_with(
+            sandbox,
+            client,
+            (width, height),
+            extras,
+            latest_only,
+            configure,
+        )
+    }
+
+    fn spawn_loop_with(
+        sandbox: SandboxHandle,
+        client: Client,
+        (width, height): (u16, u16),
+        extras: hubtix::runtime::Extras,
         latest_only: bool,
         configure: Configure,
     ) -> Self {
@@ -203,7 +249,7 @@ impl Harness {
             );
             app.catalog.tz = jiff::tz::TimeZone::UTC;
             configure(&mut app);
-            let exit = hubtix::runtime::run_loop_with_drafts(
+            let exit = hubtix::runtime::run_loop_with(
                 &mut terminal,
                 &mut app,
                 input,
@@ -216,7 +262,7 @@ impl Harness {
                     let _ = screen_tx.send(text.clone());
                     let _ = frames_tx.send(text);
                 },
-                drafts,
+                extras,
             )
             .await;
             (exit, app)
