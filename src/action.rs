@@ -99,6 +99,7 @@ actions! {
         "Undo the last write of this run (shows what will be put back first); in the log: that write";
     WriteLog = "write_log", "log",
         "The log of every write, newest first (Enter: before and after; undo: that write)";
+    Merge = "merge", "merge", "Merge the two marked tickets (asks which one survives)";
     // The detail pane and its tabs.
     NextTab = "next_tab", "tab", "Next tab";
     PrevTab = "prev_tab", "tab", "Previous tab";
@@ -106,6 +107,8 @@ actions! {
     Tab2 = "tab_2", "tabs", "History tab";
     Tab3 = "tab_3", "tabs", "Associations tab";
     Tab4 = "tab_4", "tabs", "Activity tab";
+    CustomerTickets = "customer_tickets", "customer",
+        "The customer's tickets: every ticket of the ticket's contact (else company), newest first";
     HistoryOfProperty = "history_of_property", "history", "History of the selected property";
     HistoryFilter = "history_filter", "filter", "Filter the history by property";
     ShowFull = "show_full", "full", "Read the whole value (rich text as text, links as references)";

@@ -17,6 +17,7 @@ mod config_flow_tests;
 pub mod confirm;
 mod confirm_flow;
 pub mod create;
+pub mod customer_flow;
 pub mod detail;
 mod detail_flow;
 pub mod edit;
@@ -34,6 +35,9 @@ mod load_all_tests;
 pub mod macro_flow;
 #[cfg(test)]
 mod macro_flow_tests;
+pub mod merge_flow;
+#[cfg(test)]
+mod merge_flow_tests;
 pub mod modal;
 mod overlay_flow;
 pub mod reader;
@@ -261,6 +265,10 @@ pub struct App {
     pending_pin: Option<(ReqId, String, String)>,
     /// Confirmed deletes and association changes on their way (several may be).
     in_flight: Vec<actions::InFlight>,
+    /// A merge's requests on their way (the dialog's contacts, the merge).
+    merge: merge_flow::MergeFlow,
+    /// The customer's context: tickets per contact or company, the temporary view.
+    pub customer: customer_flow::CustomerFlow,
     /// Drafts left from an earlier run, offered back one at a time.
     pub drafts: Vec<crate::drafts::Draft>,
     /// A draft being restored: waiting for this re-read of its ticket.
@@ -345,6 +353,8 @@ impl App {
             pending_write: None,
             pending_pin: None,
             in_flight: Vec::new(),
+            merge: merge_flow::MergeFlow::default(),
+            customer: customer_flow::CustomerFlow::default(),
             drafts: Vec::new(),
             draft_restore: None,
             filter: None,
@@ -767,6 +777,12 @@ fn route_worker(app: &mut App, event: Event) -> Vec<Effect> {
     if let Some(fx) = views_flow::on_event(app, &event) {
         return fx;
     }
+    if let Some(fx) = merge_flow::on_event(app, &event) {
+        return fx;
+    }
+    if let Some(fx) = customer_flow::on_event(app, &event) {
+        return fx;
+    }
     live_flow::confirm_cached(app, &event);
     match event {
         // Answers to a form that was closed meanwhile.
@@ -785,6 +801,9 @@ fn route_worker(app: &mut App, event: Event) -> Vec<Effect> {
         | Event::Undone { .. }
         | Event::Journaled(_)
         | Event::JournalLoaded { .. }
+        | Event::CustomersLoaded { .. }
+        | Event::RecordTicketsLoaded { .. }
+        | Event::TicketsMerged { .. }
         | Event::ActivityOptionsLoaded { .. } => Vec::new(),
         Event::Status(s) => {
             app.worker = s;

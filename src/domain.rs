@@ -565,6 +565,19 @@ pub struct Associated {
 }
 
 impl Associated {
+    /// The record of `kind` labelled Primary among `items`, else the first of that kind.
+    pub fn primary(items: &[Associated], kind: ObjectKind) -> Option<&Associated> {
+        let mut of_kind = items.iter().filter(|a| a.kind == kind);
+        let first = of_kind.clone().next();
+        of_kind
+            .find(|a| {
+                a.labels()
+                    .iter()
+                    .any(|l| l.trim().eq_ignore_ascii_case("primary"))
+            })
+            .or(first)
+    }
+
     /// Labels to show ("Primary", ...); unlabeled types show nothing.
     pub fn labels(&self) -> Vec<&str> {
         self.types
@@ -572,6 +585,15 @@ impl Associated {
             .filter_map(|t| t.label.as_deref())
             .collect()
     }
+}
+
+/// Whose ticket it is: its Primary contact and company (else its first of each), as read
+/// through the ticket's associations.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Customer {
+    pub ticket_id: String,
+    pub contact: Option<Associated>,
+    pub company: Option<Associated>,
 }
 
 /// An activity (engagement) on a ticket.

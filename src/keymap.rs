@@ -779,6 +779,7 @@ mod tests {
             (C::List, "y", CopyId),
             (C::List, "Y", CopyUrl),
             (C::List, "o", OpenInBrowser),
+            (C::List, "M", Merge),
             // detail
             (C::Detail, "[", PrevTab),
             (C::Detail, "]", NextTab),
@@ -790,6 +791,7 @@ mod tests {
             (C::Detail, "k", Up),
             (C::Detail, "e", Edit),
             (C::Detail, "h", HistoryOfProperty),
+            (C::Detail, "C", CustomerTickets),
             (C::Detail, "Esc", Back),
             // history
             (C::History, "j", Down),

@@ -285,6 +285,33 @@ pub enum Command {
         req: ReqId,
         plan: Box<journal::UndoPlan>,
     },
+    /// Each ticket's customer: its Primary contact and company (v4 associations, then batch
+    /// reads of the records). A read; several may run at once.
+    LoadCustomers {
+        req: ReqId,
+        ticket_ids: Vec<String>,
+    },
+    /// Every ticket of a contact or company (v4 associations, then a batch read with these
+    /// properties), newest first. A read; several may run at once.
+    LoadRecordTickets {
+        req: ReqId,
+        kind: ObjectKind,
+        id: String,
+        properties: Vec<String>,
+    },
+    /// Merges two tickets (HubSpot's merge; cannot be undone). The survivor usually has a
+    /// new ID: [`Event::TicketsMerged`] carries it.
+    MergeTickets {
+        req: ReqId,
+        merge: Merge,
+    },
+}
+
+/// A merge of two tickets: `merged` into `primary`, whose values win where both have one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Merge {
+    pub primary: String,
+    pub merged: String,
 }
 
 impl Command {
@@ -312,7 +339,10 @@ impl Command {
             | Self::CreateNotes { req, .. }
             | Self::PrepareUndo { req, .. }
             | Self::Undo { req, .. }
-            | Self::UpdateTicket { req, .. } => *req,
+            | Self::UpdateTicket { req, .. }
+            | Self::MergeTickets { req, .. }
+            | Self::LoadCustomers { req, .. }
+            | Self::LoadRecordTickets { req, .. } => *req,
         }
     }
 
@@ -328,6 +358,7 @@ impl Command {
             Self::BatchUpdate { ids, .. } | Self::BatchArchive { ids, .. } => {
                 ids.iter().map(String::as_str).collect()
             }
+            Self::MergeTickets { merge, .. } => vec![&merge.primary, &merge.merged],
             // An activity is a new record, but it is associated with the ticket and may pin
             // itself there: it waits for the ticket's other writes.
             Self::CreateActivity { activity, .. } => vec![activity.ticket_id.as_str()],
@@ -348,6 +379,8 @@ impl Command {
             | Self::CheckTicket { .. }
             | Self::SearchRecords { .. }
             | Self::PrepareUndo { .. }
+            | Self::LoadCustomers { .. }
+            | Self::LoadRecordTickets { .. }
             | Self::LoadLabels { .. } => Vec::new(),
         };
         ids.sort_unstable();
@@ -594,6 +627,26 @@ pub enum Event {
         updated: Vec<Ticket>,
         failed: Vec<(String, String)>,
     },
+    /// The customers of a `LoadCustomers`, one per ticket asked for, in that order.
+    CustomersLoaded {
+        req: ReqId,
+        customers: Vec<crate::domain::Customer>,
+    },
+    /// The tickets of a contact or company (`LoadRecordTickets`), newest first.
+    RecordTicketsLoaded {
+        req: ReqId,
+        kind: ObjectKind,
+        id: String,
+        tickets: Vec<Ticket>,
+    },
+    /// `merged` was merged into `primary`: both IDs are gone from lists and `survivor` (often
+    /// under a new ID) holds both tickets' associations and activities.
+    TicketsMerged {
+        req: ReqId,
+        primary: String,
+        merged: String,
+        survivor: Ticket,
+    },
     Failed {
         req: ReqId,
         failure: Failure,
@@ -672,6 +725,9 @@ impl Event {
             | Self::ActivityOptionsLoaded { req, .. }
             | Self::BatchOpened { req, .. }
             | Self::BatchUpdated { req, .. }
+            | Self::TicketsMerged { req, .. }
+            | Self::CustomersLoaded { req, .. }
+            | Self::RecordTicketsLoaded { req, .. }
             | Self::Failed { req, .. }
             | Self::UndoPrepared { req, .. }
             | Self::Undone { req, .. }

@@ -12,8 +12,9 @@
 //!   create, update, archive, batch), `pipeline_writes` (pipelines and stages: create,
 //!   replace, update, archive, audits)
 //! - `records` (record writes and lookups: create, update, archive, apply changes, unique
-//!   index, `idProperty`), `render` (record, history and batch JSON, batch errors),
-//!   `meta_json` (property, group, pipeline and stage JSON and their 404s)
+//!   index, `idProperty`), `render` (record, history and batch JSON, batch errors), `merge`
+//!   (two records into a new one; old IDs resolving to it), `meta_json` (property, group,
+//!   pipeline and stage JSON and their 404s)
 //! - foundations: `http` (`Req`, `Reply`, query/body helpers, routing errors), `errors`
 //!   (HubSpot error bodies), `state` (`AppState`), `store` (records, history, edges,
 //!   owners, the schema), `schema` (the writable property definitions, groups, pipelines
@@ -25,7 +26,7 @@
 //! Dependencies run one way, down the layers, never up:
 //! ```text
 //! sandbox.rs -> routes -> objects | batch | search | assoc | metadata | property_writes | pipeline_writes
-//!            -> records | render | meta_json
+//!            -> records | render | meta_json | merge
 //!            -> http | errors | state | store | schema | model | validate | seed | faults | rate_limit
 //! ```
 //! A module may also use one of its own layer as long as no cycle forms (the foundations
@@ -41,7 +42,7 @@
 //! emails, calls, tasks, meetings):
 //! - `GET|POST /crm/v3/objects/{type}`, `GET|PATCH|DELETE /crm/v3/objects/{type}/{id}`
 //! - `POST /crm/v3/objects/{type}/batch/{read|create|update|upsert|archive}`
-//! - `POST /crm/v3/objects/{type}/search`
+//! - `POST /crm/v3/objects/{type}/search`, `POST /crm/v3/objects/{type}/merge`
 //! - `GET /crm/v3/objects/{type}/{id}/associations/{toType}`,
 //!   `PUT|DELETE /crm/v3/objects/{type}/{id}/associations/{toType}/{toId}/{typeIdOrName}`
 //! - `GET /crm/v4/objects/{type}/{id}/associations/{toType}`,
@@ -63,6 +64,7 @@ mod batch;
 mod errors;
 mod faults;
 mod http;
+mod merge;
 mod meta_json;
 mod metadata;
 mod model;

@@ -535,6 +535,14 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
                 ticket: convert::ticket(ticket),
             })
         }
+        Command::LoadCustomers { req, ticket_ids } => customers(client, req, ticket_ids).await,
+        Command::LoadRecordTickets {
+            req,
+            kind,
+            id,
+            properties,
+        } => record_tickets(client, req, kind, id, properties).await,
+        Command::MergeTickets { req, merge: m } => merge(client, req, m).await,
         Command::LoadAssociations { req, ticket_id } => Ok(Event::AssociationsLoaded {
             req,
             items: load_associated(client, &ticket_id, &ObjectKind::ALL).await?,
@@ -800,6 +808,80 @@ async fn search_records(client: &Client, query: &str) -> Result<Vec<Associated>,
 /// An associated record read in full: for display, and as an activity when it is one.
 struct Loaded {
     activity: Option<Activity>,
+}
+
+/// Each ticket's Primary contact and company (else its first), every ticket in parallel.
+async fn customers(
+    client: &Client,
+    req: ReqId,
+    ticket_ids: Vec<String>,
+) -> Result<Event, ApiError> {
+    let kinds = [ObjectKind::Contact, ObjectKind::Company];
+    let each = ticket_ids.into_iter().map(|ticket_id| async move {
+        let items: Vec<Associated> = load_associated(client, &ticket_id, &kinds).await?;
+        Ok::<_, ApiError>(crate::domain::Customer {
+            contact: Associated::primary(&items, ObjectKind::Contact).cloned(),
+            company: Associated::primary(&items, ObjectKind::Company).cloned(),
+            ticket_id,
+        })
+    });
+    let customers = futures_util::future::join_all(each)
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    Ok(Event::CustomersLoaded { req, customers })
+}
+
+/// Merges `merged` into `primary`; the survivor as HubSpot answered it (often a new ID).
+async fn merge(client: &Client, req: ReqId, m: crate::protocol::Merge) -> Result<Event, ApiError> {
+    let survivor = client.merge_tickets(&m.primary, &m.merged).await?;
+    Ok(Event::TicketsMerged {
+        req,
+        primary: m.primary,
+        merged: m.merged,
+        survivor: convert::ticket(survivor),
+    })
+}
+
+/// Every ticket of a contact or company, newest first (by creation, then ID). A ticket the
+/// batch read does not find (archived meanwhile) is left out.
+async fn record_tickets(
+    client: &Client,
+    req: ReqId,
+    kind: ObjectKind,
+    id: String,
+    properties: Vec<String>,
+) -> Result<Event, ApiError> {
+    let links = client.associations(kind.api_name(), &id, "tickets").await?;
+    let answer = |tickets| Event::RecordTicketsLoaded {
+        req,
+        kind,
+        id: id.clone(),
+        tickets,
+    };
+    if links.is_empty() {
+        return Ok(answer(Vec::new()));
+    }
+    let ids: Vec<String> = links.into_iter().map(|l| l.to_object_id).collect();
+    let outcome = client
+        .batch_read_tickets(&BatchReadQuery {
+            ids,
+            properties,
+            ..BatchReadQuery::default()
+        })
+        .await?;
+    let mut tickets: Vec<Ticket> = outcome
+        .into_results()
+        .into_iter()
+        .map(convert::ticket)
+        .collect();
+    let id_num = |t: &Ticket| (t.id.len(), t.id.clone());
+    tickets.sort_by(|a, b| {
+        b.created_at
+            .cmp(&a.created_at)
+            .then_with(|| id_num(b).cmp(&id_num(a)))
+    });
+    Ok(answer(tickets))
 }
 
 /// Associations of a ticket to `kinds` (v4, with labels), then the records themselves by batch

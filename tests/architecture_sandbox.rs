@@ -38,7 +38,7 @@ const LAYERS: &[&[&str]] = &[
         "property_writes",
         "pipeline_writes",
     ],
-    &["records", "render", "meta_json"],
+    &["records", "render", "meta_json", "merge"],
     &[
         "http",
         "errors",

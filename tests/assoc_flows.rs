@@ -40,6 +40,13 @@ async fn loaded(h: &mut Harness) {
     .await;
 }
 
+/// Whether the detail's customer line is complete (read after the ticket arrives).
+fn customer_read(s: &str) -> bool {
+    s.lines()
+        .filter_map(|l| l.split_once("││").map(|(_, r)| r))
+        .any(|r| r.contains(" other open ticket") || r.contains("no contact or company"))
+}
+
 /// Whether nothing is in flight (the top bar shows no ⟳).
 fn idle(s: &str) -> bool {
     s.lines().next().is_some_and(|top| !top.contains('⟳'))
@@ -444,10 +451,10 @@ async fn a_failed_chunk_of_a_bulk_delete_is_listed_and_stays_marked() {
         s.contains("┌ Tickets 200 ") && idle(s)
     })
     .await;
-    // The last ticket's detail (fetched once the selection rests) must have arrived too, or
-    // its request could take the fault armed below.
-    h.wait_until("the selected ticket's detail", |s| {
-        s.contains("Ticket information") && idle(s)
+    // The last ticket's detail (fetched once the selection rests) must have arrived too, and
+    // the customer line read after it, or their requests could take the fault armed below.
+    h.wait_until("the selected ticket's detail and customer", |s| {
+        s.contains("Ticket information") && customer_read(s) && idle(s)
     })
     .await;
     h.key(KeyCode::Char('V'));

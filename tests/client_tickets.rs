@@ -848,3 +848,28 @@ async fn pin_an_associated_engagement_and_unpin() {
     assert!(err.is_not_found());
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn merge_tickets_answers_with_the_survivor_under_its_new_id() {
+    let (sb, c) = setup(5).await;
+    let survivor = c.merge_tickets("1001", "1002").await.unwrap();
+    assert_schema(T, "SimplePublicObject", &json(&survivor));
+    assert!(
+        survivor.id != "1001" && survivor.id != "1002",
+        "{}",
+        survivor.id
+    );
+    assert_eq!(survivor.property("hs_merged_object_ids"), Some("1001;1002"));
+    // The old IDs read as the survivor.
+    let read = c
+        .get_ticket("1002", &GetQuery::properties(&["subject"]))
+        .await
+        .unwrap();
+    assert_eq!(read.id, survivor.id);
+    // Merging a ticket with itself, or one that no longer exists, is refused.
+    let same = c.merge_tickets("1003", "1003").await.unwrap_err();
+    assert_eq!(same.status(), Some(400), "{same:?}");
+    let gone = c.merge_tickets("1003", "1002").await.unwrap_err();
+    assert!(gone.is_not_found(), "{gone:?}");
+    sb.shutdown().await;
+}

@@ -536,3 +536,61 @@ async fn a_create_whose_answer_was_lost_stays_unknown_and_is_not_sent_again() {
     assert_eq!(posts, 1);
     s.finish().await;
 }
+
+fn merge(req: u64, primary: &str, merged: &str) -> Command {
+    Command::MergeTickets {
+        req,
+        merge: hubtix::protocol::Merge {
+            primary: primary.into(),
+            merged: merged.into(),
+        },
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_merge_whose_answer_was_lost_is_read_back_through_the_old_id_never_sent_again() {
+    let mut s = Setup::new().await;
+    let v = s
+        .verdict(
+            [Fault::ResetAfter],
+            merge(1, "1031", "1032"),
+            &["1031", "1032"],
+        )
+        .await;
+    let Event::TicketsMerged {
+        req,
+        primary,
+        merged,
+        survivor,
+    } = answered(v)
+    else {
+        panic!("expected the merge's answer")
+    };
+    assert_eq!(
+        (req, primary.as_str(), merged.as_str()),
+        (1, "1031", "1032")
+    );
+    assert_ne!(survivor.id, "1031", "the survivor's new ID, read back");
+    assert_eq!(survivor.prop("hs_merged_object_ids"), "1031;1032");
+    let merges = |s: &Setup| {
+        s.proxy
+            .log()
+            .iter()
+            .filter(|l| l.path.ends_with("/merge"))
+            .count()
+    };
+    assert_eq!(merges(&s), 1, "sent once");
+
+    // Reset before it reached the server: not merged, both still themselves.
+    let v = s
+        .verdict(
+            [Fault::ResetBefore],
+            merge(2, "1033", "1034"),
+            &["1033", "1034"],
+        )
+        .await;
+    assert_eq!(v, Verdict::NotApplied);
+    assert_eq!(s.prop("1034", "hs_object_id").await, "1034");
+    assert_eq!(merges(&s), 2);
+    s.finish().await;
+}

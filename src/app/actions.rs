@@ -197,6 +197,7 @@ pub(super) fn run(app: &mut App, op: PendingOp) -> Vec<Effect> {
         PendingOp::RestoreValue { .. }
         | PendingOp::BulkUpdate { .. }
         | PendingOp::ApplyMacro { .. }
+        | PendingOp::MergeTickets { .. }
         | PendingOp::LoadAllThenMark { .. }
         | PendingOp::CopyUrlInstead { .. } => Vec::new(),
         PendingOp::ArchiveTickets { ids, .. } => {

@@ -78,6 +78,10 @@ pub enum PendingOp {
     },
     /// `o` could not start a browser: copy the ticket's URL instead?
     CopyUrlInstead { url: String, why: String },
+    /// Merge two tickets (HubSpot's merge, cannot be undone). The dialog asks which one
+    /// survives: its Confirm button keeps `sides[0]`, its Alternative keeps `sides[1]`; once
+    /// chosen ([`Confirm::chosen`]) `sides[0]` is the survivor (HubSpot's primary).
+    MergeTickets { sides: [MergeSide; 2] },
     /// `V` marked only the loaded rows of a view that has more: load the rest and mark them?
     LoadAllThenMark {
         marked: usize,
@@ -94,6 +98,18 @@ pub struct BulkChange {
     pub new: String,
 }
 
+/// One ticket of a merge, as the dialog shows it side by side (values as a person reads them).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MergeSide {
+    pub id: String,
+    pub subject: String,
+    pub stage: String,
+    pub owner: String,
+    /// The Primary contact's name; `None` while it loads.
+    pub contact: Option<String>,
+    pub created: String,
+}
+
 /// From this many tickets on, a bulk edit asks for the count to be typed.
 pub const TYPE_COUNT_FROM: usize = 50;
 
@@ -103,6 +119,8 @@ pub enum Button {
     #[default]
     Cancel,
     Confirm,
+    /// The second choice of a dialog that has one (a merge: keep the other ticket).
+    Alternative,
 }
 
 /// An open confirmation dialog.
@@ -137,9 +155,48 @@ impl Confirm {
         }
     }
 
-    /// Whether a yes is accepted now.
+    /// Whether a yes is accepted now. A merge needs its survivor chosen first: a bare `y`
+    /// with Cancel selected merges nothing.
     pub fn can_confirm(&self) -> bool {
+        if matches!(self.op, PendingOp::MergeTickets { .. }) && self.button == Button::Cancel {
+            return false;
+        }
         self.must_type().is_none_or(|t| t == self.typed)
+    }
+
+    /// The button to the right of the selected one (the last stays).
+    pub fn right(&self) -> Button {
+        match (self.button, self.alternative_label()) {
+            (Button::Cancel, _) => Button::Confirm,
+            (Button::Confirm, Some(_)) | (Button::Alternative, _) => Button::Alternative,
+            (Button::Confirm, None) => Button::Confirm,
+        }
+    }
+
+    /// The button to the left of the selected one.
+    pub fn left(&self) -> Button {
+        match self.button {
+            Button::Alternative => Button::Confirm,
+            Button::Confirm | Button::Cancel => Button::Cancel,
+        }
+    }
+
+    /// The op as chosen with the selected button: a merge keeps the side pressed first.
+    pub fn chosen(self) -> PendingOp {
+        match self.op {
+            PendingOp::MergeTickets { sides: [a, b] } if self.button == Button::Alternative => {
+                PendingOp::MergeTickets { sides: [b, a] }
+            }
+            op => op,
+        }
+    }
+
+    /// The second action's label, for a dialog that offers two (a merge).
+    pub fn alternative_label(&self) -> Option<String> {
+        match &self.op {
+            PendingOp::MergeTickets { sides } => Some(format!("Keep #{}", sides[1].id)),
+            _ => None,
+        }
     }
 
     pub fn title(&self) -> String {
@@ -165,6 +222,9 @@ impl Confirm {
                 format!("Set {} on {n} ticket{plural}?", labels.join(" and "))
             }
             PendingOp::LoadAllThenMark { .. } => "Mark the whole view?".into(),
+            PendingOp::MergeTickets { sides } => {
+                format!("Merge #{} and #{}?", sides[0].id, sides[1].id)
+            }
             PendingOp::CopyUrlInstead { .. } => "The browser did not open".into(),
             PendingOp::ApplyMacro { name, ids, .. } => {
                 let n = ids.len();
@@ -277,6 +337,7 @@ impl Confirm {
                 String::new(),
                 "Copy the URL to open it yourself? (set $BROWSER to choose a browser)".into(),
             ],
+            PendingOp::MergeTickets { sides } => merge_body(sides),
             PendingOp::LoadAllThenMark { marked, total } => {
                 vec![
                     marked_of(*marked, *total),
@@ -368,8 +429,9 @@ impl Confirm {
         }
     }
 
-    pub fn confirm_label(&self) -> &'static str {
-        match &self.op {
+    pub fn confirm_label(&self) -> String {
+        let label = match &self.op {
+            PendingOp::MergeTickets { sides } => return format!("Keep #{}", sides[0].id),
             PendingOp::RestoreValue { .. } => "Restore",
             PendingOp::ArchiveTickets { .. } => "Delete",
             PendingOp::PinActivity { .. } => "Pin",
@@ -380,8 +442,44 @@ impl Confirm {
             PendingOp::LoadAllThenMark { .. } => "Load and mark all",
             PendingOp::CopyUrlInstead { .. } => "Copy URL",
             PendingOp::ApplyMacro { .. } => "Apply",
-        }
+        };
+        label.to_owned()
     }
+}
+
+/// Width of a merge dialog's row labels and of each ticket's column.
+const MERGE_LABEL: usize = 9;
+const MERGE_COLUMN: usize = 31;
+
+/// Two tickets side by side, which one to keep, and that it cannot be undone.
+fn merge_body(sides: &[MergeSide; 2]) -> Vec<String> {
+    use crate::text::{pad_to_width, truncate_to_width};
+    let cell = |s: &str| pad_to_width(&truncate_to_width(s, MERGE_COLUMN), MERGE_COLUMN);
+    let row = |label: &str, f: &dyn Fn(&MergeSide) -> String| {
+        format!(
+            "{}{} {}",
+            pad_to_width(label, MERGE_LABEL),
+            cell(&f(&sides[0])),
+            truncate_to_width(&f(&sides[1]), MERGE_COLUMN)
+        )
+        .trim_end()
+        .to_owned()
+    };
+    let shown = |v: &str| or_empty(v).to_owned();
+    vec![
+        row("", &|s| format!("#{}", s.id)),
+        row("Subject", &|s| shown(&s.subject)),
+        row("Stage", &|s| shown(&s.stage)),
+        row("Owner", &|s| shown(&s.owner)),
+        row("Contact", &|s| {
+            s.contact.as_deref().map_or("…".to_owned(), &shown)
+        }),
+        row("Created", &|s| shown(&s.created)),
+        String::new(),
+        "Which one survives? Its values win where both have one; the".into(),
+        "associations and activities of both are combined.".into(),
+        "Merging cannot be undone.".into(),
+    ]
 }
 
 /// "200 of 984 marked: only loaded rows" (the list API reports no total: "the view has more").

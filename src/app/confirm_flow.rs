@@ -29,18 +29,19 @@ pub(super) fn on_confirm_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Some(Action::Confirm) => true,
         Some(Action::Decline) => false,
         Some(Action::ButtonLeft) => {
-            dialog.button = confirm::Button::Cancel;
+            dialog.button = dialog.left();
             return Vec::new();
         }
         Some(Action::ButtonRight) => {
-            dialog.button = confirm::Button::Confirm;
+            dialog.button = dialog.right();
             return Vec::new();
         }
-        Some(Action::PressButton) => dialog.button == confirm::Button::Confirm,
+        Some(Action::PressButton) => dialog.button != confirm::Button::Cancel,
         _ => return Vec::new(),
     };
     if confirmed && !dialog.can_confirm() {
-        // A bulk delete needs its count typed first; a bare `y` is not enough.
+        // A bulk delete needs its count typed first, a merge its survivor chosen: a bare `y`
+        // is not enough.
         return Vec::new();
     }
     let Some(dialog) = app.confirm.take() else {
@@ -51,7 +52,7 @@ pub(super) fn on_confirm_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         macro_flow::declined(app, &dialog.op);
         return Vec::new();
     }
-    run_confirmed(app, dialog.op)
+    run_confirmed(app, dialog.chosen())
 }
 
 /// The one command a confirmed op stands for.
@@ -71,6 +72,7 @@ pub(super) fn run_confirmed(app: &mut App, op: confirm::PendingOp) -> Vec<Effect
             skipped,
             ..
         } => macro_flow::confirmed(app, index, ids, skipped),
+        confirm::PendingOp::MergeTickets { sides } => merge_flow::send(app, sides),
         confirm::PendingOp::CopyUrlInstead { url, .. } => {
             app.info("copied the ticket URL");
             vec![Effect::Clipboard(url)]

@@ -80,6 +80,8 @@ pub struct DetailPane {
     pub ticket: Loadable<Ticket>,
     pub associations: Loadable<Vec<Associated>>,
     pub activities: Loadable<Vec<Activity>>,
+    /// Whose ticket it is (the line under the subject), read lazily.
+    pub customer: Loadable<crate::domain::Customer>,
     pub tab: Tab,
     pub properties: Cursor,
     pub history: Cursor,

@@ -243,6 +243,11 @@ pub(super) fn on_detail_action_inner(app: &mut App, action: Action) -> Vec<Effec
             app.detail.history = detail::Cursor::default();
             Vec::new()
         }
+        Action::CustomerTickets => customer_flow::open_for_detail(app),
+        Action::Open if app.detail.tab == Tab::Associations && on_customer(app).is_some() => {
+            let who = on_customer(app).cloned();
+            who.map_or_else(Vec::new, |w| customer_flow::open(app, &w))
+        }
         Action::ShowFull | Action::Open => {
             reader::open_from_detail(app);
             Vec::new()
@@ -319,7 +324,8 @@ pub(super) fn on_event(app: &mut App, event: Event) -> Vec<Effect> {
             }
             app.detail.ticket = Loadable::Ready(ticket);
             app.settle_property_cursor(false);
-            Vec::new()
+            // Whose ticket it is, once it is on screen: never before the ticket itself.
+            customer_flow::load_customer(app)
         }
         Event::AssociationsLoaded {
             req,
@@ -400,4 +406,16 @@ pub(super) fn on_failure(app: &mut App, req: ReqId, failure: &Failure) -> bool {
         return false;
     }
     true
+}
+
+/// The contact or company selected in the Associations tab, if that is what is selected.
+fn on_customer(app: &App) -> Option<&crate::domain::Associated> {
+    let list = app.detail.associations.ready()?;
+    let rows = super::detail::association_rows(list);
+    let a = *rows.get(app.detail.assoc.row)?;
+    matches!(
+        a.kind,
+        crate::domain::ObjectKind::Contact | crate::domain::ObjectKind::Company
+    )
+    .then_some(a)
 }

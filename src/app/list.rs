@@ -289,6 +289,31 @@ impl TicketList {
         self.clamp_scroll();
     }
 
+    /// A merge's answer: the survivor takes the row of `primary` (else of `merged`, else
+    /// HubSpot's ID order puts it), the other row goes, neither stays marked, and the
+    /// selection is on the survivor. The survivor usually has a new ID.
+    pub fn merged(&mut self, primary: &str, merged: &str, survivor: Ticket) {
+        let keep = [primary, merged]
+            .into_iter()
+            .find(|id| self.index.contains_key(*id))
+            .map(str::to_owned);
+        for old in [primary, merged] {
+            self.marked.remove(old);
+            if keep.as_deref() != Some(old) && self.index.contains_key(old) {
+                self.remove(old);
+            }
+        }
+        let id = survivor.id.clone();
+        match keep.and_then(|old| self.index.remove(&old)) {
+            Some(i) => {
+                self.index.insert(id.clone(), i);
+                self.tickets[i] = survivor;
+            }
+            None => self.insert_in_id_order(survivor),
+        }
+        self.select_id(&id);
+    }
+
     /// Marks a ticket as deleted elsewhere; it stays until the user moves on.
     pub fn mark_gone(&mut self, id: &str) {
         if self.index.contains_key(id) {

@@ -310,6 +310,9 @@ pub(super) fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
                 app.list.set_view(None);
                 return app.selection_changed();
             }
+            if let Some(fx) = customer_flow::back(app) {
+                return fx;
+            }
             if matches!(app.source, ListSource::Batch { .. }) {
                 let name = app.current_view().name.clone();
                 app.info(format!("back to the view {name}"));
@@ -359,6 +362,7 @@ pub(super) fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Delete => actions::ask_delete(app),
+        Action::Merge => merge_flow::ask(app),
         Action::Search => views_flow::open_search(app),
         _ => Vec::new(),
     }

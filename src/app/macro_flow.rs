@@ -623,17 +623,7 @@ fn contacts_progress(app: &mut App, wanted: &str) {
 /// The name `{contact}` stands for: the contact labelled Primary, else the first ("" for
 /// none).
 fn primary_contact(items: &[Associated]) -> String {
-    let contacts: Vec<&Associated> = items
-        .iter()
-        .filter(|a| a.kind == ObjectKind::Contact)
-        .collect();
-    let primary = contacts.iter().find(|c| {
-        c.labels()
-            .iter()
-            .any(|l| l.trim().eq_ignore_ascii_case("primary"))
-    });
-    primary
-        .or(contacts.first())
+    Associated::primary(items, ObjectKind::Contact)
         .map(|c| c.title.trim().to_owned())
         .unwrap_or_default()
 }

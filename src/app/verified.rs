@@ -27,6 +27,8 @@ enum Waiting {
     Association,
     /// A pin, an unpin or a restored value.
     Update,
+    /// A merge of two tickets.
+    Merge,
 }
 
 fn waiting(app: &App, req: u64) -> Option<Waiting> {
@@ -44,6 +46,9 @@ fn waiting(app: &App, req: u64) -> Option<Waiting> {
             super::actions::InFlight::Archive { .. } => Waiting::Delete,
             super::actions::InFlight::Association { .. } => Waiting::Association,
         });
+    }
+    if super::merge_flow::sending(app, req) {
+        return Some(Waiting::Merge);
     }
     app.pending_write
         .as_ref()
@@ -108,6 +113,7 @@ pub(super) fn on_event(
                 Waiting::Delete => format!("{who} was not deleted (D tries again)"),
                 Waiting::Association => format!("the associations of {who} were not changed"),
                 Waiting::Update | Waiting::BulkEdit => format!("{who} was not changed"),
+                Waiting::Merge => format!("{who} were not merged"),
             };
             app.error(format!("{VERIFIED}: {what}"));
             fx

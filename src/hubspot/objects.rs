@@ -388,6 +388,34 @@ impl Client {
         self.json(req).await
     }
 
+    /// Merges `to_merge` into `primary` (`POST /crm/v3/objects/{objectType}/merge`), 200 with
+    /// the surviving record. Its `id` is usually a NEW record ID (HubSpot creates a new record
+    /// unless the portal keeps the primary's ID): follow it, never assume `primary`. Cannot be
+    /// undone. On [`ApiError::WriteOutcomeUnknown`], re-read before trying again.
+    pub async fn merge_objects<T: DeserializeOwned>(
+        &self,
+        object_type: &str,
+        primary: &str,
+        to_merge: &str,
+    ) -> Result<T, ApiError> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Body<'a> {
+            primary_object_id: &'a str,
+            object_id_to_merge: &'a str,
+        }
+        let req = Request::new(
+            Method::POST,
+            objects_path(object_type, "/merge"),
+            RequestKind::Write,
+        )
+        .json(&Body {
+            primary_object_id: primary,
+            object_id_to_merge: to_merge,
+        })?;
+        self.json(req).await
+    }
+
     /// Moves a record to the recycle bin (`DELETE`, 204; restorable in HubSpot's UI for 90
     /// days). HubSpot's answer for an unknown or already archived id is UNCONFIRMED (404 or 204).
     pub async fn archive_object(&self, object_type: &str, id: &str) -> Result<(), ApiError> {

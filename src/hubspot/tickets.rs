@@ -1,5 +1,5 @@
 //! Ticket endpoints (`/crm/v3/objects/tickets`, API-NOTES §1, §7): typed wrappers over the
-//! generic object calls, plus pinning.
+//! generic object calls, plus pinning and merging.
 //!
 //! Owns: the ticket-typed API the worker and CLI use. Must not: hold app state, or decide which
 //! properties the UI shows. For output exactly as HubSpot sent it, call the generic
@@ -106,6 +106,16 @@ impl Client {
         ids: &[String],
     ) -> Result<BatchOutcome<()>, ApiError> {
         self.batch_archive_objects(TICKETS, ids).await
+    }
+
+    /// Merges ticket `to_merge` into `primary` (`POST /crm/v3/objects/tickets/merge`); the
+    /// answer is the survivor, usually under a new ID (see [`Client::merge_objects`]).
+    pub async fn merge_tickets(
+        &self,
+        primary: &str,
+        to_merge: &str,
+    ) -> Result<SimplePublicObject, ApiError> {
+        self.merge_objects(TICKETS, primary, to_merge).await
     }
 
     /// One page of a ticket search.

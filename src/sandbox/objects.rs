@@ -1,11 +1,13 @@
 //! The single-object endpoints: `GET|POST /crm/v3/objects/{type}` (list with paging,
-//! create) and `GET|PATCH|DELETE /crm/v3/objects/{type}/{id}`. Handlers parse the request,
+//! create), `GET|PATCH|DELETE /crm/v3/objects/{type}/{id}` and `POST
+//! /crm/v3/objects/{type}/merge`. Handlers parse the request,
 //! call `records` for writes and `render` for the answer; they own no write logic.
 
 use serde_json::{Value, json};
 
 use super::errors::{ApiError, ApiResult};
 use super::http::{Reply, Req, no_content, object_field, ok, status};
+use super::merge::{merge_records, resolve_merged};
 use super::model::Kind;
 use super::records::{archive_record, create_record, parse_id, resolve_id, update_record};
 use super::render::{Sel, render};
@@ -102,6 +104,11 @@ pub fn get_one(app: &AppState, kind: Kind, id: &str, r: &Req) -> ApiResult<Reply
     let o = read_opts(r)?;
     let st = app.read();
     let rid = resolve_id(&st, kind, id, r.q("idProperty"))?;
+    // A merged-away ID answers with the record that absorbed it (see `merge`).
+    let rid = rid.map(|rid| match o.archived {
+        false => resolve_merged(&st, kind, rid).unwrap_or(rid),
+        true => rid,
+    });
     let rec = rid
         .and_then(|rid| st.map(kind)?.get(&rid))
         .filter(|rec| rec.archived_at.is_some() == o.archived)
@@ -144,4 +151,38 @@ pub fn archive_one(app: &AppState, kind: Kind, id: &str) -> ApiResult<Reply> {
     } else {
         Err(ApiError::not_found())
     }
+}
+
+/// `POST /crm/v3/objects/{type}/merge` `{primaryObjectId, objectIdToMerge}`: 200 with the
+/// survivor (a new record, see `merge`), rendered as a create answers.
+pub fn merge(app: &AppState, kind: Kind, r: &Req) -> ApiResult<Reply> {
+    let body = r.json()?;
+    let id_field = |name: &str| -> ApiResult<u64> {
+        let v = &body[name];
+        let s = v
+            .as_str()
+            .map(str::to_owned)
+            .or_else(|| v.as_u64().map(|n| n.to_string()))
+            .ok_or_else(|| {
+                ApiError::validation(format!(
+                    "Invalid input JSON: Some required fields were not set: [{name}]"
+                ))
+            })?;
+        parse_id(&s).ok_or_else(|| {
+            ApiError::new(
+                404,
+                "OBJECT_NOT_FOUND",
+                format!("{} {s} does not exist", kind.upper()),
+            )
+        })
+    };
+    let primary = id_field("primaryObjectId")?;
+    let other = id_field("objectIdToMerge")?;
+    let mut st = app.write();
+    let id = merge_records(&mut st, kind, primary, other, now_ms())?;
+    let rec = st
+        .map(kind)
+        .and_then(|m| m.get(&id))
+        .ok_or_else(ApiError::not_found)?;
+    ok(render(&st, kind, rec, &Sel::All, None, None))
 }

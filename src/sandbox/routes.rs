@@ -53,6 +53,7 @@ fn objects_route(app: &AppState, segs: &[&str], r: &Req) -> ApiResult<Reply> {
             _ => Err(method_not_allowed(r)),
         },
         [t, "search"] if m == "POST" => search::search(app, kind(t)?, r),
+        [t, "merge"] if m == "POST" => objects::merge(app, kind(t)?, r),
         [t, "batch", op] if m == "POST" => batch::batch(app, kind(t)?, op, r),
         [t, id] => match m {
             "GET" => objects::get_one(app, kind(t)?, id, r),

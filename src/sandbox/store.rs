@@ -138,6 +138,8 @@ pub struct Store {
     pub unique: HashMap<(&'static str, String), u64>,
     /// Property definitions, groups and pipelines (writable through the API).
     pub schema: Schema,
+    /// Merged-away records: old node → the ID of the record that absorbed it (see `merge`).
+    pub merged: BTreeMap<Node, u64>,
 }
 
 impl Store {

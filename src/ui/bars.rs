@@ -30,6 +30,10 @@ pub fn render_top_bar(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         },
     );
     let view = match &app.source {
+        _ if app.customer.view.is_some() => format!(
+            "view: {}",
+            sanitize(&crate::app::customer_flow::view_title(app).unwrap_or_default())
+        ),
         ListSource::Batch {
             values,
             id_property,

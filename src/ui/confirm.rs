@@ -1,4 +1,5 @@
-//! Confirmation dialogs: the op's words, then Cancel (selected by default) and the action.
+//! Confirmation dialogs: the op's words, then Cancel (selected by default) and the action
+//! (two of them when the dialog offers a choice, as a merge does: which ticket to keep).
 
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
@@ -55,10 +56,15 @@ pub fn render_confirm(frame: &mut Frame, dialog: &Confirm, keymap: &Keymap, them
         };
         Span::styled(format!("[ {label} ]"), style)
     };
-    lines.push(Line::from(vec![
+    let mut buttons = vec![
         button("Cancel", dialog.button == Button::Cancel),
         Span::raw("   "),
-        button(dialog.confirm_label(), dialog.button == Button::Confirm),
-    ]));
+        button(&dialog.confirm_label(), dialog.button == Button::Confirm),
+    ];
+    if let Some(label) = dialog.alternative_label() {
+        buttons.push(Span::raw("   "));
+        buttons.push(button(&label, dialog.button == Button::Alternative));
+    }
+    lines.push(Line::from(buttons));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

@@ -1,4 +1,5 @@
-//! The detail pane: the ticket's title, the tab bar and the tab on view.
+//! The detail pane: the ticket's title, the tab bar, the customer line (whose ticket it is:
+//! contact · company · their other open tickets, once read) and the tab on view.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -44,7 +45,12 @@ pub fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         return;
     }
     let w = usize::from(inner.width);
-    let mut lines = vec![tab_bar(app, theme), Line::raw("")];
+    // The customer line takes the row under the tabs, empty until the customer is read, so
+    // nothing moves when it arrives.
+    let customer = crate::app::customer_flow::line(app)
+        .map(|l| truncate_to_width(&sanitize(&l), w))
+        .unwrap_or_default();
+    let mut lines = vec![tab_bar(app, theme), Line::styled(customer, theme.dim())];
     let body_rows = usize::from(inner.height).saturating_sub(2);
     let body = match &d.ticket {
         Loadable::Idle | Loadable::Loading(_)

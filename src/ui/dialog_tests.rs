@@ -365,3 +365,91 @@ fn confirm_mark_all_offers_to_load_the_rest() {
         app
     });
 }
+
+// ---- merging two tickets ----------------------------------------------------------------------
+
+/// 1002 and 1004 marked, `M`, their contacts read (1004 has none).
+fn merging(w: u16, h: u16) -> App {
+    let mut app = loaded(w, h, 10, false);
+    update(&mut app, key('j'));
+    update(&mut app, code(KeyCode::Char(' ')));
+    update(&mut app, key('j'));
+    update(&mut app, code(KeyCode::Char(' ')));
+    let fx = update(&mut app, key('M'));
+    let req = req_of(&fx, |c| matches!(c, Command::LoadCustomers { .. }));
+    let contact = associations().into_iter().next();
+    ev(
+        &mut app,
+        Event::CustomersLoaded {
+            req,
+            customers: vec![
+                crate::domain::Customer {
+                    ticket_id: "1002".into(),
+                    contact,
+                    company: None,
+                },
+                crate::domain::Customer {
+                    ticket_id: "1004".into(),
+                    ..Default::default()
+                },
+            ],
+        },
+    );
+    app
+}
+
+#[test]
+fn confirm_merge_side_by_side() {
+    snap("confirm_merge", merging);
+}
+
+#[test]
+fn a_merge_dialog_has_two_choices_and_cancel_is_drawn_selected() {
+    for (w, h) in SIZES {
+        let mut app = merging(w, h);
+        let buf = render(&app, w, h);
+        assert!(highlighted(&buf, "[ Cancel ]"));
+        assert!(!highlighted(&buf, "[ Keep #1002 ]"));
+        assert!(!highlighted(&buf, "[ Keep #1004 ]"));
+        update(&mut app, code(KeyCode::Right));
+        update(&mut app, code(KeyCode::Right));
+        let buf = render(&app, w, h);
+        assert!(!highlighted(&buf, "[ Cancel ]"));
+        assert!(highlighted(&buf, "[ Keep #1004 ]"));
+    }
+}
+
+/// The customer line under the detail's tabs, once the customer and their tickets are read:
+/// 1001's contact has 1001, 1003 (Closed) and 1004 and 1005 (open): 2 other open tickets.
+#[test]
+fn detail_customer_line() {
+    snap("detail_customer_line", |w, h| {
+        let mut app = loaded(w, h, 10, false);
+        let crate::protocol::Loadable::Loading(req) = app.detail.customer else {
+            panic!("the customer is read once the ticket arrives")
+        };
+        let items = associations();
+        let fx = ev(
+            &mut app,
+            Event::CustomersLoaded {
+                req,
+                customers: vec![crate::domain::Customer {
+                    ticket_id: "1001".into(),
+                    contact: items.first().cloned(),
+                    company: items.get(1).cloned(),
+                }],
+            },
+        );
+        let req = req_of(&fx, |c| matches!(c, Command::LoadRecordTickets { .. }));
+        ev(
+            &mut app,
+            Event::RecordTicketsLoaded {
+                req,
+                kind: ObjectKind::Contact,
+                id: "201".into(),
+                tickets: vec![ticket(1005), ticket(1004), ticket(1003), ticket(1001)],
+            },
+        );
+        app
+    });
+}

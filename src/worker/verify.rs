@@ -64,6 +64,7 @@ pub fn verifiable(cmd: &Command) -> bool {
             | Command::ArchiveTicket { .. }
             | Command::Associate { .. }
             | Command::RemoveAssociation { .. }
+            | Command::MergeTickets { .. }
     )
 }
 
@@ -98,6 +99,7 @@ pub async fn single(client: &Client, cmd: &Command, lost: &ApiError) -> Option<E
             kind,
             to_id,
         } => association(client, *req, ticket_id, *kind, to_id, None).await,
+        Command::MergeTickets { req, merge: m } => merge(client, *req, &m.primary, &m.merged).await,
         _ => return None,
     };
     Some(Event::WriteVerified {
@@ -169,6 +171,43 @@ async fn archive(client: &Client, req: ReqId, id: &str) -> Verdict {
             id: id.to_owned(),
         })),
         Ok(_) => Verdict::NotApplied,
+        Err(e) => Verdict::StillUnknown(e.summary()),
+    }
+}
+
+/// A merge took effect when the primary's ID now reads as the survivor (HubSpot answers an
+/// old ID with the record that absorbed it; under a new ID, or the same one in portals that
+/// keep it) whose `hs_merged_object_ids` names the merged ticket; otherwise it did not. Reading a merged ID resolving to the
+/// survivor is from HubSpot's changelog for contacts and companies ("both of the previous
+/// IDs will point to the resulting merged record"); for tickets it is UNCONFIRMED.
+async fn merge(client: &Client, req: ReqId, primary: &str, merged: &str) -> Verdict {
+    let read = async {
+        let query = GetQuery {
+            properties: all_properties(client, &BTreeMap::new()).await?,
+            ..GetQuery::default()
+        };
+        client.get_ticket(primary, &query).await
+    };
+    match read.await {
+        Ok(t) => {
+            let absorbed = t
+                .properties
+                .get("hs_merged_object_ids")
+                .and_then(|v| v.as_deref())
+                .unwrap_or("");
+            let names = |id: &str| absorbed.split(';').any(|x| x.trim() == id);
+            if names(merged) {
+                Verdict::Answered(Box::new(Event::TicketsMerged {
+                    req,
+                    primary: primary.to_owned(),
+                    merged: merged.to_owned(),
+                    survivor: convert::ticket(t),
+                }))
+            } else {
+                Verdict::NotApplied
+            }
+        }
+        Err(e) if e.is_not_found() => Verdict::NotApplied,
         Err(e) => Verdict::StillUnknown(e.summary()),
     }
 }
