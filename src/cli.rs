@@ -310,6 +310,44 @@ pub enum TicketsCommand {
     List(ListArgs),
     /// Print one ticket.
     Get(GetArgs),
+    /// Set properties on tickets (batches of 100), or on each ticket of JSON lines (--stdin).
+    Update(UpdateArgs),
+}
+
+/// What every write command takes: a dry run, a confirmation, the output format.
+#[derive(Debug, Args)]
+pub struct WriteOptions {
+    /// Print the requests that would be sent and send none (the portal's pipelines, owners
+    /// and properties are still read, to resolve labels).
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// Ticket IDs to set the --set properties on.
+    #[arg(value_parser = parse_ticket_id, required_unless_present = "stdin", conflicts_with = "stdin")]
+    pub ids: Vec<String>,
+    /// `property=value`; stage and pipeline by ID or label, owner by ID, email or @me.
+    #[arg(long = "set", value_parser = parse_assignment, required_unless_present = "stdin", conflicts_with = "stdin")]
+    pub set: Vec<(String, String)>,
+    /// Read JSON lines `{"id": "…", "properties": {"prop": "value", …}}` from stdin.
+    #[arg(long)]
+    pub stdin: bool,
+    #[command(flatten)]
+    pub write: WriteOptions,
+}
+
+/// `property=value` (the value may be empty: the property is cleared).
+pub fn parse_assignment(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_owned(), value.to_owned()))
+        }
+        _ => Err("expected property=value, e.g. hs_ticket_priority=HIGH".to_owned()),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

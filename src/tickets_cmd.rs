@@ -114,6 +114,7 @@ pub async fn run(
         }
         TicketsCommand::List(args) => list(&conn.client, args).await,
         TicketsCommand::Get(args) => get(&conn.client, args).await,
+        TicketsCommand::Update(args) => crate::write_cmd::update(&conn, args, paths, demo).await,
     };
     if let Some(sandbox) = conn.sandbox {
         sandbox.shutdown().await;
@@ -274,7 +275,7 @@ fn property_names(record: &Value) -> Vec<String> {
 }
 
 /// Pipelines, properties and owners, to show labels and names in `table` output.
-async fn load_labels(client: &Client) -> Result<Catalog, String> {
+pub(crate) async fn load_labels(client: &Client) -> Result<Catalog, String> {
     let (pipelines, owners, properties) = tokio::join!(
         client.pipelines("tickets"),
         client.owners(),

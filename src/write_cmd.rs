@@ -1,0 +1,361 @@
+//! `hubtix tickets update`: the TUI's writes as commands.
+//!
+//! Nothing here talks to HubSpot by itself: values are checked and mapped by the macros'
+//! rules (`macros::resolve_properties`: stages, pipelines and owners by label as config.toml
+//! takes them), and every write is a worker [`Command`] run by the TUI's own worker with its
+//! journal (`worker::spawn_journaled`), so batching (100 a request), reading back a lost
+//! answer and the journal that `z`/`L` read are the TUI's. `--dry-run` prints the requests
+//! the worker would send and sends none.
+//!
+//! Owns: reading the command's input (arguments, JSON lines), asking before a destructive
+//! write, waiting for the worker's answer and printing it. Must not: build HubSpot requests
+//! (the client does) or map values itself.
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use crate::cli::{OutputFormat, UpdateArgs};
+use crate::config::Paths;
+use crate::domain::{Catalog, Ticket};
+use crate::hubspot::Client;
+use crate::output::{self, RecordWriter};
+use crate::protocol::{Command, Event, ReqId, Verdict};
+use crate::tickets_cmd::Connection;
+
+/// Records per batch request: HubSpot's maximum (the worker chunks by it).
+const BATCH: usize = 100;
+
+/// The worker a command's writes go through, journaled as the TUI's are.
+struct Writer {
+    commands: mpsc::UnboundedSender<Command>,
+    events: mpsc::Receiver<Event>,
+    next: ReqId,
+}
+
+impl Writer {
+    fn start(client: &Client, paths: &Paths, demo: bool) -> Self {
+        let journal = crate::journal::Journal::new(
+            crate::journal::file_in(&paths.data_dir, demo),
+            crate::runtime::run_name(),
+        );
+        let (tx, events) = mpsc::channel(64);
+        let commands = crate::worker::spawn_journaled(client.clone(), tx, Some(Arc::new(journal)));
+        Writer {
+            commands,
+            events,
+            next: 1,
+        }
+    }
+
+    /// Sends the command made with a fresh request ID and waits for its answer. The journal's
+    /// outcome is on disk before the answer arrives (see `worker::journaled::around`).
+    async fn run(&mut self, make: impl FnOnce(ReqId) -> Command) -> Result<Event, String> {
+        let req = self.next;
+        self.next += 1;
+        self.commands
+            .send(make(req))
+            .map_err(|_| "the worker stopped".to_owned())?;
+        while let Some(event) = self.events.recv().await {
+            if event.req() == Some(req) {
+                return Ok(event);
+            }
+        }
+        Err("the worker stopped before answering".to_owned())
+    }
+}
+
+/// What a write came to, for printing: records written, and (ticket, why) that failed.
+#[derive(Default)]
+struct Report {
+    records: Vec<Value>,
+    failed: Vec<(String, String)>,
+}
+
+impl Report {
+    /// Prints the records in `format` and each failure on stderr; an error when any failed.
+    fn finish(
+        self,
+        format: OutputFormat,
+        columns: Vec<String>,
+        catalog: Option<&Catalog>,
+    ) -> Result<(), String> {
+        let mut records = self.records;
+        if format == OutputFormat::Table
+            && let Some(catalog) = catalog
+        {
+            for r in &mut records {
+                crate::tickets_cmd::label_record(catalog, r);
+            }
+        }
+        let stdout = std::io::stdout();
+        let mut writer = RecordWriter::new(stdout.lock(), format, columns);
+        let written = writer
+            .begin()
+            .and_then(|()| writer.page(&records))
+            .and_then(|()| writer.finish().map(|_| ()));
+        if let Err(e) = written
+            && e.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            return Err(format!("cannot write the output: {e}"));
+        }
+        for (id, why) in &self.failed {
+            output::error_line(&format!("ticket {id}: {why}"));
+        }
+        if self.failed.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} of {} ticket(s) failed",
+                self.failed.len(),
+                self.failed.len() + records.len()
+            ))
+        }
+    }
+}
+
+fn record(ticket: &Ticket) -> Value {
+    json!({ "id": ticket.id, "properties": ticket.properties })
+}
+
+/// Prints one request a dry run would send, as a JSON line.
+fn print_request(method: &str, path: &str, body: Value) {
+    output::line(&json!({ "method": method, "path": path, "body": body }).to_string());
+}
+
+/// Tickets to update: (IDs, `property=value` as written), from the arguments or stdin.
+type Updates = Vec<(Vec<String>, Vec<(String, String)>)>;
+
+/// Batch updates to send: (IDs, the properties mapped as HubSpot takes them).
+type Batches = Vec<(Vec<String>, BTreeMap<String, String>)>;
+
+/// `hubtix tickets update`.
+pub async fn update(
+    conn: &Connection,
+    args: UpdateArgs,
+    paths: &Paths,
+    demo: bool,
+) -> Result<(), String> {
+    let updates: Updates = if args.stdin {
+        read_jsonl(std::io::stdin().lock())?
+    } else {
+        vec![(args.ids, args.set)]
+    };
+    let catalog = crate::tickets_cmd::load_labels(&conn.client).await?;
+    let batches = resolve(&catalog, conn.config.me.as_deref(), updates)?;
+    let columns: Vec<String> = {
+        let mut names: Vec<String> = batches
+            .iter()
+            .flat_map(|(_, p)| p.keys().cloned())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    };
+    if args.write.dry_run {
+        for (ids, properties) in &batches {
+            for chunk in ids.chunks(BATCH) {
+                let inputs: Vec<Value> = chunk
+                    .iter()
+                    .map(|id| json!({ "id": id, "properties": properties }))
+                    .collect();
+                print_request(
+                    "POST",
+                    "/crm/v3/objects/tickets/batch/update",
+                    json!({ "inputs": inputs }),
+                );
+            }
+        }
+        return Ok(());
+    }
+    let mut writer = Writer::start(&conn.client, paths, demo);
+    let mut report = Report::default();
+    for (ids, properties) in batches {
+        let asked = ids.clone();
+        let event = writer
+            .run(|req| Command::BatchUpdate {
+                req,
+                ids,
+                properties,
+            })
+            .await?;
+        collect(&mut report, &asked, event);
+    }
+    report.finish(args.write.output, columns, Some(&catalog))
+}
+
+/// Each update's values checked and mapped; updates that set the same values share a batch.
+fn resolve(catalog: &Catalog, me: Option<&str>, updates: Updates) -> Result<Batches, String> {
+    let keymap = crate::keymap::Keymap::default();
+    let check = crate::macros::Check {
+        catalog,
+        me,
+        keymap: &keymap,
+        source_name: "--set",
+    };
+    let mut batches: Batches = Vec::new();
+    let mut problems = Vec::new();
+    for (ids, pairs) in updates {
+        let pairs: Vec<(String, String)> = pairs
+            .into_iter()
+            .map(|(name, value)| {
+                let value = by_label_unless_id(catalog, &name, value);
+                (name, value)
+            })
+            .collect();
+        match crate::macros::resolve_properties(&pairs, &check) {
+            Ok(properties) => match batches.iter_mut().find(|(_, p)| *p == properties) {
+                Some((batch, _)) => batch.extend(ids),
+                None => batches.push((ids, properties)),
+            },
+            Err(found) => {
+                let at = ids.join(", ");
+                problems.extend(
+                    found
+                        .into_iter()
+                        .map(|p| format!("ticket {at}: {}", p.strip_prefix("set.").unwrap_or(&p))),
+                );
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(batches)
+    } else {
+        Err(problems.join("; "))
+    }
+}
+
+/// A stage or pipeline written as a label (`--set hs_pipeline_stage=Closed`) is looked up by
+/// label, as the TUI's pickers show them; an ID of this portal stays an ID.
+fn by_label_unless_id(catalog: &Catalog, name: &str, value: String) -> String {
+    let is_id = match name {
+        "hs_pipeline" => catalog.pipeline(value.trim()).is_some(),
+        "hs_pipeline_stage" => catalog
+            .pipelines
+            .iter()
+            .any(|p| p.stages.iter().any(|s| s.id == value.trim())),
+        _ => return value,
+    };
+    let labelled = value
+        .get(..6)
+        .is_some_and(|p| p.eq_ignore_ascii_case("label:"));
+    if is_id || labelled || value.trim().is_empty() {
+        value
+    } else {
+        format!("label:{value}")
+    }
+}
+
+/// JSON lines `{"id": "…", "properties": {…}}`; values may be strings, numbers, booleans or
+/// null (cleared). Blank lines are skipped; a bad line is an error naming it.
+fn read_jsonl(input: impl BufRead) -> Result<Updates, String> {
+    let mut out = Vec::new();
+    for (n, line) in input.lines().enumerate() {
+        let line = line.map_err(|e| format!("reading stdin: {e}"))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let bad = |why: &str| format!("stdin line {}: {why}", n + 1);
+        let v: Value = serde_json::from_str(&line).map_err(|e| bad(&e.to_string()))?;
+        let id = match v.get("id") {
+            Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => return Err(bad("\"id\" must be a ticket ID")),
+        };
+        let Some(props) = v.get("properties").and_then(Value::as_object) else {
+            return Err(bad("\"properties\" must be an object"));
+        };
+        let mut pairs = Vec::new();
+        for (name, value) in props {
+            let value = match value {
+                Value::String(s) => s.clone(),
+                Value::Null => String::new(),
+                Value::Number(_) | Value::Bool(_) => value.to_string(),
+                _ => {
+                    return Err(bad(&format!(
+                        "{name}: a value must be text, a number or true/false"
+                    )));
+                }
+            };
+            pairs.push((name.clone(), value));
+        }
+        out.push((vec![id], pairs));
+    }
+    if out.is_empty() {
+        return Err(
+            "no update on stdin (expected JSON lines {\"id\": …, \"properties\": {…}})".into(),
+        );
+    }
+    Ok(out)
+}
+
+/// Adds a batch write's answer to the report. A lost answer the worker read back counts by
+/// what reading back showed.
+fn collect(report: &mut Report, asked: &[String], event: Event) {
+    match event {
+        Event::BatchUpdated {
+            updated, failed, ..
+        } => {
+            report.records.extend(updated.iter().map(record));
+            report.failed.extend(failed);
+        }
+        Event::BatchArchived {
+            archived, failed, ..
+        } => {
+            report.records.extend(
+                archived
+                    .iter()
+                    .map(|id| json!({ "id": id, "properties": {} })),
+            );
+            report.failed.extend(failed);
+        }
+        Event::WriteVerified { verdict, lost, .. } => match verdict {
+            Verdict::Answered(event) => collect(report, asked, *event),
+            Verdict::NotApplied => report.failed.extend(asked.iter().map(|id| {
+                (
+                    id.clone(),
+                    format!("not applied (the answer was lost: {lost})"),
+                )
+            })),
+            Verdict::StillUnknown(why) => report.failed.extend(asked.iter().map(|id| {
+                (
+                    id.clone(),
+                    format!("outcome unknown (answer lost: {lost}; reading back: {why})"),
+                )
+            })),
+        },
+        Event::Failed { failure, .. } => report
+            .failed
+            .extend(asked.iter().map(|id| (id.clone(), failure.said("", "")))),
+        other => report.failed.extend(
+            asked
+                .iter()
+                .map(|id| (id.clone(), format!("unexpected answer {other:?}"))),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jsonl_lines_are_read_with_their_values_and_bad_lines_named() {
+        let input = "{\"id\": \"1001\", \"properties\": {\"subject\": \"A\", \"n\": 3, \"b\": true, \"x\": null}}\n\n{\"id\": 1002, \"properties\": {}}\n";
+        let got = read_jsonl(input.as_bytes()).expect("valid");
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].0, ["1001"]);
+        assert!(got[0].1.contains(&("n".to_owned(), "3".to_owned())));
+        assert!(got[0].1.contains(&("b".to_owned(), "true".to_owned())));
+        assert!(got[0].1.contains(&("x".to_owned(), String::new())));
+        assert_eq!(got[1].0, ["1002"]);
+        let err = read_jsonl("{\"id\": \"1\", \"properties\": {}}\nnot json\n".as_bytes())
+            .expect_err("refused");
+        assert!(err.starts_with("stdin line 2:"), "{err}");
+        assert!(read_jsonl("".as_bytes()).is_err());
+        assert!(read_jsonl("{\"properties\": {}}".as_bytes()).is_err());
+    }
+}
