@@ -312,6 +312,10 @@ pub enum TicketsCommand {
     Get(GetArgs),
     /// Set properties on tickets (batches of 100), or on each ticket of JSON lines (--stdin).
     Update(UpdateArgs),
+    /// Archive tickets (HubSpot's recycle bin; asks first on a terminal, else needs --yes).
+    Archive(ArchiveArgs),
+    /// Merge a ticket into another (cannot be undone; asks first on a terminal, else --yes).
+    Merge(MergeArgs),
 }
 
 /// What every write command takes: a dry run, a confirmation, the output format.
@@ -336,6 +340,33 @@ pub struct UpdateArgs {
     /// Read JSON lines `{"id": "…", "properties": {"prop": "value", …}}` from stdin.
     #[arg(long)]
     pub stdin: bool,
+    #[command(flatten)]
+    pub write: WriteOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct ArchiveArgs {
+    /// Ticket IDs.
+    #[arg(required = true, value_parser = parse_ticket_id)]
+    pub ids: Vec<String>,
+    /// Archive without asking (needed when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub write: WriteOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The ticket merged away.
+    #[arg(value_parser = parse_ticket_id)]
+    pub id: String,
+    /// The ticket that survives (its values win where both have one).
+    #[arg(long, value_parser = parse_ticket_id)]
+    pub into: String,
+    /// Merge without asking (needed when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
     #[command(flatten)]
     pub write: WriteOptions,
 }

@@ -115,6 +115,8 @@ pub async fn run(
         TicketsCommand::List(args) => list(&conn.client, args).await,
         TicketsCommand::Get(args) => get(&conn.client, args).await,
         TicketsCommand::Update(args) => crate::write_cmd::update(&conn, args, paths, demo).await,
+        TicketsCommand::Archive(args) => crate::write_cmd::archive(&conn, args, paths, demo).await,
+        TicketsCommand::Merge(args) => crate::write_cmd::merge(&conn, args, paths, demo).await,
     };
     if let Some(sandbox) = conn.sandbox {
         sandbox.shutdown().await;

@@ -1,4 +1,4 @@
-//! `hubtix tickets update`: the TUI's writes as commands.
+//! `hubtix tickets update|archive|merge`: the TUI's writes as commands.
 //!
 //! Nothing here talks to HubSpot by itself: values are checked and mapped by the macros'
 //! rules (`macros::resolve_properties`: stages, pipelines and owners by label as config.toml
@@ -12,18 +12,18 @@
 //! (the client does) or map values itself.
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
+use std::io::{BufRead, IsTerminal};
 use std::sync::Arc;
 
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use crate::cli::{OutputFormat, UpdateArgs};
+use crate::cli::{ArchiveArgs, MergeArgs, OutputFormat, UpdateArgs, WriteOptions};
 use crate::config::Paths;
 use crate::domain::{Catalog, Ticket};
 use crate::hubspot::Client;
 use crate::output::{self, RecordWriter};
-use crate::protocol::{Command, Event, ReqId, Verdict};
+use crate::protocol::{Command, Event, Merge, ReqId, Verdict};
 use crate::tickets_cmd::Connection;
 
 /// Records per batch request: HubSpot's maximum (the worker chunks by it).
@@ -336,6 +336,115 @@ fn collect(report: &mut Report, asked: &[String], event: Event) {
                 .map(|id| (id.clone(), format!("unexpected answer {other:?}"))),
         ),
     }
+}
+
+/// A destructive write goes ahead with `--yes`, or when the person at the terminal says so;
+/// without a terminal it needs `--yes`.
+fn confirmed(yes: bool, question: &str) -> Result<(), String> {
+    if yes {
+        return Ok(());
+    }
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(format!(
+            "{question}: this cannot be undone here; pass --yes to go ahead without a terminal"
+        ));
+    }
+    output::prompt(&format!("{question} [y/N] "));
+    let mut answer = String::new();
+    stdin
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| format!("reading the answer: {e}"))?;
+    if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
+        Ok(())
+    } else {
+        Err("nothing done".to_owned())
+    }
+}
+
+/// `hubtix tickets archive`.
+pub async fn archive(
+    conn: &Connection,
+    args: ArchiveArgs,
+    paths: &Paths,
+    demo: bool,
+) -> Result<(), String> {
+    let ids = args.ids;
+    if args.write.dry_run {
+        for chunk in ids.chunks(BATCH) {
+            let inputs: Vec<Value> = chunk.iter().map(|id| json!({ "id": id })).collect();
+            print_request(
+                "POST",
+                "/crm/v3/objects/tickets/batch/archive",
+                json!({ "inputs": inputs }),
+            );
+        }
+        return Ok(());
+    }
+    confirmed(
+        args.yes,
+        &format!(
+            "archive {} ticket(s) ({}) to HubSpot's recycle bin",
+            ids.len(),
+            shown_ids(&ids)
+        ),
+    )?;
+    let mut writer = Writer::start(&conn.client, paths, demo);
+    let asked = ids.clone();
+    let event = writer.run(|req| Command::BatchArchive { req, ids }).await?;
+    let mut report = Report::default();
+    collect(&mut report, &asked, event);
+    report.finish(args.write.output, Vec::new(), None)
+}
+
+/// The first IDs of a list, for a question.
+fn shown_ids(ids: &[String]) -> String {
+    let mut s = ids.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+    if ids.len() > 5 {
+        s.push_str(&format!(" and {} more", ids.len() - 5));
+    }
+    s
+}
+
+/// `hubtix tickets merge ID --into ID`.
+pub async fn merge(
+    conn: &Connection,
+    args: MergeArgs,
+    paths: &Paths,
+    demo: bool,
+) -> Result<(), String> {
+    let WriteOptions { dry_run, output } = args.write;
+    if args.id == args.into {
+        return Err("a ticket cannot be merged into itself".to_owned());
+    }
+    if dry_run {
+        print_request(
+            "POST",
+            "/crm/v3/objects/tickets/merge",
+            json!({ "primaryObjectId": args.into, "objectIdToMerge": args.id }),
+        );
+        return Ok(());
+    }
+    confirmed(
+        args.yes,
+        &format!("merge ticket {} into ticket {}", args.id, args.into),
+    )?;
+    let mut writer = Writer::start(&conn.client, paths, demo);
+    let merge = Merge {
+        primary: args.into.clone(),
+        merged: args.id.clone(),
+    };
+    let mut report = Report::default();
+    match writer
+        .run(|req| Command::MergeTickets { req, merge })
+        .await?
+    {
+        Event::TicketsMerged { survivor, .. } => report.records.push(record(&survivor)),
+        other => collect(&mut report, &[args.id, args.into], other),
+    }
+    let columns = vec!["subject".to_owned()];
+    report.finish(output, columns, None)
 }
 
 #[cfg(test)]

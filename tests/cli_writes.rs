@@ -1,4 +1,4 @@
-//! `hubtix tickets update`, run as a user runs them: the real binary against a
+//! `hubtix tickets update|archive|merge`, run as a user runs them: the real binary against a
 //! sandbox on 127.0.0.1 (in-process, so the test counts the requests it received), the
 //! results read back through the API, the journal read from the data folder.
 
@@ -246,5 +246,106 @@ async fn update_from_stdin_batches_by_100_and_dry_run_sends_nothing() {
     }
     let t = ticket(&sb, "1200", "subject").await.unwrap();
     assert_eq!(prop(&t, "subject"), "renamed");
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn archive_needs_yes_without_a_terminal_then_archives() {
+    let sb = sandbox(30).await;
+    let dirs = tempfile::tempdir().unwrap();
+    let before = sb.faults().request_count();
+    let out = tokio::task::block_in_place(|| {
+        hubtix(
+            &sb,
+            dirs.path(),
+            &["tickets", "archive", "1004", "1005"],
+            "y\n",
+        )
+    });
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("--yes"), "{}", text(&out.stderr));
+    assert_eq!(sb.faults().request_count(), before, "nothing sent");
+    assert!(ticket(&sb, "1004", "subject").await.is_some());
+    let before = sb.faults().request_count();
+
+    let out = tokio::task::block_in_place(|| {
+        hubtix(
+            &sb,
+            dirs.path(),
+            &["tickets", "archive", "1004", "1005", "--dry-run"],
+            "",
+        )
+    });
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("/crm/v3/objects/tickets/batch/archive"));
+    assert_eq!(
+        sb.faults().request_count(),
+        before,
+        "a dry run sends nothing"
+    );
+
+    let out = tokio::task::block_in_place(|| {
+        hubtix(
+            &sb,
+            dirs.path(),
+            &[
+                "tickets", "archive", "1004", "1005", "--yes", "--output", "jsonl",
+            ],
+            "",
+        )
+    });
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().count(), 2);
+    assert!(ticket(&sb, "1004", "subject").await.is_none());
+    assert!(ticket(&sb, "1005", "subject").await.is_none());
+    let lines = journal(dirs.path());
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["line"] == "pending" && l["entry"]["kind"] == "delete"),
+        "{lines:?}"
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn merge_needs_yes_and_prints_the_survivor() {
+    let sb = sandbox(30).await;
+    let dirs = tempfile::tempdir().unwrap();
+    let merge = |extra: &[&str]| {
+        let mut args = vec![
+            "tickets", "merge", "1006", "--into", "1007", "--output", "json",
+        ];
+        args.extend_from_slice(extra);
+        tokio::task::block_in_place(|| hubtix(&sb, dirs.path(), &args, ""))
+    };
+    let before = sb.faults().request_count();
+    let out = merge(&[]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("--yes"), "{}", text(&out.stderr));
+    let out = merge(&["--dry-run"]);
+    assert!(out.status.success());
+    let req: Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    assert_eq!(req["body"]["primaryObjectId"], "1007");
+    assert_eq!(req["body"]["objectIdToMerge"], "1006");
+    assert_eq!(sb.faults().request_count(), before, "nothing sent");
+
+    let out = merge(&["--yes"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let survivor: Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    let id = survivor[0]["id"].as_str().unwrap().to_owned();
+    let t = ticket(&sb, &id, "hs_merged_object_ids").await.unwrap();
+    let merged = prop(&t, "hs_merged_object_ids");
+    assert!(
+        merged.contains("1006") && merged.contains("1007"),
+        "{merged}"
+    );
+    let lines = journal(dirs.path());
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["line"] == "pending" && l["entry"]["kind"] == "merge"),
+        "the merge is in the log of writes: {lines:?}"
+    );
     sb.shutdown().await;
 }

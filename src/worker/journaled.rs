@@ -170,6 +170,8 @@ async fn pending(client: &Client, journal: &Journal, cmd: &Command) -> Option<En
                 })
                 .collect();
         }
+        // Cannot be undone through the API (`Entry::cannot_undo`): journaled so the log shows it.
+        Command::MergeTickets { .. } => entry.kind = WriteKind::Merge,
         Command::Undo { plan, .. } => return Some(undo_entry(entry, plan)),
         _ => return None,
     }
