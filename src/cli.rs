@@ -316,6 +316,26 @@ pub enum TicketsCommand {
     Archive(ArchiveArgs),
     /// Merge a ticket into another (cannot be undone; asks first on a terminal, else --yes).
     Merge(MergeArgs),
+    /// Write a note on a ticket (the text from --text, or a file; `-` reads stdin).
+    Note(NoteArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NoteArgs {
+    /// The ticket.
+    #[arg(value_parser = parse_ticket_id)]
+    pub id: String,
+    /// The note's text (plain text: sent as HubSpot's minimal HTML, as the TUI's form sends it).
+    #[arg(long, required_unless_present = "file", conflicts_with = "file")]
+    pub text: Option<String>,
+    /// A file with the note's text; `-` reads stdin.
+    #[arg(long)]
+    pub file: Option<std::path::PathBuf>,
+    /// Pin the note on the ticket once it is created.
+    #[arg(long)]
+    pub pin: bool,
+    #[command(flatten)]
+    pub write: WriteOptions,
 }
 
 /// What every write command takes: a dry run, a confirmation, the output format.

@@ -117,6 +117,7 @@ pub async fn run(
         TicketsCommand::Update(args) => crate::write_cmd::update(&conn, args, paths, demo).await,
         TicketsCommand::Archive(args) => crate::write_cmd::archive(&conn, args, paths, demo).await,
         TicketsCommand::Merge(args) => crate::write_cmd::merge(&conn, args, paths, demo).await,
+        TicketsCommand::Note(args) => crate::write_cmd::note(&conn, args, paths, demo).await,
     };
     if let Some(sandbox) = conn.sandbox {
         sandbox.shutdown().await;

@@ -1,4 +1,4 @@
-//! `hubtix tickets update|archive|merge`: the TUI's writes as commands.
+//! `hubtix tickets update|archive|merge|note`: the TUI's writes as commands.
 //!
 //! Nothing here talks to HubSpot by itself: values are checked and mapped by the macros'
 //! rules (`macros::resolve_properties`: stages, pipelines and owners by label as config.toml
@@ -18,7 +18,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use crate::cli::{ArchiveArgs, MergeArgs, OutputFormat, UpdateArgs, WriteOptions};
+use crate::cli::{ArchiveArgs, MergeArgs, NoteArgs, OutputFormat, UpdateArgs, WriteOptions};
 use crate::config::Paths;
 use crate::domain::{Catalog, Ticket};
 use crate::hubspot::Client;
@@ -445,6 +445,78 @@ pub async fn merge(
     }
     let columns = vec!["subject".to_owned()];
     report.finish(output, columns, None)
+}
+
+/// `hubtix tickets note ID --text T | --file F`: the TUI's note form's write.
+pub async fn note(
+    conn: &Connection,
+    args: NoteArgs,
+    paths: &Paths,
+    demo: bool,
+) -> Result<(), String> {
+    let body = match (&args.text, &args.file) {
+        (Some(text), _) => text.clone(),
+        (None, Some(path)) if path.as_os_str() == "-" => {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)
+                .map_err(|e| format!("reading stdin: {e}"))?;
+            text
+        }
+        (None, Some(path)) => std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+        (None, None) => return Err("a note needs --text or --file".to_owned()),
+    };
+    if body.trim().is_empty() {
+        return Err("the note is empty".to_owned());
+    }
+    let activity = crate::domain::NewActivity {
+        ticket_id: args.id.clone(),
+        details: crate::domain::ActivityDetails::Note,
+        body,
+        timestamp: jiff::Timestamp::now(),
+        also: Vec::new(),
+        pin: args.pin,
+    };
+    if args.write.dry_run {
+        let input = serde_json::to_value(crate::mapping::new_activity(&activity))
+            .map_err(|e| e.to_string())?;
+        print_request("POST", "/crm/v3/objects/notes", input);
+        if args.pin {
+            print_request(
+                "PATCH",
+                &format!("/crm/v3/objects/tickets/{}", args.id),
+                json!({ "properties": { crate::hubspot::PINNED_ENGAGEMENT_PROPERTY: "<the new note's ID>" } }),
+            );
+        }
+        return Ok(());
+    }
+    let mut writer = Writer::start(&conn.client, paths, demo);
+    let mut report = Report::default();
+    match writer
+        .run(|req| Command::CreateActivity { req, activity })
+        .await?
+    {
+        Event::ActivityCreated {
+            activity,
+            pinned,
+            pin_failed,
+            ..
+        } => {
+            report.records.push(json!({
+                "id": activity.id,
+                "properties": { "ticket": args.id, "pinned": pinned.to_string() },
+            }));
+            if let Some(f) = pin_failed {
+                report.failed.push((
+                    args.id.clone(),
+                    f.said("the note was written, pinning it failed: ", ""),
+                ));
+            }
+        }
+        other => collect(&mut report, std::slice::from_ref(&args.id), other),
+    }
+    let columns = vec!["ticket".to_owned(), "pinned".to_owned()];
+    report.finish(args.write.output, columns, None)
 }
 
 #[cfg(test)]

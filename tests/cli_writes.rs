@@ -349,3 +349,78 @@ async fn merge_needs_yes_and_prints_the_survivor() {
     );
     sb.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn note_is_written_pinned_and_journaled_and_dry_run_sends_nothing() {
+    let sb = sandbox(30).await;
+    let dirs = tempfile::tempdir().unwrap();
+    let before = sb.faults().request_count();
+    let out = tokio::task::block_in_place(|| {
+        hubtix(
+            &sb,
+            dirs.path(),
+            &[
+                "tickets",
+                "note",
+                "1008",
+                "--file",
+                "-",
+                "--pin",
+                "--dry-run",
+            ],
+            "Called back <b>twice</b>",
+        )
+    });
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        sb.faults().request_count(),
+        before,
+        "a dry run sends nothing"
+    );
+    let printed = text(&out.stdout);
+    assert!(printed.contains("/crm/v3/objects/notes"), "{printed}");
+    assert!(printed.contains("hs_pinned_engagement_id"), "{printed}");
+
+    let out = tokio::task::block_in_place(|| {
+        hubtix(
+            &sb,
+            dirs.path(),
+            &[
+                "tickets", "note", "1008", "--file", "-", "--pin", "--output", "jsonl",
+            ],
+            "Called back <b>twice</b>",
+        )
+    });
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    let note_id = v["id"].as_str().unwrap().to_owned();
+    let t = ticket(&sb, "1008", "hs_pinned_engagement_id")
+        .await
+        .unwrap();
+    assert_eq!(prop(&t, "hs_pinned_engagement_id"), note_id);
+    let note: Value = reqwest::Client::new()
+        .get(format!(
+            "{}/crm/v3/objects/notes/{note_id}?properties=hs_note_body",
+            sb.base_url()
+        ))
+        .bearer_auth("demo-token")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let body = prop(&note, "hs_note_body");
+    assert!(
+        body.contains("Called back &lt;b&gt;twice&lt;/b&gt;"),
+        "{body}"
+    );
+    let lines = journal(dirs.path());
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["line"] == "pending" && l["entry"]["kind"] == "activity"),
+        "{lines:?}"
+    );
+    sb.shutdown().await;
+}
