@@ -318,6 +318,20 @@ pub enum TicketsCommand {
     Merge(MergeArgs),
     /// Write a note on a ticket (the text from --text, or a file; `-` reads stdin).
     Note(NoteArgs),
+    /// Pin an activity (note, call, task ...) on a ticket.
+    Pin(PinArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PinArgs {
+    /// The ticket.
+    #[arg(value_parser = parse_ticket_id)]
+    pub id: String,
+    /// The activity's ID (an engagement already on the ticket).
+    #[arg(value_parser = parse_ticket_id)]
+    pub engagement_id: String,
+    #[command(flatten)]
+    pub write: WriteOptions,
 }
 
 #[derive(Debug, Args)]

@@ -118,6 +118,7 @@ pub async fn run(
         TicketsCommand::Archive(args) => crate::write_cmd::archive(&conn, args, paths, demo).await,
         TicketsCommand::Merge(args) => crate::write_cmd::merge(&conn, args, paths, demo).await,
         TicketsCommand::Note(args) => crate::write_cmd::note(&conn, args, paths, demo).await,
+        TicketsCommand::Pin(args) => crate::write_cmd::pin(&conn, args, paths, demo).await,
     };
     if let Some(sandbox) = conn.sandbox {
         sandbox.shutdown().await;

@@ -1,4 +1,4 @@
-//! `hubtix tickets update|archive|merge|note`: the TUI's writes as commands.
+//! `hubtix tickets update|archive|merge|note|pin`: the TUI's writes as commands.
 //!
 //! Nothing here talks to HubSpot by itself: values are checked and mapped by the macros'
 //! rules (`macros::resolve_properties`: stages, pipelines and owners by label as config.toml
@@ -18,7 +18,9 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use crate::cli::{ArchiveArgs, MergeArgs, NoteArgs, OutputFormat, UpdateArgs, WriteOptions};
+use crate::cli::{
+    ArchiveArgs, MergeArgs, NoteArgs, OutputFormat, PinArgs, UpdateArgs, WriteOptions,
+};
 use crate::config::Paths;
 use crate::domain::{Catalog, Ticket};
 use crate::hubspot::Client;
@@ -516,6 +518,43 @@ pub async fn note(
         other => collect(&mut report, std::slice::from_ref(&args.id), other),
     }
     let columns = vec!["ticket".to_owned(), "pinned".to_owned()];
+    report.finish(args.write.output, columns, None)
+}
+
+/// `hubtix tickets pin ID ENGAGEMENT_ID`: the TUI's `p`, the ticket's pinned activity set.
+pub async fn pin(
+    conn: &Connection,
+    args: PinArgs,
+    paths: &Paths,
+    demo: bool,
+) -> Result<(), String> {
+    let properties = BTreeMap::from([(
+        crate::hubspot::PINNED_ENGAGEMENT_PROPERTY.to_owned(),
+        args.engagement_id.clone(),
+    )]);
+    if args.write.dry_run {
+        print_request(
+            "PATCH",
+            &format!("/crm/v3/objects/tickets/{}", args.id),
+            json!({ "properties": properties }),
+        );
+        return Ok(());
+    }
+    let mut writer = Writer::start(&conn.client, paths, demo);
+    let mut report = Report::default();
+    let id = args.id.clone();
+    match writer
+        .run(|req| Command::UpdateTicket {
+            req,
+            id,
+            properties,
+        })
+        .await?
+    {
+        Event::TicketUpdated { ticket, .. } => report.records.push(record(&ticket)),
+        other => collect(&mut report, std::slice::from_ref(&args.id), other),
+    }
+    let columns = vec![crate::hubspot::PINNED_ENGAGEMENT_PROPERTY.to_owned()];
     report.finish(args.write.output, columns, None)
 }
 

@@ -424,3 +424,49 @@ async fn note_is_written_pinned_and_journaled_and_dry_run_sends_nothing() {
     );
     sb.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pin_sets_the_pinned_activity() {
+    let sb = sandbox(30).await;
+    let dirs = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| tokio::task::block_in_place(|| hubtix(&sb, dirs.path(), args, ""));
+    let out = run(&[
+        "tickets", "note", "1009", "--text", "first", "--output", "jsonl",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    let note_id = v["id"].as_str().unwrap().to_owned();
+    let t = ticket(&sb, "1009", "hs_pinned_engagement_id")
+        .await
+        .unwrap();
+    assert_ne!(
+        prop(&t, "hs_pinned_engagement_id"),
+        note_id,
+        "not pinned yet"
+    );
+
+    let before = sb.faults().request_count();
+    let out = run(&["tickets", "pin", "1009", &note_id, "--dry-run"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        sb.faults().request_count(),
+        before,
+        "a dry run sends nothing"
+    );
+
+    let out = run(&["tickets", "pin", "1009", &note_id]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let t = ticket(&sb, "1009", "hs_pinned_engagement_id")
+        .await
+        .unwrap();
+    assert_eq!(prop(&t, "hs_pinned_engagement_id"), note_id);
+    let lines = journal(dirs.path());
+    assert!(
+        lines.iter().any(|l| l["line"] == "pending"
+            && l["entry"]["properties"]
+                .to_string()
+                .contains("hs_pinned_engagement_id")),
+        "{lines:?}"
+    );
+    sb.shutdown().await;
+}
