@@ -445,19 +445,7 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
             source,
             after,
             properties,
-        } => match source {
-            ListSource::Batch {
-                values,
-                id_property,
-            } => batch_open(client, req, values, id_property, properties).await,
-            ListSource::All => list_page(client, req, after, properties).await,
-            ListSource::Search(src) if src.option_order.is_some() => {
-                ordered::page(client, req, &src, after.as_deref(), properties).await
-            }
-            ListSource::Search(src) => {
-                search_page(client, req, &src, after.as_deref(), properties).await
-            }
-        },
+        } => list_tickets(client, req, source, after, properties).await,
         Command::CountTickets { req, source } => count(client, req, &source).await,
         Command::LoadProperties { req } => load_properties(client, req).await,
         Command::LoadPipelines { req } => load_pipelines(client, req).await,
@@ -558,6 +546,29 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
             Ok(journaled::prepare_undo(client, req, &entries).await)
         }
         Command::Undo { req, plan } => journaled::undo(client, req, &plan).await,
+    }
+}
+
+/// One page of a list: a batch open, every ticket, or a search (option-ordered or not).
+async fn list_tickets(
+    client: &Client,
+    req: ReqId,
+    source: ListSource,
+    after: Option<String>,
+    properties: Vec<String>,
+) -> Result<Event, ApiError> {
+    match source {
+        ListSource::Batch {
+            values,
+            id_property,
+        } => batch_open(client, req, values, id_property, properties).await,
+        ListSource::All => list_page(client, req, after, properties).await,
+        ListSource::Search(src) if src.option_order.is_some() => {
+            ordered::page(client, req, &src, after.as_deref(), properties).await
+        }
+        ListSource::Search(src) => {
+            search_page(client, req, &src, after.as_deref(), properties).await
+        }
     }
 }
 
