@@ -320,6 +320,79 @@ pub enum TicketsCommand {
     Note(NoteArgs),
     /// Pin an activity (note, call, task ...) on a ticket.
     Pin(PinArgs),
+    /// Search tickets: a view of config.toml, free text, filters and a sort.
+    Search(SearchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// A view of config.toml by name; --query, --filter and --sort add to it.
+    #[arg(long)]
+    pub view: Option<String>,
+    /// Free text (HubSpot's query: subject, content and a few more).
+    #[arg(long)]
+    pub query: Option<String>,
+    /// `property OP value`, OP one of = != < <= > >= ~ (contains a word) in (a,b,c); values as
+    /// views take them (`label:New`, `@me`). Filters are ANDed.
+    #[arg(long = "filter", value_parser = parse_filter)]
+    pub filters: Vec<crate::views::Condition>,
+    /// `property [asc|desc]`.
+    #[arg(long, value_parser = parse_sort)]
+    pub sort: Option<crate::views::SortSpec>,
+    /// Number of tickets (default 100).
+    #[arg(long, value_parser = parse_limit)]
+    pub limit: Option<usize>,
+    #[arg(long, value_enum, default_value_t)]
+    pub output: OutputFormat,
+}
+
+/// `property [asc|desc]`, as a view's `sort`.
+pub fn parse_sort(s: &str) -> Result<crate::views::SortSpec, String> {
+    s.parse()
+}
+
+/// `property OP value` into a view's condition.
+pub fn parse_filter(s: &str) -> Result<crate::views::Condition, String> {
+    use crate::domain::search::FilterOperator as Op;
+    let mut parts = s.trim().splitn(3, char::is_whitespace);
+    let (Some(property), Some(op)) = (parts.next(), parts.next()) else {
+        return Err("expected 'property OP value', e.g. 'hs_ticket_priority = HIGH'".to_owned());
+    };
+    let value = parts.next().unwrap_or("").trim().to_owned();
+    let operator = match op.to_ascii_lowercase().as_str() {
+        "=" | "==" | "eq" => Op::Eq,
+        "!=" | "neq" => Op::Neq,
+        "<" | "lt" => Op::Lt,
+        "<=" | "lte" => Op::Lte,
+        ">" | "gt" => Op::Gt,
+        ">=" | "gte" => Op::Gte,
+        "~" | "contains" => Op::ContainsToken,
+        "in" => Op::In,
+        other => {
+            return Err(format!("\"{other}\" is no operator (= != < <= > >= ~ in)"));
+        }
+    };
+    if value.is_empty() {
+        return Err(format!("'{property} {op}' needs a value"));
+    }
+    let (value, values) = if operator == Op::In {
+        let v = value
+            .split(',')
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .collect();
+        (String::new(), v)
+    } else {
+        (value, Vec::new())
+    };
+    Ok(crate::views::Condition {
+        property: property.to_owned(),
+        operator,
+        value,
+        high_value: String::new(),
+        values,
+        group: 1,
+    })
 }
 
 #[derive(Debug, Args)]

@@ -119,6 +119,7 @@ pub async fn run(
         TicketsCommand::Merge(args) => crate::write_cmd::merge(&conn, args, paths, demo).await,
         TicketsCommand::Note(args) => crate::write_cmd::note(&conn, args, paths, demo).await,
         TicketsCommand::Pin(args) => crate::write_cmd::pin(&conn, args, paths, demo).await,
+        TicketsCommand::Search(args) => crate::write_cmd::search(&conn, args, paths, demo).await,
     };
     if let Some(sandbox) = conn.sandbox {
         sandbox.shutdown().await;

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use crate::cli::{
-    ArchiveArgs, MergeArgs, NoteArgs, OutputFormat, PinArgs, UpdateArgs, WriteOptions,
+    ArchiveArgs, MergeArgs, NoteArgs, OutputFormat, PinArgs, SearchArgs, UpdateArgs, WriteOptions,
 };
 use crate::config::Paths;
 use crate::domain::{Catalog, Ticket};
@@ -556,6 +556,153 @@ pub async fn pin(
     }
     let columns = vec![crate::hubspot::PINNED_ENGAGEMENT_PROPERTY.to_owned()];
     report.finish(args.write.output, columns, None)
+}
+
+/// A filter's stage, pipeline or owner by label (or email, `@me`) mapped to its ID by the same
+/// rules as `--set`; other properties' values go to the view compiler as written.
+fn by_label_in_filter(
+    catalog: &Catalog,
+    me: Option<&str>,
+    condition: &mut crate::views::Condition,
+) -> Result<(), String> {
+    let name = condition.property.clone();
+    if !matches!(
+        name.as_str(),
+        "hs_pipeline" | "hs_pipeline_stage" | "hubspot_owner_id"
+    ) {
+        return Ok(());
+    }
+    let keymap = crate::keymap::Keymap::default();
+    let check = crate::macros::Check {
+        catalog,
+        me,
+        keymap: &keymap,
+        source_name: "--filter",
+    };
+    let map = |value: &str| -> Result<String, String> {
+        if value.is_empty() || value.starts_with('@') && name != "hubspot_owner_id" {
+            return Ok(value.to_owned());
+        }
+        if name == "hs_pipeline" {
+            let label = value.strip_prefix("label:").unwrap_or(value).trim();
+            return catalog
+                .pipelines
+                .iter()
+                .find(|p| p.id == value.trim() || p.label.trim().eq_ignore_ascii_case(label))
+                .map(|p| p.id.clone())
+                .ok_or_else(|| {
+                    format!("--filter hs_pipeline: \"{value}\" is no pipeline of this portal")
+                });
+        }
+        let pairs = vec![(
+            name.clone(),
+            by_label_unless_id(catalog, &name, value.to_owned()),
+        )];
+        crate::macros::resolve_properties(&pairs, &check)
+            .map_err(|p| p.join("; ").replace("set.", "--filter "))
+            .and_then(|m| {
+                m.get(&name)
+                    .cloned()
+                    .ok_or_else(|| format!("--filter {name}: no value"))
+            })
+    };
+    if !condition.value.is_empty() {
+        condition.value = map(&condition.value)?;
+    }
+    for v in &mut condition.values {
+        *v = map(v)?;
+    }
+    Ok(())
+}
+
+/// `hubtix tickets search`: a view compiled as the TUI compiles it (`views::compile`), its
+/// pages read by the worker.
+pub async fn search(
+    conn: &Connection,
+    args: SearchArgs,
+    paths: &Paths,
+    demo: bool,
+) -> Result<(), String> {
+    let mut view = match &args.view {
+        Some(name) => conn
+            .config
+            .views
+            .iter()
+            .flatten()
+            .find(|v| v.name.trim().eq_ignore_ascii_case(name.trim()))
+            .cloned()
+            .ok_or_else(|| format!("no view named \"{name}\" in config.toml"))?,
+        None => crate::views::View::default(),
+    };
+    if let Some(q) = args.query {
+        view.query = q;
+    }
+    if args.sort.is_some() {
+        view.sort = args.sort;
+    }
+    let catalog = crate::tickets_cmd::load_labels(&conn.client).await?;
+    for mut condition in args.filters {
+        by_label_in_filter(&catalog, conn.config.me.as_deref(), &mut condition)?;
+        view.conditions.push(condition);
+    }
+    let me = conn.config.me.as_deref().and_then(|m| {
+        catalog
+            .owners
+            .iter()
+            .find(|o| o.id == m.trim() || o.email.eq_ignore_ascii_case(m.trim()))
+            .map(|o| o.id.clone())
+    });
+    let compiled = crate::views::compile(
+        &view,
+        crate::views::Context {
+            catalog: &catalog,
+            me: me.as_deref(),
+            now: jiff::Timestamp::now(),
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let source = crate::protocol::SearchSource {
+        filter_groups: compiled.filter_groups,
+        sort: compiled.sort,
+        query: compiled.query,
+        option_order: None,
+    };
+    let columns: Vec<String> = crate::tickets_cmd::DEFAULT_COLUMNS
+        .iter()
+        .map(|c| (*c).to_owned())
+        .collect();
+    let wanted = args.limit.unwrap_or(100);
+    let mut writer = Writer::start(&conn.client, paths, demo);
+    let mut report = Report::default();
+    let mut after: Option<String> = None;
+    while report.records.len() < wanted {
+        let (src, page_after, properties) = (source.clone(), after.take(), columns.clone());
+        match writer
+            .run(|req| Command::ListTickets {
+                req,
+                source: crate::protocol::ListSource::Search(src),
+                after: page_after,
+                properties,
+            })
+            .await?
+        {
+            Event::TicketsListed {
+                tickets,
+                next_after,
+                ..
+            } => {
+                let take = (wanted - report.records.len()).min(tickets.len());
+                report.records.extend(tickets[..take].iter().map(record));
+                match next_after {
+                    Some(n) => after = Some(n),
+                    None => break,
+                }
+            }
+            Event::Failed { failure, .. } => return Err(failure.said("", "")),
+            other => return Err(format!("unexpected answer {other:?}")),
+        }
+    }
+    report.finish(args.output, columns, Some(&catalog))
 }
 
 #[cfg(test)]

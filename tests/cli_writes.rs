@@ -470,3 +470,67 @@ async fn pin_sets_the_pinned_activity() {
     );
     sb.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_filters_by_label_sorts_and_matches_the_apis_total() {
+    let sb = sandbox(300).await;
+    let dirs = tempfile::tempdir().unwrap();
+    let out = tokio::task::block_in_place(|| {
+        hubtix(
+            &sb,
+            dirs.path(),
+            &[
+                "tickets",
+                "search",
+                "--filter",
+                "hs_pipeline_stage = label:Waiting on contact",
+                "--sort",
+                "hs_object_id desc",
+                "--limit",
+                "1000",
+                "--output",
+                "jsonl",
+            ],
+            "",
+        )
+    });
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rows: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| prop(r, "hs_pipeline_stage") == "2"));
+    let ids: Vec<u64> = rows
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest ID first");
+    let api: Value = reqwest::Client::new()
+        .post(format!("{}/crm/v3/objects/tickets/search", sb.base_url()))
+        .bearer_auth("demo-token")
+        .json(&serde_json::json!({
+            "filterGroups": [{"filters": [
+                {"propertyName": "hs_pipeline_stage", "operator": "EQ", "value": "2"}
+            ]}],
+            "limit": 1
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(api["total"].as_u64().unwrap(), rows.len() as u64);
+
+    let out = tokio::task::block_in_place(|| {
+        hubtix(
+            &sb,
+            dirs.path(),
+            &["tickets", "search", "--filter", "subject ?? x"],
+            "",
+        )
+    });
+    assert_eq!(out.status.code(), Some(2), "a bad filter is a usage error");
+    sb.shutdown().await;
+}
