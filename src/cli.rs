@@ -322,6 +322,46 @@ pub enum TicketsCommand {
     Pin(PinArgs),
     /// Search tickets: a view of config.toml, free text, filters and a sort.
     Search(SearchArgs),
+    /// Create a ticket.
+    Create(CreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The ticket's name.
+    #[arg(long, value_parser = parse_ticket_id)]
+    pub subject: String,
+    /// Pipeline by ID or label [default: the portal's first].
+    #[arg(long)]
+    pub pipeline: Option<String>,
+    /// Stage by ID or label [default: the pipeline's first].
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// More properties, `property=value`, as update's --set.
+    #[arg(long = "set", value_parser = parse_assignment)]
+    pub set: Vec<(String, String)>,
+    /// `contacts:ID`, `companies:ID` or `deals:ID`, with the default association type.
+    #[arg(long = "associate", value_parser = parse_record)]
+    pub associate: Vec<(crate::domain::ObjectKind, String)>,
+    #[command(flatten)]
+    pub write: WriteOptions,
+}
+
+/// `contacts:ID`, `companies:ID`, `deals:ID`.
+pub fn parse_record(s: &str) -> Result<(crate::domain::ObjectKind, String), String> {
+    use crate::domain::ObjectKind;
+    let (kind, id) = s
+        .split_once(':')
+        .ok_or_else(|| "expected contacts:ID, companies:ID or deals:ID".to_owned())?;
+    let kind = ObjectKind::RECORDS
+        .into_iter()
+        .find(|k| k.api_name() == kind.trim().to_ascii_lowercase())
+        .ok_or_else(|| format!("\"{kind}\" is not contacts, companies or deals"))?;
+    let id = id.trim();
+    if id.is_empty() || id.contains(':') {
+        return Err("expected contacts:ID (labels are not taken here yet)".to_owned());
+    }
+    Ok((kind, id.to_owned()))
 }
 
 #[derive(Debug, Args)]

@@ -120,6 +120,7 @@ pub async fn run(
         TicketsCommand::Note(args) => crate::write_cmd::note(&conn, args, paths, demo).await,
         TicketsCommand::Pin(args) => crate::write_cmd::pin(&conn, args, paths, demo).await,
         TicketsCommand::Search(args) => crate::write_cmd::search(&conn, args, paths, demo).await,
+        TicketsCommand::Create(args) => crate::write_cmd::create(&conn, args, paths, demo).await,
     };
     if let Some(sandbox) = conn.sandbox {
         sandbox.shutdown().await;

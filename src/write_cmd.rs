@@ -19,7 +19,8 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use crate::cli::{
-    ArchiveArgs, MergeArgs, NoteArgs, OutputFormat, PinArgs, SearchArgs, UpdateArgs, WriteOptions,
+    ArchiveArgs, CreateArgs, MergeArgs, NoteArgs, OutputFormat, PinArgs, SearchArgs, UpdateArgs,
+    WriteOptions,
 };
 use crate::config::Paths;
 use crate::domain::{Catalog, Ticket};
@@ -558,6 +559,86 @@ pub async fn pin(
     report.finish(args.write.output, columns, None)
 }
 
+/// `hubtix tickets create`: the TUI's new-ticket write (`CreateTicket`), values mapped as
+/// `--set` maps them.
+pub async fn create(
+    conn: &Connection,
+    args: CreateArgs,
+    paths: &Paths,
+    demo: bool,
+) -> Result<(), String> {
+    let catalog = crate::tickets_cmd::load_labels(&conn.client).await?;
+    let pipeline = match &args.pipeline {
+        Some(p) => find_pipeline(&catalog, p)?,
+        None => catalog
+            .pipelines
+            .first()
+            .ok_or("the portal has no ticket pipeline")?,
+    };
+    let stage = match &args.stage {
+        Some(s) => by_label_unless_id(&catalog, "hs_pipeline_stage", s.clone()),
+        None => pipeline
+            .stages
+            .first()
+            .map(|s| s.id.clone())
+            .ok_or_else(|| format!("pipeline {} has no stage", pipeline.label))?,
+    };
+    let mut pairs = vec![
+        ("subject".to_owned(), args.subject.clone()),
+        ("hs_pipeline".to_owned(), pipeline.id.clone()),
+    ];
+    pairs.push(("hs_pipeline_stage".to_owned(), stage));
+    pairs.extend(args.set);
+    let mut batches = resolve(
+        &catalog,
+        conn.config.me.as_deref(),
+        vec![(Vec::new(), pairs)],
+    )?;
+    let (_, properties) = batches.pop().ok_or("nothing to create")?;
+    if args.write.dry_run {
+        let associations: Vec<Value> = args
+            .associate
+            .iter()
+            .map(|(kind, id)| json!({ "to": { "id": id }, "types": [{ "associationCategory": "HUBSPOT_DEFINED", "associationTypeId": kind.ticket_default_type_id() }] }))
+            .collect();
+        print_request(
+            "POST",
+            "/crm/v3/objects/tickets",
+            json!({ "properties": properties, "associations": associations }),
+        );
+        return Ok(());
+    }
+    let mut writer = Writer::start(&conn.client, paths, demo);
+    let mut report = Report::default();
+    let associations = args.associate;
+    let columns: Vec<String> = properties.keys().cloned().collect();
+    match writer
+        .run(|req| Command::CreateTicket {
+            req,
+            properties,
+            associations,
+        })
+        .await?
+    {
+        Event::TicketCreated { ticket, .. } => report.records.push(record(&ticket)),
+        other => collect(&mut report, &["(new)".to_owned()], other),
+    }
+    report.finish(args.write.output, columns, Some(&catalog))
+}
+
+/// A pipeline by ID or label (`label:` optional).
+fn find_pipeline<'c>(
+    catalog: &'c Catalog,
+    value: &str,
+) -> Result<&'c crate::domain::Pipeline, String> {
+    let label = value.strip_prefix("label:").unwrap_or(value).trim();
+    catalog
+        .pipelines
+        .iter()
+        .find(|p| p.id == value.trim() || p.label.trim().eq_ignore_ascii_case(label))
+        .ok_or_else(|| format!("\"{value}\" is no pipeline of this portal"))
+}
+
 /// A filter's stage, pipeline or owner by label (or email, `@me`) mapped to its ID by the same
 /// rules as `--set`; other properties' values go to the view compiler as written.
 fn by_label_in_filter(
@@ -584,15 +665,9 @@ fn by_label_in_filter(
             return Ok(value.to_owned());
         }
         if name == "hs_pipeline" {
-            let label = value.strip_prefix("label:").unwrap_or(value).trim();
-            return catalog
-                .pipelines
-                .iter()
-                .find(|p| p.id == value.trim() || p.label.trim().eq_ignore_ascii_case(label))
+            return find_pipeline(catalog, value)
                 .map(|p| p.id.clone())
-                .ok_or_else(|| {
-                    format!("--filter hs_pipeline: \"{value}\" is no pipeline of this portal")
-                });
+                .map_err(|e| format!("--filter hs_pipeline: {e}"));
         }
         let pairs = vec![(
             name.clone(),

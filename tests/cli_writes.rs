@@ -534,3 +534,65 @@ async fn search_filters_by_label_sorts_and_matches_the_apis_total() {
     assert_eq!(out.status.code(), Some(2), "a bad filter is a usage error");
     sb.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn create_maps_labels_associates_and_is_journaled() {
+    let sb = sandbox(30).await;
+    let dirs = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| tokio::task::block_in_place(|| hubtix(&sb, dirs.path(), args, ""));
+    let base = [
+        "tickets",
+        "create",
+        "--subject",
+        "Printer on fire again",
+        "--pipeline",
+        "Escalations",
+        "--stage",
+        "Fix scheduled",
+        "--set",
+        "hs_ticket_priority=HIGH",
+        "--associate",
+        "contacts:206",
+        "--output",
+        "jsonl",
+    ];
+    let before = sb.faults().request_count();
+    let out = run(&[&base[..], &["--dry-run"]].concat());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        sb.faults().request_count() - before,
+        3,
+        "a dry run reads the portal's pipelines, owners and properties, and writes nothing"
+    );
+    assert!(text(&out.stdout).contains("\"hs_pipeline_stage\":\"7458294\""));
+
+    let out = run(&base);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    let id = v["id"].as_str().unwrap().to_owned();
+    let t = ticket(
+        &sb,
+        &id,
+        "subject,hs_pipeline,hs_pipeline_stage,hs_ticket_priority&associations=contacts",
+    )
+    .await
+    .unwrap();
+    assert_eq!(prop(&t, "subject"), "Printer on fire again");
+    assert_eq!(prop(&t, "hs_pipeline"), "7458291");
+    assert_eq!(prop(&t, "hs_pipeline_stage"), "7458294");
+    assert_eq!(prop(&t, "hs_ticket_priority"), "HIGH");
+    assert!(
+        t["associations"]["contacts"]
+            .to_string()
+            .contains("\"206\""),
+        "{t}"
+    );
+    let lines = journal(dirs.path());
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["line"] == "pending" && l["entry"]["kind"] == "create_ticket"),
+        "{lines:?}"
+    );
+    sb.shutdown().await;
+}
