@@ -326,6 +326,222 @@ pub enum TicketsCommand {
     List(ListArgs),
     /// Print one ticket.
     Get(GetArgs),
+    /// Set properties on tickets (batches of 100), or on each ticket of JSON lines (--stdin).
+    Update(UpdateArgs),
+    /// Archive tickets (HubSpot's recycle bin; asks first on a terminal, else needs --yes).
+    Archive(ArchiveArgs),
+    /// Merge a ticket into another (cannot be undone; asks first on a terminal, else --yes).
+    Merge(MergeArgs),
+    /// Write a note on a ticket (the text from --text, or a file; `-` reads stdin).
+    Note(NoteArgs),
+    /// Pin an activity (note, call, task ...) on a ticket.
+    Pin(PinArgs),
+    /// Search tickets: a view of config.toml, free text, filters and a sort.
+    Search(SearchArgs),
+    /// Create a ticket.
+    Create(CreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The ticket's name.
+    #[arg(long, value_parser = parse_ticket_id)]
+    pub subject: String,
+    /// Pipeline by ID or label [default: the portal's first].
+    #[arg(long)]
+    pub pipeline: Option<String>,
+    /// Stage by ID or label [default: the pipeline's first].
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// More properties, `property=value`, as update's --set.
+    #[arg(long = "set", value_parser = parse_assignment)]
+    pub set: Vec<(String, String)>,
+    /// `contacts:ID`, `companies:ID` or `deals:ID`, with the default association type.
+    #[arg(long = "associate", value_parser = parse_record)]
+    pub associate: Vec<(crate::domain::ObjectKind, String)>,
+    #[command(flatten)]
+    pub write: WriteOptions,
+}
+
+/// `contacts:ID`, `companies:ID`, `deals:ID`.
+pub fn parse_record(s: &str) -> Result<(crate::domain::ObjectKind, String), String> {
+    use crate::domain::ObjectKind;
+    let (kind, id) = s
+        .split_once(':')
+        .ok_or_else(|| "expected contacts:ID, companies:ID or deals:ID".to_owned())?;
+    let kind = ObjectKind::RECORDS
+        .into_iter()
+        .find(|k| k.api_name() == kind.trim().to_ascii_lowercase())
+        .ok_or_else(|| format!("\"{kind}\" is not contacts, companies or deals"))?;
+    let id = id.trim();
+    if id.is_empty() || id.contains(':') {
+        return Err("expected contacts:ID (labels are not taken here yet)".to_owned());
+    }
+    Ok((kind, id.to_owned()))
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// A view of config.toml by name; --query, --filter and --sort add to it.
+    #[arg(long)]
+    pub view: Option<String>,
+    /// Free text (HubSpot's query: subject, content and a few more).
+    #[arg(long)]
+    pub query: Option<String>,
+    /// `property OP value`, OP one of = != < <= > >= ~ (contains a word) in (a,b,c); values as
+    /// views take them (`label:New`, `@me`). Filters are ANDed.
+    #[arg(long = "filter", value_parser = parse_filter)]
+    pub filters: Vec<crate::views::Condition>,
+    /// `property [asc|desc]`.
+    #[arg(long, value_parser = parse_sort)]
+    pub sort: Option<crate::views::SortSpec>,
+    /// Number of tickets (default 100).
+    #[arg(long, value_parser = parse_limit)]
+    pub limit: Option<usize>,
+    #[arg(long, value_enum, default_value_t)]
+    pub output: OutputFormat,
+}
+
+/// `property [asc|desc]`, as a view's `sort`.
+pub fn parse_sort(s: &str) -> Result<crate::views::SortSpec, String> {
+    s.parse()
+}
+
+/// `property OP value` into a view's condition.
+pub fn parse_filter(s: &str) -> Result<crate::views::Condition, String> {
+    use crate::domain::search::FilterOperator as Op;
+    let mut parts = s.trim().splitn(3, char::is_whitespace);
+    let (Some(property), Some(op)) = (parts.next(), parts.next()) else {
+        return Err("expected 'property OP value', e.g. 'hs_ticket_priority = HIGH'".to_owned());
+    };
+    let value = parts.next().unwrap_or("").trim().to_owned();
+    let operator = match op.to_ascii_lowercase().as_str() {
+        "=" | "==" | "eq" => Op::Eq,
+        "!=" | "neq" => Op::Neq,
+        "<" | "lt" => Op::Lt,
+        "<=" | "lte" => Op::Lte,
+        ">" | "gt" => Op::Gt,
+        ">=" | "gte" => Op::Gte,
+        "~" | "contains" => Op::ContainsToken,
+        "in" => Op::In,
+        other => {
+            return Err(format!("\"{other}\" is no operator (= != < <= > >= ~ in)"));
+        }
+    };
+    if value.is_empty() {
+        return Err(format!("'{property} {op}' needs a value"));
+    }
+    let (value, values) = if operator == Op::In {
+        let v = value
+            .split(',')
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .collect();
+        (String::new(), v)
+    } else {
+        (value, Vec::new())
+    };
+    Ok(crate::views::Condition {
+        property: property.to_owned(),
+        operator,
+        value,
+        high_value: String::new(),
+        values,
+        group: 1,
+    })
+}
+
+#[derive(Debug, Args)]
+pub struct PinArgs {
+    /// The ticket.
+    #[arg(value_parser = parse_ticket_id)]
+    pub id: String,
+    /// The activity's ID (an engagement already on the ticket).
+    #[arg(value_parser = parse_ticket_id)]
+    pub engagement_id: String,
+    #[command(flatten)]
+    pub write: WriteOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct NoteArgs {
+    /// The ticket.
+    #[arg(value_parser = parse_ticket_id)]
+    pub id: String,
+    /// The note's text (plain text: sent as HubSpot's minimal HTML, as the TUI's form sends it).
+    #[arg(long, required_unless_present = "file", conflicts_with = "file")]
+    pub text: Option<String>,
+    /// A file with the note's text; `-` reads stdin.
+    #[arg(long)]
+    pub file: Option<std::path::PathBuf>,
+    /// Pin the note on the ticket once it is created.
+    #[arg(long)]
+    pub pin: bool,
+    #[command(flatten)]
+    pub write: WriteOptions,
+}
+
+/// What every write command takes: a dry run, a confirmation, the output format.
+#[derive(Debug, Args)]
+pub struct WriteOptions {
+    /// Print the requests that would be sent and send none (the portal's pipelines, owners
+    /// and properties are still read, to resolve labels).
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// Ticket IDs to set the --set properties on.
+    #[arg(value_parser = parse_ticket_id, required_unless_present = "stdin", conflicts_with = "stdin")]
+    pub ids: Vec<String>,
+    /// `property=value`; stage and pipeline by ID or label, owner by ID, email or @me.
+    #[arg(long = "set", value_parser = parse_assignment, required_unless_present = "stdin", conflicts_with = "stdin")]
+    pub set: Vec<(String, String)>,
+    /// Read JSON lines `{"id": "…", "properties": {"prop": "value", …}}` from stdin.
+    #[arg(long)]
+    pub stdin: bool,
+    #[command(flatten)]
+    pub write: WriteOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct ArchiveArgs {
+    /// Ticket IDs.
+    #[arg(required = true, value_parser = parse_ticket_id)]
+    pub ids: Vec<String>,
+    /// Archive without asking (needed when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub write: WriteOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The ticket merged away.
+    #[arg(value_parser = parse_ticket_id)]
+    pub id: String,
+    /// The ticket that survives (its values win where both have one).
+    #[arg(long, value_parser = parse_ticket_id)]
+    pub into: String,
+    /// Merge without asking (needed when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub write: WriteOptions,
+}
+
+/// `property=value` (the value may be empty: the property is cleared).
+pub fn parse_assignment(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_owned(), value.to_owned()))
+        }
+        _ => Err("expected property=value, e.g. hs_ticket_priority=HIGH".to_owned()),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

@@ -46,3 +46,4 @@ pub mod tickets_cmd;
 pub mod ui;
 pub mod views;
 pub mod worker;
+pub mod write_cmd;

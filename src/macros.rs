@@ -472,6 +472,23 @@ pub fn expand(template: &str, vars: &Vars) -> String {
     out
 }
 
+/// `property=value` pairs checked and mapped as a macro's `set` is (stages and pipelines by ID
+/// or `label:<Label>`, owners by ID, email or `@me`, options by value or label): what is
+/// sent. The command line's `--set` goes through here, so it takes what config.toml takes.
+pub fn resolve_properties(
+    pairs: &[(String, String)],
+    check: &Check,
+) -> Result<BTreeMap<String, String>, Vec<String>> {
+    resolve_set(&SetList(pairs.to_vec()), check).map(|r| {
+        let mut properties = r.properties;
+        if let Some(p) = r.stage_pipeline {
+            // A stage by itself may belong to another pipeline: its pipeline goes along.
+            properties.entry("hs_pipeline".to_owned()).or_insert(p);
+        }
+        properties
+    })
+}
+
 /// `set` resolved: what is sent and how it reads.
 struct Resolved {
     properties: BTreeMap<String, String>,

@@ -190,6 +190,14 @@ pub fn note_line(text: &str) {
     eprintln!("{}", sanitize(text));
 }
 
+/// Asks a question on stderr, without a line break (the answer is typed after it).
+#[allow(clippy::print_stderr)]
+pub fn prompt(text: &str) {
+    use std::io::Write as _;
+    eprint!("{}", sanitize(text));
+    let _ = std::io::stderr().flush();
+}
+
 /// Prints a one-line error on stderr, prefixed with `hubtix: ` (see [`error_text`]).
 #[allow(clippy::print_stderr)]
 pub fn error_line(text: &str) {

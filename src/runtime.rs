@@ -804,7 +804,7 @@ pub async fn run_tui(
 }
 
 /// This start's name in the journal: when, and the process, so two at once differ.
-fn run_name() -> String {
+pub(crate) fn run_name() -> String {
     format!(
         "{}p{}",
         jiff::Timestamp::now().strftime("%Y%m%dT%H%M%S"),

@@ -115,6 +115,13 @@ pub async fn run(
         }
         TicketsCommand::List(args) => list(&conn.client, args).await,
         TicketsCommand::Get(args) => get(&conn.client, args).await,
+        TicketsCommand::Update(args) => crate::write_cmd::update(&conn, args, paths, demo).await,
+        TicketsCommand::Archive(args) => crate::write_cmd::archive(&conn, args, paths, demo).await,
+        TicketsCommand::Merge(args) => crate::write_cmd::merge(&conn, args, paths, demo).await,
+        TicketsCommand::Note(args) => crate::write_cmd::note(&conn, args, paths, demo).await,
+        TicketsCommand::Pin(args) => crate::write_cmd::pin(&conn, args, paths, demo).await,
+        TicketsCommand::Search(args) => crate::write_cmd::search(&conn, args, paths, demo).await,
+        TicketsCommand::Create(args) => crate::write_cmd::create(&conn, args, paths, demo).await,
     };
     if let Some(sandbox) = conn.sandbox {
         sandbox.shutdown().await;
@@ -275,7 +282,7 @@ fn property_names(record: &Value) -> Vec<String> {
 }
 
 /// Pipelines, properties and owners, to show labels and names in `table` output.
-async fn load_labels(client: &Client) -> Result<Catalog, String> {
+pub(crate) async fn load_labels(client: &Client) -> Result<Catalog, String> {
     let (pipelines, owners, properties) = tokio::join!(
         client.pipelines("tickets"),
         client.owners(),
