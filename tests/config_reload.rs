@@ -65,6 +65,9 @@ async fn r_rereads_config_toml_and_keeps_the_old_one_when_it_is_broken() {
     // The new key works at once.
     h.key(KeyCode::F(5));
     h.wait_text("reloading everything").await;
+    // F5 re-reads config.toml too, on its own task: wait for that read before the file is
+    // rewritten, or it may read the file half-written (this raced once: theme Dark).
+    h.wait_text("(nothing changed)").await;
 
     // A mistake: named, and the settings in force stay.
     std::fs::write(&file, "theme = \"pink\"\n").unwrap();
