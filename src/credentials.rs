@@ -1,20 +1,24 @@
 //! `hubtix login` / `logout`, and the credential they store: a service key or private-app
-//! token kept in a file private to the user (0600) in the config folder, so the secret never
-//! goes through argv or shell history.
+//! token kept in the OS keyring (macOS Keychain, Windows Credential Manager, the Secret
+//! Service over D-Bus on Linux) or, where there is none, in a file private to the user (0600)
+//! in the config folder. The secret never goes through argv or shell history.
 //!
 //! Where the token comes from, first found wins: `HUBSPOT_ACCESS_TOKEN`, what `hubtix login`
-//! stored, `token` in config.toml ([`resolve`]).
+//! stored (the file, else the keyring), `token` in config.toml ([`resolve`]).
 //!
-//! The OS keyring (`keyring` crate) is not used yet: on Linux it needs the Secret Service over
-//! D-Bus (a C library at build time, and no service on a headless machine such as CI), so the
-//! 0600 file is the store everywhere for now.
+//! The keyring entry is service `hubtix`, user the config folder's path, so each config
+//! folder (`HUBTIX_CONFIG_DIR`) has its own credential. A keyring that is not there (a
+//! headless machine with no session bus, or no Secret Service on it) or does not answer within
+//! [`KEYRING_TIMEOUT`] (a locked collection waiting on a prompt nobody sees) counts as none:
+//! `login` falls back to the file and says so in one line.
 //!
 //! Owns: reading the secret without echo ([`read_secret`]), validating it against HubSpot
-//! before storing (token info, else a one-ticket read), the file. Must not: print or log the
-//! secret, or take it from the command line.
+//! before storing (token info, else a one-ticket read), the keyring entry and the file. Must
+//! not: print or log the secret, or take it from the command line.
 
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::config::{Config, Paths};
 use crate::doctor::Source;
@@ -25,9 +29,85 @@ pub fn file(paths: &Paths) -> PathBuf {
     paths.config_dir.join("credential")
 }
 
-/// What `hubtix login` stored, if anything. A file others can read is refused, like a
+/// The keyring's service name for hubtix's entries.
+const SERVICE: &str = "hubtix";
+
+/// How long the keyring may take to answer before hubtix takes it for absent. Local D-Bus
+/// answers in milliseconds; a hung one (a prompt on a screen nobody sees) would never.
+pub const KEYRING_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// What the keyring said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Keyring<T> {
+    Done(T),
+    /// It is there, and has no credential for this config folder.
+    NoEntry,
+    /// There is none, it failed, or it did not answer in time: why, in a few words.
+    Unavailable(String),
+}
+
+/// Runs `op` on this config folder's keyring entry in a thread of its own, waiting at most
+/// [`KEYRING_TIMEOUT`] (a thread still blocked after that is left behind; the command ends
+/// without it).
+fn in_keyring<T: Send + 'static>(
+    paths: &Paths,
+    op: impl FnOnce(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
+) -> Keyring<T> {
+    let user = paths.config_dir.display().to_string();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("keyring".to_owned())
+        .spawn(move || {
+            let result = keyring::Entry::new(SERVICE, &user).and_then(|e| op(&e));
+            let _ = tx.send(result);
+        });
+    if let Err(e) = spawned {
+        return Keyring::Unavailable(format!("cannot start a thread for it: {e}"));
+    }
+    match rx.recv_timeout(KEYRING_TIMEOUT) {
+        Ok(Ok(v)) => Keyring::Done(v),
+        Ok(Err(keyring::Error::NoEntry)) => Keyring::NoEntry,
+        Ok(Err(e)) => Keyring::Unavailable(keyring_error(&e)),
+        Err(_) => Keyring::Unavailable(format!(
+            "it did not answer within {} s",
+            KEYRING_TIMEOUT.as_secs()
+        )),
+    }
+}
+
+/// A keyring error in one line (the platform's messages can run over several).
+fn keyring_error(e: &keyring::Error) -> String {
+    let text = match e {
+        keyring::Error::PlatformFailure(inner) | keyring::Error::NoStorageAccess(inner) => {
+            inner.to_string()
+        }
+        other => other.to_string(),
+    };
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What `hubtix login` stored, if anything, and where: the file, else the keyring (an
+/// unreachable keyring counts as holding nothing). A file others can read is refused, like a
 /// config.toml holding a token.
-pub fn stored(paths: &Paths) -> Result<Option<AccessToken>, String> {
+pub fn stored(paths: &Paths) -> Result<Option<(AccessToken, Source)>, String> {
+    if let Some(token) = stored_in_file(paths)? {
+        return Ok(Some((token, Source::File)));
+    }
+    match in_keyring(paths, keyring::Entry::get_password) {
+        Keyring::Done(secret) => {
+            let token = AccessToken::new(secret);
+            Ok((!token.is_empty()).then_some((token, Source::Keyring)))
+        }
+        Keyring::NoEntry => Ok(None),
+        Keyring::Unavailable(why) => {
+            tracing::debug!("no OS keyring to read the credential from: {why}");
+            Ok(None)
+        }
+    }
+}
+
+/// What `hubtix login` stored in the file, if anything.
+fn stored_in_file(paths: &Paths) -> Result<Option<AccessToken>, String> {
     let path = file(paths);
     match std::fs::read_to_string(&path) {
         Ok(text) => {
@@ -74,14 +154,45 @@ pub fn resolve(
     if let Some(token) = env {
         return Ok(Some((token, Source::Env)));
     }
-    if let Some(token) = stored(paths)? {
-        return Ok(Some((token, Source::Login)));
+    if let Some(found) = stored(paths)? {
+        return Ok(Some(found));
     }
     Ok(crate::config::token(None, config).map(|(t, s)| (t, Source::from(s))))
 }
 
+/// Where `hubtix login` put the credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stored {
+    Keyring,
+    /// The file, and why not the keyring.
+    File {
+        path: PathBuf,
+        no_keyring: String,
+    },
+}
+
+/// Stores the credential in the keyring (then removes a file an earlier login left, which
+/// would win over it), else in the file.
+pub fn store(paths: &Paths, token: &AccessToken) -> Result<Stored, String> {
+    let secret = token.expose().to_owned();
+    match in_keyring(paths, move |e| e.set_password(&secret)) {
+        Keyring::Done(()) => {
+            remove_file(paths)?;
+            Ok(Stored::Keyring)
+        }
+        Keyring::NoEntry => store_in_file(paths, token).map(|path| Stored::File {
+            path,
+            no_keyring: "it has no place for it".to_owned(),
+        }),
+        Keyring::Unavailable(why) => store_in_file(paths, token).map(|path| Stored::File {
+            path,
+            no_keyring: why,
+        }),
+    }
+}
+
 /// Writes the credential private to the user (0600, whatever an earlier file had).
-pub fn store(paths: &Paths, token: &AccessToken) -> Result<PathBuf, String> {
+pub fn store_in_file(paths: &Paths, token: &AccessToken) -> Result<PathBuf, String> {
     let path = file(paths);
     crate::config::write_atomically(&path, format!("{}\n", token.expose()).as_bytes())
         .and_then(|()| set_private(&path))
@@ -100,20 +211,42 @@ fn set_private(_path: &std::path::Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// `hubtix logout`: removes what `hubtix login` stored.
-pub fn logout(paths: &Paths) -> Result<(), String> {
+/// Removes the file; whether there was one.
+fn remove_file(paths: &Paths) -> Result<bool, String> {
     let path = file(paths);
     match std::fs::remove_file(&path) {
-        Ok(()) => {
-            crate::output::line(&format!("removed the credential in {}", path.display()));
-            Ok(())
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            crate::output::line("no credential stored (nothing to remove)");
-            Ok(())
-        }
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(format!("cannot remove {}: {e}", path.display())),
     }
+}
+
+/// `hubtix logout`: removes what `hubtix login` stored, from the keyring and the file.
+pub fn logout(paths: &Paths) -> Result<(), String> {
+    let from_file = remove_file(paths)?;
+    if from_file {
+        crate::output::line(&format!(
+            "removed the credential in {}",
+            file(paths).display()
+        ));
+    }
+    let from_keyring = match in_keyring(paths, keyring::Entry::delete_credential) {
+        Keyring::Done(()) => {
+            crate::output::line("removed the credential from the OS keyring");
+            true
+        }
+        Keyring::NoEntry => false,
+        Keyring::Unavailable(why) => {
+            crate::output::note_line(&format!(
+                "no OS keyring to remove a credential from ({why})"
+            ));
+            false
+        }
+    };
+    if !from_file && !from_keyring {
+        crate::output::line("no credential stored (nothing to remove)");
+    }
+    Ok(())
 }
 
 /// `hubtix login`: reads the secret (hidden on a terminal, one line otherwise), checks that
@@ -129,11 +262,18 @@ pub async fn login(base_url: Option<String>, paths: &Paths) -> Result<(), String
         return Err("no credential entered; nothing stored".to_owned());
     }
     let kind = validate(&base_url, &token).await?;
-    let path = store(paths, &token)?;
+    let place = match store(paths, &token)? {
+        Stored::Keyring => "in the OS keyring".to_owned(),
+        Stored::File { path, no_keyring } => {
+            crate::output::note_line(&format!(
+                "no OS keyring available ({no_keyring}): using the file instead"
+            ));
+            format!("in {} (0600)", path.display())
+        }
+    };
     crate::output::line(&format!(
-        "{kind} accepted by {base_url}; stored in {} (0600). HUBSPOT_ACCESS_TOKEN, when set, \
-         still wins; `hubtix logout` removes it",
-        path.display()
+        "{kind} accepted by {base_url}; stored {place}. HUBSPOT_ACCESS_TOKEN, when set, still \
+         wins; `hubtix logout` removes it"
     ));
     Ok(())
 }
@@ -237,11 +377,11 @@ mod tests {
         let p = paths(&dir);
         let none = resolve(None, &p, &Config::default()).expect("reads");
         assert!(none.is_none());
-        store(&p, &AccessToken::new("pat-na1-stored")).expect("stored");
+        store_in_file(&p, &AccessToken::new("pat-na1-stored")).expect("stored");
         let (t, s) = resolve(None, &p, &Config::default())
             .expect("reads")
             .expect("found");
-        assert_eq!((t, s), (AccessToken::new("pat-na1-stored"), Source::Login));
+        assert_eq!((t, s), (AccessToken::new("pat-na1-stored"), Source::File));
         let (t, s) = resolve(Some("pat-na1-env".into()), &p, &Config::default())
             .expect("reads")
             .expect("found");

@@ -118,8 +118,10 @@ pub enum Source {
     Env,
     /// `token` in config.toml.
     ConfigFile,
-    /// What `hubtix login` stored.
-    Login,
+    /// What `hubtix login` stored in the OS keyring.
+    Keyring,
+    /// What `hubtix login` stored in the 0600 file (no keyring there).
+    File,
     /// The embedded sandbox's (`--demo`).
     Demo,
 }
@@ -138,7 +140,8 @@ impl Source {
         match self {
             Source::Env => "from HUBSPOT_ACCESS_TOKEN",
             Source::ConfigFile => "from token in config.toml",
-            Source::Login => "stored by hubtix login",
+            Source::Keyring => "stored by hubtix login in the OS keyring",
+            Source::File => "stored by hubtix login in the 0600 credential file",
             Source::Demo => "the demo sandbox's",
         }
     }

@@ -13,7 +13,9 @@
 //! - **Values.** Any editable property by its internal name; an enumeration by its option's
 //!   value, or by its label as `label:<Label>`; the pipeline and the stage by ID or by
 //!   `label:<Label>` (labels compare without regard to case); the owner by `@me`, an owner ID
-//!   or an owner's email; numbers as numbers, dates as `2026-11-01`, date-times as ISO 8601,
+//!   or an owner's email (`@me` with no `me` set is left as [`ME`] in [`Macro::asks_me`]: the
+//!   app asks who "me" is the first time the macro is run; the command line refuses it);
+//!   numbers as numbers, dates as `2026-11-01`, date-times as ISO 8601,
 //!   yes/no as `true`/`false`. An empty string clears the property (not the name, pipeline or
 //!   stage, which a ticket must have).
 //! - **Stages.** A stage by label is looked up in the macro's own `hs_pipeline` when it sets
@@ -31,7 +33,8 @@
 //!   its first contact; a ticket without one (or whose contacts could not be read) reads
 //!   "there", so "Hi {contact}," becomes "Hi there,". `pin = true` pins the note.
 //! - **Defaults** (only when config.toml has no `[[macros]]`; `macros = []` means none):
-//!   "Assign to me" (owner `@me`; left out when `me` is not set or is no owner), "Close as
+//!   "Assign to me" (owner `@me`; without `me`, asked the first time it is run; left out when
+//!   `me` is no owner), "Close as
 //!   resolved" (the default pipeline's closed stage, found by its `isClosed`/`ticketState`
 //!   metadata, else a stage labelled Closed) and "Waiting on contact" (the default pipeline's
 //!   stage of that label). The default pipeline is the first in display order (HubSpot lists
@@ -178,7 +181,13 @@ pub struct Macro {
     /// other pipelines are left alone.
     pub stage_pipeline: Option<String>,
     pub note: Option<Note>,
+    /// Owner properties set to `@me` while `me` is not set: their value is [`ME`] until the
+    /// app asks who "me" is (the first time the macro is run) and [`Macro::set_me`] fills it.
+    pub asks_me: Vec<String>,
 }
+
+/// The owner `@me` in a macro's `set`; the value of its properties until `me` is known.
+pub const ME: &str = "@me";
 
 /// One change of a macro, as a person reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,6 +216,16 @@ impl Note {
 }
 
 impl Macro {
+    /// Fills the `@me` owners with the owner `id`, shown as `name`: the macro can be sent.
+    pub fn set_me(&mut self, id: &str, name: &str) {
+        for property in std::mem::take(&mut self.asks_me) {
+            self.properties.insert(property.clone(), id.to_owned());
+            for c in self.changes.iter_mut().filter(|c| c.property == property) {
+                c.shown = name.to_owned();
+            }
+        }
+    }
+
     /// What it changes, on one line: "Priority → Urgent, Stage → Waiting on us; pinned note".
     pub fn summary(&self) -> String {
         let changes = self.changes_text();
@@ -333,7 +352,8 @@ pub fn resolve(def: &MacroDef, check: &Check) -> Result<Macro, Vec<String>> {
             None
         }
     };
-    let set = match resolve_set(&def.set, check) {
+    // `@me` without `me`: asked in the app the first time the macro is run, not refused here.
+    let set = match resolve_set(&def.set, check, MeUnset::AskLater) {
         Ok(s) => Some(s),
         Err(errors) => {
             problems.extend(errors);
@@ -351,6 +371,7 @@ pub fn resolve(def: &MacroDef, check: &Check) -> Result<Macro, Vec<String>> {
             changes: set.changes,
             stage_pipeline: set.stage_pipeline,
             note,
+            asks_me: set.asks_me,
         }),
         _ => Err(problems),
     }
@@ -479,7 +500,7 @@ pub fn resolve_properties(
     pairs: &[(String, String)],
     check: &Check,
 ) -> Result<BTreeMap<String, String>, Vec<String>> {
-    resolve_set(&SetList(pairs.to_vec()), check).map(|r| {
+    resolve_set(&SetList(pairs.to_vec()), check, MeUnset::Refuse).map(|r| {
         let mut properties = r.properties;
         if let Some(p) = r.stage_pipeline {
             // A stage by itself may belong to another pipeline: its pipeline goes along.
@@ -494,10 +515,32 @@ struct Resolved {
     properties: BTreeMap<String, String>,
     changes: Vec<Change>,
     stage_pipeline: Option<String>,
+    /// Owner properties left at [`ME`] (see [`MeUnset::AskLater`]).
+    asks_me: Vec<String>,
+}
+
+/// What an owner `@me` is when `me` is not set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MeUnset {
+    /// A problem (the command line: nobody to ask).
+    Refuse,
+    /// Left as [`ME`], to be asked when the macro is run (the TUI).
+    AskLater,
+}
+
+/// Whether `name` = `value` is an editable owner property set to `@me` with no `me` to be.
+fn asks_me(check: &Check, name: &str, value: &str) -> bool {
+    value.trim() == ME
+        && check.me.is_none_or(|m| m.trim().is_empty())
+        && check
+            .catalog
+            .property(name)
+            .is_some_and(|d| d.editable() && d.referenced_object_type.as_deref() == Some("OWNER"))
 }
 
 /// Every `set` entry checked against the catalogue.
-fn resolve_set(set: &SetList, check: &Check) -> Result<Resolved, Vec<String>> {
+fn resolve_set(set: &SetList, check: &Check, me_unset: MeUnset) -> Result<Resolved, Vec<String>> {
+    let mut asks_me_of = Vec::new();
     let mut problems = Vec::new();
     let mut properties = BTreeMap::new();
     let mut changes = Vec::new();
@@ -549,6 +592,10 @@ fn resolve_set(set: &SetList, check: &Check) -> Result<Resolved, Vec<String>> {
                 }
                 Err(e) => Err(e),
             },
+            _ if me_unset == MeUnset::AskLater && asks_me(check, name, value) => {
+                asks_me_of.push(name.clone());
+                Ok((ME.to_owned(), "me (asked when first run)".to_owned()))
+            }
             _ => property_value(check, name, value),
         };
         match result {
@@ -568,6 +615,7 @@ fn resolve_set(set: &SetList, check: &Check) -> Result<Resolved, Vec<String>> {
             properties,
             changes,
             stage_pipeline,
+            asks_me: asks_me_of,
         })
     } else {
         Err(problems)

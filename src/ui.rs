@@ -70,6 +70,31 @@ pub fn draw(frame: &mut Frame, app: &App) {
     for layer in app.layers() {
         draw_layer(frame, app, layer, theme);
     }
+    cut_overlapped_wide(frame.buffer_mut());
+}
+
+/// Blanks each double-width character whose right half something drawn later covers (a
+/// dialog's left border over a CJK subject, say). ratatui sends the terminal only what changed
+/// and takes a wide character's next cell for its right half, so it would never send the
+/// border there: the row would show the old character and lose its border. A blank in its
+/// place is what the terminal would show anyway once the border is written over its half.
+fn cut_overlapped_wide(buf: &mut ratatui::buffer::Buffer) {
+    let area = buf.area;
+    for y in area.y..area.y + area.height {
+        for x in area.x..area.x + area.width {
+            let symbol = buf[(x, y)].symbol();
+            // ASCII is one cell wide: only longer symbols can be wide.
+            if symbol.len() < 2 {
+                continue;
+            }
+            let w = u16::try_from(unicode_width::UnicodeWidthStr::width(symbol)).unwrap_or(1);
+            let end = x.saturating_add(w).min(area.x + area.width);
+            let covered = (x + 1..end).any(|cx| !matches!(buf[(cx, y)].symbol(), " " | ""));
+            if covered {
+                buf[(x, y)].set_symbol(" ");
+            }
+        }
+    }
 }
 
 fn draw_layer(frame: &mut Frame, app: &App, layer: Layer, theme: Theme) {

@@ -89,3 +89,64 @@ fn a_macro_key_in_config_toml_changes_the_ticket_and_adds_its_note() {
     });
     assert!(!t.alternate_screen(), "the terminal is given back");
 }
+
+/// A macro with `@me` and no `me` in config.toml: hubtix starts; the first time the macro's key
+/// is pressed the owner picker asks who "me" is; the answer is saved into config.toml and the
+/// macro runs with it: the ticket's owner, read back through the API, is the one chosen.
+#[test]
+fn a_macro_with_at_me_and_no_me_asks_once_saves_it_and_runs() {
+    if !tmux_available() {
+        return;
+    }
+    let sandbox = Sandbox::start(50);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let client = Client::new(ClientConfig::new(
+        sandbox.url.clone(),
+        AccessToken::new("demo-token"),
+    ))
+    .expect("client");
+    let email = "david.okafor@hubtix-demo.example.com";
+    let david = rt
+        .block_on(client.owners())
+        .expect("the owners")
+        .into_iter()
+        .find(|o| o.email.as_deref() == Some(email))
+        .expect("David is an owner")
+        .id;
+
+    let t = Tmux::start("macro-me", 140, 40, &[]);
+    let config = t.config_dir().join("config.toml");
+    std::fs::write(
+        &config,
+        "[[macros]]\nname = \"Take\"\nkey = \"X\"\nset = { hubspot_owner_id = \"@me\" }\n",
+    )
+    .expect("config.toml");
+    let s = t.launch(&sandbox);
+    let id = detail_id(&s).expect("a ticket on view");
+    let owner = |rt: &tokio::runtime::Runtime| {
+        let q = GetQuery::properties(&["hubspot_owner_id"]);
+        rt.block_on(client.get_ticket(&id, &q))
+            .expect("read the ticket")
+            .property("hubspot_owner_id")
+            .map(str::to_owned)
+    };
+    assert_ne!(
+        owner(&rt).as_deref(),
+        Some(david.as_str()),
+        "not David's yet"
+    );
+    t.keys(&["X"]);
+    t.wait_text("macro \"Take\" needs @me");
+    t.text("okafor");
+    t.wait_text(email);
+    t.keys(&["Enter"]);
+    t.wait_text(&format!("Take on #{id}: Owner → David Okafor"));
+    assert_eq!(owner(&rt).as_deref(), Some(david.as_str()));
+    let saved = std::fs::read_to_string(&config).expect("config.toml");
+    assert!(saved.contains(&format!("me = \"{email}\"")), "{saved}");
+
+    t.keys(&["q"]);
+    t.wait_for("the shell prompt after quitting", |s| {
+        !s.contains("Tickets")
+    });
+}

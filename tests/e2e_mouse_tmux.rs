@@ -2,8 +2,8 @@
 //! mouse handling is off (`set -g mouse off`), so the SGR mouse reports typed with
 //! `send-keys -l` (`ESC [ < 0 ; x ; y M`, then `m` for the release) reach the program as a
 //! terminal would send them. With `mouse = true` in config.toml a click on a list row opens
-//! that ticket in the detail and a click on a tab switches to it; without it, the same click
-//! changes nothing.
+//! that ticket in the detail, a click on a detail tab switches to it and a click on a saved
+//! view's tab switches to that view; without it, the same click changes nothing.
 //!
 //! Without tmux the test says it was skipped and why; with `HUBTIX_REQUIRE_TMUX=1` (set by
 //! `.ci/run`) a missing tmux is a failure.
@@ -85,6 +85,22 @@ fn with_mouse_on_a_click_selects_a_row_and_a_tab() {
         idle(s) && s.contains("3 Associations (")
     });
     assert_eq!(detail_id(&s).as_deref(), Some(target.as_str()));
+
+    // A saved view's tab, clicked: that view is on, with its own columns (Unassigned shows
+    // the category; Open, the first view, does not).
+    let header = |s: &str| {
+        s.lines()
+            .find(|l| l.contains("Subject"))
+            .map(|l| l.split_once("││").map_or(l, |(left, _)| left).to_owned())
+            .unwrap_or_default()
+    };
+    assert!(!header(&s).contains("Category"), "{s}");
+    let (vx, vy) = find(&s, " Unassigned ").expect("the views' tabs");
+    assert_eq!(vy, 1, "the tab line, under the top bar");
+    click(&t, vx + 3, vy);
+    t.wait_for("the Unassigned view and its columns", |s| {
+        idle(s) && header(s).contains("Category")
+    });
 
     t.keys(&["C-c"]);
     t.wait_for("the shell back", |s| {

@@ -169,6 +169,80 @@ pub fn tab_rects(bar: Rect, widths: &[u16]) -> Vec<Rect> {
         .collect()
 }
 
+/// The saved views' tab line as drawn: which tabs are shown and where, and the scroll marks.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ViewTabs {
+    /// Tabs are scrolled off to the left: `‹ ` comes first.
+    pub scrolled: bool,
+    /// Each tab shown: the view's index and its label's cells.
+    pub tabs: Vec<(usize, Rect)>,
+    /// Tabs that do not fit on the right: `›` comes last.
+    pub more: bool,
+}
+
+/// Cells of the `‹ ` drawn before tabs scrolled off to the left.
+pub const SCROLL_MARK: u16 = 2;
+
+/// The cells each label takes on screen.
+pub fn label_widths(labels: &[String]) -> Vec<u16> {
+    labels
+        .iter()
+        .map(|l| u16::try_from(crate::text::width(l)).unwrap_or(u16::MAX))
+        .collect()
+}
+
+/// Lays the views' tabs out in `bar`: labels `widths` cells wide, one cell apart, scrolled so
+/// that the `current` one is on screen (the first shown is the leftmost that still lets it
+/// fit); a tab that does not fit whole is not shown.
+pub fn view_tabs(bar: Rect, widths: &[u16], current: usize) -> ViewTabs {
+    if widths.is_empty() || bar.height == 0 {
+        return ViewTabs::default();
+    }
+    let w = u32::from(bar.width);
+    let current = current.min(widths.len() - 1);
+    let step = |lw: u16| u32::from(lw) + 1;
+    let upto = |first: usize| -> u32 {
+        widths[first..=current]
+            .iter()
+            .map(|lw| step(*lw))
+            .sum::<u32>()
+            + u32::from(first > 0) * u32::from(SCROLL_MARK)
+    };
+    let mut first = 0;
+    while first < current && upto(first) > w.saturating_sub(2) {
+        first += 1;
+    }
+    let mut out = ViewTabs {
+        scrolled: first > 0,
+        ..ViewTabs::default()
+    };
+    let mut used = if out.scrolled {
+        u32::from(SCROLL_MARK)
+    } else {
+        0
+    };
+    for (i, lw) in widths.iter().enumerate().skip(first) {
+        if used + step(*lw) > w {
+            out.more = used < w;
+            break;
+        }
+        // `used` + the label is within the bar's width, itself a u16.
+        let x = bar
+            .x
+            .saturating_add(u16::try_from(used).unwrap_or(u16::MAX));
+        out.tabs.push((
+            i,
+            Rect {
+                x,
+                width: *lw,
+                ..bar
+            },
+        ));
+        used += step(*lw);
+    }
+    out
+}
+
 /// A `w`×`h` rectangle centred in `area` (both cut to fit).
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
@@ -304,6 +378,40 @@ mod tests {
             Rect::new(30, 3, 0, 1),
             "past the edge: nothing to click"
         );
+    }
+
+    #[test]
+    fn view_tabs_scroll_to_keep_the_current_one_and_mark_the_rest() {
+        let bar = Rect::new(0, 1, 20, 1);
+        let all = view_tabs(bar, &[5, 6, 4], 0);
+        assert!(!all.scrolled && !all.more);
+        assert_eq!(
+            all.tabs,
+            vec![
+                (0, Rect::new(0, 1, 5, 1)),
+                (1, Rect::new(6, 1, 6, 1)),
+                (2, Rect::new(13, 1, 4, 1)),
+            ],
+            "one cell apart"
+        );
+        // Too many to fit: the last ones are left off and marked.
+        let cut = view_tabs(bar, &[8, 8, 8], 0);
+        assert_eq!(cut.tabs.iter().map(|t| t.0).collect::<Vec<_>>(), vec![0, 1]);
+        assert!(cut.more && !cut.scrolled);
+        // The current one past the edge: scrolled to it, after the `‹ ` mark.
+        let end = view_tabs(bar, &[8, 8, 8], 2);
+        assert!(end.scrolled);
+        assert_eq!(end.tabs, vec![(2, Rect::new(SCROLL_MARK, 1, 8, 1))]);
+        let middle = view_tabs(Rect::new(0, 1, 24, 1), &[8, 8, 8, 8], 2);
+        assert!(middle.scrolled && middle.more);
+        assert_eq!(
+            middle.tabs,
+            vec![
+                (1, Rect::new(SCROLL_MARK, 1, 8, 1)),
+                (2, Rect::new(SCROLL_MARK + 9, 1, 8, 1)),
+            ]
+        );
+        assert_eq!(view_tabs(bar, &[], 0), ViewTabs::default());
     }
 
     #[test]

@@ -43,7 +43,7 @@ use super::confirm::{BulkChange, Confirm, PendingOp};
 use super::detail::{Loadable, ReqId};
 use super::edit::{Choice, Picker};
 use super::views_flow::{PickerKind, PickerModal};
-use super::{App, Effect, Focus};
+use super::{App, Effect, Focus, views_flow};
 use crate::action::Action;
 use crate::domain::{ActivityDetails, Associated, NewActivity, ObjectKind, Ticket};
 use crate::keymap::{Context, Key};
@@ -62,6 +62,8 @@ pub struct Macros {
     reading: Option<ContactRead>,
     /// Applications that ended, oldest first: see the module docs.
     pub finished: Vec<Finished>,
+    /// A macro (its index) and its tickets waiting for the owner picker to say who "me" is.
+    waiting_me: Option<(usize, Vec<String>)>,
 }
 
 /// An application of a macro that ended: the completion signal for triage mode.
@@ -285,13 +287,19 @@ pub(super) fn on_unbound_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 /// confirmation (from 50 tickets on, the count typed). Ends with one [`Finished`] (see the
 /// module docs); with no ticket or no such macro it does nothing and signals nothing.
 pub fn apply(app: &mut App, macro_index: usize, ticket_ids: Vec<String>) -> Vec<Effect> {
-    let Some(mac) = app.macros.defined.get(macro_index).cloned() else {
+    if app.macros.defined.get(macro_index).is_none() {
         return Vec::new();
-    };
+    }
     if ticket_ids.is_empty() {
         app.info("no ticket to apply a macro to");
         return Vec::new();
     }
+    if !fill_me(app, macro_index, &ticket_ids) {
+        return Vec::new();
+    }
+    let Some(mac) = app.macros.defined.get(macro_index).cloned() else {
+        return Vec::new();
+    };
     let (ids, left_out) = split_by_pipeline(app, &mac, &ticket_ids);
     if ticket_ids.len() == 1 || ids.is_empty() {
         // One ticket: at once. None the macro can change: nothing to confirm.
@@ -307,6 +315,76 @@ pub fn apply(app: &mut App, macro_index: usize, ticket_ids: Vec<String>) -> Vec<
         skipped: left_out.into_iter().map(|(id, _)| id).collect(),
     }));
     Vec::new()
+}
+
+/// Fills macro `index`'s `@me` owners with who "me" is, once known; whether it can run now.
+/// Not known yet: the first time, the owner picker asks (the macro runs on `ids` once it is
+/// answered, see [`me_answered`]); after that, or with no owners to choose from, a message
+/// says how to set `me`.
+fn fill_me(app: &mut App, index: usize, ids: &[String]) -> bool {
+    let Some(mac) = app.macros.defined.get(index) else {
+        return false;
+    };
+    if mac.asks_me.is_empty() {
+        return true;
+    }
+    let name = mac.name.clone();
+    match app.me() {
+        views_flow::Me::Owner(id) => {
+            let shown = app
+                .catalog
+                .owners
+                .iter()
+                .find(|o| o.id == id)
+                .map_or_else(|| id.clone(), crate::domain::Owner::display_name);
+            if let Some(mac) = app.macros.defined.get_mut(index) {
+                mac.set_me(&id, &shown);
+            }
+            true
+        }
+        views_flow::Me::Unset if !app.me_asked && app.catalog_load.owners.ready().is_some() => {
+            app.macros.waiting_me = Some((index, ids.to_vec()));
+            views_flow::ask_me(app, &format!("macro \"{name}\""));
+            false
+        }
+        views_flow::Me::Unset | views_flow::Me::OwnersLoading
+            if app.catalog_load.owners.is_loading() =>
+        {
+            app.info(format!(
+                "\"{name}\" needs @me: the owners are still loading"
+            ));
+            false
+        }
+        views_flow::Me::Unset | views_flow::Me::OwnersLoading => {
+            app.error(format!(
+                "\"{name}\" needs @me: set me = \"you@company.com\" in config.toml"
+            ));
+            false
+        }
+        views_flow::Me::Unknown(why) => {
+            app.error(format!("\"{name}\": {why}"));
+            false
+        }
+    }
+}
+
+/// The owner picker asked for a macro answered (`chosen`) or was cancelled: the macro waiting
+/// for it runs, or is dropped with a word. `None` when no macro was waiting.
+pub(super) fn me_answered(app: &mut App, chosen: bool) -> Option<Vec<Effect>> {
+    let (index, ids) = app.macros.waiting_me.take()?;
+    if chosen {
+        return Some(apply(app, index, ids));
+    }
+    let name = app
+        .macros
+        .defined
+        .get(index)
+        .map(|m| m.name.clone())
+        .unwrap_or_default();
+    app.info(format!(
+        "\"{name}\" not applied: it needs @me (me = \"you@company.com\" in config.toml)"
+    ));
+    Some(Vec::new())
 }
 
 /// The confirmation said yes: apply it to `ids` (`skipped` were left out).

@@ -883,3 +883,118 @@ fn in_triage_a_macro_moves_on_to_the_next_ticket() {
     };
     assert!(body.contains("macro Escalate: 1 time"), "{body}");
 }
+
+const TAKE: &str = r#"
+[[macros]]
+name = "Take"
+key = "X"
+set = { hubspot_owner_id = "@me", hs_ticket_priority = "HIGH" }
+"#;
+
+/// `TAKE` checked with no `me` in config.toml: it starts (its owner asked when run).
+fn app_without_me() -> App {
+    let mut app = loaded(160, 48, 10, false);
+    let defs = crate::config::Config::parse(TAKE, Path::new("config.toml"))
+        .unwrap()
+        .macros
+        .unwrap();
+    let check = Check {
+        catalog: &app.catalog,
+        me: None,
+        keymap: &app.keymap,
+        source_name: "config.toml",
+    };
+    let macros = from_config(Some(&defs), &check).expect("starts without me");
+    app.set_macros(macros);
+    app
+}
+
+/// A macro with `@me` and no `me`: the first run asks who "me" is with the owner picker,
+/// saves the answer, then sends the macro's update with that owner; the next run asks nothing.
+#[test]
+fn a_macro_needing_me_asks_once_saves_it_then_runs() {
+    let mut app = app_without_me();
+    assert!(app.me.is_none());
+    let fx = update(&mut app, key('X'));
+    assert!(
+        commands(&fx).is_empty(),
+        "nothing sent before the answer: {fx:?}"
+    );
+    let picker = app.modals.picker().expect("asked who you are");
+    assert_eq!(picker.kind, views_flow::PickerKind::Me);
+    assert!(
+        picker.title.contains("macro \"Take\" needs @me"),
+        "{}",
+        picker.title
+    );
+    for c in "aiko".chars() {
+        update(&mut app, key(c));
+    }
+    let fx = update(&mut app, code(KeyCode::Enter));
+    assert_eq!(
+        fx.first(),
+        Some(&Effect::SaveMe("aiko@example.com".to_owned()))
+    );
+    let req = req_of(&fx, |c| matches!(c, Command::UpdateTicket { .. }));
+    assert_eq!(
+        fx[1..],
+        [Effect::Api(Command::UpdateTicket {
+            req,
+            id: "1001".into(),
+            properties: BTreeMap::from([
+                ("hs_ticket_priority".to_owned(), "HIGH".to_owned()),
+                ("hubspot_owner_id".to_owned(), "11".to_owned()),
+            ]),
+        })],
+        "the macro's update, with me as the owner (and the list not reloaded)"
+    );
+    assert!(app.modals.picker().is_none());
+    ev(
+        &mut app,
+        Event::TicketUpdated {
+            req,
+            ticket: updated(
+                1001,
+                &[("hs_ticket_priority", "HIGH"), ("hubspot_owner_id", "11")],
+            ),
+        },
+    );
+    assert_eq!(
+        toast(&app),
+        (
+            "Take on #1001: Owner → Aiko Tanaka, Priority → High".into(),
+            Level::Info
+        )
+    );
+    // Asked once: the next run goes straight out.
+    update(&mut app, key('j'));
+    let fx = update(&mut app, key('X'));
+    assert!(
+        matches!(&commands(&fx)[..], [Command::UpdateTicket { id, properties, .. }]
+            if id == "1002" && properties["hubspot_owner_id"] == "11"),
+        "{fx:?}"
+    );
+}
+
+/// Esc on the owner picker: the macro is not applied, the status line says why, and it is
+/// not asked again this run (the next try says how to set `me`).
+#[test]
+fn a_macro_needing_me_cancelled_sends_nothing_and_says_how_to_set_me() {
+    let mut app = app_without_me();
+    update(&mut app, key('X'));
+    assert!(app.modals.picker().is_some());
+    let fx = update(&mut app, code(KeyCode::Esc));
+    assert_eq!(fx, [], "nothing sent, the list not reloaded");
+    assert!(app.modals.picker().is_none());
+    assert!(toast(&app).0.contains("\"Take\" not applied: it needs @me"));
+    let fx = update(&mut app, key('X'));
+    assert_eq!(fx, []);
+    assert!(app.modals.picker().is_none(), "asked once");
+    assert_eq!(
+        toast(&app),
+        (
+            "\"Take\" needs @me: set me = \"you@company.com\" in config.toml".into(),
+            Level::Error
+        )
+    );
+}

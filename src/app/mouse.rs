@@ -4,6 +4,7 @@
 //!
 //! - a click on a list row selects it (on the selected row: opens it, as `Enter`);
 //! - a click on a detail tab switches to it (as `1`–`4`);
+//! - a click on a saved view's tab switches to that view (as `{`/`}` until it is on);
 //! - a click on a confirmation's button presses it (as `←`/`→` then `Enter`);
 //! - the wheel moves through the list or the detail under the pointer (as `j`/`k`), and
 //!   scrolls help and the reader when they are open.
@@ -16,7 +17,7 @@
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 
 use super::confirm::Button;
-use super::layout::{confirm_areas, hits, list_body};
+use super::layout::{confirm_areas, hits, label_widths, list_body, view_tabs};
 use super::*;
 
 /// Lines one notch of the wheel moves.
@@ -60,6 +61,9 @@ fn click(app: &mut App, x: u16, y: u16) -> Vec<Effect> {
     if !panes_on_top(app) {
         return Vec::new();
     }
+    if hits(app.areas.tabs, x, y) {
+        return click_view_tab(app, x, y);
+    }
     match pane_at(app, x, y) {
         Some(Focus::List) => click_list(app, x, y),
         Some(Focus::Detail) => click_detail(app, x, y),
@@ -83,6 +87,20 @@ fn click_list(app: &mut App, x: u16, y: u16) -> Vec<Effect> {
     }
     app.list.select_row(row);
     app.selection_changed()
+}
+
+/// A saved view's tab switches to that view; the current one's tab (which would drop an edit
+/// of it), the gaps and the scroll marks do nothing.
+fn click_view_tab(app: &mut App, x: u16, y: u16) -> Vec<Effect> {
+    let at = view_tabs(
+        app.areas.tabs,
+        &label_widths(&app.view_tab_labels()),
+        app.view_index,
+    );
+    match at.tabs.into_iter().find(|(_, r)| hits(*r, x, y)) {
+        Some((index, _)) if index != app.view_index => views_flow::switch_to(app, index),
+        _ => Vec::new(),
+    }
 }
 
 /// A tab of the detail switches to it; anywhere else in the detail focuses it.

@@ -28,6 +28,15 @@ fn with_mouse(w: u16, h: u16) -> App {
     app
 }
 
+/// [`with_mouse`] with the default views as tabs (the first on), or `loaded` with the
+/// mouse off.
+fn with_views(mouse: bool) -> App {
+    let mut app = loaded(160, 48, 10, false);
+    app.mouse = mouse;
+    app.set_views(crate::views::defaults());
+    app
+}
+
 /// What an app shows and asks for, to compare a click with keys.
 fn seen(app: &App) -> (Option<String>, Focus, Tab, Option<String>) {
     (
@@ -259,4 +268,54 @@ fn the_wheel_scrolls_the_reader_as_its_keys_do() {
     }
     assert_eq!(wheeled.overlay, keyed.overlay);
     assert!(matches!(&wheeled.overlay, Some(Overlay::Reader(r)) if r.scroll == 3));
+}
+
+/// The screen cell in the middle of saved view `index`'s tab, where the renderer draws it.
+fn view_tab_cell(app: &App, index: usize) -> (u16, u16) {
+    let at = layout::view_tabs(
+        app.areas.tabs,
+        &layout::label_widths(&app.view_tab_labels()),
+        app.view_index,
+    );
+    let (_, r) = at
+        .tabs
+        .into_iter()
+        .find(|(i, _)| *i == index)
+        .expect("the tab is on screen");
+    (r.x + r.width / 2, r.y)
+}
+
+#[test]
+fn a_click_on_a_view_tab_switches_to_that_view_as_its_keys_do() {
+    let mut clicked = with_views(true);
+    assert!(clicked.views.len() >= 2, "the default views");
+    let (x, y) = view_tab_cell(&clicked, 1);
+    let by_click = update(&mut clicked, click(x, y));
+    let mut keyed = with_views(true);
+    let by_keys = update(&mut keyed, key('}'));
+    assert_eq!(clicked.view_index, 1);
+    assert_eq!(clicked.view_index, keyed.view_index);
+    assert_eq!(by_click, by_keys, "the same effects as the keys");
+    assert_eq!(clicked.toast, keyed.toast, "view: Unassigned");
+
+    // Back to the first, and the current tab or the gap after it does nothing.
+    let (x, y) = view_tab_cell(&clicked, 0);
+    update(&mut clicked, click(x, y));
+    assert_eq!(clicked.view_index, 0);
+    assert_eq!(update(&mut clicked, click(x, y)), vec![]);
+    let label = layout::label_widths(&clicked.view_tab_labels())[0];
+    assert_eq!(update(&mut clicked, click(label, y)), vec![]);
+    assert_eq!(clicked.view_index, 0);
+}
+
+#[test]
+fn a_view_tab_is_no_click_target_with_the_mouse_off_or_under_a_picker() {
+    let mut off = with_views(false);
+    let (x, y) = view_tab_cell(&off, 1);
+    assert_eq!(update(&mut off, click(x, y)), vec![]);
+    assert_eq!(off.view_index, 0);
+    let mut picker = with_views(true);
+    update(&mut picker, key('v'));
+    assert_eq!(update(&mut picker, click(x, y)), vec![]);
+    assert_eq!(picker.view_index, 0);
 }

@@ -88,6 +88,24 @@ impl App {
         self.view_edit.is_some()
     }
 
+    /// The views' tab labels as drawn (` name `, `*` on the current one when modified), the
+    /// renderer's and the mouse's alike.
+    pub fn view_tab_labels(&self) -> Vec<String> {
+        use crate::text::{sanitize, truncate_to_width};
+        self.views
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let star = if i == self.view_index && self.view_modified() {
+                    "*"
+                } else {
+                    ""
+                };
+                format!(" {}{star} ", truncate_to_width(&sanitize(&v.name), 28))
+            })
+            .collect()
+    }
+
     /// Replaces the views (from config.toml) and shows the first; call before `start`.
     pub fn set_views(&mut self, views: Vec<View>) {
         if !views.is_empty() {
@@ -286,6 +304,13 @@ pub(super) fn open_view_picker(app: &mut App) -> Vec<Effect> {
 /// Asks who "me" is with the owner picker (once a run): the first time a view needs `@me`
 /// and config.toml has no `me`.
 pub(super) fn open_me_picker(app: &mut App) {
+    let view = format!("\"{}\"", app.current_view().name);
+    ask_me(app, &view);
+}
+
+/// Asks who "me" is with the owner picker, for `what` (a view, a macro) that needs `@me`;
+/// not again this run.
+pub(super) fn ask_me(app: &mut App, what: &str) {
     app.me_asked = true;
     let mut owners: Vec<&crate::domain::Owner> =
         app.catalog.owners.iter().filter(|o| !o.archived).collect();
@@ -307,20 +332,21 @@ pub(super) fn open_me_picker(app: &mut App) {
         .collect();
     app.modals.open(PickerModal {
         kind: PickerKind::Me,
-        title: format!(
-            "Who are you? \"{}\" needs @me (saved as me in config.toml)",
-            app.current_view().name
-        ),
+        title: format!("Who are you? {what} needs @me (saved as me in config.toml)"),
         picker: Picker::new(options, false, "").with_fuzzy(),
     });
 }
 
-/// The owner chosen as "me": kept, saved into config.toml, and the view loaded with it.
+/// The owner chosen as "me": kept, saved into config.toml, and the macro that asked run with
+/// it, else the view loaded with it.
 fn me_chosen(app: &mut App, me: String) -> Vec<Effect> {
     app.info(format!("you are {me}: saved as me in config.toml"));
     app.me = Some(me.clone());
     let mut effects = vec![Effect::SaveMe(me)];
-    effects.extend(app.reload_view());
+    match super::macro_flow::me_answered(app, true) {
+        Some(fx) => effects.extend(fx),
+        None => effects.extend(app.reload_view()),
+    }
     effects
 }
 
@@ -465,8 +491,9 @@ pub(super) fn on_picker_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             let was_me = matches!(app.modals.picker_mut(), Some(m) if m.kind == PickerKind::Me);
             app.modals.close_picker();
             if was_me {
-                // Not asked again this run: the view says how to set `me` instead.
-                return app.reload_view();
+                // Not asked again this run: the macro or the view says how to set `me`.
+                return super::macro_flow::me_answered(app, false)
+                    .unwrap_or_else(|| app.reload_view());
             }
             Vec::new()
         }

@@ -123,10 +123,11 @@ fn ctrl_s() -> Msg {
     ctrl('s')
 }
 
-/// Ten loaded tickets (1001 selected, its detail loaded) and the default macros.
+/// Ten loaded tickets (1001 selected, its detail loaded) and the default macros (`me` set,
+/// so the first, "Assign to me", writes at once instead of asking who "me" is).
 fn ready() -> App {
     let mut app = loaded(160, 48, 10, false);
-    let macros = crate::macros::defaults(&app.catalog, None);
+    let macros = crate::macros::defaults(&app.catalog, Some("aiko@example.com"));
     assert!(!macros.is_empty());
     app.set_macros(macros);
     app

@@ -113,6 +113,7 @@ fn the_issues_example_parses_and_resolves() {
                 template: "Escalated to tier 2 — {subject}".into(),
                 pin: false,
             }),
+            asks_me: vec![],
         }]
     );
     assert_eq!(
@@ -228,10 +229,6 @@ fn each_problem_is_one_line_naming_the_macro_and_the_field() {
         (
             r#"set = { vip = "yes" }"#,
             "set.vip: \"yes\" is not true or false",
-        ),
-        (
-            r#"set = { hubspot_owner_id = "@me" }"#,
-            "set.hubspot_owner_id: \"@me\" needs `me` in config.toml",
         ),
         (
             r#"set = { hubspot_owner_id = "nobody@example.com" }"#,
@@ -417,10 +414,13 @@ fn defaults_fit_the_default_pipeline() {
     assert_eq!(all[1].stage_pipeline.as_deref(), Some("0"));
     assert_eq!(all[2].properties["hs_pipeline_stage"], "2");
     assert!(all.iter().all(|m| m.key.is_none() && m.note.is_none()));
+    // Without `me`, "Assign to me" asks who you are the first time it is run.
+    let without_me = defaults(&c, None);
     assert_eq!(
-        names(&defaults(&c, None)),
-        ["Close as resolved", "Waiting on contact"]
+        names(&without_me),
+        ["Assign to me", "Close as resolved", "Waiting on contact"]
     );
+    assert_eq!(without_me[0].asks_me, ["hubspot_owner_id"]);
     assert_eq!(
         names(&defaults(&c, Some("stranger@example.com"))),
         ["Close as resolved", "Waiting on contact"],
@@ -438,7 +438,7 @@ fn defaults_fit_the_default_pipeline() {
             .unwrap()
             .is_empty()
     );
-    assert_eq!(from_config(None, &check(&c, &k, None)).unwrap().len(), 2);
+    assert_eq!(from_config(None, &check(&c, &k, None)).unwrap().len(), 3);
 }
 
 /// A portal whose default pipeline has other stages: the closed one found by its metadata
@@ -459,8 +459,10 @@ fn defaults_drop_what_the_portal_cannot_take() {
         stages: vec![stage("101", "Open", false), stage("102", "Done", true)],
     }]);
     let d = defaults(&c, None);
-    assert_eq!(names(&d), ["Close as resolved"]);
-    assert_eq!(d[0].properties["hs_pipeline_stage"], "102");
+    assert_eq!(names(&d), ["Assign to me", "Close as resolved"]);
+    assert_eq!(d[1].properties["hs_pipeline_stage"], "102");
+    // The stage defaults only, from here on: a `me` who is no owner leaves "Assign to me" out.
+    let no_owner = Some("stranger@example.com");
     c.set_pipelines(vec![Pipeline {
         id: "100".into(),
         label: "Help desk".into(),
@@ -470,12 +472,48 @@ fn defaults_drop_what_the_portal_cannot_take() {
             stage("102", "closed", false),
         ],
     }]);
-    let d = defaults(&c, None);
+    let d = defaults(&c, no_owner);
     assert_eq!(names(&d), ["Close as resolved", "Waiting on contact"]);
     assert_eq!(d[0].properties["hs_pipeline_stage"], "102");
     c.set_pipelines(Vec::new());
     assert!(
-        defaults(&c, None).is_empty(),
+        defaults(&c, no_owner).is_empty(),
         "no pipelines: no stage defaults"
+    );
+}
+
+#[test]
+fn an_owner_at_me_without_me_is_asked_when_run_not_refused_at_start() {
+    let (c, k) = (catalog(), Keymap::default());
+    let text = "[[macros]]\nname = \"Take\"\nset = { hubspot_owner_id = \"@me\", \
+                hs_ticket_priority = \"HIGH\" }\n";
+    let defs = parse(text);
+    let mut macros = from_config(Some(&defs), &check(&c, &k, None)).expect("starts");
+    let m = &mut macros[0];
+    assert_eq!(m.asks_me, ["hubspot_owner_id"]);
+    assert_eq!(m.properties["hubspot_owner_id"], ME);
+    assert_eq!(
+        m.summary(),
+        "Owner → me (asked when first run), Priority → High"
+    );
+    m.set_me("11", "Aiko");
+    assert!(m.asks_me.is_empty());
+    assert_eq!(m.properties["hubspot_owner_id"], "11");
+    assert_eq!(m.summary(), "Owner → Aiko, Priority → High");
+
+    // With `me` set, it is that owner at once.
+    let set = from_config(Some(&defs), &check(&c, &k, Some("11"))).expect("valid");
+    assert!(set[0].asks_me.is_empty());
+    assert_eq!(set[0].properties["hubspot_owner_id"], "11");
+
+    // The command line has nobody to ask: `--set hubspot_owner_id=@me` is refused.
+    let cli = resolve_properties(
+        &[("hubspot_owner_id".to_owned(), "@me".to_owned())],
+        &check(&c, &k, None),
+    )
+    .expect_err("no me");
+    assert!(
+        cli[0].contains("\"@me\" needs `me` in config.toml"),
+        "{cli:?}"
     );
 }

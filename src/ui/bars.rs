@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
+use crate::app::layout::{label_widths, view_tabs};
 use crate::app::{App, Level};
 use crate::protocol::ListSource;
 use crate::text::{fit_keeping_correlation, sanitize, truncate_to_width, width};
@@ -98,54 +99,27 @@ pub fn render_top_bar(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
 }
 
 /// The saved views as tabs; the current one highlighted (`*` when modified), scrolled so
-/// that it is always on screen.
+/// that it is always on screen. Each tab goes in the cells `layout::view_tabs` gives it (where
+/// a click switches to it).
 pub fn render_tabs(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     if area.height == 0 {
         return;
     }
-    let w = usize::from(area.width);
-    let labels: Vec<String> = app
-        .views
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let star = if i == app.view_index && app.view_modified() {
-                "*"
-            } else {
-                ""
-            };
-            format!(" {}{star} ", truncate_to_width(&sanitize(&v.name), 28))
-        })
-        .collect();
-    // Scroll: the first tab shown is the leftmost that still lets the current one fit.
-    let mut first = 0;
-    let upto = |first: usize| -> usize {
-        labels[first..=app.view_index.min(labels.len().saturating_sub(1))]
-            .iter()
-            .map(|l| width(l) + 1)
-            .sum::<usize>()
-            + usize::from(first > 0) * 2
-    };
-    while first < app.view_index && upto(first) > w.saturating_sub(2) {
-        first += 1;
-    }
+    let labels = app.view_tab_labels();
+    let at = view_tabs(area, &label_widths(&labels), app.view_index);
     let mut spans = Vec::new();
-    let mut used = 0;
-    if first > 0 {
+    if at.scrolled {
         spans.push(Span::styled("‹ ", theme.dim()));
-        used += 2;
     }
-    for (i, label) in labels.iter().enumerate().skip(first) {
-        let lw = width(label) + 1;
-        if used + lw > w {
-            if used < w {
-                spans.push(Span::styled("›", theme.dim()));
-            }
-            break;
-        }
-        spans.push(Span::styled(label.clone(), theme.tab(i == app.view_index)));
+    for (i, _) in &at.tabs {
+        spans.push(Span::styled(
+            labels[*i].clone(),
+            theme.tab(*i == app.view_index),
+        ));
         spans.push(Span::raw(" "));
-        used += lw;
+    }
+    if at.more {
+        spans.push(Span::styled("›", theme.dim()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

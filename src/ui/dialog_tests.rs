@@ -453,3 +453,40 @@ fn detail_customer_line() {
         app
     });
 }
+
+/// A dialog opened over double-width text: the frame before it has a CJK subject where the
+/// dialog's left border goes (a character's right half in the border's cell). What reaches
+/// the terminal (the backend, fed only the differences between frames) must be what was
+/// drawn: the border whole on every row, the cut character blanked.
+#[test]
+fn a_dialog_over_cjk_text_keeps_its_left_border() {
+    // At 122 wide help's box starts at column 11; the subjects start at column 8, so the
+    // second character of 1001's (プリンター…, two cells each) lies across it.
+    for (w, h, open) in [(122, 40, '?')] {
+        let mut app = loaded(w, h, 10, false);
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        terminal.draw(|f| super::draw(f, &app)).unwrap();
+        update(&mut app, key(open));
+        let drawn = terminal
+            .draw(|f| super::draw(f, &app))
+            .unwrap()
+            .buffer
+            .clone();
+        let shown = terminal.backend().buffer().clone();
+        assert_eq!(
+            text(&shown),
+            text(&drawn),
+            "{w}x{h}: the terminal shows what was drawn"
+        );
+        let reader = app.areas.reader();
+        for y in reader.y..reader.y + reader.height {
+            let left = shown[(reader.x, y)].symbol();
+            assert!(
+                matches!(left, "│" | "┌" | "└"),
+                "{w}x{h} row {y}: the left border, not {left:?}:\n{}",
+                text(&shown)
+            );
+        }
+        insta::assert_snapshot!(format!("dialog_over_cjk_{w}x{h}"), text(&shown));
+    }
+}
