@@ -4,6 +4,9 @@
 //! by reading back. And undo: reading the current values for an [`UndoPlan`], then carrying
 //! it out as a write of its own, journaled like any other.
 //!
+//! The outcome of a write that took effect carries the `X-HubSpot-Correlation-Id` of each of
+//! its requests HubSpot answered with success (`Client::recording_writes` around the run).
+//!
 //! Owns: what each write command records (`pending`), what its answer means (`outcome`),
 //! resolving, preparing and running undos. Must not: decide what the user sees (the app).
 
@@ -44,8 +47,14 @@ where
     }) {
         tracing::error!("journal: cannot append: {e}");
     }
-    let event = run(cmd).await;
-    let (outcome, created, pinned) = outcome(&event);
+    let (event, receipts) = client.recording_writes(run(cmd)).await;
+    let (mut outcome, created, pinned) = outcome(&event);
+    if let Outcome::Applied {
+        correlation_ids, ..
+    } = &mut outcome
+    {
+        *correlation_ids = receipts;
+    }
     let mut properties = Vec::new();
     if entry.kind == WriteKind::Activity {
         // The pin is known once the activity is: kept when made, dropped when not.
@@ -297,7 +306,7 @@ async fn labels(
 fn outcome(event: &Event) -> (Outcome, Vec<ObjectRef>, Option<String>) {
     let applied = |failed: &[(String, String)]| Outcome::Applied {
         failed: failed.to_vec(),
-        correlation_id: None,
+        correlation_ids: Vec::new(),
     };
     match event {
         Event::Failed { failure, .. } => (failed(failure), Vec::new(), None),
@@ -435,7 +444,7 @@ pub async fn resolve(client: &Client, entry: &Entry) -> Outcome {
 fn applied(failed: Vec<(String, String)>) -> Outcome {
     Outcome::Applied {
         failed,
-        correlation_id: None,
+        correlation_ids: Vec::new(),
     }
 }
 
