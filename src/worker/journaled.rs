@@ -167,6 +167,19 @@ async fn pending(client: &Client, journal: &Journal, cmd: &Command) -> Option<En
                 after: Vec::new(),
             });
         }
+        Command::RemoveAssociationLabel {
+            ticket_id,
+            kind,
+            to_id,
+            category,
+            type_id,
+            ..
+        } => {
+            entry.kind = WriteKind::RemoveAssociation;
+            entry
+                .associations
+                .push(label_removal(client, ticket_id, *kind, to_id, (category, *type_id)).await);
+        }
         Command::ArchiveTicket { .. } | Command::BatchArchive { .. } => {
             entry.kind = WriteKind::Delete;
             entry.deleted = tickets_as_objects(&entry.tickets);
@@ -181,6 +194,36 @@ async fn pending(client: &Client, journal: &Journal, cmd: &Command) -> Option<En
         _ => return None,
     }
     Some(entry)
+}
+
+/// A label's removal: the pair's labels now, and without that one after (none after the
+/// unlabeled default type, which takes every label of the pair with it).
+async fn label_removal(
+    client: &Client,
+    ticket_id: &str,
+    kind: crate::domain::ObjectKind,
+    to_id: &str,
+    (category, type_id): (&str, u32),
+) -> AssociationChange {
+    let before = labels(client, ticket_id, kind.api_name(), to_id)
+        .await
+        .unwrap_or_default();
+    let after = if type_id == kind.ticket_default_type_id() && category == "HUBSPOT_DEFINED" {
+        Vec::new()
+    } else {
+        before
+            .iter()
+            .filter(|(c, t)| !(c == category && *t == type_id))
+            .cloned()
+            .collect()
+    };
+    AssociationChange {
+        ticket: ticket_id.to_owned(),
+        kind: kind.api_name().to_owned(),
+        to_id: to_id.to_owned(),
+        before,
+        after,
+    }
 }
 
 /// Tickets by ID as journal objects.
