@@ -411,9 +411,10 @@ impl Client {
 
     /// Runs `work` and returns, with its value, the `X-HubSpot-Correlation-Id` of every write
     /// (a request that changes HubSpot, see [`Request::changes_hubspot`]) that was answered
-    /// with success while it ran, in the order the answers came. HubSpot sends the header on
-    /// every answer; an error carries its own in [`ApiError`], so only successes are listed
-    /// here. The write methods keep their signatures: a write of several requests (batch
+    /// with success while it ran, in the order the answers came. An error carries its own in
+    /// [`ApiError`], so only successes are listed here. That HubSpot sends the header on
+    /// successful answers too is UNCONFIRMED (API-NOTES §5 shows it on errors; the sandbox
+    /// sends it on every answer); an answer without it records nothing. The write methods keep their signatures: a write of several requests (batch
     /// chunks, a create then a pin, an undo) lists each of its requests' IDs. Requests sent
     /// by tasks that `work` spawns are not seen, nor those of other tasks meanwhile.
     pub async fn recording_writes<F: std::future::Future>(
