@@ -340,6 +340,70 @@ pub enum TicketsCommand {
     Search(SearchArgs),
     /// Create a ticket.
     Create(CreateArgs),
+    /// Associate a ticket with records (TYPE:ID[:label]), keeping the labels they have.
+    Associate(AssociateArgs),
+    /// Remove a ticket's associations (TYPE:ID), or one label of one (TYPE:ID:label).
+    Unassociate(AssociateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AssociateArgs {
+    /// The ticket.
+    #[arg(value_parser = parse_ticket_id)]
+    pub id: String,
+    /// `TYPE:ID[:label]`: TYPE is contacts, companies, deals, notes, emails, calls, tasks or
+    /// meetings; the label by its text as the TUI shows it (`Primary`) or its numeric
+    /// association type ID; without one, the default (unlabeled) association.
+    #[arg(required = true, value_name = "TYPE:ID[:LABEL]", value_parser = parse_association_target)]
+    pub records: Vec<RecordRef>,
+    #[command(flatten)]
+    pub write: WriteOptions,
+}
+
+/// A record to associate a ticket with: its kind, ID and the label asked for (`None`: the
+/// default association).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordRef {
+    pub kind: crate::domain::ObjectKind,
+    pub id: String,
+    pub label: Option<String>,
+}
+
+/// `TYPE:ID[:label]` with TYPE any kind a ticket can be associated with.
+pub fn parse_association_target(s: &str) -> Result<RecordRef, String> {
+    parse_record_of(s, &crate::domain::ObjectKind::ALL)
+}
+
+/// `TYPE:ID[:label]` with TYPE one of `kinds` (by HubSpot's plural name); the label is the
+/// rest after the second `:`, so it may hold colons itself.
+fn parse_record_of(s: &str, kinds: &[crate::domain::ObjectKind]) -> Result<RecordRef, String> {
+    let names: Vec<&str> = kinds.iter().map(|k| k.api_name()).collect();
+    let mut parts = s.splitn(3, ':');
+    let (Some(kind), Some(id)) = (parts.next(), parts.next()) else {
+        return Err(format!(
+            "expected TYPE:ID[:label], TYPE one of {}",
+            names.join(", ")
+        ));
+    };
+    let kind = kinds
+        .iter()
+        .copied()
+        .find(|k| k.api_name() == kind.trim().to_ascii_lowercase())
+        .ok_or_else(|| format!("\"{kind}\" is not one of {}", names.join(", ")))?;
+    let id = id.trim();
+    if id.is_empty() {
+        return Err("the record ID cannot be empty".to_owned());
+    }
+    let label = match parts.next().map(str::trim) {
+        None => None,
+        Some("") => return Err("the label after the second ':' is empty".to_owned()),
+        Some(label) => Some(label.to_owned()),
+    };
+    Ok(RecordRef {
+        kind,
+        id: id.to_owned(),
+        label,
+    })
 }
 
 #[derive(Debug, Args)]
@@ -356,28 +420,17 @@ pub struct CreateArgs {
     /// More properties, `property=value`, as update's --set.
     #[arg(long = "set", value_parser = parse_assignment)]
     pub set: Vec<(String, String)>,
-    /// `contacts:ID`, `companies:ID` or `deals:ID`, with the default association type.
-    #[arg(long = "associate", value_parser = parse_record)]
-    pub associate: Vec<(crate::domain::ObjectKind, String)>,
+    /// `contacts:ID[:label]`, `companies:ID[:label]` or `deals:ID[:label]`; the label by its
+    /// text or type ID, without one the default association.
+    #[arg(long = "associate", value_name = "TYPE:ID[:LABEL]", value_parser = parse_record)]
+    pub associate: Vec<RecordRef>,
     #[command(flatten)]
     pub write: WriteOptions,
 }
 
-/// `contacts:ID`, `companies:ID`, `deals:ID`.
-pub fn parse_record(s: &str) -> Result<(crate::domain::ObjectKind, String), String> {
-    use crate::domain::ObjectKind;
-    let (kind, id) = s
-        .split_once(':')
-        .ok_or_else(|| "expected contacts:ID, companies:ID or deals:ID".to_owned())?;
-    let kind = ObjectKind::RECORDS
-        .into_iter()
-        .find(|k| k.api_name() == kind.trim().to_ascii_lowercase())
-        .ok_or_else(|| format!("\"{kind}\" is not contacts, companies or deals"))?;
-    let id = id.trim();
-    if id.is_empty() || id.contains(':') {
-        return Err("expected contacts:ID (labels are not taken here yet)".to_owned());
-    }
-    Ok((kind, id.to_owned()))
+/// `contacts:ID[:label]`, `companies:ID[:label]`, `deals:ID[:label]`.
+pub fn parse_record(s: &str) -> Result<RecordRef, String> {
+    parse_record_of(s, &crate::domain::ObjectKind::RECORDS)
 }
 
 #[derive(Debug, Args)]
@@ -497,7 +550,7 @@ pub struct UpdateArgs {
     /// Ticket IDs to set the --set properties on.
     #[arg(value_parser = parse_ticket_id, required_unless_present = "stdin", conflicts_with = "stdin")]
     pub ids: Vec<String>,
-    /// `property=value`; stage and pipeline by ID or label, owner by ID, email or @me.
+    /// `property=value`; stage and pipeline by ID or label, owner by name, email, ID or @me.
     #[arg(long = "set", value_parser = parse_assignment, required_unless_present = "stdin", conflicts_with = "stdin")]
     pub set: Vec<(String, String)>,
     /// Read JSON lines `{"id": "…", "properties": {"prop": "value", …}}` from stdin.
@@ -656,6 +709,61 @@ mod tests {
             "help prints as clap prints it"
         );
         assert_eq!(usage(&["hubtix", "--version"]), None);
+    }
+
+    #[test]
+    fn association_targets_take_a_type_an_id_and_a_label() {
+        use crate::domain::ObjectKind;
+        let t = parse_association_target("Companies:301:Primary").expect("valid");
+        assert_eq!(
+            t,
+            RecordRef {
+                kind: ObjectKind::Company,
+                id: "301".into(),
+                label: Some("Primary".into())
+            }
+        );
+        assert_eq!(
+            parse_association_target("notes:9").expect("valid").label,
+            None
+        );
+        assert_eq!(
+            parse_association_target("deals:401:Billing: EU")
+                .expect("valid")
+                .label
+                .as_deref(),
+            Some("Billing: EU"),
+            "a label may hold colons"
+        );
+        for bad in ["contacts", "contacts:", "contacts:206:", "bogus:1"] {
+            assert!(parse_association_target(bad).is_err(), "{bad}");
+        }
+        assert!(
+            parse_record("notes:9").is_err(),
+            "create takes records only"
+        );
+        let c = Cli::try_parse_from([
+            "hubtix",
+            "tickets",
+            "unassociate",
+            "1001",
+            "contacts:206",
+            "companies:301:26",
+            "--dry-run",
+        ])
+        .expect("unassociate args");
+        match c.command {
+            Some(Command::Tickets(TicketsCommand::Unassociate(a))) => {
+                assert_eq!(a.records.len(), 2);
+                assert!(a.write.dry_run);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(
+            usage(&["hubtix", "tickets", "associate", "1001"])
+                .expect("refused")
+                .starts_with("missing TYPE:ID[:LABEL]"),
+        );
     }
 
     #[test]

@@ -262,6 +262,18 @@ pub enum Command {
         kind: ObjectKind,
         to_id: String,
     },
+    /// Removes one association type (a label) between the ticket and the record (v4
+    /// `batch/labels/archive`); the pair's other labels stay. Removing the unlabeled default
+    /// type removes the whole association (HubSpot: "deleting the unlabeled type also deletes
+    /// all labels for the pair").
+    RemoveAssociationLabel {
+        req: ReqId,
+        ticket_id: String,
+        kind: ObjectKind,
+        to_id: String,
+        category: String,
+        type_id: u32,
+    },
     /// Sets the same properties on many tickets through batch update (chunks of 100).
     BatchUpdate {
         req: ReqId,
@@ -333,6 +345,7 @@ impl Command {
             | Self::LoadLabels { req, .. }
             | Self::Associate { req, .. }
             | Self::RemoveAssociation { req, .. }
+            | Self::RemoveAssociationLabel { req, .. }
             | Self::SearchRecords { req, .. }
             | Self::CreateTicket { req, .. }
             | Self::CreateActivity { req, .. }
@@ -352,9 +365,9 @@ impl Command {
     pub fn written_tickets(&self) -> Vec<&str> {
         let mut ids: Vec<&str> = match self {
             Self::UpdateTicket { id, .. } | Self::ArchiveTicket { id, .. } => vec![id],
-            Self::Associate { ticket_id, .. } | Self::RemoveAssociation { ticket_id, .. } => {
-                vec![ticket_id]
-            }
+            Self::Associate { ticket_id, .. }
+            | Self::RemoveAssociation { ticket_id, .. }
+            | Self::RemoveAssociationLabel { ticket_id, .. } => vec![ticket_id],
             Self::BatchUpdate { ids, .. } | Self::BatchArchive { ids, .. } => {
                 ids.iter().map(String::as_str).collect()
             }
@@ -399,6 +412,7 @@ impl Command {
             | Self::BatchArchive { .. }
             | Self::Associate { .. }
             | Self::RemoveAssociation { .. }
+            | Self::RemoveAssociationLabel { .. }
             | Self::BatchUpdate { .. }
             | Self::MergeTickets { .. }
             | Self::Undo { .. }

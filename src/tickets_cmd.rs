@@ -122,6 +122,12 @@ pub async fn run(
         TicketsCommand::Pin(args) => crate::write_cmd::pin(&conn, args, paths, demo).await,
         TicketsCommand::Search(args) => crate::write_cmd::search(&conn, args, paths, demo).await,
         TicketsCommand::Create(args) => crate::write_cmd::create(&conn, args, paths, demo).await,
+        TicketsCommand::Associate(args) => {
+            crate::write_cmd::associate(&conn, args, paths, demo).await
+        }
+        TicketsCommand::Unassociate(args) => {
+            crate::write_cmd::unassociate(&conn, args, paths, demo).await
+        }
     };
     if let Some(sandbox) = conn.sandbox {
         sandbox.shutdown().await;

@@ -357,6 +357,27 @@ fn association_specs(
     Ok(specs)
 }
 
+/// Removes one association type (a label) between a ticket and a record (v4
+/// `batch/labels/archive`, one input).
+async fn remove_label(
+    client: &Client,
+    req: ReqId,
+    ticket_id: String,
+    kind: ObjectKind,
+    to_id: &str,
+    (category, type_id): (&str, u32),
+) -> Result<Event, ApiError> {
+    let specs = association_specs(category, type_id, &[])?;
+    let input = crate::hubspot::labels_input(&ticket_id, to_id, specs);
+    let outcome = client
+        .remove_association_labels("tickets", kind.api_name(), &[input])
+        .await?;
+    if let Some((_, e)) = outcome.failed_chunks().next() {
+        return Err(e.clone());
+    }
+    Ok(Event::AssociationChanged { req, ticket_id })
+}
+
 /// Batch archive; the tickets of chunks whose answer was lost are read back.
 async fn batch_archive(client: &Client, req: ReqId, ids: Vec<String>) -> Result<Event, ApiError> {
     let outcome = client.batch_archive_tickets(&ids).await?;
@@ -537,6 +558,14 @@ async fn execute(client: &Client, cmd: Command) -> Result<Event, ApiError> {
                 .await?;
             Ok(Event::AssociationChanged { req, ticket_id })
         }
+        Command::RemoveAssociationLabel {
+            req,
+            ticket_id,
+            kind,
+            to_id,
+            category,
+            type_id,
+        } => remove_label(client, req, ticket_id, kind, &to_id, (&category, type_id)).await,
         Command::BatchUpdate {
             req,
             ids,

@@ -1,17 +1,22 @@
-//! `hubtix tickets update|archive|merge|note|pin`: the TUI's writes as commands.
+//! `hubtix tickets update|archive|merge|note|pin|create|associate|unassociate`: the TUI's
+//! writes as commands.
 //!
 //! Nothing here talks to HubSpot by itself: values are checked and mapped by the macros'
 //! rules (`macros::resolve_properties`: stages, pipelines and owners by label as config.toml
 //! takes them), and every write is a worker [`Command`] run by the TUI's own worker with its
 //! journal (`worker::spawn_journaled`), so batching (100 a request), reading back a lost
 //! answer and the journal that `z`/`L` read are the TUI's. `--dry-run` prints the requests
-//! the worker would send and sends none.
+//! the worker would send and sends none. An owner may be written by name, as the TUI's
+//! picker shows it; association labels are read from HubSpot's v4 labels API, as the TUI's
+//! association pane reads them. Each record written carries, in JSON, the correlation IDs
+//! of the requests that wrote it, as the journal does.
 //!
 //! Owns: reading the command's input (arguments, JSON lines), asking before a destructive
-//! write, waiting for the worker's answer and printing it. Must not: build HubSpot requests
-//! (the client does) or map values itself.
+//! write, waiting for the worker's answer and printing it; the command line's names for what
+//! the macros' rules take by ID (an owner's name, an association label). Must not: build
+//! HubSpot requests (the client does) or map values the macros' rules map.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, IsTerminal};
 use std::sync::Arc;
 
@@ -19,14 +24,15 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use crate::cli::{
-    ArchiveArgs, CreateArgs, MergeArgs, NoteArgs, OutputFormat, PinArgs, SearchArgs, UpdateArgs,
-    WriteOptions,
+    ArchiveArgs, AssociateArgs, CreateArgs, MergeArgs, NoteArgs, OutputFormat, PinArgs, RecordRef,
+    SearchArgs, UpdateArgs, WriteOptions,
 };
 use crate::config::Paths;
-use crate::domain::{Catalog, Ticket};
+use crate::domain::{AssociationType, Catalog, ObjectKind, Ticket};
 use crate::hubspot::Client;
 use crate::output::{self, RecordWriter};
-use crate::protocol::{Command, Event, Merge, ReqId, Verdict};
+use crate::protocol::journal::{Logged, Outcome};
+use crate::protocol::{Command, Event, FailureKind, Merge, ReqId, Verdict};
 use crate::tickets_cmd::Connection;
 
 /// Records per batch request: HubSpot's maximum (the worker chunks by it).
@@ -37,34 +43,76 @@ struct Writer {
     commands: mpsc::UnboundedSender<Command>,
     events: mpsc::Receiver<Event>,
     next: ReqId,
+    /// The journal's name for this run (its entries' IDs are `<run>-<request>`).
+    run: String,
 }
 
 impl Writer {
     fn start(client: &Client, paths: &Paths, demo: bool) -> Self {
-        let journal = crate::journal::Journal::new(
-            crate::journal::file_in(&paths.data_dir, demo),
-            crate::runtime::run_name(),
-        );
+        let run = crate::runtime::run_name();
+        let journal =
+            crate::journal::Journal::new(crate::journal::file_in(&paths.data_dir, demo), &run);
         let (tx, events) = mpsc::channel(64);
         let commands = crate::worker::spawn_journaled(client.clone(), tx, Some(Arc::new(journal)));
         Writer {
             commands,
             events,
             next: 1,
+            run,
         }
     }
 
     /// Sends the command made with a fresh request ID and waits for its answer. The journal's
     /// outcome is on disk before the answer arrives (see `worker::journaled::around`).
     async fn run(&mut self, make: impl FnOnce(ReqId) -> Command) -> Result<Event, String> {
+        self.send(make).await.map(|(event, _)| event)
+    }
+
+    /// [`Writer::run`] for a write: the answer, and the correlation IDs of its requests that
+    /// HubSpot answered with success, as its journal entry has them.
+    async fn write(
+        &mut self,
+        make: impl FnOnce(ReqId) -> Command,
+    ) -> Result<(Event, Vec<String>), String> {
+        let (event, logged) = self.send(make).await?;
+        let ids = match logged.and_then(|l| l.outcome) {
+            Some(Outcome::Applied {
+                correlation_ids, ..
+            }) => correlation_ids,
+            _ => Vec::new(),
+        };
+        Ok((event, ids))
+    }
+
+    /// Sends the command and waits for its answer, then for a write its journal entry (the
+    /// worker sends it right after the answer; a write the worker refused is not journaled).
+    async fn send(
+        &mut self,
+        make: impl FnOnce(ReqId) -> Command,
+    ) -> Result<(Event, Option<Logged>), String> {
         let req = self.next;
         self.next += 1;
+        let cmd = make(req);
+        let journaled = cmd.is_write();
         self.commands
-            .send(make(req))
+            .send(cmd)
             .map_err(|_| "the worker stopped".to_owned())?;
+        let mut answer = None;
         while let Some(event) = self.events.recv().await {
-            if event.req() == Some(req) {
-                return Ok(event);
+            match event {
+                Event::Journaled(logged) if logged.entry.id == format!("{}-{req}", self.run) => {
+                    return answer
+                        .map(|a| (a, Some(*logged)))
+                        .ok_or_else(|| "the journal came before the answer".to_owned());
+                }
+                event if event.req() == Some(req) => {
+                    let refused = matches!(&event, Event::Failed { failure, .. } if failure.kind == FailureKind::Refused);
+                    if !journaled || refused {
+                        return Ok((event, None));
+                    }
+                    answer = Some(event);
+                }
+                _ => {}
             }
         }
         Err("the worker stopped before answering".to_owned())
@@ -76,9 +124,19 @@ impl Writer {
 struct Report {
     records: Vec<Value>,
     failed: Vec<(String, String)>,
+    /// What a record is, for the count of failures ("association(s)"); tickets by default.
+    noun: Option<&'static str>,
 }
 
 impl Report {
+    /// Adds a written record with the correlation IDs of the requests that wrote it.
+    fn add(&mut self, mut record: Value, correlation_ids: &[String]) {
+        if let Some(o) = record.as_object_mut() {
+            o.insert("correlation_ids".to_owned(), json!(correlation_ids));
+        }
+        self.records.push(record);
+    }
+
     /// Prints the records in `format` and each failure on stderr; an error when any failed.
     fn finish(
         self,
@@ -112,9 +170,10 @@ impl Report {
             Ok(())
         } else {
             Err(format!(
-                "{} of {} ticket(s) failed",
+                "{} of {} {} failed",
                 self.failed.len(),
-                self.failed.len() + records.len()
+                self.failed.len() + records.len(),
+                self.noun.unwrap_or("ticket(s)")
             ))
         }
     }
@@ -178,14 +237,14 @@ pub async fn update(
     let mut report = Report::default();
     for (ids, properties) in batches {
         let asked = ids.clone();
-        let event = writer
-            .run(|req| Command::BatchUpdate {
+        let (event, receipts) = writer
+            .write(|req| Command::BatchUpdate {
                 req,
                 ids,
                 properties,
             })
             .await?;
-        collect(&mut report, &asked, event);
+        collect(&mut report, &asked, event, &receipts);
     }
     report.finish(args.write.output, columns, Some(&catalog))
 }
@@ -202,13 +261,22 @@ fn resolve(catalog: &Catalog, me: Option<&str>, updates: Updates) -> Result<Batc
     let mut batches: Batches = Vec::new();
     let mut problems = Vec::new();
     for (ids, pairs) in updates {
-        let pairs: Vec<(String, String)> = pairs
-            .into_iter()
-            .map(|(name, value)| {
-                let value = by_label_unless_id(catalog, &name, value);
-                (name, value)
-            })
-            .collect();
+        let mut mapped: Vec<(String, String)> = Vec::new();
+        for (name, value) in pairs {
+            let value = if name == OWNER {
+                match owner_by_name_unless_id(catalog, value) {
+                    Ok(v) => v,
+                    Err(why) => {
+                        problems.push(format!("ticket {}: {OWNER}: {why}", ids.join(", ")));
+                        continue;
+                    }
+                }
+            } else {
+                by_label_unless_id(catalog, &name, value)
+            };
+            mapped.push((name, value));
+        }
+        let pairs = mapped;
         match crate::macros::resolve_properties(&pairs, &check) {
             Ok(properties) => match batches.iter_mut().find(|(_, p)| *p == properties) {
                 Some((batch, _)) => batch.extend(ids),
@@ -228,6 +296,57 @@ fn resolve(catalog: &Catalog, me: Option<&str>, updates: Updates) -> Result<Batc
         Ok(batches)
     } else {
         Err(problems.join("; "))
+    }
+}
+
+/// The owner property.
+const OWNER: &str = "hubspot_owner_id";
+
+/// An owner written by name (`--set hubspot_owner_id="Jane Doe"`), as the TUI's owner picker
+/// shows owners (archived ones left out), becomes the owner's ID; `@me`, an owner's ID or
+/// email, and an empty value (clears it) stay as written for the macros' rules. Two owners
+/// of that name are an error naming both, with their emails and IDs; no owner of that name
+/// is an error saying what may be written.
+fn owner_by_name_unless_id(catalog: &Catalog, value: String) -> Result<String, String> {
+    let wanted = value.trim();
+    let known = |o: &crate::domain::Owner| {
+        o.id == wanted || (!o.email.is_empty() && o.email.eq_ignore_ascii_case(wanted))
+    };
+    if wanted.is_empty() || wanted.starts_with('@') || catalog.owners.iter().any(known) {
+        return Ok(value);
+    }
+    let words = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let named: Vec<&crate::domain::Owner> = catalog
+        .owners
+        .iter()
+        .filter(|o| !o.archived && words(&o.display_name()) == words(wanted))
+        .collect();
+    match named.as_slice() {
+        [one] => Ok(one.id.clone()),
+        [] => Err(format!(
+            "\"{wanted}\" is no owner of this portal (write an owner's name as hubtix shows it, \
+             email, owner ID or @me)"
+        )),
+        many => Err(format!(
+            "\"{wanted}\" names {} owners: {}; write the email or ID of the one meant",
+            many.len(),
+            many.iter()
+                .map(|o| {
+                    let email = if o.email.is_empty() {
+                        "no email"
+                    } else {
+                        o.email.as_str()
+                    };
+                    format!("{} <{email}> (ID {})", o.display_name(), o.id)
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
     }
 }
 
@@ -295,28 +414,29 @@ fn read_jsonl(input: impl BufRead) -> Result<Updates, String> {
     Ok(out)
 }
 
-/// Adds a batch write's answer to the report. A lost answer the worker read back counts by
-/// what reading back showed.
-fn collect(report: &mut Report, asked: &[String], event: Event) {
+/// Adds a batch write's answer to the report, the records with `receipts` (the correlation
+/// IDs of the write's requests). A lost answer the worker read back counts by what reading
+/// back showed.
+fn collect(report: &mut Report, asked: &[String], event: Event, receipts: &[String]) {
     match event {
         Event::BatchUpdated {
             updated, failed, ..
         } => {
-            report.records.extend(updated.iter().map(record));
+            for t in &updated {
+                report.add(record(t), receipts);
+            }
             report.failed.extend(failed);
         }
         Event::BatchArchived {
             archived, failed, ..
         } => {
-            report.records.extend(
-                archived
-                    .iter()
-                    .map(|id| json!({ "id": id, "properties": {} })),
-            );
+            for id in &archived {
+                report.add(json!({ "id": id, "properties": {} }), receipts);
+            }
             report.failed.extend(failed);
         }
         Event::WriteVerified { verdict, lost, .. } => match verdict {
-            Verdict::Answered(event) => collect(report, asked, *event),
+            Verdict::Answered(event) => collect(report, asked, *event, receipts),
             Verdict::NotApplied => report.failed.extend(asked.iter().map(|id| {
                 (
                     id.clone(),
@@ -395,9 +515,11 @@ pub async fn archive(
     )?;
     let mut writer = Writer::start(&conn.client, paths, demo);
     let asked = ids.clone();
-    let event = writer.run(|req| Command::BatchArchive { req, ids }).await?;
+    let (event, receipts) = writer
+        .write(|req| Command::BatchArchive { req, ids })
+        .await?;
     let mut report = Report::default();
-    collect(&mut report, &asked, event);
+    collect(&mut report, &asked, event, &receipts);
     report.finish(args.write.output, Vec::new(), None)
 }
 
@@ -439,12 +561,12 @@ pub async fn merge(
         merged: args.id.clone(),
     };
     let mut report = Report::default();
-    match writer
-        .run(|req| Command::MergeTickets { req, merge })
-        .await?
-    {
-        Event::TicketsMerged { survivor, .. } => report.records.push(record(&survivor)),
-        other => collect(&mut report, &[args.id, args.into], other),
+    let (event, receipts) = writer
+        .write(|req| Command::MergeTickets { req, merge })
+        .await?;
+    match event {
+        Event::TicketsMerged { survivor, .. } => report.add(record(&survivor), &receipts),
+        other => collect(&mut report, &[args.id, args.into], other, &receipts),
     }
     let columns = vec!["subject".to_owned()];
     report.finish(output, columns, None)
@@ -495,20 +617,23 @@ pub async fn note(
     }
     let mut writer = Writer::start(&conn.client, paths, demo);
     let mut report = Report::default();
-    match writer
-        .run(|req| Command::CreateActivity { req, activity })
-        .await?
-    {
+    let (event, receipts) = writer
+        .write(|req| Command::CreateActivity { req, activity })
+        .await?;
+    match event {
         Event::ActivityCreated {
             activity,
             pinned,
             pin_failed,
             ..
         } => {
-            report.records.push(json!({
-                "id": activity.id,
-                "properties": { "ticket": args.id, "pinned": pinned.to_string() },
-            }));
+            report.add(
+                json!({
+                    "id": activity.id,
+                    "properties": { "ticket": args.id, "pinned": pinned.to_string() },
+                }),
+                &receipts,
+            );
             if let Some(f) = pin_failed {
                 report.failed.push((
                     args.id.clone(),
@@ -516,7 +641,12 @@ pub async fn note(
                 ));
             }
         }
-        other => collect(&mut report, std::slice::from_ref(&args.id), other),
+        other => collect(
+            &mut report,
+            std::slice::from_ref(&args.id),
+            other,
+            &receipts,
+        ),
     }
     let columns = vec!["ticket".to_owned(), "pinned".to_owned()];
     report.finish(args.write.output, columns, None)
@@ -544,16 +674,21 @@ pub async fn pin(
     let mut writer = Writer::start(&conn.client, paths, demo);
     let mut report = Report::default();
     let id = args.id.clone();
-    match writer
-        .run(|req| Command::UpdateTicket {
+    let (event, receipts) = writer
+        .write(|req| Command::UpdateTicket {
             req,
             id,
             properties,
         })
-        .await?
-    {
-        Event::TicketUpdated { ticket, .. } => report.records.push(record(&ticket)),
-        other => collect(&mut report, std::slice::from_ref(&args.id), other),
+        .await?;
+    match event {
+        Event::TicketUpdated { ticket, .. } => report.add(record(&ticket), &receipts),
+        other => collect(
+            &mut report,
+            std::slice::from_ref(&args.id),
+            other,
+            &receipts,
+        ),
     }
     let columns = vec![crate::hubspot::PINNED_ENGAGEMENT_PROPERTY.to_owned()];
     report.finish(args.write.output, columns, None)
@@ -595,35 +730,481 @@ pub async fn create(
         vec![(Vec::new(), pairs)],
     )?;
     let (_, properties) = batches.pop().ok_or("nothing to create")?;
+    // Labels are checked before anything is written; the create associates each record
+    // by default, a label is added to it next, as the TUI's association pane adds one.
+    let labels = labels_for(&conn.client, &args.associate).await?;
+    let mut labelled = Vec::new();
+    for r in &args.associate {
+        let t = association_type(
+            r.kind,
+            labels.get(&r.kind).map_or(&[], Vec::as_slice),
+            r.label.as_deref(),
+        )?;
+        if t != default_type(r.kind) {
+            labelled.push((r.clone(), t));
+        }
+    }
+    let associations: Vec<(ObjectKind, String)> = args
+        .associate
+        .iter()
+        .map(|r| (r.kind, r.id.clone()))
+        .collect();
     if args.write.dry_run {
-        let associations: Vec<Value> = args
-            .associate
+        let inputs: Vec<Value> = associations
             .iter()
             .map(|(kind, id)| json!({ "to": { "id": id }, "types": [{ "associationCategory": "HUBSPOT_DEFINED", "associationTypeId": kind.ticket_default_type_id() }] }))
             .collect();
         print_request(
             "POST",
             "/crm/v3/objects/tickets",
-            json!({ "properties": properties, "associations": associations }),
+            json!({ "properties": properties, "associations": inputs }),
         );
+        for (r, t) in &labelled {
+            print_put(
+                r,
+                "<the new ticket's ID>",
+                t,
+                &[as_pair(&default_type(r.kind))],
+            );
+        }
         return Ok(());
     }
     let mut writer = Writer::start(&conn.client, paths, demo);
     let mut report = Report::default();
-    let associations = args.associate;
     let columns: Vec<String> = properties.keys().cloned().collect();
-    match writer
-        .run(|req| Command::CreateTicket {
+    let (event, receipts) = writer
+        .write(|req| Command::CreateTicket {
             req,
             properties,
             associations,
         })
-        .await?
-    {
-        Event::TicketCreated { ticket, .. } => report.records.push(record(&ticket)),
-        other => collect(&mut report, &["(new)".to_owned()], other),
+        .await?;
+    match event {
+        Event::TicketCreated { ticket, .. } => {
+            let mut receipts = receipts;
+            for (r, t) in labelled {
+                let keep = vec![as_pair(&default_type(r.kind))];
+                let (event, more) = writer
+                    .write(|req| associate_command(req, &ticket.id, &r, &t, keep))
+                    .await?;
+                match association_result(event) {
+                    Ok(()) => receipts.extend(more),
+                    Err(why) => report.failed.push((
+                        ticket.id.clone(),
+                        format!(
+                            "created, but labelling {} {} {}: {why}",
+                            r.kind.api_name(),
+                            r.id,
+                            type_name(&t)
+                        ),
+                    )),
+                }
+            }
+            report.add(record(&ticket), &receipts);
+        }
+        other => collect(&mut report, &["(new)".to_owned()], other, &receipts),
     }
     report.finish(args.write.output, columns, Some(&catalog))
+}
+
+/// The default association type from tickets to `kind`: HubSpot's unlabeled one.
+fn default_type(kind: ObjectKind) -> AssociationType {
+    AssociationType {
+        category: "HUBSPOT_DEFINED".to_owned(),
+        type_id: kind.ticket_default_type_id(),
+        label: None,
+    }
+}
+
+/// A type as the journal and the worker's commands hold it: (category, type ID).
+fn as_pair(t: &AssociationType) -> (String, u32) {
+    (t.category.clone(), t.type_id)
+}
+
+/// A type as the TUI's association pane names it.
+fn type_name(t: &AssociationType) -> String {
+    let name = t
+        .label
+        .clone()
+        .unwrap_or_else(|| "(unlabeled, the default)".to_owned());
+    format!("{name} [{} {}]", t.category, t.type_id)
+}
+
+/// The association type a record argument asks for among the `labels` HubSpot defines from
+/// tickets to `kind`: by its label's text (any case) or its numeric type ID; without one, the
+/// default. A label the portal does not have, or one that names two types, is an error
+/// naming those there are.
+fn association_type(
+    kind: ObjectKind,
+    labels: &[AssociationType],
+    wanted: Option<&str>,
+) -> Result<AssociationType, String> {
+    let Some(wanted) = wanted.map(str::trim) else {
+        return Ok(labels
+            .iter()
+            .find(|t| as_pair(t) == as_pair(&default_type(kind)))
+            .cloned()
+            .unwrap_or_else(|| default_type(kind)));
+    };
+    let found: Vec<&AssociationType> = match wanted.parse::<u32>() {
+        Ok(id) => labels.iter().filter(|t| t.type_id == id).collect(),
+        Err(_) => labels
+            .iter()
+            .filter(|t| {
+                t.label
+                    .as_deref()
+                    .is_some_and(|l| l.trim().eq_ignore_ascii_case(wanted))
+            })
+            .collect(),
+    };
+    let all = || labels.iter().map(type_name).collect::<Vec<_>>().join(", ");
+    match found.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(format!(
+            "no association label \"{wanted}\" from tickets to {}; there are: {}",
+            kind.api_name(),
+            all()
+        )),
+        many => Err(format!(
+            "the association label \"{wanted}\" from tickets to {} is {} types: {}; give its type ID",
+            kind.api_name(),
+            many.len(),
+            many.iter()
+                .map(|t| type_name(t))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// The association labels from tickets to each kind of `records` that asks for a label
+/// (v4 labels API, as the TUI's association pane reads them), read once per kind.
+async fn labels_for(
+    client: &Client,
+    records: &[RecordRef],
+) -> Result<HashMap<ObjectKind, Vec<AssociationType>>, String> {
+    let mut out = HashMap::new();
+    for r in records.iter().filter(|r| r.label.is_some()) {
+        if out.contains_key(&r.kind) {
+            continue;
+        }
+        let labels = client
+            .association_labels("tickets", r.kind.api_name())
+            .await
+            .map_err(|e| {
+                format!(
+                    "reading the association labels to {}: {}",
+                    r.kind.api_name(),
+                    e.summary()
+                )
+            })?;
+        let labels = labels
+            .into_iter()
+            .map(|t| AssociationType {
+                category: crate::mapping::category_name(t.category),
+                type_id: t.type_id,
+                label: t.label,
+            })
+            .collect();
+        out.insert(r.kind, labels);
+    }
+    Ok(out)
+}
+
+/// The types between `ticket` and each of `records` now (empty: not associated), read once
+/// per kind.
+async fn pairs_now(
+    client: &Client,
+    ticket: &str,
+    records: &[RecordRef],
+) -> Result<HashMap<(ObjectKind, String), Vec<(String, u32)>>, String> {
+    let mut out = HashMap::new();
+    let mut read: Vec<ObjectKind> = Vec::new();
+    for r in records {
+        if read.contains(&r.kind) {
+            continue;
+        }
+        read.push(r.kind);
+        let links = client
+            .associations("tickets", ticket, r.kind.api_name())
+            .await
+            .map_err(|e| format!("ticket {ticket}: {}", e.summary()))?;
+        for l in links {
+            let types = l
+                .association_types
+                .into_iter()
+                .map(|t| (crate::mapping::category_name(t.category), t.type_id))
+                .collect();
+            out.insert((r.kind, l.to_object_id), types);
+        }
+    }
+    Ok(out)
+}
+
+/// The TUI's add-association command: `t` added, the pair's `keep` sent along.
+fn associate_command(
+    req: ReqId,
+    ticket: &str,
+    r: &RecordRef,
+    t: &AssociationType,
+    keep: Vec<(String, u32)>,
+) -> Command {
+    Command::Associate {
+        req,
+        ticket_id: ticket.to_owned(),
+        kind: r.kind,
+        to_id: r.id.clone(),
+        category: t.category.clone(),
+        type_id: t.type_id,
+        keep,
+    }
+}
+
+/// Prints the labelled PUT a dry run would send: the type added, then those kept.
+fn print_put(r: &RecordRef, ticket: &str, t: &AssociationType, keep: &[(String, u32)]) {
+    let mut types =
+        vec![json!({ "associationCategory": t.category, "associationTypeId": t.type_id })];
+    for (c, id) in keep.iter().filter(|k| **k != as_pair(t)) {
+        types.push(json!({ "associationCategory": c, "associationTypeId": id }));
+    }
+    print_request(
+        "PUT",
+        &format!(
+            "/crm/v4/objects/tickets/{ticket}/associations/{}/{}",
+            r.kind.api_name(),
+            r.id
+        ),
+        Value::Array(types),
+    );
+}
+
+/// What an association write's answer says: done, or why not (a lost answer as reading
+/// back found it).
+fn association_result(event: Event) -> Result<(), String> {
+    match event {
+        Event::AssociationChanged { .. } => Ok(()),
+        Event::WriteVerified { verdict, lost, .. } => match verdict {
+            Verdict::Answered(event) => association_result(*event),
+            Verdict::NotApplied => Err(format!("not applied (the answer was lost: {lost})")),
+            Verdict::StillUnknown(why) => Err(format!(
+                "outcome unknown (answer lost: {lost}; reading back: {why})"
+            )),
+        },
+        Event::Failed { failure, .. } => Err(failure.said("", "")),
+        other => Err(format!("unexpected answer {other:?}")),
+    }
+}
+
+/// One association as printed: the ticket, the record and the label.
+/// `t`: the type added or removed (`None`: every type of the pair).
+fn association_record(ticket: &str, r: &RecordRef, t: Option<&AssociationType>) -> Value {
+    let label = t.map_or("(every label)".to_owned(), |t| {
+        t.label
+            .clone()
+            .unwrap_or_else(|| "(unlabeled, the default)".to_owned())
+    });
+    let type_id = t.map_or(String::new(), |t| format!("{} {}", t.category, t.type_id));
+    json!({
+        "id": ticket,
+        "properties": {
+            "type": r.kind.api_name(),
+            "record": r.id,
+            "label": label,
+            "association_type": type_id,
+        },
+    })
+}
+
+fn association_columns() -> Vec<String> {
+    ["type", "record", "label", "association_type"]
+        .map(str::to_owned)
+        .to_vec()
+}
+
+/// `hubtix tickets associate ID TYPE:ID[:label]...`: the TUI's association pane's add
+/// (`Command::Associate`) for each record, the labels the pair has kept.
+pub async fn associate(
+    conn: &Connection,
+    args: AssociateArgs,
+    paths: &Paths,
+    demo: bool,
+) -> Result<(), String> {
+    let labels = labels_for(&conn.client, &args.records).await?;
+    let mut wanted = Vec::new();
+    for r in &args.records {
+        let t = association_type(
+            r.kind,
+            labels.get(&r.kind).map_or(&[], Vec::as_slice),
+            r.label.as_deref(),
+        )?;
+        wanted.push((r.clone(), t));
+    }
+    let now = pairs_now(&conn.client, &args.id, &args.records).await?;
+    let keep_of = |r: &RecordRef| {
+        now.get(&(r.kind, r.id.clone()))
+            .cloned()
+            .unwrap_or_default()
+    };
+    if args.write.dry_run {
+        for (r, t) in &wanted {
+            print_put(r, &args.id, t, &keep_of(r));
+        }
+        return Ok(());
+    }
+    let mut writer = Writer::start(&conn.client, paths, demo);
+    let mut report = Report {
+        noun: Some("association(s)"),
+        ..Report::default()
+    };
+    for (r, t) in wanted {
+        let keep = keep_of(&r);
+        let (event, receipts) = writer
+            .write(|req| associate_command(req, &args.id, &r, &t, keep))
+            .await?;
+        match association_result(event) {
+            Ok(()) => report.add(association_record(&args.id, &r, Some(&t)), &receipts),
+            Err(why) => report.failed.push((
+                args.id.clone(),
+                format!("{} {}: {why}", r.kind.api_name(), r.id),
+            )),
+        }
+    }
+    report.finish(args.write.output, association_columns(), None)
+}
+
+/// A removal asked for: the record, and the type to remove (`None`: the whole association).
+type Removal = (RecordRef, Option<AssociationType>);
+
+/// `hubtix tickets unassociate ID TYPE:ID[:label]...`: without a label the association goes
+/// (the TUI's `x`, v4 DELETE of the pair: every type); with one, only that label (v4
+/// `batch/labels/archive`). A pair that is not associated, or lacks the label, is listed
+/// as failed with nothing sent for it.
+pub async fn unassociate(
+    conn: &Connection,
+    args: AssociateArgs,
+    paths: &Paths,
+    demo: bool,
+) -> Result<(), String> {
+    let mut report = Report {
+        noun: Some("association(s)"),
+        ..Report::default()
+    };
+    let removals = removals(&conn.client, &args, &mut report).await?;
+    if args.write.dry_run {
+        for r in &removals {
+            print_removal(&args.id, r);
+        }
+        for (id, why) in &report.failed {
+            output::error_line(&format!("ticket {id}: {why}"));
+        }
+        return match report.failed.len() {
+            0 => Ok(()),
+            n => Err(format!(
+                "{n} of {} association(s) would fail",
+                args.records.len()
+            )),
+        };
+    }
+    let mut writer = Writer::start(&conn.client, paths, demo);
+    for (r, t) in removals {
+        let ticket_id = args.id.clone();
+        let to_id = r.id.clone();
+        let removed = t.clone();
+        let (event, receipts) = writer
+            .write(|req| match t {
+                None => Command::RemoveAssociation {
+                    req,
+                    ticket_id,
+                    kind: r.kind,
+                    to_id,
+                },
+                Some(t) => Command::RemoveAssociationLabel {
+                    req,
+                    ticket_id,
+                    kind: r.kind,
+                    to_id,
+                    category: t.category,
+                    type_id: t.type_id,
+                },
+            })
+            .await?;
+        match association_result(event) {
+            Ok(()) => report.add(
+                association_record(&args.id, &r, removed.as_ref()),
+                &receipts,
+            ),
+            Err(why) => report.failed.push((
+                args.id.clone(),
+                format!("{} {}: {why}", r.kind.api_name(), r.id),
+            )),
+        }
+    }
+    report.finish(args.write.output, association_columns(), None)
+}
+
+/// The removals `args` ask for, checked against the labels HubSpot defines and the pairs'
+/// types now; one that would remove nothing goes to `report` as failed.
+async fn removals(
+    client: &Client,
+    args: &AssociateArgs,
+    report: &mut Report,
+) -> Result<Vec<Removal>, String> {
+    let labels = labels_for(client, &args.records).await?;
+    let now = pairs_now(client, &args.id, &args.records).await?;
+    let mut out = Vec::new();
+    for r in &args.records {
+        let has = now
+            .get(&(r.kind, r.id.clone()))
+            .cloned()
+            .unwrap_or_default();
+        let t = match &r.label {
+            None => None,
+            Some(l) => Some(association_type(
+                r.kind,
+                labels.get(&r.kind).map_or(&[], Vec::as_slice),
+                Some(l),
+            )?),
+        };
+        let missing = match &t {
+            None if has.is_empty() => Some("not associated; nothing sent".to_owned()),
+            Some(t) if !has.contains(&as_pair(t)) => Some(format!(
+                "the association has no label {}; nothing sent",
+                type_name(t)
+            )),
+            _ => None,
+        };
+        match missing {
+            Some(why) => report.failed.push((
+                args.id.clone(),
+                format!("{} {}: {why}", r.kind.api_name(), r.id),
+            )),
+            None => out.push((r.clone(), t)),
+        }
+    }
+    Ok(out)
+}
+
+/// Prints the request a dry run of one removal would send.
+fn print_removal(ticket: &str, (r, t): &Removal) {
+    match t {
+        None => print_request(
+            "DELETE",
+            &format!(
+                "/crm/v4/objects/tickets/{ticket}/associations/{}/{}",
+                r.kind.api_name(),
+                r.id
+            ),
+            Value::Null,
+        ),
+        Some(t) => print_request(
+            "POST",
+            &format!(
+                "/crm/v4/associations/tickets/{}/batch/labels/archive",
+                r.kind.api_name()
+            ),
+            json!({ "inputs": [{ "from": { "id": ticket }, "to": { "id": r.id }, "types": [{ "associationCategory": t.category, "associationTypeId": t.type_id }] }] }),
+        ),
+    }
 }
 
 /// A pipeline by ID or label (`label:` optional).
@@ -669,6 +1250,12 @@ fn by_label_in_filter(
                 .map(|p| p.id.clone())
                 .map_err(|e| format!("--filter hs_pipeline: {e}"));
         }
+        let value = &if name == OWNER {
+            owner_by_name_unless_id(catalog, value.to_owned())
+                .map_err(|e| format!("--filter {OWNER}: {e}"))?
+        } else {
+            value.to_owned()
+        };
         let pairs = vec![(
             name.clone(),
             by_label_unless_id(catalog, &name, value.to_owned()),
@@ -799,5 +1386,135 @@ mod tests {
         assert!(err.starts_with("stdin line 2:"), "{err}");
         assert!(read_jsonl("".as_bytes()).is_err());
         assert!(read_jsonl("{\"properties\": {}}".as_bytes()).is_err());
+    }
+
+    fn owner(
+        id: &str,
+        first: &str,
+        last: &str,
+        email: &str,
+        archived: bool,
+    ) -> crate::domain::Owner {
+        crate::domain::Owner {
+            id: id.to_owned(),
+            first_name: first.to_owned(),
+            last_name: last.to_owned(),
+            email: email.to_owned(),
+            user_id: None,
+            archived,
+        }
+    }
+
+    fn owners() -> Catalog {
+        let mut c = Catalog::default();
+        c.set_owners(vec![
+            owner("11", "Jane", "Doe", "jane@a.example", false),
+            owner("12", "Jane", "Doe", "jane.doe@b.example", false),
+            owner("13", "太郎", "山田", "taro@a.example", false),
+            owner("14", "Frank", "Rossi", "frank@a.example", true),
+            owner("15", "Alice", "Johnson", "alice@a.example", false),
+        ]);
+        c
+    }
+
+    #[test]
+    fn an_owner_by_name_becomes_its_id_and_two_of_that_name_are_both_named() {
+        let c = owners();
+        let by = |v: &str| owner_by_name_unless_id(&c, v.to_owned());
+        assert_eq!(by("Alice Johnson").expect("valid"), "15");
+        assert_eq!(
+            by("  alice   JOHNSON ").expect("valid"),
+            "15",
+            "any case and spacing"
+        );
+        assert_eq!(
+            by("太郎 山田").expect("valid"),
+            "13",
+            "as the picker shows it"
+        );
+        for kept in ["@me", "15", "ALICE@a.example", ""] {
+            assert_eq!(by(kept).expect("valid"), kept, "left to the macros' rules");
+        }
+        let err = by("Jane Doe").expect_err("refused");
+        assert!(err.contains("names 2 owners"), "{err}");
+        assert!(err.contains("Jane Doe <jane@a.example> (ID 11)"), "{err}");
+        assert!(
+            err.contains("Jane Doe <jane.doe@b.example> (ID 12)"),
+            "{err}"
+        );
+        let err = by("Frank Rossi").expect_err("refused");
+        assert!(
+            err.contains("is no owner"),
+            "archived owners are not offered: {err}"
+        );
+        assert!(
+            by("Nobody")
+                .expect_err("refused")
+                .contains("name as hubtix shows it")
+        );
+    }
+
+    #[test]
+    fn an_ambiguous_owner_stops_the_update_before_any_write() {
+        let err = resolve(
+            &owners(),
+            None,
+            vec![(vec!["1".into()], vec![(OWNER.into(), "Jane Doe".into())])],
+        )
+        .expect_err("refused");
+        assert!(err.starts_with("ticket 1: hubspot_owner_id:"), "{err}");
+        assert!(err.contains("ID 11") && err.contains("ID 12"), "{err}");
+    }
+
+    fn labels() -> Vec<AssociationType> {
+        let t = |id: u32, label: Option<&str>| AssociationType {
+            category: "HUBSPOT_DEFINED".to_owned(),
+            type_id: id,
+            label: label.map(str::to_owned),
+        };
+        vec![t(339, None), t(26, Some("Primary"))]
+    }
+
+    #[test]
+    fn association_labels_by_text_or_type_id_and_an_unknown_one_names_those_there_are() {
+        let l = labels();
+        let of = |w: Option<&str>| association_type(ObjectKind::Company, &l, w);
+        assert_eq!(
+            of(None).expect("valid").type_id,
+            339,
+            "no label: the default"
+        );
+        assert_eq!(of(Some("primary")).expect("valid").type_id, 26);
+        assert_eq!(of(Some("26")).expect("valid").type_id, 26);
+        assert_eq!(of(Some("339")).expect("valid").label, None);
+        let err = of(Some("Billing")).expect_err("refused");
+        assert!(
+            err.contains("no association label \"Billing\" from tickets to companies"),
+            "{err}"
+        );
+        assert!(
+            err.contains("(unlabeled, the default) [HUBSPOT_DEFINED 339]")
+                && err.contains("Primary [HUBSPOT_DEFINED 26]"),
+            "{err}"
+        );
+        let mut twice = l.clone();
+        twice.push(AssociationType {
+            category: "USER_DEFINED".to_owned(),
+            type_id: 5,
+            label: Some("Primary".to_owned()),
+        });
+        let err =
+            association_type(ObjectKind::Company, &twice, Some("Primary")).expect_err("refused");
+        assert!(
+            err.contains("is 2 types") && err.contains("USER_DEFINED 5"),
+            "{err}"
+        );
+        // Contacts have no labels read when none is asked: the default all the same.
+        assert_eq!(
+            association_type(ObjectKind::Contact, &[], None)
+                .expect("valid")
+                .type_id,
+            16
+        );
     }
 }

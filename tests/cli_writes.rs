@@ -4,6 +4,9 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "support/proxy.rs"]
+mod proxy;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -13,11 +16,16 @@ use serde_json::Value;
 
 /// Runs hubtix with its folders in `dirs`, `stdin` piped in (never a terminal).
 fn hubtix(sandbox: &SandboxHandle, dirs: &Path, args: &[&str], stdin: &str) -> Output {
+    hubtix_at(&sandbox.base_url(), dirs, args, stdin)
+}
+
+/// [`hubtix`] against `base_url` (a proxy in front of the sandbox).
+fn hubtix_at(base_url: &str, dirs: &Path, args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hubtix"))
         .args(args)
         .env_clear()
         .env("HUBSPOT_ACCESS_TOKEN", "demo-token")
-        .env("HUBTIX_BASE_URL", sandbox.base_url())
+        .env("HUBTIX_BASE_URL", base_url)
         .env("HUBTIX_CONFIG_DIR", dirs.join("c"))
         .env("HUBTIX_DATA_DIR", dirs.join("d"))
         .env("HUBTIX_CACHE_DIR", dirs.join("k"))
@@ -593,6 +601,356 @@ async fn create_maps_labels_associates_and_is_journaled() {
             .iter()
             .any(|l| l["line"] == "pending" && l["entry"]["kind"] == "create_ticket"),
         "{lines:?}"
+    );
+    sb.shutdown().await;
+}
+
+/// The types between a ticket and a record, as the API has them now (sorted; empty: none).
+async fn pair_types(sb: &SandboxHandle, ticket: &str, kind: &str, to: &str) -> Vec<u64> {
+    let v: Value = reqwest::Client::new()
+        .get(format!(
+            "{}/crm/v4/objects/tickets/{ticket}/associations/{kind}",
+            sb.base_url()
+        ))
+        .bearer_auth("demo-token")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut types: Vec<u64> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["toObjectId"].to_string().trim_matches('"') == to)
+        .flat_map(|r| r["associationTypes"].as_array().unwrap().clone())
+        .map(|t| t["typeId"].as_u64().unwrap())
+        .collect();
+    types.sort_unstable();
+    types
+}
+
+/// A company and a contact ticket `ticket` is not associated with.
+async fn strangers(sb: &SandboxHandle, ticket: &str) -> (String, String) {
+    let mut company = None;
+    for id in 301..=325 {
+        if pair_types(sb, ticket, "companies", &id.to_string())
+            .await
+            .is_empty()
+        {
+            company = Some(id.to_string());
+            break;
+        }
+    }
+    let mut contact = None;
+    for id in 201..=260 {
+        if pair_types(sb, ticket, "contacts", &id.to_string())
+            .await
+            .is_empty()
+        {
+            contact = Some(id.to_string());
+            break;
+        }
+    }
+    (company.unwrap(), contact.unwrap())
+}
+
+fn json_lines(b: &[u8]) -> Vec<Value> {
+    text(b)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The outcome lines of the journal, by entry ID.
+fn outcomes(dirs: &Path) -> Vec<Value> {
+    journal(dirs)
+        .into_iter()
+        .filter(|l| l["line"] == "outcome")
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn associate_and_unassociate_by_label_journaled_with_the_requests_correlation_ids() {
+    let sb = sandbox(30).await;
+    let proxy = proxy::Proxy::start(sb.base_url()).await;
+    let dirs = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        tokio::task::block_in_place(|| hubtix_at(&proxy.url(), dirs.path(), args, ""))
+    };
+    let (company, contact) = strangers(&sb, "1010").await;
+    let primary = format!("companies:{company}:primary");
+    let plain = format!("contacts:{contact}");
+
+    // A dry run reads the labels and the pairs' types, prints the PUTs, writes nothing.
+    let before = sb.faults().request_count();
+    let out = run(&[
+        "tickets",
+        "associate",
+        "1010",
+        &primary,
+        &plain,
+        "--dry-run",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        sb.faults().request_count() - before,
+        3,
+        "the companies' labels, the ticket's companies and contacts; no write"
+    );
+    let requests = json_lines(&out.stdout);
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    assert_eq!(requests[0]["method"], "PUT");
+    assert_eq!(
+        requests[0]["path"],
+        format!("/crm/v4/objects/tickets/1010/associations/companies/{company}")
+    );
+    assert_eq!(requests[0]["body"][0]["associationTypeId"], 26);
+    assert_eq!(requests[1]["body"][0]["associationTypeId"], 16);
+    assert!(
+        pair_types(&sb, "1010", "companies", &company)
+            .await
+            .is_empty()
+    );
+
+    // An unknown label names those there are, before any write.
+    let out = run(&[
+        "tickets",
+        "associate",
+        "1010",
+        &format!("companies:{company}:Billing"),
+    ]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("no association label \"Billing\""), "{err}");
+    assert!(err.contains("Primary [HUBSPOT_DEFINED 26]"), "{err}");
+    assert!(
+        proxy.seen().iter().all(|s| s.method == "GET"),
+        "nothing written"
+    );
+
+    // For real: each association its own journaled write, its correlation ID printed.
+    let out = run(&[
+        "tickets",
+        "associate",
+        "1010",
+        &primary,
+        &plain,
+        "--output",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed: Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    assert_eq!(
+        pair_types(&sb, "1010", "companies", &company).await,
+        [26, 339]
+    );
+    assert_eq!(pair_types(&sb, "1010", "contacts", &contact).await, [16]);
+    let puts: Vec<proxy::Seen> = proxy
+        .seen()
+        .into_iter()
+        .filter(|s| s.method == "PUT")
+        .collect();
+    assert_eq!(puts.len(), 2);
+    for (record, put) in printed.as_array().unwrap().iter().zip(&puts) {
+        assert_eq!(
+            record["correlation_ids"],
+            serde_json::json!([put.correlation_id.clone().unwrap()]),
+            "{record}"
+        );
+    }
+    assert_eq!(printed[0]["properties"]["label"], "Primary");
+    assert_eq!(
+        printed[0]["properties"]["association_type"],
+        "HUBSPOT_DEFINED 26"
+    );
+    let lines = journal(dirs.path());
+    let added: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["line"] == "pending" && l["entry"]["kind"] == "associate")
+        .collect();
+    assert_eq!(added.len(), 2, "{lines:?}");
+    let journaled_ids: Vec<Value> = outcomes(dirs.path())
+        .iter()
+        .map(|o| o["outcome"]["correlation_ids"][0].clone())
+        .collect();
+    for put in &puts {
+        assert!(
+            journaled_ids.contains(&Value::from(put.correlation_id.clone().unwrap())),
+            "the journal has the PUT's correlation ID: {journaled_ids:?}"
+        );
+    }
+
+    // One label off: only that label goes (v4 labels/archive).
+    let out = run(&[
+        "tickets",
+        "unassociate",
+        "1010",
+        &format!("companies:{company}:26"),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(pair_types(&sb, "1010", "companies", &company).await, [339]);
+    assert_eq!(proxy.count("POST", "/batch/labels/archive"), 1);
+    let removal = journal(dirs.path())
+        .into_iter()
+        .rfind(|l| l["line"] == "pending" && l["entry"]["kind"] == "remove_association")
+        .unwrap();
+    assert_eq!(
+        removal["entry"]["associations"][0]["after"],
+        serde_json::json!([["HUBSPOT_DEFINED", 339]]),
+        "{removal}"
+    );
+
+    // The whole association, and one that is not there: listed, exit code 1.
+    let out = run(&["tickets", "unassociate", "1010", &plain, "deals:999999"]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("deals 999999: not associated"), "{err}");
+    assert!(err.contains("1 of 2 association(s) failed"), "{err}");
+    assert!(
+        pair_types(&sb, "1010", "contacts", &contact)
+            .await
+            .is_empty()
+    );
+
+    // The TUI's undo puts the label back from the CLI's journal entry.
+    let reader = hubtix::journal::Journal::new(
+        hubtix::journal::file_in(&dirs.path().join("d"), false),
+        "tui",
+    );
+    let entry = reader
+        .load()
+        .unwrap()
+        .into_iter()
+        .rfind(|l| {
+            l.entry
+                .associations
+                .first()
+                .is_some_and(|a| a.kind == "companies")
+                && l.entry.kind == hubtix::protocol::journal::WriteKind::RemoveAssociation
+        })
+        .unwrap()
+        .entry;
+    let plan = hubtix::protocol::journal::UndoPlan::new(&[entry], |_, _| None);
+    let mut config = hubtix::hubspot::ClientConfig::new(
+        sb.base_url(),
+        hubtix::hubspot::AccessToken::new("demo-token"),
+    );
+    config.retry = hubtix::hubspot::RetryPolicy::fast();
+    let (tx, mut events) = tokio::sync::mpsc::channel(16);
+    let commands = hubtix::worker::spawn(hubtix::hubspot::Client::new(config).unwrap(), tx);
+    commands
+        .send(hubtix::worker::Command::Undo {
+            req: 1,
+            plan: Box::new(plan),
+        })
+        .unwrap();
+    loop {
+        match events.recv().await.unwrap() {
+            hubtix::worker::Event::Undone { failed, .. } => {
+                assert!(failed.is_empty(), "{failed:?}");
+                break;
+            }
+            hubtix::worker::Event::Failed { failure, .. } => panic!("{failure:?}"),
+            _ => {}
+        }
+    }
+    assert_eq!(
+        pair_types(&sb, "1010", "companies", &company).await,
+        [26, 339]
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn owners_by_name_and_labelled_associations_at_creation() {
+    let sb = sandbox(30).await;
+    let proxy = proxy::Proxy::start(sb.base_url()).await;
+    let dirs = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        tokio::task::block_in_place(|| hubtix_at(&proxy.url(), dirs.path(), args, ""))
+    };
+    // By display name, as the TUI's picker shows it (any case), the JSON with the
+    // batch request's correlation ID, as the journal has it.
+    let out = run(&[
+        "tickets",
+        "update",
+        "1011",
+        "--set",
+        "hubspot_owner_id=alice johnson",
+        "--output",
+        "jsonl",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let t = ticket(&sb, "1011", "hubspot_owner_id").await.unwrap();
+    assert_eq!(prop(&t, "hubspot_owner_id"), "71000001");
+    let printed = json_lines(&out.stdout);
+    let sent = proxy
+        .seen()
+        .into_iter()
+        .find(|s| s.path.contains("/batch/update"))
+        .unwrap()
+        .correlation_id
+        .unwrap();
+    assert_eq!(printed[0]["correlation_ids"], serde_json::json!([sent]));
+    let outcome = outcomes(dirs.path()).pop().unwrap();
+    assert_eq!(
+        outcome["outcome"]["correlation_ids"],
+        serde_json::json!([sent]),
+        "{outcome}"
+    );
+    // Japanese names too; an archived owner's name is not offered.
+    let out = run(&[
+        "tickets",
+        "update",
+        "1012",
+        "--set",
+        "hubspot_owner_id=太郎 山田",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let t = ticket(&sb, "1012", "hubspot_owner_id").await.unwrap();
+    assert_eq!(prop(&t, "hubspot_owner_id"), "71000002");
+    let writes = proxy.seen().iter().filter(|s| s.method != "GET").count();
+    let out = run(&[
+        "tickets",
+        "update",
+        "1012",
+        "--set",
+        "hubspot_owner_id=Frank Rossi",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("is no owner"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        proxy.seen().iter().filter(|s| s.method != "GET").count(),
+        writes,
+        "nothing sent"
+    );
+
+    // A new ticket with a Primary company: created, then the label added as the TUI adds it.
+    let (company, _) = strangers(&sb, "1013").await;
+    let out = run(&[
+        "tickets",
+        "create",
+        "--subject",
+        "Labelled at birth",
+        "--associate",
+        &format!("companies:{company}:Primary"),
+        "--output",
+        "jsonl",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v = json_lines(&out.stdout).pop().unwrap();
+    let id = v["id"].as_str().unwrap().to_owned();
+    assert_eq!(pair_types(&sb, &id, "companies", &company).await, [26, 339]);
+    assert_eq!(
+        v["correlation_ids"].as_array().unwrap().len(),
+        2,
+        "the create's and the label's: {v}"
     );
     sb.shutdown().await;
 }

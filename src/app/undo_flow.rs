@@ -496,18 +496,22 @@ pub fn details(catalog: &Catalog, l: &Logged) -> String {
                 .map_or("no answer".to_owned(), |o| o.text())
         ),
     ];
-    if let Some(
-        Outcome::Applied {
-            correlation_id: Some(c),
-            ..
+    match &l.outcome {
+        Some(Outcome::Applied {
+            correlation_ids, ..
+        }) if !correlation_ids.is_empty() => {
+            let label = if correlation_ids.len() == 1 {
+                "Correlation ID"
+            } else {
+                "Correlation IDs"
+            };
+            out.push(format!("{label}: {}", correlation_ids.join(", ")));
         }
-        | Outcome::Failed {
+        Some(Outcome::Failed {
             correlation_id: Some(c),
             ..
-        },
-    ) = &l.outcome
-    {
-        out.push(format!("Correlation ID: {c}"));
+        }) => out.push(format!("Correlation ID: {c}")),
+        _ => {}
     }
     if let Some(u) = &e.undoes {
         out.push(format!("Undoes: {u}"));

@@ -44,7 +44,7 @@ fn journaled(app: &mut App, e: Entry) {
             entry: e,
             outcome: Some(Outcome::Applied {
                 failed: Vec::new(),
-                correlation_id: None,
+                correlation_ids: Vec::new(),
             }),
             resolved: false,
         }))),
@@ -280,4 +280,31 @@ fn an_entrys_summary_names_each_property_once() {
         e.summary(),
         "bulk edit 4 tickets: hs_pipeline_stage, hs_ticket_priority"
     );
+}
+
+#[test]
+fn an_entrys_details_show_the_correlation_ids_of_its_requests() {
+    let catalog = crate::domain::Catalog::default();
+    let e = entry(
+        1,
+        WriteKind::BulkEdit,
+        &[("1", "hs_ticket_priority", "LOW", "HIGH")],
+    );
+    let logged = |ids: &[&str]| Logged {
+        entry: e.clone(),
+        outcome: Some(Outcome::Applied {
+            failed: Vec::new(),
+            correlation_ids: ids.iter().map(|s| (*s).to_owned()).collect(),
+        }),
+        resolved: false,
+    };
+    let one = super::undo_flow::details(&catalog, &logged(&["4f1c9a2e-0b7d"]));
+    assert!(
+        one.lines().any(|l| l == "Correlation ID: 4f1c9a2e-0b7d"),
+        "{one}"
+    );
+    let two = super::undo_flow::details(&catalog, &logged(&["a1", "b2"]));
+    assert!(two.lines().any(|l| l == "Correlation IDs: a1, b2"), "{two}");
+    let none = super::undo_flow::details(&catalog, &logged(&[]));
+    assert!(!none.contains("Correlation"), "{none}");
 }

@@ -21,6 +21,11 @@ use super::rate_limit::{self, Headroom, Pacer, SEARCH_REQUESTS_PER_SECOND};
 use super::retry::{Attempt, BackoffReason, Decision, RequestKind, RetryPolicy, TransportFailure};
 use super::token::AccessToken;
 
+tokio::task_local! {
+    /// Where [`Client::recording_writes`] collects the correlation IDs of successful writes.
+    static WRITE_RECEIPTS: Arc<std::sync::Mutex<Vec<String>>>;
+}
+
 /// HubSpot's production API host.
 pub const HUBSPOT_BASE_URL: &str = "https://api.hubapi.com";
 
@@ -404,6 +409,40 @@ impl Client {
         });
     }
 
+    /// Runs `work` and returns, with its value, the `X-HubSpot-Correlation-Id` of every write
+    /// (a request that changes HubSpot, see [`Request::changes_hubspot`]) that was answered
+    /// with success while it ran, in the order the answers came. An error carries its own in
+    /// [`ApiError`], so only successes are listed here. That HubSpot sends the header on
+    /// successful answers too is UNCONFIRMED (API-NOTES §5 shows it on errors; the sandbox
+    /// sends it on every answer); an answer without it records nothing. The write methods keep their signatures: a write of several requests (batch
+    /// chunks, a create then a pin, an undo) lists each of its requests' IDs. Requests sent
+    /// by tasks that `work` spawns are not seen, nor those of other tasks meanwhile.
+    pub async fn recording_writes<F: std::future::Future>(
+        &self,
+        work: F,
+    ) -> (F::Output, Vec<String>) {
+        let receipts = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let value = WRITE_RECEIPTS.scope(receipts.clone(), work).await;
+        let ids = match receipts.lock() {
+            Ok(mut ids) => std::mem::take(&mut *ids),
+            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+        };
+        (value, ids)
+    }
+
+    /// Notes a successful write's correlation ID for [`Client::recording_writes`], if one
+    /// is recording in this task.
+    fn note_write(req: &Request, correlation: Option<String>) {
+        let Some(id) = correlation.filter(|_| req.changes_hubspot()) else {
+            return;
+        };
+        // Outside a recording scope there is nobody to tell.
+        let _ = WRITE_RECEIPTS.try_with(|r| match r.lock() {
+            Ok(mut ids) => ids.push(id),
+            Err(poisoned) => poisoned.into_inner().push(id),
+        });
+    }
+
     /// Sends and decodes a JSON answer.
     pub(crate) async fn json<T: DeserializeOwned>(&self, req: Request) -> Result<T, ApiError> {
         self.send(req, |body| serde_json::from_slice(body)).await
@@ -448,6 +487,12 @@ impl Client {
             retry += 1;
             tracing::debug!(method, path = req.path, attempt = retry, "hubspot request");
             let outcome = self.attempt(&req, &url).await;
+            let correlation = outcome.as_ref().ok().and_then(|(_, headers, _)| {
+                headers
+                    .get("x-hubspot-correlation-id")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            });
             let a = Attempt {
                 kind: req.kind,
                 retry,
@@ -458,7 +503,10 @@ impl Client {
                 unit: fastrand::f64(),
             };
             match self.judge(a, outcome, &decode) {
-                Ok(value) => return Ok(value),
+                Ok(value) => {
+                    Self::note_write(&req, correlation);
+                    return Ok(value);
+                }
                 Err(Decision::Fail(err)) => {
                     let err = err.map_text(&|s| self.inner.token.redact(s));
                     tracing::debug!(method, path = req.path, error = %err, "hubspot request failed");

@@ -36,7 +36,7 @@ fn pending_then_outcome_fold_into_one_entry_and_a_crash_leaves_it_unresolved() {
         id: "run-a-1".to_owned(),
         outcome: Outcome::Applied {
             failed: Vec::new(),
-            correlation_id: None,
+            correlation_ids: Vec::new(),
         },
         created: vec![ObjectRef {
             kind: "notes".to_owned(),

@@ -115,8 +115,11 @@ pub enum Outcome {
     Applied {
         #[serde(default)]
         failed: Vec<(String, String)>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        correlation_id: Option<String>,
+        /// HubSpot's `X-HubSpot-Correlation-Id` of each of the write's requests answered
+        /// with success, in order (a batch of more than 100, a note then its pin, an undo:
+        /// several).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        correlation_ids: Vec<String>,
     },
     /// HubSpot refused it: nothing changed.
     Failed {

@@ -70,7 +70,7 @@ fn with_journal(w: u16, h: u16) -> App {
         let outcome = if i == 0 {
             Outcome::Applied {
                 failed: Vec::new(),
-                correlation_id: None,
+                correlation_ids: Vec::new(),
             }
         } else {
             Outcome::Unknown {

@@ -4,6 +4,9 @@
 //! by reading back. And undo: reading the current values for an [`UndoPlan`], then carrying
 //! it out as a write of its own, journaled like any other.
 //!
+//! The outcome of a write that took effect carries the `X-HubSpot-Correlation-Id` of each of
+//! its requests HubSpot answered with success (`Client::recording_writes` around the run).
+//!
 //! Owns: what each write command records (`pending`), what its answer means (`outcome`),
 //! resolving, preparing and running undos. Must not: decide what the user sees (the app).
 
@@ -44,8 +47,14 @@ where
     }) {
         tracing::error!("journal: cannot append: {e}");
     }
-    let event = run(cmd).await;
-    let (outcome, created, pinned) = outcome(&event);
+    let (event, receipts) = client.recording_writes(run(cmd)).await;
+    let (mut outcome, created, pinned) = outcome(&event);
+    if let Outcome::Applied {
+        correlation_ids, ..
+    } = &mut outcome
+    {
+        *correlation_ids = receipts;
+    }
     let mut properties = Vec::new();
     if entry.kind == WriteKind::Activity {
         // The pin is known once the activity is: kept when made, dropped when not.
@@ -158,6 +167,19 @@ async fn pending(client: &Client, journal: &Journal, cmd: &Command) -> Option<En
                 after: Vec::new(),
             });
         }
+        Command::RemoveAssociationLabel {
+            ticket_id,
+            kind,
+            to_id,
+            category,
+            type_id,
+            ..
+        } => {
+            entry.kind = WriteKind::RemoveAssociation;
+            entry
+                .associations
+                .push(label_removal(client, ticket_id, *kind, to_id, (category, *type_id)).await);
+        }
         Command::ArchiveTicket { .. } | Command::BatchArchive { .. } => {
             entry.kind = WriteKind::Delete;
             entry.deleted = tickets_as_objects(&entry.tickets);
@@ -172,6 +194,36 @@ async fn pending(client: &Client, journal: &Journal, cmd: &Command) -> Option<En
         _ => return None,
     }
     Some(entry)
+}
+
+/// A label's removal: the pair's labels now, and without that one after (none after the
+/// unlabeled default type, which takes every label of the pair with it).
+async fn label_removal(
+    client: &Client,
+    ticket_id: &str,
+    kind: crate::domain::ObjectKind,
+    to_id: &str,
+    (category, type_id): (&str, u32),
+) -> AssociationChange {
+    let before = labels(client, ticket_id, kind.api_name(), to_id)
+        .await
+        .unwrap_or_default();
+    let after = if type_id == kind.ticket_default_type_id() && category == "HUBSPOT_DEFINED" {
+        Vec::new()
+    } else {
+        before
+            .iter()
+            .filter(|(c, t)| !(c == category && *t == type_id))
+            .cloned()
+            .collect()
+    };
+    AssociationChange {
+        ticket: ticket_id.to_owned(),
+        kind: kind.api_name().to_owned(),
+        to_id: to_id.to_owned(),
+        before,
+        after,
+    }
 }
 
 /// Tickets by ID as journal objects.
@@ -297,7 +349,7 @@ async fn labels(
 fn outcome(event: &Event) -> (Outcome, Vec<ObjectRef>, Option<String>) {
     let applied = |failed: &[(String, String)]| Outcome::Applied {
         failed: failed.to_vec(),
-        correlation_id: None,
+        correlation_ids: Vec::new(),
     };
     match event {
         Event::Failed { failure, .. } => (failed(failure), Vec::new(), None),
@@ -435,7 +487,7 @@ pub async fn resolve(client: &Client, entry: &Entry) -> Outcome {
 fn applied(failed: Vec<(String, String)>) -> Outcome {
     Outcome::Applied {
         failed,
-        correlation_id: None,
+        correlation_ids: Vec::new(),
     }
 }
 

@@ -64,6 +64,7 @@ pub fn verifiable(cmd: &Command) -> bool {
             | Command::ArchiveTicket { .. }
             | Command::Associate { .. }
             | Command::RemoveAssociation { .. }
+            | Command::RemoveAssociationLabel { .. }
             | Command::MergeTickets { .. }
     )
 }
@@ -99,6 +100,14 @@ pub async fn single(client: &Client, cmd: &Command, lost: &ApiError) -> Option<E
             kind,
             to_id,
         } => association(client, *req, ticket_id, *kind, to_id, None).await,
+        Command::RemoveAssociationLabel {
+            req,
+            ticket_id,
+            kind,
+            to_id,
+            category,
+            type_id,
+        } => label_removed(client, *req, ticket_id, *kind, to_id, (category, *type_id)).await,
         Command::MergeTickets { req, merge: m } => merge(client, *req, &m.primary, &m.merged).await,
         _ => return None,
     };
@@ -248,6 +257,39 @@ async fn association(
         }))
     } else {
         Verdict::NotApplied
+    }
+}
+
+/// A label's removal took effect when the pair no longer has that type (nor, for the
+/// unlabeled default type, any association at all).
+async fn label_removed(
+    client: &Client,
+    req: ReqId,
+    ticket_id: &str,
+    kind: ObjectKind,
+    to_id: &str,
+    (category, type_id): (&str, u32),
+) -> Verdict {
+    let links = match client
+        .associations("tickets", ticket_id, kind.api_name())
+        .await
+    {
+        Ok(links) => links,
+        Err(e) if e.is_not_found() => return Verdict::NotApplied,
+        Err(e) => return Verdict::StillUnknown(e.summary()),
+    };
+    let still = links
+        .iter()
+        .filter(|l| l.to_object_id == to_id)
+        .flat_map(|l| &l.association_types)
+        .any(|t| t.type_id == type_id && convert::category_name(t.category) == category);
+    if still {
+        Verdict::NotApplied
+    } else {
+        Verdict::Answered(Box::new(Event::AssociationChanged {
+            req,
+            ticket_id: ticket_id.to_owned(),
+        }))
     }
 }
 

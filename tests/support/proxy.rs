@@ -17,6 +17,8 @@ pub struct Seen {
     pub method: String,
     pub path: String,
     pub status: u16,
+    /// The `X-HubSpot-Correlation-Id` the sandbox answered with.
+    pub correlation_id: Option<String>,
 }
 
 #[derive(Clone)]
@@ -99,10 +101,15 @@ async fn forward(State(s): State<Shared>, req: Request) -> Response<Body> {
         }
         Err(_) => (599, Vec::new(), Vec::new()),
     };
+    let correlation_id = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("x-hubspot-correlation-id"))
+        .map(|(_, v)| String::from_utf8_lossy(v).into_owned());
     s.seen.lock().expect("lock").push(Seen {
         method: parts.method.as_str().to_owned(),
         path,
         status,
+        correlation_id,
     });
     let mut resp = Response::new(Body::from(body));
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
