@@ -6,7 +6,7 @@
 use serde_json::{Map, Value, json};
 
 use super::model::{self, Kind};
-use super::store::{Hist, Record, Source, Store, get_prop, iso, now_ms};
+use super::store::{Hist, Record, Source, Store, Val, get_prop, iso, now_ms};
 
 /// Which properties to render.
 pub enum Sel<'a> {
@@ -117,7 +117,7 @@ fn put_requested(st: &Store, props: &mut Map<String, Value>, kind: Kind, rec: &R
 
 fn hist_json(h: &Hist) -> Value {
     let mut m = Map::new();
-    m.insert("value".into(), json!(h.value));
+    m.insert("value".into(), json!(h.value.as_str()));
     m.insert("timestamp".into(), json!(iso(h.ts)));
     m.insert("sourceType".into(), json!(h.source.source_type()));
     match h.source {
@@ -138,29 +138,30 @@ fn hist_json(h: &Hist) -> Value {
 }
 
 fn history_json(kind: Kind, rec: &Record, name: &str) -> Vec<Value> {
-    match rec.history.get(name) {
-        Some(h) if !h.is_empty() => h.iter().rev().map(hist_json).collect(),
-        _ => match get_prop(kind, rec, name) {
-            // Values without recorded writes get one entry at creation: system properties
-            // from CALCULATED, others from whoever created the record.
-            Some(v) => {
-                let system = name == "hs_object_id"
-                    || name == kind.create_prop()
-                    || name == kind.modified_prop()
-                    || (kind == Kind::Ticket && name == "hs_ticket_id");
-                let source = if system {
-                    Source::Calculated
-                } else {
-                    rec.created_source
-                };
-                vec![hist_json(&Hist {
-                    value: v,
-                    ts: rec.created,
-                    source,
-                })]
-            }
-            None => Vec::new(),
-        },
+    let written = rec.history.of(name);
+    if !written.is_empty() {
+        return written.into_iter().rev().map(hist_json).collect();
+    }
+    match get_prop(kind, rec, name) {
+        // Values without recorded writes get one entry at creation: system properties
+        // from CALCULATED, others from whoever created the record.
+        Some(v) => {
+            let system = name == "hs_object_id"
+                || name == kind.create_prop()
+                || name == kind.modified_prop()
+                || (kind == Kind::Ticket && name == "hs_ticket_id");
+            let source = if system {
+                Source::Calculated
+            } else {
+                rec.created_source
+            };
+            vec![hist_json(&Hist {
+                value: Val::new(&v),
+                ts: rec.created,
+                source,
+            })]
+        }
+        None => Vec::new(),
     }
 }
 
@@ -221,11 +222,7 @@ mod tests {
         let Some(rec) = st.map(kind).and_then(|m| m.get(&id)) else {
             return json!({ "missing": format!("{kind:?} {id}") });
         };
-        let names: Vec<String> = st
-            .schema
-            .props(kind)
-            .map(|p| p.name().to_owned())
-            .collect();
+        let names: Vec<String> = st.schema.props(kind).map(|p| p.name().to_owned()).collect();
         render(st, kind, rec, &Sel::All, Some(&names), Some(&ALL_KINDS))
     }
 
@@ -289,7 +286,13 @@ mod tests {
         ] {
             sample.push(full(&st, kind, id));
         }
-        for kind in [Kind::Note, Kind::Email, Kind::Call, Kind::Task, Kind::Meeting] {
+        for kind in [
+            Kind::Note,
+            Kind::Email,
+            Kind::Call,
+            Kind::Task,
+            Kind::Meeting,
+        ] {
             let first = st.map(kind).and_then(|m| m.keys().next().copied()).unwrap();
             sample.push(full(&st, kind, first));
         }
