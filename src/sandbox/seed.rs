@@ -21,7 +21,7 @@ use super::model::{
 };
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::store::{Owner, Record, Source, Store, Val, iso, parse_time};
@@ -73,6 +73,28 @@ impl Texts {
         let a: Arc<str> = Arc::from(s);
         set.insert(a.clone());
         Val::Shared(a)
+    }
+}
+
+/// Seeded tickets and engagements, per kind in id order, until they go into the store in
+/// one go ([`Store::insert_bulk`]): a map built at once has full nodes, one filled record by
+/// record about half-full ones.
+#[derive(Default)]
+struct Staged(HashMap<Kind, Vec<(u64, Record)>>);
+
+impl Staged {
+    fn push(&mut self, kind: Kind, rec: Record) {
+        self.0.entry(kind).or_default().push((rec.id, rec));
+    }
+    fn get(&self, kind: Kind, id: u64) -> Option<&Record> {
+        let recs = self.0.get(&kind)?;
+        let i = recs.binary_search_by_key(&id, |(k, _)| *k).ok()?;
+        Some(&recs[i].1)
+    }
+    fn into_store(self, st: &mut Store) {
+        for (kind, recs) in self.0 {
+            st.insert_bulk(kind, recs);
+        }
     }
 }
 
@@ -167,21 +189,30 @@ fn build_at_reference(seed: u64, tickets: usize) -> Store {
     };
     st.next_id.insert(Kind::Note, 5_000_001);
     let n = i64::try_from(tickets.max(1)).unwrap_or(i64::MAX);
+    let mut staged = Staged::default();
     for i in 0..tickets {
         let ii = i64::try_from(i).unwrap_or(0);
         let slot = SPAN / n;
         let created = REFERENCE_MS - SPAN + ii * SPAN / n + rng.i64(0..slot.max(1));
-        seed_ticket(&mut st, &mut rng, &pools, 1001 + i as u64, created);
+        let r = seed_ticket(
+            &mut st,
+            &mut staged,
+            &mut rng,
+            &pools,
+            1001 + i as u64,
+            created,
+        );
+        staged.push(Kind::Ticket, r);
     }
     let archived = (tickets / 100).min(10);
     for k in 0..archived {
         let created = REFERENCE_MS - SPAN + rng.i64(0..SPAN / 2);
         let id = 900_001 + k as u64;
-        seed_ticket(&mut st, &mut rng, &pools, id, created);
-        if let Some(r) = st.map_mut(Kind::Ticket).get_mut(&id) {
-            r.archived_at = Some(r.updated + rng.i64(DAY..20 * DAY));
-        }
+        let mut r = seed_ticket(&mut st, &mut staged, &mut rng, &pools, id, created);
+        r.archived_at = Some(r.updated + rng.i64(DAY..20 * DAY));
+        staged.push(Kind::Ticket, r);
     }
+    staged.into_store(&mut st);
     // New tickets created through the API get ids after the seeded ones.
     st.next_id.insert(Kind::Ticket, 1001 + tickets as u64);
     st
@@ -459,7 +490,14 @@ const END: i64 = REFERENCE_MS - HOUR;
 /// One ticket with its history, associations, engagements and pin. The random draws happen
 /// in a fixed order (text, stage, source, properties, agent, history, associations,
 /// engagements, pin): reordering them changes every seeded portal.
-fn seed_ticket(st: &mut Store, rng: &mut fastrand::Rng, pools: &Pools, id: u64, created: i64) {
+fn seed_ticket(
+    st: &mut Store,
+    staged: &mut Staged,
+    rng: &mut fastrand::Rng,
+    pools: &Pools,
+    id: u64,
+    created: i64,
+) -> Record {
     let owners = active_owners(st);
     let japanese = rng.f32() < 0.35;
     let (subject, content) = ticket_text(rng, &pools.words, id, japanese);
@@ -494,7 +532,6 @@ fn seed_ticket(st: &mut Store, rng: &mut fastrand::Rng, pools: &Pools, id: u64, 
     let agent = owners[rng.usize(..owners.len())];
     write_ticket_history(&mut r, rng, (agent, &pools.texts), japanese, &subject);
     close_ticket_over_time(&mut r, rng, agent, pipeline, final_stage);
-    st.insert(Kind::Ticket, r);
 
     let first_contact = associate_ticket(st, rng, pools, id);
     let target = EngagementTarget {
@@ -504,24 +541,22 @@ fn seed_ticket(st: &mut Store, rng: &mut fastrand::Rng, pools: &Pools, id: u64, 
         agent,
         first_contact,
     };
-    let (engagements, last) = seed_engagements(st, rng, pools, &target);
-    seed_replies_and_sla(st, id, &engagements, pipeline.id == "0");
+    let (engagements, last) = seed_engagements(st, staged, rng, pools, &target);
+    seed_replies_and_sla(&mut r, staged, &engagements, pipeline.id == "0");
     if !engagements.is_empty() && (id == 1001 || rng.f32() < 0.25) {
         let pin = engagements[0];
         let ts = (last + HOUR).min(END);
-        if let Some(rec) = st.map_mut(Kind::Ticket).get_mut(&id) {
-            rec.write(
-                "hs_pinned_engagement_id",
-                pin.to_string(),
-                ts,
-                Source::CrmUi(agent.1 as u32),
-            );
-            rec.updated = rec.updated.max(ts);
-        }
+        r.write(
+            "hs_pinned_engagement_id",
+            pin.to_string(),
+            ts,
+            Source::CrmUi(agent.1 as u32),
+        );
+        r.updated = r.updated.max(ts);
     }
-    if let Some(rec) = st.map_mut(Kind::Ticket).get_mut(&id) {
-        rec.shrink();
-    }
+    r.shrink();
+    st.shrink_edges((Kind::Ticket, id));
+    r
 }
 
 /// Subject and content: fixed for the notable tickets 1001..=1006, else picked (Japanese
@@ -791,18 +826,15 @@ fn sla_status(due: i64, target: i64, done: Option<i64>) -> &'static str {
 /// replied with the first outgoing email. Tickets of the support pipeline get SLA due dates
 /// by priority and their status as of [`END`]. Draws nothing at random, so the rest of the
 /// seeded portal is what it was.
-fn seed_replies_and_sla(st: &mut Store, id: u64, engagements: &[u64], support: bool) {
+fn seed_replies_and_sla(r: &mut Record, staged: &Staged, engagements: &[u64], support: bool) {
     let emails: Vec<(i64, bool)> = engagements
         .iter()
-        .filter_map(|e| st.map(Kind::Email)?.get(e))
+        .filter_map(|e| staged.get(Kind::Email, *e))
         .map(|e| {
             let incoming = e.props.get("hs_email_direction").as_deref() == Some("INCOMING_EMAIL");
             (e.created, incoming)
         })
         .collect();
-    let Some(r) = st.map_mut(Kind::Ticket).get_mut(&id) else {
-        return;
-    };
     let by_customer = matches!(
         r.props.get("source_type").as_deref(),
         Some("EMAIL" | "CHAT" | "FORM")
@@ -890,6 +922,7 @@ struct EngagementTarget<'a> {
 /// their ids and the time of the last one (the creation time when there are none).
 fn seed_engagements(
     st: &mut Store,
+    staged: &mut Staged,
     rng: &mut fastrand::Rng,
     pools: &Pools,
     target: &EngagementTarget,
@@ -934,13 +967,14 @@ fn seed_engagements(
             e.init(k, pools.texts.val(v));
         }
         e.shrink();
-        st.insert(kind, e);
+        staged.push(kind, e);
         st.associate(node, (kind, eid), type_id);
         if kind == Kind::Note
             && let Some(c) = first_contact
         {
             st.associate((Kind::Note, eid), (Kind::Contact, c), 202);
         }
+        st.shrink_edges((kind, eid));
         engagements.push(eid);
     }
     // Engagement IDs come from one counter (`store::id_space`): unique across kinds.

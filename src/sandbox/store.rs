@@ -498,6 +498,32 @@ impl Store {
         self.map_mut(kind).insert(rec.id, rec);
     }
 
+    /// Inserts many records of one kind at once (seeding), in any order. Into an empty map
+    /// the map is built in one go, with full nodes (one filled record by record in id order
+    /// keeps its nodes about half full).
+    pub fn insert_bulk(&mut self, kind: Kind, recs: Vec<(u64, Record)>) {
+        let unique: Vec<&'static str> = self.schema.unique_props(kind).collect();
+        for (id, rec) in &recs {
+            for name in &unique {
+                if let Some(v) = rec.props.get(name) {
+                    self.unique.insert((name, v.into_owned()), *id);
+                }
+            }
+        }
+        let next = self.next_id.entry(id_space(kind)).or_insert(1);
+        if let Some(max) = recs.iter().map(|(id, _)| *id).max()
+            && max >= *next
+        {
+            *next = max + 1;
+        }
+        let map = self.map_mut(kind);
+        if map.is_empty() {
+            *map = recs.into_iter().collect();
+        } else {
+            map.extend(recs);
+        }
+    }
+
     /// Adds an association type (and the reverse edge, and the implied unlabeled type).
     pub fn associate(&mut self, from: Node, to: Node, type_id: u32) {
         let Some(t) = model::assoc_type(from.0, to.0, type_id) else {
@@ -507,6 +533,14 @@ impl Store {
         self.edges.entry(to).or_default().add(from, t.reverse);
         if let Some(imp) = t.implies {
             self.associate(from, to, imp);
+        }
+    }
+
+    /// Gives back the spare capacity of a node's edge vector (once a seeded node has all
+    /// its edges).
+    pub fn shrink_edges(&mut self, node: Node) {
+        if let Some(e) = self.edges.get_mut(&node) {
+            e.0.shrink_to_fit();
         }
     }
 
