@@ -296,6 +296,9 @@ mod tests {
             let first = st.map(kind).and_then(|m| m.keys().next().copied()).unwrap();
             sample.push(full(&st, kind, first));
         }
-        insta::assert_snapshot!(serde_json::to_string_pretty(&sample).unwrap());
+        // Kept out of `src/sandbox/` (no directories there: tests/architecture_sandbox.rs).
+        insta::with_settings!({ snapshot_path => "../../tests/snapshots" }, {
+            insta::assert_snapshot!(serde_json::to_string_pretty(&sample).unwrap());
+        });
     }
 }
