@@ -45,10 +45,10 @@ fn types_json(from: Kind, to: Kind, ids: &[u32]) -> Vec<Value> {
 fn labels_between(st: &Store, from: (Kind, u64), to: (Kind, u64)) -> Vec<String> {
     st.edges
         .get(&from)
-        .and_then(|m| m.get(&to))
-        .map(|set| {
-            set.iter()
-                .filter_map(|t| model::assoc_type(from.0, to.0, *t))
+        .map(|m| {
+            m.types(to)
+                .into_iter()
+                .filter_map(|t| model::assoc_type(from.0, to.0, t))
                 .filter_map(|t| t.label.map(str::to_owned))
                 .collect()
         })
@@ -142,12 +142,7 @@ fn put_labels(
     types: &[&'static model::AssocType],
 ) {
     let default = model::default_assoc(from.0, to.0).map(|d| d.type_id);
-    let existing: Vec<u32> = st
-        .edges
-        .get(&from)
-        .and_then(|m| m.get(&to))
-        .map(|s| s.to_vec())
-        .unwrap_or_default();
+    let existing: Vec<u32> = st.edges.get(&from).map(|m| m.types(to)).unwrap_or_default();
     for t in existing {
         let keep = Some(t) == default || types.iter().any(|x| x.type_id == t);
         if !keep {

@@ -108,25 +108,26 @@ fn combined(
 ) -> Record {
     let mut rec = p.clone();
     rec.id = new_id;
-    for (name, value) in &o.props {
-        if rec.props.contains_key(name) {
+    for (name, value) in o.props.iter() {
+        if rec.props.contains(name) {
             continue;
         }
-        rec.props.insert(name, value.clone());
-        let hist = o.history.get(name).cloned().unwrap_or_else(|| {
-            vec![Hist {
+        rec.props.set(name, value.clone());
+        let mut hist: Vec<Hist> = o.history.of(name).into_iter().cloned().collect();
+        if hist.is_empty() {
+            hist.push(Hist {
                 value: value.clone(),
                 ts: o.created,
                 source: o.created_source,
-            }]
-        });
-        rec.history.insert(name, hist);
+            });
+        }
+        rec.history.replace(name, hist);
     }
     if let Some(name) = merged_ids {
         let mut ids: Vec<String> = [&p, &o]
             .iter()
             .flat_map(|r| {
-                let absorbed = r.props.get(name).cloned().unwrap_or_default();
+                let absorbed = r.props.get(name).unwrap_or_default();
                 let mut v: Vec<String> = absorbed
                     .split(';')
                     .filter(|s| !s.is_empty())
@@ -153,8 +154,7 @@ fn combined_edges(st: &Store, kind: Kind, primary: u64, other: u64) -> Vec<(Node
             .get(&(kind, id))
             .map(|m| {
                 m.iter()
-                    .filter(|(to, _)| **to != (kind, primary) && **to != (kind, other))
-                    .flat_map(|(to, types)| types.iter().map(move |t| (*to, *t)))
+                    .filter(|(to, _)| *to != (kind, primary) && *to != (kind, other))
                     .collect()
             })
             .unwrap_or_default()
@@ -180,9 +180,9 @@ fn combined_edges(st: &Store, kind: Kind, primary: u64, other: u64) -> Vec<(Node
 fn remove_record(st: &mut Store, kind: Kind, id: u64) {
     let node = (kind, id);
     if let Some(out) = st.edges.remove(&node) {
-        for to in out.keys() {
-            if let Some(m) = st.edges.get_mut(to) {
-                m.remove(&node);
+        for to in out.targets() {
+            if let Some(m) = st.edges.get_mut(&to) {
+                m.remove_all(node);
             }
         }
     }
@@ -191,9 +191,9 @@ fn remove_record(st: &mut Store, kind: Kind, id: u64) {
     if let Some(rec) = st.map_mut(kind).remove(&id) {
         for name in unique {
             if let Some(v) = rec.props.get(name)
-                && st.unique.get(&(name, v.clone())) == Some(&id)
+                && st.unique.get(&(name, v.to_string())) == Some(&id)
             {
-                st.unique.remove(&(name, v.clone()));
+                st.unique.remove(&(name, v.into_owned()));
             }
         }
     }

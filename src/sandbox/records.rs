@@ -3,12 +3,14 @@
 //! archiving one record, applying validated changes with their closed-stage side effects,
 //! and keeping the unique-value index in step. No request parsing and no rendering here.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value, json};
 
 use super::errors::{ApiError, ApiResult, field_error};
 use super::http::object_field;
 use super::model::{self, Kind};
-use super::store::{Record, Source, Store, iso};
+use super::store::{Record, Source, Store, Val, iso};
 use super::validate::{self, Change};
 
 /// Create-time associations that cannot be made (a type that does not go from the record's
@@ -94,11 +96,11 @@ pub fn apply(
 ) {
     let mut stage_changed = None;
     for (name, v) in changes {
-        let current = rec.props.get(name).map(String::as_str).unwrap_or("");
-        if current == v {
+        let current = rec.props.get(name).unwrap_or_default();
+        if current == v.as_str() {
             continue;
         }
-        rec.write(name, v.clone(), now, source);
+        rec.write(name, Val::new(v), now, source);
         if *name == "hs_pipeline_stage" && kind == Kind::Ticket {
             stage_changed = Some(v.clone());
         }
@@ -107,7 +109,7 @@ pub fn apply(
         let closed = closed_stages.contains(&stage);
         let was_closed = rec.props.get("hs_is_closed").is_some_and(|v| v == "true");
         if closed && !was_closed {
-            rec.write("hs_is_closed", "true".into(), now, Source::Calculated);
+            rec.write("hs_is_closed", "true", now, Source::Calculated);
             if !changes.iter().any(|(k, _)| *k == "closed_date") {
                 rec.write("closed_date", iso(now), now, Source::Calculated);
             }
@@ -120,12 +122,12 @@ pub fn apply(
             close_sla(rec, now, true);
         } else if !closed && was_closed {
             // Reopening clears the close date (UNCONFIRMED; mirrors the UI).
-            rec.write("hs_is_closed", "false".into(), now, Source::Calculated);
-            rec.write("closed_date", String::new(), now, Source::Calculated);
-            rec.write("time_to_close", String::new(), now, Source::Calculated);
+            rec.write("hs_is_closed", "false", now, Source::Calculated);
+            rec.write("closed_date", "", now, Source::Calculated);
+            rec.write("time_to_close", "", now, Source::Calculated);
             close_sla(rec, now, false);
-        } else if !closed && !rec.props.contains_key("hs_is_closed") {
-            rec.write("hs_is_closed", "false".into(), now, Source::Calculated);
+        } else if !closed && !rec.props.contains("hs_is_closed") {
+            rec.write("hs_is_closed", "false", now, Source::Calculated);
         }
     }
     rec.updated = now;
@@ -138,7 +140,7 @@ fn close_sla(rec: &mut Record, now: i64, closing: bool) {
     let Some(due) = rec
         .props
         .get("hs_time_to_close_sla_at")
-        .and_then(|v| super::store::parse_time(v))
+        .and_then(|v| super::store::parse_time(&v))
     else {
         return;
     };
@@ -150,7 +152,7 @@ fn close_sla(rec: &mut Record, now: i64, closing: bool) {
     };
     rec.write(
         "hs_time_to_close_sla_status",
-        status.into(),
+        status,
         now,
         Source::Calculated,
     );
@@ -167,7 +169,7 @@ fn reindex_unique(st: &mut Store, kind: Kind, id: u64, before: &[(&'static str, 
             .map(kind)
             .and_then(|m| m.get(&id))
             .and_then(|r| r.props.get(name))
-            .cloned()
+            .map(Cow::into_owned)
         {
             st.unique.insert((name, v), id);
         }
@@ -181,7 +183,12 @@ fn unique_snapshot(
 ) -> Vec<(&'static str, Option<String>)> {
     st.schema
         .unique_props(kind)
-        .map(|name| (name, rec.and_then(|r| r.props.get(name).cloned())))
+        .map(|name| {
+            (
+                name,
+                rec.and_then(|r| r.props.get(name).map(Cow::into_owned)),
+            )
+        })
         .collect()
 }
 
@@ -296,15 +303,15 @@ pub fn create_record(st: &mut Store, kind: Kind, input: &Value, now: i64) -> Api
     let closed = st.schema.closed_stages(Kind::Ticket);
     apply(&mut rec, kind, &changes, now, Source::Api, &closed);
     if kind == Kind::Ticket {
-        rec.write("hs_object_source", "API".into(), now, Source::Calculated);
+        rec.write("hs_object_source", "API", now, Source::Calculated);
         rec.write(
             "hs_object_source_label",
-            "INTERNAL_PROCESSING".into(),
+            "INTERNAL_PROCESSING",
             now,
             Source::Calculated,
         );
-        if !rec.props.contains_key("hs_is_closed") {
-            rec.write("hs_is_closed", "false".into(), now, Source::Calculated);
+        if !rec.props.contains("hs_is_closed") {
+            rec.write("hs_is_closed", "false", now, Source::Calculated);
         }
     }
     st.insert(kind, rec);

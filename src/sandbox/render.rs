@@ -6,7 +6,7 @@
 use serde_json::{Map, Value, json};
 
 use super::model::{self, Kind};
-use super::store::{Hist, Record, Source, Store, get_prop, iso, now_ms};
+use super::store::{Hist, Record, Source, Store, Val, get_prop, iso, now_ms};
 
 /// Which properties to render.
 pub enum Sel<'a> {
@@ -117,7 +117,7 @@ fn put_requested(st: &Store, props: &mut Map<String, Value>, kind: Kind, rec: &R
 
 fn hist_json(h: &Hist) -> Value {
     let mut m = Map::new();
-    m.insert("value".into(), json!(h.value));
+    m.insert("value".into(), json!(h.value.as_str()));
     m.insert("timestamp".into(), json!(iso(h.ts)));
     m.insert("sourceType".into(), json!(h.source.source_type()));
     match h.source {
@@ -138,29 +138,30 @@ fn hist_json(h: &Hist) -> Value {
 }
 
 fn history_json(kind: Kind, rec: &Record, name: &str) -> Vec<Value> {
-    match rec.history.get(name) {
-        Some(h) if !h.is_empty() => h.iter().rev().map(hist_json).collect(),
-        _ => match get_prop(kind, rec, name) {
-            // Values without recorded writes get one entry at creation: system properties
-            // from CALCULATED, others from whoever created the record.
-            Some(v) => {
-                let system = name == "hs_object_id"
-                    || name == kind.create_prop()
-                    || name == kind.modified_prop()
-                    || (kind == Kind::Ticket && name == "hs_ticket_id");
-                let source = if system {
-                    Source::Calculated
-                } else {
-                    rec.created_source
-                };
-                vec![hist_json(&Hist {
-                    value: v,
-                    ts: rec.created,
-                    source,
-                })]
-            }
-            None => Vec::new(),
-        },
+    let written = rec.history.of(name);
+    if !written.is_empty() {
+        return written.into_iter().rev().map(hist_json).collect();
+    }
+    match get_prop(kind, rec, name) {
+        // Values without recorded writes get one entry at creation: system properties
+        // from CALCULATED, others from whoever created the record.
+        Some(v) => {
+            let system = name == "hs_object_id"
+                || name == kind.create_prop()
+                || name == kind.modified_prop()
+                || (kind == Kind::Ticket && name == "hs_ticket_id");
+            let source = if system {
+                Source::Calculated
+            } else {
+                rec.created_source
+            };
+            vec![hist_json(&Hist {
+                value: Val::new(&v),
+                ts: rec.created,
+                source,
+            })]
+        }
+        None => Vec::new(),
     }
 }
 
@@ -203,4 +204,101 @@ pub fn objects_not_found(upper: &str, missing: Value, check_ids: bool) -> Value 
         format!("Could not get some {upper} objects, they may be deleted or not exist.{hint}"),
         json!({ "ids": missing }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use serde_json::json;
+
+    use super::super::merge::merge_records;
+    use super::super::model::ALL_KINDS;
+    use super::super::records::{archive_record, create_record, update_record};
+    use super::super::seed::{REFERENCE_MS, build};
+    use super::*;
+
+    /// Every property of `kind` with a history, and the associations to every kind.
+    fn full(st: &Store, kind: Kind, id: u64) -> Value {
+        let Some(rec) = st.map(kind).and_then(|m| m.get(&id)) else {
+            return json!({ "missing": format!("{kind:?} {id}") });
+        };
+        let names: Vec<String> = st.schema.props(kind).map(|p| p.name().to_owned()).collect();
+        render(st, kind, rec, &Sel::All, Some(&names), Some(&ALL_KINDS))
+    }
+
+    fn patch(st: &mut Store, id: u64, props: Value, now: i64) {
+        let Value::Object(m) = props else {
+            panic!("props must be an object")
+        };
+        update_record(st, Kind::Ticket, id, &m, now).unwrap();
+    }
+
+    /// A sample of seeded records (tickets, a contact, a company, a deal, engagements) and
+    /// what a representative write sequence makes of them, rendered with every property, its
+    /// history and every association: how the store holds values, history and edges must
+    /// not change a byte of it.
+    #[test]
+    fn sandbox_store_sample_renders_the_same_after_writes() {
+        let mut st = build(42, 400, None);
+        let t = REFERENCE_MS + 60_000;
+        let created = create_record(
+            &mut st,
+            Kind::Ticket,
+            &json!({
+                "properties": {
+                    "subject": "Created through the API with a subject longer than inline",
+                    "hs_pipeline": "0",
+                    "hs_pipeline_stage": "1",
+                    "hs_ticket_priority": "HIGH",
+                    "sla_due_date": "2026-11-20",
+                },
+                "associations": [
+                    {"to": {"id": "201"}, "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 16}]}
+                ]
+            }),
+            t,
+        )
+        .unwrap();
+        patch(&mut st, 1008, json!({"hs_pipeline_stage": "4"}), t + 1);
+        patch(&mut st, 1008, json!({"hs_pipeline_stage": "2"}), t + 2);
+        patch(
+            &mut st,
+            1009,
+            json!({"subject": "x", "content": "", "closed_date": "2026-10-02T03:04:05.006Z"}),
+            t + 3,
+        );
+        patch(&mut st, 1010, json!({"hs_ticket_priority": ""}), t + 4);
+        patch(&mut st, 1010, json!({"hs_ticket_priority": "LOW"}), t + 5);
+        st.associate((Kind::Ticket, 1011), (Kind::Company, 302), 26);
+        st.associate((Kind::Ticket, 1011), (Kind::Contact, 202), 16);
+        st.dissociate_type((Kind::Ticket, 1012), (Kind::Contact, 203), 16);
+        let merged = merge_records(&mut st, Kind::Ticket, 1013, 1014, t + 6).unwrap();
+        assert!(archive_record(&mut st, Kind::Ticket, 1015, t + 7));
+        let mut sample = Vec::new();
+        for id in (1001..=1016).chain([900_001, created, merged]) {
+            sample.push(full(&st, Kind::Ticket, id));
+        }
+        for (kind, id) in [
+            (Kind::Contact, 201),
+            (Kind::Contact, 202),
+            (Kind::Company, 302),
+            (Kind::Deal, 401),
+        ] {
+            sample.push(full(&st, kind, id));
+        }
+        for kind in [
+            Kind::Note,
+            Kind::Email,
+            Kind::Call,
+            Kind::Task,
+            Kind::Meeting,
+        ] {
+            let first = st.map(kind).and_then(|m| m.keys().next().copied()).unwrap();
+            sample.push(full(&st, kind, first));
+        }
+        // Kept out of `src/sandbox/` (no directories there: tests/architecture_sandbox.rs).
+        insta::with_settings!({ snapshot_path => "../../tests/snapshots" }, {
+            insta::assert_snapshot!(serde_json::to_string_pretty(&sample).unwrap());
+        });
+    }
 }

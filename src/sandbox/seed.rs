@@ -19,7 +19,12 @@
 use super::model::{
     CALL_OUTCOMES, Kind, PLATFORMS, PRODUCT_AREAS, PType, Pipeline, TICKET_PIPELINES, props_of,
 };
-use super::store::{Owner, Record, Source, Store, iso, parse_time};
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use super::store::{Owner, Record, Source, Store, Val, iso, parse_time};
 
 pub const REFERENCE_MS: i64 = 1_793_491_200_000;
 const DAY: i64 = 86_400_000;
@@ -51,9 +56,52 @@ struct Words {
     notes: Vec<&'static str>,
 }
 
+/// The seed's long texts, each held once. Values repeat across tickets (subjects, bodies,
+/// notes and what is formatted from them), so records share one copy of each.
+#[derive(Default)]
+struct Texts(RefCell<HashSet<Arc<str>>>);
+
+impl Texts {
+    fn val(&self, s: String) -> Val {
+        if let Some(v) = Val::short(&s) {
+            return v;
+        }
+        let mut set = self.0.borrow_mut();
+        if let Some(a) = set.get(s.as_str()) {
+            return Val::Shared(a.clone());
+        }
+        let a: Arc<str> = Arc::from(s);
+        set.insert(a.clone());
+        Val::Shared(a)
+    }
+}
+
+/// Seeded tickets and engagements, per kind in id order, until they go into the store in
+/// one go ([`Store::insert_bulk`]): a map built at once has full nodes, one filled record by
+/// record about half-full ones.
+#[derive(Default)]
+struct Staged(HashMap<Kind, Vec<(u64, Record)>>);
+
+impl Staged {
+    fn push(&mut self, kind: Kind, rec: Record) {
+        self.0.entry(kind).or_default().push((rec.id, rec));
+    }
+    fn get(&self, kind: Kind, id: u64) -> Option<&Record> {
+        let recs = self.0.get(&kind)?;
+        let i = recs.binary_search_by_key(&id, |(k, _)| *k).ok()?;
+        Some(&recs[i].1)
+    }
+    fn into_store(self, st: &mut Store) {
+        for (kind, recs) in self.0 {
+            st.insert_bulk(kind, recs);
+        }
+    }
+}
+
 /// What a seeded ticket draws on: the texts, and the records it may be associated with.
 struct Pools {
     words: Words,
+    texts: Texts,
     contacts: Vec<u64>,
     companies: Vec<u64>,
     deals: Vec<u64>,
@@ -92,18 +140,15 @@ fn shift(st: &mut Store, offset: i64) {
             if let Some(a) = &mut r.archived_at {
                 *a += offset;
             }
-            for (name, v) in &mut r.props {
+            for (name, v) in r.props.iter_mut() {
                 if let Some(t) = time_type(name) {
-                    *v = shift_value(v, t, offset);
+                    *v = Val::from(shift_value(&v.as_str(), t, offset));
                 }
             }
-            for (name, hist) in &mut r.history {
-                let t = time_type(name);
-                for h in hist {
-                    h.ts += offset;
-                    if let Some(t) = t {
-                        h.value = shift_value(&h.value, t, offset);
-                    }
+            for (name, h) in r.history.iter_mut() {
+                h.ts += offset;
+                if let Some(t) = time_type(name) {
+                    h.value = Val::from(shift_value(&h.value.as_str(), t, offset));
                 }
             }
         }
@@ -137,27 +182,37 @@ fn build_at_reference(seed: u64, tickets: usize) -> Store {
             bodies_ja: lines(BODIES_JA),
             notes: lines(NOTES),
         },
+        texts: Texts::default(),
         contacts,
         companies,
         deals,
     };
     st.next_id.insert(Kind::Note, 5_000_001);
     let n = i64::try_from(tickets.max(1)).unwrap_or(i64::MAX);
+    let mut staged = Staged::default();
     for i in 0..tickets {
         let ii = i64::try_from(i).unwrap_or(0);
         let slot = SPAN / n;
         let created = REFERENCE_MS - SPAN + ii * SPAN / n + rng.i64(0..slot.max(1));
-        seed_ticket(&mut st, &mut rng, &pools, 1001 + i as u64, created);
+        let r = seed_ticket(
+            &mut st,
+            &mut staged,
+            &mut rng,
+            &pools,
+            1001 + i as u64,
+            created,
+        );
+        staged.push(Kind::Ticket, r);
     }
     let archived = (tickets / 100).min(10);
     for k in 0..archived {
         let created = REFERENCE_MS - SPAN + rng.i64(0..SPAN / 2);
         let id = 900_001 + k as u64;
-        seed_ticket(&mut st, &mut rng, &pools, id, created);
-        if let Some(r) = st.map_mut(Kind::Ticket).get_mut(&id) {
-            r.archived_at = Some(r.updated + rng.i64(DAY..20 * DAY));
-        }
+        let mut r = seed_ticket(&mut st, &mut staged, &mut rng, &pools, id, created);
+        r.archived_at = Some(r.updated + rng.i64(DAY..20 * DAY));
+        staged.push(Kind::Ticket, r);
     }
+    staged.into_store(&mut st);
     // New tickets created through the API get ids after the seeded ones.
     st.next_id.insert(Kind::Ticket, 1001 + tickets as u64);
     st
@@ -282,7 +337,7 @@ fn seed_companies(st: &mut Store, rng: &mut fastrand::Rng) -> Vec<u64> {
         let mut r = Record::new(id, created);
         let src = Source::Import(77_001);
         r.created_source = src;
-        r.init("name", f[0].to_owned());
+        r.init("name", f[0]);
         r.init("domain", f.get(1).copied().unwrap_or_default().to_owned());
         r.init(
             "website",
@@ -320,11 +375,11 @@ fn seed_contacts(st: &mut Store, rng: &mut fastrand::Rng, companies: &[u64]) -> 
         };
         let domain = st
             .live(Kind::Company, company)
-            .and_then(|c| c.props.get("domain").cloned())
+            .and_then(|c| c.props.get("domain").map(Cow::into_owned))
             .unwrap_or_default();
         let company_name = st
             .live(Kind::Company, company)
-            .and_then(|c| c.props.get("name").cloned())
+            .and_then(|c| c.props.get("name").map(Cow::into_owned))
             .unwrap_or_default();
         let local: String = format!("{lf}.{ll}")
             .to_lowercase()
@@ -338,8 +393,8 @@ fn seed_contacts(st: &mut Store, rng: &mut fastrand::Rng, companies: &[u64]) -> 
             Source::Import(77_002)
         };
         r.created_source = src;
-        r.init("firstname", first.to_owned());
-        r.init("lastname", last.to_owned());
+        r.init("firstname", first);
+        r.init("lastname", last);
         r.init(
             "email",
             format!(
@@ -355,7 +410,7 @@ fn seed_contacts(st: &mut Store, rng: &mut fastrand::Rng, companies: &[u64]) -> 
         r.init("phone", format!("+81 3 5555 {:04}", rng.u32(0..10_000)));
         r.init(
             "jobtitle",
-            pick(
+            *pick(
                 rng,
                 &[
                     "IT Manager",
@@ -365,8 +420,7 @@ fn seed_contacts(st: &mut Store, rng: &mut fastrand::Rng, companies: &[u64]) -> 
                     "総務担当",
                     "情報システム部",
                 ],
-            )
-            .to_string(),
+            ),
         );
         st.insert(Kind::Contact, r);
         st.associate((Kind::Contact, id), (Kind::Company, company), 1);
@@ -404,7 +458,7 @@ fn seed_deals(
         let company = companies[(k * 7) % companies.len()];
         let cname = st
             .live(Kind::Company, company)
-            .and_then(|c| c.props.get("name").cloned())
+            .and_then(|c| c.props.get("name").map(Cow::into_owned))
             .unwrap_or_default();
         let mut r = Record::new(id, created);
         let src = Source::CrmUi(owners[k % owners.len()].1 as u32);
@@ -414,9 +468,9 @@ fn seed_deals(
             format!("{cname} – {}", products[k % products.len()]),
         );
         r.init("amount", (rng.u32(10..500) * 100).to_string());
-        r.init("pipeline", "default".into());
-        r.init("dealstage", stages[k % stages.len()].into());
-        r.init("closedate", iso(created + rng.i64(30..120) * DAY));
+        r.init("pipeline", "default");
+        r.init("dealstage", stages[k % stages.len()]);
+        r.init("closedate", Val::Time(created + rng.i64(30..120) * DAY));
         r.init("hubspot_owner_id", owners[k % owners.len()].0.to_string());
         st.insert(Kind::Deal, r);
         st.associate((Kind::Deal, id), (Kind::Company, company), 5);
@@ -436,7 +490,14 @@ const END: i64 = REFERENCE_MS - HOUR;
 /// One ticket with its history, associations, engagements and pin. The random draws happen
 /// in a fixed order (text, stage, source, properties, agent, history, associations,
 /// engagements, pin): reordering them changes every seeded portal.
-fn seed_ticket(st: &mut Store, rng: &mut fastrand::Rng, pools: &Pools, id: u64, created: i64) {
+fn seed_ticket(
+    st: &mut Store,
+    staged: &mut Staged,
+    rng: &mut fastrand::Rng,
+    pools: &Pools,
+    id: u64,
+    created: i64,
+) -> Record {
     let owners = active_owners(st);
     let japanese = rng.f32() < 0.35;
     let (subject, content) = ticket_text(rng, &pools.words, id, japanese);
@@ -459,13 +520,18 @@ fn seed_ticket(st: &mut Store, rng: &mut fastrand::Rng, pools: &Pools, id: u64, 
     };
     let mut r = Record::new(id, created);
     r.created_source = creation_source;
-    init_ticket_core(&mut r, rng, &subject, content, pipeline);
+    init_ticket_core(
+        &mut r,
+        rng,
+        pools.texts.val(subject.clone()),
+        pools.texts.val(content),
+        pipeline,
+    );
     init_ticket_triage(&mut r, rng, id);
     init_ticket_custom(&mut r, rng, id, pipeline);
     let agent = owners[rng.usize(..owners.len())];
-    write_ticket_history(&mut r, rng, agent, japanese, &subject);
+    write_ticket_history(&mut r, rng, (agent, &pools.texts), japanese, &subject);
     close_ticket_over_time(&mut r, rng, agent, pipeline, final_stage);
-    st.insert(Kind::Ticket, r);
 
     let first_contact = associate_ticket(st, rng, pools, id);
     let target = EngagementTarget {
@@ -475,21 +541,22 @@ fn seed_ticket(st: &mut Store, rng: &mut fastrand::Rng, pools: &Pools, id: u64, 
         agent,
         first_contact,
     };
-    let (engagements, last) = seed_engagements(st, rng, &pools.words, &target);
-    seed_replies_and_sla(st, id, &engagements, pipeline.id == "0");
+    let (engagements, last) = seed_engagements(st, staged, rng, pools, &target);
+    seed_replies_and_sla(&mut r, staged, &engagements, pipeline.id == "0");
     if !engagements.is_empty() && (id == 1001 || rng.f32() < 0.25) {
         let pin = engagements[0];
         let ts = (last + HOUR).min(END);
-        if let Some(rec) = st.map_mut(Kind::Ticket).get_mut(&id) {
-            rec.write(
-                "hs_pinned_engagement_id",
-                pin.to_string(),
-                ts,
-                Source::CrmUi(agent.1 as u32),
-            );
-            rec.updated = rec.updated.max(ts);
-        }
+        r.write(
+            "hs_pinned_engagement_id",
+            pin.to_string(),
+            ts,
+            Source::CrmUi(agent.1 as u32),
+        );
+        r.updated = r.updated.max(ts);
     }
+    r.shrink();
+    st.shrink_edges((Kind::Ticket, id));
+    r
 }
 
 /// Subject and content: fixed for the notable tickets 1001..=1006, else picked (Japanese
@@ -530,31 +597,29 @@ fn ticket_text(rng: &mut fastrand::Rng, w: &Words, id: u64, japanese: bool) -> (
 fn init_ticket_core(
     r: &mut Record,
     rng: &mut fastrand::Rng,
-    subject: &str,
-    content: String,
+    subject: Val,
+    content: Val,
     pipeline: &Pipeline,
 ) {
-    r.init("subject", subject.to_owned());
-    if !content.is_empty() {
-        r.init("content", content);
-    }
-    r.init("hs_pipeline", pipeline.id.into());
-    r.init("hs_pipeline_stage", pipeline.stages[0].id.into());
-    r.init("hs_is_closed", "false".into());
+    r.init("subject", subject);
+    r.init("content", content);
+    r.init("hs_pipeline", pipeline.id);
+    r.init("hs_pipeline_stage", pipeline.stages[0].id);
+    r.init("hs_is_closed", "false");
     let source_type = match r.created_source {
         Source::Conversations => *pick(rng, &["CHAT", "EMAIL"]),
         Source::Api => "FORM",
         _ => *pick(rng, &["PHONE", "EMAIL"]),
     };
-    r.init("source_type", source_type.into());
+    r.init("source_type", source_type);
     let (obj_source, obj_label) = match r.created_source {
         Source::Conversations => ("CONVERSATIONS", "CONVERSATIONS"),
         Source::CrmUi(_) => ("CRM_UI", "CRM_UI"),
         Source::Api => ("API", "INTERNAL_PROCESSING"),
         _ => ("IMPORT", "INTEGRATION"),
     };
-    r.init("hs_object_source", obj_source.into());
-    r.init("hs_object_source_label", obj_label.into());
+    r.init("hs_object_source", obj_source);
+    r.init("hs_object_source_label", obj_label);
 }
 
 /// Priority (always on 1001, HIGH) and category (sometimes two).
@@ -565,7 +630,7 @@ fn init_ticket_triage(r: &mut Record, rng: &mut fastrand::Rng, id: u64) {
         } else {
             *pick(rng, &["LOW", "MEDIUM", "MEDIUM", "HIGH", "URGENT"])
         };
-        r.init("hs_ticket_priority", p.into());
+        r.init("hs_ticket_priority", p);
     }
     if rng.f32() < 0.8 {
         let cats = [
@@ -575,11 +640,12 @@ fn init_ticket_triage(r: &mut Record, rng: &mut fastrand::Rng, id: u64) {
             "GENERAL_INQUIRY",
             "OTHER",
         ];
-        let mut c = pick(rng, &cats).to_string();
+        let first = *pick(rng, &cats);
+        let mut c = Val::from(first);
         if rng.f32() < 0.15 {
             let second = pick(rng, &cats);
-            if !c.contains(second) {
-                c = format!("{c};{second}");
+            if !first.contains(second) {
+                c = Val::new(&format!("{first};{second}"));
             }
         }
         r.init("hs_ticket_category", c);
@@ -599,7 +665,7 @@ fn init_ticket_custom(r: &mut Record, rng: &mut fastrand::Rng, id: u64, pipeline
         r.init("affected_users", rng.u32(1..500).to_string());
     }
     if rng.f32() < 0.3 {
-        r.init("product_area", pick(rng, PRODUCT_AREAS).0.into());
+        r.init("product_area", pick(rng, PRODUCT_AREAS).0);
     }
     if rng.f32() < 0.25 {
         let mut ps: Vec<&str> = PLATFORMS
@@ -613,7 +679,7 @@ fn init_ticket_custom(r: &mut Record, rng: &mut fastrand::Rng, id: u64, pipeline
         r.init("affected_platforms", ps.join(";"));
     }
     if rng.f32() < 0.2 {
-        r.init("is_vip", "true".into());
+        r.init("is_vip", "true");
     }
     if rng.f32() < 0.3 {
         let due = (r.created / DAY + rng.i64(2..15)) * DAY;
@@ -622,11 +688,11 @@ fn init_ticket_custom(r: &mut Record, rng: &mut fastrand::Rng, id: u64, pipeline
     if rng.f32() < 0.1 {
         r.init(
             "customer_impact_notes",
-            "Blocks month-end closing for the finance team.\n月末処理ができません。".into(),
+            "Blocks month-end closing for the finance team.\n月末処理ができません。",
         );
     }
     if pipeline.id != "0" {
-        r.init("escalation_level", (*pick(rng, &["L1", "L2", "L3"])).into());
+        r.init("escalation_level", *pick(rng, &["L1", "L2", "L3"]));
     }
 }
 
@@ -641,7 +707,7 @@ fn next_change(rng: &mut fastrand::Rng, r: &mut Record) -> i64 {
 fn write_ticket_history(
     r: &mut Record,
     rng: &mut fastrand::Rng,
-    agent: (u64, u64),
+    (agent, texts): ((u64, u64), &Texts),
     japanese: bool,
     subject: &str,
 ) {
@@ -655,7 +721,7 @@ fn write_ticket_history(
         };
         // Some tickets were first assigned to the (now archived) owner, then reassigned.
         if rng.f32() < 0.1 {
-            r.write("hubspot_owner_id", "71000010".into(), ts, src);
+            r.write("hubspot_owner_id", "71000010", ts, src);
             let ts = next_change(rng, r);
             r.write(
                 "hubspot_owner_id",
@@ -671,7 +737,7 @@ fn write_ticket_history(
         let ts = next_change(rng, r);
         r.write(
             "hs_ticket_priority",
-            (*pick(rng, &["HIGH", "URGENT", "MEDIUM"])).into(),
+            *pick(rng, &["HIGH", "URGENT", "MEDIUM"]),
             ts,
             Source::CrmUi(agent.1 as u32),
         );
@@ -683,7 +749,12 @@ fn write_ticket_history(
         } else {
             format!("[Urgent] {subject}")
         };
-        r.write("subject", edited, ts, Source::CrmUi(agent.1 as u32));
+        r.write(
+            "subject",
+            texts.val(edited),
+            ts,
+            Source::CrmUi(agent.1 as u32),
+        );
     }
 }
 
@@ -703,10 +774,10 @@ fn close_ticket_over_time(
             7..=8 => Source::Workflow(31_337_002),
             _ => Source::Api,
         };
-        r.write("hs_pipeline_stage", pipeline.stages[s].id.into(), ts, src);
+        r.write("hs_pipeline_stage", pipeline.stages[s].id, ts, src);
         if pipeline.stages[s].closed {
-            r.write("hs_is_closed", "true".into(), ts, Source::Calculated);
-            r.write("closed_date", iso(ts), ts, Source::Calculated);
+            r.write("hs_is_closed", "true", ts, Source::Calculated);
+            r.write("closed_date", Val::Time(ts), ts, Source::Calculated);
             r.write(
                 "time_to_close",
                 (ts - r.created).to_string(),
@@ -723,12 +794,7 @@ fn close_ticket_over_time(
                     "NO_RESPONSE",
                 ],
             );
-            r.write(
-                "hs_resolution",
-                res.into(),
-                ts,
-                Source::CrmUi(agent.1 as u32),
-            );
+            r.write("hs_resolution", res, ts, Source::CrmUi(agent.1 as u32));
         }
     }
 }
@@ -760,21 +826,17 @@ fn sla_status(due: i64, target: i64, done: Option<i64>) -> &'static str {
 /// replied with the first outgoing email. Tickets of the support pipeline get SLA due dates
 /// by priority and their status as of [`END`]. Draws nothing at random, so the rest of the
 /// seeded portal is what it was.
-fn seed_replies_and_sla(st: &mut Store, id: u64, engagements: &[u64], support: bool) {
+fn seed_replies_and_sla(r: &mut Record, staged: &Staged, engagements: &[u64], support: bool) {
     let emails: Vec<(i64, bool)> = engagements
         .iter()
-        .filter_map(|e| st.map(Kind::Email)?.get(e))
+        .filter_map(|e| staged.get(Kind::Email, *e))
         .map(|e| {
-            let incoming =
-                e.props.get("hs_email_direction").map(String::as_str) == Some("INCOMING_EMAIL");
+            let incoming = e.props.get("hs_email_direction").as_deref() == Some("INCOMING_EMAIL");
             (e.created, incoming)
         })
         .collect();
-    let Some(r) = st.map_mut(Kind::Ticket).get_mut(&id) else {
-        return;
-    };
     let by_customer = matches!(
-        r.props.get("source_type").map(String::as_str),
+        r.props.get("source_type").as_deref(),
         Some("EMAIL" | "CHAT" | "FORM")
     );
     let last_reply = emails
@@ -785,28 +847,28 @@ fn seed_replies_and_sla(st: &mut Store, id: u64, engagements: &[u64], support: b
         .or(by_customer.then_some(r.created));
     let first_agent = emails.iter().filter(|(_, i)| !*i).map(|(t, _)| *t).min();
     if let Some(t) = last_reply {
-        r.init("last_reply_date", iso(t));
+        r.init("last_reply_date", Val::Time(t));
     }
     if let Some(t) = first_agent {
-        r.init("first_agent_reply_date", iso(t));
+        r.init("first_agent_reply_date", Val::Time(t));
         r.init("time_to_first_agent_reply", (t - r.created).to_string());
     }
     if !support {
         return;
     }
-    let closed = r.props.get("closed_date").and_then(|v| parse_time(v));
-    let (first, close) = sla_targets(r.props.get("hs_ticket_priority").map_or("", String::as_str));
+    let closed = r.props.get("closed_date").and_then(|v| parse_time(&v));
+    let (first, close) = sla_targets(r.props.get("hs_ticket_priority").as_deref().unwrap_or(""));
     let first_due = r.created + first;
     let close_due = r.created + close;
-    r.init("hs_time_to_first_response_sla_at", iso(first_due));
+    r.init("hs_time_to_first_response_sla_at", Val::Time(first_due));
     r.init(
         "hs_time_to_first_response_sla_status",
-        sla_status(first_due, first, first_agent.or(closed)).into(),
+        sla_status(first_due, first, first_agent.or(closed)),
     );
-    r.init("hs_time_to_close_sla_at", iso(close_due));
+    r.init("hs_time_to_close_sla_at", Val::Time(close_due));
     r.init(
         "hs_time_to_close_sla_status",
-        sla_status(close_due, close, closed).into(),
+        sla_status(close_due, close, closed),
     );
 }
 
@@ -860,8 +922,9 @@ struct EngagementTarget<'a> {
 /// their ids and the time of the last one (the creation time when there are none).
 fn seed_engagements(
     st: &mut Store,
+    staged: &mut Staged,
     rng: &mut fastrand::Rng,
-    w: &Words,
+    pools: &Pools,
     target: &EngagementTarget,
 ) -> (Vec<u64>, i64) {
     let EngagementTarget {
@@ -896,20 +959,22 @@ fn seed_engagements(
         let eid = st.alloc_id(Kind::Note);
         let mut e = Record::new(eid, et);
         e.created_source = Source::CrmUi(agent.1 as u32);
-        e.init("hs_timestamp", iso(et));
+        e.init("hs_timestamp", Val::Time(et));
         e.init("hubspot_owner_id", agent.0.to_string());
-        let note = pick(rng, &w.notes).to_string();
+        let note = *pick(rng, &pools.words.notes);
         let (type_id, props) = engagement_props(rng, kind, note, subject, et);
         for (k, v) in props {
-            e.init(k, v);
+            e.init(k, pools.texts.val(v));
         }
-        st.insert(kind, e);
+        e.shrink();
+        staged.push(kind, e);
         st.associate(node, (kind, eid), type_id);
         if kind == Kind::Note
             && let Some(c) = first_contact
         {
             st.associate((Kind::Note, eid), (Kind::Contact, c), 202);
         }
+        st.shrink_edges((kind, eid));
         engagements.push(eid);
     }
     // Engagement IDs come from one counter (`store::id_space`): unique across kinds.
@@ -935,7 +1000,7 @@ fn call_outcome(seconds: u32) -> &'static str {
 fn engagement_props(
     rng: &mut fastrand::Rng,
     kind: Kind,
-    note: String,
+    note: &str,
     subject: &str,
     et: i64,
 ) -> (u32, Vec<(&'static str, String)>) {
@@ -977,7 +1042,7 @@ fn engagement_props(
             229,
             vec![
                 ("hs_task_subject", "Follow up with customer".into()),
-                ("hs_task_body", note),
+                ("hs_task_body", note.to_owned()),
                 (
                     "hs_task_status",
                     (*pick(rng, &["NOT_STARTED", "IN_PROGRESS", "COMPLETED"])).into(),
@@ -1045,14 +1110,13 @@ mod tests {
                     assert_eq!(b.updated - a.updated, off);
                     assert_eq!(b.archived_at.map(|t| t - off), a.archived_at);
                     assert_eq!(a.created_source, b.created_source);
-                    assert_eq!(
-                        a.props.keys().collect::<Vec<_>>(),
-                        b.props.keys().collect::<Vec<_>>()
-                    );
+                    let names = |r: &Record| r.props.iter().map(|(n, _)| n).collect::<Vec<_>>();
+                    assert_eq!(names(a), names(b));
                     let ptype =
                         |name: &str| super::super::model::prop(*kind, name).map(|d| d.ptype);
-                    for (name, va) in &a.props {
-                        let vb = &b.props[name];
+                    for (name, va) in a.props.iter() {
+                        let (va, vb) = (va.as_str(), b.props.get(name).unwrap());
+                        let (va, vb) = (va.as_ref(), vb.as_ref());
                         match ptype(name) {
                             Some(t @ (PType::Date | PType::DateTime)) => {
                                 time_values += 1;
@@ -1061,15 +1125,15 @@ mod tests {
                             _ => assert_eq!(va, vb, "{kind:?} {id} {name}"),
                         }
                     }
-                    assert_eq!(a.history.len(), b.history.len());
-                    for (name, ha) in &a.history {
-                        let hb = &b.history[name];
+                    assert_eq!(a.history.names(), b.history.names());
+                    for name in a.history.names() {
+                        let (ha, hb) = (a.history.of(name), b.history.of(name));
                         assert_eq!(ha.len(), hb.len());
-                        for (x, y) in ha.iter().zip(hb) {
+                        for (x, y) in ha.iter().zip(&hb) {
                             assert_eq!((y.ts - x.ts, x.source), (off, y.source));
                             match ptype(name) {
                                 Some(t @ (PType::Date | PType::DateTime)) => {
-                                    assert!(same_time(&x.value, &y.value, t));
+                                    assert!(same_time(&x.value.as_str(), &y.value.as_str(), t));
                                 }
                                 _ => assert_eq!(x.value, y.value),
                             }

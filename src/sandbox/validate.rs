@@ -5,6 +5,8 @@ use serde_json::{Map, Value};
 use super::errors::{ApiError, field_error, property_errors};
 use super::model::{Kind, Opts, PType};
 use super::schema::Prop;
+use std::borrow::Cow;
+
 use super::store::{Record, Store, iso, parse_time};
 
 /// A validated change: property name and normalised value ("" clears).
@@ -126,7 +128,10 @@ impl Effective<'_> {
             .iter()
             .find(|(k, _)| *k == n)
             .map(|(_, v)| v.clone())
-            .or_else(|| self.existing.and_then(|r| r.props.get(n).cloned()))
+            .or_else(|| {
+                self.existing
+                    .and_then(|r| r.props.get(n).map(Cow::into_owned))
+            })
             .filter(|v| !v.is_empty())
     }
     fn touches(&self, n: &str) -> bool {
@@ -364,7 +369,7 @@ pub fn check_pin(
             || ticket.is_some_and(|tid| {
                 st.edges
                     .get(&(Kind::Ticket, tid))
-                    .is_some_and(|m| m.keys().any(|(k, id)| k.is_engagement() && *id == eid))
+                    .is_some_and(|m| m.targets().any(|(k, id)| k.is_engagement() && id == eid))
             })
     });
     if associated {
