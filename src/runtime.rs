@@ -944,27 +944,11 @@ pub async fn run_tui(
         ))),
         checks: Some(checks_setup(&conn, paths)),
     };
-    // A warm start confirms the token in the background: refused, the loop ends and the
-    // message is printed once the terminal is back.
     let refused = std::sync::Arc::new(std::sync::OnceLock::<String>::new());
-    let shutdown = {
-        let refused = std::sync::Arc::clone(&refused);
-        let check = prepared.warm.then(|| token_refused(conn.client.clone()));
-        async move {
-            let refusal = async {
-                match check {
-                    Some(check) => check.await,
-                    None => std::future::pending().await,
-                }
-            };
-            tokio::select! {
-                () = signals() => {}
-                why = refusal => {
-                    let _ = refused.set(why);
-                }
-            }
-        }
-    };
+    let shutdown = signals_or_refusal(
+        prepared.warm.then(|| conn.client.clone()),
+        std::sync::Arc::clone(&refused),
+    );
     let mut frames = 0u32;
     let result = run_loop_with(
         guard.terminal(),
@@ -992,6 +976,27 @@ pub async fn run_tui(
     result
         .map(|_| ())
         .map_err(|e| TuiError::Other(format!("terminal error: {e}")))
+}
+
+/// What ends the loop besides the user: a signal, or (a warm start, `confirm` the client)
+/// HubSpot refusing the token, whose one-line message is kept in `refused` to be printed
+/// once the terminal is back.
+async fn signals_or_refusal(
+    confirm: Option<Client>,
+    refused: std::sync::Arc<std::sync::OnceLock<String>>,
+) {
+    let refusal = async {
+        match confirm {
+            Some(client) => token_refused(client).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        () = signals() => {}
+        why = refusal => {
+            let _ = refused.set(why);
+        }
+    }
 }
 
 /// `HUBTIX_TRACE_START=1`: the start's steps in the log (`hubtix.log`), each with the wall
