@@ -10,8 +10,13 @@
 # The cache is filled first with `hubtix sync` against `hubtix sandbox --tickets TICKETS`
 # (its rate limit raised so the sync takes seconds, not a minute).
 #
+# Each run also prints the start's steps (`HUBTIX_TRACE_START=1`: the log's "start: …" lines)
+# as ms after the launch: where the time to the first rows goes. The load average is printed
+# at the start and the end: timings on a loaded machine are not the final word.
+#
 #   bash bench/cache_tui.sh
 #   TICKETS=20000 RUNS=3 bash bench/cache_tui.sh
+#   HUBTIX_BIN=target/release/hubtix bash bench/cache_tui.sh   # a build already made
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TICKETS=${TICKETS:-100000}
@@ -64,12 +69,15 @@ export HUBSPOT_ACCESS_TOKEN=demo-token HUBTIX_BASE_URL="$url" HUBTIX_CACHE_DIR="
 "$bin" sync 2>"$work/sync.err"
 echo "sandbox $url, $(tail -n 1 "$work/sync.err")"
 "$bin" cache info | sed 's/^/cache info: /'
-env_vars="HUBSPOT_ACCESS_TOKEN=demo-token HUBTIX_BASE_URL=$url HUBTIX_CACHE_DIR=$work/cache HUBTIX_CONFIG_DIR=$work/config HUBTIX_DATA_DIR=$work/data"
+env_vars="HUBSPOT_ACCESS_TOKEN=demo-token HUBTIX_BASE_URL=$url HUBTIX_CACHE_DIR=$work/cache HUBTIX_CONFIG_DIR=$work/config HUBTIX_DATA_DIR=$work/data HUBTIX_TRACE_START=1"
+log="$work/cache/logs/hubtix.log"
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 row='^│. [0-9]+ '
 starts=() cached_first=0 slashes=()
 for run in $(seq 1 "$RUNS"); do
   tmux -L "$sock" kill-server 2>/dev/null || true
+  : >"$log" 2>/dev/null || true
   t0=$(now_ms)
   tmux -L "$sock" -f /dev/null new-session -d -s bench -x 160 -y 48 "env $env_vars $bin"
   until screen | grep -qE "$row"; do sleep 0.005; done
@@ -83,9 +91,14 @@ for run in $(seq 1 "$RUNS"); do
   slashes+=("$(wait_for 'from the cache')")
   mem=$(grep -E '^Vm(RSS|HWM)' "/proc/$pid/status" | awk '{printf "%s %d MiB  ", $1, $2/1024}')
   echo "run $run: first rows ${starts[-1]} ms, / answered in ${slashes[-1]} ms; before / VmRSS $before, after: $mem"
+  # The start's steps, in ms after the launch (the log's wall clock against t0).
+  steps=$(sed -n 's/.*start: \(.*\) at epoch \([0-9]*\) ms.*/\2 \1/p' "$log" 2>/dev/null |
+    awk -v t0="$t0" '{ms=$1-t0; $1=""; printf "%s %d ms;", $0, ms}')
+  echo "run $run steps:$steps"
   tmux -L "$sock" send-keys -t bench C-c
   sleep 0.3
 done
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 tmux -L "$sock" kill-server 2>/dev/null || true
 echo "first rows: ${starts[*]} ms (median $(printf '%s\n' "${starts[@]}" | median)); cache's rows first in $cached_first of $RUNS"
 echo "/printer until the cache's matches are counted: ${slashes[*]} ms (median $(printf '%s\n' "${slashes[@]}" | median))"

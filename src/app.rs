@@ -376,8 +376,8 @@ pub struct App {
     /// The write gate: read-only mode, and since when HubSpot is out of reach (see
     /// [`write_gate`]).
     pub gate: crate::protocol::Gate,
-    /// The catalogue as the cache holds it, for a start without HubSpot (offline): used
-    /// instead of asking for it.
+    /// The catalogue as the cache holds it: offline at start, used instead of asking for it;
+    /// at a warm start, shown until HubSpot's arrives.
     pub cached_catalog: Option<Catalog>,
     /// The catalogue on screen came from the cache: read again once back online.
     catalog_from_cache: bool,
@@ -467,7 +467,15 @@ impl App {
                 self.fuzzy_stale = true;
                 Vec::new()
             }
-            _ => self.load_catalog(),
+            // The warm start: the cache's catalogue labels the cached rows at once, and
+            // HubSpot's replaces it when it comes.
+            Some(catalog) => {
+                self.catalog = catalog;
+                self.catalog_from_cache = true;
+                self.fuzzy_stale = true;
+                self.load_catalog()
+            }
+            None => self.load_catalog(),
         };
         fx.extend(self.load_list(None));
         fx
@@ -946,10 +954,10 @@ fn on_failure(app: &mut App, req: ReqId, failure: &Failure) -> Vec<Effect> {
         return Vec::new();
     }
     overlay_flow::on_failure(app, failure);
-    let _ = list_flow::on_failure(app, req, failure)
-        || detail_flow::on_failure(app, req, failure)
-        || catalog_flow::on_failure(app, req, failure);
-    Vec::new()
+    if list_flow::on_failure(app, req, failure) || detail_flow::on_failure(app, req, failure) {
+        return Vec::new();
+    }
+    catalog_flow::on_failure(app, req, failure).unwrap_or_default()
 }
 
 #[cfg(test)]

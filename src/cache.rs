@@ -25,6 +25,7 @@
 //! task (the sync task), or open a second connection for reads (WAL lets reads run while a
 //! sync writes).
 
+pub mod portals;
 mod schema;
 mod store;
 #[cfg(test)]
@@ -81,11 +82,16 @@ pub struct Opened {
 pub fn file_for(cache_dir: &Path, base_url: &str, portal: Option<&str>) -> PathBuf {
     let base = base_url.trim().trim_end_matches('/');
     let portal = portal.unwrap_or("");
+    named(cache_dir, base, portal, &format!("{base}\n{portal}"))
+}
+
+/// `tickets-<host>-<portal or any>-<hash of hashed>.sqlite3` in `cache_dir`.
+fn named(cache_dir: &Path, base: &str, portal: &str, hashed: &str) -> PathBuf {
     let host = base
         .split_once("://")
         .map_or(base, |(_, rest)| rest)
         .to_ascii_lowercase();
-    let hash = fnv1a(format!("{base}\n{portal}").as_bytes());
+    let hash = fnv1a(hashed.as_bytes());
     let name = format!(
         "tickets-{}-{}-{hash:016x}.sqlite3",
         sanitise(&host),

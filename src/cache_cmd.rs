@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
-use crate::cache::{self, Cache};
+use crate::cache::{self, Cache, portals};
 use crate::cli::{CacheCommand, ListArgs, OutputFormat, SyncArgs};
 use crate::config::Paths;
 use crate::domain::{Catalog, Ticket};
@@ -18,11 +18,69 @@ use crate::output::{self, RecordWriter};
 use crate::sync::{self, Phase, Progress, SyncOptions};
 use crate::tickets_cmd::{Connection, DEFAULT_COLUMNS, connect, label_record};
 
-/// This portal's cache file: by base URL and `portal_id` (config.toml). The demo's sandbox
-/// listens on a new port each run, so it is one portal named `demo`.
+/// This portal's cache file: by base URL and portal — config.toml's `portal_id`, else the
+/// portal HubSpot's account info named for this base URL and credential (remembered in the
+/// cache folder, `cache::portals`), else the credential's "any portal" file until then. A
+/// cache kept as "any" is moved to the portal's name the first time the portal is known
+/// here (its rows kept). The demo's sandbox listens on a new port each run, so it is one
+/// portal named `demo`.
 pub fn cache_path(paths: &Paths, conn: &Connection, demo: bool) -> PathBuf {
-    let base = if demo { "demo" } else { conn.client.base_url() };
-    cache::file_for(&paths.cache_dir, base, conn.config.portal_id.as_deref())
+    portals::adopt(locate(paths, conn, demo)).path
+}
+
+/// [`cache_path`] without moving anything: which file, for which portal, and why.
+pub fn locate(paths: &Paths, conn: &Connection, demo: bool) -> portals::Located {
+    if demo {
+        return portals::Located {
+            path: cache::file_for(&paths.cache_dir, "demo", None),
+            portal: None,
+            from: portals::PortalFrom::Demo,
+            adopt_from: None,
+        };
+    }
+    portals::locate(
+        &paths.cache_dir,
+        conn.client.base_url(),
+        &portals::fingerprint(conn.client.token().expose()),
+        conn.config.portal_id.as_deref(),
+    )
+}
+
+/// Remembers the portal HubSpot's account info named for this base URL and credential, so
+/// that the next start finds the portal's cache without asking (see [`cache_path`]). A
+/// failure to write is logged: the cache stays "any" meanwhile.
+pub fn remember_portal(
+    cache_dir: &std::path::Path,
+    base_url: &str,
+    token: &crate::hubspot::AccessToken,
+    portal_id: &str,
+) {
+    let credential = portals::fingerprint(token.expose());
+    match portals::remember(cache_dir, base_url, &credential, portal_id) {
+        Ok(true) => tracing::info!("portal {portal_id} remembered for {base_url}"),
+        Ok(false) => {}
+        Err(e) => tracing::warn!("cannot remember the portal of {base_url}: {e}"),
+    }
+}
+
+/// Before a sync: the portal, when neither config.toml nor an earlier read names it (one
+/// account-info request, once per base URL and credential). Failing, the cache stays "any".
+async fn learn_portal(paths: &Paths, conn: &Connection, demo: bool) {
+    if demo || locate(paths, conn, demo).portal.is_some() {
+        return;
+    }
+    match conn.client.account_details().await {
+        Ok(account) => remember_portal(
+            &paths.cache_dir,
+            conn.client.base_url(),
+            conn.client.token(),
+            &account.portal_id.to_string(),
+        ),
+        Err(e) => tracing::warn!(
+            "account info: {}; the cache stays \"any portal\"",
+            e.summary()
+        ),
+    }
 }
 
 /// Opens the cache, printing the notice (a rebuilt file) on stderr.
@@ -76,6 +134,7 @@ async fn sync_with(
     demo: bool,
     paths: &Paths,
 ) -> Result<(), String> {
+    learn_portal(paths, conn, demo).await;
     let mut cache = open(&cache_path(paths, conn, demo))?;
     let options = SyncOptions {
         properties: view_properties(conn),
@@ -197,7 +256,8 @@ pub async fn cache(
         return Ok(());
     }
     let conn = connect(demo, base_url, paths).await?;
-    let path = cache_path(paths, &conn, demo);
+    let located = portals::adopt(locate(paths, &conn, demo));
+    let path = located.path.clone();
     if let Some(sandbox) = conn.sandbox {
         sandbox.shutdown().await;
     }
@@ -211,12 +271,31 @@ pub async fn cache(
             ));
             Ok(())
         }
-        CacheCommand::Info => info(&path),
+        CacheCommand::Info => info(&located),
     }
 }
 
-fn info(path: &std::path::Path) -> Result<(), String> {
+/// Which portal a cache file is for, and how that is known (`hubtix cache info`).
+fn portal_line(located: &portals::Located) -> String {
+    let portal = located.portal.as_deref().unwrap_or("?");
+    match &located.from {
+        portals::PortalFrom::Config => format!("{portal} (portal_id in config.toml)"),
+        portals::PortalFrom::AccountInfo { seen_ms } => {
+            let when = jiff::Timestamp::from_millisecond(*seen_ms)
+                .map_or_else(|_| "?".to_owned(), |t| t.to_string());
+            format!("{portal} (HubSpot's account info, read {when})")
+        }
+        portals::PortalFrom::Unknown => "not known yet: any portal of this base URL and \
+             credential (hubtix sync or hubtix doctor asks HubSpot)"
+            .to_owned(),
+        portals::PortalFrom::Demo => "the demo's sandbox".to_owned(),
+    }
+}
+
+fn info(located: &portals::Located) -> Result<(), String> {
+    let path = located.path.as_path();
     output::line(&format!("file      {}", path.display()));
+    output::line(&format!("portal    {}", portal_line(located)));
     if !path.exists() {
         output::line("state     none yet (run hubtix sync)");
         return Ok(());

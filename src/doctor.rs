@@ -6,8 +6,9 @@
 //!
 //! Owns: the checks ([`Report`], built by [`diagnose`] from a [`Setup`]) and what they say.
 //! The TUI runs the same checks in the background at start ([`Report::summary`] is its one
-//! status line). Must not: print (the command in `commands` does), change anything, or
-//! reveal the token.
+//! status line). Must not: print (the command in `commands` does), change anything but
+//! the portal remembered for the cache's file name ([`remember_portal`]), or reveal the
+//! token.
 
 use std::path::PathBuf;
 
@@ -109,6 +110,10 @@ pub struct Setup {
     pub base_url: String,
     /// `--demo`: the embedded sandbox (its base URL changes each run).
     pub demo: bool,
+    /// Check config.toml's macros against the portal (three catalogue reads). The TUI's
+    /// background checks leave it out: its start checks them already (against HubSpot's
+    /// catalogue, or the cache's and then again against the one the app reads).
+    pub macros: bool,
 }
 
 /// Where the credential was found.
@@ -152,6 +157,7 @@ impl Source {
 pub async fn command(demo: bool, base_url: Option<String>, paths: &Paths) -> Result<(), String> {
     let (setup, sandbox) = setup(demo, base_url, paths).await?;
     let report = diagnose(&setup, DOCTOR_TIMEOUT).await;
+    remember_portal(&setup, &report);
     if let Some(sandbox) = sandbox {
         sandbox.shutdown().await;
     }
@@ -189,6 +195,7 @@ pub async fn setup(
             token: Some((token, Source::Demo)),
             base_url: sandbox.base_url(),
             demo,
+            macros: true,
         };
         return Ok((setup, Some(sandbox)));
     }
@@ -205,6 +212,7 @@ pub async fn setup(
         token,
         base_url,
         demo,
+        macros: true,
     };
     Ok((setup, None))
 }
@@ -220,7 +228,7 @@ pub async fn diagnose(setup: &Setup, timeout: std::time::Duration) -> Report {
             return report;
         }
     };
-    if remote_checks(&client, setup, &mut report).await {
+    if remote_checks(&client, setup, &mut report).await && setup.macros {
         report
             .checks
             .extend(local::macro_check(&client, setup).await);
@@ -443,17 +451,37 @@ fn clock_check(client: &Client) -> Check {
     }
 }
 
-/// Where the cache file of this setup is.
+/// Where the cache file of this setup is (as the TUI and `hubtix sync` find it; a cache
+/// still kept as "any portal" is named as it is, not moved: the doctor changes nothing).
 fn cache_file(setup: &Setup) -> PathBuf {
-    let base = if setup.demo {
-        "demo"
-    } else {
-        setup.base_url.as_str()
-    };
+    if setup.demo {
+        return crate::cache::file_for(&setup.paths.cache_dir, "demo", None);
+    }
     let portal = setup
         .config
         .as_ref()
         .ok()
         .and_then(|c| c.portal_id.as_deref());
-    crate::cache::file_for(&setup.paths.cache_dir, base, portal)
+    let credential = setup.token.as_ref().map_or_else(String::new, |(t, _)| {
+        crate::cache::portals::fingerprint(t.expose())
+    });
+    crate::cache::portals::locate(&setup.paths.cache_dir, &setup.base_url, &credential, portal)
+        .current()
+        .to_path_buf()
+}
+
+/// Remembers the portal the account info named, for the cache's file name (see
+/// `cache_cmd::cache_path`): what `hubtix doctor` and the TUI's background checks learnt.
+pub fn remember_portal(setup: &Setup, report: &Report) {
+    if setup.demo {
+        return;
+    }
+    if let (Some(account), Some((token, _))) = (&report.account, &setup.token) {
+        crate::cache_cmd::remember_portal(
+            &setup.paths.cache_dir,
+            &setup.base_url,
+            token,
+            &account.portal_id.to_string(),
+        );
+    }
 }

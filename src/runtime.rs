@@ -611,6 +611,27 @@ pub fn base64(bytes: &[u8]) -> String {
 /// Checks the token with one cheap read before the terminal is taken over, so that a missing
 /// or rejected token is a plain message on the command line.
 pub async fn preflight(client: &Client) -> Result<(), String> {
+    read_one(client).await.map_err(Preflight::message)
+}
+
+/// Why the one cheap read failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Preflight {
+    /// HubSpot refused the credential (401) or it lacks a scope (403): hubtix cannot work.
+    Refused(String),
+    /// Anything else: no answer (offline), a 5xx, a timeout.
+    Trouble(String),
+}
+
+impl Preflight {
+    fn message(self) -> String {
+        match self {
+            Self::Refused(m) | Self::Trouble(m) => m,
+        }
+    }
+}
+
+async fn read_one(client: &Client) -> Result<(), Preflight> {
     let query = crate::hubspot::ListQuery {
         limit: Some(1),
         properties: vec!["subject".to_owned()],
@@ -618,18 +639,21 @@ pub async fn preflight(client: &Client) -> Result<(), String> {
     };
     match client.list_tickets(&query).await {
         Ok(_) => Ok(()),
-        Err(e) if e.is_auth() => Err(format!(
+        Err(e) if e.is_auth() => Err(Preflight::Refused(format!(
             "HubSpot rejected the access token or service key ({}). Check HUBSPOT_ACCESS_TOKEN: \
              it must be a service key or a private app's access token of this portal",
             e.summary()
-        )),
+        ))),
         Err(e) => match e.missing_scopes() {
-            Some(scopes) if !scopes.is_empty() => Err(format!(
+            Some(scopes) if !scopes.is_empty() => Err(Preflight::Refused(format!(
                 "the service key or private app lacks scopes: {} — add them in HubSpot \
                  (Settings → Integrations → Service Keys, or Private Apps) and try again",
                 scopes.join(", ")
-            )),
-            _ => Err(format!("cannot reach HubSpot: {}", e.summary())),
+            ))),
+            _ => Err(Preflight::Trouble(format!(
+                "cannot reach HubSpot: {}",
+                e.summary()
+            ))),
         },
     }
 }
@@ -642,6 +666,8 @@ fn spawn_checks(setup: Option<crate::doctor::Setup>, events: mpsc::Sender<crate:
     };
     tokio::spawn(async move {
         let report = crate::doctor::diagnose(&setup, std::time::Duration::from_secs(30)).await;
+        // The cache's file name at the next start (this run keeps the file it opened).
+        crate::doctor::remember_portal(&setup, &report);
         let portal = report
             .account
             .as_ref()
@@ -683,6 +709,9 @@ fn checks_setup(
         token,
         base_url: conn.client.base_url().to_owned(),
         demo,
+        // The start checked the macros (and the app checks them again when it started
+        // from the cache): not a second catalogue read here.
+        macros: false,
     }
 }
 
@@ -702,12 +731,92 @@ impl From<String> for TuiError {
     }
 }
 
-/// The interactive TUI: preflight, keymap, macros, terminal, loop; the terminal is restored
-/// on every way out (quit, error, panic, SIGTERM, SIGHUP).
-pub async fn run_tui(
-    conn: crate::tickets_cmd::Connection,
-    paths: &crate::config::Paths,
-) -> Result<(), TuiError> {
+/// How the TUI starts, decided before the terminal is taken ([`start_plan`]).
+#[derive(Debug)]
+pub enum StartPlan {
+    /// The cache has a completed sync and its catalogue, and config.toml's macros check
+    /// against that catalogue: the terminal is taken at once and the cached rows drawn; the
+    /// token, HubSpot's catalogue (the macros checked again: [`App::set_macros_to_confirm`])
+    /// and the first page are confirmed in the background.
+    Warm {
+        catalog: Box<crate::domain::Catalog>,
+        macros: Vec<crate::macros::Macro>,
+    },
+    /// No usable cache, or a macro the cache's catalogue refuses (it may be stale: HubSpot
+    /// decides): the start waits for HubSpot as before (the token read, the macros checked
+    /// against HubSpot's catalogue, a problem reported on the command line).
+    Cold,
+}
+
+/// The start decision: [`StartPlan::Warm`] when `cached` (the cache's catalogue, when a sync
+/// completed into it) accepts config.toml's macros (`defs`; the defaults when none), else
+/// [`StartPlan::Cold`]. Reads nothing: the caller read the cache.
+pub fn start_plan(
+    cached: Option<crate::domain::Catalog>,
+    defs: Option<&[crate::macros::MacroDef]>,
+    me: Option<&str>,
+    keymap: &crate::keymap::Keymap,
+    source_name: &str,
+) -> StartPlan {
+    let Some(catalog) = cached else {
+        return StartPlan::Cold;
+    };
+    let check = crate::macros::Check {
+        catalog: &catalog,
+        me,
+        keymap,
+        source_name,
+    };
+    match crate::macros::from_config(defs, &check) {
+        Ok(macros) => StartPlan::Warm {
+            catalog: Box::new(catalog),
+            macros,
+        },
+        Err(problems) => {
+            tracing::info!(
+                "cold start: the cached catalogue refuses a macro ({})",
+                problems.join("; ")
+            );
+            StartPlan::Cold
+        }
+    }
+}
+
+/// The cache's catalogue for a warm start: only when a sync has completed into the cache
+/// (so it holds the portal's rows and catalogue) and the catalogue reads and names pipelines
+/// and properties.
+fn warm_catalog(live: Option<&crate::live::Settings>) -> Option<crate::domain::Catalog> {
+    let cache = &live?.cache;
+    cache.sync_state().ok()?.last_sync_ms?;
+    let catalog = match crate::cache_cmd::cached_catalog(cache) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!("no warm start: {e}");
+            return None;
+        }
+    };
+    (!catalog.pipelines.is_empty() && !catalog.properties.is_empty()).then_some(catalog)
+}
+
+/// What the start-up found out before the terminal: the catalogue for the app (the cache's,
+/// offline or warm), the macros, and since when HubSpot is out of reach (offline).
+struct Prepared {
+    cached_catalog: Option<crate::domain::Catalog>,
+    macros: Vec<crate::macros::Macro>,
+    /// A warm start: the macros to check again against HubSpot's catalogue, and the token to
+    /// confirm in the background.
+    warm: bool,
+}
+
+/// The cold start, as before the cache: the token read (preflight), offline from the cache
+/// when HubSpot cannot be reached, the macros checked against HubSpot's catalogue.
+async fn prepare_cold(
+    conn: &crate::tickets_cmd::Connection,
+    live: Option<&crate::live::Settings>,
+    me: Option<&str>,
+    keymap: &crate::keymap::Keymap,
+    source_name: &str,
+) -> Result<Prepared, TuiError> {
     // HubSpot out of reach (no answer at all; a refused token is not that): offline, from
     // the cache when there is one.
     let offline = match preflight(&conn.client).await {
@@ -715,20 +824,10 @@ pub async fn run_tui(
         Err(why) if conn.client.unreachable_since().is_some() => Some(why),
         Err(why) => return Err(why.into()),
     };
-    let keymap = load_keymap(paths)?;
-    // Checked before the terminal is taken, so a mistake is a plain message.
-    let views = crate::views::from_config(conn.config.views.clone())?;
-    let (live, live_mode) = live_settings(&conn, paths)?;
     let cached_catalog = match &offline {
-        Some(why) => Some(offline_catalog(live.as_ref(), why)?),
+        Some(why) => Some(offline_catalog(live, why)?),
         None => None,
     };
-    let me = conn.config.me.clone().or_else(|| {
-        // The demo portal's agent: an owner the sandbox seeds, so "Mine" shows tickets.
-        conn.sandbox
-            .is_some()
-            .then(|| crate::sandbox::DEMO_ME.to_owned())
-    });
     let catalog = match &cached_catalog {
         Some(c) => Ok(c.clone()),
         None => load_catalog(&conn.client).await.map_err(|e| e.summary()),
@@ -736,10 +835,66 @@ pub async fn run_tui(
     let macros = macros_against(
         catalog,
         conn.config.macros.as_deref(),
+        me,
+        keymap,
+        source_name,
+    )?;
+    Ok(Prepared {
+        cached_catalog,
+        macros,
+        warm: false,
+    })
+}
+
+/// The warm start's background token check: resolves with the one-line message when
+/// HubSpot refuses the token or it lacks a scope (the TUI then ends and prints it); never
+/// resolves otherwise (accepted; or out of reach, a 5xx: the app's banner and status line
+/// say that, as for any request).
+async fn token_refused(client: Client) -> String {
+    match read_one(&client).await {
+        Err(Preflight::Refused(why)) => why,
+        Ok(()) | Err(Preflight::Trouble(_)) => std::future::pending().await,
+    }
+}
+
+/// The interactive TUI: keymap, views, the cache, the start decision ([`start_plan`]), then
+/// the terminal and the loop; the terminal is restored on every way out (quit, error, panic,
+/// SIGTERM, SIGHUP, a token refused after a warm start) before anything is printed.
+pub async fn run_tui(
+    conn: crate::tickets_cmd::Connection,
+    paths: &crate::config::Paths,
+) -> Result<(), TuiError> {
+    trace_start("start");
+    let keymap = load_keymap(paths)?;
+    // Checked before the terminal is taken, so a mistake is a plain message.
+    let views = crate::views::from_config(conn.config.views.clone())?;
+    let (live, live_mode) = live_settings(&conn, paths)?;
+    trace_start("cache opened");
+    let me = conn.config.me.clone().or_else(|| {
+        // The demo portal's agent: an owner the sandbox seeds, so "Mine" shows tickets.
+        conn.sandbox
+            .is_some()
+            .then(|| crate::sandbox::DEMO_ME.to_owned())
+    });
+    let source_name = paths.config_file().display().to_string();
+    let plan = start_plan(
+        warm_catalog(live.as_ref()),
+        conn.config.macros.as_deref(),
         me.as_deref(),
         &keymap,
-        &paths.config_file().display().to_string(),
-    )?;
+        &source_name,
+    );
+    trace_start("start decided");
+    let prepared = match plan {
+        StartPlan::Warm { catalog, macros } => Prepared {
+            cached_catalog: Some(*catalog),
+            macros,
+            warm: true,
+        },
+        StartPlan::Cold => {
+            prepare_cold(&conn, live.as_ref(), me.as_deref(), &keymap, &source_name).await?
+        }
+    };
     let portal = app::Portal {
         demo: conn.sandbox.is_some(),
         portal_id: conn.config.portal_id.clone(),
@@ -750,6 +905,7 @@ pub async fn run_tui(
     crate::terminal::set_mouse(mouse);
     let mut guard = crate::terminal::TerminalGuard::enter()
         .map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    trace_start("terminal taken");
     let size = guard.terminal().size().map_err(|e| e.to_string())?;
     let mut app = App::new(
         portal,
@@ -761,11 +917,15 @@ pub async fn run_tui(
     app.theme = conn.config.theme().unwrap_or_default();
     app.mouse = mouse;
     app.set_views(views);
-    app.set_macros(macros);
+    if prepared.warm {
+        app.set_macros_to_confirm(prepared.macros, conn.config.macros.clone(), source_name);
+    } else {
+        app.set_macros(prepared.macros);
+    }
     app.me = me;
     app.config_file = Some(paths.config_file());
     app.live_insert = live_mode == crate::config::Live::Insert;
-    app.cached_catalog = cached_catalog;
+    app.cached_catalog = prepared.cached_catalog;
     app.gate.read_only = conn.config.read_only.unwrap_or(false);
     let input = crate::input::TerminalInput::start()
         .map_err(|e| format!("cannot read the terminal: {e}"))?;
@@ -784,13 +944,25 @@ pub async fn run_tui(
         ))),
         checks: Some(checks_setup(&conn, paths)),
     };
+    let refused = std::sync::Arc::new(std::sync::OnceLock::<String>::new());
+    let shutdown = signals_or_refusal(
+        prepared.warm.then(|| conn.client.clone()),
+        std::sync::Arc::clone(&refused),
+    );
+    let mut frames = 0u32;
     let result = run_loop_with(
         guard.terminal(),
         &mut app,
         input,
         conn.client.clone(),
-        signals(),
-        |_| {},
+        shutdown,
+        |_| {
+            // The first frames: the empty screen, then the cached rows (or HubSpot's).
+            if frames < 3 {
+                frames += 1;
+                trace_start(&format!("frame {frames} drawn"));
+            }
+        },
         extras,
     )
     .await;
@@ -798,9 +970,53 @@ pub async fn run_tui(
     if let Some(sandbox) = conn.sandbox {
         sandbox.shutdown().await;
     }
+    if let Some(why) = refused.get() {
+        return Err(TuiError::Other(why.clone()));
+    }
     result
         .map(|_| ())
         .map_err(|e| TuiError::Other(format!("terminal error: {e}")))
+}
+
+/// What ends the loop besides the user: a signal, or (a warm start, `confirm` the client)
+/// HubSpot refusing the token, whose one-line message is kept in `refused` to be printed
+/// once the terminal is back.
+async fn signals_or_refusal(
+    confirm: Option<Client>,
+    refused: std::sync::Arc<std::sync::OnceLock<String>>,
+) {
+    let refusal = async {
+        match confirm {
+            Some(client) => token_refused(client).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        () = signals() => {}
+        why = refusal => {
+            let _ = refused.set(why);
+        }
+    }
+}
+
+/// `HUBTIX_TRACE_START=1`: the start's steps in the log (`hubtix.log`), each with the wall
+/// clock in ms since the epoch (to compare with when the process was launched) and the ms
+/// since the first step, to see where a slow start spends its time. Off, it costs a look at
+/// one variable.
+fn trace_start(step: &str) {
+    static FIRST: std::sync::OnceLock<Option<std::time::Instant>> = std::sync::OnceLock::new();
+    let first = FIRST.get_or_init(|| {
+        std::env::var_os("HUBTIX_TRACE_START")
+            .is_some_and(|v| v == "1")
+            .then(std::time::Instant::now)
+    });
+    if let Some(first) = first {
+        tracing::info!(
+            "start: {step} at epoch {} ms, {:.1} ms after the first step",
+            jiff::Timestamp::now().as_millisecond(),
+            first.elapsed().as_secs_f64() * 1000.0
+        );
+    }
 }
 
 /// This start's name in the journal: when, and the process, so two at once differ.
@@ -1028,6 +1244,81 @@ async fn signals() {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    /// The app fixtures' catalogue, as a cache would hold it.
+    fn cached() -> crate::domain::Catalog {
+        use crate::app::tests::fixtures as f;
+        let mut c = crate::domain::Catalog::default();
+        c.set_properties(f::properties(), f::groups());
+        c.set_pipelines(f::pipelines());
+        c.set_owners(f::owners());
+        c
+    }
+
+    fn defs(text: &str) -> Vec<crate::macros::MacroDef> {
+        crate::config::Config::parse(text, std::path::Path::new("config.toml"))
+            .unwrap()
+            .macros
+            .unwrap()
+    }
+
+    fn plan(
+        cached: Option<crate::domain::Catalog>,
+        defs: Option<&[crate::macros::MacroDef]>,
+    ) -> StartPlan {
+        let keymap = crate::keymap::Keymap::default();
+        start_plan(
+            cached,
+            defs,
+            Some("aiko@example.com"),
+            &keymap,
+            "config.toml",
+        )
+    }
+
+    #[test]
+    fn without_a_cached_catalogue_the_start_waits_for_hubspot() {
+        assert!(matches!(plan(None, None), StartPlan::Cold));
+        let escalate =
+            defs("[[macros]]\nname = \"Urgent\"\nset = { hs_ticket_priority = \"URGENT\" }\n");
+        assert!(matches!(plan(None, Some(&escalate)), StartPlan::Cold));
+    }
+
+    #[test]
+    fn a_cached_catalogue_that_accepts_the_macros_starts_warm_with_them() {
+        let StartPlan::Warm { catalog, macros } = plan(Some(cached()), None) else {
+            panic!("the defaults check against any catalogue: warm");
+        };
+        assert_eq!(catalog.pipelines.len(), 2);
+        assert!(!macros.is_empty(), "the default macros");
+        let mine = defs(
+            "[[macros]]\nname = \"Escalate\"\nset = { hs_pipeline_stage = \"label:Waiting on us\" }\n",
+        );
+        let StartPlan::Warm { macros, .. } = plan(Some(cached()), Some(&mine)) else {
+            panic!("the stage is in the cached catalogue: warm");
+        };
+        assert_eq!(macros.len(), 1);
+        assert_eq!(
+            macros[0]
+                .properties
+                .get("hs_pipeline_stage")
+                .map(String::as_str),
+            Some("3")
+        );
+    }
+
+    #[test]
+    fn a_macro_the_cached_catalogue_refuses_makes_the_start_ask_hubspot() {
+        // Perhaps the stage was added since the last sync: HubSpot decides, before the
+        // terminal is taken, as without a cache.
+        let unknown = defs(
+            "[[macros]]\nname = \"Later\"\nset = { hs_pipeline_stage = \"label:Added since\" }\n",
+        );
+        assert!(matches!(
+            plan(Some(cached()), Some(&unknown)),
+            StartPlan::Cold
+        ));
+    }
+
     #[test]
     fn the_browser_command_comes_from_browser_or_the_platform() {
         use super::opener;

@@ -20,8 +20,16 @@ impl App {
         ]
     }
 
-    /// The catalogue arrived: a first page that waited for it goes now.
+    /// The catalogue arrived: a first page that waited for it goes now. Once all of it is
+    /// HubSpot's (the three answers in), a catalogue shown from the cache is replaced and the
+    /// macros checked against the cache's are checked again (the warm start).
     pub(super) fn catalog_arrived(&mut self) -> Vec<Effect> {
+        let load = &self.catalog_load;
+        let all = [&load.properties, &load.pipelines, &load.owners];
+        if all.iter().all(|l| l.ready().is_some()) {
+            self.catalog_from_cache = false;
+            super::macro_flow::confirm_against_fresh(self);
+        }
         if self.list_waiting {
             self.load_list(None)
         } else {
@@ -77,8 +85,8 @@ pub(super) fn on_event(app: &mut App, event: Event) -> Vec<Effect> {
 }
 
 /// A catalogue request failed: `R` reloads; a first page that waited for it fails too.
-/// False if it was none of the catalogue's.
-pub(super) fn on_failure(app: &mut App, req: ReqId, failure: &Failure) -> bool {
+/// `None` if it was none of the catalogue's; else what follows.
+pub(super) fn on_failure(app: &mut App, req: ReqId, failure: &Failure) -> Option<Vec<Effect>> {
     let load = &mut app.catalog_load;
     let (slot, what) = if load.properties.waits_for(req) {
         (&mut load.properties, "properties")
@@ -87,9 +95,15 @@ pub(super) fn on_failure(app: &mut App, req: ReqId, failure: &Failure) -> bool {
     } else if load.owners.waits_for(req) {
         (&mut load.owners, "owners")
     } else {
-        return false;
+        return None;
     };
     *slot = Loadable::Failed(failure.clone());
+    // Started from the cache and HubSpot out of reach: the cache's catalogue stands, whole,
+    // as for an offline start (the offline banner says why), and is read again when HubSpot
+    // answers (`catalog_from_cache`).
+    if app.catalog_from_cache && super::write_gate::unreachable(failure) {
+        return Some(keep_cached_catalog(app, failure));
+    }
     let reload = app.keymap.key_name(Context::Global, Action::ReloadAll);
     app.error(failure.said(
         &format!("loading {what} failed: "),
@@ -103,5 +117,26 @@ pub(super) fn on_failure(app: &mut App, req: ReqId, failure: &Failure) -> bool {
                 .in_context(format!("the view needs the {what}, which failed to load")),
         );
     }
-    true
+    Some(Vec::new())
+}
+
+/// HubSpot could not be reached for the catalogue of a start from the cache: the cached one
+/// counts as loaded (the other answers under way are then ignored, so the catalogue is never
+/// half HubSpot's); a first page that waited fails as offline (the cached rows stay), and a
+/// detail that waited is read (offline: its row).
+fn keep_cached_catalog(app: &mut App, failure: &Failure) -> Vec<Effect> {
+    app.catalog_load = CatalogLoad {
+        properties: Loadable::Ready(()),
+        pipelines: Loadable::Ready(()),
+        owners: Loadable::Ready(()),
+    };
+    if app.list_waiting {
+        app.list_waiting = false;
+        app.list_load = Loadable::Failed(failure.clone());
+    }
+    app.dirty = true;
+    if app.detail.ticket_id.is_some() && !app.detail.ticket.is_loading() {
+        return app.fetch_detail();
+    }
+    Vec::new()
 }

@@ -55,7 +55,10 @@ pub(super) fn on_cached(app: &mut App, tickets: Vec<Ticket>, as_of_ms: i64) -> V
         .list_load
         .failure()
         .is_some_and(super::write_gate::unreachable);
-    if app.list.loaded_once() || !(app.list_load.is_loading() || offline_failed) {
+    // The first page may also wait for the catalogue (a view by stage or sort): the cached
+    // rows show meanwhile.
+    let first_page_due = app.list_load.is_loading() || app.list_waiting;
+    if app.list.loaded_once() || !(first_page_due || offline_failed) {
         return Vec::new();
     }
     let Ok(as_of) = jiff::Timestamp::from_millisecond(as_of_ms) else {

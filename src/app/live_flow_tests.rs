@@ -203,3 +203,49 @@ fn the_warm_start_shows_cached_rows_as_of_the_last_sync_until_hubspot_answers() 
     assert_eq!(app.list.len(), 3);
     assert_eq!(app.list_as_of_label(), None);
 }
+
+/// The fixtures' catalogue, as the cache would hold it.
+fn cached_catalog() -> crate::domain::Catalog {
+    let mut c = crate::domain::Catalog::default();
+    c.tz = jiff::tz::TimeZone::UTC;
+    c.set_properties(properties(), groups());
+    c.set_pipelines(pipelines());
+    c.set_owners(owners());
+    c
+}
+
+#[test]
+fn the_warm_start_shows_cached_rows_while_the_first_page_waits_for_the_catalogue() {
+    // The default views: the first ("Open") is a search by stage, sorted: its first page
+    // waits for HubSpot's pipelines and properties.
+    let mut app = app(160, 48);
+    app.set_views(crate::views::defaults());
+    app.cached_catalog = Some(cached_catalog());
+    let fx = app.start();
+    assert!(
+        fx.iter()
+            .all(|e| !matches!(e, Effect::Api(Command::ListTickets { .. }))),
+        "the first page waits for the catalogue: {fx:?}"
+    );
+    assert_eq!(
+        app.catalog.pipelines.len(),
+        2,
+        "the cache's catalogue labels the rows meanwhile"
+    );
+    let as_of = app.now - jiff::SignedDuration::from_mins(2);
+    update(
+        &mut app,
+        Msg::Worker(Event::CachedRows {
+            tickets: tickets(3001..=3005),
+            as_of_ms: as_of.as_millisecond(),
+        }),
+    );
+    assert_eq!(app.list.len(), 5, "the cached rows are on screen at once");
+    assert_eq!(app.list_as_of_label().as_deref(), Some("as of 2 min ago"));
+    // HubSpot's catalogue, then its first page, which replaces the cached rows.
+    let fx = answer_catalog(&mut app, &fx);
+    let list_req = req_of(&fx, is_list);
+    update(&mut app, listed(list_req, tickets(1001..=1003), None));
+    assert_eq!(app.list.len(), 3);
+    assert_eq!(app.list_as_of_label(), None);
+}

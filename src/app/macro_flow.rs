@@ -64,6 +64,17 @@ pub struct Macros {
     pub finished: Vec<Finished>,
     /// A macro (its index) and its tickets waiting for the owner picker to say who "me" is.
     waiting_me: Option<(usize, Vec<String>)>,
+    /// Checked at start against the cache's catalogue only (the warm start): checked again
+    /// once HubSpot's own catalogue has arrived.
+    to_confirm: Option<ToConfirm>,
+}
+
+/// What a second check of the macros needs: config.toml's definitions (`None`: the
+/// defaults) and the file's name for the problems.
+#[derive(Debug, Clone)]
+struct ToConfirm {
+    defs: Option<Vec<crate::macros::MacroDef>>,
+    source_name: String,
 }
 
 /// An application of a macro that ended: the completion signal for triage mode.
@@ -190,6 +201,72 @@ impl App {
     /// The macros in force, checked at start (call before `start`).
     pub fn set_macros(&mut self, macros: Vec<Macro>) {
         self.macros.defined = macros;
+    }
+
+    /// The warm start: `macros` were checked against the cache's catalogue, which may be
+    /// older than HubSpot's. They are in force at once, and checked again against HubSpot's
+    /// catalogue when it has arrived (see [`confirm_against_fresh`]): a macro the fresh
+    /// catalogue refuses is disabled with a notice saying why.
+    pub fn set_macros_to_confirm(
+        &mut self,
+        macros: Vec<Macro>,
+        defs: Option<Vec<crate::macros::MacroDef>>,
+        source_name: String,
+    ) {
+        self.macros.defined = macros;
+        self.macros.to_confirm = Some(ToConfirm { defs, source_name });
+    }
+}
+
+/// HubSpot's catalogue has arrived in full (properties, pipelines and owners, each fresh):
+/// the macros checked at start against the cache's are checked again against it. The
+/// defaults are built anew; a macro of config.toml that no longer resolves (a stage,
+/// property option or owner HubSpot no longer has) is taken out of the picker and its key,
+/// and the status line says which and why (an error notice: it stays until dismissed). The
+/// others are replaced by their fresh resolution (a renamed stage's label). Nothing happens
+/// when nothing is waiting for this check (a cold start checked against HubSpot already).
+pub(super) fn confirm_against_fresh(app: &mut App) {
+    let Some(pending) = app.macros.to_confirm.take() else {
+        return;
+    };
+    let check = crate::macros::Check {
+        catalog: &app.catalog,
+        me: app.me.as_deref(),
+        keymap: &app.keymap,
+        source_name: &pending.source_name,
+    };
+    let Some(defs) = pending.defs else {
+        app.macros.defined = crate::macros::defaults(&app.catalog, app.me.as_deref());
+        return;
+    };
+    let mut kept = Vec::new();
+    let mut disabled = Vec::new();
+    for def in &defs {
+        let name = def.name.trim();
+        // Only the macros in force: a definition refused at start stays out.
+        if !app.macros.defined.iter().any(|m| m.name == name) {
+            continue;
+        }
+        match crate::macros::resolve(def, &check) {
+            Ok(m) => kept.push(m),
+            Err(problems) => disabled.push(format!("\"{name}\" ({})", problems.join("; "))),
+        }
+    }
+    app.macros.defined = kept;
+    let reload = app.keymap.key_name(Context::Global, Action::ReloadAll);
+    match disabled.as_slice() {
+        [] => {}
+        [one] => app.error(format!(
+            "macro {one} disabled: HubSpot's catalogue differs from the cache's; fix {} ({reload} reloads)",
+            pending.source_name
+        )),
+        [first, rest @ ..] => app.error(format!(
+            "{} macros disabled, HubSpot's catalogue differs from the cache's: {first} and {} \
+             more; fix {} ({reload} reloads)",
+            rest.len() + 1,
+            rest.len(),
+            pending.source_name
+        )),
     }
 }
 

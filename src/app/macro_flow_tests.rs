@@ -998,3 +998,85 @@ fn a_macro_needing_me_cancelled_sends_nothing_and_says_how_to_set_me() {
         )
     );
 }
+
+/// A warm start: `config`'s macros checked against the fixtures' catalogue (the cache's),
+/// then HubSpot's catalogue answered with `fresh_pipelines`.
+fn warm_then_fresh(config: &str, fresh_pipelines: Vec<crate::domain::Pipeline>) -> App {
+    let mut app = app(160, 48);
+    let mut cached = crate::domain::Catalog::default();
+    cached.tz = jiff::tz::TimeZone::UTC;
+    cached.set_properties(properties(), groups());
+    cached.set_pipelines(pipelines());
+    cached.set_owners(owners());
+    app.catalog = cached.clone();
+    let macros = macros_of(&app, Some(config));
+    let defs = crate::config::Config::parse(config, Path::new("config.toml"))
+        .unwrap()
+        .macros;
+    app.set_macros_to_confirm(macros, defs, "config.toml".to_owned());
+    app.cached_catalog = Some(cached);
+    let fx = app.start();
+    assert_eq!(app.macros.defined.len(), 2, "in force at once");
+    for c in fx.iter().filter_map(|e| match e {
+        Effect::Api(c) => Some(c.clone()),
+        _ => None,
+    }) {
+        let event = match c {
+            Command::LoadProperties { req } => Event::PropertiesLoaded {
+                req,
+                properties: properties(),
+                groups: groups(),
+            },
+            Command::LoadPipelines { req } => Event::PipelinesLoaded {
+                req,
+                pipelines: fresh_pipelines.clone(),
+            },
+            Command::LoadOwners { req } => Event::OwnersLoaded {
+                req,
+                owners: owners(),
+            },
+            _ => continue,
+        };
+        ev(&mut app, event);
+    }
+    app
+}
+
+const TWO_MACROS: &str = r#"
+[[macros]]
+name = "Escalate"
+key = "E"
+set = { hs_ticket_priority = "URGENT", hs_pipeline_stage = "label:Waiting on us" }
+
+[[macros]]
+name = "Urgent"
+set = { hs_ticket_priority = "URGENT" }
+"#;
+
+#[test]
+fn a_macro_the_fresh_catalogue_refuses_after_a_warm_start_is_disabled_with_a_notice() {
+    // HubSpot's pipelines no longer have the stage "Waiting on us".
+    let mut fresh = pipelines();
+    fresh[0].stages.retain(|s| s.label != "Waiting on us");
+    let app = warm_then_fresh(TWO_MACROS, fresh);
+    let names: Vec<&str> = app.macros.defined.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["Urgent"], "Escalate is disabled, the other kept");
+    let (text, level) = toast(&app);
+    assert_eq!(level, Level::Error);
+    assert!(
+        text.starts_with("macro \"Escalate\" (")
+            && text.contains("Waiting on us")
+            && text.contains(
+                "disabled: HubSpot's catalogue differs from the cache's; fix config.toml"
+            ),
+        "{text}"
+    );
+}
+
+#[test]
+fn macros_the_fresh_catalogue_accepts_after_a_warm_start_stay_without_a_notice() {
+    let app = warm_then_fresh(TWO_MACROS, pipelines());
+    let names: Vec<&str> = app.macros.defined.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["Escalate", "Urgent"]);
+    assert!(app.toast.is_none(), "{:?}", app.toast);
+}

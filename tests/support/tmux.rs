@@ -53,6 +53,12 @@ impl Sandbox {
         Self::start_on(tickets, port, &[])
     }
 
+    /// [`Sandbox::start_at`] with more of `hubtix sandbox`'s options (a slower or a
+    /// different token on the address of one stopped before).
+    pub fn start_at_with(tickets: usize, port: u16, more: &[&str]) -> Self {
+        Self::start_on(tickets, port, more)
+    }
+
     fn start_on(tickets: usize, port: u16, more: &[&str]) -> Self {
         let mut child = Command::new(bin())
             .args([
