@@ -36,6 +36,7 @@ pub use schema::SCHEMA_VERSION;
 pub use store::{Applied, Batch, Stats, SyncState, created_ms, modified_ms};
 
 use crate::domain::Ticket;
+use crate::protocol::{HaystackFn, QueueIndex};
 
 /// What went wrong with the cache (after the rebuild a corrupt file gets; these are the
 /// errors a rebuild cannot cure: no folder, no disk, a locked file).
@@ -226,19 +227,42 @@ impl Cache {
         store::newest_in_pipeline(self, pipeline, limit)
     }
 
-    /// Every cached ticket of `pipeline` (all when `None`), newest change first, keeping only
-    /// `properties` (the `/` filter's queue: a list row's properties, not the description).
-    pub fn queue(
+    /// The `/` filter's index of every cached ticket of `pipeline` (all when `None`), newest
+    /// change first: each row read with only `properties`, turned into its ID and haystack
+    /// and dropped, so the peak is the index, never 100,000 tickets.
+    pub fn queue_index(
         &self,
         pipeline: Option<&str>,
         properties: &[String],
-    ) -> Result<Vec<Ticket>, CacheError> {
+        haystack: &HaystackFn,
+    ) -> Result<QueueIndex, CacheError> {
         let keep: std::collections::HashSet<&str> = properties.iter().map(String::as_str).collect();
-        let mut out = Vec::new();
+        let mut index = QueueIndex::default();
         store::each_in_pipeline(self, pipeline, Some(&keep), &mut |t| {
-            out.push(t);
+            index.push(&t, haystack);
             Ok(())
         })?;
+        index.haystacks.shrink_to_fit();
+        index.ids.shrink_to_fit();
+        Ok(index)
+    }
+
+    /// The cached tickets `ids` (those not cached are left out), in the order asked, keeping
+    /// only `properties`: the rows of the queue on screen.
+    pub fn queue_rows(
+        &self,
+        ids: &[String],
+        properties: &[String],
+    ) -> Result<Vec<Ticket>, CacheError> {
+        let keep: std::collections::HashSet<&str> = properties.iter().map(String::as_str).collect();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let Ok(n) = id.parse::<i64>() else { continue };
+            store::by_id(self, n, Some(&keep), &mut |t| {
+                out.push(t);
+                Ok(())
+            })?;
+        }
         Ok(out)
     }
 

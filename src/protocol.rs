@@ -14,6 +14,7 @@ use crate::domain::{
     Activity, ActivityOptions, Associated, NewActivity, ObjectKind, Owner, Pipeline, PropertyDef,
     PropertyGroup, Ticket,
 };
+use crate::fuzzy::{Haystack, Haystacks};
 
 /// A request's identity, echoed by the worker, so stale answers can be dropped.
 pub type ReqId = u64;
@@ -550,16 +551,76 @@ impl Failure {
 }
 
 /// What the app asks of the local cache (the live task reads it; answered with
-/// [`Event::CachedQueue`] through the worker's event channel).
+/// [`Event::CachedQueue`] and [`Event::QueueRows`] through the worker's event channel).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CacheRequest {
-    /// Every cached ticket of `pipeline` (`None`: every pipeline), newest change first, with
-    /// only `properties` kept (a list row's: 100,000 rows stay small).
+    /// The `/` filter's index of every cached ticket of `pipeline` (`None`: every pipeline),
+    /// newest change first: IDs and `haystack`s, read row by row with only `properties`
+    /// (what the haystack needs) and never held as tickets, so 100,000 rows stay a few MB.
     Queue {
         req: ReqId,
         pipeline: Option<String>,
         properties: Vec<String>,
+        haystack: HaystackFn,
     },
+    /// The cached tickets `ids` (rows of the queue about to be drawn), with `properties`
+    /// (a list row's).
+    Rows {
+        req: ReqId,
+        ids: Vec<String>,
+        properties: Vec<String>,
+    },
+}
+
+/// How the app turns a ticket into what `/` matches (its labels resolved), applied by the
+/// cache's reader to each row as it is read. Compared by identity.
+#[derive(Clone)]
+pub struct HaystackFn(pub std::sync::Arc<dyn Fn(&Ticket) -> Haystack + Send + Sync>);
+
+impl HaystackFn {
+    pub fn haystack(&self, ticket: &Ticket) -> Haystack {
+        (self.0)(ticket)
+    }
+}
+
+impl std::fmt::Debug for HaystackFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HaystackFn")
+    }
+}
+
+impl PartialEq for HaystackFn {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// The cached queue as `/` holds it, row for row: the ticket's ID (the cache keys tickets
+/// by their numeric ID) and its prepared haystack; the rows themselves stay in the cache.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueueIndex {
+    pub ids: Vec<u64>,
+    pub haystacks: Haystacks,
+}
+
+impl QueueIndex {
+    /// Adds a row (a ticket whose ID is not numeric is not a cached one: left out).
+    pub fn push(&mut self, ticket: &Ticket, haystack: &HaystackFn) {
+        if let Ok(id) = ticket.id.parse::<u64>() {
+            self.ids.push(id);
+            self.haystacks.push(&haystack.haystack(ticket));
+        }
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
 }
 
 /// What the worker tells the app.
@@ -751,12 +812,17 @@ pub enum Event {
         tickets: Vec<Ticket>,
         as_of_ms: i64,
     },
-    /// The answer to [`CacheRequest::Queue`]: the cached rows, as of the last sync
+    /// The answer to [`CacheRequest::Queue`]: the cached rows' index, as of the last sync
     /// (`as_of_ms`, `None` before one completed).
     CachedQueue {
         req: ReqId,
-        tickets: Vec<Ticket>,
+        index: QueueIndex,
         as_of_ms: Option<i64>,
+    },
+    /// The answer to [`CacheRequest::Rows`]: those of the tickets still cached.
+    QueueRows {
+        req: ReqId,
+        tickets: Vec<Ticket>,
     },
     /// What the start-up checks (`hubtix doctor`'s, run in the background) found: the portal
     /// HubSpot named, for ticket URLs, and one line on what is missing (none: nothing).
@@ -807,7 +873,8 @@ impl Event {
             | Self::UndoPrepared { req, .. }
             | Self::Undone { req, .. }
             | Self::WriteVerified { req, .. }
-            | Self::CachedQueue { req, .. } => Some(*req),
+            | Self::CachedQueue { req, .. }
+            | Self::QueueRows { req, .. } => Some(*req),
             Self::Status(_)
             | Self::Journaled(_)
             | Self::JournalLoaded { .. }

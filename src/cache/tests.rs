@@ -220,3 +220,48 @@ fn a_damaged_page_passes_the_quick_open_and_is_caught_by_the_page_check() {
     assert!(notice.contains("unreadable"), "{notice}");
     assert!(reopened.cache.pages_ok().is_ok());
 }
+
+#[test]
+fn the_queue_index_holds_ids_and_haystacks_newest_first_and_rows_are_read_by_id() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cache = open_in(&dir).cache;
+    cache
+        .apply(&Batch {
+            upserts: vec![
+                ticket(1, "0", 5_000, "Printer jam"),
+                ticket(2, "0", 9_000, "Login fails"),
+                ticket(3, "1", 7_000, "Other pipeline"),
+            ],
+            ..Batch::default()
+        })
+        .expect("apply");
+    // The haystack sees only the properties asked for.
+    let haystack = crate::protocol::HaystackFn(std::sync::Arc::new(|t: &Ticket| {
+        assert!(t.properties.keys().all(|k| k == "subject"), "{t:?}");
+        crate::fuzzy::Haystack::new(t.subject())
+    }));
+    let index = cache
+        .queue_index(Some("0"), &["subject".to_owned()], &haystack)
+        .expect("index");
+    assert_eq!(index.ids, vec![2, 1], "the pipeline's, newest change first");
+    let mut filter = crate::fuzzy::FuzzyFilter::from_store(index.haystacks);
+    assert_eq!(filter.filter("printer"), &[1]);
+    let all = cache
+        .queue_index(None, &["subject".to_owned()], &haystack)
+        .expect("index");
+    assert_eq!(all.ids, vec![2, 3, 1]);
+
+    let rows = cache
+        .queue_rows(
+            &["3".into(), "99".into(), "1".into(), "x".into()],
+            &["subject".to_owned()],
+        )
+        .expect("rows");
+    let got: Vec<(&str, &str)> = rows.iter().map(|t| (t.id.as_str(), t.subject())).collect();
+    assert_eq!(
+        got,
+        [("3", "Other pipeline"), ("1", "Printer jam")],
+        "in the order asked"
+    );
+    assert!(rows.iter().all(|t| t.properties.len() == 1));
+}
