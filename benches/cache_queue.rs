@@ -217,13 +217,15 @@ fn cache_reads(c: &mut Criterion, env: &mut Env, path: &std::path::Path) -> Cach
     let cache = Cache::open(path).expect("open").cache;
     let mut app = env.app((160, 48));
     let request = queue_request(&mut app);
-    if let Event::CachedQueue { index, .. } = live::answer(&cache, request.clone()) {
-        let bytes = index.ids.capacity() * 8 + index.haystacks.heap_bytes();
+    if let Event::CachedQueue { index, .. } = live::answer(&cache, request.clone())
+        && let Some(index) = index.take::<hubtix::app::cache_queue::CachedIndex>()
+    {
+        let bytes = index.heap_bytes();
         eprintln!(
             "queue index: {} rows, {:.1} MiB ({} bytes a row)",
-            index.len(),
+            index.ids.len(),
             bytes as f64 / 1_048_576.0,
-            bytes / index.len().max(1)
+            bytes / index.ids.len().max(1)
         );
     }
     let mut group = c.benchmark_group("cache");

@@ -36,7 +36,6 @@ pub use schema::SCHEMA_VERSION;
 pub use store::{Applied, Batch, Stats, SyncState, created_ms, modified_ms};
 
 use crate::domain::Ticket;
-use crate::protocol::{HaystackFn, QueueIndex};
 
 /// What went wrong with the cache (after the rebuild a corrupt file gets; these are the
 /// errors a rebuild cannot cure: no folder, no disk, a locked file).
@@ -227,24 +226,20 @@ impl Cache {
         store::newest_in_pipeline(self, pipeline, limit)
     }
 
-    /// The `/` filter's index of every cached ticket of `pipeline` (all when `None`), newest
-    /// change first: each row read with only `properties`, turned into its ID and haystack
-    /// and dropped, so the peak is the index, never 100,000 tickets.
-    pub fn queue_index(
+    /// Calls `f` with every cached ticket of `pipeline` (all when `None`), newest change
+    /// first, each read with only `properties` and handed over as SQLite yields it (the `/`
+    /// filter's index is built this way: nothing is collected, the peak is the index).
+    pub fn each_queued(
         &self,
         pipeline: Option<&str>,
         properties: &[String],
-        haystack: &HaystackFn,
-    ) -> Result<QueueIndex, CacheError> {
+        f: &mut dyn FnMut(Ticket),
+    ) -> Result<(), CacheError> {
         let keep: std::collections::HashSet<&str> = properties.iter().map(String::as_str).collect();
-        let mut index = QueueIndex::default();
         store::each_in_pipeline(self, pipeline, Some(&keep), &mut |t| {
-            index.push(&t, haystack);
+            f(t);
             Ok(())
-        })?;
-        index.haystacks.shrink_to_fit();
-        index.ids.shrink_to_fit();
-        Ok(index)
+        })
     }
 
     /// The cached tickets `ids` (those not cached are left out), in the order asked, keeping

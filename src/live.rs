@@ -121,18 +121,18 @@ pub fn answer(cache: &Cache, request: CacheRequest) -> Event {
             req,
             pipeline,
             properties,
-            haystack,
+            build,
         } => {
-            let index = cache
-                .queue_index(pipeline.as_deref(), &properties, &haystack)
-                .unwrap_or_else(|e| {
-                    tracing::warn!("cache reader: {e}");
-                    crate::protocol::QueueIndex::default()
-                });
+            let mut sink = build.sink();
+            let read = cache.each_queued(pipeline.as_deref(), &properties, &mut |t| sink.push(&t));
+            if let Err(e) = read {
+                tracing::warn!("cache reader: {e}");
+                sink = build.sink();
+            }
             let as_of_ms = cache.sync_state().ok().and_then(|s| s.last_sync_ms);
             Event::CachedQueue {
                 req,
-                index,
+                index: sink.finish(),
                 as_of_ms,
             }
         }

@@ -14,7 +14,6 @@ use crate::domain::{
     Activity, ActivityOptions, Associated, NewActivity, ObjectKind, Owner, Pipeline, PropertyDef,
     PropertyGroup, Ticket,
 };
-use crate::fuzzy::{Haystack, Haystacks};
 
 /// A request's identity, echoed by the worker, so stale answers can be dropped.
 pub type ReqId = u64;
@@ -555,13 +554,13 @@ impl Failure {
 #[derive(Debug, Clone, PartialEq)]
 pub enum CacheRequest {
     /// The `/` filter's index of every cached ticket of `pipeline` (`None`: every pipeline),
-    /// newest change first: IDs and `haystack`s, read row by row with only `properties`
-    /// (what the haystack needs) and never held as tickets, so 100,000 rows stay a few MB.
+    /// newest change first: each row read with only `properties` and pushed into a sink of
+    /// `build`, never held as tickets, so 100,000 rows stay a few MB.
     Queue {
         req: ReqId,
         pipeline: Option<String>,
         properties: Vec<String>,
-        haystack: HaystackFn,
+        build: QueueBuilder,
     },
     /// The cached tickets `ids` (rows of the queue about to be drawn), with `properties`
     /// (a list row's).
@@ -572,54 +571,67 @@ pub enum CacheRequest {
     },
 }
 
-/// How the app turns a ticket into what `/` matches (its labels resolved), applied by the
-/// cache's reader to each row as it is read. Compared by identity.
+/// Builds the app's index of the cached queue from the rows as the cache's reader reads
+/// them, one at a time, so no list of 100,000 tickets is ever collected. What the index keeps
+/// is the app's business (IDs and prepared haystacks, see `app::cache_queue`): opaque here,
+/// so the shared vocabulary depends only on the domain.
+pub trait QueueSink: Send {
+    /// Takes one row (with only the properties asked for).
+    fn push(&mut self, ticket: &Ticket);
+    /// The index of every row pushed.
+    fn finish(self: Box<Self>) -> QueueIndex;
+}
+
+/// Makes a fresh [`QueueSink`] for each answer. Compared by identity.
 #[derive(Clone)]
-pub struct HaystackFn(pub std::sync::Arc<dyn Fn(&Ticket) -> Haystack + Send + Sync>);
+pub struct QueueBuilder(pub std::sync::Arc<dyn Fn() -> Box<dyn QueueSink> + Send + Sync>);
 
-impl HaystackFn {
-    pub fn haystack(&self, ticket: &Ticket) -> Haystack {
-        (self.0)(ticket)
+impl QueueBuilder {
+    pub fn sink(&self) -> Box<dyn QueueSink> {
+        (self.0)()
     }
 }
 
-impl std::fmt::Debug for HaystackFn {
+impl std::fmt::Debug for QueueBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("HaystackFn")
+        f.write_str("QueueBuilder")
     }
 }
 
-impl PartialEq for HaystackFn {
+impl PartialEq for QueueBuilder {
     fn eq(&self, other: &Self) -> bool {
         std::sync::Arc::ptr_eq(&self.0, &other.0)
     }
 }
 
-/// The cached queue as `/` holds it, row for row: the ticket's ID (the cache keys tickets
-/// by their numeric ID) and its prepared haystack; the rows themselves stay in the cache.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct QueueIndex {
-    pub ids: Vec<u64>,
-    pub haystacks: Haystacks,
-}
+/// A built index of the cached queue, handed over as it is (the app takes it out once, as
+/// the type its sink built). Compared by identity.
+#[derive(Clone)]
+pub struct QueueIndex(std::sync::Arc<std::sync::Mutex<Option<Box<dyn std::any::Any + Send>>>>);
 
 impl QueueIndex {
-    /// Adds a row (a ticket whose ID is not numeric is not a cached one: left out).
-    pub fn push(&mut self, ticket: &Ticket, haystack: &HaystackFn) {
-        if let Ok(id) = ticket.id.parse::<u64>() {
-            self.ids.push(id);
-            self.haystacks.push(&haystack.haystack(ticket));
-        }
+    pub fn new<T: std::any::Any + Send>(index: T) -> QueueIndex {
+        QueueIndex(std::sync::Arc::new(std::sync::Mutex::new(Some(Box::new(
+            index,
+        )))))
     }
 
-    /// Number of rows.
-    pub fn len(&self) -> usize {
-        self.ids.len()
+    /// The index, if it is a `T` and was not taken yet.
+    pub fn take<T: std::any::Any>(&self) -> Option<T> {
+        let boxed = self.0.lock().ok()?.take()?;
+        boxed.downcast::<T>().ok().map(|b| *b)
     }
+}
 
-    /// Whether there are no rows.
-    pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+impl std::fmt::Debug for QueueIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("QueueIndex")
+    }
+}
+
+impl PartialEq for QueueIndex {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
     }
 }
 

@@ -17,9 +17,11 @@
 
 use std::sync::Arc;
 
+use crate::domain::Catalog;
 use crate::domain::Ticket;
 use crate::fuzzy::FuzzyFilter;
-use crate::protocol::{CacheRequest, HaystackFn, QueueIndex, ReqId};
+use crate::fuzzy::Haystacks;
+use crate::protocol::{CacheRequest, QueueBuilder, QueueIndex, QueueSink, ReqId};
 
 use super::{App, Effect};
 
@@ -48,6 +50,46 @@ impl CacheQueue {
     /// Stage or owner names changed (the catalogue arrived again).
     pub fn labels_changed(&mut self) {
         self.stale = true;
+    }
+}
+
+/// The cached queue as `/` holds it, row for row: the ticket's ID (the cache keys tickets by
+/// their numeric ID) and its prepared haystack. Built by the cache's reader through an
+/// [`IndexSink`].
+#[derive(Debug, Default)]
+pub struct CachedIndex {
+    pub ids: Vec<u64>,
+    pub haystacks: Haystacks,
+}
+
+impl CachedIndex {
+    /// The heap it holds, in bytes.
+    pub fn heap_bytes(&self) -> usize {
+        self.ids.capacity() * std::mem::size_of::<u64>() + self.haystacks.heap_bytes()
+    }
+}
+
+/// Builds a [`CachedIndex`] row by row on the cache's reader thread.
+struct IndexSink {
+    catalog: Arc<Catalog>,
+    index: CachedIndex,
+}
+
+impl QueueSink for IndexSink {
+    fn push(&mut self, ticket: &Ticket) {
+        // A ticket whose ID is not numeric is not a cached one: left out.
+        if let Ok(id) = ticket.id.parse::<u64>() {
+            self.index.ids.push(id);
+            let hay = super::list_flow::haystack_of(&self.catalog, ticket);
+            self.index.haystacks.push(&hay);
+        }
+    }
+
+    fn finish(self: Box<Self>) -> QueueIndex {
+        let mut index = self.index;
+        index.ids.shrink_to_fit();
+        index.haystacks.shrink_to_fit();
+        QueueIndex::new(index)
     }
 }
 
@@ -96,12 +138,15 @@ impl App {
         props
     }
 
-    /// How the cache's reader prepares a row's haystack: as a loaded row's, with the
-    /// catalogue as it is now.
-    pub fn haystack_fn(&self) -> HaystackFn {
-        let catalog = self.catalog.clone();
-        HaystackFn(Arc::new(move |t: &Ticket| {
-            super::list_flow::haystack_of(&catalog, t)
+    /// How the cache's reader builds the index: each row's haystack as a loaded row's, with
+    /// the catalogue as it is now.
+    pub fn queue_builder(&self) -> QueueBuilder {
+        let catalog = Arc::new(self.catalog.clone());
+        QueueBuilder(Arc::new(move || {
+            Box::new(IndexSink {
+                catalog: Arc::clone(&catalog),
+                index: CachedIndex::default(),
+            })
         }))
     }
 
@@ -131,7 +176,7 @@ impl App {
                 .iter()
                 .map(|s| (*s).to_owned())
                 .collect(),
-            haystack: self.haystack_fn(),
+            build: self.queue_builder(),
         })]
     }
 
@@ -142,6 +187,7 @@ impl App {
         else {
             return;
         };
+        let index: CachedIndex = index.take().unwrap_or_default();
         self.list.set_cached(&index.ids);
         self.cache_queue.fuzzy.set_store(index.haystacks);
         self.cache_queue.key = Some((pipeline, properties));

@@ -3,7 +3,7 @@
 
 use super::tests::fixtures::*;
 use super::*;
-use crate::protocol::{CacheRequest, Command, Event, QueueIndex, ReqId};
+use crate::protocol::{CacheRequest, Command, Event, ReqId};
 use crossterm::event::KeyCode;
 
 /// The request `/` sends to the cache, if any.
@@ -41,19 +41,19 @@ fn serve(app: &mut App, cache: &[Ticket], mut fx: Vec<Effect>) -> Vec<Effect> {
                 Effect::ReadCache(CacheRequest::Queue {
                     req,
                     pipeline,
-                    haystack,
+                    build,
                     ..
                 }) => {
-                    let mut index = QueueIndex::default();
+                    let mut sink = build.sink();
                     for t in cache
                         .iter()
                         .filter(|t| pipeline.as_deref().is_none_or(|p| t.pipeline() == p))
                     {
-                        index.push(t, &haystack);
+                        sink.push(t);
                     }
                     Event::CachedQueue {
                         req,
-                        index,
+                        index: sink.finish(),
                         as_of_ms: Some(0),
                     }
                 }

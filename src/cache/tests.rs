@@ -222,7 +222,7 @@ fn a_damaged_page_passes_the_quick_open_and_is_caught_by_the_page_check() {
 }
 
 #[test]
-fn the_queue_index_holds_ids_and_haystacks_newest_first_and_rows_are_read_by_id() {
+fn the_queue_is_read_row_by_row_newest_first_and_rows_by_id() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut cache = open_in(&dir).cache;
     cache
@@ -235,21 +235,23 @@ fn the_queue_index_holds_ids_and_haystacks_newest_first_and_rows_are_read_by_id(
             ..Batch::default()
         })
         .expect("apply");
-    // The haystack sees only the properties asked for.
-    let haystack = crate::protocol::HaystackFn(std::sync::Arc::new(|t: &Ticket| {
-        assert!(t.properties.keys().all(|k| k == "subject"), "{t:?}");
-        crate::fuzzy::Haystack::new(t.subject())
-    }));
-    let index = cache
-        .queue_index(Some("0"), &["subject".to_owned()], &haystack)
-        .expect("index");
-    assert_eq!(index.ids, vec![2, 1], "the pipeline's, newest change first");
-    let mut filter = crate::fuzzy::FuzzyFilter::from_store(index.haystacks);
-    assert_eq!(filter.filter("printer"), &[1]);
-    let all = cache
-        .queue_index(None, &["subject".to_owned()], &haystack)
-        .expect("index");
-    assert_eq!(all.ids, vec![2, 3, 1]);
+    // Each row as it is read, with only the properties asked for.
+    let queued = |pipeline: Option<&str>| {
+        let mut ids = Vec::new();
+        cache
+            .each_queued(pipeline, &["subject".to_owned()], &mut |t| {
+                assert!(t.properties.keys().all(|k| k == "subject"), "{t:?}");
+                ids.push(t.id);
+            })
+            .expect("queue");
+        ids
+    };
+    assert_eq!(
+        queued(Some("0")),
+        ["2", "1"],
+        "the pipeline's, newest change first"
+    );
+    assert_eq!(queued(None), ["2", "3", "1"]);
 
     let rows = cache
         .queue_rows(
