@@ -5,8 +5,13 @@
 #  2. `/` over the cached queue: from typing `/printer` until the title counts the cache's
 #     matches (the first `/` reads the queue from the cache);
 #  3. resident memory of the TUI (VmRSS, and VmHWM: the peak) once `/` has the 100,000 cached
-#     rows and a query is typed;
-#  4. the cache file's size (`hubtix cache info`).
+#     rows and a query is typed, and again after backspacing to `/p` (the widest narrowing:
+#     nearly every cached row matches, the screen's rows read from the cache);
+#  4. the cache file's size (`hubtix cache info`);
+#  5. one `/` keystroke over 100,000 cached (update, redraw, the rows on screen read from the
+#     cache): `cargo bench --bench cache_queue -- keystroke/` (KEYS=0 skips it; its
+#     instruction counts, independent of load: `bash bench/cache_queue_callgrind.sh`).
+# Give `uptime` with the numbers: timings on a loaded machine are not the final word.
 # The cache is filled first with `hubtix sync` against `hubtix sandbox --tickets TICKETS`
 # (its rate limit raised so the sync takes seconds, not a minute).
 #
@@ -90,7 +95,20 @@ for run in $(seq 1 "$RUNS"); do
   tmux -L "$sock" send-keys -t bench -l printer
   slashes+=("$(wait_for 'from the cache')")
   mem=$(grep -E '^Vm(RSS|HWM)' "/proc/$pid/status" | awk '{printf "%s %d MiB  ", $1, $2/1024}')
-  echo "run $run: first rows ${starts[-1]} ms, / answered in ${slashes[-1]} ms; before / VmRSS $before, after: $mem"
+  # Back to `/p`: the widest narrowing (thousands of cached matches).
+  count() { screen | grep -oE '[0-9,]+ from the cache' | head -n 1; }
+  narrow=$(count)
+  tmux -L "$sock" send-keys -t bench BSpace BSpace BSpace BSpace BSpace BSpace
+  until [ "$(count)" != "$narrow" ]; do sleep 0.005; done
+  # Six keys: settled once the count holds for 300 ms.
+  last=$(count); same=0
+  while [ "$same" -lt 60 ]; do
+    sleep 0.005
+    if [ "$(count)" = "$last" ]; then same=$((same + 1)); else last=$(count); same=0; fi
+  done
+  wide="$last"
+  mem_wide=$(grep -E '^Vm(RSS|HWM)' "/proc/$pid/status" | awk '{printf "%s %d MiB  ", $1, $2/1024}')
+  echo "run $run: first rows ${starts[-1]} ms, / answered in ${slashes[-1]} ms; before / VmRSS $before, after /printer: $mem; after /p ($wide): $mem_wide"
   # The start's steps, in ms after the launch (the log's wall clock against t0).
   steps=$(sed -n 's/.*start: \(.*\) at epoch \([0-9]*\) ms.*/\2 \1/p' "$log" 2>/dev/null |
     awk -v t0="$t0" '{ms=$1-t0; $1=""; printf "%s %d ms;", $0, ms}')
@@ -102,3 +120,9 @@ echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 tmux -L "$sock" kill-server 2>/dev/null || true
 echo "first rows: ${starts[*]} ms (median $(printf '%s\n' "${starts[@]}" | median)); cache's rows first in $cached_first of $RUNS"
 echo "/printer until the cache's matches are counted: ${slashes[*]} ms (median $(printf '%s\n' "${slashes[@]}" | median))"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ "${KEYS:-1}" != 0 ]; then
+  echo "one / keystroke over 100,000 cached (benches/cache_queue.rs, whatever TICKETS says):"
+  cargo bench --bench cache_queue -j 2 -- keystroke/ 2>&1 | grep -E '^(keystroke/|queue index)|time:' || true
+  echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+fi

@@ -563,7 +563,8 @@ impl App {
 /// The one place state changes. Every write among the effects has passed the write gate
 /// (`write_gate`): a refused one is not among them, and its flow heard why.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
-    let effects = update_state(app, msg);
+    let mut effects = update_state(app, msg);
+    effects.extend(app.cache_queue_effects());
     write_gate::gate_effects(app, effects)
 }
 
@@ -791,7 +792,7 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::NextPane | Action::PrevPane => {
             app.focus = match app.focus {
-                Focus::List if app.list.selected().is_some() => Focus::Detail,
+                Focus::List if app.list.selected_id().is_some() => Focus::Detail,
                 _ => Focus::List,
             };
             return Vec::new();
@@ -912,10 +913,14 @@ fn route_worker(app: &mut App, event: Event) -> Vec<Effect> {
         Event::CachedRows { tickets, as_of_ms } => live_flow::on_cached(app, tickets, as_of_ms),
         Event::CachedQueue {
             req,
-            tickets,
+            index,
             as_of_ms,
         } => {
-            app.on_cache_queue(req, tickets, as_of_ms);
+            app.on_cache_queue(req, index, as_of_ms);
+            Vec::new()
+        }
+        Event::QueueRows { tickets, .. } => {
+            app.on_queue_rows(tickets);
             Vec::new()
         }
         Event::CacheNotice(notice) => {

@@ -232,19 +232,38 @@ impl Cache {
         store::newest_in_pipeline(self, pipeline, limit)
     }
 
-    /// Every cached ticket of `pipeline` (all when `None`), newest change first, keeping only
-    /// `properties` (the `/` filter's queue: a list row's properties, not the description).
-    pub fn queue(
+    /// Calls `f` with every cached ticket of `pipeline` (all when `None`), newest change
+    /// first, each read with only `properties` and handed over as SQLite yields it (the `/`
+    /// filter's index is built this way: nothing is collected, the peak is the index).
+    pub fn each_queued(
         &self,
         pipeline: Option<&str>,
         properties: &[String],
+        f: &mut dyn FnMut(Ticket),
+    ) -> Result<(), CacheError> {
+        let keep: std::collections::HashSet<&str> = properties.iter().map(String::as_str).collect();
+        store::each_in_pipeline(self, pipeline, Some(&keep), &mut |t| {
+            f(t);
+            Ok(())
+        })
+    }
+
+    /// The cached tickets `ids` (those not cached are left out), in the order asked, keeping
+    /// only `properties`: the rows of the queue on screen.
+    pub fn queue_rows(
+        &self,
+        ids: &[String],
+        properties: &[String],
     ) -> Result<Vec<Ticket>, CacheError> {
         let keep: std::collections::HashSet<&str> = properties.iter().map(String::as_str).collect();
-        let mut out = Vec::new();
-        store::each_in_pipeline(self, pipeline, Some(&keep), &mut |t| {
-            out.push(t);
-            Ok(())
-        })?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let Ok(n) = id.parse::<i64>() else { continue };
+            store::by_id(self, n, Some(&keep), &mut |t| {
+                out.push(t);
+                Ok(())
+            })?;
+        }
         Ok(out)
     }
 

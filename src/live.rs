@@ -6,8 +6,9 @@
 //! of syncs, turning a sync's [`Summary`](crate::sync::Summary) into an event, and the
 //! cache's reader: a thread of its own with a second connection (WAL lets it read while a
 //! sync writes) answering the app's [`CacheRequest`]s (`/` over the cached queue) with
-//! [`Event::CachedQueue`], so reading 100,000 rows never waits for a sync nor blocks a tokio
-//! thread. Must not: know
+//! [`Event::CachedQueue`] (the queue's compact index, built row by row as SQLite yields them)
+//! and [`Event::QueueRows`] (the rows on screen), so reading 100,000 rows never waits for a
+//! sync nor blocks a tokio thread. Must not: know
 //! the app or the UI (it speaks `protocol`, as the worker does), or show a failure to the
 //! user: a sync that fails is logged and tried again at the next interval (the client's
 //! pacer already absorbs 429s; the engine spends a tenth of the rate budget, so the user's
@@ -113,26 +114,38 @@ fn spawn_reader(
 }
 
 /// One request's answer (a read that fails is logged and answered with no rows: `/` then
-/// matches the loaded rows only).
-fn answer(cache: &Cache, request: CacheRequest) -> Event {
+/// matches the loaded rows only). Public for the benchmark, which answers as the reader does.
+pub fn answer(cache: &Cache, request: CacheRequest) -> Event {
     match request {
         CacheRequest::Queue {
             req,
             pipeline,
             properties,
+            build,
         } => {
-            let tickets = cache
-                .queue(pipeline.as_deref(), &properties)
-                .unwrap_or_else(|e| {
-                    tracing::warn!("cache reader: {e}");
-                    Vec::new()
-                });
+            let mut sink = build.sink();
+            let read = cache.each_queued(pipeline.as_deref(), &properties, &mut |t| sink.push(&t));
+            if let Err(e) = read {
+                tracing::warn!("cache reader: {e}");
+                sink = build.sink();
+            }
             let as_of_ms = cache.sync_state().ok().and_then(|s| s.last_sync_ms);
             Event::CachedQueue {
                 req,
-                tickets,
+                index: sink.finish(),
                 as_of_ms,
             }
+        }
+        CacheRequest::Rows {
+            req,
+            ids,
+            properties,
+        } => {
+            let tickets = cache.queue_rows(&ids, &properties).unwrap_or_else(|e| {
+                tracing::warn!("cache reader: {e}");
+                Vec::new()
+            });
+            Event::QueueRows { req, tickets }
         }
     }
 }

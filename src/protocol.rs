@@ -564,16 +564,89 @@ impl Failure {
 }
 
 /// What the app asks of the local cache (the live task reads it; answered with
-/// [`Event::CachedQueue`] through the worker's event channel).
+/// [`Event::CachedQueue`] and [`Event::QueueRows`] through the worker's event channel).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CacheRequest {
-    /// Every cached ticket of `pipeline` (`None`: every pipeline), newest change first, with
-    /// only `properties` kept (a list row's: 100,000 rows stay small).
+    /// The `/` filter's index of every cached ticket of `pipeline` (`None`: every pipeline),
+    /// newest change first: each row read with only `properties` and pushed into a sink of
+    /// `build`, never held as tickets, so 100,000 rows stay a few MB.
     Queue {
         req: ReqId,
         pipeline: Option<String>,
         properties: Vec<String>,
+        build: QueueBuilder,
     },
+    /// The cached tickets `ids` (rows of the queue about to be drawn), with `properties`
+    /// (a list row's).
+    Rows {
+        req: ReqId,
+        ids: Vec<String>,
+        properties: Vec<String>,
+    },
+}
+
+/// Builds the app's index of the cached queue from the rows as the cache's reader reads
+/// them, one at a time, so no list of 100,000 tickets is ever collected. What the index keeps
+/// is the app's business (IDs and prepared haystacks, see `app::cache_queue`): opaque here,
+/// so the shared vocabulary depends only on the domain.
+pub trait QueueSink: Send {
+    /// Takes one row (with only the properties asked for).
+    fn push(&mut self, ticket: &Ticket);
+    /// The index of every row pushed.
+    fn finish(self: Box<Self>) -> QueueIndex;
+}
+
+/// Makes a fresh [`QueueSink`] for each answer. Compared by identity.
+#[derive(Clone)]
+pub struct QueueBuilder(pub std::sync::Arc<dyn Fn() -> Box<dyn QueueSink> + Send + Sync>);
+
+impl QueueBuilder {
+    pub fn sink(&self) -> Box<dyn QueueSink> {
+        (self.0)()
+    }
+}
+
+impl std::fmt::Debug for QueueBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("QueueBuilder")
+    }
+}
+
+impl PartialEq for QueueBuilder {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// A built index of the cached queue, handed over as it is (the app takes it out once, as
+/// the type its sink built). Compared by identity.
+#[derive(Clone)]
+pub struct QueueIndex(std::sync::Arc<std::sync::Mutex<Option<Box<dyn std::any::Any + Send>>>>);
+
+impl QueueIndex {
+    pub fn new<T: std::any::Any + Send>(index: T) -> QueueIndex {
+        QueueIndex(std::sync::Arc::new(std::sync::Mutex::new(Some(Box::new(
+            index,
+        )))))
+    }
+
+    /// The index, if it is a `T` and was not taken yet.
+    pub fn take<T: std::any::Any>(&self) -> Option<T> {
+        let boxed = self.0.lock().ok()?.take()?;
+        boxed.downcast::<T>().ok().map(|b| *b)
+    }
+}
+
+impl std::fmt::Debug for QueueIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("QueueIndex")
+    }
+}
+
+impl PartialEq for QueueIndex {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// What the worker tells the app.
@@ -765,12 +838,17 @@ pub enum Event {
         tickets: Vec<Ticket>,
         as_of_ms: i64,
     },
-    /// The answer to [`CacheRequest::Queue`]: the cached rows, as of the last sync
+    /// The answer to [`CacheRequest::Queue`]: the cached rows' index, as of the last sync
     /// (`as_of_ms`, `None` before one completed).
     CachedQueue {
         req: ReqId,
-        tickets: Vec<Ticket>,
+        index: QueueIndex,
         as_of_ms: Option<i64>,
+    },
+    /// The answer to [`CacheRequest::Rows`]: those of the tickets still cached.
+    QueueRows {
+        req: ReqId,
+        tickets: Vec<Ticket>,
     },
     /// What the start-up checks (`hubtix doctor`'s, run in the background) found: the portal
     /// HubSpot named, for ticket URLs, and one line on what is missing (none: nothing).
@@ -821,7 +899,8 @@ impl Event {
             | Self::UndoPrepared { req, .. }
             | Self::Undone { req, .. }
             | Self::WriteVerified { req, .. }
-            | Self::CachedQueue { req, .. } => Some(*req),
+            | Self::CachedQueue { req, .. }
+            | Self::QueueRows { req, .. } => Some(*req),
             Self::Status(_)
             | Self::Journaled(_)
             | Self::JournalLoaded { .. }

@@ -1,7 +1,9 @@
 //! The ticket list's model: loaded tickets in server order, the rows on view (all, or the
 //! matches of the `/` filter), selection and scroll, marks, and paging state; and the cached
 //! rows of the view's pipeline that `/` matches too (see `cache_queue`), shown after the
-//! loaded matches while a filter is on, never otherwise.
+//! loaded matches while a filter is on, never otherwise. Of the cached rows only the IDs are
+//! held (compact), and the tickets of those on screen: [`TicketList::want_drawn`] says which
+//! to read from the cache, [`TicketList::fill_drawn`] takes them.
 //!
 //! Pure data and transitions: no I/O, no clock, no rendering. Selection is kept by ticket ID
 //! where it matters (refresh, filter) so that new data never moves the cursor under the user.
@@ -41,13 +43,81 @@ pub struct TicketList {
     first_page: usize,
     /// Total on the server when the source reports one (search does; the list API doesn't).
     pub total: Option<u64>,
-    /// The cached rows of the view's pipeline (`/` over the cache), by position.
-    cached: Vec<Ticket>,
-    cached_index: HashMap<String, usize>,
+    /// The IDs of the cached rows of the view's pipeline (`/` over the cache), by position.
+    cached: CachedIds,
     /// Per cached row: loaded too (its loaded row shows instead), or gone from HubSpot.
     cached_hidden: Vec<bool>,
     /// Indices into `cached` of the cached rows on view, after the loaded ones of `view`.
     view_cached: Vec<usize>,
+    /// The tickets of cached rows on screen (by position in `cached`), read from the cache
+    /// as they come into view; `pending` ones show their ID only until the answer.
+    drawn: HashMap<usize, Drawn>,
+}
+
+/// A cached row's ticket, as drawn.
+#[derive(Debug, Clone, PartialEq)]
+struct Drawn {
+    ticket: Ticket,
+    /// Asked of the cache, not answered yet (the ticket has its ID only).
+    pending: bool,
+}
+
+/// The cached rows' IDs: one text buffer and where each ends (the cache keys tickets by
+/// numeric ID), with an index by number. About 20 bytes a row.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct CachedIds {
+    text: String,
+    ends: Vec<u32>,
+    index: HashMap<u64, u32>,
+}
+
+impl CachedIds {
+    fn new(ids: &[u64]) -> CachedIds {
+        let mut out = CachedIds {
+            text: String::with_capacity(ids.len() * 7),
+            ends: Vec::with_capacity(ids.len()),
+            index: HashMap::with_capacity(ids.len()),
+        };
+        for &id in ids {
+            out.push(id);
+        }
+        out
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Appends an ID (already there: its position); returns its position.
+    fn push(&mut self, id: u64) -> usize {
+        if let Some(j) = self.position_of(id) {
+            return j;
+        }
+        use std::fmt::Write as _;
+        let j = self.ends.len();
+        let _ = write!(self.text, "{id}");
+        self.ends
+            .push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
+        self.index.insert(id, u32::try_from(j).unwrap_or(u32::MAX));
+        j
+    }
+
+    fn get(&self, j: usize) -> Option<&str> {
+        let end = *self.ends.get(j)? as usize;
+        let start = match j {
+            0 => 0,
+            _ => *self.ends.get(j - 1)? as usize,
+        };
+        self.text.get(start..end)
+    }
+
+    fn position_of(&self, id: u64) -> Option<usize> {
+        self.index.get(&id).map(|&j| j as usize)
+    }
+
+    fn position(&self, id: &str) -> Option<usize> {
+        self.position_of(id.parse().ok()?)
+    }
 }
 
 impl TicketList {
@@ -91,8 +161,22 @@ impl TicketList {
             .map_or(self.tickets.len(), |v| v.len() + self.view_cached.len())
     }
 
-    /// The ticket shown at view row `row`.
+    /// The ticket shown at view row `row` (a cached row's only while on screen: see
+    /// [`Self::want_drawn`]).
     pub fn row(&self, row: usize) -> Option<&Ticket> {
+        let i = match &self.view {
+            Some(v) if row >= v.len() => {
+                let j = self.view_cached.get(row - v.len())?;
+                return self.drawn.get(j).map(|d| &d.ticket);
+            }
+            Some(v) => v[row],
+            None => row,
+        };
+        self.tickets.get(i)
+    }
+
+    /// The ID of the ticket at view row `row`, on screen or not.
+    pub fn row_id(&self, row: usize) -> Option<&str> {
         let i = match &self.view {
             Some(v) if row >= v.len() => {
                 return self.cached.get(*self.view_cached.get(row - v.len())?);
@@ -100,7 +184,7 @@ impl TicketList {
             Some(v) => v[row],
             None => row,
         };
-        self.tickets.get(i)
+        self.tickets.get(i).map(|t| t.id.as_str())
     }
 
     /// Whether view row `row` is a cached row (not loaded from the view: from the cache).
@@ -113,59 +197,69 @@ impl TicketList {
         self.view_cached.len()
     }
 
-    /// The cached rows (see `cache_queue`), by position.
-    pub fn cached(&self) -> &[Ticket] {
-        &self.cached
+    /// Cached row `j`'s ticket, when it is at hand (drawn, or fetched since).
+    pub fn cached_ticket(&self, j: usize) -> Option<&Ticket> {
+        self.drawn.get(&j).filter(|d| !d.pending).map(|d| &d.ticket)
     }
     pub fn cached_len(&self) -> usize {
         self.cached.len()
     }
+    /// How many cached rows' tickets are held (a screenful at most).
+    pub fn held_cached_tickets(&self) -> usize {
+        self.drawn.len()
+    }
     pub fn cached_position(&self, id: &str) -> Option<usize> {
-        self.cached_index.get(id).copied()
+        self.cached.position(id)
     }
     /// Whether cached row `j` may show: neither loaded too nor gone.
     pub fn cached_is_shown(&self, j: usize) -> bool {
         self.cached_hidden.get(j).is_some_and(|h| !h)
     }
 
-    /// Replaces the cached rows (the cache's answer). The filter shows them at its next run.
-    pub fn set_cached(&mut self, tickets: Vec<Ticket>) {
+    /// Replaces the cached rows (the IDs of the cache's answer). The filter shows them at
+    /// its next run.
+    pub fn set_cached(&mut self, ids: &[u64]) {
         self.view_cached.clear();
-        self.cached_index = tickets
-            .iter()
-            .enumerate()
-            .map(|(j, t)| (t.id.clone(), j))
-            .collect();
-        self.cached_hidden = tickets
-            .iter()
-            .map(|t| self.index.contains_key(&t.id))
-            .collect();
-        self.cached = tickets;
+        self.drawn.clear();
+        self.cached = CachedIds::new(ids);
+        self.cached_hidden = vec![false; self.cached.len()];
+        for t in &self.tickets {
+            if let Some(j) = self.cached.position(&t.id) {
+                self.cached_hidden[j] = true;
+            }
+        }
     }
 
-    /// A ticket for the cached rows: replaces its cached row (hidden when it no longer
-    /// `belongs` to them), or is appended when it belongs. Returns whether it was appended.
+    /// A ticket for the cached rows: replaces its cached row's ticket if drawn (hidden when
+    /// it no longer `belongs` to them), or is appended when it belongs. Returns whether it
+    /// was appended.
     pub fn put_cached(&mut self, ticket: Ticket, belongs: bool) -> bool {
-        if let Some(&j) = self.cached_index.get(&ticket.id) {
-            self.cached[j] = ticket;
+        if let Some(j) = self.cached.position(&ticket.id) {
             if !belongs {
                 self.cached_hidden[j] = true;
             }
+            if let Some(d) = self.drawn.get_mut(&j) {
+                *d = Drawn {
+                    ticket,
+                    pending: false,
+                };
+            }
             return false;
         }
+        let Ok(id) = ticket.id.parse::<u64>() else {
+            return false;
+        };
         if !belongs {
             return false;
         }
-        self.cached_index
-            .insert(ticket.id.clone(), self.cached.len());
+        self.cached.push(id);
         self.cached_hidden.push(self.index.contains_key(&ticket.id));
-        self.cached.push(ticket);
         true
     }
 
     /// Hides a cached row for good (the ticket is gone from HubSpot).
     pub fn hide_cached(&mut self, id: &str) {
-        if let Some(&j) = self.cached_index.get(id) {
+        if let Some(j) = self.cached.position(id) {
             self.cached_hidden[j] = true;
         }
     }
@@ -176,10 +270,74 @@ impl TicketList {
         fresh.set_viewport(self.viewport);
         // Rows hidden because they were loaded show again; those gone stay hidden.
         self.unhide_cached();
-        let hidden = std::mem::take(&mut self.cached_hidden);
-        fresh.set_cached(std::mem::take(&mut self.cached));
-        fresh.cached_hidden = hidden;
+        fresh.cached = std::mem::take(&mut self.cached);
+        fresh.cached_hidden = std::mem::take(&mut self.cached_hidden);
         fresh
+    }
+
+    /// The cached rows on screen whose tickets are not at hand: marks them asked for and
+    /// returns their IDs, to read from the cache. Tickets of cached rows gone off screen are
+    /// let go, so only a screenful is ever held.
+    pub fn want_drawn(&mut self) -> Vec<String> {
+        let on_screen: HashSet<usize> = match &self.view {
+            Some(v) if !self.view_cached.is_empty() => {
+                let end = (self.offset + self.viewport.max(1)).min(self.rows());
+                (self.offset.max(v.len())..end)
+                    .filter_map(|r| self.view_cached.get(r - v.len()).copied())
+                    .collect()
+            }
+            _ => HashSet::new(),
+        };
+        self.drawn.retain(|j, _| on_screen.contains(j));
+        let mut wanted: Vec<usize> = on_screen
+            .into_iter()
+            .filter(|j| !self.drawn.contains_key(j))
+            .collect();
+        wanted.sort_unstable();
+        let mut ids = Vec::with_capacity(wanted.len());
+        for j in wanted {
+            let Some(id) = self.cached.get(j) else {
+                continue;
+            };
+            ids.push(id.to_owned());
+            let ticket = Ticket {
+                id: id.to_owned(),
+                properties: Default::default(),
+                created_at: None,
+                updated_at: None,
+                archived: false,
+                history: None,
+            };
+            self.drawn.insert(
+                j,
+                Drawn {
+                    ticket,
+                    pending: true,
+                },
+            );
+        }
+        ids
+    }
+
+    /// Tickets read from the cache for rows on screen: each fills its row if still asked
+    /// for (a newer copy, from HubSpot or the sync, is kept). Returns whether any did.
+    pub fn fill_drawn(&mut self, tickets: Vec<Ticket>) -> bool {
+        let mut filled = false;
+        for ticket in tickets {
+            let Some(j) = self.cached.position(&ticket.id) else {
+                continue;
+            };
+            if let Some(d) = self.drawn.get_mut(&j)
+                && d.pending
+            {
+                *d = Drawn {
+                    ticket,
+                    pending: false,
+                };
+                filled = true;
+            }
+        }
+        filled
     }
 
     /// Rows `offset .. offset + viewport` as (row number, ticket): what a frame draws.
@@ -198,7 +356,7 @@ impl TicketList {
         self.row(self.selected)
     }
     pub fn selected_id(&self) -> Option<&str> {
-        self.selected().map(|t| t.id.as_str())
+        self.row_id(self.selected)
     }
 
     /// Appends a page (a ticket already loaded is updated in place, not duplicated).
@@ -255,7 +413,7 @@ impl TicketList {
             // Back where it was, flagged, so nothing moves under the cursor.
             let pos = row.min(self.tickets.len());
             self.left = Some(ticket.id.clone());
-            if let Some(&j) = self.cached_index.get(&ticket.id) {
+            if let Some(j) = self.cached.position(&ticket.id) {
                 self.cached_hidden[j] = true;
             }
             self.tickets.insert(pos, ticket);
@@ -276,9 +434,9 @@ impl TicketList {
     /// Shows again every cached row that was hidden because it was loaded (the loaded rows
     /// are about to be replaced).
     fn unhide_cached(&mut self) {
-        for (t, hidden) in self.cached.iter().zip(self.cached_hidden.iter_mut()) {
-            if *hidden && self.index.contains_key(&t.id) {
-                *hidden = false;
+        for t in &self.tickets {
+            if let Some(j) = self.cached.position(&t.id) {
+                self.cached_hidden[j] = false;
             }
         }
     }
@@ -322,9 +480,15 @@ impl TicketList {
                 new.history = old.history.take();
             }
             *old = new;
-        } else if let Some(&j) = self.cached_index.get(&ticket.id) {
-            // Not a row of the view: its cached row shows it.
-            self.cached[j] = ticket;
+        } else if let Some(j) = self.cached.position(&ticket.id) {
+            // Not a row of the view: its cached row shows it (kept while on screen).
+            self.drawn.insert(
+                j,
+                Drawn {
+                    ticket,
+                    pending: false,
+                },
+            );
         } else {
             self.push_loaded(ticket);
         }
@@ -333,7 +497,7 @@ impl TicketList {
     /// Appends a loaded ticket. While filtered, it stays out of view until the filter runs
     /// again.
     fn push_loaded(&mut self, ticket: Ticket) {
-        if let Some(&j) = self.cached_index.get(&ticket.id) {
+        if let Some(j) = self.cached.position(&ticket.id) {
             self.cached_hidden[j] = true;
         }
         self.index.insert(ticket.id.clone(), self.tickets.len());
@@ -361,7 +525,7 @@ impl TicketList {
         let pos = self
             .tickets
             .partition_point(|t| key(&t.id) < key(&ticket.id));
-        if let Some(&j) = self.cached_index.get(&ticket.id) {
+        if let Some(j) = self.cached.position(&ticket.id) {
             self.cached_hidden[j] = true;
         }
         self.tickets.insert(pos, ticket);
@@ -494,7 +658,7 @@ impl TicketList {
                 None => return false,
             },
             (Some(v), None) => {
-                let Some(&j) = self.cached_index.get(id) else {
+                let Some(j) = self.cached.position(id) else {
                     return false;
                 };
                 match self.view_cached.iter().position(|&x| x == j) {
@@ -571,7 +735,7 @@ impl TicketList {
     /// Marks every row shown (keeping the marks already there).
     pub fn mark_all(&mut self) {
         let ids: Vec<String> = (0..self.rows())
-            .filter_map(|r| self.row(r).map(|t| t.id.clone()))
+            .filter_map(|r| self.row_id(r).map(str::to_owned))
             .collect();
         self.marked.extend(ids);
     }

@@ -130,19 +130,7 @@ impl App {
 
     /// What `/` matches a ticket on: ID, subject, stage, owner, priority.
     pub(super) fn haystack(&self, t: &Ticket) -> crate::fuzzy::Haystack {
-        let stage = self
-            .catalog
-            .display_value(Some(t), "hs_pipeline_stage", t.stage());
-        let owner = self
-            .catalog
-            .display_value(Some(t), "hubspot_owner_id", t.owner_id());
-        crate::fuzzy::Haystack::from_fields([
-            t.id.as_str(),
-            t.subject(),
-            stage.as_str(),
-            owner.as_str(),
-            t.priority(),
-        ])
+        haystack_of(&self.catalog, t)
     }
 
     /// While `V` or `G` loads the whole view: mark what arrived (`V`), ask for the next page
@@ -302,7 +290,7 @@ pub(super) fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Bottom => app.go_to_bottom(),
         Action::Open => {
-            if app.list.selected().is_some() {
+            if app.list.selected_id().is_some() {
                 app.focus = Focus::Detail;
                 if app.pending_detail.is_some() {
                     return app.fetch_detail();
@@ -361,7 +349,7 @@ pub(super) fn on_list_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::PrevView => views_flow::step(app, false),
         Action::Edit if !app.list.marked().is_empty() => edit_flow::open_bulk_chooser(app),
         Action::Edit if app.list.marked().is_empty() => {
-            if app.list.selected().is_some() {
+            if app.list.selected_id().is_some() {
                 app.focus = Focus::Detail;
                 app.detail.tab = Tab::Properties;
                 app.info("choose a property (j/k), then e to edit it");
@@ -501,4 +489,18 @@ pub(super) fn on_failure(app: &mut App, req: ReqId, failure: &Failure) -> bool {
     let retry = app.keymap.key_name(Context::List, Action::Refresh);
     app.error(failure.said("loading tickets failed: ", &format!(" ({retry} retries)")));
     true
+}
+
+/// What `/` matches a ticket on: ID, subject, stage, owner, priority, labelled by `catalog`
+/// (loaded rows here; cached rows by the cache's reader, see `cache_queue`).
+pub(super) fn haystack_of(catalog: &crate::domain::Catalog, t: &Ticket) -> crate::fuzzy::Haystack {
+    let stage = catalog.display_value(Some(t), "hs_pipeline_stage", t.stage());
+    let owner = catalog.display_value(Some(t), "hubspot_owner_id", t.owner_id());
+    crate::fuzzy::Haystack::from_fields([
+        t.id.as_str(),
+        t.subject(),
+        stage.as_str(),
+        owner.as_str(),
+        t.priority(),
+    ])
 }

@@ -126,7 +126,7 @@ fn plural(n: usize) -> &'static str {
 /// `T`: start walking the view's tickets as the list shows them (the `/` filter kept).
 pub(super) fn start(app: &mut App) -> Vec<Effect> {
     let ids: Vec<String> = (0..app.list.rows())
-        .filter_map(|r| app.list.row(r).map(|t| t.id.clone()))
+        .filter_map(|r| app.list.row_id(r).map(str::to_owned))
         .collect();
     if ids.is_empty() {
         app.info("no ticket to walk in this view");

@@ -443,6 +443,16 @@ pub(super) fn each_in_pipeline(
     }
 }
 
+/// Calls `f` with the cached ticket `id`, if cached.
+pub(super) fn by_id(
+    cache: &Cache,
+    id: i64,
+    keep: Keep<'_>,
+    f: &mut dyn FnMut(Ticket) -> Result<(), CacheError>,
+) -> Result<(), CacheError> {
+    cache.walk_tickets("SELECT id, body FROM tickets WHERE id = ?1", [id], keep, f)
+}
+
 pub(super) fn each_ticket<E: From<CacheError>>(
     cache: &Cache,
     f: &mut dyn FnMut(Ticket) -> Result<(), E>,

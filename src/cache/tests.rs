@@ -220,3 +220,50 @@ fn a_damaged_page_passes_the_quick_open_and_is_caught_by_the_page_check() {
     assert!(notice.contains("unreadable"), "{notice}");
     assert!(reopened.cache.pages_ok().is_ok());
 }
+
+#[test]
+fn the_queue_is_read_row_by_row_newest_first_and_rows_by_id() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cache = open_in(&dir).cache;
+    cache
+        .apply(&Batch {
+            upserts: vec![
+                ticket(1, "0", 5_000, "Printer jam"),
+                ticket(2, "0", 9_000, "Login fails"),
+                ticket(3, "1", 7_000, "Other pipeline"),
+            ],
+            ..Batch::default()
+        })
+        .expect("apply");
+    // Each row as it is read, with only the properties asked for.
+    let queued = |pipeline: Option<&str>| {
+        let mut ids = Vec::new();
+        cache
+            .each_queued(pipeline, &["subject".to_owned()], &mut |t| {
+                assert!(t.properties.keys().all(|k| k == "subject"), "{t:?}");
+                ids.push(t.id);
+            })
+            .expect("queue");
+        ids
+    };
+    assert_eq!(
+        queued(Some("0")),
+        ["2", "1"],
+        "the pipeline's, newest change first"
+    );
+    assert_eq!(queued(None), ["2", "3", "1"]);
+
+    let rows = cache
+        .queue_rows(
+            &["3".into(), "99".into(), "1".into(), "x".into()],
+            &["subject".to_owned()],
+        )
+        .expect("rows");
+    let got: Vec<(&str, &str)> = rows.iter().map(|t| (t.id.as_str(), t.subject())).collect();
+    assert_eq!(
+        got,
+        [("3", "Other pipeline"), ("1", "Printer jam")],
+        "in the order asked"
+    );
+    assert!(rows.iter().all(|t| t.properties.len() == 1));
+}
