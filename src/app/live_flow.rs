@@ -64,6 +64,10 @@ pub(super) fn on_cached(app: &mut App, tickets: Vec<Ticket>, as_of_ms: i64) -> V
     let Ok(as_of) = jiff::Timestamp::from_millisecond(as_of_ms) else {
         return Vec::new();
     };
+    let tickets = surely_in_view(app, tickets);
+    if tickets.is_empty() {
+        return Vec::new();
+    }
     app.list.replace_first_page(tickets, None);
     app.fuzzy_stale = true;
     app.list_as_of = Some(as_of);
@@ -72,8 +76,8 @@ pub(super) fn on_cached(app: &mut App, tickets: Vec<Ticket>, as_of_ms: i64) -> V
 }
 
 /// HubSpot's first page replaces the cached rows, all of them (none is kept as a row that
-/// "left the view"); the cursor goes back to the first row, unless it rests on a ticket the
-/// page has (`replace_first_page` keeps it there).
+/// "left the view"); the cursor goes back to the first row, unless the agent moved it to a
+/// ticket the page has (`replace_first_page` keeps it there).
 pub(super) fn confirm_cached(app: &mut App, event: &Event) {
     if let Event::TicketsListed { req, tickets, .. } = event
         && app.list_as_of.is_some()
@@ -81,10 +85,14 @@ pub(super) fn confirm_cached(app: &mut App, event: &Event) {
         && app.list_load.waits_for(*req)
     {
         app.list_as_of = None;
-        let keep = app
-            .list
-            .selected_id()
-            .is_some_and(|id| tickets.iter().any(|t| t.id == id));
+        // Kept only where the agent moved to it: the first cached row is just where the
+        // cursor started, and HubSpot's first row is the view's real first.
+        let moved = app.list.selected_row() > 0;
+        let keep = moved
+            && app
+                .list
+                .selected_id()
+                .is_some_and(|id| tickets.iter().any(|t| t.id == id));
         if !keep {
             app.list = app.list.emptied();
         }
@@ -114,6 +122,66 @@ fn is_new(app: &App, ticket: &Ticket) -> bool {
         matches!((created, app.live_since), (Ok(c), Some(since)) if c >= since)
     };
     matches_view(&app.source, ticket) && (!app.list.has_more() || created_since())
+}
+
+/// The cached rows the view surely holds, when its conditions can be checked here (stage,
+/// owner, choices, set or not: what [`filter_matches`] evaluates exactly); otherwise, all of
+/// them, as before (a free-text query or a date range: HubSpot's page sorts it out a moment
+/// later, and offline they are all there is to show). The view is compiled against the
+/// catalogue at hand (the cache's, on a warm start) when its first page still waits for
+/// HubSpot's.
+fn surely_in_view(app: &App, mut tickets: Vec<Ticket>) -> Vec<Ticket> {
+    let source = if app.list_waiting {
+        match app.resolve_with_catalogue_at_hand() {
+            Some(source) => source,
+            None => return tickets,
+        }
+    } else {
+        app.source.clone()
+    };
+    if let ListSource::Search(s) = &source
+        && evaluable(s)
+    {
+        tickets.retain(|t| search_matches(s, t));
+        if let Some(sort) = &s.sort {
+            sort_by_time(&mut tickets, sort);
+        }
+    }
+    tickets
+}
+
+/// The view's order, when it sorts by a date every row has (`createdate`, say): the cache
+/// gives the newest changes first. Any other sort (a choice, a number, a row without the
+/// date) keeps the cache's order; HubSpot's page puts it right.
+fn sort_by_time(tickets: &mut [Ticket], sort: &crate::domain::search::Sort) {
+    let at = |t: &Ticket| {
+        t.properties
+            .get(&sort.property_name)
+            .and_then(|v| v.parse::<jiff::Timestamp>().ok())
+    };
+    if tickets.iter().any(|t| at(t).is_none()) {
+        return;
+    }
+    tickets.sort_by_key(|t| (at(t), t.id.parse::<u64>().unwrap_or(u64::MAX)));
+    if sort.direction == crate::domain::search::SortDirection::Descending {
+        tickets.reverse();
+    }
+}
+
+/// Whether every condition of `source` is one [`filter_matches`] decides exactly.
+fn evaluable(source: &SearchSource) -> bool {
+    source.query.as_deref().is_none_or(|q| q.trim().is_empty())
+        && source.filter_groups.iter().all(|g| {
+            g.filters.iter().all(|f| {
+                matches!(
+                    f.operator,
+                    FilterOperator::Eq
+                        | FilterOperator::In
+                        | FilterOperator::HasProperty
+                        | FilterOperator::NotHasProperty
+                )
+            })
+        })
 }
 
 /// Whether a ticket surely belongs to the list's source. Only what is certain counts: a

@@ -204,6 +204,87 @@ fn the_warm_start_shows_cached_rows_as_of_the_last_sync_until_hubspot_answers() 
     assert_eq!(app.list_as_of_label(), None);
 }
 
+/// The warm start shows only the cached rows the view surely holds ("Open" shows no closed
+/// ticket while HubSpot's page is on its way); a condition it cannot decide exactly (a
+/// free-text query) shows them all, as before.
+#[test]
+fn the_warm_start_shows_only_the_cached_rows_the_view_holds() {
+    let mut app = app(160, 48);
+    let fx = app.start();
+    answer_catalog(&mut app, &fx);
+    app.source = ListSource::Search(SearchSource {
+        filter_groups: vec![FilterGroup {
+            filters: vec![Filter::eq("hs_pipeline_stage", "4")],
+        }],
+        ..SearchSource::default()
+    });
+    let as_of = app.now - jiff::SignedDuration::from_mins(2);
+    let cached = |app: &mut App| {
+        update(
+            app,
+            Msg::Worker(Event::CachedRows {
+                tickets: tickets(3001..=3008),
+                as_of_ms: as_of.as_millisecond(),
+            }),
+        )
+    };
+    cached(&mut app);
+    let ids: Vec<&str> = app.list.tickets().iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["3003", "3007"], "only the rows in stage 4");
+
+    let mut app = self::app(160, 48);
+    let fx = app.start();
+    answer_catalog(&mut app, &fx);
+    app.source = ListSource::Search(SearchSource {
+        query: Some("printer".into()),
+        ..SearchSource::default()
+    });
+    cached(&mut app);
+    assert_eq!(
+        app.list.len(),
+        8,
+        "a query is HubSpot's to decide: all shown"
+    );
+}
+
+/// HubSpot's page puts the cursor on its first row when the agent has not moved it (the first
+/// cached row is only where it started), and keeps it where the agent moved it.
+#[test]
+fn hubspots_page_keeps_the_cursor_only_where_the_agent_moved_it() {
+    for (moves, expected) in [(0, "1001"), (1, "1003")] {
+        let mut app = app(160, 48);
+        let fx = app.start();
+        let list_req = req_of(&fx, is_list);
+        answer_catalog(&mut app, &fx);
+        let as_of_ms = app.now.as_millisecond();
+        update(
+            &mut app,
+            Msg::Worker(Event::CachedRows {
+                tickets: tickets(1002..=1003),
+                as_of_ms,
+            }),
+        );
+        for _ in 0..moves {
+            update(&mut app, key('j'));
+        }
+        update(&mut app, listed(list_req, tickets(1001..=1003), None));
+        assert_eq!(
+            app.list.selected_id(),
+            Some(expected),
+            "after {moves} moves"
+        );
+    }
+}
+
+/// `tickets` with `id` created a day before the others.
+fn created_first(mut tickets: Vec<Ticket>, id: &str) -> Vec<Ticket> {
+    for t in tickets.iter_mut().filter(|t| t.id == id) {
+        t.properties
+            .insert("createdate".into(), "2026-01-14T08:30:00Z".into());
+    }
+    tickets
+}
+
 /// The fixtures' catalogue, as the cache would hold it.
 fn cached_catalog() -> crate::domain::Catalog {
     let mut c = crate::domain::Catalog::default();
@@ -213,6 +294,9 @@ fn cached_catalog() -> crate::domain::Catalog {
     c.set_owners(owners());
     c
 }
+
+/// 3001..=3005 as cached: 3003 is in stage 4 (closed), 3005 was created first.
+const OPEN_CACHED: [&str; 4] = ["3005", "3001", "3002", "3004"];
 
 #[test]
 fn the_warm_start_shows_cached_rows_while_the_first_page_waits_for_the_catalogue() {
@@ -236,11 +320,17 @@ fn the_warm_start_shows_cached_rows_while_the_first_page_waits_for_the_catalogue
     update(
         &mut app,
         Msg::Worker(Event::CachedRows {
-            tickets: tickets(3001..=3005),
+            tickets: created_first(tickets(3001..=3005), "3005"),
             as_of_ms: as_of.as_millisecond(),
         }),
     );
-    assert_eq!(app.list.len(), 5, "the cached rows are on screen at once");
+    // Compiled against the cache's catalogue: only the open stages' rows, oldest created
+    // first as the view sorts (the cache gives the newest changes first).
+    let ids: Vec<&str> = app.list.tickets().iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(
+        ids, OPEN_CACHED,
+        "the view's cached rows are on screen at once"
+    );
     assert_eq!(app.list_as_of_label().as_deref(), Some("as of 2 min ago"));
     // HubSpot's catalogue, then its first page, which replaces the cached rows.
     let fx = answer_catalog(&mut app, &fx);

@@ -197,6 +197,33 @@ impl App {
         }
     }
 
+    /// The current view compiled against the catalogue the app holds now, loaded or not (the
+    /// cache's, on a warm start), for a first look at cached rows; `None` when it needs who
+    /// "me" is and that is not known, or does not compile.
+    pub(super) fn resolve_with_catalogue_at_hand(&self) -> Option<ListSource> {
+        let view = self.current_view();
+        if !view.is_search() {
+            return Some(ListSource::All);
+        }
+        let me = match self.me() {
+            Me::Owner(id) => Some(id),
+            _ if view.uses_me() => return None,
+            _ => None,
+        };
+        let ctx = views::Context {
+            catalog: &self.catalog,
+            me: me.as_deref(),
+            now: self.now,
+        };
+        let c = views::compile(view, ctx).ok()?;
+        Some(ListSource::Search(SearchSource {
+            option_order: None,
+            filter_groups: c.filter_groups,
+            sort: c.sort,
+            query: c.query,
+        }))
+    }
+
     /// Properties the list asks for: what it always needs, the view's columns and sort.
     pub fn list_properties(&self) -> Vec<String> {
         let view = self.current_view();
