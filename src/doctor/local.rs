@@ -50,8 +50,8 @@ fn me_check(setup: &Setup) -> Check {
         Some(me) => Check::ok("me", format!("you are {me} (Mine, @me)")),
         None => Check::ok(
             "me",
-            "not set: the first view that needs @me asks who you are (a macro with @me needs \
-             me set in config.toml)",
+            "not set: the first view or macro that needs @me asks who you are and saves it \
+             (the command line's --set …=@me needs me set in config.toml)",
         ),
     }
 }
