@@ -10,7 +10,7 @@
 //! Must not: draw, read input, or print anything of its own. Enter the terminal late (after
 //! config and token checks) so startup errors print plainly.
 
-use std::io::{self, Stdout, Write};
+use std::io::{self, BufWriter, Stdout, Write};
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -24,8 +24,14 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-/// The terminal type hubtix draws on.
-pub type Tui = Terminal<CrosstermBackend<Stdout>>;
+/// The terminal type hubtix draws on. Stdout behind a buffer as big as any frame: ratatui
+/// flushes once per frame, so a frame leaves in one write instead of `Stdout`'s 1 KB line
+/// buffer's dozens (fewer system calls, and the terminal is far less likely to show a frame
+/// half written).
+pub type Tui = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
+
+/// Bytes the frame buffer holds before it writes: a full 300×100 redraw in colour fits.
+const FRAME_BUFFER: usize = 512 * 1024;
 
 /// Whether the terminal is (possibly) in TUI mode and owes a restore. Only an atomic, so
 /// [`restore`] takes no lock of ours and is safe from a panic hook or a signal-handling task.
@@ -177,7 +183,10 @@ impl TerminalGuard {
     pub fn enter() -> io::Result<TerminalGuard> {
         install_panic_hook();
         enter_modes()?;
-        match Terminal::new(CrosstermBackend::new(io::stdout())) {
+        match Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(
+            FRAME_BUFFER,
+            io::stdout(),
+        ))) {
             Ok(terminal) => Ok(TerminalGuard { terminal }),
             Err(e) => {
                 if let Err(restore_error) = restore() {
@@ -216,6 +225,11 @@ impl std::fmt::Debug for TerminalGuard {
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
+        // Anything still in the frame buffer goes out before the modes are undone, not
+        // after (onto the shell's screen).
+        if let Err(error) = ratatui::backend::Backend::flush(self.terminal.backend_mut()) {
+            tracing::warn!(%error, "flushing the last frame");
+        }
         if let Err(error) = restore() {
             tracing::error!(%error, "could not restore the terminal");
         }
