@@ -181,20 +181,26 @@ impl App {
         } else {
             None
         };
+        match self.compiled(view, me.as_deref()) {
+            Ok(source) => Resolved::Ready(source),
+            Err(why) => Resolved::Failed(why),
+        }
+    }
+
+    /// `view` compiled against the catalogue the app holds now, as the search it asks.
+    fn compiled(&self, view: &View, me: Option<&str>) -> Result<ListSource, String> {
         let ctx = views::Context {
             catalog: &self.catalog,
-            me: me.as_deref(),
+            me,
             now: self.now,
         };
-        match views::compile(view, ctx) {
-            Ok(c) => Resolved::Ready(ListSource::Search(SearchSource {
-                option_order: views::option_order(&c, &self.catalog),
-                filter_groups: c.filter_groups,
-                sort: c.sort,
-                query: c.query,
-            })),
-            Err(e) => Resolved::Failed(format!("view \"{}\": {e}", view.name)),
-        }
+        let c = views::compile(view, ctx).map_err(|e| format!("view \"{}\": {e}", view.name))?;
+        Ok(ListSource::Search(SearchSource {
+            option_order: views::option_order(&c, &self.catalog),
+            filter_groups: c.filter_groups,
+            sort: c.sort,
+            query: c.query,
+        }))
     }
 
     /// The current view compiled against the catalogue the app holds now, loaded or not (the
@@ -210,18 +216,7 @@ impl App {
             _ if view.uses_me() => return None,
             _ => None,
         };
-        let ctx = views::Context {
-            catalog: &self.catalog,
-            me: me.as_deref(),
-            now: self.now,
-        };
-        let c = views::compile(view, ctx).ok()?;
-        Some(ListSource::Search(SearchSource {
-            option_order: None,
-            filter_groups: c.filter_groups,
-            sort: c.sort,
-            query: c.query,
-        }))
+        self.compiled(view, me.as_deref()).ok()
     }
 
     /// Properties the list asks for: what it always needs, the view's columns and sort.
